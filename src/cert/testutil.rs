@@ -1,0 +1,115 @@
+//! Test certificates that look like the field, built with rcgen.
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SigningKey, PKCS_ECDSA_P256_SHA256,
+};
+
+pub const VN_ROOT: &[u8] = include_bytes!("testdata/vietnam-national-root-ca.pem");
+pub const VIETTEL: &[u8] = include_bytes!("testdata/viettel-ca-rs.pem");
+
+/// `UID` as rcgen spells it.
+pub fn uid() -> DnType {
+    DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 1])
+}
+
+/// `DC`: same encoded length as `UID`, used as a placeholder for a second `UID`.
+fn dc() -> DnType {
+    DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 25])
+}
+
+/// A name from entries in DER order (most significant first).
+pub fn dn(entries: &[(DnType, &str)]) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    for (ty, v) in entries {
+        dn.push(ty.clone(), *v);
+    }
+    dn
+}
+
+/// A test CA: its key, its DER and its params.
+pub struct TestCa {
+    pub key: KeyPair,
+    pub der: Vec<u8>,
+    pub params: CertificateParams,
+}
+
+impl TestCa {
+    pub fn new(name: DistinguishedName) -> TestCa {
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = CertificateParams::default();
+        params.distinguished_name = name;
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+        ];
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        TestCa { key, der, params }
+    }
+
+    pub fn issuer(&self) -> Issuer<'_, &KeyPair> {
+        Issuer::new(self.params.clone(), &self.key)
+    }
+
+    /// An end-entity certificate for a fresh P-256 key.
+    pub fn issue(&self, name: DistinguishedName) -> Vec<u8> {
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = CertificateParams::default();
+        params.distinguished_name = name;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ClientAuth,
+            ExtendedKeyUsagePurpose::EmailProtection,
+        ];
+        params
+            .signed_by(&key, &self.issuer())
+            .unwrap()
+            .der()
+            .to_vec()
+    }
+
+    /// Like [`TestCa::issue`], but every `DC` attribute becomes a `UID` (rcgen keeps one
+    /// value per attribute type): the TBS is patched and signed again.
+    pub fn issue_with_extra_uids(&self, name: DistinguishedName) -> Vec<u8> {
+        let der = self.issue(name);
+        let (_, x) = x509_parser::parse_x509_certificate(&der).unwrap();
+        let tbs_start = x.tbs_certificate.as_ref().as_ptr() as usize - der.as_ptr() as usize;
+        let tbs_end = tbs_start + x.tbs_certificate.as_ref().len();
+        let mut tbs = der[tbs_start..tbs_end].to_vec();
+        let dc_oid = [0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19];
+        let mut i = 0;
+        while i + dc_oid.len() <= tbs.len() {
+            if tbs[i..i + dc_oid.len()] == dc_oid {
+                tbs[i + dc_oid.len() - 1] = 0x01;
+            }
+            i += 1;
+        }
+        // AlgorithmIdentifier: from the end of the TBS to the BIT STRING.
+        let sig_start = x.signature_value.data.as_ptr() as usize - der.as_ptr() as usize;
+        let mut alg_and_bits_header = der[tbs_end..sig_start].to_vec();
+        let alg_len = 2 + alg_and_bits_header[1] as usize;
+        alg_and_bits_header.truncate(alg_len);
+        let sig = self.key.sign(&tbs).unwrap();
+        let mut bits = vec![0u8];
+        bits.extend_from_slice(&sig);
+        let mut body = tbs;
+        body.extend_from_slice(&alg_and_bits_header);
+        body.push(0x03);
+        super::push_der_len(&mut body, bits.len());
+        body.extend_from_slice(&bits);
+        let mut out = vec![0x30];
+        super::push_der_len(&mut out, body.len());
+        out.extend_from_slice(&body);
+        out
+    }
+}
+
+/// Puts a second-`UID` placeholder in a name.
+pub fn extra_uid() -> DnType {
+    dc()
+}

@@ -1,0 +1,73 @@
+//! Turning global options into loaded modules and a chosen token.
+
+use std::sync::Arc;
+
+use kyso::config::{Config, ModuleConfig};
+use kyso::pkcs11::{Backend, Pkcs11Token};
+use kyso::{Error, Result, Token};
+
+use super::Cli;
+
+/// The modules to load: `--module` when given, else the configuration file's.
+pub fn module_configs(cli: &Cli) -> Result<Vec<ModuleConfig>> {
+    if !cli.modules.is_empty() {
+        return Ok(cli.modules.iter().map(ModuleConfig::from_path).collect());
+    }
+    let cfg = Config::discover(cli.config.as_deref())?;
+    if cfg.modules.is_empty() {
+        let searched = match &cfg.source {
+            Some(p) => format!("{} has no [[module]]", p.display()),
+            None => "no kyso.toml found".to_owned(),
+        };
+        return Err(Error::InvalidInput(format!(
+            "no PKCS#11 module configured ({searched}): pass --module PATH \
+             (e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so or your token vendor's module) \
+             or add a [[module]] with its path to kyso.toml"
+        )));
+    }
+    Ok(cfg.modules)
+}
+
+/// Loads the modules; a command that needs tokens fails when none loaded.
+pub fn backend(cli: &Cli) -> Result<Backend> {
+    let backend = Backend::load(&module_configs(cli)?);
+    for (cfg, e) in &backend.failures {
+        log::warn!("module {}: {e}", cfg.display_name());
+    }
+    Ok(backend)
+}
+
+/// Tokens present, optionally only the one labelled `label`.
+pub fn tokens(backend: &Backend, label: Option<&str>) -> Result<Vec<Arc<Pkcs11Token>>> {
+    if backend.modules.is_empty() {
+        let why = backend
+            .failures
+            .iter()
+            .map(|(_, e)| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(Error::InvalidInput(format!("no PKCS#11 module could be loaded: {why}")));
+    }
+    let (tokens, errors) = backend.tokens();
+    for (module, e) in errors {
+        log::warn!("module {module}: cannot list tokens: {e}");
+    }
+    Ok(match label {
+        Some(l) => tokens.into_iter().filter(|t| t.label() == l).collect(),
+        None => tokens,
+    })
+}
+
+/// Parses `--key-id` hex (colons and spaces allowed, as tools print ids).
+pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
+    let clean: String = s.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
+    hex::decode(&clean).map_err(|_| Error::InvalidInput(format!("--key-id '{s}' is not hex")))
+}
+
+/// A short description of a token for choice lists.
+pub fn describe(t: &Pkcs11Token) -> String {
+    match t.info() {
+        Ok(i) => format!("'{}' ({} {}, module {}, slot {})", i.label, i.manufacturer, i.model, i.module, i.slot),
+        Err(_) => format!("'{}'", t.label()),
+    }
+}

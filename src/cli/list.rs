@@ -1,0 +1,178 @@
+//! `kyso modules`, `kyso tokens`, `kyso certs`.
+
+use clap::Args;
+use serde_json::{json, Value};
+
+use kyso::{Result, Token};
+
+use super::pin::PinArgs;
+use super::{context, print_json, Cli};
+
+/// Options of `kyso tokens`.
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// Only the token with this label.
+    #[arg(long, value_name = "LABEL")]
+    token: Option<String>,
+}
+
+/// Options of `kyso certs`.
+#[derive(Debug, Args)]
+pub struct CertsArgs {
+    /// Only the token with this label.
+    #[arg(long, value_name = "LABEL")]
+    token: Option<String>,
+    /// Log in first, so private keys hidden before login are seen exactly (asks the PIN).
+    #[arg(long)]
+    login: bool,
+    #[command(flatten)]
+    pin: PinArgs,
+}
+
+pub fn modules(cli: &Cli) -> Result<i32> {
+    let backend = context::backend(cli)?;
+    let mut rows = Vec::new();
+    for m in &backend.modules {
+        let slots = m.slots().map(|s| s.len()).ok();
+        let mut v = serde_json::to_value(m.info()).unwrap_or(Value::Null);
+        v["loaded"] = json!(true);
+        v["slots"] = json!(slots);
+        rows.push(v);
+    }
+    for (cfg, e) in &backend.failures {
+        rows.push(json!({
+            "name": cfg.display_name(),
+            "path": cfg.path,
+            "loaded": false,
+            "error": e.to_string(),
+        }));
+    }
+    if cli.json {
+        print_json(&rows);
+    } else {
+        for r in &rows {
+            if r["loaded"] == json!(true) {
+                println!(
+                    "{}  {}\n    {} — {} {} (Cryptoki {}), {} slot(s)",
+                    r["name"].as_str().unwrap_or(""),
+                    r["path"].as_str().unwrap_or(""),
+                    r["manufacturer"].as_str().unwrap_or(""),
+                    r["description"].as_str().unwrap_or(""),
+                    r["library_version"].as_str().unwrap_or(""),
+                    r["cryptoki_version"].as_str().unwrap_or(""),
+                    r["slots"],
+                );
+            } else {
+                println!(
+                    "{}  {}\n    NOT LOADED: {}",
+                    r["name"].as_str().unwrap_or(""),
+                    r["path"].as_str().unwrap_or(""),
+                    r["error"].as_str().unwrap_or("")
+                );
+            }
+        }
+    }
+    Ok(if backend.failures.is_empty() { 0 } else { 1 })
+}
+
+pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
+    let backend = context::backend(cli)?;
+    let tokens = context::tokens(&backend, args.token.as_deref())?;
+    let infos = tokens.iter().map(|t| t.info()).collect::<Result<Vec<_>>>()?;
+    if cli.json {
+        print_json(&infos);
+        return Ok(0);
+    }
+    if infos.is_empty() {
+        println!("no token present (is it plugged in, and is its module configured?)");
+    }
+    for i in &infos {
+        let mut flags = Vec::new();
+        let p = &i.pin;
+        if !p.initialized {
+            flags.push("PIN not initialised");
+        }
+        if p.locked {
+            flags.push("PIN LOCKED");
+        } else if p.final_try {
+            flags.push("final PIN try");
+        } else if p.count_low {
+            flags.push("wrong PIN entered before");
+        }
+        if p.to_be_changed {
+            flags.push("PIN must be changed");
+        }
+        if p.protected_path {
+            flags.push("PIN pad");
+        }
+        if flags.is_empty() {
+            flags.push("PIN ok");
+        }
+        println!(
+            "{}\n    module {} slot {} ({})\n    {} {} serial {}\n    {}",
+            i.label,
+            i.module,
+            i.slot,
+            i.slot_description,
+            i.manufacturer,
+            i.model,
+            i.serial,
+            flags.join(", ")
+        );
+    }
+    Ok(0)
+}
+
+pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
+    let backend = context::backend(cli)?;
+    let tokens = context::tokens(&backend, args.token.as_deref())?;
+    let mut rows = Vec::new();
+    for t in &tokens {
+        if args.login && !t.is_logged_in() {
+            let pin = args.pin.read(&format!("PIN for token '{}': ", t.label()))?;
+            t.login(&pin)?;
+        }
+        for entry in t.certificates()? {
+            let mut v = serde_json::to_value(entry.certificate.summary()).unwrap_or(Value::Null);
+            v["token"] = json!(t.label());
+            v["label"] = json!(entry.label);
+            v["id"] = json!(hex::encode(&entry.id));
+            v["has_private_key"] = json!(entry.has_private_key);
+            rows.push(v);
+        }
+    }
+    if cli.json {
+        print_json(&rows);
+        return Ok(0);
+    }
+    if rows.is_empty() {
+        println!("no certificate found");
+    }
+    for r in &rows {
+        let s = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+        let identity = r["identity"]
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| format!("{}: {}", k.to_uppercase(), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        println!(
+            "{} [{}] id {}{}\n    subject  {}\n    identity {}\n    issuer   {}\n    serial   {}\n    valid    {} .. {}\n    key      {}",
+            s("common_name"),
+            s("token"),
+            s("id"),
+            if r["has_private_key"] == json!(true) { "" } else { " (no private key)" },
+            s("subject"),
+            if identity.is_empty() { "-".into() } else { identity },
+            s("issuer"),
+            s("serial"),
+            s("not_before"),
+            s("not_after"),
+            s("key_type"),
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,99 @@
+//! Command-line front end: parses arguments, runs one command, prints text or JSON.
+
+mod context;
+mod dev_token;
+mod list;
+mod pin;
+mod sign;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// kyso — sign documents with USB tokens, smart cards and SoftHSM, many files per PIN entry.
+///
+/// Modules come from --module, else from kyso.toml (--config, $KYSO_CONFIG,
+/// $XDG_CONFIG_HOME/kyso/kyso.toml, /etc/kyso/kyso.toml), which lists [[module]] tables:
+///
+///     [[module]]
+///     path = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+///     name = "opensc"
+///
+/// PINs are never taken on the command line: kyso asks on the terminal, or reads
+/// --pin-file, --pin-fd or --pin-env. A wrong PIN is reported with the attempts left and
+/// never retried.
+#[derive(Debug, Parser)]
+#[command(name = "kyso", version, verbatim_doc_comment)]
+pub struct Cli {
+    /// PKCS#11 module to load (repeat for several); replaces the modules of kyso.toml.
+    #[arg(long = "module", value_name = "PATH", global = true)]
+    modules: Vec<PathBuf>,
+    /// Configuration file (instead of $KYSO_CONFIG and the default places).
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Print JSON for scripts instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// More log output on stderr (-v info, -vv debug). PINs are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the PKCS#11 modules loaded, their library information, or why one failed to load.
+    Modules,
+    /// List tokens: slot, label, manufacturer, model, serial and PIN state.
+    Tokens(list::TokensArgs),
+    /// List certificates on the tokens, with the holder's identity (CCCD, MST…).
+    Certs(list::CertsArgs),
+    /// Sign files with one login: writes FILE.sig next to each (or into --out-dir).
+    Sign(sign::SignArgs),
+    /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
+    DevToken(dev_token::DevTokenArgs),
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => log::LevelFilter::Warn,
+        1 => log::LevelFilter::Info,
+        _ => log::LevelFilter::Debug,
+    };
+    // cryptoki logs every vendor mechanism it has no name for at ERROR: noise below -vv.
+    let binding = if cli.verbose >= 2 { level } else { log::LevelFilter::Off };
+    env_logger::Builder::new()
+        .filter_level(level)
+        .filter_module("cryptoki", binding)
+        .parse_env("KYSO_LOG")
+        .format_timestamp(None)
+        .init();
+    let result = match &cli.command {
+        Command::Modules => list::modules(&cli),
+        Command::Tokens(a) => list::tokens(&cli, a),
+        Command::Certs(a) => list::certs(&cli, a),
+        Command::Sign(a) => sign::run(&cli, a),
+        Command::DevToken(a) => dev_token::run(&cli, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if cli.json {
+                println!("{}", serde_json::json!({ "error": e.to_string() }));
+            }
+            eprintln!("kyso: {e}");
+            2
+        }
+    }
+}
+
+/// Prints a serialisable value as pretty JSON.
+fn print_json(v: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("kyso: cannot encode JSON: {e}"),
+    }
+}

@@ -1,0 +1,158 @@
+//! One error type for the whole library: every failure is mapped to something a person can act on.
+
+use std::path::PathBuf;
+
+/// What the token told us about the PIN attempts left after a failure.
+///
+/// PKCS#11 has no counter, only flags; we pass on exactly what the token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinRetries {
+    /// The token does not say (no `CKF_USER_PIN_COUNT_LOW`/`FINAL_TRY`).
+    Unknown,
+    /// `CKF_USER_PIN_COUNT_LOW`: an incorrect PIN was entered at least once.
+    Low,
+    /// `CKF_USER_PIN_FINAL_TRY`: one more wrong PIN locks the token.
+    FinalTry,
+}
+
+impl std::fmt::Display for PinRetries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PinRetries::Unknown => "the token does not say how many attempts are left",
+            PinRetries::Low => "few attempts are left before the token locks",
+            PinRetries::FinalTry => "ONE attempt is left: another wrong PIN locks the token",
+        })
+    }
+}
+
+/// Every error kyso reports. Messages say what happened and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A PKCS#11 module could not be loaded or initialised.
+    #[error("cannot load PKCS#11 module {path}: {message} (check the path, and that the module matches this machine's architecture)")]
+    ModuleLoad {
+        /// The module path as configured.
+        path: PathBuf,
+        /// The loader's (or `C_Initialize`'s) message.
+        message: String,
+    },
+    /// The PIN was rejected; it is never retried automatically.
+    #[error("wrong PIN: {retries}; kyso does not retry, check the PIN and run again")]
+    WrongPin {
+        /// What the token says about the attempts left.
+        retries: PinRetries,
+    },
+    /// The PIN is blocked on the token.
+    #[error("the PIN of token '{token}' is locked: unblock it with the SO PIN or ask your CA")]
+    PinLocked {
+        /// Token label.
+        token: String,
+    },
+    /// The token requires a PIN change first.
+    #[error("the PIN of token '{token}' has expired: change it with the vendor's tool first")]
+    PinExpired {
+        /// Token label.
+        token: String,
+    },
+    /// The PIN is empty or has characters/length the token refuses.
+    #[error("invalid PIN: {0}")]
+    PinInvalid(String),
+    /// The operation needs a login that was not done (or was lost).
+    #[error("not logged in to token '{token}': a PIN is needed")]
+    NotLoggedIn {
+        /// Token label.
+        token: String,
+    },
+    /// No token in the slot, or it was pulled out during the operation.
+    #[error("token not present or removed{}: reinsert it and run again", slot_suffix(.slot))]
+    TokenRemoved {
+        /// Slot description when known.
+        slot: Option<String>,
+    },
+    /// No token matched the selection.
+    #[error("no token found{}", if .0.is_empty() { String::new() } else { format!(" matching {}", .0) })]
+    TokenNotFound(String),
+    /// No key matched the selection, or the certificate has no private key.
+    #[error("key not found: {0}")]
+    KeyNotFound(String),
+    /// No certificate matched the selection.
+    #[error("certificate not found: {0}")]
+    CertificateNotFound(String),
+    /// Several keys match and the choice would be a guess.
+    #[error("{0}")]
+    Ambiguous(String),
+    /// The token (or the key) cannot do what was asked.
+    #[error("mechanism not supported by token '{token}': {what}")]
+    MechanismNotSupported {
+        /// Token label.
+        token: String,
+        /// The algorithm or mechanism refused.
+        what: String,
+    },
+    /// A certificate could not be parsed.
+    #[error("broken certificate: {0}")]
+    Certificate(String),
+    /// A signature produced by the token does not verify with the certificate's public key.
+    #[error("the token's signature does not verify with certificate '{0}': key and certificate do not match, or the token is faulty; nothing was written")]
+    SignatureCheck(String),
+    /// Configuration file problem.
+    #[error("configuration {path}: {message}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Bad input from the caller.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Any other PKCS#11 failure, with the function and the return code.
+    #[error("PKCS#11 {function} failed: {rv}")]
+    Pkcs11 {
+        /// The PKCS#11 function.
+        function: String,
+        /// The return code (`CKR_*`) or the binding's message.
+        rv: String,
+    },
+    /// File input/output.
+    #[error("{context}: {source}")]
+    Io {
+        /// What we were doing (usually the path).
+        context: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn slot_suffix(slot: &Option<String>) -> String {
+    slot.as_ref().map(|s| format!(" ({s})")).unwrap_or_default()
+}
+
+impl Error {
+    /// Wraps an I/O error with what we were doing.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// True when the token itself failed (removed, locked, logged out): a batch must stop,
+    /// unlike a problem with one input file.
+    pub fn is_token_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::WrongPin { .. }
+                | Error::PinLocked { .. }
+                | Error::PinExpired { .. }
+                | Error::NotLoggedIn { .. }
+                | Error::TokenRemoved { .. }
+                | Error::Pkcs11 { .. }
+        )
+    }
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,18 @@
+//! kyso — sign with USB tokens, smart cards and SoftHSM through one uniform trait.
+//!
+//! Backends ([`pkcs11`]) produce [`Token`]s and [`Signer`]s; documents, the `kyso` command and
+//! the PKCS#11 module consume them without knowing where a key lives.
+
+pub mod cert;
+pub mod config;
+pub mod digest;
+pub mod error;
+pub mod pkcs11;
+pub mod public_key;
+pub mod signer;
+mod util;
+
+pub use cert::Certificate;
+pub use digest::HashAlg;
+pub use error::{Error, PinRetries, Result};
+pub use signer::{CertificateEntry, KeyInfo, KeyType, SignatureAlgorithm, Signer, Token, TokenInfo};

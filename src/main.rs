@@ -1,0 +1,8 @@
+//! The `kyso` command: list tokens and certificates, sign many files with one PIN entry, and
+//! make a SoftHSM token for development.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::main());
+}

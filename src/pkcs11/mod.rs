@@ -1,0 +1,63 @@
+//! The PKCS#11 backend: any vendor module through `cryptoki`.
+
+mod errors;
+pub mod mechanism;
+mod module;
+mod signer;
+pub mod provision;
+mod token;
+
+use std::sync::Arc;
+
+pub use module::{Module, ModuleInfo};
+pub use signer::Pkcs11Signer;
+pub use token::Pkcs11Token;
+
+use crate::config::ModuleConfig;
+use crate::error::Error;
+
+/// Every configured module: those loaded, and why the others failed (listed, not fatal, so one
+/// broken vendor module does not hide the tokens of the others).
+#[derive(Default)]
+pub struct Backend {
+    /// Modules loaded and initialised.
+    pub modules: Vec<Arc<Module>>,
+    /// Modules that failed, with the reason.
+    pub failures: Vec<(ModuleConfig, Error)>,
+}
+
+impl Backend {
+    /// Loads each module once (the same file configured twice is loaded once: two
+    /// `C_Initialize`/`C_Finalize` pairs on one library would tear each other down).
+    pub fn load(configs: &[ModuleConfig]) -> Backend {
+        let mut backend = Backend::default();
+        let mut seen = Vec::new();
+        for cfg in configs {
+            let canonical = std::fs::canonicalize(&cfg.path).unwrap_or_else(|_| cfg.path.clone());
+            if seen.contains(&canonical) {
+                log::info!("module {} configured twice; loaded once", cfg.path.display());
+                continue;
+            }
+            seen.push(canonical);
+            match Module::load(cfg) {
+                Ok(m) => backend.modules.push(m),
+                Err(e) => backend.failures.push((cfg.clone(), e)),
+            }
+        }
+        backend
+    }
+
+    /// Tokens present in every loaded module; a module failing to list is reported in the
+    /// second vector, not fatal.
+    pub fn tokens(&self) -> (Vec<Arc<Pkcs11Token>>, Vec<(String, Error)>) {
+        let mut tokens = Vec::new();
+        let mut errors = Vec::new();
+        for m in &self.modules {
+            match m.tokens() {
+                Ok(t) => tokens.extend(t),
+                Err(e) => errors.push((m.name().to_owned(), e)),
+            }
+        }
+        (tokens, errors)
+    }
+}

@@ -1,0 +1,147 @@
+//! One loaded PKCS#11 module (a vendor's `.so`) and its slots.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CkError, RvError};
+use cryptoki::mechanism::MechanismType;
+use serde::Serialize;
+
+use super::errors;
+use super::token::Pkcs11Token;
+use crate::config::ModuleConfig;
+use crate::error::{Error, Result};
+
+/// What a module says about itself (`C_GetInfo`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleInfo {
+    /// Name from the configuration (or file name).
+    pub name: String,
+    /// Path it was loaded from.
+    pub path: PathBuf,
+    /// `libraryDescription`.
+    pub description: String,
+    /// `manufacturerID`.
+    pub manufacturer: String,
+    /// `libraryVersion`, `major.minor`.
+    pub library_version: String,
+    /// Cryptoki version implemented, `major.minor`.
+    pub cryptoki_version: String,
+}
+
+/// A loaded and initialised PKCS#11 module. Finalised when the last user drops it.
+pub struct Module {
+    ctx: Pkcs11,
+    info: ModuleInfo,
+    avoid: Vec<MechanismType>,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module").field("info", &self.info).finish()
+    }
+}
+
+impl Module {
+    /// Loads and initialises a module (`C_Initialize` with `CKF_OS_LOCKING_OK`: we call it
+    /// from several threads).
+    pub fn load(cfg: &ModuleConfig) -> Result<Arc<Module>> {
+        let path = &cfg.path;
+        let fail = |message: String| Error::ModuleLoad {
+            path: path.clone(),
+            message,
+        };
+        if !path.exists() {
+            return Err(fail("no such file".into()));
+        }
+        let avoid = cfg
+            .avoid_mechanisms
+            .iter()
+            .map(|n| {
+                super::mechanism::parse_name(n).ok_or_else(|| Error::InvalidInput(format!(
+                    "module {}: unknown mechanism '{n}' in avoid_mechanisms",
+                    cfg.display_name()
+                )))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let ctx = Pkcs11::new(path).map_err(|e| match e {
+            CkError::LibraryLoading(le) => fail(le.to_string()),
+            other => fail(other.to_string()),
+        })?;
+        match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+            Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+            Err(e) => return Err(fail(format!("C_Initialize failed: {e}"))),
+        }
+        let li = ctx
+            .get_library_info()
+            .map_err(|e| fail(format!("C_GetInfo failed: {e}")))?;
+        let info = ModuleInfo {
+            name: cfg.display_name(),
+            path: path.clone(),
+            description: li.library_description().trim().to_owned(),
+            manufacturer: li.manufacturer_id().trim().to_owned(),
+            library_version: li.library_version().to_string(),
+            cryptoki_version: li.cryptoki_version().to_string(),
+        };
+        log::debug!("loaded PKCS#11 module {} ({})", info.name, path.display());
+        Ok(Arc::new(Module { ctx, info, avoid }))
+    }
+
+    /// What the module says about itself.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+
+    /// The module's name.
+    pub fn name(&self) -> &str {
+        &self.info.name
+    }
+
+    /// The path it was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.info.path
+    }
+
+    pub(crate) fn ctx(&self) -> &Pkcs11 {
+        &self.ctx
+    }
+
+    pub(crate) fn avoided(&self) -> &[MechanismType] {
+        &self.avoid
+    }
+
+    /// Every slot, with or without a token.
+    pub fn slots(&self) -> Result<Vec<cryptoki::slot::Slot>> {
+        self.ctx
+            .get_all_slots()
+            .map_err(|e| errors::map(e, self.name()))
+    }
+
+    /// The initialised tokens present now, one per slot (SoftHSM's spare empty token and
+    /// blank cards are left out: nothing to list or sign with).
+    pub fn tokens(self: &Arc<Self>) -> Result<Vec<Arc<Pkcs11Token>>> {
+        let slots = self
+            .ctx
+            .get_slots_with_initialized_token()
+            .map_err(|e| errors::map(e, self.name()))?;
+        let mut out = Vec::new();
+        for slot in slots {
+            match Pkcs11Token::open(self.clone(), slot) {
+                Ok(t) => out.push(t),
+                // A token pulled out between the two calls is simply not there.
+                Err(Error::TokenRemoved { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Module {
+    fn drop(&mut self) {
+        if let Err(e) = self.ctx.clone().finalize() {
+            log::debug!("C_Finalize of {}: {e}", self.info.name);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! A private key on a PKCS#11 token, paired with its certificate: the [`Signer`] of this backend.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::ObjectHandle;
+use cryptoki::session::Session;
+
+use super::mechanism;
+use super::token::{KeyObject, Pkcs11Token};
+use crate::cert::Certificate;
+use crate::digest::Hasher;
+use crate::error::{Error, Result};
+use crate::public_key::PublicKey;
+use crate::signer::{KeyInfo, SignatureAlgorithm, Signer};
+
+/// A key on a PKCS#11 token. Signs through the token's pooled sessions; safe to share between
+/// threads (each signature takes its own session).
+pub struct Pkcs11Signer {
+    token: Arc<Pkcs11Token>,
+    handle: ObjectHandle,
+    certificate: Certificate,
+    public_key: PublicKey,
+    key: KeyInfo,
+}
+
+impl Pkcs11Signer {
+    pub(crate) fn new(
+        token: Arc<Pkcs11Token>,
+        object: &KeyObject,
+        certificate: Certificate,
+        label: String,
+    ) -> Result<Self> {
+        let public_key = PublicKey::from_spki_der(certificate.spki_der())?;
+        let key = KeyInfo {
+            key_type: certificate.key_type(),
+            id: object.id.clone(),
+            label,
+            token: token.label().to_owned(),
+            always_authenticate: object.always_authenticate,
+        };
+        Ok(Pkcs11Signer {
+            handle: object.handle,
+            token,
+            certificate,
+            public_key,
+            key,
+        })
+    }
+
+    fn unsupported(&self, alg: SignatureAlgorithm, why: &str) -> Error {
+        Error::MechanismNotSupported {
+            token: self.key.token.clone(),
+            what: format!("{alg} with key {} ({}): {why}", self.key.label, self.key.key_type),
+        }
+    }
+
+    fn check_fits(&self, alg: SignatureAlgorithm) -> Result<()> {
+        if alg.fits(&self.key.key_type) {
+            Ok(())
+        } else {
+            Err(self.unsupported(alg, "wrong algorithm for this key type"))
+        }
+    }
+
+    /// Signs `input` in one operation, presenting the PIN again first for always-authenticate keys.
+    fn run(&self, session: &Session, mech: &Mechanism, input: &[u8]) -> Result<Vec<u8>> {
+        let err = |e| self.token.err(e);
+        if self.key.always_authenticate {
+            // C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC), then the data: the binding's one-shot
+            // C_Sign re-initialises, so the multi-part calls carry the data here.
+            session.sign_init(mech, self.handle).map_err(err)?;
+            self.token.context_login(session)?;
+            session.sign_update(input).map_err(err)?;
+            session.sign_final().map_err(err)
+        } else {
+            session.sign(mech, self.handle, input).map_err(err)
+        }
+    }
+
+    fn checked(&self, alg: SignatureAlgorithm, digest: &[u8], sig: Vec<u8>) -> Result<Vec<u8>> {
+        if self.public_key.verify_digest(alg, digest, &sig) {
+            Ok(sig)
+        } else {
+            Err(Error::SignatureCheck(self.key.label.clone()))
+        }
+    }
+}
+
+impl Signer for Pkcs11Signer {
+    fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    fn key(&self) -> &KeyInfo {
+        &self.key
+    }
+
+    fn algorithms(&self) -> Vec<SignatureAlgorithm> {
+        let offered = self.token.mechanisms();
+        SignatureAlgorithm::ALL
+            .into_iter()
+            .filter(|a| a.fits(&self.key.key_type))
+            .filter(|a| {
+                mechanism::for_digest(*a, offered).is_some()
+                    || mechanism::for_data(*a, offered).is_some()
+            })
+            .collect()
+    }
+
+    fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+        self.check_fits(alg)?;
+        alg.hash().check_len(digest)?;
+        let offered = self.token.mechanisms();
+        let Some(mech) = mechanism::for_digest(alg, offered) else {
+            let why = if mechanism::for_data(alg, offered).is_some() {
+                "the token only signs whole messages for this algorithm (use sign_data)"
+            } else {
+                "the token offers no mechanism for it"
+            };
+            return Err(self.unsupported(alg, why));
+        };
+        let input = match alg {
+            SignatureAlgorithm::RsaPkcs1(h) => h.digest_info(digest)?,
+            _ => digest.to_vec(),
+        };
+        let sig = self.token.with_session(|s| self.run(s, &mech, &input))?;
+        self.checked(alg, digest, sig)
+    }
+
+    fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
+        self.check_fits(alg)?;
+        let offered = self.token.mechanisms();
+        let raw = mechanism::for_digest(alg, offered);
+        let hashing = mechanism::for_data(alg, offered);
+        // Always-authenticate keys need C_SignInit before the PIN and the data after it; only
+        // hashing mechanisms are multi-part on every token, so prefer them for such keys.
+        let mech = match (raw, hashing) {
+            (Some(_), Some(m)) if self.key.always_authenticate => m,
+            (Some(_), _) => {
+                let digest = alg.hash().digest_reader(data)?;
+                return self.sign_digest(alg, &digest);
+            }
+            (None, Some(m)) => m,
+            (None, None) => return Err(self.unsupported(alg, "the token offers no mechanism for it")),
+        };
+        let mut hasher = Hasher::new(alg.hash());
+        let sig = self.token.with_session(|s| {
+            let err = |e| self.token.err(e);
+            s.sign_init(&mech, self.handle).map_err(err)?;
+            if self.key.always_authenticate {
+                self.token.context_login(s)?;
+            }
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = match data.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::io("reading data to sign", e)),
+                };
+                hasher.update(&buf[..n]);
+                s.sign_update(&buf[..n]).map_err(err)?;
+            }
+            s.sign_final().map_err(err)
+        })?;
+        self.checked(alg, &hasher.finish(), sig)
+    }
+}

@@ -1,0 +1,379 @@
+//! A token seen through a PKCS#11 module: its info, login state and a pool of sessions reused
+//! across signatures (no open/login per signature).
+
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use cryptoki::mechanism::MechanismType;
+use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::errors;
+use super::module::Module;
+use super::signer::Pkcs11Signer;
+use crate::cert::Certificate;
+use crate::error::{Error, Result};
+use crate::signer::{CertificateEntry, PinStatus, Signer, Token, TokenInfo};
+
+/// Login state: the session that holds the login (closing every session logs out), the PIN for
+/// keys that want it again per signature, and whether a PIN was already refused.
+#[derive(Default)]
+struct LoginState {
+    session: Option<Session>,
+    pin: Option<SecretString>,
+    refused: bool,
+}
+
+/// A token in a slot of a loaded module.
+///
+/// Fields drop in order: sessions close before the module (last) can be finalised.
+pub struct Pkcs11Token {
+    me: Weak<Pkcs11Token>,
+    slot: Slot,
+    label: String,
+    login: Mutex<LoginState>,
+    pool: Mutex<Vec<Session>>,
+    mechanisms: OnceLock<Vec<MechanismType>>,
+    module: Arc<Module>,
+}
+
+/// A private key object as found on the token.
+pub(crate) struct KeyObject {
+    pub handle: ObjectHandle,
+    pub id: Vec<u8>,
+    pub label: String,
+    pub always_authenticate: bool,
+}
+
+impl Pkcs11Token {
+    pub(crate) fn open(module: Arc<Module>, slot: Slot) -> Result<Arc<Self>> {
+        let info = module
+            .ctx()
+            .get_token_info(slot)
+            .map_err(|e| errors::map(e, &format!("slot {}", slot.id())))?;
+        Ok(Arc::new_cyclic(|me| Pkcs11Token {
+            me: me.clone(),
+            label: info.label().trim().to_owned(),
+            module,
+            slot,
+            login: Mutex::new(LoginState::default()),
+            pool: Mutex::new(Vec::new()),
+            mechanisms: OnceLock::new(),
+        }))
+    }
+
+    fn self_arc(&self) -> Result<Arc<Pkcs11Token>> {
+        self.me.upgrade().ok_or_else(|| Error::TokenRemoved {
+            slot: Some(self.label.clone()),
+        })
+    }
+
+    /// The token label as read when it was found.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The module reaching this token.
+    pub fn module(&self) -> &Arc<Module> {
+        &self.module
+    }
+
+    /// The slot id within the module.
+    pub fn slot_id(&self) -> u64 {
+        self.slot.id()
+    }
+
+    pub(crate) fn err(&self, e: cryptoki::error::Error) -> Error {
+        errors::map(e, &self.display_name())
+    }
+
+    /// The label, or the slot for a token without one.
+    fn display_name(&self) -> String {
+        if self.label.is_empty() {
+            format!("slot {} of {}", self.slot.id(), self.module.name())
+        } else {
+            self.label.clone()
+        }
+    }
+
+    /// Mechanisms the token offers, less those the configuration says to avoid; read once.
+    pub fn mechanisms(&self) -> &[MechanismType] {
+        self.mechanisms.get_or_init(|| {
+            let avoid = self.module.avoided();
+            match self.module.ctx().get_mechanism_list(self.slot) {
+                Ok(list) => list.into_iter().filter(|m| !avoid.contains(m)).collect(),
+                Err(e) => {
+                    log::warn!("token {}: cannot list mechanisms: {e}", self.label);
+                    Vec::new()
+                }
+            }
+        })
+    }
+
+    /// Runs `f` on a pooled session (opening one if none is free). A session that saw an error
+    /// is closed rather than reused: its operation state is unknown.
+    pub(crate) fn with_session<T>(&self, f: impl FnOnce(&Session) -> Result<T>) -> Result<T> {
+        let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let session = match pooled {
+            Some(s) => s,
+            None => self
+                .module
+                .ctx()
+                .open_ro_session(self.slot)
+                .map_err(|e| self.err(e))?,
+        };
+        let result = f(&session);
+        if result.is_ok() {
+            self.pool
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(session);
+        }
+        result
+    }
+
+    /// Presents the PIN again for a key with `CKA_ALWAYS_AUTHENTICATE`, between `C_SignInit`
+    /// and the signature. Uses the PIN given to [`Token::login`]; never prompts or retries.
+    pub(crate) fn context_login(&self, session: &Session) -> Result<()> {
+        let state = self.login.lock().unwrap_or_else(|p| p.into_inner());
+        let pin = state.pin.as_ref().ok_or_else(|| Error::NotLoggedIn {
+            token: self.label.clone(),
+        })?;
+        session
+            .login(UserType::ContextSpecific, Some(pin))
+            .map_err(|e| self.login_error(e))
+    }
+
+    fn login_error(&self, e: cryptoki::error::Error) -> Error {
+        match self.err(e) {
+            Error::WrongPin { .. } => {
+                let pin = self.info().map(|i| i.pin).unwrap_or_default();
+                if pin.locked {
+                    Error::PinLocked {
+                        token: self.label.clone(),
+                    }
+                } else {
+                    Error::WrongPin {
+                        retries: errors::pin_retries(pin.count_low, pin.final_try),
+                    }
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn find(&self, session: &Session, template: &[Attribute]) -> Result<Vec<ObjectHandle>> {
+        session.find_objects(template).map_err(|e| self.err(e))
+    }
+
+    fn bytes_attr(attrs: &[Attribute], ty: AttributeType) -> Vec<u8> {
+        attrs
+            .iter()
+            .find_map(|a| match (a, ty) {
+                (Attribute::Id(v), AttributeType::Id)
+                | (Attribute::Label(v), AttributeType::Label)
+                | (Attribute::Value(v), AttributeType::Value) => Some(v.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// Private keys visible now (all of them once logged in).
+    pub(crate) fn private_keys(&self, session: &Session) -> Result<Vec<KeyObject>> {
+        let handles = self.find(session, &[Attribute::Class(ObjectClass::PRIVATE_KEY)])?;
+        let mut out = Vec::new();
+        for h in handles {
+            let attrs = session
+                .get_attributes(
+                    h,
+                    &[AttributeType::Id, AttributeType::Label, AttributeType::AlwaysAuthenticate],
+                )
+                .map_err(|e| self.err(e))?;
+            let always_authenticate = attrs
+                .iter()
+                .any(|a| matches!(a, Attribute::AlwaysAuthenticate(true)));
+            out.push(KeyObject {
+                handle: h,
+                id: Self::bytes_attr(&attrs, AttributeType::Id),
+                label: String::from_utf8_lossy(&Self::bytes_attr(&attrs, AttributeType::Label))
+                    .into_owned(),
+                always_authenticate,
+            });
+        }
+        Ok(out)
+    }
+
+    fn public_key_ids(&self, session: &Session) -> Result<Vec<Vec<u8>>> {
+        let handles = self.find(session, &[Attribute::Class(ObjectClass::PUBLIC_KEY)])?;
+        let mut out = Vec::new();
+        for h in handles {
+            let attrs = session
+                .get_attributes(h, &[AttributeType::Id])
+                .map_err(|e| self.err(e))?;
+            out.push(Self::bytes_attr(&attrs, AttributeType::Id));
+        }
+        Ok(out)
+    }
+
+    /// X.509 certificates on the token with their label and id. Unparseable ones are skipped
+    /// with a warning: one broken object must not hide the others.
+    fn raw_certificates(&self, session: &Session) -> Result<Vec<(Certificate, String, Vec<u8>)>> {
+        let handles = self.find(
+            session,
+            &[
+                Attribute::Class(ObjectClass::CERTIFICATE),
+                Attribute::CertificateType(CertificateType::X_509),
+            ],
+        )?;
+        let mut out = Vec::new();
+        for h in handles {
+            let attrs = session
+                .get_attributes(h, &[AttributeType::Value, AttributeType::Id, AttributeType::Label])
+                .map_err(|e| self.err(e))?;
+            let der = Self::bytes_attr(&attrs, AttributeType::Value);
+            let id = Self::bytes_attr(&attrs, AttributeType::Id);
+            let label =
+                String::from_utf8_lossy(&Self::bytes_attr(&attrs, AttributeType::Label)).into_owned();
+            match Certificate::from_der(der) {
+                Ok(c) => out.push((c, label, id)),
+                Err(e) => log::warn!(
+                    "token {}: certificate '{label}' (id {}) skipped: {e}",
+                    self.label,
+                    hex::encode(&id)
+                ),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Token for Pkcs11Token {
+    fn info(&self) -> Result<TokenInfo> {
+        let ctx = self.module.ctx();
+        let ti = ctx.get_token_info(self.slot).map_err(|e| self.err(e))?;
+        let si = ctx.get_slot_info(self.slot).map_err(|e| self.err(e))?;
+        Ok(TokenInfo {
+            module: self.module.name().to_owned(),
+            slot: self.slot.id(),
+            slot_description: si.slot_description().trim().to_owned(),
+            label: ti.label().trim().to_owned(),
+            manufacturer: ti.manufacturer_id().trim().to_owned(),
+            model: ti.model().trim().to_owned(),
+            serial: ti.serial_number().trim().to_owned(),
+            login_required: ti.login_required(),
+            pin: PinStatus {
+                initialized: ti.user_pin_initialized(),
+                count_low: ti.user_pin_count_low(),
+                final_try: ti.user_pin_final_try(),
+                locked: ti.user_pin_locked(),
+                to_be_changed: ti.user_pin_to_be_changed(),
+                protected_path: ti.protected_authentication_path(),
+            },
+        })
+    }
+
+    fn login(&self, pin: &SecretString) -> Result<()> {
+        let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
+        if state.session.is_some() {
+            return Ok(());
+        }
+        if state.refused {
+            // Never a second attempt in one run: a script looping on a wrong PIN locks tokens.
+            return Err(Error::PinInvalid(format!(
+                "a PIN was already refused by token '{}' in this run; not trying again",
+                self.label
+            )));
+        }
+        if pin.expose_secret().is_empty() {
+            return Err(Error::PinInvalid("the PIN is empty".into()));
+        }
+        let info = self.info()?;
+        if info.pin.locked {
+            return Err(Error::PinLocked {
+                token: self.label.clone(),
+            });
+        }
+        let session = self
+            .module
+            .ctx()
+            .open_ro_session(self.slot)
+            .map_err(|e| self.err(e))?;
+        match session.login(UserType::User, Some(pin)) {
+            Ok(()) => {}
+            Err(cryptoki::error::Error::Pkcs11(cryptoki::error::RvError::UserAlreadyLoggedIn, _)) => {}
+            Err(e) => {
+                let err = self.login_error(e);
+                if matches!(err, Error::WrongPin { .. } | Error::PinLocked { .. }) {
+                    state.refused = true;
+                }
+                return Err(err);
+            }
+        }
+        log::info!("logged in to token {}", self.label);
+        state.session = Some(session);
+        state.pin = Some(pin.clone());
+        Ok(())
+    }
+
+    fn logout(&self) -> Result<()> {
+        let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
+        state.pin = None;
+        self.pool.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        if let Some(session) = state.session.take() {
+            session.logout().map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn is_logged_in(&self) -> bool {
+        self.login
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .session
+            .is_some()
+    }
+
+    fn certificates(&self) -> Result<Vec<CertificateEntry>> {
+        self.with_session(|s| {
+            let certs = self.raw_certificates(s)?;
+            let keys = self.private_keys(s)?;
+            let pubs = self.public_key_ids(s)?;
+            let mut certs: Vec<CertificateEntry> = certs
+                .into_iter()
+                .map(|(certificate, label, id)| {
+                    let has_private_key = !id.is_empty()
+                        && (keys.iter().any(|k| k.id == id) || pubs.iter().any(|p| *p == id));
+                    CertificateEntry {
+                        certificate,
+                        label,
+                        id,
+                        has_private_key,
+                    }
+                })
+                .collect();
+            certs.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.label.cmp(&b.label)));
+            Ok(certs)
+        })
+    }
+
+    fn signers(&self) -> Result<Vec<Arc<dyn Signer>>> {
+        let me = self.self_arc()?;
+        self.with_session(|s| {
+            let certs = self.raw_certificates(s)?;
+            let keys = self.private_keys(s)?;
+            let mut out: Vec<Arc<dyn Signer>> = Vec::new();
+            for (cert, cert_label, id) in certs {
+                let Some(key) = keys.iter().find(|k| !id.is_empty() && k.id == id) else {
+                    continue;
+                };
+                let label = if key.label.is_empty() { cert_label } else { key.label.clone() };
+                match Pkcs11Signer::new(me.clone(), key, cert, label) {
+                    Ok(signer) => out.push(Arc::new(signer)),
+                    Err(e) => log::warn!("token {}: key {} skipped: {e}", self.label, hex::encode(&id)),
+                }
+            }
+            Ok(out)
+        })
+    }
+}

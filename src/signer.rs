@@ -1,0 +1,239 @@
+//! The uniform signing interface: every backend (PKCS#11 today, remote signing later) produces
+//! [`Token`]s and [`Signer`]s, and everything above (CLI, documents, the cdylib) consumes them.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::cert::Certificate;
+use crate::digest::HashAlg;
+use crate::error::Result;
+
+/// An elliptic curve a key can be on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum Curve {
+    /// NIST P-256 (secp256r1).
+    P256,
+    /// NIST P-384 (secp384r1).
+    P384,
+    /// NIST P-521 (secp521r1): listed, not signed with.
+    P521,
+    /// Any other curve, by OID.
+    Other(String),
+}
+
+/// The type and size of a key, as shown to people (`RSA-2048`, `EC-P256`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum KeyType {
+    /// RSA with its modulus size in bits.
+    Rsa {
+        /// Modulus size.
+        bits: usize,
+    },
+    /// Elliptic-curve key.
+    Ec {
+        /// The curve.
+        curve: Curve,
+    },
+    /// Anything else (Ed25519, DSA, GOST…), by algorithm OID or name.
+    Other(String),
+}
+
+impl std::fmt::Display for KeyType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyType::Rsa { bits } => write!(f, "RSA-{bits}"),
+            KeyType::Ec { curve: Curve::P256 } => f.write_str("EC-P256"),
+            KeyType::Ec { curve: Curve::P384 } => f.write_str("EC-P384"),
+            KeyType::Ec { curve: Curve::P521 } => f.write_str("EC-P521"),
+            KeyType::Ec {
+                curve: Curve::Other(oid),
+            } => write!(f, "EC-{oid}"),
+            KeyType::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+/// A signature algorithm over a digest computed by the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureAlgorithm {
+    /// RSASSA-PKCS1-v1_5.
+    RsaPkcs1(HashAlg),
+    /// RSASSA-PSS, MGF1 with the same hash, salt length = hash length.
+    RsaPss(HashAlg),
+    /// ECDSA; the signature is the raw `r || s` of PKCS#11 (convert with [`crate::public_key`]).
+    Ecdsa(HashAlg),
+}
+
+impl SignatureAlgorithm {
+    /// Every algorithm kyso signs with.
+    pub const ALL: [SignatureAlgorithm; 8] = [
+        SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+        SignatureAlgorithm::RsaPkcs1(HashAlg::Sha384),
+        SignatureAlgorithm::RsaPkcs1(HashAlg::Sha512),
+        SignatureAlgorithm::RsaPss(HashAlg::Sha256),
+        SignatureAlgorithm::RsaPss(HashAlg::Sha384),
+        SignatureAlgorithm::RsaPss(HashAlg::Sha512),
+        SignatureAlgorithm::Ecdsa(HashAlg::Sha256),
+        SignatureAlgorithm::Ecdsa(HashAlg::Sha384),
+    ];
+
+    /// The hash the digest must be computed with.
+    pub fn hash(self) -> HashAlg {
+        match self {
+            SignatureAlgorithm::RsaPkcs1(h)
+            | SignatureAlgorithm::RsaPss(h)
+            | SignatureAlgorithm::Ecdsa(h) => h,
+        }
+    }
+
+    /// The command-line name, e.g. `rsa-pkcs1-sha256`, `rsa-pss-sha384`, `ecdsa-sha256`.
+    pub fn name(self) -> String {
+        let h = self.hash().name();
+        match self {
+            SignatureAlgorithm::RsaPkcs1(_) => format!("rsa-pkcs1-{h}"),
+            SignatureAlgorithm::RsaPss(_) => format!("rsa-pss-{h}"),
+            SignatureAlgorithm::Ecdsa(_) => format!("ecdsa-{h}"),
+        }
+    }
+
+    /// Parses [`SignatureAlgorithm::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Whether a key of this type can make this signature.
+    pub fn fits(self, key: &KeyType) -> bool {
+        match (self, key) {
+            (SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_), KeyType::Rsa { .. }) => true,
+            (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) => {
+                matches!(curve, Curve::P256 | Curve::P384)
+            }
+            _ => false,
+        }
+    }
+
+    /// The usual default for a key: PKCS#1 v1.5 SHA-256 for RSA (what Vietnamese relying parties
+    /// accept everywhere), ECDSA with the curve's hash for EC.
+    pub fn default_for(key: &KeyType) -> Option<Self> {
+        match key {
+            KeyType::Rsa { .. } => Some(SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256)),
+            KeyType::Ec { curve: Curve::P256 } => Some(SignatureAlgorithm::Ecdsa(HashAlg::Sha256)),
+            KeyType::Ec { curve: Curve::P384 } => Some(SignatureAlgorithm::Ecdsa(HashAlg::Sha384)),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SignatureAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// What is known of a private key, without touching it.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyInfo {
+    /// Key type and size.
+    pub key_type: KeyType,
+    /// `CKA_ID` (pairs the key with its certificate).
+    #[serde(serialize_with = "crate::util::hex_bytes")]
+    pub id: Vec<u8>,
+    /// `CKA_LABEL` of the key, or of the certificate when the key has none.
+    pub label: String,
+    /// Label of the token holding it.
+    pub token: String,
+    /// `CKA_ALWAYS_AUTHENTICATE`: the PIN is presented again for every signature.
+    pub always_authenticate: bool,
+}
+
+/// One key with its certificate: the only thing documents, the CLI and the cdylib sign with.
+pub trait Signer: Send + Sync {
+    /// The certificate paired with the key.
+    fn certificate(&self) -> &Certificate;
+    /// The key's type, id and token.
+    fn key(&self) -> &KeyInfo;
+    /// The algorithms this key can sign with on this token.
+    fn algorithms(&self) -> Vec<SignatureAlgorithm>;
+    /// Signs a digest computed by the host with `alg.hash()`. The signature has been checked
+    /// against the certificate's public key. ECDSA signatures are raw `r || s`.
+    fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>>;
+    /// Signs a whole message, streamed. Backends whose token only offers hashing mechanisms
+    /// (`CKM_SHA256_RSA_PKCS`…) override this; the default hashes here and calls `sign_digest`.
+    fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
+        let digest = alg.hash().digest_reader(data)?;
+        self.sign_digest(alg, &digest)
+    }
+}
+
+/// PIN state flags as the token reports them (`CKF_USER_PIN_*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PinStatus {
+    /// The user PIN has been set.
+    pub initialized: bool,
+    /// An incorrect PIN was entered at least once since the last success.
+    pub count_low: bool,
+    /// One more wrong PIN locks the token.
+    pub final_try: bool,
+    /// The user PIN is blocked.
+    pub locked: bool,
+    /// The PIN must be changed before use.
+    pub to_be_changed: bool,
+    /// The PIN is entered on the reader's PIN pad, not given by us.
+    pub protected_path: bool,
+}
+
+/// Token and slot description.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenInfo {
+    /// Module name that reaches the token.
+    pub module: String,
+    /// Slot id in that module.
+    pub slot: u64,
+    /// Slot description (usually the reader name).
+    pub slot_description: String,
+    /// Token label.
+    pub label: String,
+    /// Manufacturer.
+    pub manufacturer: String,
+    /// Model.
+    pub model: String,
+    /// Serial number.
+    pub serial: String,
+    /// Whether a login is needed to use private keys.
+    pub login_required: bool,
+    /// PIN state.
+    pub pin: PinStatus,
+}
+
+/// A certificate found on a token, with or without its private key.
+#[derive(Clone)]
+pub struct CertificateEntry {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// `CKA_LABEL`.
+    pub label: String,
+    /// `CKA_ID`.
+    pub id: Vec<u8>,
+    /// Whether a private key with the same `CKA_ID` exists (before login: a visible private key,
+    /// or a public key with that id, as tokens keep key pairs together).
+    pub has_private_key: bool,
+}
+
+/// A token: something that holds keys behind a PIN and can go away.
+pub trait Token: Send + Sync {
+    /// Fresh token information (PIN flags change after every attempt).
+    fn info(&self) -> Result<TokenInfo>;
+    /// Logs the user in. Called once for a whole batch; a wrong PIN is an error, never retried.
+    fn login(&self, pin: &SecretString) -> Result<()>;
+    /// Logs out and forgets the PIN.
+    fn logout(&self) -> Result<()>;
+    /// Whether [`Token::login`] succeeded and the token is still logged in.
+    fn is_logged_in(&self) -> bool;
+    /// Certificates on the token, paired with keys by id.
+    fn certificates(&self) -> Result<Vec<CertificateEntry>>;
+    /// Every certificate with a usable private key (log in first on tokens that need it).
+    fn signers(&self) -> Result<Vec<Arc<dyn Signer>>>;
+}
