@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# kyso demo: a SoftHSM dev token, a batch of Vietnamese-style documents signed with one PIN
+# entry per key, and every signature checked independently with openssl.
+#
+#   bash scripts/demo.sh KYSO_BINARY          (`make demo` runs it with target/release/kyso)
+#
+# Everything goes into ${KYSO_DEMO_DIR:-$PWD/demo-output}, which is wiped at the start.
+# Exits non-zero if anything fails to sign or to verify.
+set -euo pipefail
+
+usage() { echo "usage: bash scripts/demo.sh KYSO_BINARY   (e.g. target/release/kyso)" >&2; exit 2; }
+die() { echo "demo: $*" >&2; exit 2; }
+
+[ $# -eq 1 ] || usage
+KYSO_SHOWN=$1                               # as the user typed it, for the "try next" lines
+[ -x "$1" ] || die "$1 is not an executable (build it first: cargo build --release)"
+KYSO=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
+
+DEMO=${KYSO_DEMO_DIR:-$PWD/demo-output}
+MARKER=.kyso-demo
+TOKEN_DIR=$DEMO/token
+DOCS_DIR=$DEMO/documents
+SIG_DIR=$DEMO/signatures
+PIN_FILE=$DEMO/pin.txt
+PIN=123456                                  # the dev token's test PIN; never a real one
+
+if [ -t 1 ]; then B=$'\e[1m'; R=$'\e[0m'; else B=; R=; fi
+step=0
+section() { step=$((step + 1)); printf '\n%s== %d. %s ==%s\n' "$B" "$step" "$1" "$R"; }
+indent() { sed 's/^./    &/'; }
+now_ms() { date +%s%3N; }
+
+cleanup() { rm -f "$PIN_FILE"; }
+trap cleanup EXIT
+
+printf '%skyso demo%s — %s\n' "$B" "$R" "$("$KYSO" --version)"
+echo "demo directory: $DEMO"
+
+# ---------------------------------------------------------------------------------------------
+section "Fresh demo directory"
+# Wipe only a directory this script made (it carries a marker file) or an empty one.
+if [ -e "$DEMO" ]; then
+    if [ -f "$DEMO/$MARKER" ] || [ -z "$(ls -A "$DEMO" 2>/dev/null)" ]; then
+        rm -rf "$DEMO"
+        echo "    removed the previous demo output"
+    else
+        die "$DEMO exists and was not made by this script; remove it or set KYSO_DEMO_DIR"
+    fi
+fi
+mkdir -p "$DEMO" "$DOCS_DIR" "$SIG_DIR/personal" "$SIG_DIR/organisation"
+echo "made by scripts/demo.sh; wiped on every run" >"$DEMO/$MARKER"
+echo "    $DEMO"
+
+# ---------------------------------------------------------------------------------------------
+section "Dev token (SoftHSM): kyso dev-token --dir $TOKEN_DIR"
+"$KYSO" dev-token --dir "$TOKEN_DIR" | indent
+ENV_LINES=$("$KYSO" dev-token --dir "$TOKEN_DIR" --print-env)
+eval "$ENV_LINES"
+export SOFTHSM2_CONF KYSO_CONFIG
+
+# ---------------------------------------------------------------------------------------------
+section "kyso tokens"
+"$KYSO" tokens | indent
+
+section "kyso certs"
+"$KYSO" certs | indent
+
+# ---------------------------------------------------------------------------------------------
+section "Sample documents"
+
+# make_doc FILE "DOCUMENT TYPE" "Số: …" "subject" ARTICLES
+make_doc() {
+    local file=$1 kind=$2 number=$3 subject=$4 articles=$5 i
+    {
+        printf 'ỦY BAN NHÂN DÂN                      CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n'
+        printf 'THÀNH PHỐ HÀ NỘI                           Độc lập - Tự do - Hạnh phúc\n'
+        printf '%s                            Hà Nội, ngày 15 tháng 3 năm 2025\n\n' "$number"
+        printf '%s\n%s\n\n' "$kind" "$subject"
+        printf 'Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\n'
+        printf 'Căn cứ Luật Giao dịch điện tử ngày 22 tháng 6 năm 2023;\n'
+        printf 'Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;\n'
+        printf 'Xét đề nghị của Chánh Văn phòng Ủy ban nhân dân Thành phố.\n\n'
+        for ((i = 1; i <= articles; i++)); do
+            printf 'Điều %d. ' "$i"
+            printf 'Giao các sở, ban, ngành và Ủy ban nhân dân các quận, huyện, thị xã tổ chức thực hiện '
+            printf 'nội dung nêu tại văn bản này theo đúng chức năng, nhiệm vụ được giao; định kỳ hằng quý '
+            printf 'báo cáo kết quả thực hiện về Văn phòng Ủy ban nhân dân Thành phố trước ngày 20 của tháng '
+            printf 'cuối quý để tổng hợp, báo cáo Chủ tịch Ủy ban nhân dân Thành phố (mục %d).\n\n' "$i"
+        done
+        printf 'Nơi nhận:                                       TM. ỦY BAN NHÂN DÂN\n'
+        printf -- '- Như Điều %d;                                      CHỦ TỊCH\n' "$articles"
+        printf -- '- Lưu: VT.                                   (đã ký số) NGUYỄN VĂN AN\n'
+    } >"$DOCS_DIR/$file"
+}
+
+make_doc quyet-dinh-123-QD-UBND.txt "QUYẾT ĐỊNH" "Số: 123/QĐ-UBND" \
+    "Về việc phê duyệt Kế hoạch chuyển đổi số năm 2025" 6
+make_doc cong-van-456-UBND-VP.txt "CÔNG VĂN" "Số: 456/UBND-VP" \
+    "V/v triển khai sử dụng chữ ký số chuyên dùng công vụ" 4
+make_doc to-trinh-78-TTr-STC.txt "TỜ TRÌNH" "Số: 78/TTr-STC" \
+    "Về việc bổ sung dự toán ngân sách năm 2025" 5
+make_doc thong-bao-15-TB-UBND.txt "THÔNG BÁO" "Số: 15/TB-UBND" \
+    "Kết luận của Chủ tịch UBND Thành phố tại cuộc họp giao ban" 3
+make_doc ke-hoach-09-KH-UBND.txt "KẾ HOẠCH" "Số: 09/KH-UBND" \
+    "Triển khai Đề án 06 về dữ liệu dân cư, định danh và xác thực điện tử" 8
+make_doc bao-cao-112-BC-UBND.txt "BÁO CÁO" "Số: 112/BC-UBND" \
+    "Tình hình kinh tế - xã hội quý I năm 2025" 10
+make_doc giay-moi-21-GM-UBND.txt "GIẤY MỜI" "Số: 21/GM-UBND" \
+    "Dự hội nghị tập huấn sử dụng chứng thư số" 2
+make_doc bien-ban-03-BB-HDND.txt "BIÊN BẢN" "Số: 03/BB-HĐND" \
+    "Kỳ họp thứ mười hai Hội đồng nhân dân Thành phố khóa XVI" 7
+make_doc hop-dong-2025-HDKT.txt "HỢP ĐỒNG KINH TẾ" "Số: 2025/HĐKT" \
+    "Cung cấp dịch vụ chứng thực chữ ký số công cộng" 9
+make_doc chi-thi-04-CT-UBND.txt "CHỈ THỊ" "Số: 04/CT-UBND" \
+    "Về tăng cường bảo đảm an toàn thông tin mạng" 5
+
+# One larger file (~5 MB): a register of outgoing documents, one line per entry.
+LARGE=so-dang-ky-van-ban-di-2025.txt
+awk 'BEGIN {
+    print "SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM 2025 — VĂN PHÒNG ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
+    for (i = 1; i <= 46000; i++)
+        printf "%06d | %02d/%02d/2025 | Số %d/UBND-VP | Về việc xử lý hồ sơ hành chính số HS-%07d | Nơi nhận: Sở, ngành liên quan\n",
+            i, i % 28 + 1, i % 12 + 1, i, i * 7
+}' >"$DOCS_DIR/$LARGE"
+
+DOCS=()
+for f in "$DOCS_DIR"/*.txt; do DOCS+=("$f"); done
+for f in "${DOCS[@]}"; do
+    printf '    %-34s %9s bytes   %s\n' "$(basename "$f")" "$(wc -c <"$f")" "$(sed -n 5p "$f")"
+done | sed 's/   $//'
+echo "    ${#DOCS[@]} documents in $DOCS_DIR"
+
+# ---------------------------------------------------------------------------------------------
+# sign_batch KEY_ID LABEL ALGORITHM: one `kyso sign` run, so one login (one PIN entry) per batch.
+sign_failures=0
+sign_batch() {
+    local id=$1 label=$2 alg=$3 t0 t1 rc=0
+    section "Sign ${#DOCS[@]} documents with key $id ($label, $alg): one PIN entry"
+    echo "    \$ kyso sign --format raw --key-id $id --algorithm $alg --pin-file pin.txt \\"
+    echo "          --out-dir signatures/$label documents/*.txt"
+    t0=$(now_ms)
+    "$KYSO" sign --format raw --key-id "$id" --algorithm "$alg" --pin-file "$PIN_FILE" \
+        --out-dir "$SIG_DIR/$label" "${DOCS[@]}" 2>&1 | sed "s|$DEMO/||g" | indent || rc=$?
+    t1=$(now_ms)
+    if [ "$rc" -ne 0 ]; then
+        echo "    kyso sign exited with $rc"
+        sign_failures=$((sign_failures + 1))
+    fi
+    printf '    (%d ms, including the ~5 MB file)\n' $((t1 - t0))
+}
+
+# The PIN goes through a 0600 file, never the command line; deleted once both batches are done.
+(umask 077 && printf '%s\n' "$PIN" >"$PIN_FILE")
+sign_batch 01 personal rsa-pkcs1-sha256
+sign_batch 02 organisation ecdsa-sha256
+echo
+echo "    PIN file (mode $(stat -c %a "$PIN_FILE")) deleted"
+rm -f "$PIN_FILE"
+
+# ---------------------------------------------------------------------------------------------
+section "Verify every signature independently: openssl dgst -sha256 -verify <label>.pub.pem"
+verified=0
+failed=0
+printf '    %-34s  %-20s  %s\n' "document" "01 personal (RSA)" "02 organisation (ECDSA)"
+for f in "${DOCS[@]}"; do
+    name=$(basename "$f")
+    line=$(printf '    %-34s' "$name")
+    for label in personal organisation; do
+        sig=$SIG_DIR/$label/$name.sig
+        if [ -f "$sig" ] && out=$(openssl dgst -sha256 -verify "$TOKEN_DIR/$label.pub.pem" \
+            -signature "$sig" "$f" 2>&1) && [ "$out" = "Verified OK" ]; then
+            verified=$((verified + 1))
+            result="Verified OK"
+        else
+            failed=$((failed + 1))
+            if [ -f "$sig" ]; then result="FAILED"; else result="FAILED (no .sig)"; fi
+        fi
+        line+=$(printf '  %-20s' "$result")
+    done
+    echo "${line%"${line##*[! ]}"}"
+done
+
+# ---------------------------------------------------------------------------------------------
+section "Certificates: chain to the test CA, public keys, and what the token holds"
+cert_failures=0
+token_certs=$("$KYSO" --json certs)
+for label in personal organisation; do
+    pem=$TOKEN_DIR/$label.pem
+    # 1. chains to the CA
+    if out=$(openssl verify -CAfile "$TOKEN_DIR/ca.pem" "$pem" 2>&1); then
+        echo "    openssl verify -CAfile ca.pem $label.pem: OK"
+    else
+        echo "    openssl verify -CAfile ca.pem $label.pem: FAILED"
+        echo "$out" | indent | indent
+        cert_failures=$((cert_failures + 1))
+    fi
+    # 2. the public key used above is the certificate's
+    if [ "$(openssl x509 -in "$pem" -noout -pubkey)" = "$(cat "$TOKEN_DIR/$label.pub.pem")" ]; then
+        echo "    $label.pub.pem is the public key of $label.pem: OK"
+    else
+        echo "    $label.pub.pem is the public key of $label.pem: FAILED"
+        cert_failures=$((cert_failures + 1))
+    fi
+    # 3. the certificate file is the one stored on the token (SHA-256 fingerprint)
+    fp=$(openssl x509 -in "$pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+    if grep -q "\"sha256\": \"$fp\"" <<<"$token_certs"; then
+        echo "    $label.pem is on the token (sha256 ${fp:0:16}…): OK"
+    else
+        echo "    $label.pem is on the token: FAILED (fingerprint $fp not in kyso certs)"
+        cert_failures=$((cert_failures + 1))
+    fi
+done
+
+# ---------------------------------------------------------------------------------------------
+section "Summary"
+total=$((2 * ${#DOCS[@]}))
+nsig=$(find "$SIG_DIR" -name '*.sig' | wc -l)
+echo "    documents     ${#DOCS[@]} in $DOCS_DIR"
+echo "    signed        $nsig of $total (key 01 RSA-2048 and key 02 EC P-256, one PIN entry each)"
+echo "    verified      $verified of $total with openssl, $failed failed"
+echo "    certificates  2 chain to the test CA, match their public keys and the token ($cert_failures of 6 checks failed)"
+echo
+echo "    signatures    $SIG_DIR/{personal,organisation}/*.sig"
+echo "    certificates  $TOKEN_DIR/{personal,organisation}.pem, public keys *.pub.pem"
+echo "    test CA       $TOKEN_DIR/ca.pem"
+echo "    token         $TOKEN_DIR/tokens (SoftHSM, label kyso-dev, PIN $PIN)"
+echo
+echo "    Try next:"
+echo "$ENV_LINES" | indent | indent
+echo "        $KYSO_SHOWN certs"
+echo "        $KYSO_SHOWN sign --key-id 01 --out-dir /tmp $DOCS_DIR/quyet-dinh-123-QD-UBND.txt   # asks the PIN"
+echo "        openssl dgst -sha256 -verify $TOKEN_DIR/personal.pub.pem \\"
+echo "            -signature /tmp/quyet-dinh-123-QD-UBND.txt.sig $DOCS_DIR/quyet-dinh-123-QD-UBND.txt"
+echo
+
+if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ]; then
+    echo "${B}DEMO FAILED${R}: $sign_failures signing run(s) failed, $failed signature(s) and $cert_failures certificate check(s) did not verify" >&2
+    exit 1
+fi
+echo "${B}DEMO OK${R}: $verified signatures made on the token and verified with openssl"

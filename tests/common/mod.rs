@@ -1,0 +1,189 @@
+//! Test support: SoftHSM tokens built by `tests/fixtures/make-softhsm-token.sh` (independent
+//! tools only), the `kyso` binary, OpenSC's `pkcs11-spy` to count calls, and openssl to verify.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+pub const SPY: &str = "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so";
+pub const OPENSC: &str = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
+pub const PIN: &str = "123456";
+
+/// `CKF_USER_PIN_FINAL_TRY` and `CKF_USER_PIN_LOCKED`.
+pub const FINAL_TRY: u64 = 0x0002_0000;
+pub const LOCKED: u64 = 0x0004_0000;
+
+/// A private copy of the fixture tokens.
+pub struct Fixture {
+    _tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub conf: PathBuf,
+}
+
+impl Fixture {
+    /// Copies the master fixture (built once per target dir, under a file lock) so each test
+    /// has its own tokens and PIN state.
+    pub fn new() -> Fixture {
+        let master = master_fixture();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("fx");
+        let st = Command::new("cp").arg("-a").arg(&master).arg(&dir).status().unwrap();
+        assert!(st.success());
+        let conf = dir.join("softhsm2.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+                dir.join("tokens").display()
+            ),
+        )
+        .unwrap();
+        Fixture { _tmp: tmp, dir, conf }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Writes a PIN file in the fixture dir.
+    pub fn pin_file(&self, pin: &str) -> PathBuf {
+        let p = self.dir.join(format!("pin-{pin}"));
+        std::fs::write(&p, pin).unwrap();
+        p
+    }
+
+    /// A `kyso` command with this fixture's SoftHSM config and no user configuration.
+    pub fn kyso(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kyso"));
+        c.env("SOFTHSM2_CONF", &self.conf)
+            .env_remove("KYSO_CONFIG")
+            .env("XDG_CONFIG_HOME", self.dir.join("no-config"))
+            .current_dir(&self.dir);
+        c
+    }
+
+    /// `kyso --module SoftHSM ARGS…`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.kyso();
+        c.arg("--module").arg(SOFTHSM).args(args);
+        c.output().unwrap()
+    }
+
+    /// `kyso --module pkcs11-spy ARGS…`: every PKCS#11 call logged to the returned file.
+    pub fn run_spied(&self, args: &[&str]) -> (Output, PathBuf) {
+        let log = self.dir.join(format!("spy-{}.log", rand_suffix()));
+        let out = self
+            .kyso()
+            .env("PKCS11SPY", SOFTHSM)
+            .env("PKCS11SPY_OUTPUT", &log)
+            .arg("--module")
+            .arg(SPY)
+            .args(args)
+            .output()
+            .unwrap();
+        (out, log)
+    }
+
+    /// Sets bits in the token flags SoftHSM keeps in `token.object` (attribute
+    /// `CKA_OS_TOKENFLAGS`, type 0x8000534b, a big-endian u64): how a test makes a real module
+    /// report a PIN as final-try or locked, which SoftHSM itself never does.
+    pub fn set_token_flags(&self, label: &str, bits: u64) {
+        for entry in std::fs::read_dir(self.dir.join("tokens")).unwrap() {
+            let path = entry.unwrap().path().join("token.object");
+            let mut data = std::fs::read(&path).unwrap();
+            let padded = format!("{label:<32}");
+            if !data.windows(32).any(|w| w == padded.as_bytes()) {
+                continue;
+            }
+            let marker = [0, 0, 0, 0, 0x80, 0, 0x53, 0x4b, 0, 0, 0, 0, 0, 0, 0, 2];
+            let at = data
+                .windows(marker.len())
+                .position(|w| w == marker)
+                .expect("token flags attribute")
+                + marker.len();
+            let mut v = u64::from_be_bytes(data[at..at + 8].try_into().unwrap());
+            v |= bits;
+            data[at..at + 8].copy_from_slice(&v.to_be_bytes());
+            std::fs::write(&path, data).unwrap();
+            return;
+        }
+        panic!("token {label} not found");
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    format!("{}", SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos())
+}
+
+/// Builds the fixture tokens once into the target dir.
+fn master_fixture() -> PathBuf {
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(&base).unwrap();
+    let master = base.join("softhsm-fixture");
+    let lock = File::create(base.join("softhsm-fixture.lock")).unwrap();
+    lock.lock().unwrap();
+    if !master.join("ok").exists() {
+        let _ = std::fs::remove_dir_all(&master);
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-softhsm-token.sh");
+        let out = Command::new("bash").arg(script).arg(&master).output().unwrap();
+        assert!(
+            out.status.success(),
+            "fixture script failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(master.join("ok"), "").unwrap();
+    }
+    master
+}
+
+/// Counts calls of one PKCS#11 function in a pkcs11-spy log.
+pub fn spy_count(log: &Path, function: &str) -> usize {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .filter(|l| {
+            l.split_once(": ")
+                .is_some_and(|(n, f)| n.chars().all(|c| c.is_ascii_digit()) && f.trim() == function)
+        })
+        .count()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(o), stderr(o)))
+}
+
+#[track_caller]
+pub fn assert_ok(o: &Output) {
+    assert!(o.status.success(), "failed ({:?}):\n{}\n{}", o.status, stdout(o), stderr(o));
+}
+
+/// Verifies a signature with `openssl dgst`, independently of kyso.
+pub fn openssl_verify(pubkey: &Path, alg: &str, data: &Path, sig: &Path) -> bool {
+    let hash = alg.rsplit('-').next().unwrap();
+    let mut c = Command::new("openssl");
+    c.arg("dgst").arg(format!("-{hash}"));
+    if alg.starts_with("rsa-pss") {
+        c.args(["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]);
+    }
+    let out = c
+        .arg("-verify")
+        .arg(pubkey)
+        .arg("-signature")
+        .arg(sig)
+        .arg(data)
+        .output()
+        .unwrap();
+    out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verified OK")
+}
