@@ -30,6 +30,12 @@ step=0
 section() { step=$((step + 1)); printf '\n%s== %d. %s ==%s\n' "$B" "$step" "$1" "$R"; }
 indent() { sed 's/^./    &/'; }
 now_ms() { date +%s%3N; }
+# Shows the first two "signed A -> B" lines of kyso sign and counts the rest; all else passes.
+condense() {
+    awk '/^signed / { if (++n <= 2) print; next }
+         { if (n > 2 && !said) { printf "… and %d more\n", n - 2; said = 1 } print }
+         END { if (n > 2 && !said) printf "… and %d more\n", n - 2 }'
+}
 
 cleanup() { rm -f "$PIN_FILE"; }
 trap cleanup EXIT
@@ -94,32 +100,35 @@ make_doc() {
     } >"$DOCS_DIR/$file"
 }
 
-make_doc quyet-dinh-123-QD-UBND.txt "QUYẾT ĐỊNH" "Số: 123/QĐ-UBND" \
+declare -A TITLE
+doc() { TITLE[$1]="$2 số ${3#Số: }"; make_doc "$@"; }
+doc quyet-dinh-123-QD-UBND.txt "QUYẾT ĐỊNH" "Số: 123/QĐ-UBND" \
     "Về việc phê duyệt Kế hoạch chuyển đổi số năm 2025" 6
-make_doc cong-van-456-UBND-VP.txt "CÔNG VĂN" "Số: 456/UBND-VP" \
+doc cong-van-456-UBND-VP.txt "CÔNG VĂN" "Số: 456/UBND-VP" \
     "V/v triển khai sử dụng chữ ký số chuyên dùng công vụ" 4
-make_doc to-trinh-78-TTr-STC.txt "TỜ TRÌNH" "Số: 78/TTr-STC" \
+doc to-trinh-78-TTr-STC.txt "TỜ TRÌNH" "Số: 78/TTr-STC" \
     "Về việc bổ sung dự toán ngân sách năm 2025" 5
-make_doc thong-bao-15-TB-UBND.txt "THÔNG BÁO" "Số: 15/TB-UBND" \
+doc thong-bao-15-TB-UBND.txt "THÔNG BÁO" "Số: 15/TB-UBND" \
     "Kết luận của Chủ tịch UBND Thành phố tại cuộc họp giao ban" 3
-make_doc ke-hoach-09-KH-UBND.txt "KẾ HOẠCH" "Số: 09/KH-UBND" \
+doc ke-hoach-09-KH-UBND.txt "KẾ HOẠCH" "Số: 09/KH-UBND" \
     "Triển khai Đề án 06 về dữ liệu dân cư, định danh và xác thực điện tử" 8
-make_doc bao-cao-112-BC-UBND.txt "BÁO CÁO" "Số: 112/BC-UBND" \
+doc bao-cao-112-BC-UBND.txt "BÁO CÁO" "Số: 112/BC-UBND" \
     "Tình hình kinh tế - xã hội quý I năm 2025" 10
-make_doc giay-moi-21-GM-UBND.txt "GIẤY MỜI" "Số: 21/GM-UBND" \
+doc giay-moi-21-GM-UBND.txt "GIẤY MỜI" "Số: 21/GM-UBND" \
     "Dự hội nghị tập huấn sử dụng chứng thư số" 2
-make_doc bien-ban-03-BB-HDND.txt "BIÊN BẢN" "Số: 03/BB-HĐND" \
+doc bien-ban-03-BB-HDND.txt "BIÊN BẢN" "Số: 03/BB-HĐND" \
     "Kỳ họp thứ mười hai Hội đồng nhân dân Thành phố khóa XVI" 7
-make_doc hop-dong-2025-HDKT.txt "HỢP ĐỒNG KINH TẾ" "Số: 2025/HĐKT" \
+doc hop-dong-2025-HDKT.txt "HỢP ĐỒNG KINH TẾ" "Số: 2025/HĐKT" \
     "Cung cấp dịch vụ chứng thực chữ ký số công cộng" 9
-make_doc chi-thi-04-CT-UBND.txt "CHỈ THỊ" "Số: 04/CT-UBND" \
+doc chi-thi-04-CT-UBND.txt "CHỈ THỊ" "Số: 04/CT-UBND" \
     "Về tăng cường bảo đảm an toàn thông tin mạng" 5
 
 # One larger file (~5 MB): a register of outgoing documents, one line per entry.
 LARGE=so-dang-ky-van-ban-di-2025.txt
+TITLE[$LARGE]="SỔ ĐĂNG KÝ VĂN BẢN ĐI năm 2025"
 awk 'BEGIN {
     print "SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM 2025 — VĂN PHÒNG ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
-    for (i = 1; i <= 46000; i++)
+    for (i = 1; i <= 36000; i++)
         printf "%06d | %02d/%02d/2025 | Số %d/UBND-VP | Về việc xử lý hồ sơ hành chính số HS-%07d | Nơi nhận: Sở, ngành liên quan\n",
             i, i % 28 + 1, i % 12 + 1, i, i * 7
 }' >"$DOCS_DIR/$LARGE"
@@ -127,8 +136,8 @@ awk 'BEGIN {
 DOCS=()
 for f in "$DOCS_DIR"/*.txt; do DOCS+=("$f"); done
 for f in "${DOCS[@]}"; do
-    printf '    %-34s %9s bytes   %s\n' "$(basename "$f")" "$(wc -c <"$f")" "$(sed -n 5p "$f")"
-done | sed 's/   $//'
+    printf '    %-34s %9s bytes   %s\n' "$(basename "$f")" "$(wc -c <"$f")" "${TITLE[$(basename "$f")]}"
+done
 echo "    ${#DOCS[@]} documents in $DOCS_DIR"
 
 # ---------------------------------------------------------------------------------------------
@@ -141,7 +150,7 @@ sign_batch() {
     echo "          --out-dir signatures/$label documents/*.txt"
     t0=$(now_ms)
     "$KYSO" sign --format raw --key-id "$id" --algorithm "$alg" --pin-file "$PIN_FILE" \
-        --out-dir "$SIG_DIR/$label" "${DOCS[@]}" 2>&1 | sed "s|$DEMO/||g" | indent || rc=$?
+        --out-dir "$SIG_DIR/$label" "${DOCS[@]}" 2>&1 | sed "s|$DEMO/||g" | condense | indent || rc=$?
     t1=$(now_ms)
     if [ "$rc" -ne 0 ]; then
         echo "    kyso sign exited with $rc"
@@ -155,7 +164,7 @@ sign_batch() {
 sign_batch 01 personal rsa-pkcs1-sha256
 sign_batch 02 organisation ecdsa-sha256
 echo
-echo "    PIN file (mode $(stat -c %a "$PIN_FILE")) deleted"
+echo "    PIN file pin.txt (mode 0$(stat -c %a "$PIN_FILE")) deleted"
 rm -f "$PIN_FILE"
 
 # ---------------------------------------------------------------------------------------------
@@ -229,9 +238,9 @@ echo
 echo "    Try next:"
 echo "$ENV_LINES" | indent | indent
 echo "        $KYSO_SHOWN certs"
-echo "        $KYSO_SHOWN sign --key-id 01 --out-dir /tmp $DOCS_DIR/quyet-dinh-123-QD-UBND.txt   # asks the PIN"
+echo "        $KYSO_SHOWN sign --key-id 01 $DOCS_DIR/quyet-dinh-123-QD-UBND.txt   # asks the PIN: $PIN"
 echo "        openssl dgst -sha256 -verify $TOKEN_DIR/personal.pub.pem \\"
-echo "            -signature /tmp/quyet-dinh-123-QD-UBND.txt.sig $DOCS_DIR/quyet-dinh-123-QD-UBND.txt"
+echo "            -signature $DOCS_DIR/quyet-dinh-123-QD-UBND.txt.sig $DOCS_DIR/quyet-dinh-123-QD-UBND.txt"
 echo
 
 if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ]; then

@@ -29,7 +29,7 @@ impl HashAlg {
     }
 
     /// Digest length in bytes.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             HashAlg::Sha256 => 32,
             HashAlg::Sha384 => 48,
@@ -81,13 +81,13 @@ impl HashAlg {
 
     /// Refuses a digest of the wrong length (a caller mixing up algorithms).
     pub fn check_len(self, digest: &[u8]) -> Result<()> {
-        if digest.len() == self.len() {
+        if digest.len() == self.output_len() {
             Ok(())
         } else {
             Err(Error::InvalidInput(format!(
                 "a {} digest is {} bytes, got {}",
                 self.name(),
-                self.len(),
+                self.output_len(),
                 digest.len()
             )))
         }
@@ -151,9 +151,15 @@ mod tests {
     #[test]
     fn digest_info_sha384_sha512_lengths_and_oids() {
         let di = HashAlg::Sha384.digest_info(&[0u8; 48]).unwrap();
-        assert_eq!(hex::encode(&di[..19]), "3041300d060960864801650304020205000430");
+        assert_eq!(
+            hex::encode(&di[..19]),
+            "3041300d060960864801650304020205000430"
+        );
         let di = HashAlg::Sha512.digest_info(&[0u8; 64]).unwrap();
-        assert_eq!(hex::encode(&di[..19]), "3051300d060960864801650304020305000440");
+        assert_eq!(
+            hex::encode(&di[..19]),
+            "3051300d060960864801650304020305000440"
+        );
         assert_eq!(di.len(), 83);
     }
 
@@ -169,7 +175,7 @@ mod tests {
         for alg in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
             let streamed = alg.digest_reader(&mut &data[..]).unwrap();
             assert_eq!(streamed, alg.digest(&data));
-            assert_eq!(streamed.len(), alg.len());
+            assert_eq!(streamed.len(), alg.output_len());
         }
     }
 }

@@ -15,4 +15,6 @@ mod util;
 pub use cert::Certificate;
 pub use digest::HashAlg;
 pub use error::{Error, PinRetries, Result};
-pub use signer::{CertificateEntry, KeyInfo, KeyType, SignatureAlgorithm, Signer, Token, TokenInfo};
+pub use signer::{
+    CertificateEntry, KeyInfo, KeyType, SignatureAlgorithm, Signer, Token, TokenInfo,
+};

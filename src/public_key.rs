@@ -150,7 +150,10 @@ mod tests {
     #[test]
     fn ecdsa_rejects_malformed() {
         assert!(ecdsa_raw_to_der(&Curve::P256, &[1u8; 63]).is_err());
-        assert!(ecdsa_raw_to_der(&Curve::P256, &[0u8; 64]).is_err(), "r = 0 is invalid");
+        assert!(
+            ecdsa_raw_to_der(&Curve::P256, &[0u8; 64]).is_err(),
+            "r = 0 is invalid"
+        );
         assert!(ecdsa_der_to_raw(&Curve::P256, &[0x30, 0x03, 0x02, 0x01]).is_err());
         assert!(ecdsa_der_to_raw(&Curve::Other("1.2.3".into()), &[0x30, 0]).is_err());
     }
@@ -169,6 +172,10 @@ mod tests {
         let mut bad = digest.clone();
         bad[0] ^= 1;
         assert!(!pk.verify_digest(alg, &bad, &sig.to_bytes()));
-        assert!(!pk.verify_digest(SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256), &digest, &sig.to_bytes()));
+        assert!(!pk.verify_digest(
+            SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+            &digest,
+            &sig.to_bytes()
+        ));
     }
 }

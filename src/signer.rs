@@ -107,7 +107,10 @@ impl SignatureAlgorithm {
     /// Whether a key of this type can make this signature.
     pub fn fits(self, key: &KeyType) -> bool {
         match (self, key) {
-            (SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_), KeyType::Rsa { .. }) => true,
+            (
+                SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_),
+                KeyType::Rsa { .. },
+            ) => true,
             (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) => {
                 matches!(curve, Curve::P256 | Curve::P384)
             }

@@ -35,11 +35,17 @@ fn certs_json_lists_every_certificate_with_identity_and_key_state() {
     assert!(c["issuer"].as_str().unwrap().contains("CN=Kyso Test CA"));
     for field in ["not_before", "not_after"] {
         let v = c[field].as_str().unwrap();
-        assert!(time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).is_ok(), "{v}");
+        assert!(
+            time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).is_ok(),
+            "{v}"
+        );
     }
 
     assert_eq!(cert(&certs, "kyso-test", "02")["key_type"], "RSA-3072");
-    assert_eq!(cert(&certs, "kyso-test", "02")["identity"], json!({"cmnd": "123456789"}));
+    assert_eq!(
+        cert(&certs, "kyso-test", "02")["identity"],
+        json!({"cmnd": "123456789"})
+    );
     let p256 = cert(&certs, "kyso-test", "03");
     assert_eq!(p256["key_type"], "EC-P256");
     assert_eq!(p256["identity"], json!({"mst": "0100686209-199"}));
@@ -47,7 +53,11 @@ fn certs_json_lists_every_certificate_with_identity_and_key_state() {
     assert_eq!(p384["key_type"], "EC-P384");
     assert_eq!(p384["identity"]["mst"], "0312345678");
     assert_eq!(p384["identity"]["cccd"], "079088001234");
-    assert_eq!(cert(&certs, "kyso-test", "06")["has_private_key"], false, "certificate without key");
+    assert_eq!(
+        cert(&certs, "kyso-test", "06")["has_private_key"],
+        false,
+        "certificate without key"
+    );
     assert_eq!(cert(&certs, "kyso-second", "11")["has_private_key"], true);
 }
 
@@ -60,13 +70,25 @@ fn text_listings_of_modules_tokens_and_certs() {
     let t = fx.run(&["--json", "tokens"]);
     assert_ok(&t);
     let tokens = json(&t);
-    let labels: Vec<_> = tokens.as_array().unwrap().iter().map(|t| t["label"].clone()).collect();
-    assert!(labels.contains(&json!("kyso-test")) && labels.contains(&json!("kyso-second")), "{tokens:#}");
+    let labels: Vec<_> = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].clone())
+        .collect();
+    assert!(
+        labels.contains(&json!("kyso-test")) && labels.contains(&json!("kyso-second")),
+        "{tokens:#}"
+    );
     assert_eq!(tokens[0]["pin"]["locked"], false);
     assert_eq!(tokens[0]["manufacturer"], "SoftHSM project");
     let c = fx.run(&["certs", "--token", "kyso-test"]);
     assert_ok(&c);
-    assert!(stdout(&c).contains("HOÀNG MINH ĐỨC [kyso-test] id 06 (no private key)"), "{}", stdout(&c));
+    assert!(
+        stdout(&c).contains("HOÀNG MINH ĐỨC [kyso-test] id 06 (no private key)"),
+        "{}",
+        stdout(&c)
+    );
     assert!(!stdout(&c).contains("VŨ ĐÌNH KHOA"), "--token filters");
 }
 
@@ -76,9 +98,24 @@ fn sign_every_algorithm_and_openssl_verifies() {
     let fx = Fixture::new();
     let pin = fx.pin_file(PIN);
     let doc = fx.path("quyet-dinh.txt");
-    std::fs::write(&doc, "Quyết định số 123/QĐ-UBND về việc ký số tài liệu\n".repeat(1000)).unwrap();
+    std::fs::write(
+        &doc,
+        "Quyết định số 123/QĐ-UBND về việc ký số tài liệu\n".repeat(1000),
+    )
+    .unwrap();
     let cases: &[(&str, &str, &[&str])] = &[
-        ("01", "rsa2048", &["rsa-pkcs1-sha256", "rsa-pkcs1-sha384", "rsa-pkcs1-sha512", "rsa-pss-sha256", "rsa-pss-sha384", "rsa-pss-sha512"]),
+        (
+            "01",
+            "rsa2048",
+            &[
+                "rsa-pkcs1-sha256",
+                "rsa-pkcs1-sha384",
+                "rsa-pkcs1-sha512",
+                "rsa-pss-sha256",
+                "rsa-pss-sha384",
+                "rsa-pss-sha512",
+            ],
+        ),
         ("02", "rsa3072", &["rsa-pkcs1-sha256", "rsa-pss-sha512"]),
         ("03", "p256", &["ecdsa-sha256", "ecdsa-sha384"]),
         ("04", "p384", &["ecdsa-sha384", "ecdsa-sha256"]),
@@ -86,8 +123,18 @@ fn sign_every_algorithm_and_openssl_verifies() {
     for (id, label, algs) in cases {
         for alg in *algs {
             let out = fx.run(&[
-                "sign", "--format", "raw", "--token", "kyso-test", "--key-id", id, "--algorithm", alg,
-                "--pin-file", pin.to_str().unwrap(), doc.to_str().unwrap(),
+                "sign",
+                "--format",
+                "raw",
+                "--token",
+                "kyso-test",
+                "--key-id",
+                id,
+                "--algorithm",
+                alg,
+                "--pin-file",
+                pin.to_str().unwrap(),
+                doc.to_str().unwrap(),
             ]);
             assert_ok(&out);
             let sig = fx.path("quyet-dinh.txt.sig");
@@ -98,7 +145,12 @@ fn sign_every_algorithm_and_openssl_verifies() {
             // A tampered document must fail, or the check proves nothing.
             let tampered = fx.path("tampered.txt");
             std::fs::write(&tampered, "Quyết định số 124").unwrap();
-            assert!(!openssl_verify(&fx.path(&format!("{label}.pub.pem")), alg, &tampered, &sig));
+            assert!(!openssl_verify(
+                &fx.path(&format!("{label}.pub.pem")),
+                alg,
+                &tampered,
+                &sig
+            ));
         }
     }
 }
@@ -109,10 +161,17 @@ fn batch_signs_many_files_with_one_login_and_one_session_set() {
     let pin = fx.pin_file(PIN);
     let outdir = fx.path("sigs");
     std::fs::create_dir(&outdir).unwrap();
-    let mut args: Vec<String> = ["sign", "--token", "kyso-test", "--key-id", "01", "--pin-file"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = [
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "01",
+        "--pin-file",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     args.push(pin.display().to_string());
     args.push("--out-dir".into());
     args.push(outdir.display().to_string());
@@ -130,7 +189,10 @@ fn batch_signs_many_files_with_one_login_and_one_session_set() {
     assert_eq!(report["failed"], json!([]));
     assert_eq!(spy_count(&log, "C_Login"), 1, "one login for the batch");
     assert_eq!(spy_count(&log, "C_SignInit"), 20);
-    assert!(spy_count(&log, "C_OpenSession") <= 3, "sessions are reused, not opened per signature");
+    assert!(
+        spy_count(&log, "C_OpenSession") <= 3,
+        "sessions are reused, not opened per signature"
+    );
     for i in 0..20 {
         assert!(openssl_verify(
             &fx.path("rsa2048.pub.pem"),
@@ -150,16 +212,32 @@ fn always_authenticate_key_presents_the_pin_per_signature() {
     std::fs::write(&a, "một").unwrap();
     std::fs::write(&b, "hai").unwrap();
     let (out, log) = fx.run_spied(&[
-        "sign", "--token", "kyso-test", "--key-id", "05", "--pin-file", pin.to_str().unwrap(),
-        a.to_str().unwrap(), b.to_str().unwrap(),
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "05",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
     ]);
     assert_ok(&out);
     let spy = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(spy.matches("userType = CKU_CONTEXT_SPECIFIC").count(), 2, "one context login per signature");
+    assert_eq!(
+        spy.matches("userType = CKU_CONTEXT_SPECIFIC").count(),
+        2,
+        "one context login per signature"
+    );
     assert_eq!(spy.matches("userType = CKU_USER").count(), 1);
     for f in [&a, &b] {
         let sig = f.with_extension("txt.sig");
-        assert!(openssl_verify(&fx.path("always-auth.pub.pem"), "rsa-pkcs1-sha256", f, &sig));
+        assert!(openssl_verify(
+            &fx.path("always-auth.pub.pem"),
+            "rsa-pkcs1-sha256",
+            f,
+            &sig
+        ));
     }
 }
 
@@ -170,13 +248,23 @@ fn wrong_pin_reports_retries_and_is_never_retried() {
     let a = fx.path("a.txt");
     std::fs::write(&a, "x").unwrap();
     let (out, log) = fx.run_spied(&[
-        "sign", "--token", "kyso-test", "--key-id", "01", "--pin-file", bad.to_str().unwrap(),
-        a.to_str().unwrap(), a.to_str().unwrap(),
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "01",
+        "--pin-file",
+        bad.to_str().unwrap(),
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("wrong PIN"), "{err}");
-    assert!(err.contains("few attempts are left"), "SoftHSM sets CKF_USER_PIN_COUNT_LOW: {err}");
+    assert!(
+        err.contains("few attempts are left"),
+        "SoftHSM sets CKF_USER_PIN_COUNT_LOW: {err}"
+    );
     assert_eq!(spy_count(&log, "C_Login"), 1, "exactly one attempt");
     assert!(!a.with_extension("txt.sig").exists(), "nothing written");
 
@@ -184,7 +272,16 @@ fn wrong_pin_reports_retries_and_is_never_retried() {
     assert_eq!(t[0]["pin"]["count_low"], true);
     // The right PIN still works and clears the flag: nothing was locked.
     let good = fx.pin_file(PIN);
-    assert_ok(&fx.run(&["sign", "--token", "kyso-test", "--key-id", "01", "--pin-file", good.to_str().unwrap(), a.to_str().unwrap()]));
+    assert_ok(&fx.run(&[
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "01",
+        "--pin-file",
+        good.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]));
     let t = json(&fx.run(&["--json", "tokens", "--token", "kyso-test"]));
     assert_eq!(t[0]["pin"]["count_low"], false);
 }
@@ -194,9 +291,22 @@ fn final_try_is_named_when_the_token_says_so() {
     let fx = Fixture::new();
     fx.set_token_flags("kyso-test", FINAL_TRY);
     let bad = fx.pin_file("000000");
-    let out = fx.run(&["sign", "--token", "kyso-test", "--key-id", "01", "--pin-file", bad.to_str().unwrap(), "Cargo.toml"]);
+    let out = fx.run(&[
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "01",
+        "--pin-file",
+        bad.to_str().unwrap(),
+        "Cargo.toml",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("ONE attempt is left"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ONE attempt is left"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -208,52 +318,120 @@ fn locked_pin_is_reported_without_a_login_attempt() {
     let pin = fx.pin_file(PIN);
     let a = fx.path("a.txt");
     std::fs::write(&a, "x").unwrap();
-    let (out, log) = fx.run_spied(&["sign", "--token", "kyso-test", "--pin-file", pin.to_str().unwrap(), a.to_str().unwrap()]);
+    let (out, log) = fx.run_spied(&[
+        "sign",
+        "--token",
+        "kyso-test",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("PIN of token 'kyso-test' is locked"), "{}", stderr(&out));
-    assert_eq!(spy_count(&log, "C_Login"), 0, "a locked token is not even tried");
+    assert!(
+        stderr(&out).contains("PIN of token 'kyso-test' is locked"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        spy_count(&log, "C_Login"),
+        0,
+        "a locked token is not even tried"
+    );
 }
 
 #[test]
 fn certificate_without_key_cannot_sign() {
     let fx = Fixture::new();
     let pin = fx.pin_file(PIN);
-    let out = fx.run(&["sign", "--token", "kyso-test", "--key-id", "06", "--pin-file", pin.to_str().unwrap(), "Cargo.toml"]);
+    let out = fx.run(&[
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "06",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        "Cargo.toml",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("key not found") && stderr(&out).contains("06"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("key not found") && stderr(&out).contains("06"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn missing_module_is_named_with_its_path() {
     let fx = Fixture::new();
     let mut c = fx.kyso();
-    let out = c.args(["--module", "/nonexistent/libvnpt-ca.so", "--json", "modules"]).output().unwrap();
+    let out = c
+        .args([
+            "--module",
+            "/nonexistent/libvnpt-ca.so",
+            "--json",
+            "modules",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let m = json(&out);
     assert_eq!(m[0]["loaded"], false);
-    assert!(m[0]["error"].as_str().unwrap().contains("/nonexistent/libvnpt-ca.so"));
+    assert!(m[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent/libvnpt-ca.so"));
     assert!(m[0]["error"].as_str().unwrap().contains("no such file"));
 
-    let out = fx.kyso().args(["--module", "/nonexistent/libvnpt-ca.so", "certs"]).output().unwrap();
+    let out = fx
+        .kyso()
+        .args(["--module", "/nonexistent/libvnpt-ca.so", "certs"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/nonexistent/libvnpt-ca.so"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/libvnpt-ca.so"),
+        "{}",
+        stderr(&out)
+    );
 
     // A file that is not a shared library: the loader's message is passed on.
-    let out = fx.kyso().args(["--module", fx.conf.to_str().unwrap(), "--json", "modules"]).output().unwrap();
+    let out = fx
+        .kyso()
+        .args(["--module", fx.conf.to_str().unwrap(), "--json", "modules"])
+        .output()
+        .unwrap();
     let m = json(&out);
-    assert!(m[0]["error"].as_str().unwrap().contains("softhsm2.conf"), "{m:#}");
+    assert!(
+        m[0]["error"].as_str().unwrap().contains("softhsm2.conf"),
+        "{m:#}"
+    );
 }
 
 #[test]
 fn two_modules_loaded_at_once() {
     let fx = Fixture::new();
-    let out = fx.kyso().args(["--module", SOFTHSM, "--module", OPENSC, "--json", "modules"]).output().unwrap();
+    let out = fx
+        .kyso()
+        .args(["--module", SOFTHSM, "--module", OPENSC, "--json", "modules"])
+        .output()
+        .unwrap();
     assert_ok(&out);
     let m = json(&out);
     assert_eq!(m.as_array().unwrap().len(), 2);
-    assert!(m.as_array().unwrap().iter().all(|x| x["loaded"] == true), "{m:#}");
-    assert!(m[1]["manufacturer"].as_str().unwrap().contains("OpenSC"), "{m:#}");
-    let out = fx.kyso().args(["--module", SOFTHSM, "--module", OPENSC, "--json", "certs"]).output().unwrap();
+    assert!(
+        m.as_array().unwrap().iter().all(|x| x["loaded"] == true),
+        "{m:#}"
+    );
+    assert!(
+        m[1]["manufacturer"].as_str().unwrap().contains("OpenSC"),
+        "{m:#}"
+    );
+    let out = fx
+        .kyso()
+        .args(["--module", SOFTHSM, "--module", OPENSC, "--json", "certs"])
+        .output()
+        .unwrap();
     assert_ok(&out);
     assert_eq!(json(&out).as_array().unwrap().len(), 7);
 }
@@ -264,14 +442,38 @@ fn several_tokens_need_a_choice_and_token_selects() {
     let pin = fx.pin_file("654321");
     let a = fx.path("a.txt");
     std::fs::write(&a, "x").unwrap();
-    let out = fx.run(&["sign", "--pin-file", pin.to_str().unwrap(), a.to_str().unwrap()]);
+    let out = fx.run(&[
+        "sign",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--token"), "{}", stderr(&out));
-    let out = fx.run(&["sign", "--token", "kyso-second", "--pin-file", pin.to_str().unwrap(), a.to_str().unwrap()]);
+    let out = fx.run(&[
+        "sign",
+        "--token",
+        "kyso-second",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
     assert_ok(&out);
-    assert!(openssl_verify(&fx.path("second.pub.pem"), "rsa-pkcs1-sha256", &a, &fx.path("a.txt.sig")));
+    assert!(openssl_verify(
+        &fx.path("second.pub.pem"),
+        "rsa-pkcs1-sha256",
+        &a,
+        &fx.path("a.txt.sig")
+    ));
     // The key id alone picks the token when only one holds it.
-    let out = fx.run(&["sign", "--key-id", "11", "--pin-file", pin.to_str().unwrap(), a.to_str().unwrap()]);
+    let out = fx.run(&[
+        "sign",
+        "--key-id",
+        "11",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
     assert_ok(&out);
 }
 
@@ -289,23 +491,50 @@ fn config_file_modules_and_avoided_mechanisms() {
     std::fs::write(&a, "Tờ khai thuế").unwrap();
     // Through KYSO_CONFIG; raw RSA mechanisms avoided, so kyso must use CKM_SHA256_RSA_PKCS.
     let log = fx.path("spy.log");
-    std::fs::write(&cfg, std::fs::read_to_string(&cfg).unwrap().replace(SOFTHSM, SPY)).unwrap();
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg).unwrap().replace(SOFTHSM, SPY),
+    )
+    .unwrap();
     let out = fx
         .kyso()
         .env("KYSO_CONFIG", &cfg)
         .env("PKCS11SPY", SOFTHSM)
         .env("PKCS11SPY_OUTPUT", &log)
-        .args(["sign", "--token", "kyso-test", "--key-id", "01", "--algorithm", "rsa-pss-sha256", "--pin-file", pin.to_str().unwrap(), a.to_str().unwrap()])
+        .args([
+            "sign",
+            "--token",
+            "kyso-test",
+            "--key-id",
+            "01",
+            "--algorithm",
+            "rsa-pss-sha256",
+            "--pin-file",
+            pin.to_str().unwrap(),
+            a.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_ok(&out);
     let spy = std::fs::read_to_string(&log).unwrap();
-    assert!(spy.contains("CKM_SHA256_RSA_PKCS_PSS"), "hashing mechanism used");
-    assert!(openssl_verify(&fx.path("rsa2048.pub.pem"), "rsa-pss-sha256", &a, &fx.path("a.txt.sig")));
+    assert!(
+        spy.contains("CKM_SHA256_RSA_PKCS_PSS"),
+        "hashing mechanism used"
+    );
+    assert!(openssl_verify(
+        &fx.path("rsa2048.pub.pem"),
+        "rsa-pss-sha256",
+        &a,
+        &fx.path("a.txt.sig")
+    ));
 
     // --config names it explicitly; a broken file is reported with its path.
     std::fs::write(&cfg, "[[module]]\npaht = 1\n").unwrap();
-    let out = fx.kyso().args(["--config", cfg.to_str().unwrap(), "certs"]).output().unwrap();
+    let out = fx
+        .kyso()
+        .args(["--config", cfg.to_str().unwrap(), "certs"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("kyso.toml"), "{}", stderr(&out));
     // No configuration at all: say what to do.
@@ -332,20 +561,53 @@ fn pin_from_fd_and_env_never_from_argv() {
         .output()
         .unwrap();
     assert_ok(&out);
-    assert!(openssl_verify(&fx.path("p256.pub.pem"), "ecdsa-sha256", &a, &fx.path("a.txt.sig")));
+    assert!(openssl_verify(
+        &fx.path("p256.pub.pem"),
+        "ecdsa-sha256",
+        &a,
+        &fx.path("a.txt.sig")
+    ));
     let out = fx
         .kyso()
         .env("MY_TOKEN_PIN", PIN)
-        .args(["--module", SOFTHSM, "sign", "--token", "kyso-test", "--key-id", "04", "--pin-env", "MY_TOKEN_PIN", a.to_str().unwrap()])
+        .args([
+            "--module",
+            SOFTHSM,
+            "sign",
+            "--token",
+            "kyso-test",
+            "--key-id",
+            "04",
+            "--pin-env",
+            "MY_TOKEN_PIN",
+            a.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_ok(&out);
-    assert!(openssl_verify(&fx.path("p384.pub.pem"), "ecdsa-sha384", &a, &fx.path("a.txt.sig")));
+    assert!(openssl_verify(
+        &fx.path("p384.pub.pem"),
+        "ecdsa-sha384",
+        &a,
+        &fx.path("a.txt.sig")
+    ));
     // There is no option that takes the PIN itself.
     let out = fx.run(&["sign", "--pin", PIN, a.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     // No terminal and no PIN option: a clear error, not a hang.
-    let out = fx.kyso().args(["--module", SOFTHSM, "sign", "--token", "kyso-test", a.to_str().unwrap()]).stdin(std::process::Stdio::null()).output().unwrap();
+    let out = fx
+        .kyso()
+        .args([
+            "--module",
+            SOFTHSM,
+            "sign",
+            "--token",
+            "kyso-test",
+            a.to_str().unwrap(),
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
     assert_ne!(out.status.code(), Some(0));
 }
 
@@ -355,10 +617,25 @@ fn unreadable_file_fails_alone_and_others_are_signed() {
     let pin = fx.pin_file(PIN);
     let a = fx.path("a.txt");
     std::fs::write(&a, "x").unwrap();
-    let out = fx.run(&["sign", "--token", "kyso-test", "--key-id", "01", "--pin-file", pin.to_str().unwrap(), "missing.txt", a.to_str().unwrap()]);
+    let out = fx.run(&[
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "01",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        "missing.txt",
+        a.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("missing.txt"));
-    assert!(openssl_verify(&fx.path("rsa2048.pub.pem"), "rsa-pkcs1-sha256", &a, &fx.path("a.txt.sig")));
+    assert!(openssl_verify(
+        &fx.path("rsa2048.pub.pem"),
+        "rsa-pkcs1-sha256",
+        &a,
+        &fx.path("a.txt.sig")
+    ));
     assert!(!fx.path("missing.txt.sig").exists());
 }
 
@@ -366,9 +643,37 @@ fn unreadable_file_fails_alone_and_others_are_signed() {
 fn unsupported_algorithm_for_key_is_refused_clearly() {
     let fx = Fixture::new();
     let pin = fx.pin_file(PIN);
-    let out = fx.run(&["sign", "--token", "kyso-test", "--key-id", "03", "--algorithm", "rsa-pss-sha256", "--pin-file", pin.to_str().unwrap(), "Cargo.toml"]);
+    let out = fx.run(&[
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "03",
+        "--algorithm",
+        "rsa-pss-sha256",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        "Cargo.toml",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("ecdsa-sha256"), "lists what the key can do: {}", stderr(&out));
-    let out = fx.run(&["sign", "--token", "kyso-test", "--algorithm", "md5", "--pin-file", pin.to_str().unwrap(), "Cargo.toml"]);
-    assert!(stderr(&out).contains("unknown algorithm"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ecdsa-sha256"),
+        "lists what the key can do: {}",
+        stderr(&out)
+    );
+    let out = fx.run(&[
+        "sign",
+        "--token",
+        "kyso-test",
+        "--algorithm",
+        "md5",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        "Cargo.toml",
+    ]);
+    assert!(
+        stderr(&out).contains("unknown algorithm"),
+        "{}",
+        stderr(&out)
+    );
 }

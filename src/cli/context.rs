@@ -46,7 +46,9 @@ pub fn tokens(backend: &Backend, label: Option<&str>) -> Result<Vec<Arc<Pkcs11To
             .map(|(_, e)| e.to_string())
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(Error::InvalidInput(format!("no PKCS#11 module could be loaded: {why}")));
+        return Err(Error::InvalidInput(format!(
+            "no PKCS#11 module could be loaded: {why}"
+        )));
     }
     let (tokens, errors) = backend.tokens();
     for (module, e) in errors {
@@ -67,7 +69,10 @@ pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
 /// A short description of a token for choice lists.
 pub fn describe(t: &Pkcs11Token) -> String {
     match t.info() {
-        Ok(i) => format!("'{}' ({} {}, module {}, slot {})", i.label, i.manufacturer, i.model, i.module, i.slot),
+        Ok(i) => format!(
+            "'{}' ({} {}, module {}, slot {})",
+            i.label, i.manufacturer, i.model, i.module, i.slot
+        ),
         Err(_) => format!("'{}'", t.label()),
     }
 }

@@ -36,7 +36,9 @@ const SOFTHSM_PATHS: [&str; 3] = [
 
 /// Options of `kyso dev-token`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  eval \"$(kyso dev-token --dir /tmp/t --print-env)\"\n  kyso certs")]
+#[command(
+    after_help = "Example:\n  eval \"$(kyso dev-token --dir /tmp/t --print-env)\"\n  kyso certs"
+)]
 pub struct DevTokenArgs {
     /// Directory holding the token, its CA and kyso.toml [default: ~/.local/share/kyso/dev-token].
     #[arg(long, value_name = "DIR")]
@@ -225,11 +227,16 @@ fn create(dir: &Path, module_path: &Path) -> Result<()> {
         let id = [p.id];
         let spki = prov.generate(&p.key, &id, p.label)?;
         let public = SubjectPublicKeyInfo::from_der(&spki).map_err(rcgen_err)?;
-        let cert = leaf_params(&p)?.signed_by(&public, &issuer).map_err(rcgen_err)?;
+        let cert = leaf_params(&p)?
+            .signed_by(&public, &issuer)
+            .map_err(rcgen_err)?;
         let cert = Certificate::from_der(cert.der().to_vec())?;
         prov.store_certificate(&cert, &id, p.label)?;
         write(&dir.join(format!("{}.pem", p.label)), cert.to_pem())?;
-        write(&dir.join(format!("{}.pub.pem", p.label)), pem("PUBLIC KEY", &spki)?)?;
+        write(
+            &dir.join(format!("{}.pub.pem", p.label)),
+            pem("PUBLIC KEY", &spki)?,
+        )?;
     }
     write(&dir.join("ca.pem"), ca_cert.pem())?;
     Ok(())
@@ -250,7 +257,10 @@ fn test_ca() -> Result<(CertificateParams, KeyPair)> {
     let key = KeyPair::try_from(pkcs8.as_bytes()).map_err(rcgen_err)?;
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, DnValue::PrintableString("VN".try_into().map_err(rcgen_err)?));
+    dn.push(
+        DnType::CountryName,
+        DnValue::PrintableString("VN".try_into().map_err(rcgen_err)?),
+    );
     dn.push(DnType::OrganizationName, "Kyso Test");
     dn.push(DnType::CommonName, "Kyso Test CA (không dùng thật)");
     params.distinguished_name = dn;
@@ -268,14 +278,20 @@ fn leaf_params(p: &Profile) -> Result<CertificateParams> {
     let mut dn = DistinguishedName::new();
     for (ty, value) in &p.subject {
         if *ty == DnType::CountryName {
-            dn.push(ty.clone(), DnValue::PrintableString((*value).try_into().map_err(rcgen_err)?));
+            dn.push(
+                ty.clone(),
+                DnValue::PrintableString((*value).try_into().map_err(rcgen_err)?),
+            );
         } else {
             dn.push(ty.clone(), DnValue::Utf8String((*value).to_owned()));
         }
     }
     params.distinguished_name = dn;
     params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
     params.extended_key_usages = vec![
         ExtendedKeyUsagePurpose::ClientAuth,
         ExtendedKeyUsagePurpose::EmailProtection,

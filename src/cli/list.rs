@@ -78,7 +78,10 @@ pub fn modules(cli: &Cli) -> Result<i32> {
 pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
     let backend = context::backend(cli)?;
     let tokens = context::tokens(&backend, args.token.as_deref())?;
-    let infos = tokens.iter().map(|t| t.info()).collect::<Result<Vec<_>>>()?;
+    let infos = tokens
+        .iter()
+        .map(|t| t.info())
+        .collect::<Result<Vec<_>>>()?;
     if cli.json {
         print_json(&infos);
         return Ok(0);
@@ -154,7 +157,15 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             .as_object()
             .map(|o| {
                 o.iter()
-                    .map(|(k, v)| format!("{}: {}", k.to_uppercase(), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
+                    .map(|(k, v)| {
+                        format!(
+                            "{}: {}",
+                            k.to_uppercase(),
+                            v.as_str()
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| v.to_string())
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             })

@@ -64,7 +64,11 @@ pub fn main() -> i32 {
         _ => log::LevelFilter::Debug,
     };
     // cryptoki logs every vendor mechanism it has no name for at ERROR: noise below -vv.
-    let binding = if cli.verbose >= 2 { level } else { log::LevelFilter::Off };
+    let binding = if cli.verbose >= 2 {
+        level
+    } else {
+        log::LevelFilter::Off
+    };
     env_logger::Builder::new()
         .filter_level(level)
         .filter_module("cryptoki", binding)

@@ -23,8 +23,10 @@ pub enum Format {
 
 /// Options of `kyso sign`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  kyso sign --format raw --pin-file ~/.pin --key-id 01 a.txt b.txt\n  \
-openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt")]
+#[command(
+    after_help = "Example:\n  kyso sign --format raw --pin-file ~/.pin --key-id 01 a.txt b.txt\n  \
+openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt"
+)]
 pub struct SignArgs {
     /// Signature format.
     #[arg(long, value_enum, default_value = "raw")]
@@ -51,16 +53,25 @@ pub struct SignArgs {
 
 pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let Format::Raw = args.format;
-    let key_id = args.key_id.as_deref().map(context::parse_key_id).transpose()?;
+    let key_id = args
+        .key_id
+        .as_deref()
+        .map(context::parse_key_id)
+        .transpose()?;
     if let Some(dir) = &args.out_dir {
         if !dir.is_dir() {
-            return Err(Error::InvalidInput(format!("--out-dir {} is not a directory", dir.display())));
+            return Err(Error::InvalidInput(format!(
+                "--out-dir {} is not a directory",
+                dir.display()
+            )));
         }
     }
     let backend = context::backend(cli)?;
     let tokens = context::tokens(&backend, args.token.as_deref())?;
     let token = choose_token(tokens, args.token.as_deref(), key_id.as_deref())?;
-    let pin = args.pin.read(&format!("PIN for token '{}': ", token.label()))?;
+    let pin = args
+        .pin
+        .read(&format!("PIN for token '{}': ", token.label()))?;
     token.login(&pin)?;
     drop(pin);
     let signer = choose_signer(&token, key_id.as_deref())?;
@@ -125,10 +136,9 @@ fn choose_token(
     key_id: Option<&[u8]>,
 ) -> Result<Arc<Pkcs11Token>> {
     if tokens.len() <= 1 {
-        return tokens
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::TokenNotFound(label.map(|l| format!("label '{l}'")).unwrap_or_default()));
+        return tokens.into_iter().next().ok_or_else(|| {
+            Error::TokenNotFound(label.map(|l| format!("label '{l}'")).unwrap_or_default())
+        });
     }
     // Several tokens: keep those with a certificate (and key) that fits the selection.
     let mut fitting = Vec::new();
@@ -145,12 +155,22 @@ fn choose_token(
         1 => Ok(fitting.remove(0)),
         0 => Err(Error::KeyNotFound(format!(
             "no token holds {}; tokens: {}",
-            key_id.map(|i| format!("a key with id {}", hex::encode(i))).unwrap_or("a certificate with a key".into()),
-            tokens.iter().map(|t| context::describe(t)).collect::<Vec<_>>().join(", ")
+            key_id
+                .map(|i| format!("a key with id {}", hex::encode(i)))
+                .unwrap_or("a certificate with a key".into()),
+            tokens
+                .iter()
+                .map(|t| context::describe(t))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
         _ => Err(Error::Ambiguous(format!(
             "several tokens hold keys, choose one with --token LABEL: {}",
-            fitting.iter().map(|t| context::describe(t)).collect::<Vec<_>>().join(", ")
+            fitting
+                .iter()
+                .map(|t| context::describe(t))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -171,7 +191,10 @@ fn choose_signer(token: &Pkcs11Token, key_id: Option<&[u8]>) -> Result<Arc<dyn S
                 hex::encode(id),
                 token.label()
             ),
-            None => format!("token '{}' holds no certificate with a private key", token.label()),
+            None => format!(
+                "token '{}' holds no certificate with a private key",
+                token.label()
+            ),
         }));
     }
     if signers.len() > 1 {
@@ -204,8 +227,9 @@ fn choose_algorithm(signer: &dyn Signer, name: Option<&str>) -> Result<Signature
                 SignatureAlgorithm::ALL.map(|a| a.name()).join(", ")
             ))
         })?,
-        None => SignatureAlgorithm::default_for(key_type)
-            .ok_or_else(|| Error::InvalidInput(format!("kyso cannot sign with a {key_type} key")))?,
+        None => SignatureAlgorithm::default_for(key_type).ok_or_else(|| {
+            Error::InvalidInput(format!("kyso cannot sign with a {key_type} key"))
+        })?,
     };
     if signer.algorithms().contains(&alg) {
         Ok(alg)
@@ -214,14 +238,22 @@ fn choose_algorithm(signer: &dyn Signer, name: Option<&str>) -> Result<Signature
             token: signer.key().token.clone(),
             what: format!(
                 "{alg} with a {key_type} key; this key can do: {}",
-                signer.algorithms().iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+                signer
+                    .algorithms()
+                    .iter()
+                    .map(|a| a.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })
     }
 }
 
 fn output_path(file: &Path, out_dir: Option<&Path>) -> PathBuf {
-    let mut name = file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = file
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".sig");
     match out_dir {
         Some(d) => d.join(name),
@@ -230,7 +262,8 @@ fn output_path(file: &Path, out_dir: Option<&Path>) -> PathBuf {
 }
 
 fn sign_one(signer: &dyn Signer, alg: SignatureAlgorithm, file: &Path, out: &Path) -> Result<()> {
-    let mut input = std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
+    let mut input =
+        std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
     let mut sig = signer.sign_data(alg, &mut input)?;
     if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
         sig = ecdsa_raw_to_der(curve, &sig)?;
@@ -240,7 +273,10 @@ fn sign_one(signer: &dyn Signer, alg: SignatureAlgorithm, file: &Path, out: &Pat
 
 /// Writes to a temporary file beside `path`, then renames: a reader never sees half a file.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let ctx = || path.display().to_string();
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(ctx(), e))?;
     tmp.write_all(data).map_err(|e| Error::io(ctx(), e))?;

@@ -86,12 +86,21 @@ mod tests {
     fn maps_pin_and_removal_codes() {
         let e = map(CkError::Pkcs11(RvError::PinLocked, Function::Login), "tok");
         assert!(matches!(e, Error::PinLocked { ref token } if token == "tok"));
-        let e = map(CkError::Pkcs11(RvError::DeviceRemoved, Function::Sign), "tok");
+        let e = map(
+            CkError::Pkcs11(RvError::DeviceRemoved, Function::Sign),
+            "tok",
+        );
         assert!(matches!(e, Error::TokenRemoved { .. }));
         assert!(e.to_string().contains("reinsert"));
-        let e = map(CkError::Pkcs11(RvError::PinIncorrect, Function::Login), "tok");
+        let e = map(
+            CkError::Pkcs11(RvError::PinIncorrect, Function::Login),
+            "tok",
+        );
         assert!(matches!(e, Error::WrongPin { .. }));
-        let e = map(CkError::Pkcs11(RvError::MechanismInvalid, Function::SignInit), "tok");
+        let e = map(
+            CkError::Pkcs11(RvError::MechanismInvalid, Function::SignInit),
+            "tok",
+        );
         assert!(matches!(e, Error::MechanismNotSupported { .. }));
     }
 

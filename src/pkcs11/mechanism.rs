@@ -11,10 +11,15 @@ use crate::digest::HashAlg;
 use crate::signer::SignatureAlgorithm;
 
 /// The mechanism that signs a host-computed digest, if the token has it.
-pub fn for_digest(alg: SignatureAlgorithm, offered: &[MechanismType]) -> Option<Mechanism<'static>> {
+pub fn for_digest(
+    alg: SignatureAlgorithm,
+    offered: &[MechanismType],
+) -> Option<Mechanism<'static>> {
     let (ty, mech) = match alg {
         SignatureAlgorithm::RsaPkcs1(_) => (MechanismType::RSA_PKCS, Mechanism::RsaPkcs),
-        SignatureAlgorithm::RsaPss(h) => (MechanismType::RSA_PKCS_PSS, Mechanism::RsaPkcsPss(pss(h))),
+        SignatureAlgorithm::RsaPss(h) => {
+            (MechanismType::RSA_PKCS_PSS, Mechanism::RsaPkcsPss(pss(h)))
+        }
         SignatureAlgorithm::Ecdsa(_) => (MechanismType::ECDSA, Mechanism::Ecdsa),
     };
     offered.contains(&ty).then_some(mech)
@@ -24,12 +29,27 @@ pub fn for_digest(alg: SignatureAlgorithm, offered: &[MechanismType]) -> Option<
 pub fn for_data(alg: SignatureAlgorithm, offered: &[MechanismType]) -> Option<Mechanism<'static>> {
     use HashAlg::*;
     let (ty, mech) = match alg {
-        SignatureAlgorithm::RsaPkcs1(Sha256) => (MechanismType::SHA256_RSA_PKCS, Mechanism::Sha256RsaPkcs),
-        SignatureAlgorithm::RsaPkcs1(Sha384) => (MechanismType::SHA384_RSA_PKCS, Mechanism::Sha384RsaPkcs),
-        SignatureAlgorithm::RsaPkcs1(Sha512) => (MechanismType::SHA512_RSA_PKCS, Mechanism::Sha512RsaPkcs),
-        SignatureAlgorithm::RsaPss(h @ Sha256) => (MechanismType::SHA256_RSA_PKCS_PSS, Mechanism::Sha256RsaPkcsPss(pss(h))),
-        SignatureAlgorithm::RsaPss(h @ Sha384) => (MechanismType::SHA384_RSA_PKCS_PSS, Mechanism::Sha384RsaPkcsPss(pss(h))),
-        SignatureAlgorithm::RsaPss(h @ Sha512) => (MechanismType::SHA512_RSA_PKCS_PSS, Mechanism::Sha512RsaPkcsPss(pss(h))),
+        SignatureAlgorithm::RsaPkcs1(Sha256) => {
+            (MechanismType::SHA256_RSA_PKCS, Mechanism::Sha256RsaPkcs)
+        }
+        SignatureAlgorithm::RsaPkcs1(Sha384) => {
+            (MechanismType::SHA384_RSA_PKCS, Mechanism::Sha384RsaPkcs)
+        }
+        SignatureAlgorithm::RsaPkcs1(Sha512) => {
+            (MechanismType::SHA512_RSA_PKCS, Mechanism::Sha512RsaPkcs)
+        }
+        SignatureAlgorithm::RsaPss(h @ Sha256) => (
+            MechanismType::SHA256_RSA_PKCS_PSS,
+            Mechanism::Sha256RsaPkcsPss(pss(h)),
+        ),
+        SignatureAlgorithm::RsaPss(h @ Sha384) => (
+            MechanismType::SHA384_RSA_PKCS_PSS,
+            Mechanism::Sha384RsaPkcsPss(pss(h)),
+        ),
+        SignatureAlgorithm::RsaPss(h @ Sha512) => (
+            MechanismType::SHA512_RSA_PKCS_PSS,
+            Mechanism::Sha512RsaPkcsPss(pss(h)),
+        ),
         SignatureAlgorithm::Ecdsa(Sha256) => (MechanismType::ECDSA_SHA256, Mechanism::EcdsaSha256),
         SignatureAlgorithm::Ecdsa(Sha384) => (MechanismType::ECDSA_SHA384, Mechanism::EcdsaSha384),
         SignatureAlgorithm::Ecdsa(Sha512) => (MechanismType::ECDSA_SHA512, Mechanism::EcdsaSha512),
@@ -48,7 +68,7 @@ fn pss(h: HashAlg) -> PkcsPssParams {
     PkcsPssParams {
         hash_alg,
         mgf,
-        s_len: (h.len() as u64).into(),
+        s_len: (h.output_len() as u64).into(),
     }
 }
 
@@ -80,8 +100,14 @@ mod tests {
     #[test]
     fn prefers_raw_mechanisms_for_digests() {
         let offered = [MechanismType::SHA256_RSA_PKCS, MechanismType::RSA_PKCS];
-        assert_eq!(for_digest(RSA256, &offered).unwrap().mechanism_type(), MechanismType::RSA_PKCS);
-        assert_eq!(for_data(RSA256, &offered).unwrap().mechanism_type(), MechanismType::SHA256_RSA_PKCS);
+        assert_eq!(
+            for_digest(RSA256, &offered).unwrap().mechanism_type(),
+            MechanismType::RSA_PKCS
+        );
+        assert_eq!(
+            for_data(RSA256, &offered).unwrap().mechanism_type(),
+            MechanismType::SHA256_RSA_PKCS
+        );
     }
 
     #[test]
@@ -93,7 +119,11 @@ mod tests {
 
     #[test]
     fn pss_and_ecdsa_mapping() {
-        let offered = [MechanismType::RSA_PKCS_PSS, MechanismType::ECDSA, MechanismType::ECDSA_SHA384];
+        let offered = [
+            MechanismType::RSA_PKCS_PSS,
+            MechanismType::ECDSA,
+            MechanismType::ECDSA_SHA384,
+        ];
         let m = for_digest(SignatureAlgorithm::RsaPss(HashAlg::Sha384), &offered).unwrap();
         match m {
             Mechanism::RsaPkcsPss(p) => {
@@ -104,14 +134,23 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let e = SignatureAlgorithm::Ecdsa(HashAlg::Sha384);
-        assert_eq!(for_digest(e, &offered).unwrap().mechanism_type(), MechanismType::ECDSA);
-        assert_eq!(for_data(e, &offered).unwrap().mechanism_type(), MechanismType::ECDSA_SHA384);
+        assert_eq!(
+            for_digest(e, &offered).unwrap().mechanism_type(),
+            MechanismType::ECDSA
+        );
+        assert_eq!(
+            for_data(e, &offered).unwrap().mechanism_type(),
+            MechanismType::ECDSA_SHA384
+        );
     }
 
     #[test]
     fn parses_ckm_names() {
         assert_eq!(parse_name("CKM_RSA_PKCS"), Some(MechanismType::RSA_PKCS));
-        assert_eq!(parse_name("CKM_ECDSA_SHA256"), Some(MechanismType::ECDSA_SHA256));
+        assert_eq!(
+            parse_name("CKM_ECDSA_SHA256"),
+            Some(MechanismType::ECDSA_SHA256)
+        );
         assert_eq!(parse_name("CKM_NOPE"), None);
     }
 }

@@ -3,8 +3,8 @@
 mod errors;
 pub mod mechanism;
 mod module;
-mod signer;
 pub mod provision;
+mod signer;
 mod token;
 
 use std::sync::Arc;
@@ -35,7 +35,10 @@ impl Backend {
         for cfg in configs {
             let canonical = std::fs::canonicalize(&cfg.path).unwrap_or_else(|_| cfg.path.clone());
             if seen.contains(&canonical) {
-                log::info!("module {} configured twice; loaded once", cfg.path.display());
+                log::info!(
+                    "module {} configured twice; loaded once",
+                    cfg.path.display()
+                );
                 continue;
             }
             seen.push(canonical);

@@ -59,10 +59,12 @@ impl Module {
             .avoid_mechanisms
             .iter()
             .map(|n| {
-                super::mechanism::parse_name(n).ok_or_else(|| Error::InvalidInput(format!(
-                    "module {}: unknown mechanism '{n}' in avoid_mechanisms",
-                    cfg.display_name()
-                )))
+                super::mechanism::parse_name(n).ok_or_else(|| {
+                    Error::InvalidInput(format!(
+                        "module {}: unknown mechanism '{n}' in avoid_mechanisms",
+                        cfg.display_name()
+                    ))
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         let ctx = Pkcs11::new(path).map_err(|e| match e {

@@ -7,8 +7,8 @@ use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
-use der::{Decode, Encode};
 use der::oid::AssociatedOid;
+use der::{Decode, Encode};
 use rsa::pkcs8::EncodePublicKey;
 use secrecy::SecretString;
 
@@ -82,7 +82,10 @@ impl Provisioner {
         ctx.get_slots_with_token()
             .map_err(|e| errors::map(e, label))?
             .into_iter()
-            .find(|s| ctx.get_token_info(*s).is_ok_and(|t| t.label().trim() == label))
+            .find(|s| {
+                ctx.get_token_info(*s)
+                    .is_ok_and(|t| t.label().trim() == label)
+            })
             .ok_or_else(|| Error::TokenNotFound(format!("label '{label}'")))
     }
 
@@ -145,7 +148,8 @@ impl Provisioner {
         let missing = || Error::InvalidInput("the token did not return the public key".into());
         let spki = match key {
             NewKey::Rsa(_) => {
-                let n = rsa::BigUint::from_bytes_be(&get(AttributeType::Modulus).ok_or_else(missing)?);
+                let n =
+                    rsa::BigUint::from_bytes_be(&get(AttributeType::Modulus).ok_or_else(missing)?);
                 let e = rsa::BigUint::from_bytes_be(
                     &get(AttributeType::PublicExponent).ok_or_else(missing)?,
                 );

@@ -52,7 +52,10 @@ impl Pkcs11Signer {
     fn unsupported(&self, alg: SignatureAlgorithm, why: &str) -> Error {
         Error::MechanismNotSupported {
             token: self.key.token.clone(),
-            what: format!("{alg} with key {} ({}): {why}", self.key.label, self.key.key_type),
+            what: format!(
+                "{alg} with key {} ({}): {why}",
+                self.key.label, self.key.key_type
+            ),
         }
     }
 
@@ -143,7 +146,9 @@ impl Signer for Pkcs11Signer {
                 return self.sign_digest(alg, &digest);
             }
             (None, Some(m)) => m,
-            (None, None) => return Err(self.unsupported(alg, "the token offers no mechanism for it")),
+            (None, None) => {
+                return Err(self.unsupported(alg, "the token offers no mechanism for it"))
+            }
         };
         let mut hasher = Hasher::new(alg.hash());
         let sig = self.token.with_session(|s| {

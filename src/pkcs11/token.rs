@@ -187,7 +187,11 @@ impl Pkcs11Token {
             let attrs = session
                 .get_attributes(
                     h,
-                    &[AttributeType::Id, AttributeType::Label, AttributeType::AlwaysAuthenticate],
+                    &[
+                        AttributeType::Id,
+                        AttributeType::Label,
+                        AttributeType::AlwaysAuthenticate,
+                    ],
                 )
                 .map_err(|e| self.err(e))?;
             let always_authenticate = attrs
@@ -229,12 +233,19 @@ impl Pkcs11Token {
         let mut out = Vec::new();
         for h in handles {
             let attrs = session
-                .get_attributes(h, &[AttributeType::Value, AttributeType::Id, AttributeType::Label])
+                .get_attributes(
+                    h,
+                    &[
+                        AttributeType::Value,
+                        AttributeType::Id,
+                        AttributeType::Label,
+                    ],
+                )
                 .map_err(|e| self.err(e))?;
             let der = Self::bytes_attr(&attrs, AttributeType::Value);
             let id = Self::bytes_attr(&attrs, AttributeType::Id);
-            let label =
-                String::from_utf8_lossy(&Self::bytes_attr(&attrs, AttributeType::Label)).into_owned();
+            let label = String::from_utf8_lossy(&Self::bytes_attr(&attrs, AttributeType::Label))
+                .into_owned();
             match Certificate::from_der(der) {
                 Ok(c) => out.push((c, label, id)),
                 Err(e) => log::warn!(
@@ -301,7 +312,10 @@ impl Token for Pkcs11Token {
             .map_err(|e| self.err(e))?;
         match session.login(UserType::User, Some(pin)) {
             Ok(()) => {}
-            Err(cryptoki::error::Error::Pkcs11(cryptoki::error::RvError::UserAlreadyLoggedIn, _)) => {}
+            Err(cryptoki::error::Error::Pkcs11(
+                cryptoki::error::RvError::UserAlreadyLoggedIn,
+                _,
+            )) => {}
             Err(e) => {
                 let err = self.login_error(e);
                 if matches!(err, Error::WrongPin { .. } | Error::PinLocked { .. }) {
@@ -342,8 +356,8 @@ impl Token for Pkcs11Token {
             let mut certs: Vec<CertificateEntry> = certs
                 .into_iter()
                 .map(|(certificate, label, id)| {
-                    let has_private_key = !id.is_empty()
-                        && (keys.iter().any(|k| k.id == id) || pubs.iter().any(|p| *p == id));
+                    let has_private_key =
+                        !id.is_empty() && (keys.iter().any(|k| k.id == id) || pubs.contains(&id));
                     CertificateEntry {
                         certificate,
                         label,
@@ -367,10 +381,18 @@ impl Token for Pkcs11Token {
                 let Some(key) = keys.iter().find(|k| !id.is_empty() && k.id == id) else {
                     continue;
                 };
-                let label = if key.label.is_empty() { cert_label } else { key.label.clone() };
+                let label = if key.label.is_empty() {
+                    cert_label
+                } else {
+                    key.label.clone()
+                };
                 match Pkcs11Signer::new(me.clone(), key, cert, label) {
                     Ok(signer) => out.push(Arc::new(signer)),
-                    Err(e) => log::warn!("token {}: key {} skipped: {e}", self.label, hex::encode(&id)),
+                    Err(e) => log::warn!(
+                        "token {}: key {} skipped: {e}",
+                        self.label,
+                        hex::encode(&id)
+                    ),
                 }
             }
             Ok(out)

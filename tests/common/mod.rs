@@ -29,7 +29,12 @@ impl Fixture {
         let master = master_fixture();
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("fx");
-        let st = Command::new("cp").arg("-a").arg(&master).arg(&dir).status().unwrap();
+        let st = Command::new("cp")
+            .arg("-a")
+            .arg(&master)
+            .arg(&dir)
+            .status()
+            .unwrap();
         assert!(st.success());
         let conf = dir.join("softhsm2.conf");
         std::fs::write(
@@ -40,7 +45,11 @@ impl Fixture {
             ),
         )
         .unwrap();
-        Fixture { _tmp: tmp, dir, conf }
+        Fixture {
+            _tmp: tmp,
+            dir,
+            conf,
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -115,7 +124,13 @@ impl Fixture {
 
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    format!("{}", SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos())
+    format!(
+        "{}",
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
 }
 
 /// Builds the fixture tokens once into the target dir.
@@ -127,8 +142,13 @@ fn master_fixture() -> PathBuf {
     lock.lock().unwrap();
     if !master.join("ok").exists() {
         let _ = std::fs::remove_dir_all(&master);
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-softhsm-token.sh");
-        let out = Command::new("bash").arg(script).arg(&master).output().unwrap();
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-softhsm-token.sh");
+        let out = Command::new("bash")
+            .arg(script)
+            .arg(&master)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "fixture script failed:\n{}\n{}",
@@ -166,7 +186,13 @@ pub fn json(o: &Output) -> serde_json::Value {
 
 #[track_caller]
 pub fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "failed ({:?}):\n{}\n{}", o.status, stdout(o), stderr(o));
+    assert!(
+        o.status.success(),
+        "failed ({:?}):\n{}\n{}",
+        o.status,
+        stdout(o),
+        stderr(o)
+    );
 }
 
 /// Verifies a signature with `openssl dgst`, independently of kyso.
@@ -175,7 +201,12 @@ pub fn openssl_verify(pubkey: &Path, alg: &str, data: &Path, sig: &Path) -> bool
     let mut c = Command::new("openssl");
     c.arg("dgst").arg(format!("-{hash}"));
     if alg.starts_with("rsa-pss") {
-        c.args(["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]);
+        c.args([
+            "-sigopt",
+            "rsa_padding_mode:pss",
+            "-sigopt",
+            "rsa_pss_saltlen:digest",
+        ]);
     }
     let out = c
         .arg("-verify")
