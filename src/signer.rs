@@ -229,7 +229,8 @@ pub struct CertificateEntry {
 pub trait Token: Send + Sync {
     /// Fresh token information (PIN flags change after every attempt).
     fn info(&self) -> Result<TokenInfo>;
-    /// Logs the user in. Called once for a whole batch; a wrong PIN is an error, never retried.
+    /// Logs the user in. Called once for a whole batch; a wrong PIN is an error, never retried:
+    /// a PIN the token refused once is not sent to it again by this process.
     fn login(&self, pin: &SecretString) -> Result<()>;
     /// Logs out and forgets the PIN.
     fn logout(&self) -> Result<()>;
@@ -239,4 +240,6 @@ pub trait Token: Send + Sync {
     fn certificates(&self) -> Result<Vec<CertificateEntry>>;
     /// Every certificate with a usable private key (log in first on tokens that need it).
     fn signers(&self) -> Result<Vec<Arc<dyn Signer>>>;
+    /// Changes the user PIN (logged in or not, as the token allows).
+    fn change_pin(&self, old: &SecretString, new: &SecretString) -> Result<()>;
 }

@@ -118,7 +118,7 @@ fn always_authenticate_key_signs_data_with_a_context_login() {
 }
 
 #[test]
-fn a_refused_pin_is_not_tried_again_in_the_same_process() {
+fn a_refused_pin_is_never_sent_again_in_the_same_process() {
     let fx = Fixture::new();
     let spy_log = fx.path("spy.log");
     std::env::set_var("PKCS11SPY", SOFTHSM);
@@ -126,10 +126,15 @@ fn a_refused_pin_is_not_tried_again_in_the_same_process() {
     let (_b, token) = open(&fx, SPY, "kyso-test");
     let e = token.login(&SecretString::from("999999")).unwrap_err();
     assert!(matches!(e, Error::WrongPin { .. }), "{e}");
-    let e = token.login(&SecretString::from(PIN)).unwrap_err();
-    assert!(e.to_string().contains("not trying again"), "{e}");
+    // The same PIN again (a script in a loop) never reaches the token.
+    let e = token.login(&SecretString::from("999999")).unwrap_err();
+    assert!(e.to_string().contains("not trying it again"), "{e}");
     assert_eq!(spy_count(&spy_log, "C_Login"), 1);
     assert!(!token.is_logged_in());
+    // A different PIN (a person typing again) is a new, deliberate attempt.
+    token.login(&SecretString::from(PIN)).unwrap();
+    assert_eq!(spy_count(&spy_log, "C_Login"), 2);
+    assert!(token.is_logged_in());
 }
 
 #[test]

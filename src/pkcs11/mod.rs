@@ -9,7 +9,7 @@ mod token;
 
 use std::sync::Arc;
 
-pub use module::{Module, ModuleInfo};
+pub use module::{Module, ModuleInfo, SlotDescription};
 pub use signer::Pkcs11Signer;
 pub use token::Pkcs11Token;
 

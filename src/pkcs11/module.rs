@@ -30,6 +30,23 @@ pub struct ModuleInfo {
     pub cryptoki_version: String,
 }
 
+/// A slot as its module describes it (`C_GetSlotInfo`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SlotDescription {
+    /// Slot id in the module.
+    pub id: u64,
+    /// Usually the reader name.
+    pub description: String,
+    /// Reader or module manufacturer.
+    pub manufacturer: String,
+    /// A token is in the slot now.
+    pub token_present: bool,
+    /// The token can be removed (USB token, card reader).
+    pub removable: bool,
+    /// A hardware slot (not a software token).
+    pub hardware: bool,
+}
+
 /// A loaded and initialised PKCS#11 module. Finalised when the last user drops it.
 pub struct Module {
     ctx: Pkcs11,
@@ -118,6 +135,40 @@ impl Module {
         self.ctx
             .get_all_slots()
             .map_err(|e| errors::map(e, self.name()))
+    }
+
+    /// Describes one slot.
+    pub fn slot_description(&self, slot: cryptoki::slot::Slot) -> Result<SlotDescription> {
+        let si = self
+            .ctx
+            .get_slot_info(slot)
+            .map_err(|e| errors::map(e, self.name()))?;
+        Ok(SlotDescription {
+            id: slot.id(),
+            description: si.slot_description().trim().to_owned(),
+            manufacturer: si.manufacturer_id().trim().to_owned(),
+            token_present: si.token_present(),
+            removable: si.removable_device(),
+            hardware: si.hardware_slot(),
+        })
+    }
+
+    /// The token in one slot, if an initialised one is present.
+    pub fn token(self: &Arc<Self>, slot: cryptoki::slot::Slot) -> Result<Option<Arc<Pkcs11Token>>> {
+        match self.ctx.get_token_info(slot) {
+            Ok(info) if info.token_initialized() => {}
+            Ok(_) => return Ok(None),
+            Err(CkError::Pkcs11(
+                RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved,
+                _,
+            )) => return Ok(None),
+            Err(e) => return Err(errors::map(e, self.name())),
+        }
+        match Pkcs11Token::open(self.clone(), slot) {
+            Ok(t) => Ok(Some(t)),
+            Err(Error::TokenRemoved { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The initialised tokens present now, one per slot (SoftHSM's spare empty token and

@@ -17,12 +17,18 @@ use crate::error::{Error, Result};
 use crate::signer::{CertificateEntry, PinStatus, Signer, Token, TokenInfo};
 
 /// Login state: the session that holds the login (closing every session logs out), the PIN for
-/// keys that want it again per signature, and whether a PIN was already refused.
+/// keys that want it again per signature, and digests of the PINs the token refused.
 #[derive(Default)]
 struct LoginState {
     session: Option<Session>,
     pin: Option<SecretString>,
-    refused: bool,
+    refused: Vec<[u8; 32]>,
+}
+
+/// What is remembered of a refused PIN: enough to recognise it, not to recover it.
+fn pin_digest(pin: &SecretString) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(pin.expose_secret().as_bytes()).into()
 }
 
 /// A token in a slot of a loaded module.
@@ -289,10 +295,10 @@ impl Token for Pkcs11Token {
         if state.session.is_some() {
             return Ok(());
         }
-        if state.refused {
-            // Never a second attempt in one run: a script looping on a wrong PIN locks tokens.
+        if state.refused.contains(&pin_digest(pin)) {
+            // A PIN the token refused is never sent again: a loop retrying it locks tokens.
             return Err(Error::PinInvalid(format!(
-                "a PIN was already refused by token '{}' in this run; not trying again",
+                "token '{}' already refused this PIN; not trying it again",
                 self.label
             )));
         }
@@ -318,8 +324,8 @@ impl Token for Pkcs11Token {
             )) => {}
             Err(e) => {
                 let err = self.login_error(e);
-                if matches!(err, Error::WrongPin { .. } | Error::PinLocked { .. }) {
-                    state.refused = true;
+                if matches!(err, Error::WrongPin { .. }) {
+                    state.refused.push(pin_digest(pin));
                 }
                 return Err(err);
             }
@@ -346,6 +352,23 @@ impl Token for Pkcs11Token {
             .unwrap_or_else(|p| p.into_inner())
             .session
             .is_some()
+    }
+
+    fn change_pin(&self, old: &SecretString, new: &SecretString) -> Result<()> {
+        if new.expose_secret().is_empty() {
+            return Err(Error::PinInvalid("the new PIN is empty".into()));
+        }
+        let session = self
+            .module
+            .ctx()
+            .open_rw_session(self.slot)
+            .map_err(|e| self.err(e))?;
+        session.set_pin(old, new).map_err(|e| self.login_error(e))?;
+        let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
+        if state.pin.is_some() {
+            state.pin = Some(new.clone());
+        }
+        Ok(())
     }
 
     fn certificates(&self) -> Result<Vec<CertificateEntry>> {
