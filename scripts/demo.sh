@@ -223,24 +223,27 @@ done
 
 # ---------------------------------------------------------------------------------------------
 section "Summary"
+# Paths relative to where the demo was started, when they are below it (shorter to copy).
+show() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
+D=$(show "$DOCS_DIR") S=$(show "$SIG_DIR") T=$(show "$TOKEN_DIR")
 total=$((2 * ${#DOCS[@]}))
 nsig=$(find "$SIG_DIR" -name '*.sig' | wc -l)
-echo "    documents     ${#DOCS[@]} in $DOCS_DIR"
+echo "    documents     ${#DOCS[@]} in $D"
 echo "    signed        $nsig of $total (key 01 RSA-2048 and key 02 EC P-256, one PIN entry each)"
 echo "    verified      $verified of $total with openssl, $failed failed"
 echo "    certificates  2 chain to the test CA, match their public keys and the token ($cert_failures of 6 checks failed)"
 echo
-echo "    signatures    $SIG_DIR/{personal,organisation}/*.sig"
-echo "    certificates  $TOKEN_DIR/{personal,organisation}.pem, public keys *.pub.pem"
-echo "    test CA       $TOKEN_DIR/ca.pem"
-echo "    token         $TOKEN_DIR/tokens (SoftHSM, label kyso-dev, PIN $PIN)"
+echo "    signatures    $S/{personal,organisation}/*.sig"
+echo "    certificates  $T/{personal,organisation}.pem, public keys *.pub.pem"
+echo "    test CA       $T/ca.pem"
+echo "    token         $T/tokens (SoftHSM, label kyso-dev, PIN $PIN)"
 echo
 echo "    Try next:"
 echo "$ENV_LINES" | indent | indent
 echo "        $KYSO_SHOWN certs"
-echo "        $KYSO_SHOWN sign --key-id 01 $DOCS_DIR/quyet-dinh-123-QD-UBND.txt   # asks the PIN: $PIN"
-echo "        openssl dgst -sha256 -verify $TOKEN_DIR/personal.pub.pem \\"
-echo "            -signature $DOCS_DIR/quyet-dinh-123-QD-UBND.txt.sig $DOCS_DIR/quyet-dinh-123-QD-UBND.txt"
+echo "        $KYSO_SHOWN sign --key-id 01 $D/quyet-dinh-123-QD-UBND.txt   # asks the PIN: $PIN"
+echo "        openssl dgst -sha256 -verify $T/personal.pub.pem \\"
+echo "            -signature $D/quyet-dinh-123-QD-UBND.txt.sig $D/quyet-dinh-123-QD-UBND.txt"
 echo
 
 if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ]; then

@@ -7,7 +7,7 @@ use signature::hazmat::PrehashVerifier;
 
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::signer::{Curve, SignatureAlgorithm};
+use crate::signer::{Curve, KeyType, SignatureAlgorithm};
 
 /// A public key able to verify the signatures kyso makes.
 #[derive(Debug, Clone)]
@@ -36,6 +36,16 @@ impl PublicKey {
             "public key is not RSA, P-256 or P-384: kyso cannot check signatures made with it"
                 .into(),
         ))
+    }
+
+    /// Type and size, as shown to people and used to pick mechanisms.
+    pub fn key_type(&self) -> KeyType {
+        use rsa::traits::PublicKeyParts;
+        match self {
+            PublicKey::Rsa(k) => KeyType::Rsa { bits: k.n().bits() },
+            PublicKey::P256(_) => KeyType::Ec { curve: Curve::P256 },
+            PublicKey::P384(_) => KeyType::Ec { curve: Curve::P384 },
+        }
     }
 
     /// The curve, for EC keys.

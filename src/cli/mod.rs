@@ -57,6 +57,15 @@ enum Command {
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
+    // `kyso certs | head`: a closed stdout ends the command quietly, as for other tools.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info.to_string();
+        if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info)
+    }));
     let cli = Cli::parse();
     let level = match cli.verbose {
         0 => log::LevelFilter::Warn,
@@ -94,10 +103,13 @@ pub fn main() -> i32 {
     }
 }
 
-/// Prints a serialisable value as pretty JSON.
+/// Prints a serialisable value as pretty JSON. A closed pipe (`| head`) is not an error.
 fn print_json(v: &impl serde::Serialize) {
+    use std::io::Write;
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => {
+            let _ = writeln!(std::io::stdout(), "{s}");
+        }
         Err(e) => eprintln!("kyso: cannot encode JSON: {e}"),
     }
 }

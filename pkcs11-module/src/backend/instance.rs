@@ -1,0 +1,468 @@
+//! The module's state between `C_Initialize` and `C_Finalize`, and every operation on it in
+//! safe Rust. The FFI layer only unpacks pointers and calls these.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use cryptoki_sys::*;
+use kyso::TokenInfo;
+use secrecy::SecretString;
+
+use super::mechanism::{self, Mech};
+use super::object::Object;
+use super::operation::{DigestOp, SignOp, VerifyOp};
+use super::rv::{self, Rv};
+use super::session::Session;
+use super::slots::{self, SlotEntry, SlotTable};
+
+static STATE: RwLock<Option<Arc<Instance>>> = RwLock::new(None);
+
+/// `C_Initialize`: fresh state; modules load on first use.
+pub fn initialize() -> Result<(), Rv> {
+    let mut state = STATE.write().unwrap_or_else(|p| p.into_inner());
+    if state.is_some() {
+        return Err(CKR_CRYPTOKI_ALREADY_INITIALIZED);
+    }
+    super::logging::init();
+    *state = Some(Arc::new(Instance::default()));
+    log::info!("initialised");
+    Ok(())
+}
+
+/// `C_Finalize`: drops the state; calls in flight finish on their own reference, then the
+/// underlying modules are finalised.
+pub fn finalize() -> Result<(), Rv> {
+    let mut state = STATE.write().unwrap_or_else(|p| p.into_inner());
+    state.take().map(|_| ()).ok_or(CKR_CRYPTOKI_NOT_INITIALIZED)
+}
+
+/// The state, or `CKR_CRYPTOKI_NOT_INITIALIZED`.
+pub fn get() -> Result<Arc<Instance>, Rv> {
+    STATE
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .ok_or(CKR_CRYPTOKI_NOT_INITIALIZED)
+}
+
+/// Result of a call that follows the two-call size protocol.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Output {
+    /// The caller asked for the length only.
+    Len(usize),
+    /// The caller's buffer is too small; the operation stays active.
+    TooSmall(usize),
+    /// The result; the operation is over.
+    Done(Vec<u8>),
+}
+
+/// Everything the module holds while initialised.
+#[derive(Default)]
+pub struct Instance {
+    slots: Mutex<SlotTable>,
+    sessions: Mutex<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
+    next_session: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Session state as `C_GetSessionInfo` reports it.
+pub struct SessionInfo {
+    /// Our slot id.
+    pub slot: CK_SLOT_ID,
+    /// `CKS_*`.
+    pub state: CK_STATE,
+    /// `CKF_SERIAL_SESSION` and maybe `CKF_RW_SESSION`.
+    pub flags: CK_FLAGS,
+}
+
+impl Instance {
+    /// Slot ids (`C_GetSlotList`), refreshed at most every second.
+    pub fn slot_list(&self, token_present: bool) -> Vec<CK_SLOT_ID> {
+        let mut t = lock(&self.slots);
+        t.refresh(false);
+        t.ids(token_present)
+    }
+
+    /// Runs `f` on a slot (`C_GetSlotInfo`).
+    pub fn with_slot<T>(&self, id: CK_SLOT_ID, f: impl FnOnce(&SlotEntry) -> T) -> Result<T, Rv> {
+        let mut t = lock(&self.slots);
+        if t.get(id).is_err() {
+            t.refresh(true);
+        }
+        t.get(id).map(f)
+    }
+
+    /// Token information, live from the token (PIN flags change after each attempt), and the
+    /// number of our sessions on it.
+    pub fn token_info(&self, id: CK_SLOT_ID) -> Result<(TokenInfo, usize, usize), Rv> {
+        let token = {
+            let t = lock(&self.slots);
+            t.token(id)?.token.clone()
+        };
+        let info = token.info().map_err(|e| {
+            slots::token_error(&mut lock(&self.slots), id, &e)
+        })?;
+        let sessions: Vec<_> = lock(&self.sessions).values().cloned().collect();
+        let (mut all, mut rw) = (0, 0);
+        for s in sessions {
+            let s = lock(&s);
+            if s.slot == id {
+                all += 1;
+                rw += usize::from(s.rw);
+            }
+        }
+        Ok((info, all, rw))
+    }
+
+    /// Mechanisms of a slot (`C_GetMechanismList`).
+    pub fn mechanisms(&self, id: CK_SLOT_ID) -> Result<Vec<CK_MECHANISM_TYPE>, Rv> {
+        self.with_slot(id, |_| mechanism::OFFERED.to_vec())
+    }
+
+    /// `C_OpenSession`.
+    pub fn open_session(&self, slot: CK_SLOT_ID, flags: CK_FLAGS) -> Result<CK_SESSION_HANDLE, Rv> {
+        if flags & CKF_SERIAL_SESSION == 0 {
+            return Err(CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+        }
+        let generation = {
+            let mut t = lock(&self.slots);
+            if t.get(slot).is_err() {
+                t.refresh(true);
+            }
+            let entry = t.get(slot)?;
+            entry.token.as_ref().ok_or(CKR_TOKEN_NOT_PRESENT)?;
+            entry.generation
+        };
+        let handle = self.next_session.fetch_add(1, Ordering::Relaxed) + 1;
+        let session = Session {
+            slot,
+            generation,
+            rw: flags & CKF_RW_SESSION != 0,
+            find: None,
+            sign: None,
+            verify: None,
+            digest: None,
+        };
+        lock(&self.sessions).insert(handle, Arc::new(Mutex::new(session)));
+        Ok(handle)
+    }
+
+    /// `C_CloseSession`; the last session of a slot logs the token out, as the spec says.
+    pub fn close_session(&self, handle: CK_SESSION_HANDLE) -> Result<(), Rv> {
+        let slot = {
+            let mut sessions = lock(&self.sessions);
+            let s = sessions.remove(&handle).ok_or(CKR_SESSION_HANDLE_INVALID)?;
+            let slot = lock(&s).slot;
+            if sessions.values().any(|o| lock(o).slot == slot) {
+                return Ok(());
+            }
+            slot
+        };
+        self.logout_slot(slot);
+        Ok(())
+    }
+
+    /// `C_CloseAllSessions`.
+    pub fn close_all(&self, slot: CK_SLOT_ID) -> Result<(), Rv> {
+        self.with_slot(slot, |_| ())?;
+        lock(&self.sessions).retain(|_, s| lock(s).slot != slot);
+        self.logout_slot(slot);
+        Ok(())
+    }
+
+    fn logout_slot(&self, slot: CK_SLOT_ID) {
+        let mut t = lock(&self.slots);
+        if let Ok(ts) = t.token(slot) {
+            if ts.token.is_logged_in() {
+                let _ = ts.token.logout();
+                t.reload_objects(slot);
+            }
+        }
+    }
+
+    /// A live session: open, and its token still the one it was opened on.
+    pub fn session(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Mutex<Session>>, Rv> {
+        let s = lock(&self.sessions).get(&handle).cloned().ok_or(CKR_SESSION_HANDLE_INVALID)?;
+        let (slot, generation) = {
+            let g = lock(&s);
+            (g.slot, g.generation)
+        };
+        let alive = {
+            let t = lock(&self.slots);
+            t.get(slot).is_ok_and(|e| e.generation == generation && e.token.is_some())
+        };
+        if alive {
+            Ok(s)
+        } else {
+            lock(&self.sessions).remove(&handle);
+            Err(CKR_SESSION_HANDLE_INVALID)
+        }
+    }
+
+    /// `C_GetSessionInfo`, from state: NSS polls it, the token is not asked.
+    pub fn session_info(&self, handle: CK_SESSION_HANDLE) -> Result<SessionInfo, Rv> {
+        let s = self.session(handle)?;
+        let (slot, rw) = {
+            let g = lock(&s);
+            (g.slot, g.rw)
+        };
+        let logged_in = lock(&self.slots).token(slot)?.token.is_logged_in();
+        let state = match (rw, logged_in) {
+            (false, false) => CKS_RO_PUBLIC_SESSION,
+            (false, true) => CKS_RO_USER_FUNCTIONS,
+            (true, false) => CKS_RW_PUBLIC_SESSION,
+            (true, true) => CKS_RW_USER_FUNCTIONS,
+        };
+        let flags = CKF_SERIAL_SESSION | if rw { CKF_RW_SESSION } else { 0 };
+        Ok(SessionInfo { slot, state, flags })
+    }
+
+    /// `C_Login`. A user login unlocks the token for every session; a context-specific login
+    /// authorises the signature in progress on an always-authenticate key.
+    pub fn login(&self, handle: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: &SecretString) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let slot = lock(&s).slot;
+        match user {
+            CKU_USER => {}
+            CKU_CONTEXT_SPECIFIC => {
+                let mut g = lock(&s);
+                let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+                op.context_login_done = true;
+                return Ok(());
+            }
+            CKU_SO => return Err(CKR_USER_TYPE_INVALID),
+            _ => return Err(CKR_USER_TYPE_INVALID),
+        }
+        let token = lock(&self.slots).token(slot)?.token.clone();
+        if token.is_logged_in() {
+            return Err(CKR_USER_ALREADY_LOGGED_IN);
+        }
+        // The PIN goes to the token outside our locks: a card may take seconds.
+        token
+            .login(pin)
+            .map_err(|e| slots::token_error(&mut lock(&self.slots), slot, &e))?;
+        lock(&self.slots).reload_objects(slot);
+        Ok(())
+    }
+
+    /// `C_Logout`.
+    pub fn logout(&self, handle: CK_SESSION_HANDLE) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let slot = lock(&s).slot;
+        let mut t = lock(&self.slots);
+        let token = t.token(slot)?.token.clone();
+        if !token.is_logged_in() {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
+        token.logout().map_err(|e| rv::from_error(&e))?;
+        t.reload_objects(slot);
+        Ok(())
+    }
+
+    /// `C_SetPIN`.
+    pub fn set_pin(&self, handle: CK_SESSION_HANDLE, old: &SecretString, new: &SecretString) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let slot = lock(&s).slot;
+        let token = lock(&self.slots).token(slot)?.token.clone();
+        token
+            .change_pin(old, new)
+            .map_err(|e| slots::token_error(&mut lock(&self.slots), slot, &e))
+    }
+
+    /// `C_FindObjectsInit`: matches now, returns them over `C_FindObjects` calls.
+    pub fn find_init(&self, handle: CK_SESSION_HANDLE, template: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        if g.find.is_some() {
+            return Err(CKR_OPERATION_ACTIVE);
+        }
+        let t = lock(&self.slots);
+        let ts = t.token(g.slot)?;
+        let logged_in = ts.token.is_logged_in();
+        let found = ts
+            .objects
+            .iter()
+            .filter(|o| !o.private || logged_in)
+            .filter(|o| o.matches(template))
+            .map(|o| o.handle)
+            .collect();
+        g.find = Some(found);
+        Ok(())
+    }
+
+    /// `C_FindObjects`: up to `max` more handles.
+    pub fn find(&self, handle: CK_SESSION_HANDLE, max: usize) -> Result<Vec<CK_OBJECT_HANDLE>, Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        let pending = g.find.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        let n = max.min(pending.len());
+        Ok(pending.drain(..n).collect())
+    }
+
+    /// `C_FindObjectsFinal`.
+    pub fn find_final(&self, handle: CK_SESSION_HANDLE) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        lock(&s).find.take().map(|_| ()).ok_or(CKR_OPERATION_NOT_INITIALIZED)
+    }
+
+    /// An object visible to this session.
+    pub fn object(&self, handle: CK_SESSION_HANDLE, object: CK_OBJECT_HANDLE) -> Result<Arc<Object>, Rv> {
+        let s = self.session(handle)?;
+        let slot = lock(&s).slot;
+        let t = lock(&self.slots);
+        let o = t.object(slot, object)?;
+        if o.private && !t.token(slot)?.token.is_logged_in() {
+            return Err(CKR_OBJECT_HANDLE_INVALID);
+        }
+        Ok(o)
+    }
+
+    /// `C_SignInit`.
+    pub fn sign_init(&self, handle: CK_SESSION_HANDLE, mech: Mech, key: CK_OBJECT_HANDLE) -> Result<(), Rv> {
+        let obj = self.object(handle, key).map_err(|_| CKR_KEY_HANDLE_INVALID)?;
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        if g.sign.is_some() {
+            return Err(CKR_OPERATION_ACTIVE);
+        }
+        let signer = obj.signer.clone().ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
+        g.sign = Some(SignOp::new(mech, signer)?);
+        Ok(())
+    }
+
+    /// `C_Sign` (`data` is `Some`) or `C_SignFinal`, with the size protocol: a length query or a
+    /// short buffer leaves the operation active; anything else ends it.
+    pub fn sign(&self, handle: CK_SESSION_HANDLE, data: Option<&[u8]>, capacity: Option<usize>) -> Result<Output, Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        let slot = g.slot;
+        let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        let len = op.signature_len();
+        match capacity {
+            None => return Ok(Output::Len(len)),
+            Some(c) if c < len => return Ok(Output::TooSmall(len)),
+            Some(_) => {}
+        }
+        let mut op = g.sign.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        if let Some(d) = data {
+            op.update(d)?;
+        }
+        drop(g);
+        let sig = op.finish();
+        if sig == Err(CKR_DEVICE_REMOVED) {
+            lock(&self.slots).token_removed(slot);
+        }
+        sig.map(Output::Done)
+    }
+
+    /// `C_SignUpdate`; an error ends the operation.
+    pub fn sign_update(&self, handle: CK_SESSION_HANDLE, data: &[u8]) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        let r = op.update(data);
+        if r.is_err() {
+            g.sign = None;
+        }
+        r
+    }
+
+    /// `C_VerifyInit` with a public (or private) key object.
+    pub fn verify_init(&self, handle: CK_SESSION_HANDLE, mech: Mech, key: CK_OBJECT_HANDLE) -> Result<(), Rv> {
+        let obj = self.object(handle, key).map_err(|_| CKR_KEY_HANDLE_INVALID)?;
+        let pk = obj.public_key.clone().ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
+        let key_type = pk.key_type();
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        if g.verify.is_some() {
+            return Err(CKR_OPERATION_ACTIVE);
+        }
+        g.verify = Some(VerifyOp::new(mech, pk, key_type)?);
+        Ok(())
+    }
+
+    /// `C_VerifyUpdate`.
+    pub fn verify_update(&self, handle: CK_SESSION_HANDLE, data: &[u8]) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        let op = g.verify.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        let r = op.update(data);
+        if r.is_err() {
+            g.verify = None;
+        }
+        r
+    }
+
+    /// `C_Verify` (`data` is `Some`) or `C_VerifyFinal`; always ends the operation.
+    pub fn verify(&self, handle: CK_SESSION_HANDLE, data: Option<&[u8]>, signature: &[u8]) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let mut op = lock(&s).verify.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        if let Some(d) = data {
+            op.update(d)?;
+        }
+        op.finish(signature)
+    }
+
+    /// `C_DigestInit`.
+    pub fn digest_init(&self, handle: CK_SESSION_HANDLE, mech: Mech) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        if g.digest.is_some() {
+            return Err(CKR_OPERATION_ACTIVE);
+        }
+        g.digest = Some(DigestOp::new(mech)?);
+        Ok(())
+    }
+
+    /// `C_DigestUpdate`.
+    pub fn digest_update(&self, handle: CK_SESSION_HANDLE, data: &[u8]) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        g.digest.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?.update(data);
+        Ok(())
+    }
+
+    /// `C_Digest` (`data` is `Some`) or `C_DigestFinal`, with the size protocol.
+    pub fn digest(&self, handle: CK_SESSION_HANDLE, data: Option<&[u8]>, capacity: Option<usize>) -> Result<Output, Rv> {
+        let s = self.session(handle)?;
+        let mut g = lock(&s);
+        let len = g.digest.as_ref().ok_or(CKR_OPERATION_NOT_INITIALIZED)?.len();
+        match capacity {
+            None => return Ok(Output::Len(len)),
+            Some(c) if c < len => return Ok(Output::TooSmall(len)),
+            Some(_) => {}
+        }
+        let mut op = g.digest.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        if let Some(d) = data {
+            op.update(d);
+        }
+        Ok(Output::Done(op.finish()))
+    }
+
+    /// `C_WaitForSlotEvent`: a slot whose token came or went since the last call. Blocking
+    /// waits poll the modules twice a second until an event or `C_Finalize`.
+    pub fn wait_for_slot_event(self: &Arc<Self>, block: bool) -> Result<CK_SLOT_ID, Rv> {
+        loop {
+            {
+                let mut t = lock(&self.slots);
+                t.refresh(true);
+                if !t.events.is_empty() {
+                    return Ok(t.events.remove(0));
+                }
+            }
+            if !block {
+                return Err(CKR_NO_EVENT);
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            // Finalised (or finalised and initialised again) while waiting.
+            if !get().is_ok_and(|i| Arc::ptr_eq(&i, self)) {
+                return Err(CKR_CRYPTOKI_NOT_INITIALIZED);
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The module's behaviour in safe Rust: state, slots, objects, sessions and operations.
+//! Nothing here touches a raw pointer; `crate::ffi` does that and calls in.
+
+pub mod instance;
+pub mod logging;
+pub mod mechanism;
+pub mod object;
+pub mod operation;
+pub mod rv;
+pub mod session;
+pub mod slots;

@@ -1,0 +1,185 @@
+//! Per-session cryptographic operations: sign, verify, digest — one-shot or multi-part.
+
+use std::sync::Arc;
+
+use cryptoki_sys::*;
+use kyso::digest::Hasher;
+use kyso::public_key::PublicKey;
+use kyso::signer::Curve;
+use kyso::{HashAlg, KeyType, Signer};
+
+use super::mechanism::Mech;
+use super::rv::{self, Rv};
+
+/// Raw mechanisms get a DigestInfo or a digest; nothing legitimate is longer.
+const MAX_RAW_INPUT: usize = 1024;
+
+/// Data collected between init and final.
+enum Input {
+    /// Raw mechanisms: the host's bytes.
+    Buffer(Vec<u8>),
+    /// Hashing mechanisms: hashed as it arrives, constant memory.
+    Hash(Hasher),
+}
+
+impl Input {
+    fn new(mech: Mech) -> Self {
+        match mech.host_hash() {
+            Some(h) => Input::Hash(Hasher::new(h)),
+            None => Input::Buffer(Vec::new()),
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) -> Result<(), Rv> {
+        match self {
+            Input::Hash(h) => h.update(data),
+            Input::Buffer(b) => {
+                if b.len() + data.len() > MAX_RAW_INPUT {
+                    return Err(CKR_DATA_LEN_RANGE);
+                }
+                b.extend_from_slice(data);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Input::Hash(h) => h.finish(),
+            Input::Buffer(b) => b,
+        }
+    }
+}
+
+/// Signature length for a key, as the size query of `C_Sign` answers it.
+fn signature_len(key: &KeyType) -> usize {
+    match key {
+        KeyType::Rsa { bits } => bits.div_ceil(8),
+        KeyType::Ec { curve: Curve::P384 } => 96,
+        KeyType::Ec { curve: Curve::P521 } => 132,
+        _ => 64,
+    }
+}
+
+/// A signature in progress.
+pub struct SignOp {
+    mech: Mech,
+    signer: Arc<dyn Signer>,
+    input: Input,
+    /// The key wants `C_Login(CKU_CONTEXT_SPECIFIC)` before this signature.
+    pub needs_context_login: bool,
+    /// The host did that login.
+    pub context_login_done: bool,
+}
+
+impl SignOp {
+    /// Starts signing with a private key object's signer.
+    pub fn new(mech: Mech, signer: Arc<dyn Signer>) -> Result<Self, Rv> {
+        if !mech.fits(&signer.key().key_type) {
+            return Err(CKR_KEY_TYPE_INCONSISTENT);
+        }
+        Ok(SignOp {
+            mech,
+            input: Input::new(mech),
+            needs_context_login: signer.key().always_authenticate,
+            context_login_done: false,
+            signer,
+        })
+    }
+
+    /// Length of the signature this operation will produce.
+    pub fn signature_len(&self) -> usize {
+        signature_len(&self.signer.key().key_type)
+    }
+
+    /// Adds data (multi-part, or the one-shot's data).
+    pub fn update(&mut self, data: &[u8]) -> Result<(), Rv> {
+        self.input.update(data)
+    }
+
+    /// Signs through the token. ECDSA comes back raw `r || s`, as PKCS#11 wants.
+    pub fn finish(self) -> Result<Vec<u8>, Rv> {
+        if self.needs_context_login && !self.context_login_done {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
+        let (alg, digest) = self.mech.to_digest(&self.input.finish())?;
+        self.signer
+            .sign_digest(alg, &digest)
+            .map_err(|e| rv::from_error(&e))
+    }
+}
+
+/// A verification in progress, with the public key from the certificate.
+pub struct VerifyOp {
+    mech: Mech,
+    key: Arc<PublicKey>,
+    key_type: KeyType,
+    input: Input,
+}
+
+impl VerifyOp {
+    /// Starts verifying.
+    pub fn new(mech: Mech, key: Arc<PublicKey>, key_type: KeyType) -> Result<Self, Rv> {
+        if !mech.fits(&key_type) {
+            return Err(CKR_KEY_TYPE_INCONSISTENT);
+        }
+        Ok(VerifyOp {
+            input: Input::new(mech),
+            mech,
+            key,
+            key_type,
+        })
+    }
+
+    /// Adds data.
+    pub fn update(&mut self, data: &[u8]) -> Result<(), Rv> {
+        self.input.update(data)
+    }
+
+    /// `CKR_OK` or why the signature is refused.
+    pub fn finish(self, signature: &[u8]) -> Result<(), Rv> {
+        if signature.len() != signature_len(&self.key_type) {
+            return Err(CKR_SIGNATURE_LEN_RANGE);
+        }
+        let (alg, digest) = self.mech.to_digest(&self.input.finish())?;
+        if self.key.verify_digest(alg, &digest, signature) {
+            Ok(())
+        } else {
+            Err(CKR_SIGNATURE_INVALID)
+        }
+    }
+}
+
+/// A digest in progress.
+pub struct DigestOp {
+    alg: HashAlg,
+    hasher: Hasher,
+}
+
+impl DigestOp {
+    /// Starts a digest; only `CKM_SHA256/384/512`.
+    pub fn new(mech: Mech) -> Result<Self, Rv> {
+        match mech {
+            Mech::Digest(alg) => Ok(DigestOp {
+                alg,
+                hasher: Hasher::new(alg),
+            }),
+            _ => Err(CKR_MECHANISM_INVALID),
+        }
+    }
+
+    /// Output length.
+    pub fn len(&self) -> usize {
+        self.alg.output_len()
+    }
+
+    /// Adds data.
+    pub fn update(&mut self, data: &[u8]) {
+        self.hasher.update(data)
+    }
+
+    /// The digest.
+    pub fn finish(self) -> Vec<u8> {
+        self.hasher.finish()
+    }
+}

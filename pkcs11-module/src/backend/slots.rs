@@ -1,0 +1,250 @@
+//! The slot table: one slot per slot of every underlying module, kept for the module's whole
+//! life (NSS assumes slots never disappear); tokens come and go inside them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cryptoki_sys::*;
+use kyso::config::{Config, ModuleConfig};
+use kyso::pkcs11::{Backend, SlotDescription};
+use kyso::public_key::PublicKey;
+use kyso::Token;
+
+use super::object::{self, Object};
+use super::rv::{self, Rv};
+
+/// How often polling calls (`C_GetSlotList`, NSS's favourite) may reach the real modules.
+const REFRESH_EVERY: Duration = Duration::from_secs(1);
+
+/// A token present in a slot, with the objects it shows now.
+pub struct TokenSlot {
+    /// The token, through the uniform trait.
+    pub token: Arc<dyn Token>,
+    /// Objects visible now (private keys only while logged in).
+    pub objects: Vec<Arc<Object>>,
+}
+
+/// One of our slots.
+pub struct SlotEntry {
+    /// Our slot id (stable while the module is loaded).
+    pub id: CK_SLOT_ID,
+    module: usize,
+    underlying: cryptoki::slot::Slot,
+    /// What the underlying module says of the slot.
+    pub desc: SlotDescription,
+    /// Increases every time a token appears: sessions of an earlier token are invalid.
+    pub generation: u64,
+    /// The token, when present.
+    pub token: Option<TokenSlot>,
+}
+
+/// All slots, the loaded modules behind them, and pending slot events.
+#[derive(Default)]
+pub struct SlotTable {
+    backend: Option<Backend>,
+    slots: Vec<SlotEntry>,
+    last_refresh: Option<Instant>,
+    handles: HashMap<(CK_SLOT_ID, u64, CK_OBJECT_CLASS, Vec<u8>, String), CK_OBJECT_HANDLE>,
+    next_handle: CK_OBJECT_HANDLE,
+    /// Slots whose token appeared or went since the last `C_WaitForSlotEvent`.
+    pub events: Vec<CK_SLOT_ID>,
+}
+
+/// The modules to load: kyso.toml as the CLI finds it, never ourselves or a proxy that may
+/// load us (that would recurse).
+fn module_configs() -> Vec<ModuleConfig> {
+    match Config::discover(None) {
+        Ok(cfg) => cfg
+            .modules
+            .into_iter()
+            .filter(|m| {
+                let name = m.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let recursive = name.contains("kyso_pkcs11") || name.contains("p11-kit-proxy");
+                if recursive {
+                    log::warn!("module {} skipped: it would load kyso itself", m.path.display());
+                }
+                !recursive
+            })
+            .collect(),
+        Err(e) => {
+            log::error!("no modules loaded: {e}");
+            Vec::new()
+        }
+    }
+}
+
+impl SlotTable {
+    /// Brings the table up to date with the real modules, at most every second unless
+    /// `force`. The first call loads the modules (lazily: C_Initialize stays instant).
+    pub fn refresh(&mut self, force: bool) {
+        if !force && self.last_refresh.is_some_and(|t| t.elapsed() < REFRESH_EVERY) {
+            return;
+        }
+        let first = self.backend.is_none();
+        if first {
+            let backend = Backend::load(&module_configs());
+            for (cfg, e) in &backend.failures {
+                log::error!("module {}: {e}", cfg.display_name());
+            }
+            self.backend = Some(backend);
+        }
+        self.last_refresh = Some(Instant::now());
+        let Some(backend) = &self.backend else { return };
+        let mut seen = Vec::new();
+        for (mi, module) in backend.modules.iter().enumerate() {
+            let slots = match module.slots() {
+                Ok(s) => s,
+                Err(e) => {
+                    log::warn!("module {}: cannot list slots: {e}", module.name());
+                    continue;
+                }
+            };
+            for slot in slots {
+                let Ok(desc) = module.slot_description(slot) else { continue };
+                let idx = match self.slots.iter().position(|s| s.module == mi && s.underlying == slot) {
+                    Some(i) => i,
+                    None => {
+                        self.slots.push(SlotEntry {
+                            id: self.slots.len() as CK_SLOT_ID + 1,
+                            module: mi,
+                            underlying: slot,
+                            desc: desc.clone(),
+                            generation: 0,
+                            token: None,
+                        });
+                        self.slots.len() - 1
+                    }
+                };
+                let entry = &mut self.slots[idx];
+                entry.desc = desc;
+                let present = entry.desc.token_present;
+                if present && entry.token.is_none() {
+                    match module.token(slot) {
+                        Ok(Some(t)) => {
+                            entry.generation += 1;
+                            entry.token = Some(TokenSlot {
+                                token: t,
+                                objects: Vec::new(),
+                            });
+                            seen.push(idx);
+                        }
+                        Ok(None) => {}
+                        Err(e) => log::warn!("slot {}: {e}", entry.desc.description),
+                    }
+                } else if !present && entry.token.is_some() {
+                    entry.token = None;
+                    seen.push(idx);
+                }
+            }
+        }
+        for idx in seen {
+            let id = self.slots[idx].id;
+            self.reload_objects(id);
+            if !first {
+                self.events.push(id);
+            }
+        }
+    }
+
+    /// Every slot (`tokenPresent` false) or those with a token.
+    pub fn ids(&self, token_present: bool) -> Vec<CK_SLOT_ID> {
+        self.slots
+            .iter()
+            .filter(|s| !token_present || s.token.is_some())
+            .map(|s| s.id)
+            .collect()
+    }
+
+    /// A slot by our id.
+    pub fn get(&self, id: CK_SLOT_ID) -> Result<&SlotEntry, Rv> {
+        self.slots.iter().find(|s| s.id == id).ok_or(CKR_SLOT_ID_INVALID)
+    }
+
+    /// The token in a slot, or `CKR_TOKEN_NOT_PRESENT`.
+    pub fn token(&self, id: CK_SLOT_ID) -> Result<&TokenSlot, Rv> {
+        self.get(id)?.token.as_ref().ok_or(CKR_TOKEN_NOT_PRESENT)
+    }
+
+    /// Marks a token gone after an operation reported it removed.
+    pub fn token_removed(&mut self, id: CK_SLOT_ID) {
+        if let Some(s) = self.slots.iter_mut().find(|s| s.id == id) {
+            if s.token.take().is_some() {
+                self.events.push(id);
+            }
+        }
+    }
+
+    fn handle(&mut self, slot: CK_SLOT_ID, gen: u64, class: CK_OBJECT_CLASS, id: &[u8], label: &str) -> CK_OBJECT_HANDLE {
+        let key = (slot, gen, class, id.to_vec(), label.to_owned());
+        if let Some(h) = self.handles.get(&key) {
+            return *h;
+        }
+        self.next_handle += 1;
+        self.handles.insert(key, self.next_handle);
+        self.next_handle
+    }
+
+    /// Rebuilds a token's objects from the token (after insertion, login and logout).
+    pub fn reload_objects(&mut self, slot: CK_SLOT_ID) {
+        let Some(entry) = self.slots.iter().find(|s| s.id == slot) else { return };
+        let Some(ts) = &entry.token else { return };
+        let token = ts.token.clone();
+        let gen = entry.generation;
+        let mut objects = Vec::new();
+        match token.certificates() {
+            Ok(entries) => {
+                for e in entries {
+                    let h = self.handle(slot, gen, CKO_CERTIFICATE, &e.id, &e.label);
+                    objects.push(Arc::new(object::certificate(h, &e)));
+                    if e.has_private_key {
+                        if let Ok(pk) = PublicKey::from_spki_der(e.certificate.spki_der()) {
+                            let h = self.handle(slot, gen, CKO_PUBLIC_KEY, &e.id, &e.label);
+                            objects.push(Arc::new(object::public_key(h, &e, Arc::new(pk))));
+                        }
+                    }
+                }
+            }
+            Err(e) => log::warn!("slot {slot}: cannot read certificates: {e}"),
+        }
+        if token.is_logged_in() {
+            match token.signers() {
+                Ok(signers) => {
+                    for s in signers {
+                        let Ok(pk) = PublicKey::from_spki_der(s.certificate().spki_der()) else { continue };
+                        let (id, label) = (s.key().id.clone(), s.key().label.clone());
+                        let h = self.handle(slot, gen, CKO_PRIVATE_KEY, &id, &label);
+                        objects.push(Arc::new(object::private_key(h, s, Arc::new(pk))));
+                    }
+                }
+                Err(e) => log::warn!("slot {slot}: cannot read keys: {e}"),
+            }
+        }
+        if let Some(ts) = self.slots.iter_mut().find(|s| s.id == slot).and_then(|s| s.token.as_mut()) {
+            ts.objects = objects;
+        }
+    }
+
+    /// An object by handle, if visible on that slot now.
+    pub fn object(&self, slot: CK_SLOT_ID, handle: CK_OBJECT_HANDLE) -> Result<Arc<Object>, Rv> {
+        let ts = self.token(slot).map_err(|_| CKR_OBJECT_HANDLE_INVALID)?;
+        ts.objects
+            .iter()
+            .find(|o| o.handle == handle)
+            .cloned()
+            .ok_or(CKR_OBJECT_HANDLE_INVALID)
+    }
+
+    /// Library information of the modules, for `C_GetInfo`-style diagnostics.
+    pub fn module_count(&self) -> usize {
+        self.backend.as_ref().map(|b| b.modules.len()).unwrap_or(0)
+    }
+}
+
+/// Maps a kyso error on a token, noting removal.
+pub fn token_error(table: &mut SlotTable, slot: CK_SLOT_ID, e: &kyso::Error) -> Rv {
+    if matches!(e, kyso::Error::TokenRemoved { .. }) {
+        table.token_removed(slot);
+    }
+    rv::from_error(e)
+}
