@@ -48,6 +48,16 @@ impl PublicKey {
         }
     }
 
+    /// Verifies RSA PKCS#1 v1.5 over caller-encoded bytes (`CKM_RSA_PKCS`).
+    pub fn verify_pkcs1_raw(&self, data: &[u8], sig: &[u8]) -> bool {
+        match self {
+            PublicKey::Rsa(k) => k
+                .verify(rsa::Pkcs1v15Sign::new_unprefixed(), data, sig)
+                .is_ok(),
+            _ => false,
+        }
+    }
+
     /// The curve, for EC keys.
     pub fn curve(&self) -> Option<Curve> {
         match self {

@@ -163,6 +163,15 @@ pub trait Signer: Send + Sync {
     /// Signs a digest computed by the host with `alg.hash()`. The signature has been checked
     /// against the certificate's public key. ECDSA signatures are raw `r || s`.
     fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>>;
+    /// RSA PKCS#1 v1.5 over bytes the caller already encoded (what `CKM_RSA_PKCS` means: a
+    /// DigestInfo of a hash kyso does not name, TLS 1.1's MD5+SHA-1…). Checked like every
+    /// signature. Backends without it say the mechanism is not supported.
+    fn sign_pkcs1_raw(&self, _data: &[u8]) -> Result<Vec<u8>> {
+        Err(crate::Error::MechanismNotSupported {
+            token: self.key().token.clone(),
+            what: "raw RSA PKCS#1 v1.5".into(),
+        })
+    }
     /// Signs a whole message, streamed. Backends whose token only offers hashing mechanisms
     /// (`CKM_SHA256_RSA_PKCS`…) override this; the default hashes here and calls `sign_digest`.
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {

@@ -1,8 +1,15 @@
-//! `libkyso_pkcs11.so`: the PKCS#11 module that re-exports every token the kyso library
-//! reaches, so browsers and office software sign through one registered module.
+//! `libkyso_pkcs11.so`: a PKCS#11 module that re-exports every token the kyso library reaches,
+//! so Firefox, Chromium, Thunderbird, LibreOffice (NSS), OpenSSL and any PKCS#11 application
+//! sign through hardware tokens by registering this one module.
 //!
-//! Not built yet: this crate only fixes the workspace layout and proves the library builds
-//! without the CLI's dependencies (`default-features = false`), as the module must.
+//! Layout: [`ffi`] is the only place with raw pointers (and `unsafe`); `backend` holds the
+//! behaviour in safe Rust: slots that never disappear, objects as data, sessions, operations.
+//! Which modules it loads: `kyso.toml`, found as the `kyso` command finds it (`KYSO_CONFIG`
+//! first). Logging goes to the file named by `KYSO_LOG`, never to the host's terminal.
 
-/// The library the module will re-export.
-pub use kyso;
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod backend;
+pub mod ffi;
+
+pub use ffi::interface::{C_GetFunctionList, C_GetInterface, C_GetInterfaceList};

@@ -132,6 +132,26 @@ impl Signer for Pkcs11Signer {
         self.checked(alg, digest, sig)
     }
 
+    fn sign_pkcs1_raw(&self, data: &[u8]) -> Result<Vec<u8>> {
+        let alg = SignatureAlgorithm::RsaPkcs1(crate::HashAlg::Sha256);
+        self.check_fits(alg)?;
+        if !self
+            .token
+            .mechanisms()
+            .contains(&cryptoki::mechanism::MechanismType::RSA_PKCS)
+        {
+            return Err(self.unsupported(alg, "the token offers no raw CKM_RSA_PKCS"));
+        }
+        let sig = self
+            .token
+            .with_session(|s| self.run(s, &Mechanism::RsaPkcs, data))?;
+        if self.public_key.verify_pkcs1_raw(data, &sig) {
+            Ok(sig)
+        } else {
+            Err(Error::SignatureCheck(self.key.label.clone()))
+        }
+    }
+
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
         self.check_fits(alg)?;
         let offered = self.token.mechanisms();

@@ -65,10 +65,31 @@ impl Fixture {
 
     /// A `kyso` command with this fixture's SoftHSM config and no user configuration.
     pub fn kyso(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_kyso"));
+        let mut c = Command::new(kyso_bin());
         c.env("SOFTHSM2_CONF", &self.conf)
             .env_remove("KYSO_CONFIG")
             .env("XDG_CONFIG_HOME", self.dir.join("no-config"))
+            .current_dir(&self.dir);
+        c
+    }
+
+    /// A kyso.toml naming SoftHSM, for the PKCS#11 module and the CLI.
+    pub fn kyso_toml(&self) -> PathBuf {
+        let p = self.dir.join("kyso.toml");
+        std::fs::write(
+            &p,
+            format!("[[module]]\npath = \"{SOFTHSM}\"\nname = \"softhsm\"\n"),
+        )
+        .unwrap();
+        p
+    }
+
+    /// A command run against `libkyso_pkcs11.so` with this fixture (SoftHSM behind it).
+    pub fn through_module(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("SOFTHSM2_CONF", &self.conf)
+            .env("KYSO_CONFIG", self.kyso_toml())
+            .env("KYSO_LOG", self.dir.join("kyso-module.log"))
             .current_dir(&self.dir);
         c
     }
@@ -120,6 +141,35 @@ impl Fixture {
         }
         panic!("token {label} not found");
     }
+}
+
+/// The repository root, from the root crate's tests or the module's.
+pub fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if manifest.join("tests/fixtures").is_dir() {
+        manifest.to_owned()
+    } else {
+        manifest.parent().unwrap().to_owned()
+    }
+}
+
+/// Where cargo put the binaries of this build (`target/debug`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().to_owned()
+}
+
+/// The `kyso` binary of this build.
+pub fn kyso_bin() -> PathBuf {
+    match option_env!("CARGO_BIN_EXE_kyso") {
+        Some(p) => PathBuf::from(p),
+        None => target_dir().join("kyso"),
+    }
+}
+
+/// The module under test, `libkyso_pkcs11.so` of this build.
+pub fn kyso_module() -> PathBuf {
+    target_dir().join("libkyso_pkcs11.so")
 }
 
 fn rand_suffix() -> String {

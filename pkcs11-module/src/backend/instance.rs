@@ -104,9 +104,9 @@ impl Instance {
             let t = lock(&self.slots);
             t.token(id)?.token.clone()
         };
-        let info = token.info().map_err(|e| {
-            slots::token_error(&mut lock(&self.slots), id, &e)
-        })?;
+        let info = token
+            .info()
+            .map_err(|e| slots::token_error(&mut lock(&self.slots), id, &e))?;
         let sessions: Vec<_> = lock(&self.sessions).values().cloned().collect();
         let (mut all, mut rw) = (0, 0);
         for s in sessions {
@@ -187,14 +187,18 @@ impl Instance {
 
     /// A live session: open, and its token still the one it was opened on.
     pub fn session(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Mutex<Session>>, Rv> {
-        let s = lock(&self.sessions).get(&handle).cloned().ok_or(CKR_SESSION_HANDLE_INVALID)?;
+        let s = lock(&self.sessions)
+            .get(&handle)
+            .cloned()
+            .ok_or(CKR_SESSION_HANDLE_INVALID)?;
         let (slot, generation) = {
             let g = lock(&s);
             (g.slot, g.generation)
         };
         let alive = {
             let t = lock(&self.slots);
-            t.get(slot).is_ok_and(|e| e.generation == generation && e.token.is_some())
+            t.get(slot)
+                .is_ok_and(|e| e.generation == generation && e.token.is_some())
         };
         if alive {
             Ok(s)
@@ -224,7 +228,12 @@ impl Instance {
 
     /// `C_Login`. A user login unlocks the token for every session; a context-specific login
     /// authorises the signature in progress on an always-authenticate key.
-    pub fn login(&self, handle: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: &SecretString) -> Result<(), Rv> {
+    pub fn login(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        user: CK_USER_TYPE,
+        pin: &SecretString,
+    ) -> Result<(), Rv> {
         let s = self.session(handle)?;
         let slot = lock(&s).slot;
         match user {
@@ -265,7 +274,12 @@ impl Instance {
     }
 
     /// `C_SetPIN`.
-    pub fn set_pin(&self, handle: CK_SESSION_HANDLE, old: &SecretString, new: &SecretString) -> Result<(), Rv> {
+    pub fn set_pin(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        old: &SecretString,
+        new: &SecretString,
+    ) -> Result<(), Rv> {
         let s = self.session(handle)?;
         let slot = lock(&s).slot;
         let token = lock(&self.slots).token(slot)?.token.clone();
@@ -275,7 +289,11 @@ impl Instance {
     }
 
     /// `C_FindObjectsInit`: matches now, returns them over `C_FindObjects` calls.
-    pub fn find_init(&self, handle: CK_SESSION_HANDLE, template: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Result<(), Rv> {
+    pub fn find_init(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        template: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)],
+    ) -> Result<(), Rv> {
         let s = self.session(handle)?;
         let mut g = lock(&s);
         if g.find.is_some() {
@@ -307,11 +325,16 @@ impl Instance {
     /// `C_FindObjectsFinal`.
     pub fn find_final(&self, handle: CK_SESSION_HANDLE) -> Result<(), Rv> {
         let s = self.session(handle)?;
-        lock(&s).find.take().map(|_| ()).ok_or(CKR_OPERATION_NOT_INITIALIZED)
+        let taken = lock(&s).find.take();
+        taken.map(|_| ()).ok_or(CKR_OPERATION_NOT_INITIALIZED)
     }
 
     /// An object visible to this session.
-    pub fn object(&self, handle: CK_SESSION_HANDLE, object: CK_OBJECT_HANDLE) -> Result<Arc<Object>, Rv> {
+    pub fn object(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        object: CK_OBJECT_HANDLE,
+    ) -> Result<Arc<Object>, Rv> {
         let s = self.session(handle)?;
         let slot = lock(&s).slot;
         let t = lock(&self.slots);
@@ -323,8 +346,15 @@ impl Instance {
     }
 
     /// `C_SignInit`.
-    pub fn sign_init(&self, handle: CK_SESSION_HANDLE, mech: Mech, key: CK_OBJECT_HANDLE) -> Result<(), Rv> {
-        let obj = self.object(handle, key).map_err(|_| CKR_KEY_HANDLE_INVALID)?;
+    pub fn sign_init(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        mech: Mech,
+        key: CK_OBJECT_HANDLE,
+    ) -> Result<(), Rv> {
+        let obj = self
+            .object(handle, key)
+            .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
         let s = self.session(handle)?;
         let mut g = lock(&s);
         if g.sign.is_some() {
@@ -337,7 +367,12 @@ impl Instance {
 
     /// `C_Sign` (`data` is `Some`) or `C_SignFinal`, with the size protocol: a length query or a
     /// short buffer leaves the operation active; anything else ends it.
-    pub fn sign(&self, handle: CK_SESSION_HANDLE, data: Option<&[u8]>, capacity: Option<usize>) -> Result<Output, Rv> {
+    pub fn sign(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        data: Option<&[u8]>,
+        capacity: Option<usize>,
+    ) -> Result<Output, Rv> {
         let s = self.session(handle)?;
         let mut g = lock(&s);
         let slot = g.slot;
@@ -373,9 +408,19 @@ impl Instance {
     }
 
     /// `C_VerifyInit` with a public (or private) key object.
-    pub fn verify_init(&self, handle: CK_SESSION_HANDLE, mech: Mech, key: CK_OBJECT_HANDLE) -> Result<(), Rv> {
-        let obj = self.object(handle, key).map_err(|_| CKR_KEY_HANDLE_INVALID)?;
-        let pk = obj.public_key.clone().ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
+    pub fn verify_init(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        mech: Mech,
+        key: CK_OBJECT_HANDLE,
+    ) -> Result<(), Rv> {
+        let obj = self
+            .object(handle, key)
+            .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
+        let pk = obj
+            .public_key
+            .clone()
+            .ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
         let key_type = pk.key_type();
         let s = self.session(handle)?;
         let mut g = lock(&s);
@@ -399,9 +444,17 @@ impl Instance {
     }
 
     /// `C_Verify` (`data` is `Some`) or `C_VerifyFinal`; always ends the operation.
-    pub fn verify(&self, handle: CK_SESSION_HANDLE, data: Option<&[u8]>, signature: &[u8]) -> Result<(), Rv> {
+    pub fn verify(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        data: Option<&[u8]>,
+        signature: &[u8],
+    ) -> Result<(), Rv> {
         let s = self.session(handle)?;
-        let mut op = lock(&s).verify.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        let mut op = lock(&s)
+            .verify
+            .take()
+            .ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
         if let Some(d) = data {
             op.update(d)?;
         }
@@ -423,15 +476,27 @@ impl Instance {
     pub fn digest_update(&self, handle: CK_SESSION_HANDLE, data: &[u8]) -> Result<(), Rv> {
         let s = self.session(handle)?;
         let mut g = lock(&s);
-        g.digest.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?.update(data);
+        g.digest
+            .as_mut()
+            .ok_or(CKR_OPERATION_NOT_INITIALIZED)?
+            .update(data);
         Ok(())
     }
 
     /// `C_Digest` (`data` is `Some`) or `C_DigestFinal`, with the size protocol.
-    pub fn digest(&self, handle: CK_SESSION_HANDLE, data: Option<&[u8]>, capacity: Option<usize>) -> Result<Output, Rv> {
+    pub fn digest(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        data: Option<&[u8]>,
+        capacity: Option<usize>,
+    ) -> Result<Output, Rv> {
         let s = self.session(handle)?;
         let mut g = lock(&s);
-        let len = g.digest.as_ref().ok_or(CKR_OPERATION_NOT_INITIALIZED)?.len();
+        let len = g
+            .digest
+            .as_ref()
+            .ok_or(CKR_OPERATION_NOT_INITIALIZED)?
+            .len();
         match capacity {
             None => return Ok(Output::Len(len)),
             Some(c) if c < len => return Ok(Output::TooSmall(len)),

@@ -12,13 +12,20 @@ struct FileLogger {
 
 impl log::Log for FileLogger {
     fn enabled(&self, metadata: &log::Metadata) -> bool {
-        metadata.level() <= self.level
+        // cryptoki reports every vendor mechanism it cannot name: noise, not errors.
+        metadata.level() <= self.level && !metadata.target().starts_with("cryptoki::mechanism")
     }
 
     fn log(&self, record: &log::Record) {
         if self.enabled(record.metadata()) {
             let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = writeln!(f, "kyso-pkcs11 {} {}: {}", record.level(), record.target(), record.args());
+            let _ = writeln!(
+                f,
+                "kyso-pkcs11 {} {}: {}",
+                record.level(),
+                record.target(),
+                record.args()
+            );
         }
     }
 
@@ -31,8 +38,16 @@ impl log::Log for FileLogger {
 pub fn init() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let Some(path) = std::env::var_os("KYSO_LOG").filter(|p| !p.is_empty()) else { return };
-        let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else { return };
+        let Some(path) = std::env::var_os("KYSO_LOG").filter(|p| !p.is_empty()) else {
+            return;
+        };
+        let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+        else {
+            return;
+        };
         let level = std::env::var("KYSO_LOG_LEVEL")
             .ok()
             .and_then(|l| l.parse().ok())

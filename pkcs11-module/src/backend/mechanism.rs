@@ -63,9 +63,11 @@ pub fn info(ty: CK_MECHANISM_TYPE) -> Option<(CK_ULONG, CK_ULONG, CK_FLAGS)> {
     let sign = CKF_SIGN | CKF_VERIFY;
     match ty {
         CKM_SHA256 | CKM_SHA384 | CKM_SHA512 => Some((0, 0, CKF_DIGEST)),
-        CKM_ECDSA | CKM_ECDSA_SHA256 | CKM_ECDSA_SHA384 | CKM_ECDSA_SHA512 => {
-            Some((256, 384, sign | CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS))
-        }
+        CKM_ECDSA | CKM_ECDSA_SHA256 | CKM_ECDSA_SHA384 | CKM_ECDSA_SHA512 => Some((
+            256,
+            384,
+            sign | CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS,
+        )),
         t if OFFERED.contains(&t) => Some((1024, 8192, sign)),
         _ => None,
     }
@@ -126,7 +128,9 @@ impl Mech {
     /// The hash the module computes itself, for hashing mechanisms.
     pub fn host_hash(self) -> Option<HashAlg> {
         match self {
-            Mech::RsaPkcsHash(h) | Mech::RsaPssHash(h) | Mech::EcdsaHash(h) | Mech::Digest(h) => Some(h),
+            Mech::RsaPkcsHash(h) | Mech::RsaPssHash(h) | Mech::EcdsaHash(h) | Mech::Digest(h) => {
+                Some(h)
+            }
             _ => None,
         }
     }
@@ -193,7 +197,11 @@ mod tests {
         let d = HashAlg::Sha384.digest(b"x");
         let di = HashAlg::Sha384.digest_info(&d).unwrap();
         assert_eq!(parse_digest_info(&di), Some((HashAlg::Sha384, d.clone())));
-        assert_eq!(parse_digest_info(&d), None, "a bare digest is not a DigestInfo");
+        assert_eq!(
+            parse_digest_info(&d),
+            None,
+            "a bare digest is not a DigestInfo"
+        );
         let mut bad = di.clone();
         bad[5] ^= 1;
         assert_eq!(parse_digest_info(&bad), None);
@@ -201,19 +209,44 @@ mod tests {
 
     #[test]
     fn pss_params_must_match_kyso_profile() {
-        let good = PssParams { hash: CKM_SHA256, mgf: CKG_MGF1_SHA256, salt_len: 32 };
-        assert_eq!(parse(CKM_RSA_PKCS_PSS, Some(good)), Ok(Mech::RsaPss(HashAlg::Sha256)));
-        assert_eq!(parse(CKM_SHA256_RSA_PKCS_PSS, Some(good)), Ok(Mech::RsaPssHash(HashAlg::Sha256)));
-        assert_eq!(parse(CKM_SHA384_RSA_PKCS_PSS, Some(good)), Err(CKR_MECHANISM_PARAM_INVALID));
-        let salt0 = PssParams { salt_len: 0, ..good };
-        assert_eq!(parse(CKM_RSA_PKCS_PSS, Some(salt0)), Err(CKR_MECHANISM_PARAM_INVALID));
-        assert_eq!(parse(CKM_RSA_PKCS_PSS, None), Err(CKR_MECHANISM_PARAM_INVALID));
+        let good = PssParams {
+            hash: CKM_SHA256,
+            mgf: CKG_MGF1_SHA256,
+            salt_len: 32,
+        };
+        assert_eq!(
+            parse(CKM_RSA_PKCS_PSS, Some(good)),
+            Ok(Mech::RsaPss(HashAlg::Sha256))
+        );
+        assert_eq!(
+            parse(CKM_SHA256_RSA_PKCS_PSS, Some(good)),
+            Ok(Mech::RsaPssHash(HashAlg::Sha256))
+        );
+        assert_eq!(
+            parse(CKM_SHA384_RSA_PKCS_PSS, Some(good)),
+            Err(CKR_MECHANISM_PARAM_INVALID)
+        );
+        let salt0 = PssParams {
+            salt_len: 0,
+            ..good
+        };
+        assert_eq!(
+            parse(CKM_RSA_PKCS_PSS, Some(salt0)),
+            Err(CKR_MECHANISM_PARAM_INVALID)
+        );
+        assert_eq!(
+            parse(CKM_RSA_PKCS_PSS, None),
+            Err(CKR_MECHANISM_PARAM_INVALID)
+        );
         assert_eq!(parse(CKM_MD5, None), Err(CKR_MECHANISM_INVALID));
     }
 
     #[test]
     fn ecdsa_raw_takes_the_hash_from_the_length() {
-        assert_eq!(Mech::Ecdsa.to_digest(&[1; 48]).unwrap().0, SignatureAlgorithm::Ecdsa(HashAlg::Sha384));
+        assert_eq!(
+            Mech::Ecdsa.to_digest(&[1; 48]).unwrap().0,
+            SignatureAlgorithm::Ecdsa(HashAlg::Sha384)
+        );
         assert_eq!(Mech::Ecdsa.to_digest(&[1; 20]), Err(CKR_DATA_LEN_RANGE));
     }
 }

@@ -5,16 +5,21 @@ use std::sync::Arc;
 
 use cryptoki_sys::*;
 use der::oid::AssociatedOid;
-use der::{Decode, Encode};
+#[cfg(test)]
+use der::Decode;
+use der::Encode;
 use kyso::public_key::PublicKey;
 use kyso::{Certificate, CertificateEntry, Signer};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use rsa::traits::PublicKeyParts;
 
 /// An attribute value: bytes as returned to the caller, or a secret never returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
-    /// Native encoding (CK_ULONG in host order, CK_BBOOL as one byte, byte strings as is).
+    /// Native encoding (CK_ULONG in host order, byte strings as is).
     Bytes(Vec<u8>),
+    /// A CK_BBOOL (in a template, any non-zero byte means true).
+    Bool(bool),
     /// The attribute exists but is sensitive (`CKR_ATTRIBUTE_SENSITIVE`).
     Sensitive,
 }
@@ -23,8 +28,6 @@ pub enum Value {
 pub struct Object {
     /// Our handle (stable while the token stays).
     pub handle: CK_OBJECT_HANDLE,
-    /// `CKA_CLASS`.
-    pub class: CK_OBJECT_CLASS,
     /// Visible only after login.
     pub private: bool,
     attrs: Vec<(CK_ATTRIBUTE_TYPE, Value)>,
@@ -39,8 +42,15 @@ pub fn ulong(v: CK_ULONG) -> Vec<u8> {
     v.to_ne_bytes().to_vec()
 }
 
-fn bool_(b: bool) -> Vec<u8> {
-    vec![if b { CK_TRUE } else { CK_FALSE }]
+impl Value {
+    /// The bytes `C_GetAttributeValue` returns, `None` for a sensitive value.
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Value::Bytes(b) => Some(b.clone()),
+            Value::Bool(b) => Some(vec![if *b { CK_TRUE } else { CK_FALSE }]),
+            Value::Sensitive => None,
+        }
+    }
 }
 
 impl Object {
@@ -49,36 +59,29 @@ impl Object {
         self.attrs.iter().find(|(t, _)| *t == ty).map(|(_, v)| v)
     }
 
-    /// `CKA_ID`.
-    pub fn id(&self) -> &[u8] {
-        match self.get(CKA_ID) {
-            Some(Value::Bytes(b)) => b,
-            _ => &[],
-        }
-    }
-
     /// Whether every attribute of the template is present with exactly that value.
     pub fn matches(&self, template: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> bool {
         template.iter().all(|(ty, want)| match self.get(*ty) {
-            Some(Value::Bytes(have)) => have == want || bool_equal(have, want),
+            Some(Value::Bytes(have)) => have == want,
+            Some(Value::Bool(b)) => want.len() == 1 && (want[0] != 0) == *b,
             _ => false,
         })
     }
 }
 
-/// CK_BBOOL true may be any non-zero byte in a template.
-fn bool_equal(have: &[u8], want: &[u8]) -> bool {
-    have.len() == 1 && want.len() == 1 && (have[0] != 0) == (want[0] != 0)
-}
-
-fn common(class: CK_OBJECT_CLASS, label: &str, id: &[u8], private: bool) -> Vec<(CK_ATTRIBUTE_TYPE, Value)> {
+fn common(
+    class: CK_OBJECT_CLASS,
+    label: &str,
+    id: &[u8],
+    private: bool,
+) -> Vec<(CK_ATTRIBUTE_TYPE, Value)> {
     vec![
         (CKA_CLASS, Value::Bytes(ulong(class))),
-        (CKA_TOKEN, Value::Bytes(bool_(true))),
-        (CKA_PRIVATE, Value::Bytes(bool_(private))),
-        (CKA_MODIFIABLE, Value::Bytes(bool_(false))),
-        (CKA_COPYABLE, Value::Bytes(bool_(false))),
-        (CKA_DESTROYABLE, Value::Bytes(bool_(false))),
+        (CKA_TOKEN, Value::Bool(true)),
+        (CKA_PRIVATE, Value::Bool(private)),
+        (CKA_MODIFIABLE, Value::Bool(false)),
+        (CKA_COPYABLE, Value::Bool(false)),
+        (CKA_DESTROYABLE, Value::Bool(false)),
         (CKA_LABEL, Value::Bytes(label.as_bytes().to_vec())),
         (CKA_ID, Value::Bytes(id.to_vec())),
     ]
@@ -90,8 +93,11 @@ pub fn certificate(handle: CK_OBJECT_HANDLE, entry: &CertificateEntry) -> Object
     let mut attrs = common(CKO_CERTIFICATE, &entry.label, &entry.id, false);
     attrs.extend([
         (CKA_CERTIFICATE_TYPE, Value::Bytes(ulong(CKC_X_509))),
-        (CKA_TRUSTED, Value::Bytes(bool_(false))),
-        (CKA_CERTIFICATE_CATEGORY, Value::Bytes(ulong(if entry.has_private_key { 1 } else { 0 }))),
+        (CKA_TRUSTED, Value::Bool(false)),
+        (
+            CKA_CERTIFICATE_CATEGORY,
+            Value::Bytes(ulong(if entry.has_private_key { 1 } else { 0 })),
+        ),
         (CKA_VALUE, Value::Bytes(cert.der().to_vec())),
         (CKA_SUBJECT, Value::Bytes(cert.subject_der().to_vec())),
         (CKA_ISSUER, Value::Bytes(cert.issuer_der().to_vec())),
@@ -100,7 +106,6 @@ pub fn certificate(handle: CK_OBJECT_HANDLE, entry: &CertificateEntry) -> Object
     ]);
     Object {
         handle,
-        class: CKO_CERTIFICATE,
         private: false,
         attrs,
         signer: None,
@@ -112,8 +117,8 @@ pub fn certificate(handle: CK_OBJECT_HANDLE, entry: &CertificateEntry) -> Object
 fn key_attrs(key: &PublicKey, cert: &Certificate) -> Vec<(CK_ATTRIBUTE_TYPE, Value)> {
     let mut attrs = vec![
         (CKA_SUBJECT, Value::Bytes(cert.subject_der().to_vec())),
-        (CKA_LOCAL, Value::Bytes(bool_(false))),
-        (CKA_DERIVE, Value::Bytes(bool_(false))),
+        (CKA_LOCAL, Value::Bool(false)),
+        (CKA_DERIVE, Value::Bool(false)),
         (CKA_PUBLIC_KEY_INFO, Value::Bytes(cert.spki_der().to_vec())),
     ];
     match key {
@@ -121,7 +126,10 @@ fn key_attrs(key: &PublicKey, cert: &Certificate) -> Vec<(CK_ATTRIBUTE_TYPE, Val
             (CKA_KEY_TYPE, Value::Bytes(ulong(CKK_RSA))),
             (CKA_MODULUS, Value::Bytes(k.n().to_bytes_be())),
             (CKA_PUBLIC_EXPONENT, Value::Bytes(k.e().to_bytes_be())),
-            (CKA_MODULUS_BITS, Value::Bytes(ulong(k.n().bits() as CK_ULONG))),
+            (
+                CKA_MODULUS_BITS,
+                Value::Bytes(ulong(k.n().bits() as CK_ULONG)),
+            ),
         ]),
         PublicKey::P256(k) => attrs.extend(ec_attrs(
             &p256::NistP256::OID.to_der().unwrap_or_default(),
@@ -147,26 +155,32 @@ fn ec_attrs(oid_der: &[u8], point: &[u8]) -> [(CK_ATTRIBUTE_TYPE, Value); 3] {
     ]
 }
 
-/// Reads back a DER OCTET STRING (tests, and hosts that hand us `CKA_EC_POINT`).
-pub fn unwrap_octet_string(der_bytes: &[u8]) -> Option<Vec<u8>> {
-    der::asn1::OctetString::from_der(der_bytes).ok().map(|o| o.as_bytes().to_vec())
+/// Reads back a DER OCTET STRING.
+#[cfg(test)]
+fn unwrap_octet_string(der_bytes: &[u8]) -> Option<Vec<u8>> {
+    der::asn1::OctetString::from_der(der_bytes)
+        .ok()
+        .map(|o| o.as_bytes().to_vec())
 }
 
 /// The public key object, derived from the certificate: NSS looks for it to know a certificate
 /// has a key before anyone logs in.
-pub fn public_key(handle: CK_OBJECT_HANDLE, entry: &CertificateEntry, key: Arc<PublicKey>) -> Object {
+pub fn public_key(
+    handle: CK_OBJECT_HANDLE,
+    entry: &CertificateEntry,
+    key: Arc<PublicKey>,
+) -> Object {
     let mut attrs = common(CKO_PUBLIC_KEY, &entry.label, &entry.id, false);
     attrs.extend(key_attrs(&key, &entry.certificate));
     attrs.extend([
-        (CKA_VERIFY, Value::Bytes(bool_(true))),
-        (CKA_ENCRYPT, Value::Bytes(bool_(false))),
-        (CKA_WRAP, Value::Bytes(bool_(false))),
-        (CKA_VERIFY_RECOVER, Value::Bytes(bool_(false))),
-        (CKA_TRUSTED, Value::Bytes(bool_(false))),
+        (CKA_VERIFY, Value::Bool(true)),
+        (CKA_ENCRYPT, Value::Bool(false)),
+        (CKA_WRAP, Value::Bool(false)),
+        (CKA_VERIFY_RECOVER, Value::Bool(false)),
+        (CKA_TRUSTED, Value::Bool(false)),
     ]);
     Object {
         handle,
-        class: CKO_PUBLIC_KEY,
         private: false,
         attrs,
         signer: None,
@@ -175,21 +189,28 @@ pub fn public_key(handle: CK_OBJECT_HANDLE, entry: &CertificateEntry, key: Arc<P
 }
 
 /// The private key object: signs through the token, never reveals the private value.
-pub fn private_key(handle: CK_OBJECT_HANDLE, signer: Arc<dyn Signer>, key: Arc<PublicKey>) -> Object {
+pub fn private_key(
+    handle: CK_OBJECT_HANDLE,
+    signer: Arc<dyn Signer>,
+    key: Arc<PublicKey>,
+) -> Object {
     let info = signer.key().clone();
     let mut attrs = common(CKO_PRIVATE_KEY, &info.label, &info.id, true);
     attrs.extend(key_attrs(&key, signer.certificate()));
     attrs.extend([
-        (CKA_SIGN, Value::Bytes(bool_(true))),
-        (CKA_SIGN_RECOVER, Value::Bytes(bool_(false))),
-        (CKA_DECRYPT, Value::Bytes(bool_(false))),
-        (CKA_UNWRAP, Value::Bytes(bool_(false))),
-        (CKA_SENSITIVE, Value::Bytes(bool_(true))),
-        (CKA_EXTRACTABLE, Value::Bytes(bool_(false))),
-        (CKA_ALWAYS_SENSITIVE, Value::Bytes(bool_(true))),
-        (CKA_NEVER_EXTRACTABLE, Value::Bytes(bool_(true))),
-        (CKA_WRAP_WITH_TRUSTED, Value::Bytes(bool_(false))),
-        (CKA_ALWAYS_AUTHENTICATE, Value::Bytes(bool_(info.always_authenticate))),
+        (CKA_SIGN, Value::Bool(true)),
+        (CKA_SIGN_RECOVER, Value::Bool(false)),
+        (CKA_DECRYPT, Value::Bool(false)),
+        (CKA_UNWRAP, Value::Bool(false)),
+        (CKA_SENSITIVE, Value::Bool(true)),
+        (CKA_EXTRACTABLE, Value::Bool(false)),
+        (CKA_ALWAYS_SENSITIVE, Value::Bool(true)),
+        (CKA_NEVER_EXTRACTABLE, Value::Bool(true)),
+        (CKA_WRAP_WITH_TRUSTED, Value::Bool(false)),
+        (
+            CKA_ALWAYS_AUTHENTICATE,
+            Value::Bool(info.always_authenticate),
+        ),
         (CKA_VALUE, Value::Sensitive),
         (CKA_PRIVATE_EXPONENT, Value::Sensitive),
         (CKA_PRIME_1, Value::Sensitive),
@@ -200,7 +221,6 @@ pub fn private_key(handle: CK_OBJECT_HANDLE, signer: Arc<dyn Signer>, key: Arc<P
     ]);
     Object {
         handle,
-        class: CKO_PRIVATE_KEY,
         private: true,
         attrs,
         signer: Some(signer),
@@ -216,7 +236,6 @@ mod tests {
     fn template_matching_is_exact_and_bool_tolerant() {
         let o = Object {
             handle: 1,
-            class: CKO_CERTIFICATE,
             private: false,
             attrs: common(CKO_CERTIFICATE, "l", &[1], false),
             signer: None,
@@ -225,14 +244,26 @@ mod tests {
         assert!(o.matches(&[]));
         assert!(o.matches(&[(CKA_CLASS, ulong(CKO_CERTIFICATE)), (CKA_ID, vec![1])]));
         assert!(!o.matches(&[(CKA_ID, vec![1, 2])]));
-        assert!(o.matches(&[(CKA_TOKEN, vec![7])]), "any non-zero byte is TRUE");
-        assert!(!o.matches(&[(CKA_VALUE, vec![])]), "missing attribute never matches");
+        assert!(
+            o.matches(&[(CKA_TOKEN, vec![7])]),
+            "any non-zero byte is TRUE"
+        );
+        assert!(
+            !o.matches(&[(CKA_ID, vec![5])]),
+            "one-byte ids are bytes, not booleans"
+        );
+        assert!(
+            !o.matches(&[(CKA_VALUE, vec![])]),
+            "missing attribute never matches"
+        );
     }
 
     #[test]
     fn ec_point_is_wrapped_in_an_octet_string() {
         let point = [4u8; 65];
-        let [_, _, (_, Value::Bytes(wrapped))] = ec_attrs(&[6, 8], &point) else { panic!() };
+        let [_, _, (_, Value::Bytes(wrapped))] = ec_attrs(&[6, 8], &point) else {
+            panic!()
+        };
         assert_eq!(&wrapped[..2], &[0x04, 65]);
         assert_eq!(unwrap_octet_string(&wrapped).unwrap(), point);
     }

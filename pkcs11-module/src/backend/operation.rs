@@ -8,7 +8,7 @@ use kyso::public_key::PublicKey;
 use kyso::signer::Curve;
 use kyso::{HashAlg, KeyType, Signer};
 
-use super::mechanism::Mech;
+use super::mechanism::{self, Mech};
 use super::rv::{self, Rv};
 
 /// Raw mechanisms get a DigestInfo or a digest; nothing legitimate is longer.
@@ -19,13 +19,18 @@ enum Input {
     /// Raw mechanisms: the host's bytes.
     Buffer(Vec<u8>),
     /// Hashing mechanisms: hashed as it arrives, constant memory.
-    Hash(Hasher),
+    Hash(Box<Hasher>),
+    /// Hashing mechanisms on always-authenticate keys: the whole message, for the token's own
+    /// hashing mechanism (multi-part after the context login works on every token; multi-part
+    /// raw mechanisms do not).
+    Message(Vec<u8>),
 }
 
 impl Input {
-    fn new(mech: Mech) -> Self {
+    fn new(mech: Mech, keep_message: bool) -> Self {
         match mech.host_hash() {
-            Some(h) => Input::Hash(Hasher::new(h)),
+            Some(_) if keep_message => Input::Message(Vec::new()),
+            Some(h) => Input::Hash(Box::new(Hasher::new(h))),
             None => Input::Buffer(Vec::new()),
         }
     }
@@ -33,6 +38,7 @@ impl Input {
     fn update(&mut self, data: &[u8]) -> Result<(), Rv> {
         match self {
             Input::Hash(h) => h.update(data),
+            Input::Message(m) => m.extend_from_slice(data),
             Input::Buffer(b) => {
                 if b.len() + data.len() > MAX_RAW_INPUT {
                     return Err(CKR_DATA_LEN_RANGE);
@@ -43,9 +49,11 @@ impl Input {
         Ok(())
     }
 
-    fn finish(self) -> Vec<u8> {
+    /// What the mechanism signs: the digest (hashing mechanisms) or the host's bytes.
+    fn finish(self, mech: Mech) -> Vec<u8> {
         match self {
             Input::Hash(h) => h.finish(),
+            Input::Message(m) => mech.host_hash().map(|h| h.digest(&m)).unwrap_or(m),
             Input::Buffer(b) => b,
         }
     }
@@ -78,9 +86,10 @@ impl SignOp {
         if !mech.fits(&signer.key().key_type) {
             return Err(CKR_KEY_TYPE_INCONSISTENT);
         }
+        let always = signer.key().always_authenticate;
         Ok(SignOp {
             mech,
-            input: Input::new(mech),
+            input: Input::new(mech, always),
             needs_context_login: signer.key().always_authenticate,
             context_login_done: false,
             signer,
@@ -102,10 +111,23 @@ impl SignOp {
         if self.needs_context_login && !self.context_login_done {
             return Err(CKR_USER_NOT_LOGGED_IN);
         }
-        let (alg, digest) = self.mech.to_digest(&self.input.finish())?;
-        self.signer
-            .sign_digest(alg, &digest)
-            .map_err(|e| rv::from_error(&e))
+        let result = match self.input {
+            Input::Message(m) => {
+                let (alg, _) = self.mech.to_digest(&[])?;
+                self.signer.sign_data(alg, &mut m.as_slice())
+            }
+            // CKM_RSA_PKCS over bytes that are no DigestInfo kyso knows: pass them through.
+            Input::Buffer(b)
+                if self.mech == Mech::RsaPkcs && mechanism::parse_digest_info(&b).is_none() =>
+            {
+                self.signer.sign_pkcs1_raw(&b)
+            }
+            input => {
+                let (alg, digest) = self.mech.to_digest(&input.finish(self.mech))?;
+                self.signer.sign_digest(alg, &digest)
+            }
+        };
+        result.map_err(|e| rv::from_error(&e))
     }
 }
 
@@ -124,7 +146,7 @@ impl VerifyOp {
             return Err(CKR_KEY_TYPE_INCONSISTENT);
         }
         Ok(VerifyOp {
-            input: Input::new(mech),
+            input: Input::new(mech, false),
             mech,
             key,
             key_type,
@@ -141,7 +163,15 @@ impl VerifyOp {
         if signature.len() != signature_len(&self.key_type) {
             return Err(CKR_SIGNATURE_LEN_RANGE);
         }
-        let (alg, digest) = self.mech.to_digest(&self.input.finish())?;
+        let input = self.input.finish(self.mech);
+        if self.mech == Mech::RsaPkcs && mechanism::parse_digest_info(&input).is_none() {
+            return if self.key.verify_pkcs1_raw(&input, signature) {
+                Ok(())
+            } else {
+                Err(CKR_SIGNATURE_INVALID)
+            };
+        }
+        let (alg, digest) = self.mech.to_digest(&input)?;
         if self.key.verify_digest(alg, &digest, signature) {
             Ok(())
         } else {

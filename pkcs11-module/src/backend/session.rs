@@ -2,7 +2,7 @@
 
 use cryptoki_sys::*;
 
-use super::object::{Object, Value};
+use super::object::Object;
 use super::operation::{DigestOp, SignOp, VerifyOp};
 use super::rv::Rv;
 
@@ -41,22 +41,25 @@ pub enum Answer {
 ///
 /// `requests` holds each attribute type and the caller's buffer size (`None` for a NULL
 /// `pValue`).
-pub fn attribute_answers(obj: &Object, requests: &[(CK_ATTRIBUTE_TYPE, Option<usize>)]) -> (Vec<Answer>, Rv) {
+pub fn attribute_answers(
+    obj: &Object,
+    requests: &[(CK_ATTRIBUTE_TYPE, Option<usize>)],
+) -> (Vec<Answer>, Rv) {
     let mut rv = CKR_OK;
     let answers = requests
         .iter()
-        .map(|(ty, capacity)| match obj.get(*ty) {
+        .map(|(ty, capacity)| match obj.get(*ty).map(|v| v.bytes()) {
             None => {
                 rv = CKR_ATTRIBUTE_TYPE_INVALID;
                 Answer::Unavailable
             }
-            Some(Value::Sensitive) => {
+            Some(None) => {
                 rv = CKR_ATTRIBUTE_SENSITIVE;
                 Answer::Unavailable
             }
-            Some(Value::Bytes(v)) => match capacity {
+            Some(Some(v)) => match capacity {
                 None => Answer::Len(v.len()),
-                Some(c) if *c >= v.len() => Answer::Value(v.clone()),
+                Some(c) if *c >= v.len() => Answer::Value(v),
                 Some(_) => {
                     rv = CKR_BUFFER_TOO_SMALL;
                     Answer::Unavailable

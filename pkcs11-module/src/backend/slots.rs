@@ -59,10 +59,17 @@ fn module_configs() -> Vec<ModuleConfig> {
             .modules
             .into_iter()
             .filter(|m| {
-                let name = m.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = m
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let recursive = name.contains("kyso_pkcs11") || name.contains("p11-kit-proxy");
                 if recursive {
-                    log::warn!("module {} skipped: it would load kyso itself", m.path.display());
+                    log::warn!(
+                        "module {} skipped: it would load kyso itself",
+                        m.path.display()
+                    );
                 }
                 !recursive
             })
@@ -78,7 +85,11 @@ impl SlotTable {
     /// Brings the table up to date with the real modules, at most every second unless
     /// `force`. The first call loads the modules (lazily: C_Initialize stays instant).
     pub fn refresh(&mut self, force: bool) {
-        if !force && self.last_refresh.is_some_and(|t| t.elapsed() < REFRESH_EVERY) {
+        if !force
+            && self
+                .last_refresh
+                .is_some_and(|t| t.elapsed() < REFRESH_EVERY)
+        {
             return;
         }
         let first = self.backend.is_none();
@@ -101,8 +112,14 @@ impl SlotTable {
                 }
             };
             for slot in slots {
-                let Ok(desc) = module.slot_description(slot) else { continue };
-                let idx = match self.slots.iter().position(|s| s.module == mi && s.underlying == slot) {
+                let Ok(desc) = module.slot_description(slot) else {
+                    continue;
+                };
+                let idx = match self
+                    .slots
+                    .iter()
+                    .position(|s| s.module == mi && s.underlying == slot)
+                {
                     Some(i) => i,
                     None => {
                         self.slots.push(SlotEntry {
@@ -158,7 +175,10 @@ impl SlotTable {
 
     /// A slot by our id.
     pub fn get(&self, id: CK_SLOT_ID) -> Result<&SlotEntry, Rv> {
-        self.slots.iter().find(|s| s.id == id).ok_or(CKR_SLOT_ID_INVALID)
+        self.slots
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or(CKR_SLOT_ID_INVALID)
     }
 
     /// The token in a slot, or `CKR_TOKEN_NOT_PRESENT`.
@@ -175,7 +195,14 @@ impl SlotTable {
         }
     }
 
-    fn handle(&mut self, slot: CK_SLOT_ID, gen: u64, class: CK_OBJECT_CLASS, id: &[u8], label: &str) -> CK_OBJECT_HANDLE {
+    fn handle(
+        &mut self,
+        slot: CK_SLOT_ID,
+        gen: u64,
+        class: CK_OBJECT_CLASS,
+        id: &[u8],
+        label: &str,
+    ) -> CK_OBJECT_HANDLE {
         let key = (slot, gen, class, id.to_vec(), label.to_owned());
         if let Some(h) = self.handles.get(&key) {
             return *h;
@@ -187,7 +214,9 @@ impl SlotTable {
 
     /// Rebuilds a token's objects from the token (after insertion, login and logout).
     pub fn reload_objects(&mut self, slot: CK_SLOT_ID) {
-        let Some(entry) = self.slots.iter().find(|s| s.id == slot) else { return };
+        let Some(entry) = self.slots.iter().find(|s| s.id == slot) else {
+            return;
+        };
         let Some(ts) = &entry.token else { return };
         let token = ts.token.clone();
         let gen = entry.generation;
@@ -211,7 +240,9 @@ impl SlotTable {
             match token.signers() {
                 Ok(signers) => {
                     for s in signers {
-                        let Ok(pk) = PublicKey::from_spki_der(s.certificate().spki_der()) else { continue };
+                        let Ok(pk) = PublicKey::from_spki_der(s.certificate().spki_der()) else {
+                            continue;
+                        };
                         let (id, label) = (s.key().id.clone(), s.key().label.clone());
                         let h = self.handle(slot, gen, CKO_PRIVATE_KEY, &id, &label);
                         objects.push(Arc::new(object::private_key(h, s, Arc::new(pk))));
@@ -220,7 +251,12 @@ impl SlotTable {
                 Err(e) => log::warn!("slot {slot}: cannot read keys: {e}"),
             }
         }
-        if let Some(ts) = self.slots.iter_mut().find(|s| s.id == slot).and_then(|s| s.token.as_mut()) {
+        if let Some(ts) = self
+            .slots
+            .iter_mut()
+            .find(|s| s.id == slot)
+            .and_then(|s| s.token.as_mut())
+        {
             ts.objects = objects;
         }
     }
@@ -233,11 +269,6 @@ impl SlotTable {
             .find(|o| o.handle == handle)
             .cloned()
             .ok_or(CKR_OBJECT_HANDLE_INVALID)
-    }
-
-    /// Library information of the modules, for `C_GetInfo`-style diagnostics.
-    pub fn module_count(&self) -> usize {
-        self.backend.as_ref().map(|b| b.modules.len()).unwrap_or(0)
     }
 }
 

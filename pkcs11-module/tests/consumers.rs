@@ -1,0 +1,324 @@
+//! Real PKCS#11 consumers driving `libkyso_pkcs11.so` with SoftHSM tokens (made by hand with
+//! independent tools) behind it: OpenSC's pkcs11-tool, NSS (modutil, certutil, cmsutil) and
+//! p11-kit. Every signature is verified by openssl.
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn module() -> String {
+    let m = kyso_module();
+    assert!(
+        m.exists(),
+        "{} not built: run `cargo build --workspace` first",
+        m.display()
+    );
+    m.display().to_string()
+}
+
+fn pkcs11_tool(fx: &Fixture, args: &[&str]) -> std::process::Output {
+    fx.through_module("pkcs11-tool")
+        .arg("--module")
+        .arg(module())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn pkcs11_tool_lists_slots_tokens_and_objects() {
+    let fx = Fixture::new();
+    let out = pkcs11_tool(&fx, &["-L"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("token label        : kyso-test"), "{text}");
+    assert!(text.contains("token label        : kyso-second"), "{text}");
+    assert!(
+        text.contains("token manufacturer : SoftHSM project"),
+        "identity passed through: {text}"
+    );
+    let out = pkcs11_tool(&fx, &["--token-label", "kyso-test", "-O"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert_eq!(
+        text.matches("Certificate Object; type = X.509 cert")
+            .count(),
+        6,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("Public Key Object").count(),
+        5,
+        "one per key: {text}"
+    );
+    assert_eq!(
+        text.matches("Private Key Object").count(),
+        0,
+        "private keys need a login"
+    );
+    assert!(text.contains("label:      rsa2048") && text.contains("ID:         01"));
+    let out = pkcs11_tool(
+        &fx,
+        &[
+            "--token-label",
+            "kyso-test",
+            "--login",
+            "--pin",
+            PIN,
+            "-O",
+            "--type",
+            "privkey",
+        ],
+    );
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert_eq!(text.matches("Private Key Object").count(), 5, "{text}");
+    assert!(
+        text.contains("always authenticate"),
+        "CKA_ALWAYS_AUTHENTICATE passed through: {text}"
+    );
+}
+
+#[test]
+fn pkcs11_tool_signs_rsa_pss_and_ecdsa_and_openssl_verifies() {
+    let fx = Fixture::new();
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Quyết định số 42/QĐ-UBND\n").unwrap();
+    let digest = fx.path("doc.sha256");
+    std::fs::write(
+        &digest,
+        kyso::HashAlg::Sha256.digest(&std::fs::read(&doc).unwrap()),
+    )
+    .unwrap();
+    let digest384 = fx.path("doc.sha384");
+    std::fs::write(
+        &digest384,
+        kyso::HashAlg::Sha384.digest(&std::fs::read(&doc).unwrap()),
+    )
+    .unwrap();
+    let cases: &[(&str, &str, &str, &std::path::Path, &str, &[&str])] = &[
+        (
+            "01",
+            "SHA256-RSA-PKCS",
+            "rsa2048",
+            &doc,
+            "rsa-pkcs1-sha256",
+            &[],
+        ),
+        (
+            "02",
+            "SHA384-RSA-PKCS-PSS",
+            "rsa3072",
+            &doc,
+            "rsa-pss-sha384",
+            &[],
+        ),
+        (
+            "05",
+            "SHA256-RSA-PKCS",
+            "always-auth",
+            &doc,
+            "rsa-pkcs1-sha256",
+            &[],
+        ),
+        (
+            "03",
+            "ECDSA",
+            "p256",
+            &digest,
+            "ecdsa-sha256",
+            &["--signature-format", "openssl"],
+        ),
+        (
+            "04",
+            "ECDSA",
+            "p384",
+            &digest384,
+            "ecdsa-sha384",
+            &["--signature-format", "openssl"],
+        ),
+    ];
+    for (id, mech, label, input, alg, extra) in cases {
+        let sig = fx.path(&format!("{label}.sig"));
+        let mut args = vec![
+            "--token-label",
+            "kyso-test",
+            "--login",
+            "--pin",
+            PIN,
+            "--sign",
+            "-m",
+            mech,
+            "--id",
+            id,
+            "--input-file",
+            input.to_str().unwrap(),
+            "--output-file",
+            sig.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = pkcs11_tool(&fx, &args);
+        assert_ok(&out);
+        assert!(
+            openssl_verify(&fx.path(&format!("{label}.pub.pem")), alg, &doc, &sig),
+            "openssl rejects {mech} by key {id}"
+        );
+    }
+}
+
+#[test]
+fn pkcs11_tool_self_test_passes_on_a_sign_only_token() {
+    let fx = Fixture::new();
+    let out = pkcs11_tool(
+        &fx,
+        &[
+            "--token-label",
+            "kyso-second",
+            "--login",
+            "--pin",
+            "654321",
+            "--test",
+            "--allow-sw",
+        ],
+    );
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("No errors"), "{text}");
+    assert!(
+        text.contains("SHA256-RSA-PKCS: OK"),
+        "signatures were exercised: {text}"
+    );
+}
+
+#[test]
+fn nss_lists_certificates_and_cmsutil_signs_what_openssl_verifies() {
+    let fx = Fixture::new();
+    let db = fx.path("nssdb");
+    std::fs::create_dir(&db).unwrap();
+    let dbarg = format!("sql:{}", db.display());
+    assert_ok(
+        &Command::new("certutil")
+            .args(["-N", "-d", &dbarg, "--empty-password"])
+            .output()
+            .unwrap(),
+    );
+    let out = fx
+        .through_module("modutil")
+        .args([
+            "-dbdir",
+            &dbarg,
+            "-add",
+            "kyso",
+            "-libfile",
+            &module(),
+            "-force",
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let out = fx
+        .through_module("certutil")
+        .args(["-L", "-d", &dbarg, "-h", "all"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let text = stdout(&out);
+    for nick in [
+        "kyso-test:rsa2048",
+        "kyso-test:p256",
+        "kyso-test:p384",
+        "kyso-second:second",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(nick))
+            .unwrap_or_else(|| panic!("{nick} missing: {text}"));
+        assert!(
+            line.trim_end().ends_with("u,u,u"),
+            "NSS sees the key of {nick}: {line}"
+        );
+    }
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("kyso-test:cert-only"))
+        .unwrap();
+    assert!(!line.contains('u'), "no key behind cert-only: {line}");
+
+    let msg = fx.path("to-trinh.txt");
+    std::fs::write(&msg, "Tờ trình về việc phê duyệt kế hoạch\n").unwrap();
+    let pin = fx.pin_file(PIN);
+    for nick in ["kyso-test:rsa2048", "kyso-test:p256", "kyso-test:p384"] {
+        let p7s = fx.path("msg.p7s");
+        let out = fx
+            .through_module("cmsutil")
+            .args(["-S", "-d", &dbarg, "-N", nick, "-G", "-Y", "NONE", "-T"])
+            .arg("-i")
+            .arg(&msg)
+            .arg("-o")
+            .arg(&p7s)
+            .arg("-f")
+            .arg(&pin)
+            .output()
+            .unwrap();
+        assert_ok(&out);
+        let out = Command::new("openssl")
+            .args([
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-purpose",
+                "any",
+                "-out",
+                "/dev/null",
+            ])
+            .arg("-in")
+            .arg(&p7s)
+            .arg("-content")
+            .arg(&msg)
+            .arg("-CAfile")
+            .arg(fx.path("ca.pem"))
+            .output()
+            .unwrap();
+        assert!(
+            stderr(&out).contains("Verification successful"),
+            "{nick}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// p11-kit reads user module files only for non-root users, and CI runs as root: the test
+/// puts `kyso.module` in a private mount namespace over p11-kit's system module directory.
+#[test]
+fn p11_kit_lists_the_module_from_its_module_file() {
+    let fx = Fixture::new();
+    let dir = fx.path("p11-kit-modules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("kyso.module"), format!("module: {}\n", module())).unwrap();
+    let out = fx
+        .through_module("unshare")
+        .arg("-m")
+        .arg("sh")
+        .arg("-c")
+        .arg(format!(
+            "mount --bind '{}' /usr/share/p11-kit/modules && exec p11-kit list-modules",
+            dir.display()
+        ))
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.starts_with("kyso: "), "{text}");
+    assert!(
+        text.contains("library-description: kyso PKCS#11 module"),
+        "{text}"
+    );
+    assert!(
+        text.contains("token: kyso-test"),
+        "tokens listed through p11-kit: {text}"
+    );
+}
