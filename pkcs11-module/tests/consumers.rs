@@ -99,7 +99,16 @@ fn pkcs11_tool_signs_rsa_pss_and_ecdsa_and_openssl_verifies() {
         kyso::HashAlg::Sha384.digest(&std::fs::read(&doc).unwrap()),
     )
     .unwrap();
-    let cases: &[(&str, &str, &str, &std::path::Path, &str, &[&str])] = &[
+    // (key id, pkcs11-tool mechanism, fixture label, input file, algorithm for openssl, options)
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a std::path::Path,
+        &'a str,
+        &'a [&'a str],
+    );
+    let cases: &[Case] = &[
         (
             "01",
             "SHA256-RSA-PKCS",

@@ -1,5 +1,5 @@
 //! The C ABI, in one place: every entry point unpacks pointers, calls the safe backend, and
-//! maps errors to `CKR_*` inside [`util::guard`], so no panic crosses into the host.
+//! maps errors to `CKR_*` inside one guard (`util::guard`), so no panic crosses into the host.
 
 mod crypto;
 mod general;
