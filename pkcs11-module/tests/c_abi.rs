@@ -813,7 +813,11 @@ fn many_threads_sign_at_once_and_every_signature_verifies() {
 #[test]
 fn repeated_initialize_finalize_cycles_with_signing() {
     let fx = Fixture::new();
-    for _ in 0..30 {
+    let cycles = std::env::var("KYSO_CYCLES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(30);
+    for _ in 0..cycles {
         init(&fx);
         let h = open(slot_of("kyso-test"));
         assert_eq!(login(h, PIN), CKR_OK);
@@ -823,4 +827,34 @@ fn repeated_initialize_finalize_cycles_with_signing() {
         // Handles from the last cycle are dead.
         assert_eq!(call!(C_CloseSession(h)), CKR_CRYPTOKI_NOT_INITIALIZED);
     }
+}
+
+/// The cycles above under valgrind (this test binary runs itself): no memory errors and no
+/// leaks across C_Initialize/C_Finalize with signing in between.
+#[test]
+fn initialize_finalize_cycles_leak_nothing_under_valgrind() {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("valgrind")
+        .args([
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "--error-exitcode=1",
+        ])
+        .arg(&exe)
+        .args([
+            "repeated_initialize_finalize_cycles_with_signing",
+            "--exact",
+            "--test-threads=1",
+        ])
+        .env("KYSO_CYCLES", "8")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "valgrind found problems:\n{err}");
+    assert!(err.contains("ERROR SUMMARY: 0 errors"), "{err}");
+    assert!(
+        stdout(&out).contains("1 passed"),
+        "the cycles ran: {}",
+        stdout(&out)
+    );
 }

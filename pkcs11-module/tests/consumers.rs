@@ -331,3 +331,61 @@ fn p11_kit_lists_the_module_from_its_module_file() {
         "tokens listed through p11-kit: {text}"
     );
 }
+
+/// pkcs11-tool through the module under valgrind: no invalid reads or writes, no leaks. The
+/// suppressions cover only one-time statics left behind when the host unloads the module.
+#[test]
+fn pkcs11_tool_through_the_module_is_clean_under_valgrind() {
+    let fx = Fixture::new();
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Báo cáo").unwrap();
+    let supp = repo_root().join("pkcs11-module/valgrind/kyso.supp");
+    let host_supp = repo_root().join("pkcs11-module/valgrind/pkcs11-tool.supp");
+    for args in [
+        vec!["-L".to_owned(), "-O".to_owned()],
+        vec![
+            "--token-label",
+            "kyso-test",
+            "--login",
+            "--pin",
+            PIN,
+            "--sign",
+            "-m",
+            "SHA256-RSA-PKCS",
+            "--id",
+            "01",
+            "--input-file",
+            "doc.txt",
+            "--output-file",
+            "doc.sig",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+    ] {
+        let out = fx
+            .through_module("valgrind")
+            .args([
+                "--leak-check=full",
+                "--keep-debuginfo=yes",
+                "--errors-for-leak-kinds=definite",
+                "--error-exitcode=99",
+            ])
+            .arg(format!("--suppressions={}", supp.display()))
+            .arg(format!("--suppressions={}", host_supp.display()))
+            .args(["pkcs11-tool", "--module", &module()])
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_ne!(out.status.code(), Some(99), "valgrind: {err}");
+        assert_ok(&out);
+        assert!(err.contains("ERROR SUMMARY: 0 errors"), "{err}");
+    }
+    assert!(openssl_verify(
+        &fx.path("rsa2048.pub.pem"),
+        "rsa-pkcs1-sha256",
+        &doc,
+        &fx.path("doc.sig")
+    ));
+}
