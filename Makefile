@@ -3,7 +3,7 @@
 # command to run with sudo).
 
 CARGO ?= cargo
-DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind pkg-config libpcsclite-dev libusb-1.0-0-dev
+DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev
 PREFIX ?= /usr/local
 
 .PHONY: all deps build release demo test lint clean

@@ -389,3 +389,52 @@ fn pkcs11_tool_through_the_module_is_clean_under_valgrind() {
         &fx.path("doc.sig")
     ));
 }
+
+/// OpenSSL's pkcs11 engine (libp11) signs with `pkcs11:` URIs through the module, by id and
+/// by label: the same URIs as without kyso, since identities are passed through.
+#[test]
+fn openssl_engine_signs_with_pkcs11_uris() {
+    let fx = Fixture::new();
+    let cnf = fx.path("openssl.cnf");
+    std::fs::write(
+        &cnf,
+        format!(
+            "openssl_conf = init\n[init]\nengines = engines\n[engines]\npkcs11 = p11\n[p11]\n\
+             engine_id = pkcs11\ndynamic_path = /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so\n\
+             MODULE_PATH = {}\nPIN = {PIN}\ninit = 0\n",
+            module()
+        ),
+    )
+    .unwrap();
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Hợp đồng số 9").unwrap();
+    for (uri, label, alg) in [
+        (
+            "pkcs11:token=kyso-test;id=%03;type=private",
+            "p256",
+            "ecdsa-sha256",
+        ),
+        (
+            "pkcs11:token=kyso-test;object=rsa3072;type=private",
+            "rsa3072",
+            "rsa-pkcs1-sha256",
+        ),
+    ] {
+        let sig = fx.path(&format!("{label}.sig"));
+        let out = fx
+            .through_module("openssl")
+            .env("OPENSSL_CONF", &cnf)
+            .args([
+                "dgst", "-sha256", "-engine", "pkcs11", "-keyform", "engine", "-sign", uri, "-out",
+            ])
+            .arg(&sig)
+            .arg(&doc)
+            .output()
+            .unwrap();
+        assert_ok(&out);
+        assert!(
+            openssl_verify(&fx.path(&format!("{label}.pub.pem")), alg, &doc, &sig),
+            "{uri}"
+        );
+    }
+}
