@@ -207,6 +207,16 @@ mod tests {
     }
 
     #[test]
+    fn checked_in_rules_file_is_what_the_generator_produces() {
+        let checked_in = include_str!("../../udev/70-kyso-tokens.rules");
+        assert!(
+            checked_in == generate(Catalogue::builtin()),
+            "udev/70-kyso-tokens.rules is stale: run `cargo run -- udev-rules > udev/70-kyso-tokens.rules`"
+        );
+        check(checked_in).unwrap();
+    }
+
+    #[test]
     fn checker_rejects_broken_rules() {
         for (bad, why) in [
             ("ATTR{idVendor}==\"096e\"\n", "assigns nothing"),
