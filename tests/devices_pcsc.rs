@@ -131,7 +131,9 @@ fn pcscd_stopped_mid_watch_is_reported_and_its_return_too() {
         pcscd
     });
     let t = Instant::now();
-    let seen = wait_for(&mut w, "service stop", |e| e == &DeviceEvent::ServiceStopped);
+    let seen = wait_for(&mut w, "service stop", |e| {
+        e == &DeviceEvent::ServiceStopped
+    });
     assert!(t.elapsed() < PATIENCE);
     assert!(seen.contains(&DeviceEvent::CardRemoved {
         reader: READER0.into()
@@ -234,14 +236,20 @@ fn devices_json_and_doctor_in_each_state() {
     assert_eq!(r["name"], READER0, "{v:#}");
     assert_eq!(r["card"]["atr"], EPASS2003_ATR);
     assert_eq!(r["identified"]["token"], "feitian-epass2003");
-    assert_eq!(r["identified"]["product"], "Feitian ePass2003 / ePass2003 Auto");
+    assert_eq!(
+        r["identified"]["product"],
+        "Feitian ePass2003 / ePass2003 Auto"
+    );
     // The vendor module is not installed here; OpenSC is, so it is the one used.
     assert_eq!(r["identified"]["modules"][0]["id"], "feitian-castle");
     assert_eq!(r["identified"]["module"]["id"], "opensc");
     assert_eq!(r["identified"]["module"]["path"], OPENSC);
     let text = stdout(&kyso(&["devices"]));
     assert!(text.contains("Feitian ePass2003"), "{text}");
-    assert!(text.contains(&format!("module: OpenSC ({OPENSC})")), "{text}");
+    assert!(
+        text.contains(&format!("module: OpenSC ({OPENSC})")),
+        "{text}"
+    );
 
     let out = kyso(&["--json", "doctor"]);
     let d = json(&out);
@@ -249,7 +257,10 @@ fn devices_json_and_doctor_in_each_state() {
     assert_eq!(check(&d, "token identified")["status"], "ok");
     assert_eq!(check(&d, "module installed and loadable")["status"], "ok");
     // The virtual card answers 6D00 to everything: OpenSC sees no token on it.
-    assert_eq!(check(&d, "token visible through the module")["status"], "fail");
+    assert_eq!(
+        check(&d, "token visible through the module")["status"],
+        "fail"
+    );
     assert_eq!(out.status.code(), Some(1));
 
     // Removed.
@@ -271,7 +282,11 @@ fn auto_configuration_loads_the_module_of_the_token_seen_and_explicit_modules_wi
     // No token: the error says what was looked at.
     let out = kyso(&["tokens"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no known token is plugged in"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no known token is plugged in"),
+        "{}",
+        stderr(&out)
+    );
 
     let _card = VirtualCard::insert(VPCD_PORT0, EPASS2003_ATR);
     let until = Instant::now() + PATIENCE;

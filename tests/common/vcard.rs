@@ -13,7 +13,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The ePass2003 ATR of OpenSC's card-epass2003.c, as in the catalogue.
-pub const EPASS2003_ATR: &str = "3B 9F 95 81 31 FE 9F 00 66 46 53 05 10 00 11 71 DF 00 00 00 6A 82 5E";
+pub const EPASS2003_ATR: &str =
+    "3B 9F 95 81 31 FE 9F 00 66 46 53 05 10 00 11 71 DF 00 00 00 6A 82 5E";
 /// SafeNet eToken 5110 (IDPrime 940), from OpenSC's card-idprime.c, as in the catalogue.
 pub const ETOKEN5110_ATR: &str =
     "3B FF 96 00 00 81 31 FE 43 80 31 80 65 B0 85 59 56 FB 12 0F FE 82 90 00 00";
@@ -81,7 +82,11 @@ impl VirtualCard {
         };
         stream.set_nodelay(true).unwrap();
         let apdus = Arc::new(Mutex::new(Vec::new()));
-        let (s2, a2, atr) = (stream.try_clone().unwrap(), apdus.clone(), parse_hex(atr_hex));
+        let (s2, a2, atr) = (
+            stream.try_clone().unwrap(),
+            apdus.clone(),
+            parse_hex(atr_hex),
+        );
         let thread = std::thread::spawn(move || serve(s2, atr, a2));
         VirtualCard {
             stream,
