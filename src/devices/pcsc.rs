@@ -473,3 +473,44 @@ impl Iterator for Watcher {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watcher_can_move_to_another_thread() {
+        // The cdylib keeps one behind a mutex for C_WaitForSlotEvent.
+        fn send_sync<T: Send>() {}
+        send_sync::<Watcher>();
+        send_sync::<Canceller>();
+    }
+
+    #[test]
+    fn card_states_from_pcsc_flags() {
+        let atr = [0x3B, 0x00];
+        assert_eq!(card_state(State::EMPTY, &[]), CardState::Empty);
+        assert_eq!(
+            card_state(State::PRESENT | State::INUSE, &atr),
+            CardState::Present {
+                atr: "3B 00".into()
+            }
+        );
+        assert_eq!(
+            card_state(State::PRESENT | State::MUTE, &atr),
+            CardState::Mute
+        );
+        assert_eq!(card_state(State::PRESENT, &[]), CardState::Mute);
+        assert_eq!(card_state(State::UNAVAILABLE, &[]), CardState::Unavailable);
+    }
+
+    #[test]
+    fn service_errors_map_to_the_unavailable_variant() {
+        assert!(matches!(
+            map_err("SCardEstablishContext", pcsc::Error::NoService),
+            Error::PcscUnavailable(_)
+        ));
+        let e = map_err("SCardListReaders", pcsc::Error::InvalidParameter);
+        assert!(e.to_string().contains("SCardListReaders"), "{e}");
+    }
+}
