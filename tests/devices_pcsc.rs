@@ -354,3 +354,30 @@ fn devices_watch_prints_insert_and_remove_events() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn an_unknown_card_in_the_second_reader_is_reported_as_unknown() {
+    let _pcscd = Pcscd::start();
+    // A YubiKey 5 NFC's ATR: a real card, not in kyso's catalogue.
+    let yubikey = "3B FD 13 00 00 81 31 FE 15 80 73 C0 21 C0 57 59 75 62 69 4B 65 79 40";
+    let _card = VirtualCard::insert(VPCD_PORT0 + 1, yubikey);
+    let until = Instant::now() + PATIENCE;
+    let v = loop {
+        let v = json(&kyso(&["--json", "devices"]));
+        if v["readers"][1]["card"]["state"] == "present" {
+            break v;
+        }
+        assert!(Instant::now() < until, "card never seen: {v:#}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(v["readers"][1]["name"], READER1);
+    assert_eq!(v["readers"][1]["card"]["atr"], yubikey);
+    assert!(v["readers"][1]["identified"].is_null());
+    assert!(stdout(&kyso(&["devices"])).contains("unknown card"));
+    let out = kyso(&["--json", "doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let d = json(&out);
+    let t = check(&d, "token identified");
+    assert_eq!(t["status"], "fail");
+    assert!(t["fix"].as_str().unwrap().contains("kyso.toml"), "{t:#}");
+}
