@@ -220,20 +220,31 @@ fn check_modules(
     (!backend.modules.is_empty()).then_some(backend)
 }
 
-fn check_tokens(d: &mut Doctor, backend: &Backend) {
+fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport) {
     let (tokens, errors) = backend.tokens();
     if tokens.is_empty() {
         let mut detail = "the module sees no initialised token".to_owned();
         for (m, e) in &errors {
             detail.push_str(&format!("; {m}: {e}"));
         }
-        d.fail(
-            "token visible through the module",
-            true,
-            detail,
-            "reinsert the token; if the module still sees nothing, it may not support this \
-             token (tokens initialised by a CA's software often need the vendor's module, not OpenSC)",
-        );
+        // Better modules the catalogue names for the token, not installed here.
+        let better: Vec<String> = report
+            .identified()
+            .flat_map(|i| {
+                i.modules
+                    .iter()
+                    .take_while(|m| m.path.is_none())
+                    .map(|m| format!("install {}: {}", m.name, m.install))
+            })
+            .collect();
+        let mut fix = "reinsert the token; if the module still sees nothing, it may not support \
+                       this token (tokens initialised by a CA's software often need the vendor's \
+                       module, not OpenSC)"
+            .to_owned();
+        if !better.is_empty() {
+            fix.push_str(&format!("; {}", better.join("; ")));
+        }
+        d.fail("token visible through the module", true, detail, fix);
         d.skip("certificates found and not expired", "no token");
         return;
     }
@@ -327,7 +338,7 @@ pub fn run(cli: &Cli) -> Result<i32> {
     let usb_token = !report.usb_tokens.is_empty();
     if card || usb_token || !configured.is_empty() {
         match check_modules(&mut d, &report, configured) {
-            Some(backend) => check_tokens(&mut d, &backend),
+            Some(backend) => check_tokens(&mut d, &backend, &report),
             None => {
                 d.skip("token visible through the module", "no module loaded");
                 d.skip("certificates found and not expired", "no module loaded");
