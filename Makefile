@@ -3,10 +3,11 @@
 # command to run with sudo).
 
 CARGO ?= cargo
-DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev
+DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
+	libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev pcscd vsmartcard-vpcd
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test lint clean
+.PHONY: all deps build release demo test lint clean install udev-rules
 
 all: build
 
@@ -40,6 +41,23 @@ test: deps
 	$(CARGO) build --workspace --all-targets
 	$(CARGO) nextest run --workspace --no-fail-fast
 	$(MAKE) lint
+
+# Installs the kyso binary and the udev rules (PREFIX=/usr/local, DESTDIR for packaging;
+# KYSO_BIN=path installs an already built binary).
+# Rules go to /etc/udev/rules.d for a /usr/local install, PREFIX/lib/udev/rules.d otherwise.
+UDEVRULESDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/udev/rules.d,$(PREFIX)/lib/udev/rules.d)
+
+KYSO_BIN ?= target/release/kyso
+
+install:
+	if [ "$(KYSO_BIN)" = target/release/kyso ]; then $(CARGO) build --release --bin kyso; fi
+	install -D -m 0755 $(KYSO_BIN) $(DESTDIR)$(PREFIX)/bin/kyso
+	install -D -m 0644 udev/70-kyso-tokens.rules $(DESTDIR)$(UDEVRULESDIR)/70-kyso-tokens.rules
+	@if [ -z "$(DESTDIR)" ] && command -v udevadm >/dev/null 2>&1; then udevadm control --reload || true; fi
+
+# Regenerates the udev rules from src/devices/catalogue.toml (a test checks they match).
+udev-rules:
+	$(CARGO) run -q --bin kyso -- udev-rules > udev/70-kyso-tokens.rules
 
 clean:
 	$(CARGO) clean

@@ -115,6 +115,17 @@ pub enum Error {
         /// The return code (`CKR_*`) or the binding's message.
         rv: String,
     },
+    /// The PC/SC service is not running, or went away.
+    #[error("the PC/SC service (pcscd) is not reachable: {0}; install pcscd and start it (`systemctl start pcscd.socket`, or run `pcscd`)")]
+    PcscUnavailable(String),
+    /// Any other PC/SC failure, with the function and the message.
+    #[error("PC/SC {function} failed: {message}")]
+    Pcsc {
+        /// The PC/SC function (`SCardListReaders`…).
+        function: String,
+        /// What it returned.
+        message: String,
+    },
     /// File input/output.
     #[error("{context}: {source}")]
     Io {

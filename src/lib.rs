@@ -5,6 +5,7 @@
 
 pub mod cert;
 pub mod config;
+pub mod devices;
 pub mod digest;
 pub mod error;
 pub mod pkcs11;

@@ -8,24 +8,57 @@ use kyso::{Error, Result, Token};
 
 use super::Cli;
 
-/// The modules to load: `--module` when given, else the configuration file's.
+/// The modules the user configured: `--module` when given, else the configuration file's
+/// (possibly none).
+pub fn configured_modules(cli: &Cli) -> Result<(Vec<ModuleConfig>, Config)> {
+    let cfg = Config::discover(cli.config.as_deref())?;
+    if !cli.modules.is_empty() {
+        return Ok((
+            cli.modules.iter().map(ModuleConfig::from_path).collect(),
+            cfg,
+        ));
+    }
+    Ok((cfg.modules.clone(), cfg))
+}
+
+/// The modules to load: `--module` when given, else the configuration file's, else those of
+/// the tokens plugged in (auto-configuration from the token catalogue).
 pub fn module_configs(cli: &Cli) -> Result<Vec<ModuleConfig>> {
     if !cli.modules.is_empty() {
         return Ok(cli.modules.iter().map(ModuleConfig::from_path).collect());
     }
     let cfg = Config::discover(cli.config.as_deref())?;
-    if cfg.modules.is_empty() {
+    if !cfg.modules.is_empty() {
+        return Ok(cfg.modules);
+    }
+    let (auto, notes) = kyso::devices::auto_modules();
+    for n in &notes {
+        log::info!("auto-configuration: {n}");
+    }
+    if auto.is_empty() {
         let searched = match &cfg.source {
             Some(p) => format!("{} has no [[module]]", p.display()),
             None => "no kyso.toml found".to_owned(),
         };
+        let seen = if notes.is_empty() {
+            "no known token is plugged in (see `kyso devices`)".to_owned()
+        } else {
+            notes.join("; ")
+        };
         return Err(Error::InvalidInput(format!(
-            "no PKCS#11 module configured ({searched}): pass --module PATH \
+            "no PKCS#11 module configured ({searched}) and none found for the tokens plugged \
+             in ({seen}): pass --module PATH \
              (e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so or your token vendor's module) \
              or add a [[module]] with its path to kyso.toml"
         )));
     }
-    Ok(cfg.modules)
+    for m in &auto {
+        log::info!(
+            "auto-configuration: loading {} (no kyso.toml and no --module)",
+            m.path.display()
+        );
+    }
+    Ok(auto)
 }
 
 /// Loads the modules; a command that needs tokens fails when none loaded.

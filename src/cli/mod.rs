@@ -2,6 +2,8 @@
 
 mod context;
 mod dev_token;
+mod devices;
+mod doctor;
 mod list;
 mod pin;
 mod sign;
@@ -18,6 +20,9 @@ use clap::{Parser, Subcommand};
 ///     [[module]]
 ///     path = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 ///     name = "opensc"
+///
+/// With neither, kyso looks at the tokens plugged in (`kyso devices`) and loads the
+/// installed modules its token catalogue names for them (-v says which).
 ///
 /// PINs are never taken on the command line: kyso asks on the terminal, or reads
 /// --pin-file, --pin-fd or --pin-env. A wrong PIN is reported with the attempts left and
@@ -53,6 +58,12 @@ enum Command {
     Sign(sign::SignArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
     DevToken(dev_token::DevTokenArgs),
+    /// Readers, cards and USB tokens: what they are and which module drives them.
+    Devices(devices::DevicesArgs),
+    /// Check everything between a plugged-in token and a signature, and say what to fix.
+    Doctor,
+    /// Print the udev rules generated from the token catalogue (udev/70-kyso-tokens.rules).
+    UdevRules,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -90,6 +101,9 @@ pub fn main() -> i32 {
         Command::Certs(a) => list::certs(&cli, a),
         Command::Sign(a) => sign::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
+        Command::Devices(a) => devices::run(&cli, a),
+        Command::Doctor => doctor::run(&cli),
+        Command::UdevRules => devices::udev_rules(),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,9 @@
 //! tools only), the `kyso` binary, OpenSC's `pkcs11-spy` to count calls, and openssl to verify.
 #![allow(dead_code)]
 
+pub mod pcscd;
+pub mod vcard;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

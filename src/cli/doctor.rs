@@ -1,0 +1,383 @@
+//! `kyso doctor`: checks, in order, everything between a plugged-in token and a signature, and
+//! says what to fix. Exits 1 when something blocks signing.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use kyso::config::ModuleConfig;
+use kyso::devices::{self, udev, CardState, DeviceReport, PcscStatus};
+use kyso::pkcs11::Backend;
+use kyso::{Result, Token};
+
+use super::{context, print_json, Cli};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Status {
+    Ok,
+    /// Worth fixing, but signing can work.
+    Warn,
+    /// Blocks signing.
+    Fail,
+    /// Not checked because an earlier check failed.
+    Skip,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    check: &'static str,
+    status: Status,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+}
+
+#[derive(Default)]
+struct Doctor {
+    checks: Vec<Check>,
+}
+
+impl Doctor {
+    fn add(&mut self, check: &'static str, status: Status, detail: String, fix: Option<String>) {
+        self.checks.push(Check {
+            check,
+            status,
+            detail,
+            fix,
+        });
+    }
+    fn ok(&mut self, check: &'static str, detail: impl Into<String>) {
+        self.add(check, Status::Ok, detail.into(), None);
+    }
+    /// A failure; `blocking` false downgrades it to a warning (another path to a token exists).
+    fn fail(
+        &mut self,
+        check: &'static str,
+        blocking: bool,
+        detail: String,
+        fix: impl Into<String>,
+    ) {
+        let status = if blocking { Status::Fail } else { Status::Warn };
+        self.add(check, status, detail, Some(fix.into()));
+    }
+    fn skip(&mut self, check: &'static str, why: &str) {
+        self.add(check, Status::Skip, format!("not checked: {why}"), None);
+    }
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The PC/SC checks; true when a card is present (the later checks have something to look at).
+fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
+    match find_in_path("pcscd") {
+        Some(p) => d.ok("pcscd installed", p.display().to_string()),
+        None => d.fail(
+            "pcscd installed",
+            blocking,
+            "pcscd (the PC/SC daemon every USB token goes through) is not installed".into(),
+            "Debian/Ubuntu: sudo apt-get install pcscd libccid; Fedora: sudo dnf install pcsc-lite pcsc-lite-ccid",
+        ),
+    }
+    let readers = match &report.pcsc {
+        PcscStatus::Running { readers } => {
+            d.ok("pcscd reachable", "pcscd answers");
+            readers
+        }
+        PcscStatus::NotRunning { message } | PcscStatus::Failed { message } => {
+            d.fail(
+                "pcscd reachable",
+                blocking,
+                format!("cannot reach pcscd: {message}"),
+                "start it: sudo systemctl enable --now pcscd.socket (or run pcscd)",
+            );
+            for c in ["readers present", "card present", "token identified"] {
+                d.skip(c, "pcscd is not reachable");
+            }
+            return false;
+        }
+    };
+    if readers.is_empty() {
+        d.fail(
+            "readers present",
+            blocking,
+            "pcscd sees no reader".into(),
+            "plug in the token (or the card reader); if it is plugged in, check that libccid is \
+             installed (sudo apt-get install libccid) and that `lsusb` lists it",
+        );
+        for c in ["card present", "token identified"] {
+            d.skip(c, "no reader");
+        }
+        return false;
+    }
+    let names: Vec<_> = readers.iter().map(|r| r.name.as_str()).collect();
+    d.ok("readers present", names.join(", "));
+    let present: Vec<_> = report
+        .readers
+        .iter()
+        .filter(|r| matches!(r.card, CardState::Present { .. }))
+        .collect();
+    if present.is_empty() {
+        let mute = report.readers.iter().any(|r| r.card == CardState::Mute);
+        let (detail, fix) = if mute {
+            (
+                "a card is inserted but does not answer",
+                "take the card out and insert it again",
+            )
+        } else {
+            (
+                "no card or token in any reader",
+                "insert the card (or plug in the token)",
+            )
+        };
+        d.fail("card present", blocking, detail.into(), fix);
+        d.skip("token identified", "no card");
+        return false;
+    }
+    let cards: Vec<_> = present
+        .iter()
+        .map(|r| match &r.card {
+            CardState::Present { atr } => format!("{}: {atr}", r.name),
+            _ => r.name.clone(),
+        })
+        .collect();
+    d.ok("card present", cards.join("; "));
+    let known: Vec<_> = report.identified().map(|i| i.product.clone()).collect();
+    if known.is_empty() {
+        d.fail(
+            "token identified",
+            blocking,
+            "the card's ATR is not in kyso's token catalogue".into(),
+            "set the path of your token's PKCS#11 module in kyso.toml ([[module]] path = …), \
+             and report the ATR so it can be added to the catalogue",
+        );
+    } else {
+        d.ok("token identified", known.join(", "));
+    }
+    true
+}
+
+fn check_modules(
+    d: &mut Doctor,
+    report: &DeviceReport,
+    configured: Vec<ModuleConfig>,
+) -> Option<Backend> {
+    let modules = if configured.is_empty() {
+        let (auto, notes) = report.modules_to_load();
+        if auto.is_empty() {
+            let hints: Vec<_> = report
+                .identified()
+                .filter_map(|i| i.install_hint())
+                .collect();
+            let fix = if hints.is_empty() {
+                "plug in a token kyso knows, or set a module path in kyso.toml".to_owned()
+            } else {
+                hints.join("; ")
+            };
+            d.fail(
+                "module installed and loadable",
+                true,
+                if notes.is_empty() {
+                    "no module configured and no known token to choose one for".into()
+                } else {
+                    notes.join("; ")
+                },
+                fix,
+            );
+            return None;
+        }
+        auto
+    } else {
+        configured
+    };
+    let backend = Backend::load(&modules);
+    if backend.failures.is_empty() {
+        let names: Vec<_> = backend
+            .modules
+            .iter()
+            .map(|m| format!("{} ({})", m.name(), m.path().display()))
+            .collect();
+        d.ok("module installed and loadable", names.join(", "));
+    } else {
+        let why: Vec<_> = backend
+            .failures
+            .iter()
+            .map(|(_, e)| e.to_string())
+            .collect();
+        d.fail(
+            "module installed and loadable",
+            backend.modules.is_empty(),
+            why.join("; "),
+            "install the module (see `kyso devices`) or correct its path in kyso.toml",
+        );
+    }
+    (!backend.modules.is_empty()).then_some(backend)
+}
+
+fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport) {
+    let (tokens, errors) = backend.tokens();
+    if tokens.is_empty() {
+        let mut detail = "the module sees no initialised token".to_owned();
+        for (m, e) in &errors {
+            detail.push_str(&format!("; {m}: {e}"));
+        }
+        // Better modules the catalogue names for the token, not installed here.
+        let better: Vec<String> = report
+            .identified()
+            .flat_map(|i| {
+                i.modules
+                    .iter()
+                    .take_while(|m| m.path.is_none())
+                    .map(|m| format!("install {}: {}", m.name, m.install))
+            })
+            .collect();
+        let mut fix = "reinsert the token; if the module still sees nothing, it may not support \
+                       this token (tokens initialised by a CA's software often need the vendor's \
+                       module, not OpenSC)"
+            .to_owned();
+        if !better.is_empty() {
+            fix.push_str(&format!("; {}", better.join("; ")));
+        }
+        d.fail("token visible through the module", true, detail, fix);
+        d.skip("certificates found and not expired", "no token");
+        return;
+    }
+    let labels: Vec<_> = tokens.iter().map(|t| t.label().to_owned()).collect();
+    d.ok("token visible through the module", labels.join(", "));
+    let now = time::OffsetDateTime::now_utc();
+    let (mut usable, mut expired, mut problems) = (Vec::new(), Vec::new(), Vec::new());
+    for t in &tokens {
+        match t.certificates() {
+            Ok(certs) => {
+                for c in certs.iter().filter(|c| c.has_private_key) {
+                    let name = c
+                        .certificate
+                        .common_name()
+                        .unwrap_or(c.label.as_str())
+                        .to_owned();
+                    if c.certificate.is_valid_at(now) {
+                        usable.push(format!("{name} [{}]", t.label()));
+                    } else {
+                        expired.push(format!(
+                            "{name} [{}] valid {} .. {}",
+                            t.label(),
+                            c.certificate.summary().not_before,
+                            c.certificate.summary().not_after
+                        ));
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("{}: {e}", t.label())),
+        }
+    }
+    if !usable.is_empty() {
+        d.ok("certificates found and not expired", usable.join(", "));
+        if !expired.is_empty() {
+            d.fail(
+                "certificates found and not expired",
+                false,
+                format!("also expired or not yet valid: {}", expired.join(", ")),
+                "renew them with your CA",
+            );
+        }
+    } else if !expired.is_empty() {
+        d.fail(
+            "certificates found and not expired",
+            true,
+            format!(
+                "every certificate with a key is expired or not yet valid: {}",
+                expired.join(", ")
+            ),
+            "renew the certificate with your CA (and check this computer's clock)",
+        );
+    } else {
+        problems.insert(
+            0,
+            "no certificate with a private key on the token(s)".into(),
+        );
+        d.fail(
+            "certificates found and not expired",
+            true,
+            problems.join("; "),
+            "the token holds no signing certificate: ask your CA to issue one onto it",
+        );
+    }
+}
+
+fn check_udev(d: &mut Doctor) {
+    let found = udev::RULES_DIRS
+        .iter()
+        .map(|dir| Path::new(dir).join(udev::RULES_FILE))
+        .find(|p| p.is_file());
+    match found {
+        Some(p) => d.ok("udev rules installed", p.display().to_string()),
+        None => d.fail(
+            "udev rules installed",
+            false,
+            format!("{} is not installed", udev::RULES_FILE),
+            "sudo make install (or copy udev/70-kyso-tokens.rules to /etc/udev/rules.d/ and run \
+             `udevadm control --reload`), then replug the token",
+        ),
+    }
+}
+
+pub fn run(cli: &Cli) -> Result<i32> {
+    let (configured, _cfg) = context::configured_modules(cli)?;
+    let report = devices::report();
+    let mut d = Doctor::default();
+    // With modules configured (SoftHSM, a remote HSM…), a missing pcscd or card is a warning:
+    // those modules may reach their tokens without it.
+    let pcsc_blocking = configured.is_empty();
+    let card = check_pcsc(&mut d, &report, pcsc_blocking);
+    let usb_token = !report.usb_tokens.is_empty();
+    if card || usb_token || !configured.is_empty() {
+        match check_modules(&mut d, &report, configured) {
+            Some(backend) => check_tokens(&mut d, &backend, &report),
+            None => {
+                d.skip("token visible through the module", "no module loaded");
+                d.skip("certificates found and not expired", "no module loaded");
+            }
+        }
+    } else {
+        for c in [
+            "module installed and loadable",
+            "token visible through the module",
+            "certificates found and not expired",
+        ] {
+            d.skip(c, "no token found");
+        }
+    }
+    check_udev(&mut d);
+    let blocked = d.checks.iter().any(|c| c.status == Status::Fail);
+    if cli.json {
+        print_json(&serde_json::json!({ "ok": !blocked, "checks": d.checks }));
+    } else {
+        for c in &d.checks {
+            let mark = match c.status {
+                Status::Ok => "ok  ",
+                Status::Warn => "warn",
+                Status::Fail => "FAIL",
+                Status::Skip => "skip",
+            };
+            println!("[{mark}] {}: {}", c.check, c.detail);
+            if let Some(f) = &c.fix {
+                println!("       fix: {f}");
+            }
+        }
+        println!(
+            "{}",
+            if blocked {
+                "Something blocks signing: fix the first FAIL above and run `kyso doctor` again."
+            } else {
+                "Ready to sign."
+            }
+        );
+    }
+    Ok(if blocked { 1 } else { 0 })
+}
