@@ -141,14 +141,6 @@ mod tests {
     use rcgen::DnType;
     use time::macros::datetime;
 
-    fn root() -> Certificate {
-        Certificate::from_pem(VN_ROOT).unwrap().remove(0)
-    }
-
-    fn viettel() -> Certificate {
-        Certificate::from_pem(VIETTEL).unwrap().remove(0)
-    }
-
     #[test]
     fn viettel_to_national_root() {
         let chain = build_chain(&viettel(), &[], &[root()]).unwrap();

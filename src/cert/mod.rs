@@ -157,16 +157,8 @@ impl Certificate {
 
     /// The certificate as one PEM block (64-column base64, trailing newline).
     pub fn to_pem(&self) -> String {
-        let b64 = base64(&self.der);
-        let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 60);
-        out.push_str("-----BEGIN CERTIFICATE-----\n");
-        for line in b64.as_bytes().chunks(64) {
-            // base64 output is ASCII
-            out.push_str(std::str::from_utf8(line).unwrap_or_default());
-            out.push('\n');
-        }
-        out.push_str("-----END CERTIFICATE-----\n");
-        out
+        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der)
+            .unwrap_or_default()
     }
 
     /// Subject as an RFC 4514 string (`CN=NGUYỄN VĂN AN,UID=CCCD:001099012345,L=Hà Nội,C=VN`).
@@ -257,8 +249,12 @@ impl Certificate {
 
     /// The serial number as a DER INTEGER, tag and length included (`CKA_SERIAL_NUMBER`).
     pub fn serial_der(&self) -> Vec<u8> {
-        let mut out = vec![0x02];
-        push_der_len(&mut out, self.serial.len());
+        use der::Encode;
+        // The INTEGER's content bytes exactly as in the certificate, under a fresh header.
+        let header = der::Length::try_from(self.serial.len())
+            .and_then(|len| der::Header::new(der::Tag::Integer, len))
+            .and_then(|h| h.to_der());
+        let mut out = header.unwrap_or_default();
         out.extend_from_slice(&self.serial);
         out
     }
@@ -451,55 +447,12 @@ fn eku_names(eku: &x509_parser::extensions::ExtendedKeyUsage<'_>) -> Vec<String>
     out
 }
 
-// ---------------------------------------------------------------------------------------------
-// Encoding helpers
-
-fn push_der_len(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::testutil::*;
     use super::*;
     use rcgen::DnType;
     use time::macros::datetime;
-
-    fn root() -> Certificate {
-        Certificate::from_pem(VN_ROOT).unwrap().remove(0)
-    }
-
-    fn viettel() -> Certificate {
-        Certificate::from_pem(VIETTEL).unwrap().remove(0)
-    }
 
     #[test]
     fn vn_root_ca() {
@@ -713,15 +666,6 @@ mod tests {
             Certificate::from_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
             Err(Error::Certificate(m)) if m.contains("PEM block 1")
         ));
-    }
-
-    #[test]
-    fn base64_matches_known_vectors() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]

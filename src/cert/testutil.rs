@@ -5,6 +5,8 @@ use rcgen::{
     Issuer, KeyPair, KeyUsagePurpose, SigningKey, PKCS_ECDSA_P256_SHA256,
 };
 
+use super::Certificate;
+
 pub const VN_ROOT: &[u8] = include_bytes!("testdata/vietnam-national-root-ca.pem");
 pub const VIETTEL: &[u8] = include_bytes!("testdata/viettel-ca-rs.pem");
 
@@ -99,17 +101,31 @@ impl TestCa {
         bits.extend_from_slice(&sig);
         let mut body = tbs;
         body.extend_from_slice(&alg_and_bits_header);
-        body.push(0x03);
-        super::push_der_len(&mut body, bits.len());
-        body.extend_from_slice(&bits);
-        let mut out = vec![0x30];
-        super::push_der_len(&mut out, body.len());
-        out.extend_from_slice(&body);
-        out
+        body.extend(tlv(der::Tag::BitString, &bits));
+        tlv(der::Tag::Sequence, &body)
     }
+}
+
+/// A DER tag-length-value with the header from the `der` crate.
+fn tlv(tag: der::Tag, content: &[u8]) -> Vec<u8> {
+    use der::Encode;
+    let len = der::Length::try_from(content.len()).unwrap();
+    let mut out = der::Header::new(tag, len).unwrap().to_der().unwrap();
+    out.extend_from_slice(content);
+    out
 }
 
 /// Puts a second-`UID` placeholder in a name.
 pub fn extra_uid() -> DnType {
     dc()
+}
+
+/// The Vietnam National Root CA.
+pub fn root() -> Certificate {
+    Certificate::from_pem(VN_ROOT).unwrap().remove(0)
+}
+
+/// Viettel-CA RS, issued by the national root.
+pub fn viettel() -> Certificate {
+    Certificate::from_pem(VIETTEL).unwrap().remove(0)
 }
