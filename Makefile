@@ -3,7 +3,7 @@
 # command to run with sudo).
 
 CARGO ?= cargo
-DEBS := softhsm2 opensc openssl libnss3-tools pkg-config libpcsclite-dev libusb-1.0-0-dev
+DEBS := softhsm2 opensc openssl libnss3-tools pkg-config libpcsclite-dev libusb-1.0-0-dev poppler-utils qpdf
 PREFIX ?= /usr/local
 
 .PHONY: all deps build release demo test lint clean

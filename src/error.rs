@@ -115,6 +115,9 @@ pub enum Error {
         /// The return code (`CKR_*`) or the binding's message.
         rv: String,
     },
+    /// A document or signature container that is malformed or uses what kyso does not support.
+    #[error("{0}")]
+    Document(String),
     /// File input/output.
     #[error("{context}: {source}")]
     Io {

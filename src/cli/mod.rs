@@ -1,5 +1,6 @@
 //! Command-line front end: parses arguments, runs one command, prints text or JSON.
 
+mod batch;
 mod context;
 mod dev_token;
 mod list;
@@ -49,7 +50,7 @@ enum Command {
     Tokens(list::TokensArgs),
     /// List certificates on the tokens, with the holder's identity (CCCD, MST…).
     Certs(list::CertsArgs),
-    /// Sign files with one login: writes FILE.sig next to each (or into --out-dir).
+    /// Sign files with one login: FILE.sig (raw) or FILE.p7s (CMS/CAdES) next to each.
     Sign(sign::SignArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
     DevToken(dev_token::DevTokenArgs),
