@@ -189,3 +189,75 @@ pub fn run<P: Send>(
     }
     outcome
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jobs(dir: &Path, n: usize) -> Vec<Job> {
+        (0..n)
+            .map(|i| {
+                let file = dir.join(format!("f{i}"));
+                std::fs::write(&file, format!("{i}")).unwrap();
+                Job {
+                    output: dir.join(format!("f{i}.out")),
+                    file,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn token_failure_stops_cleanly_and_keeps_finished_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = jobs(dir.path(), 40);
+        let prepare = |j: &Job| std::fs::read(&j.file).map_err(|e| Error::io("read", e));
+        let mut count = 0;
+        let mut finish = |_: &Job, data: Vec<u8>| -> Result<Vec<u8>> {
+            count += 1;
+            if count == 6 {
+                return Err(Error::TokenRemoved { slot: None });
+            }
+            Ok(data)
+        };
+        let o = run(jobs, false, &ProgressBar::hidden(), &prepare, &mut finish);
+        assert_eq!(o.signed.len(), 5);
+        assert_eq!(o.failed.len(), 1);
+        assert!(o.stopped.as_deref().unwrap().contains("reinsert"));
+        assert_eq!(o.pending.len(), 34);
+        assert_eq!(count, 6, "nothing signed after the token failed");
+        for j in &o.signed {
+            assert_eq!(
+                std::fs::read(&j.output).unwrap(),
+                std::fs::read(&j.file).unwrap()
+            );
+        }
+        let outs = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some())
+            .count();
+        assert_eq!(outs, 5, "no partial or temporary output");
+    }
+
+    #[test]
+    fn file_failures_do_not_stop_and_skip_existing_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = jobs(dir.path(), 10);
+        std::fs::write(&jobs[2].output, "old").unwrap();
+        let prepare = |j: &Job| {
+            if j.file.ends_with("f5") {
+                Err(Error::Document("corrupt".into()))
+            } else {
+                Ok(())
+            }
+        };
+        let mut finish = |_: &Job, _: ()| -> Result<Vec<u8>> { Ok(b"sig".to_vec()) };
+        let o = run(jobs, true, &ProgressBar::hidden(), &prepare, &mut finish);
+        assert_eq!(o.signed.len(), 8);
+        assert_eq!(o.skipped.len(), 1);
+        assert_eq!(o.failed.len(), 1);
+        assert_eq!(o.failed[0].error, "corrupt");
+        assert!(o.stopped.is_none() && o.pending.is_empty());
+        assert_eq!(std::fs::read(dir.path().join("f2.out")).unwrap(), b"old");
+    }
+}
