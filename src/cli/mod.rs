@@ -6,6 +6,7 @@ mod dev_token;
 mod list;
 mod pin;
 mod sign;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -52,6 +53,8 @@ enum Command {
     Certs(list::CertsArgs),
     /// Sign files with one login: FILE.sig (raw) or FILE.p7s (CMS/CAdES) next to each.
     Sign(sign::SignArgs),
+    /// Verify signatures: integrity, signer and identity, signing time, chain to --trust anchors.
+    Verify(verify::VerifyArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
     DevToken(dev_token::DevTokenArgs),
 }
@@ -81,6 +84,7 @@ pub fn main() -> i32 {
         Command::Tokens(a) => list::tokens(&cli, a),
         Command::Certs(a) => list::certs(&cli, a),
         Command::Sign(a) => sign::run(&cli, a),
+        Command::Verify(a) => verify::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
     };
     match result {

@@ -73,7 +73,6 @@ pub fn attribute(cert: &x509_cert::Certificate) -> Result<Attribute> {
 
 /// Whether the attribute value names `cert_der` as the signer's certificate (first entry,
 /// SHA-256 only).
-#[allow(dead_code)] // used by verification
 pub fn names_certificate(value: &Any, cert_der: &[u8]) -> Result<bool> {
     let v = SigningCertificateV2::from_der(&value.to_der().map_err(err)?).map_err(err)?;
     let Some(first) = v.certs.first() else {

@@ -6,6 +6,8 @@
 mod algorithm;
 pub mod cms;
 mod ess;
+pub mod verify;
 
 pub use algorithm::{algorithm_from_cms, digest_algorithm, hash_from_oid, signature_algorithm};
 pub use cms::{sign_detached, CadesOptions};
+pub use verify::{verify_detached, verify_trust, CmsVerification, TrustVerification};
