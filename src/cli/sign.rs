@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use kyso::document::{self, CadesOptions};
+use kyso::document::{self, pades, CadesOptions, PadesOptions};
 use kyso::pkcs11::Pkcs11Token;
 use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Certificate, Error, HashAlg, KeyType, Result, SignatureAlgorithm, Signer, Token};
@@ -25,6 +25,9 @@ pub enum Format {
     Raw,
     /// CAdES-B detached CMS signature in FILE.p7s (`openssl cms -verify -binary -content FILE`).
     Cms,
+    /// PAdES B-B: FILE.pdf signed in FILE.signed.pdf (an incremental update; earlier
+    /// signatures stay valid).
+    Pades,
 }
 
 impl Format {
@@ -32,6 +35,7 @@ impl Format {
         match self {
             Format::Raw => ".sig",
             Format::Cms => ".p7s",
+            Format::Pades => ".signed.pdf",
         }
     }
 
@@ -44,7 +48,7 @@ const SIGN_HELP: &str = "\
 Default algorithm:
   EC keys: ECDSA with the curve's hash (P-256: ecdsa-sha256, P-384: ecdsa-sha384).
   RSA keys, --format raw: rsa-pkcs1-sha256.
-  RSA keys, document formats (cms): rsa-pss-sha256 (RSASSA-PSS, MGF1-SHA-256, salt 32),
+  RSA keys, document formats (cms, pades): rsa-pss-sha256 (RSASSA-PSS, MGF1-SHA-256, salt 32),
     the scheme Vietnam's 2025 technical rules (Decree 23/2025) name for RSA signatures.
     When the token offers no PSS mechanism, kyso falls back to rsa-pkcs1-sha256 and says so.
     For relying parties that still accept only PKCS#1 v1.5, pass
@@ -53,6 +57,8 @@ Default algorithm:
 Examples:
   kyso sign --format cms --pin-file ~/.pin --key-id 01 a.pdf b.docx
   openssl cms -verify -binary -inform DER -in a.pdf.p7s -content a.pdf -CAfile ca.pem -purpose any
+  kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
+  pdfsig quyet-dinh.signed.pdf
   kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
   kyso sign --format raw --key-id 01 a.txt
   openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt";
@@ -115,7 +121,12 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let format = args.format;
-    let is_output = |p: &Path| is_kyso_output(p);
+    // In directories: never kyso's own outputs; for PAdES only PDFs.
+    let is_output = |p: &Path| {
+        is_kyso_output(p)
+            || (format == Format::Pades
+                && !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")))
+    };
     let files = batch::expand_inputs(&args.files, args.recursive, &is_output)?;
     if files.is_empty() {
         return Err(Error::InvalidInput(
@@ -151,21 +162,42 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
 
     let pb = batch::progress(jobs.len(), cli.json);
     let hash = alg.hash();
-    let prepare = |job: &Job| -> Result<Vec<u8>> {
-        let mut f = std::fs::File::open(&job.file)
-            .map_err(|e| Error::io(job.file.display().to_string(), e))?;
-        hash.digest_reader(&mut f)
+    let pades = |now| PadesOptions {
+        chain: options.chain.clone(),
+        signing_time: now,
+        reason: None,
+        location: None,
     };
-    let mut finish = |job: &Job, digest: Vec<u8>| -> Result<Vec<u8>> {
+    let prepare = |job: &Job| -> Result<Prepared> {
+        let open = || {
+            std::fs::File::open(&job.file).map_err(|e| Error::io(job.file.display().to_string(), e))
+        };
         match format {
-            Format::Raw => sign_raw(signer.as_ref(), alg, &job.file, &digest),
-            Format::Cms => {
+            Format::Raw | Format::Cms => Ok(Prepared::Digest(hash.digest_reader(&mut open()?)?)),
+            Format::Pades => {
+                let pdf = std::fs::read(&job.file)
+                    .map_err(|e| Error::io(job.file.display().to_string(), e))?;
+                let opts = pades(OffsetDateTime::now_utc());
+                Ok(Prepared::Pdf(
+                    pades::prepare(&pdf, signer.as_ref(), alg, &opts)?,
+                    opts,
+                ))
+            }
+        }
+    };
+    let mut finish = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
+        match prepared {
+            Prepared::Digest(digest) if format == Format::Raw => {
+                sign_raw(signer.as_ref(), alg, &job.file, &digest)
+            }
+            Prepared::Digest(digest) => {
                 let opts = CadesOptions {
                     signing_time: Some(OffsetDateTime::now_utc()),
                     ..options.clone()
                 };
                 document::sign_detached(signer.as_ref(), alg, &digest, &opts)
             }
+            Prepared::Pdf(pdf, opts) => pades::finish(pdf, signer.as_ref(), alg, &opts),
         }
     };
     let outcome = batch::run(jobs, args.skip_existing, &pb, &prepare, &mut finish);
@@ -213,6 +245,13 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     } else {
         1
     })
+}
+
+/// What the worker threads hand to the token: a file's digest, or a PDF ready for its
+/// signature.
+enum Prepared {
+    Digest(Vec<u8>),
+    Pdf(pades::PreparedPdf, PadesOptions),
 }
 
 /// The bare signature; keys that want the PIN per signature, or tokens that only sign whole
@@ -426,6 +465,13 @@ fn output_path(file: &Path, out_dir: Option<&Path>, extension: &str) -> PathBuf 
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
+    if extension == ".signed.pdf" {
+        // report.pdf -> report.signed.pdf
+        let s = name.to_string_lossy().into_owned();
+        if let Some(stem) = s.strip_suffix(".pdf").or_else(|| s.strip_suffix(".PDF")) {
+            name = stem.into();
+        }
+    }
     name.push(extension);
     match out_dir {
         Some(d) => d.join(name),

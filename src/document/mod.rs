@@ -6,8 +6,11 @@
 mod algorithm;
 pub mod cms;
 mod ess;
+pub mod pades;
+mod pdf_writer;
 pub mod verify;
 
 pub use algorithm::{algorithm_from_cms, digest_algorithm, hash_from_oid, signature_algorithm};
 pub use cms::{sign_detached, CadesOptions};
+pub use pades::{sign_pdf, PadesOptions};
 pub use verify::{verify_detached, verify_trust, CmsVerification, TrustVerification};
