@@ -14,7 +14,8 @@ use kyso::{Certificate, Error, Result};
 use super::{print_json, Cli};
 
 const VERIFY_HELP: &str = "\\
-A detached signature is FILE.p7s beside FILE (give either name).
+A detached signature is FILE.p7s beside FILE (give either name). A PDF without one has its
+embedded PAdES signatures verified, each of them.
 
 Exit status: 0 when every signature is valid and its signer chains to a --trust anchor,
 1 when any is invalid, modified or untrusted, 2 when kyso could not run.
@@ -33,7 +34,7 @@ pub struct VerifyArgs {
     /// Do not ask OCSP responders or fetch CRLs; the result says revocation was not checked.
     #[arg(long)]
     offline: bool,
-    /// Signed files (or their .p7s signatures).
+    /// Signed files (or their .p7s signatures), or signed PDFs.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -46,6 +47,12 @@ struct Report {
     /// `valid`, `invalid` (broken or modified), `untrusted` (intact, signer not trusted) or
     /// `error` (could not be verified).
     status: &'static str,
+    /// PDF signature field name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    /// PDF: the signature's byte range runs to the end of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covers_whole_document: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signature: Option<CmsVerification>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,7 +77,13 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
     let reports: Vec<Report> = args
         .files
         .iter()
-        .map(|f| verify_one(f, &anchors, now, &revocation))
+        .flat_map(|f| {
+            if is_signed_pdf(f) {
+                verify_pdf(f, &anchors, now, &revocation)
+            } else {
+                vec![verify_one(f, &anchors, now, &revocation)]
+            }
+        })
         .collect();
     if cli.json {
         print_json(&reports);
@@ -97,6 +110,8 @@ fn verify_one(
         file: content.clone(),
         signature_file: Some(sig.clone()),
         status: "error",
+        field: None,
+        covers_whole_document: None,
         signature: None,
         trust: None,
         revocation: revocation.to_owned(),
@@ -111,26 +126,98 @@ fn verify_one(
         })
     })();
     match result {
-        Ok(v) => {
-            let trust = document::verify_trust(
-                v.signer_certificate(),
-                v.embedded_certificates(),
-                anchors,
-                now,
-            );
-            report.status = if !v.is_intact() {
-                "invalid"
-            } else if trust.is_trusted() {
-                "valid"
-            } else {
-                "untrusted"
-            };
-            report.signature = Some(v);
-            report.trust = Some(trust);
-        }
+        Ok(v) => judge(&mut report, v, anchors, now),
         Err(e) => report.error = Some(e.to_string()),
     }
     report
+}
+
+/// Sets the status from the signature and the chain.
+fn judge(report: &mut Report, v: CmsVerification, anchors: &[Certificate], now: OffsetDateTime) {
+    let trust = document::verify_trust(
+        v.signer_certificate(),
+        v.embedded_certificates(),
+        anchors,
+        now,
+    );
+    report.status = if !v.is_intact() {
+        "invalid"
+    } else if trust.is_trusted() {
+        "valid"
+    } else {
+        "untrusted"
+    };
+    report.signature = Some(v);
+    report.trust = Some(trust);
+}
+
+/// A PDF without a detached signature beside it: its embedded signatures are verified.
+fn is_signed_pdf(file: &Path) -> bool {
+    let (_, sig) = detached_pair(file);
+    if file.to_string_lossy().ends_with(".p7s") || sig.exists() {
+        return false;
+    }
+    let mut head = [0u8; 5];
+    std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && &head == b"%PDF-"
+}
+
+/// One report per signature in the PDF, oldest first; the newest must cover the whole file.
+fn verify_pdf(
+    file: &Path,
+    anchors: &[Certificate],
+    now: OffsetDateTime,
+    revocation: &str,
+) -> Vec<Report> {
+    let base = || Report {
+        file: file.to_path_buf(),
+        signature_file: None,
+        status: "error",
+        field: None,
+        covers_whole_document: None,
+        signature: None,
+        trust: None,
+        revocation: revocation.to_owned(),
+        error: None,
+    };
+    let found = std::fs::read(file)
+        .map_err(|e| Error::io(file.display().to_string(), e))
+        .and_then(|pdf| document::verify_pdf(&pdf));
+    let sigs = match found {
+        Ok(s) if s.is_empty() => {
+            let mut r = base();
+            r.error = Some("the PDF has no signature".into());
+            return vec![r];
+        }
+        Ok(s) => s,
+        Err(e) => {
+            let mut r = base();
+            r.error = Some(e.to_string());
+            return vec![r];
+        }
+    };
+    let last = sigs.len() - 1;
+    sigs.into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut r = base();
+            r.field = s.field;
+            r.covers_whole_document = Some(s.covers_whole_document);
+            match s.result {
+                document::PdfSignatureResult::Signature(v) => judge(&mut r, v, anchors, now),
+                document::PdfSignatureResult::Error(e) => r.error = Some(e),
+            }
+            if i == last && !s.covers_whole_document && r.status != "error" {
+                r.status = "invalid";
+                r.error = Some(
+                    "the document was changed after its last signature (bytes appended)".into(),
+                );
+            }
+            r
+        })
+        .collect()
 }
 
 /// `FILE.p7s` → (`FILE`, `FILE.p7s`); `FILE` → (`FILE`, `FILE.p7s`).
@@ -149,7 +236,10 @@ fn print_text(r: &Report, no_anchors: bool) {
         "untrusted" => "NOT TRUSTED",
         _ => "ERROR",
     };
-    println!("{}: {verdict}", r.file.display());
+    match &r.field {
+        Some(f) => println!("{} [{f}]: {verdict}", r.file.display()),
+        None => println!("{}: {verdict}", r.file.display()),
+    }
     if let Some(e) = &r.error {
         println!("  error      {e}");
     }

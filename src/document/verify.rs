@@ -9,7 +9,7 @@ use const_oid::db::rfc5911::{
     ID_SIGNING_TIME,
 };
 use der::asn1::{ObjectIdentifier, OctetString};
-use der::{Any, Decode, Encode};
+use der::{Any, Decode, Encode, Reader};
 use serde::Serialize;
 use time::OffsetDateTime;
 use x509_cert::time::Time;
@@ -70,7 +70,15 @@ pub fn verify_detached(
     digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
 ) -> Result<CmsVerification> {
     let parse = der_err("not a CMS signature");
-    let ci = ContentInfo::from_der(p7s).map_err(&parse)?;
+    // PDF /Contents are padded with zeros after the DER.
+    let mut reader = der::SliceReader::new(p7s).map_err(&parse)?;
+    let ci = ContentInfo::decode(&mut reader).map_err(&parse)?;
+    let used = p7s.len() - usize::try_from(reader.remaining_len()).unwrap_or(0);
+    if p7s[used..].iter().any(|&b| b != 0) {
+        return Err(Error::Document(
+            "unexpected data after the CMS signature".into(),
+        ));
+    }
     if ci.content_type != ID_SIGNED_DATA {
         return Err(Error::Document(format!(
             "CMS content type {} is not signed-data",
