@@ -206,7 +206,12 @@ fn verify_pdf(
             r.field = s.field;
             r.covers_whole_document = Some(s.covers_whole_document);
             match s.result {
-                document::PdfSignatureResult::Signature(v) => judge(&mut r, v, anchors, now),
+                document::PdfSignatureResult::Signature(mut v) => {
+                    if v.signing_time.is_none() {
+                        v.signing_time = s.claimed_time.clone();
+                    }
+                    judge(&mut r, *v, anchors, now)
+                }
                 document::PdfSignatureResult::Error(e) => r.error = Some(e),
             }
             if i == last && !s.covers_whole_document && r.status != "error" {

@@ -19,6 +19,8 @@ pub struct PdfSignature {
     pub byte_range: Vec<usize>,
     /// The range runs to the end of the file: nothing was appended after this signature.
     pub covers_whole_document: bool,
+    /// The signing time claimed in `/M` (RFC 3339), not a timestamp.
+    pub claimed_time: Option<String>,
     /// The CMS verification, or why it could not be done.
     #[serde(flatten)]
     pub result: PdfSignatureResult,
@@ -29,7 +31,7 @@ pub struct PdfSignature {
 #[serde(rename_all = "snake_case")]
 pub enum PdfSignatureResult {
     /// Verified (possibly with problems).
-    Signature(CmsVerification),
+    Signature(Box<CmsVerification>),
     /// Could not be verified.
     Error(String),
 }
@@ -85,12 +87,18 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
                 }
                 Ok(h.finish())
             }) {
-                Ok(v) => PdfSignatureResult::Signature(v),
+                Ok(v) => PdfSignatureResult::Signature(Box::new(v)),
                 Err(e) => PdfSignatureResult::Error(e.to_string()),
             },
             Err(e) => PdfSignatureResult::Error(e.to_string()),
         };
+        let claimed_time = d
+            .get(b"M")
+            .and_then(Object::as_str)
+            .ok()
+            .and_then(pdf_date_to_rfc3339);
         found.push(PdfSignature {
+            claimed_time,
             field: names.get(id).cloned(),
             sub_filter,
             covers_whole_document: range.len() == 4 && range[2] + range[3] == pdf.len(),
@@ -118,4 +126,61 @@ fn check_range(pdf: &[u8], r: &[usize]) -> Result<()> {
         return bad("the unsigned gap is not the /Contents string");
     }
     Ok(())
+}
+
+/// `D:YYYYMMDDHHmmSS+07'00'` (or `Z`) as RFC 3339; `None` when shorter than seconds.
+fn pdf_date_to_rfc3339(d: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(d).ok()?.strip_prefix("D:")?;
+    let digits = s.get(..14)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let tz = match s.get(14..).unwrap_or("") {
+        "" | "Z" | "Z00'00'" | "+00'00'" | "-00'00'" => "Z".to_owned(),
+        rest => {
+            let sign = rest.get(..1)?;
+            let hh = rest.get(1..3)?;
+            let mm = rest.get(4..6).unwrap_or("00");
+            format!("{sign}{hh}:{mm}")
+        }
+    };
+    Some(format!(
+        "{}-{}-{}T{}:{}:{}{tz}",
+        &digits[..4],
+        &digits[4..6],
+        &digits[6..8],
+        &digits[8..10],
+        &digits[10..12],
+        &digits[12..14]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates() {
+        assert_eq!(
+            pdf_date_to_rfc3339(b"D:20261122081640+00'00'").as_deref(),
+            Some("2026-11-22T08:16:40Z")
+        );
+        assert_eq!(
+            pdf_date_to_rfc3339(b"D:20250102030405+07'00'").as_deref(),
+            Some("2025-01-02T03:04:05+07:00")
+        );
+        assert_eq!(pdf_date_to_rfc3339(b"D:2025"), None);
+    }
+
+    #[test]
+    fn byte_ranges_must_leave_out_only_contents() {
+        let pdf = b"%PDF-1.7 <00> end";
+        assert!(check_range(pdf, &[0, 9, 13, 4]).is_ok());
+        assert!(
+            check_range(pdf, &[0, 8, 13, 4]).is_err(),
+            "gap not the string"
+        );
+        assert!(check_range(pdf, &[0, 9, 13, 5]).is_err(), "past the end");
+        assert!(check_range(pdf, &[1, 9, 13, 4]).is_err());
+    }
 }

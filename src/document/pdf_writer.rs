@@ -202,3 +202,49 @@ pub fn is_xref_stream_at(pdf: &[u8], offset: usize) -> bool {
     pdf.get(offset..)
         .is_some_and(|s| !s.starts_with(b"xref") && s.first().is_some_and(u8::is_ascii_digit))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_strings_and_reals() {
+        let mut out = Vec::new();
+        write_name(&mut out, b"A B#(x)");
+        assert_eq!(out, b"/A#20B#23#28x#29");
+        let mut out = Vec::new();
+        write_object(
+            &mut out,
+            &Object::Array(vec![Object::Real(595.5), Object::Real(12.0), (3, 0).into()]),
+        )
+        .unwrap();
+        assert_eq!(out, b"[595.5 12 3 0 R]");
+        match text_string("Hà") {
+            Object::String(b, _) => assert_eq!(b, [0xFE, 0xFF, 0, b'H', 0, 0xE0]),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn table_update_points_at_its_objects() {
+        let original = b"%PDF-1.4\n...\nstartxref\n123\n%%EOF";
+        assert_eq!(last_startxref(original).unwrap(), 123);
+        assert!(!is_xref_stream_at(b"xref\n0 1", 0));
+        assert!(is_xref_stream_at(b"12 0 obj", 0));
+        let mut u = Update::new(original);
+        u.object(7, b"<<>>");
+        let at = original.len() + 1;
+        let mut trailer = Dictionary::new();
+        trailer.set("Prev", 123);
+        let out = u.finish(trailer, 8, false).unwrap();
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.contains(&format!("7 1\n{at:010} 00000 n \n")),
+            "{text}"
+        );
+        assert_eq!(&out[at..at + 8], b"7 0 obj\n");
+        assert!(text.contains("/Size 8"), "{text}");
+        let xref_at = text.find("xref\n0 1").unwrap();
+        assert_eq!(last_startxref(&out).unwrap(), xref_at);
+    }
+}
