@@ -126,6 +126,9 @@ pub enum Error {
         /// What it returned.
         message: String,
     },
+    /// A document or signature container that is malformed or uses what kyso does not support.
+    #[error("{0}")]
+    Document(String),
     /// File input/output.
     #[error("{context}: {source}")]
     Io {

@@ -7,6 +7,8 @@ pub mod cert;
 pub mod config;
 pub mod devices;
 pub mod digest;
+#[cfg(feature = "documents")]
+pub mod document;
 pub mod error;
 pub mod pkcs11;
 pub mod public_key;

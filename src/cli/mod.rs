@@ -1,5 +1,6 @@
 //! Command-line front end: parses arguments, runs one command, prints text or JSON.
 
+mod batch;
 mod context;
 mod dev_token;
 mod devices;
@@ -7,6 +8,7 @@ mod doctor;
 mod list;
 mod pin;
 mod sign;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -54,8 +56,10 @@ enum Command {
     Tokens(list::TokensArgs),
     /// List certificates on the tokens, with the holder's identity (CCCD, MST…).
     Certs(list::CertsArgs),
-    /// Sign files with one login: writes FILE.sig next to each (or into --out-dir).
+    /// Sign files with one login: FILE.sig (raw) or FILE.p7s (CMS/CAdES) next to each.
     Sign(sign::SignArgs),
+    /// Verify signatures: integrity, signer and identity, signing time, chain to --trust anchors.
+    Verify(verify::VerifyArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
     DevToken(dev_token::DevTokenArgs),
     /// Readers, cards and USB tokens: what they are and which module drives them.
@@ -100,6 +104,7 @@ pub fn main() -> i32 {
         Command::Tokens(a) => list::tokens(&cli, a),
         Command::Certs(a) => list::certs(&cli, a),
         Command::Sign(a) => sign::run(&cli, a),
+        Command::Verify(a) => verify::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor => doctor::run(&cli),

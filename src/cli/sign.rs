@@ -6,27 +6,66 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
+use time::OffsetDateTime;
 
+use kyso::document::{self, pades, CadesOptions, PadesOptions};
 use kyso::pkcs11::Pkcs11Token;
 use kyso::public_key::ecdsa_raw_to_der;
-use kyso::{Error, KeyType, Result, SignatureAlgorithm, Signer, Token};
+use kyso::{Certificate, Error, HashAlg, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
+use super::batch::{self, Job};
 use super::pin::PinArgs;
 use super::{context, print_json, Cli};
 
 /// Output formats of `kyso sign`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// The bare signature over the file (ECDSA as DER): `openssl dgst -verify` checks it.
+    /// The bare signature over the file (ECDSA as DER) in FILE.sig: `openssl dgst -verify`
+    /// checks it.
     Raw,
+    /// CAdES-B detached CMS signature in FILE.p7s (`openssl cms -verify -binary -content FILE`).
+    Cms,
+    /// PAdES B-B: FILE.pdf signed in FILE.signed.pdf (an incremental update; earlier
+    /// signatures stay valid).
+    Pades,
 }
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Raw => ".sig",
+            Format::Cms => ".p7s",
+            Format::Pades => ".signed.pdf",
+        }
+    }
+
+    fn is_document(self) -> bool {
+        !matches!(self, Format::Raw)
+    }
+}
+
+const SIGN_HELP: &str = "\
+Default algorithm:
+  EC keys: ECDSA with the curve's hash (P-256: ecdsa-sha256, P-384: ecdsa-sha384).
+  RSA keys, --format raw: rsa-pkcs1-sha256.
+  RSA keys, document formats (cms, pades): rsa-pss-sha256 (RSASSA-PSS, MGF1-SHA-256, salt 32),
+    the scheme Vietnam's 2025 technical rules (Decree 23/2025) name for RSA signatures.
+    When the token offers no PSS mechanism, kyso falls back to rsa-pkcs1-sha256 and says so.
+    For relying parties that still accept only PKCS#1 v1.5, pass
+    --algorithm rsa-pkcs1-sha256.
+
+Examples:
+  kyso sign --format cms --pin-file ~/.pin --key-id 01 a.pdf b.docx
+  openssl cms -verify -binary -inform DER -in a.pdf.p7s -content a.pdf -CAfile ca.pem -purpose any
+  kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
+  pdfsig quyet-dinh.signed.pdf
+  kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
+  kyso sign --format raw --key-id 01 a.txt
+  openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt";
 
 /// Options of `kyso sign`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Example:\n  kyso sign --format raw --pin-file ~/.pin --key-id 01 a.txt b.txt\n  \
-openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt"
-)]
+#[command(after_help = SIGN_HELP)]
 pub struct SignArgs {
     /// Signature format.
     #[arg(long, value_enum, default_value = "raw")]
@@ -37,22 +76,31 @@ pub struct SignArgs {
     /// Use the key whose CKA_ID is this hex string (as `kyso certs` shows it).
     #[arg(long, value_name = "HEX")]
     key_id: Option<String>,
-    /// Signature algorithm: rsa-pkcs1-sha256|384|512, rsa-pss-sha256|384|512, ecdsa-sha256|384.
-    /// Default: rsa-pkcs1-sha256 for RSA keys, ecdsa with the curve's hash for EC keys.
+    /// Signature algorithm: rsa-pkcs1-sha256|384|512, rsa-pss-sha256|384|512, ecdsa-sha256|384
+    /// (default: see below).
     #[arg(long, value_name = "NAME")]
     algorithm: Option<String>,
     /// Write signatures into this directory instead of next to each file.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
+    /// Sign the files of directories given, and of their subdirectories.
+    #[arg(long, short = 'r')]
+    recursive: bool,
+    /// Leave files whose output already exists (resume an interrupted batch).
+    #[arg(long)]
+    skip_existing: bool,
+    /// Intermediate CA certificates (PEM) to put in CMS signatures after the signer's; CA
+    /// certificates on the token are added too when they issue the signer's.
+    #[arg(long, value_name = "PEM")]
+    chain: Option<PathBuf>,
     #[command(flatten)]
     pin: PinArgs,
-    /// Files to sign.
+    /// Files or directories to sign.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
 pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
-    let Format::Raw = args.format;
     let key_id = args
         .key_id
         .as_deref()
@@ -66,6 +114,33 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             )));
         }
     }
+    let extra_chain = match &args.chain {
+        Some(p) => Certificate::from_pem(
+            &std::fs::read(p).map_err(|e| Error::io(p.display().to_string(), e))?,
+        )?,
+        None => Vec::new(),
+    };
+    let format = args.format;
+    // In directories: never kyso's own outputs; for PAdES only PDFs.
+    let is_output = |p: &Path| {
+        is_kyso_output(p)
+            || (format == Format::Pades
+                && !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")))
+    };
+    let files = batch::expand_inputs(&args.files, args.recursive, &is_output)?;
+    if files.is_empty() {
+        return Err(Error::InvalidInput(
+            "no file to sign in the directories given".into(),
+        ));
+    }
+    let jobs: Vec<Job> = files
+        .into_iter()
+        .map(|file| Job {
+            output: output_path(&file, args.out_dir.as_deref(), format.extension()),
+            file,
+        })
+        .collect();
+
     let backend = context::backend(cli)?;
     let tokens = context::tokens(&backend, args.token.as_deref())?;
     let token = choose_token(tokens, args.token.as_deref(), key_id.as_deref())?;
@@ -75,31 +150,57 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     token.login(&pin)?;
     drop(pin);
     let signer = choose_signer(&token, key_id.as_deref())?;
-    let alg = choose_algorithm(signer.as_ref(), args.algorithm.as_deref())?;
+    let alg = choose_algorithm(
+        signer.as_ref(),
+        args.algorithm.as_deref(),
+        format.is_document(),
+    )?;
+    let options = CadesOptions {
+        chain: known_chain(signer.certificate(), &token, extra_chain),
+        signing_time: None,
+    };
 
-    let mut signed = Vec::new();
-    let mut failed = Vec::new();
-    let mut stopped = None;
-    for file in &args.files {
-        let out = output_path(file, args.out_dir.as_deref());
-        match sign_one(signer.as_ref(), alg, file, &out) {
-            Ok(()) => {
-                if !cli.json {
-                    eprintln!("signed {} -> {}", file.display(), out.display());
-                }
-                signed.push(json!({"file": file, "signature": out}));
-            }
-            Err(e) if e.is_token_failure() => {
-                stopped = Some(e.to_string());
-                failed.push(json!({"file": file, "error": e.to_string()}));
-                break;
-            }
-            Err(e) => {
-                eprintln!("FAILED {}: {e}", file.display());
-                failed.push(json!({"file": file, "error": e.to_string()}));
+    let pb = batch::progress(jobs.len(), cli.json);
+    let hash = alg.hash();
+    let pades = |now| PadesOptions {
+        chain: options.chain.clone(),
+        signing_time: now,
+        reason: None,
+        location: None,
+    };
+    let prepare = |job: &Job| -> Result<Prepared> {
+        let open = || {
+            std::fs::File::open(&job.file).map_err(|e| Error::io(job.file.display().to_string(), e))
+        };
+        match format {
+            Format::Raw | Format::Cms => Ok(Prepared::Digest(hash.digest_reader(&mut open()?)?)),
+            Format::Pades => {
+                let pdf = std::fs::read(&job.file)
+                    .map_err(|e| Error::io(job.file.display().to_string(), e))?;
+                let opts = pades(OffsetDateTime::now_utc());
+                Ok(Prepared::Pdf(
+                    pades::prepare(&pdf, signer.as_ref(), alg, &opts)?,
+                    opts,
+                ))
             }
         }
-    }
+    };
+    let mut finish = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
+        match prepared {
+            Prepared::Digest(digest) if format == Format::Raw => {
+                sign_raw(signer.as_ref(), alg, &job.file, &digest)
+            }
+            Prepared::Digest(digest) => {
+                let opts = CadesOptions {
+                    signing_time: Some(OffsetDateTime::now_utc()),
+                    ..options.clone()
+                };
+                document::sign_detached(signer.as_ref(), alg, &digest, &opts)
+            }
+            Prepared::Pdf(pdf, opts) => pades::finish(pdf, signer.as_ref(), alg, &opts),
+        }
+    };
+    let outcome = batch::run(jobs, args.skip_existing, &pb, &prepare, &mut finish);
     let _ = token.logout();
     let key = signer.key();
     if cli.json {
@@ -108,25 +209,121 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             "key_id": hex::encode(&key.id),
             "signer": signer.certificate().common_name(),
             "algorithm": alg.name(),
-            "signed": signed,
-            "failed": failed,
-            "stopped": stopped,
+            "format": format!("{format:?}").to_lowercase(),
+            "signed": outcome.signed.iter().map(|j| json!({"file": j.file, "signature": j.output})).collect::<Vec<_>>(),
+            "skipped": outcome.skipped.iter().map(|j| json!({"file": j.file, "signature": j.output})).collect::<Vec<_>>(),
+            "failed": outcome.failed,
+            "pending": outcome.pending,
+            "stopped": outcome.stopped,
         }));
     } else {
+        for j in &outcome.signed {
+            eprintln!("signed {} -> {}", j.file.display(), j.output.display());
+        }
         eprintln!(
-            "{} signed, {} failed with {} ({}, key {} on '{}')",
-            signed.len(),
-            failed.len(),
+            "{} signed, {} skipped (already signed), {} failed with {} ({}, key {} on '{}')",
+            outcome.signed.len(),
+            outcome.skipped.len(),
+            outcome.failed.len(),
             alg,
             signer.certificate().common_name().unwrap_or("?"),
             hex::encode(&key.id),
             key.token
         );
-        if let Some(why) = &stopped {
-            eprintln!("batch stopped: {why}");
+        for f in &outcome.failed {
+            eprintln!("  failed: {}: {}", f.file.display(), f.error);
+        }
+        if let Some(why) = &outcome.stopped {
+            eprintln!(
+                "batch stopped: {why}; {} file(s) not attempted (run again with --skip-existing)",
+                outcome.pending.len()
+            );
         }
     }
-    Ok(if failed.is_empty() { 0 } else { 1 })
+    Ok(if outcome.failed.is_empty() && outcome.stopped.is_none() {
+        0
+    } else {
+        1
+    })
+}
+
+/// What the worker threads hand to the token: a file's digest, or a PDF ready for its
+/// signature.
+enum Prepared {
+    Digest(Vec<u8>),
+    Pdf(pades::PreparedPdf, PadesOptions),
+}
+
+/// The bare signature; keys that want the PIN per signature, or tokens that only sign whole
+/// messages, get the file streamed to the token instead of the digest.
+fn sign_raw(
+    signer: &dyn Signer,
+    alg: SignatureAlgorithm,
+    file: &Path,
+    digest: &[u8],
+) -> Result<Vec<u8>> {
+    let streamed = || -> Result<Vec<u8>> {
+        let mut input =
+            std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
+        signer.sign_data(alg, &mut input)
+    };
+    let mut sig = if signer.key().always_authenticate {
+        streamed()?
+    } else {
+        match signer.sign_digest(alg, digest) {
+            Err(Error::MechanismNotSupported { .. }) => streamed()?,
+            other => other?,
+        }
+    };
+    if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
+        sig = ecdsa_raw_to_der(curve, &sig)?;
+    }
+    Ok(sig)
+}
+
+/// The signer's issuers as far as they are known (from `--chain` and CA certificates on the
+/// token), each checked by signature; the self-signed root is left out.
+fn known_chain(
+    leaf: &Certificate,
+    token: &Pkcs11Token,
+    mut pool: Vec<Certificate>,
+) -> Vec<Certificate> {
+    pool.extend(
+        token
+            .certificates()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.certificate)
+            .filter(|c| c.is_ca()),
+    );
+    let mut chain: Vec<Certificate> = Vec::new();
+    let mut current = leaf.clone();
+    while chain.len() < 8 {
+        let Some(issuer) = pool.iter().find(|c| {
+            c.subject_der() == current.issuer_der()
+                && !chain.contains(c)
+                && *c != &current
+                && current.verify_signed_by(c).is_ok()
+        }) else {
+            break;
+        };
+        if issuer.is_self_issued() {
+            break;
+        }
+        chain.push(issuer.clone());
+        current = issuer.clone();
+    }
+    chain
+}
+
+fn is_kyso_output(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    [".sig", ".p7s", ".signed.pdf"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// The token to log in to: the only one, or the only one holding the requested key.
@@ -218,8 +415,22 @@ fn choose_signer(token: &Pkcs11Token, key_id: Option<&[u8]>) -> Result<Arc<dyn S
     Ok(signers.remove(0))
 }
 
-fn choose_algorithm(signer: &dyn Signer, name: Option<&str>) -> Result<SignatureAlgorithm> {
+fn choose_algorithm(
+    signer: &dyn Signer,
+    name: Option<&str>,
+    document: bool,
+) -> Result<SignatureAlgorithm> {
     let key_type = &signer.key().key_type;
+    if name.is_none() && document && matches!(key_type, KeyType::Rsa { .. }) {
+        let pss = SignatureAlgorithm::RsaPss(HashAlg::Sha256);
+        if signer.algorithms().contains(&pss) {
+            return Ok(pss);
+        }
+        eprintln!(
+            "token '{}' offers no RSASSA-PSS: signing with rsa-pkcs1-sha256",
+            signer.key().token
+        );
+    }
     let alg = match name {
         Some(n) => SignatureAlgorithm::from_name(n).ok_or_else(|| {
             Error::InvalidInput(format!(
@@ -249,26 +460,23 @@ fn choose_algorithm(signer: &dyn Signer, name: Option<&str>) -> Result<Signature
     }
 }
 
-fn output_path(file: &Path, out_dir: Option<&Path>) -> PathBuf {
+fn output_path(file: &Path, out_dir: Option<&Path>, extension: &str) -> PathBuf {
     let mut name = file
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
-    name.push(".sig");
+    if extension == ".signed.pdf" {
+        // report.pdf -> report.signed.pdf
+        let s = name.to_string_lossy().into_owned();
+        if let Some(stem) = s.strip_suffix(".pdf").or_else(|| s.strip_suffix(".PDF")) {
+            name = stem.into();
+        }
+    }
+    name.push(extension);
     match out_dir {
         Some(d) => d.join(name),
         None => file.with_file_name(name),
     }
-}
-
-fn sign_one(signer: &dyn Signer, alg: SignatureAlgorithm, file: &Path, out: &Path) -> Result<()> {
-    let mut input =
-        std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
-    let mut sig = signer.sign_data(alg, &mut input)?;
-    if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
-        sig = ecdsa_raw_to_der(curve, &sig)?;
-    }
-    write_atomic(out, &sig)
 }
 
 /// Writes to a temporary file beside `path`, then renames: a reader never sees half a file.

@@ -1,0 +1,263 @@
+//! The batch pipeline of `kyso sign`: worker threads hash (or prepare) files in parallel while
+//! the token signs on this thread, each output is written atomically, and a token failure
+//! stops the batch cleanly while a bad input file only fails alone.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use kyso::{Error, Result};
+
+use super::sign::write_atomic;
+
+/// One file to sign and where its signature goes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Job {
+    /// The input file.
+    pub file: PathBuf,
+    /// The output file.
+    pub output: PathBuf,
+}
+
+/// A file that could not be signed, and why.
+#[derive(Debug, Serialize)]
+pub struct Failure {
+    /// The input file.
+    pub file: PathBuf,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// What a batch did.
+#[derive(Debug, Default, Serialize)]
+pub struct Outcome {
+    /// Signed, in input order.
+    pub signed: Vec<Job>,
+    /// Outputs already present (`--skip-existing`).
+    pub skipped: Vec<Job>,
+    /// Failed, in input order.
+    pub failed: Vec<Failure>,
+    /// Not attempted because the batch stopped.
+    pub pending: Vec<PathBuf>,
+    /// Why the batch stopped early (a token failure), if it did.
+    pub stopped: Option<String>,
+}
+
+/// Expands the command-line inputs: files as given (a missing one fails alone later),
+/// directories into their files (sorted; subdirectories only with `recursive`). Hidden files
+/// and kyso's own outputs are left out of directories.
+pub fn expand_inputs(
+    inputs: &[PathBuf],
+    recursive: bool,
+    is_output: &dyn Fn(&Path) -> bool,
+) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, recursive, is_output, &mut files)?;
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn walk(
+    dir: &Path,
+    recursive: bool,
+    is_output: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
+) -> Result<()> {
+    let ctx = || format!("reading directory {}", dir.display());
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(ctx(), e))?
+        .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(ctx(), e)))
+        .collect::<Result<_>>()?;
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            if recursive {
+                walk(&path, recursive, is_output, out)?;
+            }
+        } else if !is_output(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+pub fn progress(len: usize, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len as u64);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} signed  {per_sec}  eta {eta}  {wide_msg}",
+    ) {
+        pb.set_style(style);
+    }
+    pb
+}
+
+/// Runs the batch: `prepare` (hashing, PDF preparation) runs on worker threads, one per core;
+/// `finish` (the token's signature and the output bytes) runs here, one file at a time.
+pub fn run<P: Send>(
+    jobs: Vec<Job>,
+    skip_existing: bool,
+    pb: &ProgressBar,
+    prepare: &(dyn Fn(&Job) -> Result<P> + Sync),
+    finish: &mut dyn FnMut(&Job, P) -> Result<Vec<u8>>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut todo = Vec::new();
+    for job in jobs {
+        if skip_existing && job.output.exists() {
+            outcome.skipped.push(job);
+        } else {
+            todo.push(job);
+        }
+    }
+    pb.inc(outcome.skipped.len() as u64);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(todo.len().max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // index, result; the bound keeps memory constant whatever the number of files.
+    let mut done: Vec<Option<std::result::Result<(), String>>> = vec![None; todo.len()];
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, Result<P>)>(workers * 2);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop, todo) = (&next, &stop, &todo);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = todo.get(i) else { break };
+                if tx.send((i, prepare(job))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        for (i, prepared) in rx {
+            if outcome.stopped.is_some() {
+                continue;
+            }
+            let job = &todo[i];
+            pb.set_message(job.file.display().to_string());
+            let result = prepared
+                .and_then(|p| finish(job, p))
+                .and_then(|bytes| write_atomic(&job.output, &bytes));
+            match result {
+                Ok(()) => done[i] = Some(Ok(())),
+                Err(e) => {
+                    if e.is_token_failure() {
+                        stop.store(true, Ordering::Relaxed);
+                        outcome.stopped = Some(e.to_string());
+                    } else {
+                        pb.suspend(|| eprintln!("FAILED {}: {e}", job.file.display()));
+                    }
+                    done[i] = Some(Err(e.to_string()));
+                }
+            }
+            pb.inc(1);
+        }
+    });
+    pb.finish_and_clear();
+    for (job, result) in todo.into_iter().zip(done) {
+        match result {
+            Some(Ok(())) => outcome.signed.push(job),
+            Some(Err(error)) => outcome.failed.push(Failure {
+                file: job.file,
+                error,
+            }),
+            None => outcome.pending.push(job.file),
+        }
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jobs(dir: &Path, n: usize) -> Vec<Job> {
+        (0..n)
+            .map(|i| {
+                let file = dir.join(format!("f{i}"));
+                std::fs::write(&file, format!("{i}")).unwrap();
+                Job {
+                    output: dir.join(format!("f{i}.out")),
+                    file,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn token_failure_stops_cleanly_and_keeps_finished_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = jobs(dir.path(), 40);
+        let prepare = |j: &Job| std::fs::read(&j.file).map_err(|e| Error::io("read", e));
+        let mut count = 0;
+        let mut finish = |_: &Job, data: Vec<u8>| -> Result<Vec<u8>> {
+            count += 1;
+            if count == 6 {
+                return Err(Error::TokenRemoved { slot: None });
+            }
+            Ok(data)
+        };
+        let o = run(jobs, false, &ProgressBar::hidden(), &prepare, &mut finish);
+        assert_eq!(o.signed.len(), 5);
+        assert_eq!(o.failed.len(), 1);
+        assert!(o.stopped.as_deref().unwrap().contains("reinsert"));
+        assert_eq!(o.pending.len(), 34);
+        assert_eq!(count, 6, "nothing signed after the token failed");
+        for j in &o.signed {
+            assert_eq!(
+                std::fs::read(&j.output).unwrap(),
+                std::fs::read(&j.file).unwrap()
+            );
+        }
+        let outs = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some())
+            .count();
+        assert_eq!(outs, 5, "no partial or temporary output");
+    }
+
+    #[test]
+    fn file_failures_do_not_stop_and_skip_existing_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = jobs(dir.path(), 10);
+        std::fs::write(&jobs[2].output, "old").unwrap();
+        let prepare = |j: &Job| {
+            if j.file.ends_with("f5") {
+                Err(Error::Document("corrupt".into()))
+            } else {
+                Ok(())
+            }
+        };
+        let mut finish = |_: &Job, _: ()| -> Result<Vec<u8>> { Ok(b"sig".to_vec()) };
+        let o = run(jobs, true, &ProgressBar::hidden(), &prepare, &mut finish);
+        assert_eq!(o.signed.len(), 8);
+        assert_eq!(o.skipped.len(), 1);
+        assert_eq!(o.failed.len(), 1);
+        assert_eq!(o.failed[0].error, "corrupt");
+        assert!(o.stopped.is_none() && o.pending.is_empty());
+        assert_eq!(std::fs::read(dir.path().join("f2.out")).unwrap(), b"old");
+    }
+}

@@ -1,0 +1,308 @@
+//! `kyso verify`: is each signature valid, is the document unmodified, who signed it (with the
+//! Vietnamese identity numbers), when they say they did, and does the signer chain to a trust
+//! anchor.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use kyso::document::{self, CmsVerification, TrustVerification};
+use kyso::{Certificate, Error, Result};
+
+use super::{print_json, Cli};
+
+const VERIFY_HELP: &str = "\\
+A detached signature is FILE.p7s beside FILE (give either name). A PDF without one has its
+embedded PAdES signatures verified, each of them.
+
+Exit status: 0 when every signature is valid and its signer chains to a --trust anchor,
+1 when any is invalid, modified or untrusted, 2 when kyso could not run.
+
+Examples:
+  kyso verify --trust ca.pem report.pdf.p7s
+  kyso verify --trust vn-root.pem --trust viettel-ca.pem --json *.p7s";
+
+/// Options of `kyso verify`.
+#[derive(Debug, Args)]
+#[command(after_help = VERIFY_HELP)]
+pub struct VerifyArgs {
+    /// Trust anchors: PEM file(s) of CA certificates (repeat for several).
+    #[arg(long, value_name = "PEM")]
+    trust: Vec<PathBuf>,
+    /// Do not ask OCSP responders or fetch CRLs; the result says revocation was not checked.
+    #[arg(long)]
+    offline: bool,
+    /// Signed files (or their .p7s signatures), or signed PDFs.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// The verdict on one signature.
+#[derive(Debug, Serialize)]
+struct Report {
+    file: PathBuf,
+    signature_file: Option<PathBuf>,
+    /// `valid`, `invalid` (broken or modified), `untrusted` (intact, signer not trusted) or
+    /// `error` (could not be verified).
+    status: &'static str,
+    /// PDF signature field name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    /// PDF: the signature's byte range runs to the end of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covers_whole_document: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature: Option<CmsVerification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trust: Option<TrustVerification>,
+    revocation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
+    let mut anchors = Vec::new();
+    for p in &args.trust {
+        let pem = std::fs::read(p).map_err(|e| Error::io(p.display().to_string(), e))?;
+        anchors.extend(Certificate::from_pem(&pem)?);
+    }
+    let revocation = if args.offline {
+        "not checked (--offline)".to_owned()
+    } else {
+        "not checked (kyso does not query OCSP/CRL yet)".to_owned()
+    };
+    let now = OffsetDateTime::now_utc();
+    let reports: Vec<Report> = args
+        .files
+        .iter()
+        .flat_map(|f| {
+            if is_signed_pdf(f) {
+                verify_pdf(f, &anchors, now, &revocation)
+            } else {
+                vec![verify_one(f, &anchors, now, &revocation)]
+            }
+        })
+        .collect();
+    if cli.json {
+        print_json(&reports);
+    } else {
+        for r in &reports {
+            print_text(r, anchors.is_empty());
+        }
+    }
+    Ok(if reports.iter().all(|r| r.status == "valid") {
+        0
+    } else {
+        1
+    })
+}
+
+fn verify_one(
+    file: &Path,
+    anchors: &[Certificate],
+    now: OffsetDateTime,
+    revocation: &str,
+) -> Report {
+    let (content, sig) = detached_pair(file);
+    let mut report = Report {
+        file: content.clone(),
+        signature_file: Some(sig.clone()),
+        status: "error",
+        field: None,
+        covers_whole_document: None,
+        signature: None,
+        trust: None,
+        revocation: revocation.to_owned(),
+        error: None,
+    };
+    let result = (|| -> Result<CmsVerification> {
+        let p7s = std::fs::read(&sig).map_err(|e| Error::io(sig.display().to_string(), e))?;
+        document::verify_detached(&p7s, &mut |hash| {
+            let mut f = std::fs::File::open(&content)
+                .map_err(|e| Error::io(content.display().to_string(), e))?;
+            hash.digest_reader(&mut f)
+        })
+    })();
+    match result {
+        Ok(v) => judge(&mut report, v, anchors, now),
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    report
+}
+
+/// Sets the status from the signature and the chain.
+fn judge(report: &mut Report, v: CmsVerification, anchors: &[Certificate], now: OffsetDateTime) {
+    let trust = document::verify_trust(
+        v.signer_certificate(),
+        v.embedded_certificates(),
+        anchors,
+        now,
+    );
+    report.status = if !v.is_intact() {
+        "invalid"
+    } else if trust.is_trusted() {
+        "valid"
+    } else {
+        "untrusted"
+    };
+    report.signature = Some(v);
+    report.trust = Some(trust);
+}
+
+/// A PDF without a detached signature beside it: its embedded signatures are verified.
+fn is_signed_pdf(file: &Path) -> bool {
+    let (_, sig) = detached_pair(file);
+    if file.to_string_lossy().ends_with(".p7s") || sig.exists() {
+        return false;
+    }
+    let mut head = [0u8; 5];
+    std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && &head == b"%PDF-"
+}
+
+/// One report per signature in the PDF, oldest first; the newest must cover the whole file.
+fn verify_pdf(
+    file: &Path,
+    anchors: &[Certificate],
+    now: OffsetDateTime,
+    revocation: &str,
+) -> Vec<Report> {
+    let base = || Report {
+        file: file.to_path_buf(),
+        signature_file: None,
+        status: "error",
+        field: None,
+        covers_whole_document: None,
+        signature: None,
+        trust: None,
+        revocation: revocation.to_owned(),
+        error: None,
+    };
+    let found = std::fs::read(file)
+        .map_err(|e| Error::io(file.display().to_string(), e))
+        .and_then(|pdf| document::verify_pdf(&pdf));
+    let sigs = match found {
+        Ok(s) if s.is_empty() => {
+            let mut r = base();
+            r.error = Some("the PDF has no signature".into());
+            return vec![r];
+        }
+        Ok(s) => s,
+        Err(e) => {
+            let mut r = base();
+            r.error = Some(e.to_string());
+            return vec![r];
+        }
+    };
+    let last = sigs.len() - 1;
+    sigs.into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut r = base();
+            r.field = s.field;
+            r.covers_whole_document = Some(s.covers_whole_document);
+            match s.result {
+                document::PdfSignatureResult::Signature(mut v) => {
+                    if v.signing_time.is_none() {
+                        v.signing_time = s.claimed_time.clone();
+                    }
+                    judge(&mut r, *v, anchors, now)
+                }
+                document::PdfSignatureResult::Error(e) => r.error = Some(e),
+            }
+            if i == last && !s.covers_whole_document && r.status != "error" {
+                r.status = "invalid";
+                r.error = Some(
+                    "the document was changed after its last signature (bytes appended)".into(),
+                );
+            }
+            r
+        })
+        .collect()
+}
+
+/// `FILE.p7s` → (`FILE`, `FILE.p7s`); `FILE` → (`FILE`, `FILE.p7s`).
+fn detached_pair(file: &Path) -> (PathBuf, PathBuf) {
+    let s = file.to_string_lossy();
+    match s.strip_suffix(".p7s") {
+        Some(content) => (PathBuf::from(content), file.to_path_buf()),
+        None => (file.to_path_buf(), PathBuf::from(format!("{s}.p7s"))),
+    }
+}
+
+fn print_text(r: &Report, no_anchors: bool) {
+    let verdict = match r.status {
+        "valid" => "VALID",
+        "invalid" => "INVALID",
+        "untrusted" => "NOT TRUSTED",
+        _ => "ERROR",
+    };
+    match &r.field {
+        Some(f) => println!("{} [{f}]: {verdict}", r.file.display()),
+        None => println!("{}: {verdict}", r.file.display()),
+    }
+    if let Some(e) = &r.error {
+        println!("  error      {e}");
+    }
+    if let Some(v) = &r.signature {
+        let s = &v.signer;
+        let identity: Vec<String> = v
+            .signer_certificate()
+            .identity()
+            .entries()
+            .iter()
+            .map(|e| format!("{}:{}", e.kind.key().to_uppercase(), e.value))
+            .collect();
+        println!(
+            "  signer     {} ({})",
+            s.common_name.as_deref().unwrap_or(&s.subject),
+            if identity.is_empty() {
+                "no identity number".into()
+            } else {
+                identity.join(", ")
+            }
+        );
+        println!("  subject    {}", s.subject);
+        println!("  issuer     {}", s.issuer);
+        println!(
+            "  signed at  {} (claimed by the signer, not timestamped)",
+            v.signing_time.as_deref().unwrap_or("unknown")
+        );
+        println!("  algorithm  {}", v.algorithm);
+        println!(
+            "  signature  {}",
+            if v.signature_valid {
+                "valid"
+            } else {
+                "INVALID"
+            }
+        );
+        println!(
+            "  document   {}",
+            if v.content_unmodified {
+                "unmodified"
+            } else {
+                "MODIFIED after signing"
+            }
+        );
+        for p in &v.problems {
+            println!("  problem    {p}");
+        }
+    }
+    if let Some(t) = &r.trust {
+        if t.chain_to_anchor {
+            println!("  chain      {}", t.chain.join(" <- "));
+        }
+        for p in &t.problems {
+            println!("  trust      {p}");
+        }
+        if no_anchors {
+            println!("  trust      no trust anchor given: pass --trust CA.pem");
+        }
+    }
+    println!("  revocation {}", r.revocation);
+}

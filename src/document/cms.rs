@@ -1,0 +1,134 @@
+//! CAdES-B detached signatures: a CMS `SignedData` (RFC 5652) without the content, with the
+//! signed attributes content-type, message-digest, signing-time and ESS signing-certificate-v2.
+//!
+//! The token signs the DER of the signed-attributes SET through [`Signer::sign_data`], so tokens
+//! that only offer hashing mechanisms and always-authenticate keys work, and the signature is
+//! checked against the certificate before it is returned.
+
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME};
+use der::asn1::{GeneralizedTime, OctetString, SetOfVec, UtcTime};
+use der::{Any, Decode, Encode};
+use time::OffsetDateTime;
+use x509_cert::attr::Attribute;
+use x509_cert::time::Time;
+
+use super::algorithm::{digest_algorithm, signature_algorithm, ID_DATA};
+use super::ess;
+use crate::cert::Certificate;
+use crate::error::{Error, Result};
+use crate::public_key::ecdsa_raw_to_der;
+use crate::signer::{KeyType, SignatureAlgorithm, Signer};
+
+/// What goes into a CAdES signature besides the digest.
+#[derive(Debug, Clone, Default)]
+pub struct CadesOptions {
+    /// Certificates added after the signer's (intermediates, optionally the root).
+    pub chain: Vec<Certificate>,
+    /// The `signing-time` attribute; `None` leaves it out (PAdES puts the time in the PDF's
+    /// `/M` instead, as ETSI EN 319 142-1 asks).
+    pub signing_time: Option<OffsetDateTime>,
+}
+
+pub(crate) fn der_err(what: &'static str) -> impl Fn(der::Error) -> Error {
+    move |e| Error::Document(format!("{what}: {e}"))
+}
+
+/// Signs `content_digest` (computed with `alg.hash()` over the detached content) and returns
+/// the DER `ContentInfo` holding the `SignedData`.
+pub fn sign_detached(
+    signer: &dyn Signer,
+    alg: SignatureAlgorithm,
+    content_digest: &[u8],
+    options: &CadesOptions,
+) -> Result<Vec<u8>> {
+    alg.hash().check_len(content_digest)?;
+    let enc = der_err("building the CMS signature");
+    let cert = x509_cert::Certificate::from_der(signer.certificate().der())
+        .map_err(der_err("signer certificate"))?;
+
+    let mut attrs = vec![
+        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(&enc)?)?,
+        attribute(
+            ID_MESSAGE_DIGEST,
+            Any::encode_from(&OctetString::new(content_digest).map_err(&enc)?).map_err(&enc)?,
+        )?,
+        ess::attribute(&cert)?,
+    ];
+    if let Some(t) = options.signing_time {
+        attrs.push(attribute(
+            ID_SIGNING_TIME,
+            Any::encode_from(&asn1_time(t)?).map_err(&enc)?,
+        )?);
+    }
+    let signed_attrs = SetOfVec::try_from(attrs).map_err(&enc)?;
+    // The signature covers the DER of the attributes as a SET (RFC 5652 §5.4).
+    let to_sign = signed_attrs.to_der().map_err(&enc)?;
+    let mut signature = signer.sign_data(alg, &mut to_sign.as_slice())?;
+    if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
+        signature = ecdsa_raw_to_der(curve, &signature)?;
+    }
+
+    let signer_info = SignerInfo {
+        version: CmsVersion::V1,
+        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: cert.tbs_certificate.issuer.clone(),
+            serial_number: cert.tbs_certificate.serial_number.clone(),
+        }),
+        digest_alg: digest_algorithm(alg.hash()),
+        signed_attrs: Some(signed_attrs),
+        signature_algorithm: signature_algorithm(alg)?,
+        signature: OctetString::new(signature).map_err(&enc)?,
+        unsigned_attrs: None,
+    };
+
+    let mut certs = vec![CertificateChoices::Certificate(cert)];
+    for c in &options.chain {
+        if c == signer.certificate() {
+            continue;
+        }
+        certs.push(CertificateChoices::Certificate(
+            x509_cert::Certificate::from_der(c.der()).map_err(der_err("chain certificate"))?,
+        ));
+    }
+    let signed_data = SignedData {
+        version: CmsVersion::V1,
+        digest_algorithms: SetOfVec::try_from(vec![digest_algorithm(alg.hash())]).map_err(&enc)?,
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type: ID_DATA,
+            econtent: None,
+        },
+        certificates: Some(CertificateSet::try_from(certs).map_err(&enc)?),
+        crls: None,
+        signer_infos: SignerInfos::try_from(vec![signer_info]).map_err(&enc)?,
+    };
+    let content_info = ContentInfo {
+        content_type: ID_SIGNED_DATA,
+        content: Any::encode_from(&signed_data).map_err(&enc)?,
+    };
+    content_info.to_der().map_err(enc)
+}
+
+fn attribute(oid: der::oid::ObjectIdentifier, value: Any) -> Result<Attribute> {
+    Ok(Attribute {
+        oid,
+        values: SetOfVec::try_from(vec![value]).map_err(der_err("signed attribute"))?,
+    })
+}
+
+/// UTCTime until 2049, GeneralizedTime after (RFC 5652 §11.3), whole seconds.
+fn asn1_time(t: OffsetDateTime) -> Result<Time> {
+    let secs = u64::try_from(t.unix_timestamp())
+        .map_err(|_| Error::InvalidInput(format!("signing time {t} is before 1970")))?;
+    let dt = der::DateTime::from_unix_duration(std::time::Duration::from_secs(secs))
+        .map_err(der_err("signing time"))?;
+    Ok(if dt.year() < 2050 {
+        Time::UtcTime(UtcTime::from_date_time(dt).map_err(der_err("signing time"))?)
+    } else {
+        Time::GeneralTime(GeneralizedTime::from_date_time(dt))
+    })
+}

@@ -1,0 +1,18 @@
+//! Signed documents: CMS/CAdES detached signatures, and their verification.
+//!
+//! Everything here works from a [`crate::Signer`] and digests computed by the caller, so a batch
+//! can hash files in parallel while the token signs.
+
+mod algorithm;
+pub mod cms;
+mod ess;
+pub mod pades;
+mod pades_verify;
+mod pdf_writer;
+pub mod verify;
+
+pub use algorithm::{algorithm_from_cms, digest_algorithm, hash_from_oid, signature_algorithm};
+pub use cms::{sign_detached, CadesOptions};
+pub use pades::{sign_pdf, PadesOptions};
+pub use pades_verify::{verify_pdf, PdfSignature, PdfSignatureResult};
+pub use verify::{verify_detached, verify_trust, CmsVerification, TrustVerification};

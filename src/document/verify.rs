@@ -1,0 +1,257 @@
+//! Verification of CMS/CAdES signatures: the signature over the signed attributes, the content
+//! digest, the ESS binding to the signer's certificate, and the chain to trust anchors.
+
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use const_oid::db::rfc5911::{
+    ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
+    ID_SIGNING_TIME,
+};
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Any, Decode, Encode, Reader};
+use serde::Serialize;
+use time::OffsetDateTime;
+use x509_cert::time::Time;
+
+use super::algorithm::{algorithm_from_cms, hash_from_oid};
+use super::cms::der_err;
+use super::ess;
+use crate::cert::{build_chain, check_validity, Certificate, CertificateSummary};
+use crate::digest::HashAlg;
+use crate::error::{Error, Result};
+use crate::public_key::{ecdsa_der_to_raw, PublicKey};
+use crate::signer::SignatureAlgorithm;
+
+/// What a CMS signature says and whether it holds, before trust is considered.
+#[derive(Debug, Clone, Serialize)]
+pub struct CmsVerification {
+    /// The signature over the signed attributes verifies with the signer's public key.
+    pub signature_valid: bool,
+    /// The content's digest equals the signed message-digest attribute.
+    pub content_unmodified: bool,
+    /// ESS signing-certificate-v2 names the signer's certificate (`None`: attribute absent).
+    pub certificate_bound: Option<bool>,
+    /// Signature algorithm, kyso's name.
+    pub algorithm: String,
+    /// Claimed signing time (signing-time attribute, RFC 3339), not a timestamp.
+    pub signing_time: Option<String>,
+    /// The signer's certificate.
+    pub signer: CertificateSummary,
+    /// Problems found (empty when everything above holds).
+    pub problems: Vec<String>,
+    #[serde(skip)]
+    signer_cert: Certificate,
+    #[serde(skip)]
+    embedded: Vec<Certificate>,
+}
+
+impl CmsVerification {
+    /// Signature, content and certificate binding all hold.
+    pub fn is_intact(&self) -> bool {
+        self.signature_valid && self.content_unmodified && self.certificate_bound != Some(false)
+    }
+
+    /// The signer's certificate.
+    pub fn signer_certificate(&self) -> &Certificate {
+        &self.signer_cert
+    }
+
+    /// Certificates carried in the signature (the signer's and its chain).
+    pub fn embedded_certificates(&self) -> &[Certificate] {
+        &self.embedded
+    }
+}
+
+/// Verifies a DER `ContentInfo` holding a detached `SignedData` with one signer. `digest` is
+/// asked for the content's digest with the hash the signature names.
+pub fn verify_detached(
+    p7s: &[u8],
+    digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
+) -> Result<CmsVerification> {
+    let parse = der_err("not a CMS signature");
+    // PDF /Contents are padded with zeros after the DER.
+    let mut reader = der::SliceReader::new(p7s).map_err(&parse)?;
+    let ci = ContentInfo::decode(&mut reader).map_err(&parse)?;
+    let used = p7s.len() - usize::try_from(reader.remaining_len()).unwrap_or(0);
+    if p7s[used..].iter().any(|&b| b != 0) {
+        return Err(Error::Document(
+            "unexpected data after the CMS signature".into(),
+        ));
+    }
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(Error::Document(format!(
+            "CMS content type {} is not signed-data",
+            ci.content_type
+        )));
+    }
+    let sd: SignedData = ci.content.decode_as().map_err(&parse)?;
+    let mut embedded = Vec::new();
+    for c in sd.certificates.iter().flat_map(|s| s.0.iter()) {
+        if let CertificateChoices::Certificate(x) = c {
+            embedded.push((
+                x.clone(),
+                Certificate::from_der(x.to_der().map_err(&parse)?)?,
+            ));
+        }
+    }
+    let si: &SignerInfo = match sd.signer_infos.0.as_slice() {
+        [one] => one,
+        [] => return Err(Error::Document("the CMS signature has no signer".into())),
+        more => {
+            return Err(Error::Document(format!(
+                "the CMS signature has {} signers; kyso verifies single-signer signatures",
+                more.len()
+            )))
+        }
+    };
+    let (_, signer_cert) = embedded
+        .iter()
+        .find(|(x, _)| match &si.sid {
+            SignerIdentifier::IssuerAndSerialNumber(ias) => {
+                x.tbs_certificate.issuer == ias.issuer
+                    && x.tbs_certificate.serial_number == ias.serial_number
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => x
+                .tbs_certificate
+                .get::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+                .ok()
+                .flatten()
+                .is_some_and(|(_, k)| k == *ski),
+        })
+        .ok_or_else(|| {
+            Error::Document("the signer's certificate is not in the CMS signature".into())
+        })?
+        .clone();
+
+    let hash = hash_from_oid(&si.digest_alg.oid)?;
+    let alg = algorithm_from_cms(&si.signature_algorithm, hash)?;
+    let attrs = si.signed_attrs.as_ref().ok_or_else(|| {
+        Error::Document("the CMS signature has no signed attributes (not CAdES)".into())
+    })?;
+    let attr = |oid: ObjectIdentifier| -> Option<&Any> {
+        attrs
+            .iter()
+            .find(|a| a.oid == oid)
+            .and_then(|a| a.values.iter().next())
+    };
+
+    let mut problems = Vec::new();
+    match attr(ID_CONTENT_TYPE).map(|v| v.decode_as::<ObjectIdentifier>()) {
+        Some(Ok(ct)) if ct == super::algorithm::ID_DATA => {}
+        other => problems.push(format!("content-type attribute is {other:?}, not id-data")),
+    }
+    let signed_digest = attr(ID_MESSAGE_DIGEST)
+        .ok_or_else(|| Error::Document("no message-digest attribute".into()))?
+        .decode_as::<OctetString>()
+        .map_err(der_err("message-digest attribute"))?;
+    let content_unmodified = digest(hash)? == signed_digest.as_bytes();
+    if !content_unmodified {
+        problems.push("the document was modified after signing (digest differs)".into());
+    }
+    let signing_time = attr(ID_SIGNING_TIME)
+        .map(|v| {
+            v.to_der()
+                .and_then(|d| Time::from_der(&d))
+                .map_err(der_err("signing-time attribute"))
+        })
+        .transpose()?
+        .map(|t| rfc3339_of(t.to_unix_duration().as_secs()));
+    let certificate_bound = attr(ID_AA_SIGNING_CERTIFICATE_V_2)
+        .map(|v| ess::names_certificate(v, signer_cert.der()))
+        .transpose()?;
+    if certificate_bound == Some(false) {
+        problems.push("signing-certificate-v2 names another certificate".into());
+    }
+
+    let signed_der = attrs.to_der().map_err(der_err("signed attributes"))?;
+    let key = PublicKey::from_spki_der(signer_cert.spki_der())?;
+    let mut sig = si.signature.as_bytes().to_vec();
+    if let SignatureAlgorithm::Ecdsa(_) = alg {
+        if let Some(curve) = key.curve() {
+            sig = ecdsa_der_to_raw(&curve, &sig).unwrap_or_default();
+        }
+    }
+    let signature_valid = key.verify_digest(alg, &alg.hash().digest(&signed_der), &sig);
+    if !signature_valid {
+        problems.push(format!(
+            "the {alg} signature does not verify with the signer's public key"
+        ));
+    }
+    Ok(CmsVerification {
+        signature_valid,
+        content_unmodified,
+        certificate_bound,
+        algorithm: alg.name(),
+        signing_time,
+        signer: signer_cert.summary(),
+        problems,
+        signer_cert,
+        embedded: embedded.into_iter().map(|(_, c)| c).collect(),
+    })
+}
+
+fn rfc3339_of(secs: u64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp(secs as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Whether the signer is trusted: a chain to an anchor, valid now, with a key usage that allows
+/// signatures.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustVerification {
+    /// A verified chain to one of the anchors exists.
+    pub chain_to_anchor: bool,
+    /// Subjects of the chain, signer first.
+    pub chain: Vec<String>,
+    /// Expiry, CA and key-usage problems (empty when trusted).
+    pub problems: Vec<String>,
+}
+
+impl TrustVerification {
+    /// Chain found and no problem.
+    pub fn is_trusted(&self) -> bool {
+        self.chain_to_anchor && self.problems.is_empty()
+    }
+}
+
+/// Checks the signer's certificate against `anchors` at `at`, using the certificates carried in
+/// the signature as intermediates.
+pub fn verify_trust(
+    signer: &Certificate,
+    embedded: &[Certificate],
+    anchors: &[Certificate],
+    at: OffsetDateTime,
+) -> TrustVerification {
+    let mut problems = Vec::new();
+    let ku = signer.key_usage();
+    if !ku.is_empty()
+        && !ku
+            .iter()
+            .any(|u| u == "digitalSignature" || u == "nonRepudiation")
+    {
+        problems.push(format!(
+            "the signer's certificate does not allow signatures (key usage: {})",
+            ku.join(", ")
+        ));
+    }
+    match build_chain(signer, embedded, anchors) {
+        Ok(chain) => {
+            problems.extend(check_validity(&chain, at));
+            TrustVerification {
+                chain_to_anchor: true,
+                chain: chain.iter().map(|c| c.subject().to_owned()).collect(),
+                problems,
+            }
+        }
+        Err(e) => {
+            problems.push(e.to_string());
+            TrustVerification {
+                chain_to_anchor: false,
+                chain: vec![signer.subject().to_owned()],
+                problems,
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! `kyso verify` on detached CMS signatures: kyso's own (SoftHSM keys) and OpenSSL's, valid,
+//! modified, untrusted, expired and with a key usage that forbids signing.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn sign_cms(fx: &Fixture, key_id: &str, file: &Path) {
+    let pin = fx.pin_file(PIN);
+    assert_ok(&fx.run(&[
+        "sign",
+        "--format",
+        "cms",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        key_id,
+        "--pin-file",
+        pin.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]));
+}
+
+/// A software key and certificate issued by the fixture CA with `openssl x509 -req` (extension
+/// lines in `ext`, validity in days), and a CMS signature of `file` made by `openssl cms -sign`.
+fn openssl_signed(fx: &Fixture, name: &str, ext: &str, days: &str, file: &Path) {
+    let p = |s: &str| fx.path(&format!("{name}.{s}"));
+    let run = |c: &mut Command| assert_ok(&c.output().unwrap());
+    run(Command::new("openssl")
+        .args([
+            "req", "-new", "-newkey", "rsa:2048", "-nodes", "-utf8", "-keyout",
+        ])
+        .arg(p("key"))
+        .args([
+            "-subj",
+            "/C=VN/CN=ĐỖ VĂN BÌNH/UID=CCCD:001099000001",
+            "-out",
+        ])
+        .arg(p("csr")));
+    std::fs::write(p("ext"), ext).unwrap();
+    run(Command::new("openssl")
+        .args(["x509", "-req", "-in"])
+        .arg(p("csr"))
+        .arg("-CA")
+        .arg(fx.path("ca.pem"))
+        .arg("-CAkey")
+        .arg(fx.path("ca.key"))
+        .args(["-days", days, "-extfile"])
+        .arg(p("ext"))
+        .arg("-out")
+        .arg(p("pem")));
+    run(Command::new("openssl")
+        .args([
+            "cms", "-sign", "-binary", "-md", "sha256", "-outform", "DER", "-in",
+        ])
+        .arg(file)
+        .arg("-signer")
+        .arg(p("pem"))
+        .arg("-inkey")
+        .arg(p("key"))
+        .arg("-out")
+        .arg(format!("{}.p7s", file.display())));
+}
+
+#[test]
+fn valid_signature_shows_signer_identity_time_and_chain() {
+    let fx = Fixture::new();
+    let doc = fx.path("to-trinh.txt");
+    std::fs::write(&doc, "Tờ trình số 7").unwrap();
+    sign_cms(&fx, "04", &doc);
+    let ca = fx.path("ca.pem");
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--offline",
+        "--trust",
+        ca.to_str().unwrap(),
+        doc.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let r = &json(&out)[0];
+    assert_eq!(r["status"], "valid", "{r:#}");
+    let s = &r["signature"];
+    assert_eq!(s["signature_valid"], true);
+    assert_eq!(s["content_unmodified"], true);
+    assert_eq!(s["certificate_bound"], true);
+    assert_eq!(s["algorithm"], "ecdsa-sha384");
+    assert_eq!(s["signer"]["common_name"], "TRẦN THỊ BÍCH NGỌC");
+    assert_eq!(s["signer"]["identity"]["cccd"], "079088001234");
+    assert_eq!(s["signer"]["identity"]["mst"], "0312345678");
+    let t = time::OffsetDateTime::parse(
+        s["signing_time"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!((time::OffsetDateTime::now_utc() - t).whole_seconds().abs() < 120);
+    assert_eq!(r["trust"]["chain"][1], "CN=Kyso Test CA,O=Kyso Test,C=VN");
+    assert!(r["revocation"].as_str().unwrap().contains("--offline"));
+
+    // text output, given the .p7s name
+    let p7s = fx.path("to-trinh.txt.p7s");
+    let out = fx.run(&[
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        p7s.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("to-trinh.txt: VALID"), "{text}");
+    assert!(
+        text.contains("TRẦN THỊ BÍCH NGỌC (MST:0312345678, CCCD:079088001234)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn modified_document_and_untrusted_signer_fail() {
+    let fx = Fixture::new();
+    let doc = fx.path("a.txt");
+    std::fs::write(&doc, "Quyết định").unwrap();
+    sign_cms(&fx, "01", &doc);
+    let ca = fx.path("ca.pem");
+    // no anchor: intact but not trusted
+    let out = fx.run(&["verify", doc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("NOT TRUSTED"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("pass --trust"));
+    // a different anchor
+    let other = fx.path("rsa3072.pem");
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--trust",
+        other.to_str().unwrap(),
+        doc.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)[0]["status"], "untrusted");
+    // one byte changed
+    std::fs::write(&doc, "Quyết đinh").unwrap();
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        doc.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = &json(&out)[0];
+    assert_eq!(r["status"], "invalid");
+    assert_eq!(r["signature"]["content_unmodified"], false);
+    assert_eq!(r["signature"]["signature_valid"], true);
+    // a signature file that is not CMS
+    std::fs::write(fx.path("a.txt.p7s"), "not der").unwrap();
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        doc.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)[0]["status"], "error");
+}
+
+#[test]
+fn openssl_signatures_verify_and_expiry_and_key_usage_are_named() {
+    let fx = Fixture::new();
+    let ca = fx.path("ca.pem");
+    let good = fx.path("good.txt");
+    std::fs::write(&good, "Biên bản").unwrap();
+    openssl_signed(
+        &fx,
+        "good",
+        "keyUsage=critical,nonRepudiation\n",
+        "30",
+        &good,
+    );
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    assert_eq!(
+        json(&out)[0]["signature"]["signer"]["identity"]["cccd"],
+        "001099000001"
+    );
+
+    let expired = fx.path("expired.txt");
+    std::fs::write(&expired, "Biên bản").unwrap();
+    openssl_signed(
+        &fx,
+        "expired",
+        "keyUsage=critical,digitalSignature\n",
+        "0",
+        &expired,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        expired.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = &json(&out)[0];
+    assert_eq!(r["status"], "untrusted");
+    assert!(
+        r["trust"]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("expired on"),
+        "{r:#}"
+    );
+
+    let enc = fx.path("enc.txt");
+    std::fs::write(&enc, "Biên bản").unwrap();
+    openssl_signed(
+        &fx,
+        "enc",
+        "keyUsage=critical,keyEncipherment\n",
+        "30",
+        &enc,
+    );
+    let out = fx.run(&[
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        enc.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("does not allow signatures (key usage: keyEncipherment)"),
+        "{}",
+        stdout(&out)
+    );
+}
