@@ -222,6 +222,30 @@ for label in personal organisation; do
 done
 
 # ---------------------------------------------------------------------------------------------
+section "Documents as CAdES (CMS) signatures: kyso sign --format cms, then openssl cms and kyso verify"
+(umask 077 && printf '%s\n' "$PIN" >"$PIN_FILE")
+echo "    \$ kyso sign --format cms --key-id 01 --pin-file pin.txt documents/*.txt   # FILE.p7s beside each"
+cms_rc=0
+"$KYSO" sign --format cms --key-id 01 --pin-file "$PIN_FILE" "${DOCS[@]}" 2>&1 \
+    | sed "s|$DEMO/||g" | condense | indent || cms_rc=$?
+rm -f "$PIN_FILE"
+cms_ok=0
+cms_failed=0
+for f in "${DOCS[@]}"; do
+    p7s=$f.p7s
+    if openssl cms -verify -binary -inform DER -in "$p7s" -content "$f" -CAfile "$TOKEN_DIR/ca.pem" \
+        -out /dev/null 2>/dev/null \
+        && "$KYSO" verify --trust "$TOKEN_DIR/ca.pem" --offline "$f" >/dev/null 2>&1; then
+        cms_ok=$((cms_ok + 1))
+    else
+        cms_failed=$((cms_failed + 1))
+        echo "    FAILED: $(basename "$p7s")"
+    fi
+done
+echo "    $cms_ok of ${#DOCS[@]} CMS signatures accepted by both openssl cms -verify and kyso verify"
+if [ "$cms_rc" -ne 0 ]; then cms_failed=$((cms_failed + 1)); fi
+
+# ---------------------------------------------------------------------------------------------
 section "Summary"
 # Paths relative to where the demo was started, when they are below it (shorter to copy).
 show() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
@@ -232,8 +256,9 @@ echo "    documents     ${#DOCS[@]} in $D"
 echo "    signed        $nsig of $total (key 01 RSA-2048 and key 02 EC P-256, one PIN entry each)"
 echo "    verified      $verified of $total with openssl, $failed failed"
 echo "    certificates  2 chain to the test CA, match their public keys and the token ($cert_failures of 6 checks failed)"
+echo "    CAdES (CMS)   $cms_ok of ${#DOCS[@]} verified by openssl cms and kyso verify (RSA-PSS, key 01)"
 echo
-echo "    signatures    $S/{personal,organisation}/*.sig"
+echo "    signatures    $S/{personal,organisation}/*.sig, CMS in $D/*.p7s"
 echo "    certificates  $T/{personal,organisation}.pem, public keys *.pub.pem"
 echo "    test CA       $T/ca.pem"
 echo "    token         $T/tokens (SoftHSM, label kyso-dev, PIN $PIN)"
@@ -246,8 +271,8 @@ echo "        openssl dgst -sha256 -verify $T/personal.pub.pem \\"
 echo "            -signature $D/quyet-dinh-123-QD-UBND.txt.sig $D/quyet-dinh-123-QD-UBND.txt"
 echo
 
-if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ]; then
+if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ] || [ "$cms_failed" -ne 0 ]; then
     echo "${B}DEMO FAILED${R}: $sign_failures signing run(s) failed, $failed signature(s) and $cert_failures certificate check(s) did not verify" >&2
     exit 1
 fi
-echo "${B}DEMO OK${R}: $verified signatures made on the token and verified with openssl"
+echo "${B}DEMO OK${R}: $verified raw signatures and $cms_ok CMS signatures made on the token, all verified independently"
