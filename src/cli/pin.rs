@@ -32,7 +32,7 @@ impl PinArgs {
                 .map_err(|e| Error::io(format!("reading PIN file {}", path.display()), e))?;
             first_line(f, &format!("PIN file {}", path.display()))?
         } else if let Some(fd) = self.pin_fd {
-            // /proc/self/fd/N opens the descriptor without unsafe code.
+            // /proc/self/fd/N opens the descriptor with safe code only.
             let path = format!("/proc/self/fd/{fd}");
             let f = std::fs::File::open(&path)
                 .map_err(|e| Error::io(format!("reading PIN from file descriptor {fd}"), e))?;
