@@ -290,7 +290,9 @@ impl Run<'_> {
             nssdb::add(&place.dir, module)?;
         }
         if entries.is_empty() {
-            let detail = if created {
+            let detail = if created && dry {
+                "would create the database".to_owned()
+            } else if created {
                 "created the database".to_owned()
             } else {
                 String::new()
@@ -307,7 +309,7 @@ impl Run<'_> {
 
     fn p11kit(&self, path: &Path) -> Outcome {
         let (status, detail) = match self.p11kit_status(path) {
-            Ok(s) => (s, String::new()),
+            Ok(s) => s,
             Err(e) => (Status::Failed, e.to_string()),
         };
         Outcome {
@@ -320,7 +322,7 @@ impl Run<'_> {
         }
     }
 
-    fn p11kit_status(&self, path: &Path) -> Result<Status> {
+    fn p11kit_status(&self, path: &Path) -> Result<(Status, String)> {
         let ctx = || path.display().to_string();
         let existing = match std::fs::read_to_string(path) {
             Ok(t) => Some(t),
@@ -329,19 +331,32 @@ impl Run<'_> {
         };
         if self.args.remove {
             let Some(_) = existing else {
-                return Ok(Status::NotRegistered);
+                return Ok((Status::NotRegistered, String::new()));
             };
             if !self.args.dry_run {
                 std::fs::remove_file(path).map_err(|e| Error::io(ctx(), e))?;
             }
-            return Ok(Status::Removed);
+            return Ok((Status::Removed, String::new()));
         }
         let module = self
             .module
             .as_deref()
             .expect("module found before registering");
+        if existing.is_none() && !self.args.system {
+            // `make install` (or a package) already names this module for every user.
+            for f in p11kit::SYSTEM_FILES {
+                let named = std::fs::read_to_string(f).ok();
+                if named.as_deref().and_then(p11kit::module_of).as_deref()
+                    == Some(&module.display().to_string())
+                {
+                    return Ok((Status::AlreadyRegistered, format!("by {f}")));
+                }
+            }
+        }
         let status = match existing.as_deref().and_then(p11kit::module_of) {
-            Some(m) if Path::new(&m) == module => return Ok(Status::AlreadyRegistered),
+            Some(m) if Path::new(&m) == module => {
+                return Ok((Status::AlreadyRegistered, String::new()))
+            }
             Some(_) => Status::Updated,
             None => Status::Registered,
         };
@@ -354,7 +369,7 @@ impl Run<'_> {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
                 .map_err(|e| Error::io(ctx(), e))?;
         }
-        Ok(status)
+        Ok((status, String::new()))
     }
 }
 

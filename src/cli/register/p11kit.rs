@@ -12,6 +12,10 @@ pub fn user_file(home: &Path) -> PathBuf {
 /// The machine's module file (`--system`).
 pub const SYSTEM_FILE: &str = "/etc/pkcs11/modules/kyso.module";
 
+/// Machine-wide module files: ours, and the one `make install PREFIX=/usr` or a package puts in
+/// p11-kit's package directory.
+pub const SYSTEM_FILES: [&str; 2] = [SYSTEM_FILE, "/usr/share/p11-kit/modules/kyso.module"];
+
 /// The file's content for the module at `library`.
 pub fn content(library: &Path) -> String {
     format!(
