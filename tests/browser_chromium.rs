@@ -56,7 +56,7 @@ fn chromium_authenticates_with_a_token_certificate_through_the_registered_module
         "{pkcs11_txt}"
     );
 
-    let server = TlsServer::start(&fx.dir, &fx.path("ca.pem"));
+    let server = TlsServer::start(&fx.dir, &fx.path("ca.pem"), &fx.path("ca.key"));
     let origin = format!("https://127.0.0.1:{}", server.port);
     let filter = serde_json::json!({
         "pattern": origin,

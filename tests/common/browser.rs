@@ -148,24 +148,61 @@ pub struct TlsServer {
 }
 
 impl TlsServer {
-    pub fn start(dir: &Path, ca: &Path) -> TlsServer {
+    /// The server's certificate (127.0.0.1) is issued by the CA `ca`/`ca_key` too, so that a
+    /// browser trusting that CA accepts it.
+    pub fn start(dir: &Path, ca: &Path, ca_key: &Path) -> TlsServer {
         let key = dir.join("server.key");
+        let csr = dir.join("server.csr");
         let cert = dir.join("server.pem");
-        let out = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
-            .arg("ec_paramgen_curve:prime256v1")
-            .args(["-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"])
-            .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let ext = dir.join("server.ext");
+        std::fs::write(
+            &ext,
+            "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+             extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n",
+        )
+        .unwrap();
+        let openssl = |args: &[&std::ffi::OsStr]| {
+            let out = Command::new("openssl").args(args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let os = |s: &'static str| std::ffi::OsStr::new(s);
+        openssl(&[
+            os("req"),
+            os("-new"),
+            os("-newkey"),
+            os("ec"),
+            os("-pkeyopt"),
+            os("ec_paramgen_curve:prime256v1"),
+            os("-nodes"),
+            os("-subj"),
+            os("/CN=127.0.0.1"),
+            os("-keyout"),
+            key.as_os_str(),
+            os("-out"),
+            csr.as_os_str(),
+        ]);
+        openssl(&[
+            os("x509"),
+            os("-req"),
+            os("-in"),
+            csr.as_os_str(),
+            os("-CA"),
+            ca.as_os_str(),
+            os("-CAkey"),
+            ca_key.as_os_str(),
+            os("-set_serial"),
+            os("0x7001"),
+            os("-days"),
+            os("2"),
+            os("-extfile"),
+            ext.as_os_str(),
+            os("-out"),
+            cert.as_os_str(),
+        ]);
         let port = free_port();
         let log = dir.join("s_server.log");
         let file = std::fs::File::create(&log).unwrap();
@@ -215,6 +252,19 @@ pub const CHROMIUM_POLICY_DIR: &str = "/etc/chromium/policies/managed";
 impl ChromiumPolicy {
     pub fn write(policy: &serde_json::Value) -> ChromiumPolicy {
         std::fs::create_dir_all(CHROMIUM_POLICY_DIR).unwrap();
+        // A test killed at its timeout runs no Drop: remove files of test processes gone.
+        for e in std::fs::read_dir(CHROMIUM_POLICY_DIR).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix("kyso-test-")
+                .and_then(|r| r.split_once('-'))
+                .map(|(pid, _)| pid.to_owned());
+            if let Some(pid) = pid {
+                if !Path::new("/proc").join(&pid).exists() {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
