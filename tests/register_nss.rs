@@ -149,6 +149,16 @@ fn populated() -> (Home, Vec<PathBuf>) {
     )
     .unwrap();
     nss_db(&snap.join("snp.default"));
+    // flatpak Firefox: PIDs of its sandbox cannot be checked, any lock means in use.
+    let fp = h.p(".var/app/org.mozilla.firefox/.mozilla/firefox");
+    std::fs::create_dir_all(&fp).unwrap();
+    std::fs::write(
+        fp.join("profiles.ini"),
+        "[Profile0]\nName=default\nIsRelative=1\nPath=fp.default\n",
+    )
+    .unwrap();
+    nss_db(&fp.join("fp.default"));
+    std::os::unix::fs::symlink("127.0.1.1:+999999999", fp.join("fp.default/lock")).unwrap();
     let tb = h.p(".thunderbird");
     std::fs::create_dir_all(&tb).unwrap();
     std::fs::write(
@@ -235,6 +245,9 @@ fn register_reaches_every_nss_database_and_is_idempotent_and_removable() {
         running_txt
     );
     assert_eq!(status(&r, &ff.join("new.never")), "no_database");
+    let flatpak = h.p(".var/app/org.mozilla.firefox/.mozilla/firefox/fp.default");
+    assert_eq!(status(&r, &flatpak), "in_use");
+    assert!(modules(&h.modutil_list(&flatpak)).is_empty());
     let p11 = h.p(".config/pkcs11/modules/kyso.module");
     assert_eq!(status(&r, &p11), "registered");
     let text = std::fs::read_to_string(&p11).unwrap();
@@ -262,6 +275,7 @@ fn register_reaches_every_nss_database_and_is_idempotent_and_removable() {
     assert_ok(&out);
     let r = json(&out);
     assert_eq!(status(&r, &ff.join("run.running")), "registered", "{r:#}");
+    assert_eq!(status(&r, &flatpak), "registered", "{r:#}");
 
     // The module moved: every place is updated to the new path, with one entry.
     let moved = h.fx.path("opt/kyso");
@@ -297,7 +311,7 @@ fn register_reaches_every_nss_database_and_is_idempotent_and_removable() {
     let out = h.kyso(&["--json", "register", "--remove", "--force"]);
     assert_ok(&out);
     let r = json(&out);
-    for db in registered.iter().chain([&ff.join("run.running")]) {
+    for db in registered.iter().chain([&ff.join("run.running"), &flatpak]) {
         assert_eq!(status(&r, db), "removed", "{r:#}");
         let list = h.modutil_list(db);
         assert!(modules(&list).is_empty(), "{list}");

@@ -81,16 +81,15 @@ impl NssPlace {
 
     /// The process holding this profile open, when its application is running: the `lock`
     /// symlink Firefox and Thunderbird keep in a profile points to "IP:+PID". A lock whose
-    /// process is gone is stale (a crash) and does not count.
+    /// process is gone is stale (a crash) and does not count — except for flatpak, whose PIDs
+    /// belong to the sandbox's namespace and cannot be checked from outside.
     pub fn in_use_by(&self) -> Option<u32> {
         if self.app == App::SharedNssDb {
             return None;
         }
         let target = std::fs::read_link(self.dir.join("lock")).ok()?;
         let pid: u32 = target.to_str()?.rsplit_once(":+")?.1.parse().ok()?;
-        Path::new("/proc")
-            .join(pid.to_string())
-            .exists()
+        (self.flavour == "flatpak" || Path::new("/proc").join(pid.to_string()).exists())
             .then_some(pid)
     }
 }
