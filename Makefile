@@ -5,7 +5,7 @@
 CARGO ?= cargo
 DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev pcscd vsmartcard-vpcd \
-	poppler-utils qpdf
+	poppler-utils qpdf chromium firefox-esr xvfb xdotool
 PREFIX ?= /usr/local
 
 .PHONY: all deps build release demo test lint clean install udev-rules
@@ -43,18 +43,30 @@ test: deps
 	$(CARGO) nextest run --workspace --no-fail-fast
 	$(MAKE) lint
 
-# Installs the kyso binary and the udev rules (PREFIX=/usr/local, DESTDIR for packaging;
-# KYSO_BIN=path installs an already built binary).
-# Rules go to /etc/udev/rules.d for a /usr/local install, PREFIX/lib/udev/rules.d otherwise.
+# Installs the kyso binary, the PKCS#11 module libkyso_pkcs11.so, the udev rules and a p11-kit
+# module file naming the module (PREFIX=/usr/local, DESTDIR for packaging; KYSO_BIN=path and
+# KYSO_MODULE=path install already built files). The module goes to LIBDIR (PREFIX/lib), where
+# `kyso register` finds it. For a /usr/local install, udev rules go to /etc/udev/rules.d and the
+# p11-kit file to /etc/pkcs11/modules; otherwise under PREFIX/lib/udev/rules.d and
+# PREFIX/share/p11-kit/modules.
+LIBDIR ?= $(PREFIX)/lib
 UDEVRULESDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/udev/rules.d,$(PREFIX)/lib/udev/rules.d)
+P11KITMODULEDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/pkcs11/modules,$(PREFIX)/share/p11-kit/modules)
 
 KYSO_BIN ?= target/release/kyso
+KYSO_MODULE ?= target/release/libkyso_pkcs11.so
 
 install:
 	if [ "$(KYSO_BIN)" = target/release/kyso ]; then $(CARGO) build --release --bin kyso; fi
+	if [ "$(KYSO_MODULE)" = target/release/libkyso_pkcs11.so ]; then $(CARGO) build --release -p kyso-pkcs11; fi
 	install -D -m 0755 $(KYSO_BIN) $(DESTDIR)$(PREFIX)/bin/kyso
+	install -D -m 0644 $(KYSO_MODULE) $(DESTDIR)$(LIBDIR)/libkyso_pkcs11.so
 	install -D -m 0644 udev/70-kyso-tokens.rules $(DESTDIR)$(UDEVRULESDIR)/70-kyso-tokens.rules
+	install -d $(DESTDIR)$(P11KITMODULEDIR)
+	printf '# kyso PKCS#11 module, for applications using p11-kit (installed by make install).\nmodule: %s\n' \
+	  '$(LIBDIR)/libkyso_pkcs11.so' > $(DESTDIR)$(P11KITMODULEDIR)/kyso.module
 	@if [ -z "$(DESTDIR)" ] && command -v udevadm >/dev/null 2>&1; then udevadm control --reload || true; fi
+	@echo "installed; each user then runs: kyso register (Firefox, Thunderbird, Chromium, LibreOffice)"
 
 # Regenerates the udev rules from src/devices/catalogue.toml (a test checks they match).
 udev-rules:

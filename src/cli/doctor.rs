@@ -327,6 +327,27 @@ fn check_udev(d: &mut Doctor) {
     }
 }
 
+fn check_registered(d: &mut Doctor) {
+    const CHECK: &str = "kyso module registered in browsers";
+    match super::register::doctor_state() {
+        Ok((ok, missing)) if missing.is_empty() && !ok.is_empty() => d.ok(CHECK, ok.join(", ")),
+        Ok((ok, missing)) => {
+            let mut detail = format!("not registered in {}", missing.join(", "));
+            if !ok.is_empty() {
+                detail.push_str(&format!("; registered in {}", ok.join(", ")));
+            }
+            d.fail(
+                CHECK,
+                false,
+                detail,
+                "run `kyso register` (close Firefox and Thunderbird first), then restart the \
+                 browsers",
+            )
+        }
+        Err(e) => d.fail(CHECK, false, e.to_string(), "set HOME"),
+    }
+}
+
 pub fn run(cli: &Cli) -> Result<i32> {
     let (configured, _cfg) = context::configured_modules(cli)?;
     let report = devices::report();
@@ -354,6 +375,7 @@ pub fn run(cli: &Cli) -> Result<i32> {
         }
     }
     check_udev(&mut d);
+    check_registered(&mut d);
     let blocked = d.checks.iter().any(|c| c.status == Status::Fail);
     if cli.json {
         print_json(&serde_json::json!({ "ok": !blocked, "checks": d.checks }));

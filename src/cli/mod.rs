@@ -7,6 +7,7 @@ mod devices;
 mod doctor;
 mod list;
 mod pin;
+mod register;
 mod sign;
 mod verify;
 
@@ -68,6 +69,9 @@ enum Command {
     Doctor,
     /// Print the udev rules generated from the token catalogue (udev/70-kyso-tokens.rules).
     UdevRules,
+    /// Make Firefox, Thunderbird, Chromium/Chrome/Edge, LibreOffice and p11-kit load kyso's
+    /// PKCS#11 module (libkyso_pkcs11.so); --remove undoes it.
+    Register(register::RegisterArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -109,6 +113,7 @@ pub fn main() -> i32 {
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor => doctor::run(&cli),
         Command::UdevRules => devices::udev_rules(),
+        Command::Register(a) => register::run(&cli, a),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 //! tools only), the `kyso` binary, OpenSC's `pkcs11-spy` to count calls, and openssl to verify.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod pcscd;
 pub mod vcard;
 
@@ -117,6 +118,20 @@ impl Fixture {
             .output()
             .unwrap();
         (out, log)
+    }
+
+    /// Deletes the token labelled `label` from this fixture's SoftHSM store.
+    pub fn remove_token(&self, label: &str) {
+        let padded = format!("{label:<32}");
+        for entry in std::fs::read_dir(self.dir.join("tokens")).unwrap() {
+            let dir = entry.unwrap().path();
+            let data = std::fs::read(dir.join("token.object")).unwrap_or_default();
+            if data.windows(32).any(|w| w == padded.as_bytes()) {
+                std::fs::remove_dir_all(&dir).unwrap();
+                return;
+            }
+        }
+        panic!("token {label} not found");
     }
 
     /// Sets bits in the token flags SoftHSM keeps in `token.object` (attribute

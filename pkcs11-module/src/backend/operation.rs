@@ -127,6 +127,14 @@ impl SignOp {
                 self.signer.sign_digest(alg, &digest)
             }
         };
+        if result.is_ok() {
+            // What a user (or a test) checks to know a host signed through kyso; no key material.
+            log::info!(
+                "signed with {:?} for certificate '{}'",
+                self.mech,
+                self.signer.certificate().common_name().unwrap_or("?")
+            );
+        }
         result.map_err(|e| rv::from_error(&e))
     }
 }

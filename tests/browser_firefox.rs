@@ -1,0 +1,129 @@
+//! Firefox ESR signs a TLS handshake through kyso: `kyso register` finds the profile from
+//! `profiles.ini` and registers `libkyso_pkcs11.so` in its NSS database; Firefox (under Xvfb:
+//! a headless Firefox has no window for the PIN prompt) opens a local `openssl s_server` that
+//! requires a client certificate, chooses the token's certificate by itself
+//! (`security.default_personal_cert` = "Select Automatically"), asks for the PIN (typed with
+//! xdotool), and the server sees the certificate.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::browser::*;
+use common::*;
+
+const SERVER_SUBJECT: &str = r"CN = NGUY\E1\BB\84N V\C4\82N AN, UID = CCCD:001099012345";
+
+#[test]
+fn firefox_esr_authenticates_with_a_token_certificate_through_the_registered_module() {
+    let fx = Fixture::new();
+    // As for Chromium: one token, so the one PIN prompt is kyso-test's.
+    fx.remove_token("kyso-second");
+    let home = fx.path("home");
+    let profiles = home.join(".mozilla/firefox");
+    let profile = profiles.join("kyso.test");
+    std::fs::create_dir_all(&profile).unwrap();
+    std::fs::write(
+        profiles.join("profiles.ini"),
+        "[Profile0]\nName=test\nIsRelative=1\nPath=kyso.test\nDefault=1\n\n\
+         [General]\nStartWithLastProfile=1\nVersion=2\n",
+    )
+    .unwrap();
+    // The profile's NSS database trusts the test CA, which issues the server's certificate.
+    let db = format!("sql:{}", profile.display());
+    assert_ok(
+        &Command::new("certutil")
+            .args(["-N", "-d", &db, "--empty-password"])
+            .output()
+            .unwrap(),
+    );
+    assert_ok(
+        &Command::new("certutil")
+            .args(["-A", "-n", "Kyso Test CA", "-t", "C,,", "-d", &db, "-i"])
+            .arg(fx.path("ca.pem"))
+            .output()
+            .unwrap(),
+    );
+    std::fs::write(
+        profile.join("user.js"),
+        r#"user_pref("security.default_personal_cert", "Select Automatically");
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("browser.aboutwelcome.enabled", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.enabled", false);
+user_pref("network.http.http3.enable", false);
+"#,
+    )
+    .unwrap();
+
+    let out = fx
+        .kyso()
+        .env("HOME", &home)
+        .env_remove("XDG_DATA_HOME")
+        .env("KYSO_CONFIG", fx.kyso_toml())
+        .args(["--json", "register"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let report = json(&out);
+    let place = report["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["app"] == "firefox")
+        .unwrap_or_else(|| panic!("profile not found: {report:#}"));
+    assert_eq!(place["status"], "registered", "{report:#}");
+    assert_eq!(place["place"], "Firefox profile test");
+
+    let server = TlsServer::start(&fx.dir, &fx.path("ca.pem"), &fx.path("ca.key"));
+    let x = Xvfb::start();
+    let module_log = fx.path("kyso-module.log");
+    let log = std::fs::File::create(fx.path("firefox.log")).unwrap();
+    let mut firefox = Proc::spawn(
+        "firefox-esr",
+        Command::new("firefox-esr")
+            .arg("--no-remote")
+            .arg("--profile")
+            .arg(&profile)
+            .arg(format!("https://127.0.0.1:{}/", server.port))
+            .env("HOME", &home)
+            .env("DISPLAY", &x.display)
+            .env("LANG", "C.UTF-8")
+            .env("LANGUAGE", "en")
+            .env("MOZ_CRASHREPORTER_DISABLE", "1")
+            .env("SOFTHSM2_CONF", &fx.conf)
+            .env("KYSO_CONFIG", fx.kyso_toml())
+            .env("KYSO_LOG", &module_log)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log),
+    );
+    let dialog = wait_for("Firefox's PIN prompt", Duration::from_secs(40), || {
+        if let Some(st) = firefox.exited() {
+            panic!("firefox exited ({st}) before asking for the PIN");
+        }
+        x.find_window("^Password Required - Mozilla Firefox$")
+    });
+    assert!(
+        x.xdotool(&["windowfocus", "--sync", &dialog]).is_some(),
+        "cannot focus the PIN prompt; windows: {}",
+        x.window_names()
+    );
+    x.xdotool(&["type", "--delay", "40", PIN]).unwrap();
+    x.xdotool(&["key", "Return"]).unwrap();
+
+    wait_for(
+        "the TLS handshake with the client certificate",
+        Duration::from_secs(20),
+        || server.output().contains(SERVER_SUBJECT).then_some(()),
+    );
+    let log = std::fs::read_to_string(&module_log).unwrap_or_default();
+    assert!(
+        log.contains("signed with") && log.contains("NGUYỄN VĂN AN"),
+        "module log: {log}"
+    );
+    assert!(!log.contains("wrong PIN"), "module log: {log}");
+}

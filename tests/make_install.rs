@@ -1,0 +1,55 @@
+//! `make install` with PREFIX and DESTDIR puts the binary, the PKCS#11 module, the udev rules
+//! and a p11-kit module file in place, and the installed `kyso register` finds the installed
+//! module.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+#[test]
+fn make_install_installs_binary_module_rules_and_p11_kit_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("dest");
+    let out = Command::new("make")
+        .arg("-s")
+        .arg("-C")
+        .arg(repo_root())
+        .arg("install")
+        .arg("PREFIX=/usr")
+        .arg(format!("DESTDIR={}", dest.display()))
+        .arg(format!("KYSO_BIN={}", kyso_bin().display()))
+        .arg(format!("KYSO_MODULE={}", kyso_module().display()))
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    for f in [
+        "usr/bin/kyso",
+        "usr/lib/libkyso_pkcs11.so",
+        "usr/lib/udev/rules.d/70-kyso-tokens.rules",
+    ] {
+        assert!(dest.join(f).is_file(), "{f} not installed");
+    }
+    let p11 = std::fs::read_to_string(dest.join("usr/share/p11-kit/modules/kyso.module")).unwrap();
+    assert!(
+        p11.lines()
+            .any(|l| l == "module: /usr/lib/libkyso_pkcs11.so"),
+        "{p11}"
+    );
+    // The installed binary registers the installed module (found in PREFIX/lib).
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let out = Command::new(dest.join("usr/bin/kyso"))
+        .args(["--json", "register", "--dry-run"])
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let r = json(&out);
+    assert_eq!(
+        r["module"],
+        dest.join("usr/lib/libkyso_pkcs11.so").to_str().unwrap(),
+        "{r:#}"
+    );
+}
