@@ -7,6 +7,7 @@ mod doctor;
 mod list;
 mod pin;
 mod sign;
+mod watchdog;
 
 use std::path::PathBuf;
 

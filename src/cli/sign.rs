@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -12,6 +12,7 @@ use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Error, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
 use super::pin::PinArgs;
+use super::watchdog::Watchdog;
 use super::{context, print_json, Cli};
 
 /// Output formats of `kyso sign`.
@@ -76,57 +77,121 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     drop(pin);
     let signer = choose_signer(&token, key_id.as_deref())?;
     let alg = choose_algorithm(signer.as_ref(), args.algorithm.as_deref())?;
+    let key = signer.key();
+    let summary = Arc::new(Summary {
+        json: cli.json,
+        token: key.token.clone(),
+        key_id: hex::encode(&key.id),
+        signer: signer.certificate().common_name().map(str::to_owned),
+        algorithm: alg,
+    });
+    let progress = Arc::new(Mutex::new(Progress::default()));
+    let reader = token.info().map(|i| i.slot_description).unwrap_or_default();
+    let dog = {
+        let (summary, progress) = (summary.clone(), progress.clone());
+        let removed = Error::TokenRemoved {
+            slot: Some(token.label().to_owned()),
+        };
+        Watchdog::start(&reader, move || {
+            let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+            let why = format!("{removed} (the token's module did not return after the removal)");
+            if let Some(file) = p.current.take() {
+                p.failed.push(json!({"file": file, "error": why}));
+            }
+            p.stopped = Some(why);
+            let code = summary.print(&p);
+            std::process::exit(code);
+        })
+    };
 
-    let mut signed = Vec::new();
-    let mut failed = Vec::new();
-    let mut stopped = None;
     for file in &args.files {
         let out = output_path(file, args.out_dir.as_deref());
-        match sign_one(signer.as_ref(), alg, file, &out) {
+        lock(&progress).current = Some(file.clone());
+        dog.busy(true);
+        let result = sign_one(signer.as_ref(), alg, file, &out);
+        dog.busy(false);
+        let mut p = lock(&progress);
+        p.current = None;
+        match result {
             Ok(()) => {
                 if !cli.json {
                     eprintln!("signed {} -> {}", file.display(), out.display());
                 }
-                signed.push(json!({"file": file, "signature": out}));
+                p.signed.push(json!({"file": file, "signature": out}));
             }
             Err(e) if e.is_token_failure() => {
-                stopped = Some(e.to_string());
-                failed.push(json!({"file": file, "error": e.to_string()}));
+                p.stopped = Some(e.to_string());
+                p.failed.push(json!({"file": file, "error": e.to_string()}));
                 break;
             }
             Err(e) => {
                 eprintln!("FAILED {}: {e}", file.display());
-                failed.push(json!({"file": file, "error": e.to_string()}));
+                p.failed.push(json!({"file": file, "error": e.to_string()}));
             }
         }
     }
+    drop(dog);
     let _ = token.logout();
-    let key = signer.key();
-    if cli.json {
-        print_json(&json!({
-            "token": key.token,
-            "key_id": hex::encode(&key.id),
-            "signer": signer.certificate().common_name(),
-            "algorithm": alg.name(),
-            "signed": signed,
-            "failed": failed,
-            "stopped": stopped,
-        }));
-    } else {
-        eprintln!(
-            "{} signed, {} failed with {} ({}, key {} on '{}')",
-            signed.len(),
-            failed.len(),
-            alg,
-            signer.certificate().common_name().unwrap_or("?"),
-            hex::encode(&key.id),
-            key.token
-        );
-        if let Some(why) = &stopped {
-            eprintln!("batch stopped: {why}");
+    let p = lock(&progress);
+    Ok(summary.print(&p))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a batch did so far: shared with the watchdog, which may have to report it.
+#[derive(Default)]
+struct Progress {
+    signed: Vec<serde_json::Value>,
+    failed: Vec<serde_json::Value>,
+    stopped: Option<String>,
+    /// The file being signed now.
+    current: Option<PathBuf>,
+}
+
+/// What is said about every batch.
+struct Summary {
+    json: bool,
+    token: String,
+    key_id: String,
+    signer: Option<String>,
+    algorithm: SignatureAlgorithm,
+}
+
+impl Summary {
+    /// Prints the report; returns the exit code (1 when anything failed).
+    fn print(&self, p: &Progress) -> i32 {
+        if self.json {
+            print_json(&json!({
+                "token": self.token,
+                "key_id": self.key_id,
+                "signer": self.signer,
+                "algorithm": self.algorithm.name(),
+                "signed": p.signed,
+                "failed": p.failed,
+                "stopped": p.stopped,
+            }));
+        } else {
+            eprintln!(
+                "{} signed, {} failed with {} ({}, key {} on '{}')",
+                p.signed.len(),
+                p.failed.len(),
+                self.algorithm,
+                self.signer.as_deref().unwrap_or("?"),
+                self.key_id,
+                self.token
+            );
+            if let Some(why) = &p.stopped {
+                eprintln!("batch stopped: {why}");
+            }
+        }
+        if p.failed.is_empty() {
+            0
+        } else {
+            1
         }
     }
-    Ok(if failed.is_empty() { 0 } else { 1 })
 }
 
 /// The token to log in to: the only one, or the only one holding the requested key.
