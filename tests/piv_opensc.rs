@@ -321,3 +321,57 @@ fn card_pulled_out_mid_batch_stops_it_cleanly_and_the_same_command_finishes_afte
     assert_eq!(b.card.retries_left(), 3);
     assert_eq!(b.card.pin_verifications(), 2, "one login per run");
 }
+
+#[test]
+fn library_a_removed_token_is_an_ordinary_error_and_is_found_again_when_it_comes_back() {
+    use kyso::config::ModuleConfig;
+    use kyso::pkcs11::Backend;
+    use kyso::{Error, HashAlg, SignatureAlgorithm, Token};
+    use secrecy::SecretString;
+
+    let mut b = Bench::new();
+    std::env::set_var("XDG_CACHE_HOME", b.dir.join("cache"));
+    b.card.insert();
+    let backend = Backend::load(&[ModuleConfig::from_path(OPENSC)]);
+    let (tokens, errors) = backend.tokens();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(tokens.len(), 1);
+    let token = tokens[0].clone();
+    let pin = SecretString::from(PIV_PIN);
+    token.login(&pin).unwrap();
+    let alg = SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256);
+    let digest = HashAlg::Sha256.digest("Quyết định số 12/QĐ-UBND".as_bytes());
+    let signer = |t: &kyso::pkcs11::Pkcs11Token| {
+        t.signers()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.key().id == [1])
+            .unwrap()
+    };
+    let first = signer(&token);
+    first.sign_digest(alg, &digest).unwrap();
+
+    b.card.remove();
+    let e = first.sign_digest(alg, &digest).unwrap_err();
+    assert!(matches!(e, Error::TokenRemoved { .. }), "{e}");
+    assert!(e.is_token_failure());
+    assert!(e.to_string().contains("reinsert"), "{e}");
+    assert!(!token.is_logged_in(), "the login went with the token");
+    assert!(backend.rediscover(&token).unwrap().is_none(), "still out");
+
+    b.card.insert();
+    let again = backend
+        .rediscover(&token)
+        .unwrap()
+        .expect("the same token, found again");
+    assert!(!again.is_logged_in(), "a new login, never a silent one");
+    again.login(&pin).unwrap();
+    // The signature is checked against the certificate inside sign_digest.
+    signer(&again).sign_digest(alg, &digest).unwrap();
+    assert_eq!(
+        b.card.pin_verifications(),
+        2,
+        "one VERIFY per explicit login"
+    );
+    assert_eq!(b.card.signatures(), 2);
+}

@@ -168,10 +168,16 @@ fn send(stream: &mut TcpStream, data: &[u8]) -> std::io::Result<()> {
 /// Answers vpcd until it closes the connection.
 fn serve(mut stream: TcpStream, atr: &[u8], card: &mut Card) -> Result<(), String> {
     loop {
+        // vpcd writes the length and the message separately, with Nagle on: until we
+        // acknowledge the first write, the second waits (40 ms of delayed ACK per APDU, real
+        // tokens answer faster). Quick ACKs are reset by the kernel, so they are asked for
+        // before every read.
+        let _ = rustix::net::sockopt::set_tcp_quickack(&stream, true);
         let mut len = [0u8; 2];
         if stream.read_exact(&mut len).is_err() {
             return Ok(());
         }
+        let _ = rustix::net::sockopt::set_tcp_quickack(&stream, true);
         let mut msg = vec![0u8; u16::from_be_bytes(len) as usize];
         if stream.read_exact(&mut msg).is_err() {
             return Ok(());
