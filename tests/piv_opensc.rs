@@ -375,3 +375,36 @@ fn library_a_removed_token_is_an_ordinary_error_and_is_found_again_when_it_comes
     );
     assert_eq!(b.card.signatures(), 2);
 }
+
+#[test]
+fn removal_watch_calls_back_only_when_a_call_outlives_its_token() {
+    use common::pcscd::READER0;
+    use kyso::devices::removal::{RemovalWatch, GRACE};
+    use std::sync::mpsc;
+
+    let mut b = Bench::new();
+    // Not a PC/SC reader (a software token's slot): nothing is watched.
+    let (tx, rx) = mpsc::channel();
+    let idle = RemovalWatch::start("SoftHSM slot ID 0x1", move || tx.send(()).unwrap());
+    idle.busy(true);
+
+    b.card.insert();
+    let (tx, rx2) = mpsc::channel();
+    let watch = RemovalWatch::start(READER0, move || tx.send(()).unwrap());
+    // A call in flight on a present card: no alarm.
+    watch.busy(true);
+    assert!(rx2.recv_timeout(Duration::from_secs(1)).is_err());
+    // Card out between calls: no alarm either.
+    watch.busy(false);
+    b.card.remove();
+    assert!(rx2.recv_timeout(Duration::from_millis(1500)).is_err());
+    // A call that outlives its card: the callback runs, once.
+    b.card.insert();
+    watch.busy(true);
+    b.card.remove();
+    let t = Instant::now();
+    rx2.recv_timeout(GRACE + Duration::from_secs(5))
+        .expect("the watch calls back");
+    assert!(t.elapsed() >= GRACE - Duration::from_millis(300));
+    assert!(rx.try_recv().is_err());
+}

@@ -7,7 +7,6 @@ mod doctor;
 mod list;
 mod pin;
 mod sign;
-mod watchdog;
 
 use std::path::PathBuf;
 

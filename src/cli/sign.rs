@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
+use kyso::devices::RemovalWatch;
 use kyso::pkcs11::Pkcs11Token;
 use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Error, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
 use super::pin::PinArgs;
-use super::watchdog::Watchdog;
 use super::{context, print_json, Cli};
 
 /// Output formats of `kyso sign`.
@@ -92,7 +92,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         let removed = Error::TokenRemoved {
             slot: Some(token.label().to_owned()),
         };
-        Watchdog::start(&reader, move || {
+        RemovalWatch::start(&reader, move || {
             let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
             let why = format!("{removed} (the token's module did not return after the removal)");
             if let Some(file) = p.current.take() {

@@ -1,38 +1,38 @@
 //! A guard against a vendor module that never returns when its token is pulled out in the
-//! middle of a signature. Debian 12's OpenSC (0.23) deadlocks in `C_Sign` about three times in
-//! four when the card goes away during the command (seen with the virtual PIV card tests); an
-//! official would see a frozen command. While a signature is in flight, the token's reader is
-//! watched through PC/SC, independently of the module: if it goes empty (or away) and the call
-//! has not returned [`GRACE`] later, the batch is reported as stopped and the process exits.
-//! Nothing is lost: finished outputs are complete (atomic writes) and the one in flight was
-//! never started on disk.
+//! middle of an operation: Debian 12's OpenSC (0.23) can deadlock in `C_Sign` when the card
+//! goes away during the command (seen three times in four with the virtual PIV card tests
+//! before its APDUs were made fast), and an official would see a frozen command. While a call
+//! is in flight, the token's reader is watched through PC/SC, independently of the module: if
+//! it goes empty (or away) and the call has not returned [`GRACE`] later, the caller's
+//! `on_hang` runs (the CLI reports the batch and exits).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use kyso::devices::pcsc::reader_has_card;
+use super::pcsc::reader_has_card;
 
 /// How long a call may go on after its token was seen gone.
 pub const GRACE: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_millis(250);
 
-/// Watches one reader while [`Watchdog::busy`] says a call is in flight.
-pub struct Watchdog {
+/// Watches one reader while [`RemovalWatch::busy`] says a call is in flight.
+pub struct RemovalWatch {
     busy: Arc<Mutex<Option<Instant>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Watchdog {
+impl RemovalWatch {
     /// Starts watching `reader` (the token's slot description) when it is a PC/SC reader with
-    /// a card in it now; otherwise watches nothing. `on_hang` runs on the watchdog's thread
-    /// when a call outlives its token, and must end the process.
-    pub fn start(reader: &str, on_hang: impl FnOnce() + Send + 'static) -> Watchdog {
+    /// a card in it now; otherwise watches nothing. `on_hang` runs once, on the watch's own
+    /// thread, when a call outlives its token (the stuck call never returns: ending the
+    /// process is usually all that is left).
+    pub fn start(reader: &str, on_hang: impl FnOnce() + Send + 'static) -> RemovalWatch {
         let busy = Arc::new(Mutex::new(None::<Instant>));
         let stop = Arc::new(AtomicBool::new(false));
-        let mut dog = Watchdog {
+        let mut dog = RemovalWatch {
             busy: busy.clone(),
             stop: stop.clone(),
             thread: None,
@@ -76,7 +76,7 @@ impl Watchdog {
     }
 }
 
-impl Drop for Watchdog {
+impl Drop for RemovalWatch {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
