@@ -192,10 +192,10 @@ pub fn reader_has_card(reader: &str) -> Option<bool> {
     let PcscStatus::Running { readers } = scan() else {
         return None;
     };
-    match readers.iter().find(|r| r.name == reader) {
-        Some(r) => Some(!matches!(r.card, CardState::Empty)),
-        None => None,
-    }
+    readers
+        .iter()
+        .find(|r| r.name == reader)
+        .map(|r| !matches!(r.card, CardState::Empty))
 }
 
 /// Cancels a [`Watcher`]'s wait from another thread.
