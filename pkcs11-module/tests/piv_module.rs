@@ -276,3 +276,53 @@ fn wait_for_slot_event_reports_insertion_and_removal_and_the_slot_id_stays() {
     no_event();
     assert_eq!(call!(C_Finalize(null_mut())), CKR_OK);
 }
+
+#[test]
+fn through_the_module_a_pulled_card_is_device_removed_and_signing_resumes_after_reinsertion() {
+    use kyso::config::ModuleConfig;
+    use kyso::pkcs11::{Backend, Pkcs11Token};
+    use kyso::{Error, HashAlg, SignatureAlgorithm, Token};
+    use secrecy::SecretString;
+
+    let mut s = Setup::new();
+    set_env(&s.env());
+    s.card.insert();
+    // kyso's library in front of kyso's module in front of OpenSC: what an application using
+    // the library with the module registered (as Firefox does) goes through.
+    let backend = Backend::load(&[ModuleConfig::from_path(kyso_module())]);
+    assert!(backend.failures.is_empty());
+    let (tokens, _) = backend.tokens();
+    assert_eq!(tokens.len(), 1);
+    let token = tokens[0].clone();
+    let pin = SecretString::from(PIV_PIN);
+    let alg = SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256);
+    let digest = HashAlg::Sha256.digest(b"Bien ban ban giao");
+    let sign = |t: &Pkcs11Token| {
+        t.signers()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.key().id == [1])
+            .expect("the 9A key after login")
+            .sign_digest(alg, &digest)
+    };
+    token.login(&pin).unwrap();
+    sign(&token).unwrap();
+
+    s.card.remove();
+    let e = sign(&token).unwrap_err();
+    assert!(matches!(e, Error::TokenRemoved { .. }), "{e}");
+
+    s.card.insert();
+    let until = Instant::now() + PATIENCE;
+    let again = loop {
+        if let Some(t) = backend.rediscover(&token).unwrap() {
+            break t;
+        }
+        assert!(Instant::now() < until, "the token did not come back");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    again.login(&pin).unwrap();
+    sign(&again).unwrap();
+    assert_eq!(s.card.pin_verifications(), 2, "{:#?}", s.card.apdus());
+    assert_eq!(s.card.signatures(), 2);
+}
