@@ -126,6 +126,25 @@ fn pkcs11_tool_sees_the_card_and_its_certificates() {
 }
 
 #[test]
+fn with_a_yubikey_4_atr_opensc_still_finds_the_piv_card_and_its_keys() {
+    let mut b = Bench::new();
+    b.card.atr = Some("3B F8 13 00 00 81 31 FE 15 59 75 62 69 6B 65 79 34 D4".into());
+    b.card.insert();
+    let pin = b.pin_file(PIV_PIN);
+    let out = b.run(&["--json", "certs", "--login", "--pin-file", &pin]);
+    assert_ok(&out);
+    let certs = json(&out);
+    let with_keys = certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["has_private_key"] == true)
+        .count();
+    assert_eq!(with_keys, 4, "{certs:#}");
+    assert_eq!(b.card.pin_verifications(), 1);
+}
+
+#[test]
 fn kyso_certs_and_sign_through_opensc_and_openssl_verifies_every_signature() {
     let mut b = Bench::new();
     b.card.insert();

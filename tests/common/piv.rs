@@ -70,6 +70,8 @@ pub struct PivCard {
     pub log: PathBuf,
     /// Time each signature takes.
     pub latency_ms: u64,
+    /// ATR to present instead of the card's own (hex).
+    pub atr: Option<String>,
     child: Option<Child>,
 }
 
@@ -84,6 +86,7 @@ impl PivCard {
             log: dir.join("piv-apdus.log"),
             state,
             latency_ms: 0,
+            atr: None,
             child: None,
         }
     }
@@ -160,8 +163,13 @@ impl PivCard {
     /// Inserts the card: starts its process and waits until pcscd sees it.
     pub fn insert(&mut self) {
         assert!(self.child.is_none(), "already inserted");
-        let child = Command::new(piv_card_bin())
-            .arg("run")
+        let mut cmd = Command::new(piv_card_bin());
+        if let Some(atr) = &self.atr {
+            cmd.arg("run").arg("--atr").arg(atr);
+        } else {
+            cmd.arg("run");
+        }
+        let child = cmd
             .arg("--state")
             .arg(&self.state)
             .arg("--port")
