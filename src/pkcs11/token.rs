@@ -119,14 +119,15 @@ impl Pkcs11Token {
     /// Whether the token went away, asked after a generic failure. Modules and pcscd notice a
     /// removal with a delay (OpenSC re-reads a slot's state at most once a second), so the
     /// module and, for a PC/SC reader, pcscd are asked a few times over 1.6 s; only failures
-    /// that say nothing precise pay that.
+    /// that say nothing precise pay that, and only on removable slots (a software token's are
+    /// not).
     fn gone(&self) -> bool {
-        let reader = self
-            .module
-            .ctx()
-            .get_slot_info(self.slot)
-            .map(|si| si.slot_description().trim().to_owned())
-            .unwrap_or_default();
+        let reader = match self.module.ctx().get_slot_info(self.slot) {
+            Ok(si) if !si.token_present() => return true,
+            Ok(si) if !si.removable_device() => return false,
+            Ok(si) => si.slot_description().trim().to_owned(),
+            Err(_) => String::new(),
+        };
         for attempt in 0..5 {
             if !self.present() || crate::devices::pcsc::reader_has_card(&reader) == Some(false) {
                 return true;
