@@ -1,5 +1,6 @@
 //! `kyso sign`: one login, many files, each signature checked and written atomically.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use kyso::devices::RemovalWatch;
 use kyso::document::{self, pades, CadesOptions, PadesOptions};
 use kyso::pkcs11::Pkcs11Token;
 use kyso::public_key::ecdsa_raw_to_der;
@@ -160,6 +162,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         signing_time: None,
     };
 
+    let dog = removal_watch(cli.json, &token, &jobs);
     let pb = batch::progress(jobs.len(), cli.json);
     let hash = alg.hash();
     let pades = |now| PadesOptions {
@@ -185,7 +188,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             }
         }
     };
-    let mut finish = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
+    let finish_one = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
         match prepared {
             Prepared::Digest(digest) if format == Format::Raw => {
                 sign_raw(signer.as_ref(), alg, &job.file, &digest)
@@ -200,7 +203,14 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             Prepared::Pdf(pdf, opts) => pades::finish(pdf, signer.as_ref(), alg, &opts),
         }
     };
+    let mut finish = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
+        dog.busy(true);
+        let result = finish_one(job, prepared);
+        dog.busy(false);
+        result
+    };
     let outcome = batch::run(jobs, args.skip_existing, &pb, &prepare, &mut finish);
+    drop(dog);
     let _ = token.logout();
     let key = signer.key();
     if cli.json {
@@ -244,6 +254,43 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         0
     } else {
         1
+    })
+}
+
+/// Guards against a module that never returns when its token is pulled out mid-signature
+/// (Debian 12's OpenSC can hang so): when it happens, reports what was written (outputs are
+/// atomic: each one that exists is whole) and ends the process.
+fn removal_watch(json_out: bool, token: &Pkcs11Token, jobs: &[Job]) -> RemovalWatch {
+    let reader = token.info().map(|i| i.slot_description).unwrap_or_default();
+    let outputs: Vec<(PathBuf, PathBuf)> = jobs
+        .iter()
+        .map(|j| (j.file.clone(), j.output.clone()))
+        .collect();
+    let existed: HashSet<PathBuf> = jobs
+        .iter()
+        .filter(|j| j.output.exists())
+        .map(|j| j.output.clone())
+        .collect();
+    let label = token.label().to_owned();
+    RemovalWatch::start(&reader, move || {
+        let removed = Error::TokenRemoved { slot: Some(label) };
+        let why = format!("{removed} (the token's module did not return after the removal)");
+        let signed: Vec<_> = outputs
+            .iter()
+            .filter(|(_, out)| out.exists() && !existed.contains(out))
+            .collect();
+        if json_out {
+            print_json(&json!({
+                "signed": signed.iter().map(|(f, o)| json!({"file": f, "signature": o})).collect::<Vec<_>>(),
+                "stopped": why,
+            }));
+        } else {
+            eprintln!(
+                "{} signed; batch stopped: {why}; run again with --skip-existing",
+                signed.len()
+            );
+        }
+        std::process::exit(1);
     })
 }
 

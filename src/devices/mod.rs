@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod pcsc;
+pub mod removal;
 pub mod udev;
 pub mod usb;
 
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::config::ModuleConfig;
 pub use catalogue::{Catalogue, ModuleEntry, TokenEntry};
 pub use pcsc::{CardState, DeviceEvent, PcscStatus, Reader, Watcher};
+pub use removal::RemovalWatch;
 pub use usb::{UsbStatus, UsbToken};
 
 /// A module that can drive an identified token.

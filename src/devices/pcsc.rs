@@ -184,6 +184,20 @@ pub fn scan() -> PcscStatus {
     PcscStatus::Running { readers }
 }
 
+/// Whether the reader named `reader` (a PKCS#11 slot description, which for OpenSC and most
+/// PC/SC modules is the reader name) holds a card now: `Some(false)` when it is empty, `None`
+/// when there is no such reader (not a PC/SC slot, or a USB token gone with its own reader)
+/// or pcscd cannot be asked.
+pub fn reader_has_card(reader: &str) -> Option<bool> {
+    let PcscStatus::Running { readers } = scan() else {
+        return None;
+    };
+    readers
+        .iter()
+        .find(|r| r.name == reader)
+        .map(|r| !matches!(r.card, CardState::Empty))
+}
+
 /// Cancels a [`Watcher`]'s wait from another thread.
 #[derive(Clone)]
 pub struct Canceller(Option<Context>);

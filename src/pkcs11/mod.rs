@@ -63,4 +63,18 @@ impl Backend {
         }
         (tokens, errors)
     }
+
+    /// The same token found again (same module, label and serial) after it was pulled out and
+    /// plugged back in, in whatever slot it is now; `None` while it is away. The token found
+    /// is new: log in to it again (nothing is carried over, the PIN least of all).
+    pub fn rediscover(&self, gone: &Pkcs11Token) -> Result<Option<Arc<Pkcs11Token>>, Error> {
+        let module = gone.module();
+        if !self.modules.iter().any(|m| Arc::ptr_eq(m, module)) {
+            return Ok(None);
+        }
+        Ok(module
+            .tokens()?
+            .into_iter()
+            .find(|t| t.label() == gone.label() && t.serial() == gone.serial()))
+    }
 }

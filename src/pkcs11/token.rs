@@ -38,6 +38,7 @@ pub struct Pkcs11Token {
     me: Weak<Pkcs11Token>,
     slot: Slot,
     label: String,
+    serial: String,
     login: Mutex<LoginState>,
     pool: Mutex<Vec<Session>>,
     mechanisms: OnceLock<Vec<MechanismType>>,
@@ -61,6 +62,7 @@ impl Pkcs11Token {
         Ok(Arc::new_cyclic(|me| Pkcs11Token {
             me: me.clone(),
             label: info.label().trim().to_owned(),
+            serial: info.serial_number().trim().to_owned(),
             module,
             slot,
             login: Mutex::new(LoginState::default()),
@@ -80,6 +82,11 @@ impl Pkcs11Token {
         &self.label
     }
 
+    /// The serial number as read when it was found.
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
     /// The module reaching this token.
     pub fn module(&self) -> &Arc<Module> {
         &self.module
@@ -90,8 +97,73 @@ impl Pkcs11Token {
         self.slot.id()
     }
 
+    /// Maps a failure of an operation on this token. Modules often report a token pulled out
+    /// mid-operation as a generic failure (OpenSC: `CKR_GENERAL_ERROR` for "transmit failed"):
+    /// when the slot says the token is gone, that is what the error says. A removed token's
+    /// sessions and login are dead: they are dropped, so the token can be found and logged in
+    /// to again when it comes back.
     pub(crate) fn err(&self, e: cryptoki::error::Error) -> Error {
-        errors::map(e, &self.display_name())
+        let mapped = errors::map(e, &self.display_name());
+        let mapped = match mapped {
+            Error::Pkcs11 { .. } if self.gone() => Error::TokenRemoved {
+                slot: Some(self.display_name()),
+            },
+            other => other,
+        };
+        if matches!(mapped, Error::TokenRemoved { .. }) {
+            self.forget_sessions();
+        }
+        mapped
+    }
+
+    /// Whether the token went away, asked after a generic failure. Modules and pcscd notice a
+    /// removal with a delay (OpenSC re-reads a slot's state at most once a second), so the
+    /// module and, for a PC/SC reader, pcscd are asked a few times over 1.6 s; only failures
+    /// that say nothing precise pay that, and only on removable slots (a software token's are
+    /// not).
+    fn gone(&self) -> bool {
+        let reader = match self.module.ctx().get_slot_info(self.slot) {
+            Ok(si) if !si.token_present() => return true,
+            Ok(si) if !si.removable_device() => return false,
+            Ok(si) => si.slot_description().trim().to_owned(),
+            Err(_) => String::new(),
+        };
+        for attempt in 0..5 {
+            if !self.present() || crate::devices::pcsc::reader_has_card(&reader) == Some(false) {
+                return true;
+            }
+            if attempt < 4 {
+                std::thread::sleep(std::time::Duration::from_millis(400));
+            }
+        }
+        false
+    }
+
+    /// Whether the module still sees a token in the slot (a module that cannot say counts as
+    /// present: only a clear "absent" turns an error into a removal).
+    pub fn present(&self) -> bool {
+        match self.module.ctx().get_slot_info(self.slot) {
+            Ok(si) => si.token_present(),
+            Err(cryptoki::error::Error::Pkcs11(
+                cryptoki::error::RvError::TokenNotPresent
+                | cryptoki::error::RvError::DeviceRemoved
+                | cryptoki::error::RvError::SlotIdInvalid,
+                _,
+            )) => false,
+            Err(_) => true,
+        }
+    }
+
+    /// Drops pooled sessions and the login after a removal (the PIN too: a new token in the
+    /// slot gets a new, explicit login). Refused PINs stay remembered.
+    fn forget_sessions(&self) {
+        if let Ok(mut pool) = self.pool.try_lock() {
+            pool.clear();
+        }
+        if let Ok(mut state) = self.login.try_lock() {
+            state.session = None;
+            state.pin = None;
+        }
     }
 
     /// The label, or the slot for a token without one.

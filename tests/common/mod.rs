@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod pcscd;
+pub mod piv;
 pub mod vcard;
 
 use std::fs::File;
