@@ -135,6 +135,9 @@ pub struct RemoteConfig {
     /// Signatures one authorization may cover (default: what the credential allows, at most 100).
     #[serde(default)]
     pub signatures_per_authorization: Option<u32>,
+    /// Most hashes sent in one `signatures/signHash` call (default 50).
+    #[serde(default)]
+    pub hashes_per_call: Option<u32>,
 }
 
 /// The whole configuration file.

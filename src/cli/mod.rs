@@ -6,6 +6,7 @@ mod devices;
 mod doctor;
 mod list;
 mod pin;
+mod remote;
 mod sign;
 
 use std::path::PathBuf;
@@ -62,6 +63,8 @@ enum Command {
     Devices(devices::DevicesArgs),
     /// Check everything between a plugged-in token and a signature, and say what to fix.
     Doctor,
+    /// Remote signing accounts (ký số từ xa, Cloud Signature Consortium API): login, list, logout.
+    Remote(remote::RemoteArgs),
     /// Print the udev rules generated from the token catalogue (udev/70-kyso-tokens.rules).
     UdevRules,
 }
@@ -103,6 +106,7 @@ pub fn main() -> i32 {
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor => doctor::run(&cli),
+        Command::Remote(a) => remote::run(&cli, a),
         Command::UdevRules => devices::udev_rules(),
     };
     match result {

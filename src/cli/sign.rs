@@ -7,7 +7,6 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use kyso::pkcs11::Pkcs11Token;
 use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Error, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
@@ -66,37 +65,55 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             )));
         }
     }
-    let backend = context::backend(cli)?;
-    let tokens = context::tokens(&backend, args.token.as_deref())?;
+    let tokens = context::tokens(cli, args.token.as_deref())?;
     let token = choose_token(tokens, args.token.as_deref(), key_id.as_deref())?;
-    let pin = args
-        .pin
-        .read(&format!("PIN for token '{}': ", token.label()))?;
+    let label = context::label(&*token);
+    // Remote credentials authorise the whole batch with one PIN/OTP.
+    token.expect_signatures(args.files.len());
+    let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
     token.login(&pin)?;
     drop(pin);
-    let signer = choose_signer(&token, key_id.as_deref())?;
+    let signer = choose_signer(&*token, &label, key_id.as_deref())?;
     let alg = choose_algorithm(signer.as_ref(), args.algorithm.as_deref())?;
 
     let mut signed = Vec::new();
     let mut failed = Vec::new();
     let mut stopped = None;
-    for file in &args.files {
-        let out = output_path(file, args.out_dir.as_deref());
-        match sign_one(signer.as_ref(), alg, file, &out) {
-            Ok(()) => {
-                if !cli.json {
-                    eprintln!("signed {} -> {}", file.display(), out.display());
+    // Signers that gain from batching (remote services: one signHash call for many hashes)
+    // get the files' digests in chunks; tokens sign file by file.
+    let batch = signer.batch_size().max(1);
+    'chunks: for chunk in args.files.chunks(batch) {
+        let results: Vec<(&PathBuf, Result<PathBuf>)> = if batch == 1 {
+            chunk
+                .iter()
+                .map(|file| {
+                    let out = output_path(file, args.out_dir.as_deref());
+                    (
+                        file,
+                        sign_one(signer.as_ref(), alg, file, &out).map(|_| out),
+                    )
+                })
+                .collect()
+        } else {
+            sign_chunk(signer.as_ref(), alg, chunk, args.out_dir.as_deref())
+        };
+        for (file, result) in results {
+            match result {
+                Ok(out) => {
+                    if !cli.json {
+                        eprintln!("signed {} -> {}", file.display(), out.display());
+                    }
+                    signed.push(json!({"file": file, "signature": out}));
                 }
-                signed.push(json!({"file": file, "signature": out}));
-            }
-            Err(e) if e.is_token_failure() => {
-                stopped = Some(e.to_string());
-                failed.push(json!({"file": file, "error": e.to_string()}));
-                break;
-            }
-            Err(e) => {
-                eprintln!("FAILED {}: {e}", file.display());
-                failed.push(json!({"file": file, "error": e.to_string()}));
+                Err(e) if e.is_token_failure() => {
+                    stopped = Some(e.to_string());
+                    failed.push(json!({"file": file, "error": e.to_string()}));
+                    break 'chunks;
+                }
+                Err(e) => {
+                    eprintln!("FAILED {}: {e}", file.display());
+                    failed.push(json!({"file": file, "error": e.to_string()}));
+                }
             }
         }
     }
@@ -131,10 +148,10 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
 
 /// The token to log in to: the only one, or the only one holding the requested key.
 fn choose_token(
-    tokens: Vec<Arc<Pkcs11Token>>,
+    tokens: Vec<Arc<dyn Token>>,
     label: Option<&str>,
     key_id: Option<&[u8]>,
-) -> Result<Arc<Pkcs11Token>> {
+) -> Result<Arc<dyn Token>> {
     if tokens.len() <= 1 {
         return tokens.into_iter().next().ok_or_else(|| {
             Error::TokenNotFound(label.map(|l| format!("label '{l}'")).unwrap_or_default())
@@ -160,7 +177,7 @@ fn choose_token(
                 .unwrap_or("a certificate with a key".into()),
             tokens
                 .iter()
-                .map(|t| context::describe(t))
+                .map(|t| context::describe(&**t))
                 .collect::<Vec<_>>()
                 .join(", ")
         ))),
@@ -168,7 +185,7 @@ fn choose_token(
             "several tokens hold keys, choose one with --token LABEL: {}",
             fitting
                 .iter()
-                .map(|t| context::describe(t))
+                .map(|t| context::describe(&**t))
                 .collect::<Vec<_>>()
                 .join(", ")
         ))),
@@ -177,7 +194,7 @@ fn choose_token(
 
 /// The key to sign with: the one with `--key-id`, the only one, or (several, none chosen) the
 /// lowest `CKA_ID`, announced so the choice is never silent.
-fn choose_signer(token: &Pkcs11Token, key_id: Option<&[u8]>) -> Result<Arc<dyn Signer>> {
+fn choose_signer(token: &dyn Token, label: &str, key_id: Option<&[u8]>) -> Result<Arc<dyn Signer>> {
     let mut signers: Vec<_> = token
         .signers()?
         .into_iter()
@@ -189,18 +206,15 @@ fn choose_signer(token: &Pkcs11Token, key_id: Option<&[u8]>) -> Result<Arc<dyn S
             Some(id) => format!(
                 "no certificate with a private key has id {} on token '{}' (see `kyso certs`)",
                 hex::encode(id),
-                token.label()
+                label
             ),
-            None => format!(
-                "token '{}' holds no certificate with a private key",
-                token.label()
-            ),
+            None => format!("token '{}' holds no certificate with a private key", label),
         }));
     }
     if signers.len() > 1 {
         eprintln!(
             "token '{}' holds {} keys; using {} — choose another with --key-id: {}",
-            token.label(),
+            label,
             signers.len(),
             hex::encode(&signers[0].key().id),
             signers
@@ -264,11 +278,74 @@ fn output_path(file: &Path, out_dir: Option<&Path>) -> PathBuf {
 fn sign_one(signer: &dyn Signer, alg: SignatureAlgorithm, file: &Path, out: &Path) -> Result<()> {
     let mut input =
         std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
-    let mut sig = signer.sign_data(alg, &mut input)?;
+    let sig = signer.sign_data(alg, &mut input)?;
+    write_signature(signer, alg, sig, out)
+}
+
+/// The raw-format output: ECDSA as DER, written atomically.
+fn write_signature(
+    signer: &dyn Signer,
+    alg: SignatureAlgorithm,
+    mut sig: Vec<u8>,
+    out: &Path,
+) -> Result<()> {
     if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
         sig = ecdsa_raw_to_der(curve, &sig)?;
     }
     write_atomic(out, &sig)
+}
+
+/// Hashes a chunk of files and signs their digests in one call; a file that cannot be read
+/// fails alone, a signing failure fails every file of the chunk.
+fn sign_chunk<'a>(
+    signer: &dyn Signer,
+    alg: SignatureAlgorithm,
+    files: &'a [PathBuf],
+    out_dir: Option<&Path>,
+) -> Vec<(&'a PathBuf, Result<PathBuf>)> {
+    let mut results = Vec::new();
+    let mut pending = Vec::new();
+    for file in files {
+        let digest = std::fs::File::open(file)
+            .map_err(|e| Error::io(file.display().to_string(), e))
+            .and_then(|mut f| alg.hash().digest_reader(&mut f));
+        match digest {
+            Ok(d) => pending.push((file, d)),
+            Err(e) => results.push((file, Err(e))),
+        }
+    }
+    if pending.is_empty() {
+        return results;
+    }
+    let digests: Vec<Vec<u8>> = pending.iter().map(|(_, d)| d.clone()).collect();
+    match signer.sign_digests(alg, &digests) {
+        Ok(sigs) => {
+            for ((file, _), sig) in pending.into_iter().zip(sigs) {
+                let out = output_path(file, out_dir);
+                let r = write_signature(signer, alg, sig, &out).map(|_| out);
+                results.push((file, r));
+            }
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let token_failure = e.is_token_failure();
+            let mut first = Some(e);
+            for (file, _) in pending {
+                let err = first.take().unwrap_or_else(|| {
+                    if token_failure {
+                        Error::Remote {
+                            server: signer.key().token.clone(),
+                            message: text.clone(),
+                        }
+                    } else {
+                        Error::InvalidInput(text.clone())
+                    }
+                });
+                results.push((file, Err(err)));
+            }
+        }
+    }
+    results
 }
 
 /// Writes to a temporary file beside `path`, then renames: a reader never sees half a file.

@@ -219,9 +219,6 @@ impl RemoteToken {
             Ok(sigs) => {
                 auth.remaining -= digests.len() as u32;
                 auth.used += digests.len();
-                if auth.remaining == 0 {
-                    state.auth = None;
-                }
                 Ok(sigs)
             }
             Err(Error::RemoteAuthorizationExpired { message, .. }) => {
@@ -441,6 +438,7 @@ impl Signer for RemoteSigner {
     }
 
     fn batch_size(&self) -> usize {
-        self.token.batch(None) as usize
+        let per_call = self.token.client.cfg.hashes_per_call.unwrap_or(50).max(1);
+        self.token.batch(None).min(per_call) as usize
     }
 }

@@ -2,6 +2,7 @@
 //! tools only), the `kyso` binary, OpenSC's `pkcs11-spy` to count calls, and openssl to verify.
 #![allow(dead_code)]
 
+pub mod csc;
 pub mod pcscd;
 pub mod vcard;
 
