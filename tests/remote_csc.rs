@@ -511,3 +511,63 @@ fn remote_list_shows_credentials() {
         stdout(&text)
     );
 }
+
+#[test]
+fn scal2_credential_authorizes_the_batch_hashes_once() {
+    let r = Remote::new("v1", "");
+    {
+        let mut s = r.server.state();
+        s.creds[0].scal2 = true;
+    }
+    let files = r.files(4);
+    let out = r.sign("remote-test/cred-ec", &files, &[]);
+    assert_ok(&out);
+    let pubkey = r.pubkey("cred-ec");
+    for f in &files {
+        assert!(openssl_verify(&pubkey, "ecdsa-sha256", f, &sig_of(f)));
+    }
+    let s = r.server.state();
+    assert_eq!(s.count("credentials/authorize"), 1);
+    assert_eq!(
+        s.bodies["credentials/authorize"]["hash"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+#[test]
+fn disabled_credential_is_reported_before_any_authorization() {
+    let r = Remote::new("v2", "");
+    r.server.state().creds[0].disabled = true;
+    let out = r.sign("remote-test/cred-ec", &r.files(1), &[]);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("cannot sign: its key is disabled")
+            && e.contains("contact your signing service provider"),
+        "{e}"
+    );
+    assert_eq!(r.server.state().count("credentials/authorize"), 0);
+}
+
+#[test]
+fn csc_auth_login_with_basic_credentials() {
+    let r = Remote::new("v1", "auth = \"login\"\nuser = \"nguyenvanan\"");
+    let out = r.run(&["remote", "login", "--pin-file", "pin"]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("logged in to remote-test"),
+        "{}",
+        stderr(&out)
+    );
+    assert_ok(&r.run(&["certs"]));
+    std::fs::write(r.dir.join("bad"), "wrong").unwrap();
+    let out = r.run(&["remote", "login", "--pin-file", "bad"]);
+    assert!(
+        stderr(&out).contains("auth/login refused"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -22,6 +22,9 @@ use clap::{Parser, Subcommand};
 ///     path = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 ///     name = "opensc"
 ///
+/// Remote signing accounts are [[remote]] tables (see `kyso remote --help` and the README):
+/// their credentials are tokens named ACCOUNT/CREDENTIAL_ID.
+///
 /// With neither, kyso looks at the tokens plugged in (`kyso devices`) and loads the
 /// installed modules its token catalogue names for them (-v says which).
 ///

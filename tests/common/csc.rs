@@ -39,10 +39,14 @@ pub struct Cred {
     pub multisign: u32,
     pub otp: bool,
     pub disabled: bool,
+    /// SCAL 2: the authorization names the hashes it is good for.
+    pub scal2: bool,
 }
 
 struct Sad {
     cred: String,
+    /// SCAL 2: the only hashes (base64) this SAD may sign.
+    hashes: Option<Vec<String>>,
     remaining: u32,
     expires: Instant,
 }
@@ -192,6 +196,7 @@ impl CscServer {
                     multisign: 10,
                     otp: true,
                     disabled: false,
+                    scal2: false,
                 },
                 Cred {
                     id: "cred-rsa".into(),
@@ -200,6 +205,7 @@ impl CscServer {
                     multisign: 1,
                     otp: false,
                     disabled: false,
+                    scal2: false,
                 },
             ],
             calls: HashMap::new(),
@@ -537,7 +543,7 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
                 "key": { "status": status, "algo": algo, "len": len },
                 "cert": { "status": "valid", "certificates": certs },
                 "multisign": c.multisign,
-                "SCAL": "1",
+                "SCAL": if c.scal2 { "2" } else { "1" },
                 "lang": "vi-VN",
             });
             if v2 {
@@ -600,12 +606,22 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
             if num == 0 || num > s.creds[ci].multisign {
                 return err(400, "invalid_request", "Invalid parameter numSignatures");
             }
+            let bound = req[if v2 { "hashes" } else { "hash" }].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|h| h.as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+            });
+            if s.creds[ci].scal2 && bound.as_ref().is_none_or(|b| b.len() != num as usize) {
+                return err(400, "invalid_request", "Missing parameter hash (SCAL 2)");
+            }
             let sad = s.fresh("sad");
             let expires = Instant::now() + s.sad_lifetime;
+            let hashes = if s.creds[ci].scal2 { bound } else { None };
             s.sads.insert(
                 sad.clone(),
                 Sad {
                     cred: cred_id,
+                    hashes,
                     remaining: num,
                     expires,
                 },
@@ -627,6 +643,18 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
             }
             if Instant::now() >= entry.expires {
                 return err(400, "invalid_request", "SAD expired");
+            }
+            if let Some(bound) = &entry.hashes {
+                if hashes
+                    .iter()
+                    .any(|h| !bound.iter().any(|b| Some(b.as_str()) == h.as_str()))
+                {
+                    return err(
+                        400,
+                        "invalid_request",
+                        "Invalid parameter hash: not authorized by the SAD",
+                    );
+                }
             }
             if hashes.is_empty() || hashes.len() as u32 > entry.remaining {
                 return err(
