@@ -571,3 +571,28 @@ fn csc_auth_login_with_basic_credentials() {
         stderr(&out)
     );
 }
+
+#[test]
+fn secrets_never_reach_the_log_even_at_trace_level() {
+    let r = Remote::new("v1", "");
+    let out = r
+        .kyso()
+        .env("KYSO_LOG", "trace")
+        .args([
+            "-vv",
+            "sign",
+            "--token",
+            "remote-test/cred-ec",
+            "--pin-file",
+            "pin",
+        ])
+        .args(r.files(1))
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let e = stderr(&out);
+    assert!(e.contains("POST https://127.0.0.1"), "logging is on: {e}");
+    for secret in [REMOTE_PIN, OTP, CLIENT_SECRET, "sad-", "at-"] {
+        assert!(!e.contains(secret), "{secret} logged:\n{e}");
+    }
+}

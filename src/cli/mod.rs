@@ -99,6 +99,10 @@ pub fn main() -> i32 {
         .filter_level(level)
         .filter_module("cryptoki", binding)
         .parse_env("KYSO_LOG")
+        // At trace level the HTTP client dumps the bytes on the wire: PINs and OTPs of remote
+        // signing. Never, whatever KYSO_LOG says.
+        .filter_module("ureq_proto", level.min(log::LevelFilter::Debug))
+        .filter_module("ureq", level.min(log::LevelFilter::Debug))
         .format_timestamp(None)
         .init();
     let result = match &cli.command {

@@ -243,6 +243,14 @@ impl Client {
         self.answer(method, reply)
     }
 
+    /// A token the service refused is dropped when a new one can be had without a person
+    /// (client credentials): the next run gets a fresh one instead of failing again.
+    fn forget_refused_token(&self) {
+        if self.cfg.auth == crate::config::RemoteAuth::ClientCredentials {
+            let _ = oauth::remove(&self.cfg.name);
+        }
+    }
+
     /// The JSON object of a 2xx reply, or the error the reply means.
     fn answer(&self, method: &str, reply: Reply) -> Result<Value> {
         if reply.ok() {
@@ -257,6 +265,7 @@ impl Client {
         let (code, _) = reply.error();
         let message = format!("{method}: {}", reply.describe());
         if reply.status == 401 || code == "invalid_token" {
+            self.forget_refused_token();
             return Err(Error::RemoteLogin {
                 account: self.cfg.name.clone(),
                 message,
@@ -415,6 +424,7 @@ impl Client {
             desc.clone()
         };
         if reply.status == 401 || code == "invalid_token" {
+            self.forget_refused_token();
             return Error::RemoteLogin {
                 account: self.cfg.name.clone(),
                 message: format!("credentials/authorize: {}", reply.describe()),
