@@ -185,3 +185,77 @@ fn wrong_remote_pin_is_ckr_pin_incorrect_and_not_retried() {
     );
     assert_eq!(s.server.state().count("credentials/authorize"), 1);
 }
+
+#[test]
+fn nss_cmsutil_signs_with_a_remote_credential_and_openssl_verifies() {
+    let s = setup();
+    let db = s.dir.join("nssdb");
+    std::fs::create_dir(&db).unwrap();
+    let dbarg = format!("sql:{}", db.display());
+    assert_ok(
+        &Command::new("certutil")
+            .args(["-N", "-d", &dbarg, "--empty-password"])
+            .output()
+            .unwrap(),
+    );
+    let nss = |program: &str| {
+        let mut c = Command::new(program);
+        c.env("KYSO_CONFIG", &s.config)
+            .env("XDG_DATA_HOME", s.dir.join("data"))
+            .env("KYSO_TEST_SECRET", CLIENT_SECRET)
+            .env("KYSO_LOG", s.dir.join("module.log"))
+            .current_dir(&s.dir);
+        c
+    };
+    let module = kyso_module().display().to_string();
+    let out = nss("modutil")
+        .args([
+            "-dbdir", &dbarg, "-add", "kyso", "-libfile", &module, "-force",
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let out = nss("certutil")
+        .args(["-L", "-d", &dbarg, "-h", "all"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let text = stdout(&out);
+    let nick = "remote-test/cred-ec:test credential cred-ec";
+    assert!(text.contains(nick), "{text}");
+
+    let msg = s.dir.join("to-trinh.txt");
+    std::fs::write(&msg, "Tờ trình về việc phê duyệt kế hoạch\n").unwrap();
+    let pin = s.dir.join("pin.txt");
+    std::fs::write(&pin, REMOTE_PIN).unwrap();
+    let p7s = s.dir.join("msg.p7s");
+    let out = nss("cmsutil")
+        .args(["-S", "-d", &dbarg, "-N", nick, "-G", "-Y", "NONE", "-T"])
+        .arg("-i")
+        .arg(&msg)
+        .arg("-o")
+        .arg(&p7s)
+        .arg("-f")
+        .arg(&pin)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let out = Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
+        ])
+        .args(["-out", "/dev/null", "-in"])
+        .arg(&p7s)
+        .arg("-content")
+        .arg(&msg)
+        .arg("-CAfile")
+        .arg(&s.server.ca_pem)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("Verification successful"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.server.state().count("credentials/authorize"), 1);
+}
