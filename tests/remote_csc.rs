@@ -596,3 +596,34 @@ fn secrets_never_reach_the_log_even_at_trace_level() {
         assert!(!e.contains(secret), "{secret} logged:\n{e}");
     }
 }
+
+#[test]
+fn a_refused_pin_is_never_sent_again_but_a_refused_otp_does_not_burn_the_pin() {
+    let r = Remote::new("v2", "");
+    std::env::set_var("XDG_DATA_HOME", r.dir.join("data"));
+    std::env::set_var("KYSO_TEST_SECRET", CLIENT_SECRET);
+    let cfg = kyso::config::Config::load_file(&r.config).unwrap();
+    let (tokens, _) = kyso::remote::tokens(&cfg.remotes);
+    let t = tokens
+        .iter()
+        .find(|t| t.label() == "remote-test/cred-ec")
+        .unwrap();
+    use kyso::Token;
+    let wrong = secrecy::SecretString::from("000000");
+    assert!(matches!(
+        t.login(&wrong).unwrap_err(),
+        kyso::Error::RemoteAuthorizationRefused { .. }
+    ));
+    let e = t.login(&wrong).unwrap_err();
+    assert!(e.to_string().contains("not trying it again"), "{e}");
+    assert_eq!(r.server.state().count("credentials/authorize"), 1);
+
+    std::fs::write(r.server.dir.join("otp.txt"), "999999\n").unwrap();
+    let pin = secrecy::SecretString::from(REMOTE_PIN);
+    let e = t.login(&pin).unwrap_err();
+    assert!(e.to_string().contains("refused the OTP"), "{e}");
+    std::fs::write(r.server.dir.join("otp.txt"), format!("{OTP}\n")).unwrap();
+    t.login(&pin).unwrap();
+    assert!(t.is_logged_in());
+    assert_eq!(r.server.state().count("credentials/authorize"), 3);
+}

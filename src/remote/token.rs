@@ -166,8 +166,12 @@ impl RemoteToken {
                 Ok(())
             }
             Err(e) => {
-                if let (Error::RemoteAuthorizationRefused { .. }, Some(p)) = (&e, pin) {
-                    state.refused.push(digest_of(p));
+                // Only a PIN the service named as wrong is remembered: a wrong OTP says
+                // nothing about the PIN, which may be given again with a new OTP.
+                if let (Error::RemoteAuthorizationRefused { what, .. }, Some(p)) = (&e, pin) {
+                    if what == "PIN" {
+                        state.refused.push(digest_of(p));
+                    }
                 }
                 Err(e)
             }
