@@ -627,3 +627,63 @@ fn a_refused_pin_is_never_sent_again_but_a_refused_otp_does_not_burn_the_pin() {
     assert!(t.is_logged_in());
     assert_eq!(r.server.state().count("credentials/authorize"), 3);
 }
+
+#[test]
+fn certs_lists_remote_credentials_next_to_softhsm_tokens() {
+    let fx = Fixture::new();
+    let server = CscServer::start(&fx.path("server"));
+    let toml = server.kyso_toml("remote-test", "v2", "");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("[[module]]\npath = \"{SOFTHSM}\"\nname = \"softhsm\"\n\n{text}"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        fx.kyso()
+            .env("KYSO_CONFIG", &toml)
+            .env("XDG_DATA_HOME", fx.path("data"))
+            .env("KYSO_TEST_SECRET", CLIENT_SECRET)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["certs"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("NGUYỄN VĂN AN [kyso-test] id 01"), "{text}");
+    assert!(
+        text.contains("NGUYỄN VĂN AN [remote-test/cred-ec]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("TRẦN THỊ BÌNH [remote-test/cred-rsa]"),
+        "{text}"
+    );
+    let out = run(&["--json", "tokens"]);
+    assert_ok(&out);
+    let tokens = json(&out);
+    let labels: Vec<_> = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap().to_owned())
+        .collect();
+    for l in [
+        "kyso-test",
+        "kyso-second",
+        "remote-test/cred-ec",
+        "remote-test/cred-rsa",
+    ] {
+        assert!(labels.iter().any(|x| x == l), "{labels:?}");
+    }
+    // Several tokens hold keys: the choice is the person's, as with two USB tokens.
+    let doc = fx.path("a.txt");
+    std::fs::write(&doc, "x").unwrap();
+    let out = run(&["sign", "--pin-file", "pin", doc.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("choose one with --token"),
+        "{}",
+        stderr(&out)
+    );
+}
