@@ -7,6 +7,8 @@
 //! chain, algorithms, PIN/OTP, `multisign`) → `Token::login` = `credentials/authorize` (PIN and
 //! OTP → SAD for a batch) → `signatures/signHash` with many hashes per call.
 
+pub mod algo;
+pub mod credential;
 pub mod csc;
 pub mod http;
 pub mod oauth;
@@ -15,7 +17,8 @@ mod token;
 
 use std::sync::Arc;
 
-pub use csc::{Client, CredentialInfo};
+pub use credential::CredentialInfo;
+pub use csc::Client;
 pub use token::{RemoteSigner, RemoteToken};
 
 use crate::config::RemoteConfig;

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::csc::{self, AuthMode, Client, CredentialInfo, Presence};
+use super::algo;
+use super::credential::{AuthMode, CredentialInfo, Presence};
+use super::csc::Client;
 use super::otp;
 use crate::cert::Certificate;
 use crate::config::CscVersion;
@@ -408,7 +410,7 @@ impl Signer for RemoteSigner {
         SignatureAlgorithm::ALL
             .into_iter()
             .filter(|a| a.fits(&self.token.key.key_type))
-            .filter(|a| csc::offers(&self.token.info.key_algos, *a))
+            .filter(|a| algo::offers(&self.token.info.key_algos, *a))
             .collect()
     }
 
@@ -421,7 +423,7 @@ impl Signer for RemoteSigner {
     }
 
     fn sign_digests(&self, alg: SignatureAlgorithm, digests: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
-        if !alg.fits(&self.token.key.key_type) || !csc::offers(&self.token.info.key_algos, alg) {
+        if !alg.fits(&self.token.key.key_type) || !algo::offers(&self.token.info.key_algos, alg) {
             return Err(Error::MechanismNotSupported {
                 token: self.token.label.clone(),
                 what: format!("{alg} with a {} key", self.token.key.key_type),
