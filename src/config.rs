@@ -132,6 +132,10 @@ pub struct RemoteConfig {
     /// Seconds before a request to the service is abandoned (default 30).
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Seconds `credentials/authorize` may take: services that ask the person to approve on
+    /// their phone answer only then (default 120).
+    #[serde(default)]
+    pub authorize_timeout_secs: Option<u64>,
     /// Signatures one authorization may cover (default: what the credential allows, at most 100).
     #[serde(default)]
     pub signatures_per_authorization: Option<u32>,

@@ -687,3 +687,22 @@ fn certs_lists_remote_credentials_next_to_softhsm_tokens() {
         stderr(&out)
     );
 }
+
+#[test]
+fn implicit_credential_waits_for_approval_longer_than_the_request_timeout() {
+    // timeout_secs = 1, but authorize may take authorize_timeout_secs (the person approves on
+    // the phone); no PIN nor OTP is sent.
+    let r = Remote::new("v2", "authorize_timeout_secs = 10");
+    let text = std::fs::read_to_string(&r.config)
+        .unwrap()
+        .replace("timeout_secs = 5", "timeout_secs = 1");
+    std::fs::write(&r.config, text).unwrap();
+    r.server.state().creds[0].implicit = Some(std::time::Duration::from_secs(2));
+    let files = r.files(2);
+    let out = r.sign("remote-test/cred-ec", &files, &[]);
+    assert_ok(&out);
+    let s = r.server.state();
+    let body = &s.bodies["credentials/authorize"];
+    assert!(body.get("authData").is_none(), "{body}");
+    assert_eq!(s.count("credentials/authorize"), 1);
+}

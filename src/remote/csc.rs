@@ -220,11 +220,12 @@ impl Client {
             }
         }
         let token = oauth::access_token(&self.cfg, &self.http)?;
-        let reply = self.http.post_json(
+        let wait = Duration::from_secs(self.cfg.authorize_timeout_secs.unwrap_or(120));
+        let reply = self.http.post_json_waiting(
             &self.url("credentials/authorize"),
             Auth::Bearer(&token),
             &body,
-            Retry::Never,
+            wait,
         );
         // The body held the PIN: overwrite it before it is dropped.
         zeroize_json(&mut body);

@@ -176,8 +176,29 @@ impl Http {
         body: &Value,
         retry: Retry,
     ) -> Result<Reply> {
-        let text = body.to_string();
-        self.send(url, auth, "application/json", text.as_bytes(), retry)
+        let text = zeroize::Zeroizing::new(body.to_string());
+        self.send(url, auth, "application/json", text.as_bytes(), retry, None)
+    }
+
+    /// POSTs a JSON body that may wait for a person (an approval on the phone): with its own
+    /// timeout, never repeated.
+    pub fn post_json_waiting(
+        &self,
+        url: &str,
+        auth: Auth<'_>,
+        body: &Value,
+        timeout: Duration,
+    ) -> Result<Reply> {
+        let text = zeroize::Zeroizing::new(body.to_string());
+        let t = Some(timeout.max(self.timeout));
+        self.send(
+            url,
+            auth,
+            "application/json",
+            text.as_bytes(),
+            Retry::Never,
+            t,
+        )
     }
 
     /// POSTs an `application/x-www-form-urlencoded` body.
@@ -200,6 +221,7 @@ impl Http {
             "application/x-www-form-urlencoded",
             body.as_bytes(),
             retry,
+            None,
         )
     }
 
@@ -210,8 +232,10 @@ impl Http {
         content_type: &str,
         body: &[u8],
         retry: Retry,
+        timeout: Option<Duration>,
     ) -> Result<Reply> {
         self.check_url(url)?;
+        let timeout = timeout.unwrap_or(self.timeout);
         let header = match &auth {
             Auth::None => None,
             Auth::Bearer(t) => Some(zeroize::Zeroizing::new(format!(
@@ -241,6 +265,9 @@ impl Http {
             if let Some(h) = &header {
                 req = req.header("Authorization", h.as_str());
             }
+            if timeout != self.timeout {
+                req = req.config().timeout_global(Some(timeout)).build();
+            }
             log::debug!("{}: POST {url}", self.account);
             match req.send(body) {
                 Ok(mut resp) => {
@@ -250,7 +277,7 @@ impl Http {
                         .with_config()
                         .limit(MAX_REPLY)
                         .read_to_string()
-                        .map_err(|e| self.transport(url, e))?;
+                        .map_err(|e| self.transport(url, e, timeout))?;
                     if attempt + 1 < attempts && matches!(status, 502..=504) {
                         last = Some(Error::Remote {
                             server: self.account.clone(),
@@ -263,7 +290,7 @@ impl Http {
                     return Ok(Reply { status, json, text });
                 }
                 Err(e) => {
-                    let err = self.transport(url, e);
+                    let err = self.transport(url, e, timeout);
                     let again = matches!(err, Error::RemoteUnreachable { .. });
                     last = Some(err);
                     if !again {
@@ -278,10 +305,10 @@ impl Http {
         }))
     }
 
-    fn transport(&self, url: &str, e: ureq::Error) -> Error {
+    fn transport(&self, url: &str, e: ureq::Error, timeout: Duration) -> Error {
         let message = match &e {
             ureq::Error::Timeout(_) => {
-                format!("{url}: no answer within {} s", self.timeout.as_secs())
+                format!("{url}: no answer within {} s", timeout.as_secs())
             }
             ureq::Error::HostNotFound => format!("{url}: host not found"),
             ureq::Error::ConnectionFailed => format!("{url}: connection refused or failed"),

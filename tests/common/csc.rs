@@ -41,6 +41,9 @@ pub struct Cred {
     pub disabled: bool,
     /// SCAL 2: the authorization names the hashes it is good for.
     pub scal2: bool,
+    /// Implicit authorization: no PIN; the service waits for the person to approve (on the
+    /// phone) for this long before it answers `credentials/authorize`.
+    pub implicit: Option<Duration>,
 }
 
 struct Sad {
@@ -197,6 +200,7 @@ impl CscServer {
                     otp: true,
                     disabled: false,
                     scal2: false,
+                    implicit: None,
                 },
                 Cred {
                     id: "cred-rsa".into(),
@@ -206,6 +210,7 @@ impl CscServer {
                     otp: false,
                     disabled: false,
                     scal2: false,
+                    implicit: None,
                 },
             ],
             calls: HashMap::new(),
@@ -546,7 +551,10 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
                 "SCAL": if c.scal2 { "2" } else { "1" },
                 "lang": "vi-VN",
             });
-            if v2 {
+            if c.implicit.is_some() {
+                v["authMode"] = json!("implicit");
+                v["auth"] = json!({ "mode": "implicit" });
+            } else if v2 {
                 let mut objects =
                     vec![json!({"type": "Password", "id": "PIN", "format": "N", "label": "PIN"})];
                 if c.otp {
@@ -583,14 +591,18 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
                     req["OTP"].as_str().map(str::to_owned),
                 )
             };
-            if s.pin_attempts_left == 0 {
+            let implicit = s.creds[ci].implicit;
+            if let Some(wait) = implicit {
+                // The person approves on the phone meanwhile.
+                std::thread::sleep(wait);
+            } else if s.pin_attempts_left == 0 {
                 return err(
                     400,
                     "invalid_request",
                     "The credential is disabled: PIN locked",
                 );
             }
-            if pin.as_deref() != Some(REMOTE_PIN) {
+            if implicit.is_none() && pin.as_deref() != Some(REMOTE_PIN) {
                 s.pin_attempts_left -= 1;
                 let left = s.pin_attempts_left;
                 return err(
@@ -599,7 +611,7 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
                     &format!("The PIN is invalid ({left} attempts left)"),
                 );
             }
-            if s.creds[ci].otp && otp.as_deref() != Some(OTP) {
+            if implicit.is_none() && s.creds[ci].otp && otp.as_deref() != Some(OTP) {
                 return err(400, "invalid_otp", "The OTP is invalid");
             }
             let num = req["numSignatures"].as_u64().unwrap_or(0) as u32;
