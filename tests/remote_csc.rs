@@ -484,6 +484,19 @@ fn authorization_code_login_with_pkce_then_logout() {
     assert!(status.success());
     assert_ok(&r.run(&["certs"]));
 
+    // The access token runs out: the refresh token gets a new one, no browser needed.
+    let file = r.dir.join("data/kyso/remote/remote-test.json");
+    let mut stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    stored["expires_at"] = serde_json::json!(1);
+    std::fs::write(&file, stored.to_string()).unwrap();
+    assert_ok(&r.run(&["certs"]));
+    assert_eq!(
+        r.server.state().count("oauth2/token"),
+        2,
+        "code, then refresh"
+    );
+
     let out = r.run(&["remote", "logout", "remote-test"]);
     assert_ok(&out);
     assert!(!r.dir.join("data/kyso/remote/remote-test.json").exists());
