@@ -5,6 +5,13 @@
 //! path = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 //! name = "opensc"                     # optional, defaults to the file name
 //! avoid_mechanisms = ["CKM_RSA_PKCS"] # optional: for tokens that advertise but botch one
+//!
+//! [[remote]]                          # a remote signing account (Cloud Signature Consortium API)
+//! name = "mysign"
+//! base_url = "https://rs.example.vn/csc/v1"   # where `credentials/list` etc. live
+//! csc_version = "v1"                  # "v2" (default) or "v1"
+//! client_id = "kyso"
+//! auth = "client_credentials"         # or "authorization_code" (PKCE), or "login" (CSC auth/login)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -48,6 +55,95 @@ impl ModuleConfig {
     }
 }
 
+/// The version of the Cloud Signature Consortium API a remote service speaks.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CscVersion {
+    /// CSC API v1 (1.0.4): `PIN`/`OTP`/`hash` fields (Viettel MySign on Ascertia ADSS).
+    V1,
+    /// CSC API v2: `authData`, `hashes`, `hashAlgorithmOID`.
+    #[default]
+    V2,
+}
+
+/// How kyso gets an OAuth2 access token for a remote account.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoteAuth {
+    /// OAuth2 client credentials (a service account): no person involved.
+    #[default]
+    ClientCredentials,
+    /// OAuth2 authorization code with PKCE: `kyso remote login` opens the provider's page.
+    AuthorizationCode,
+    /// CSC `auth/login` with HTTP Basic (user name and password), as CSC v1 services offer.
+    Login,
+}
+
+/// One remote signing account: a Cloud Signature Consortium API service and how to log in.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteConfig {
+    /// Name of the account (shown, and used by `kyso remote login NAME`).
+    pub name: String,
+    /// Base URL of the CSC API: `credentials/list` is `{base_url}/credentials/list`.
+    pub base_url: String,
+    /// API version spoken by the service.
+    #[serde(default)]
+    pub csc_version: CscVersion,
+    /// OAuth2 client id registered with the provider.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Name of an environment variable holding the OAuth2 client secret (never the secret).
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// File holding the OAuth2 client secret (first line; keep it mode 0600).
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
+    /// How to get an access token.
+    #[serde(default)]
+    pub auth: RemoteAuth,
+    /// OAuth2 token endpoint; default `{base_url}/oauth2/token`.
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// OAuth2 authorization endpoint; default `{base_url}/oauth2/authorize`.
+    #[serde(default)]
+    pub authorize_url: Option<String>,
+    /// CSC `auth/login` endpoint; default `{base_url}/auth/login`.
+    #[serde(default)]
+    pub login_url: Option<String>,
+    /// OAuth2 scope to ask for (e.g. `service`).
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// User name for `auth = "login"` and `userID` of `credentials/list`.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Only these credential ids (default: every credential the service lists).
+    #[serde(default)]
+    pub credentials: Vec<String>,
+    /// PEM file of the CA(s) to trust for this service instead of the public web roots.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Allow plain `http://` to 127.0.0.1/localhost (tests, local gateways). Never elsewhere.
+    #[serde(default)]
+    pub allow_insecure_loopback: bool,
+    /// Program printing the OTP on its standard output (instead of asking on the terminal).
+    #[serde(default)]
+    pub otp_command: Option<Vec<String>>,
+    /// Seconds before a request to the service is abandoned (default 30).
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+    /// Seconds `credentials/authorize` may take: services that ask the person to approve on
+    /// their phone answer only then (default 120).
+    #[serde(default)]
+    pub authorize_timeout_secs: Option<u64>,
+    /// Signatures one authorization may cover (default: what the credential allows, at most 100).
+    #[serde(default)]
+    pub signatures_per_authorization: Option<u32>,
+    /// Most hashes sent in one `signatures/signHash` call (default 50).
+    #[serde(default)]
+    pub hashes_per_call: Option<u32>,
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +151,9 @@ pub struct Config {
     /// `[[module]]` tables.
     #[serde(default, rename = "module")]
     pub modules: Vec<ModuleConfig>,
+    /// `[[remote]]` tables: remote signing accounts.
+    #[serde(default, rename = "remote")]
+    pub remotes: Vec<RemoteConfig>,
     /// Where it was read from, if anywhere.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -73,6 +172,24 @@ impl Config {
                     path: path.to_owned(),
                     message: "a [[module]] has an empty path".into(),
                 });
+            }
+        }
+        for (i, r) in cfg.remotes.iter().enumerate() {
+            let bad = |message: String| Error::Config {
+                path: path.to_owned(),
+                message,
+            };
+            if r.name.trim().is_empty() {
+                return Err(bad(format!("[[remote]] number {} has no name", i + 1)));
+            }
+            if cfg.remotes[..i].iter().any(|o| o.name == r.name) {
+                return Err(bad(format!("two [[remote]] are named '{}'", r.name)));
+            }
+            if !(r.base_url.starts_with("https://") || r.base_url.starts_with("http://")) {
+                return Err(bad(format!(
+                    "[[remote]] '{}': base_url must be an https:// URL",
+                    r.name
+                )));
             }
         }
         cfg.source = Some(path.to_owned());
@@ -144,6 +261,25 @@ mod tests {
         assert!(e.contains("/x/kyso.toml") && e.contains("paht"), "{e}");
         let e = Config::parse("[[module]]\npath = \"\"\n", Path::new("k.toml")).unwrap_err();
         assert!(e.to_string().contains("empty path"));
+    }
+
+    #[test]
+    fn parses_remotes() {
+        let cfg = Config::parse(
+            "[[remote]]\nname = \"mysign\"\nbase_url = \"https://rs.example.vn/csc/v1\"\ncsc_version = \"v1\"\nclient_id = \"kyso\"\nauth = \"authorization_code\"\ncredentials = [\"c1\"]\n",
+            Path::new("k.toml"),
+        )
+        .unwrap();
+        let r = &cfg.remotes[0];
+        assert_eq!(r.csc_version, CscVersion::V1);
+        assert_eq!(r.auth, RemoteAuth::AuthorizationCode);
+        assert_eq!(r.credentials, vec!["c1"]);
+        let e = Config::parse(
+            "[[remote]]\nname = \"a\"\nbase_url = \"ftp://x\"\n",
+            Path::new("k.toml"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("https://"), "{e}");
     }
 
     #[test]

@@ -129,6 +129,58 @@ pub enum Error {
     /// A document or signature container that is malformed or uses what kyso does not support.
     #[error("{0}")]
     Document(String),
+    /// A remote signing service could not be reached (network, DNS, TLS, timeout).
+    #[error("cannot reach the remote signing service {server}: {message}; check the network and base_url in kyso.toml, then run again")]
+    RemoteUnreachable {
+        /// The service (account name or URL).
+        server: String,
+        /// What failed.
+        message: String,
+    },
+    /// No valid OAuth2 access token for a remote account (none yet, expired, revoked).
+    #[error("not logged in to remote account '{account}' ({message}): run `kyso remote login {account}`")]
+    RemoteLogin {
+        /// The `[[remote]]` name.
+        account: String,
+        /// What the service said.
+        message: String,
+    },
+    /// The remote service refused the PIN and/or OTP; never retried.
+    #[error("the remote service refused the {what} for credential '{credential}': {server_says}; kyso does not retry, check it and run again")]
+    RemoteAuthorizationRefused {
+        /// The credential.
+        credential: String,
+        /// `PIN`, `OTP` or `PIN or OTP`.
+        what: String,
+        /// The service's own words (often the attempts left).
+        server_says: String,
+    },
+    /// The signature activation data (SAD) expired or was used up before the work was done.
+    #[error("the signing authorization for credential '{credential}' is no longer valid ({message}); {signed} signature(s) were made with it: run again to authorize the rest")]
+    RemoteAuthorizationExpired {
+        /// The credential.
+        credential: String,
+        /// Signatures made with this authorization.
+        signed: usize,
+        /// What happened.
+        message: String,
+    },
+    /// The credential (key or certificate) is disabled, revoked or suspended at the provider.
+    #[error("remote credential '{credential}' cannot sign: {message}; contact your signing service provider")]
+    RemoteCredentialDisabled {
+        /// The credential.
+        credential: String,
+        /// Its state as the service says.
+        message: String,
+    },
+    /// Any other error answer, or a reply kyso cannot understand.
+    #[error("remote signing service {server}: {message}")]
+    Remote {
+        /// The service (account name or URL).
+        server: String,
+        /// What went wrong.
+        message: String,
+    },
     /// File input/output.
     #[error("{context}: {source}")]
     Io {
@@ -164,6 +216,12 @@ impl Error {
                 | Error::NotLoggedIn { .. }
                 | Error::TokenRemoved { .. }
                 | Error::Pkcs11 { .. }
+                | Error::RemoteUnreachable { .. }
+                | Error::RemoteLogin { .. }
+                | Error::RemoteAuthorizationRefused { .. }
+                | Error::RemoteAuthorizationExpired { .. }
+                | Error::RemoteCredentialDisabled { .. }
+                | Error::Remote { .. }
         )
     }
 }

@@ -1,6 +1,6 @@
 //! kyso — sign with USB tokens, smart cards and SoftHSM through one uniform trait.
 //!
-//! Backends ([`pkcs11`]) produce [`Token`]s and [`Signer`]s; documents, the `kyso` command and
+//! Backends ([`pkcs11`], [`remote`]) produce [`Token`]s and [`Signer`]s; documents, the `kyso` command and
 //! the PKCS#11 module consume them without knowing where a key lives.
 
 pub mod cert;
@@ -12,6 +12,7 @@ pub mod document;
 pub mod error;
 pub mod pkcs11;
 pub mod public_key;
+pub mod remote;
 pub mod signer;
 mod util;
 

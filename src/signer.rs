@@ -172,6 +172,16 @@ pub trait Signer: Send + Sync {
             what: "raw RSA PKCS#1 v1.5".into(),
         })
     }
+    /// Signs several digests, in order. Remote services take them in one round trip (and one
+    /// authorisation); the default signs them one by one.
+    fn sign_digests(&self, alg: SignatureAlgorithm, digests: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
+        digests.iter().map(|d| self.sign_digest(alg, d)).collect()
+    }
+    /// How many digests [`Signer::sign_digests`] is best given at once: 1 when there is no
+    /// gain in batching (a token signs one at a time).
+    fn batch_size(&self) -> usize {
+        1
+    }
     /// Signs a whole message, streamed. Backends whose token only offers hashing mechanisms
     /// (`CKM_SHA256_RSA_PKCS`…) override this; the default hashes here and calls `sign_digest`.
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
@@ -238,6 +248,9 @@ pub struct CertificateEntry {
 pub trait Token: Send + Sync {
     /// Fresh token information (PIN flags change after every attempt).
     fn info(&self) -> Result<TokenInfo>;
+    /// Says how many signatures the coming login is for: remote credentials authorise that many
+    /// at once. Tokens ignore it.
+    fn expect_signatures(&self, _count: usize) {}
     /// Logs the user in. Called once for a whole batch; a wrong PIN is an error, never retried:
     /// a PIN the token refused once is not sent to it again by this process.
     fn login(&self, pin: &SecretString) -> Result<()>;

@@ -118,6 +118,26 @@ pub fn run<P: Send>(
     prepare: &(dyn Fn(&Job) -> Result<P> + Sync),
     finish: &mut dyn FnMut(&Job, P) -> Result<Vec<u8>>,
 ) -> Outcome {
+    let mut one_by_one = |items: Vec<(&Job, P)>| -> Vec<Result<Vec<u8>>> {
+        items.into_iter().map(|(job, p)| finish(job, p)).collect()
+    };
+    run_grouped(jobs, skip_existing, pb, 1, prepare, &mut one_by_one)
+}
+
+/// Signs a group of prepared files, answering for each in order.
+pub type GroupFinish<'a, P> = dyn FnMut(Vec<(&Job, P)>) -> Vec<Result<Vec<u8>>> + 'a;
+
+/// [`run`] for signers that sign many digests in one call (remote services): `finish` gets up
+/// to `group` prepared files at once and answers for each, in order.
+pub fn run_grouped<P: Send>(
+    jobs: Vec<Job>,
+    skip_existing: bool,
+    pb: &ProgressBar,
+    group: usize,
+    prepare: &(dyn Fn(&Job) -> Result<P> + Sync),
+    finish: &mut GroupFinish<P>,
+) -> Outcome {
+    let group = group.max(1);
     let mut outcome = Outcome::default();
     let mut todo = Vec::new();
     for job in jobs {
@@ -136,7 +156,7 @@ pub fn run<P: Send>(
     // index, result; the bound keeps memory constant whatever the number of files.
     let mut done: Vec<Option<std::result::Result<(), String>>> = vec![None; todo.len()];
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<(usize, Result<P>)>(workers * 2);
+        let (tx, rx) = mpsc::sync_channel::<(usize, Result<P>)>(workers * 2 + group);
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, stop, todo) = (&next, &stop, &todo);
@@ -152,28 +172,66 @@ pub fn run<P: Send>(
             });
         }
         drop(tx);
-        for (i, prepared) in rx {
+        // Files are handed to `finish` in the order given, whatever order the workers finish
+        // them in: groups are then the files a person would expect, and the reorder buffer
+        // holds at most a few (workers only run a little ahead).
+        let mut rx = rx.into_iter();
+        let mut arrived: std::collections::BTreeMap<usize, Result<P>> = Default::default();
+        let mut next_index = 0;
+        loop {
+            let mut batch = Vec::new();
+            while batch.len() < group {
+                if let Some(p) = arrived.remove(&next_index) {
+                    batch.push((next_index, p));
+                    next_index += 1;
+                    continue;
+                }
+                match rx.next() {
+                    Some((i, p)) => {
+                        arrived.insert(i, p);
+                    }
+                    None => break,
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
             if outcome.stopped.is_some() {
                 continue;
             }
-            let job = &todo[i];
-            pb.set_message(job.file.display().to_string());
-            let result = prepared
-                .and_then(|p| finish(job, p))
-                .and_then(|bytes| write_atomic(&job.output, &bytes));
-            match result {
-                Ok(()) => done[i] = Some(Ok(())),
-                Err(e) => {
-                    if e.is_token_failure() {
-                        stop.store(true, Ordering::Relaxed);
-                        outcome.stopped = Some(e.to_string());
-                    } else {
-                        pb.suspend(|| eprintln!("FAILED {}: {e}", job.file.display()));
+            let mut ready = Vec::new();
+            for (i, prepared) in batch {
+                match prepared {
+                    Ok(p) => ready.push((i, p)),
+                    Err(e) => {
+                        pb.suspend(|| eprintln!("FAILED {}: {e}", todo[i].file.display()));
+                        done[i] = Some(Err(e.to_string()));
+                        pb.inc(1);
                     }
-                    done[i] = Some(Err(e.to_string()));
                 }
             }
-            pb.inc(1);
+            if ready.is_empty() {
+                continue;
+            }
+            let indices: Vec<usize> = ready.iter().map(|(i, _)| *i).collect();
+            pb.set_message(todo[indices[0]].file.display().to_string());
+            let results = finish(ready.into_iter().map(|(i, p)| (&todo[i], p)).collect());
+            for (i, result) in indices.into_iter().zip(results) {
+                let job = &todo[i];
+                match result.and_then(|bytes| write_atomic(&job.output, &bytes)) {
+                    Ok(()) => done[i] = Some(Ok(())),
+                    Err(e) => {
+                        if e.is_token_failure() {
+                            stop.store(true, Ordering::Relaxed);
+                            outcome.stopped.get_or_insert_with(|| e.to_string());
+                        } else {
+                            pb.suspend(|| eprintln!("FAILED {}: {e}", job.file.display()));
+                        }
+                        done[i] = Some(Err(e.to_string()));
+                    }
+                }
+                pb.inc(1);
+            }
         }
     });
     pb.finish_and_clear();

@@ -70,8 +70,39 @@ pub fn backend(cli: &Cli) -> Result<Backend> {
     Ok(backend)
 }
 
-/// Tokens present, optionally only the one labelled `label`.
-pub fn tokens(backend: &Backend, label: Option<&str>) -> Result<Vec<Arc<Pkcs11Token>>> {
+/// Every token a command can use, optionally only the one labelled `label`: PKCS#11 tokens of
+/// the loaded modules, then the credentials of the `[[remote]]` accounts. A command fails when
+/// neither a module nor a remote account is configured; an account or module that fails is a
+/// warning, not the end (one provider down must not hide the USB token).
+pub fn tokens(cli: &Cli, label: Option<&str>) -> Result<Vec<Arc<dyn Token>>> {
+    let cfg = Config::discover(cli.config.as_deref())?;
+    let mut out: Vec<Arc<dyn Token>> = Vec::new();
+    match backend(cli) {
+        Ok(b) if cfg.remotes.is_empty() || !b.modules.is_empty() => {
+            out.extend(pkcs11_tokens(&b)?.into_iter().map(|t| t as Arc<dyn Token>))
+        }
+        Ok(_) => {}
+        Err(e) if cfg.remotes.is_empty() => return Err(e),
+        Err(e) => log::info!("no PKCS#11 token: {e}"),
+    }
+    let (remote, errors) = kyso::remote::tokens(&cfg.remotes);
+    for (account, e) in errors {
+        log::warn!("remote account {account}: {e}");
+    }
+    out.extend(remote.into_iter().map(|t| t as Arc<dyn Token>));
+    Ok(match label {
+        Some(l) => out.into_iter().filter(|t| self::label(&**t) == l).collect(),
+        None => out,
+    })
+}
+
+/// A token's label (from its information; empty when it cannot be read).
+pub fn label(t: &dyn Token) -> String {
+    t.info().map(|i| i.label).unwrap_or_default()
+}
+
+/// Tokens present in the loaded modules.
+fn pkcs11_tokens(backend: &Backend) -> Result<Vec<Arc<Pkcs11Token>>> {
     if backend.modules.is_empty() {
         let why = backend
             .failures
@@ -87,10 +118,7 @@ pub fn tokens(backend: &Backend, label: Option<&str>) -> Result<Vec<Arc<Pkcs11To
     for (module, e) in errors {
         log::warn!("module {module}: cannot list tokens: {e}");
     }
-    Ok(match label {
-        Some(l) => tokens.into_iter().filter(|t| t.label() == l).collect(),
-        None => tokens,
-    })
+    Ok(tokens)
 }
 
 /// Parses `--key-id` hex (colons and spaces allowed, as tools print ids).
@@ -100,12 +128,12 @@ pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
 }
 
 /// A short description of a token for choice lists.
-pub fn describe(t: &Pkcs11Token) -> String {
+pub fn describe(t: &dyn Token) -> String {
     match t.info() {
         Ok(i) => format!(
             "'{}' ({} {}, module {}, slot {})",
             i.label, i.manufacturer, i.model, i.module, i.slot
         ),
-        Err(_) => format!("'{}'", t.label()),
+        Err(e) => format!("(unreadable token: {e})"),
     }
 }

@@ -3,7 +3,7 @@
 use clap::Args;
 use serde_json::{json, Value};
 
-use kyso::{Result, Token};
+use kyso::Result;
 
 use super::pin::PinArgs;
 use super::{context, print_json, Cli};
@@ -77,8 +77,7 @@ pub fn modules(cli: &Cli) -> Result<i32> {
 }
 
 pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
-    let backend = context::backend(cli)?;
-    let tokens = context::tokens(&backend, args.token.as_deref())?;
+    let tokens = context::tokens(cli, args.token.as_deref())?;
     let infos = tokens
         .iter()
         .map(|t| t.info())
@@ -128,17 +127,17 @@ pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
 }
 
 pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
-    let backend = context::backend(cli)?;
-    let tokens = context::tokens(&backend, args.token.as_deref())?;
+    let tokens = context::tokens(cli, args.token.as_deref())?;
     let mut rows = Vec::new();
     for t in &tokens {
+        let label = context::label(&**t);
         if args.login && !t.is_logged_in() {
-            let pin = args.pin.read(&format!("PIN for token '{}': ", t.label()))?;
+            let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
             t.login(&pin)?;
         }
         for entry in t.certificates()? {
             let mut v = serde_json::to_value(entry.certificate.summary()).unwrap_or(Value::Null);
-            v["token"] = json!(t.label());
+            v["token"] = json!(label);
             v["label"] = json!(entry.label);
             v["id"] = json!(hex::encode(&entry.id));
             v["has_private_key"] = json!(entry.has_private_key);

@@ -8,6 +8,7 @@ mod doctor;
 mod list;
 mod pin;
 mod register;
+mod remote;
 mod sign;
 mod verify;
 
@@ -23,6 +24,9 @@ use clap::{Parser, Subcommand};
 ///     [[module]]
 ///     path = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 ///     name = "opensc"
+///
+/// Remote signing accounts are [[remote]] tables (see `kyso remote --help` and the README):
+/// their credentials are tokens named ACCOUNT/CREDENTIAL_ID.
 ///
 /// With neither, kyso looks at the tokens plugged in (`kyso devices`) and loads the
 /// installed modules its token catalogue names for them (-v says which).
@@ -67,6 +71,8 @@ enum Command {
     Devices(devices::DevicesArgs),
     /// Check everything between a plugged-in token and a signature, and say what to fix.
     Doctor,
+    /// Remote signing accounts (ký số từ xa, Cloud Signature Consortium API): login, list, logout.
+    Remote(remote::RemoteArgs),
     /// Print the udev rules generated from the token catalogue (udev/70-kyso-tokens.rules).
     UdevRules,
     /// Make Firefox, Thunderbird, Chromium/Chrome/Edge, LibreOffice and p11-kit load kyso's
@@ -101,6 +107,10 @@ pub fn main() -> i32 {
         .filter_level(level)
         .filter_module("cryptoki", binding)
         .parse_env("KYSO_LOG")
+        // At trace level the HTTP client dumps the bytes on the wire: PINs and OTPs of remote
+        // signing. Never, whatever KYSO_LOG says.
+        .filter_module("ureq_proto", level.min(log::LevelFilter::Debug))
+        .filter_module("ureq", level.min(log::LevelFilter::Debug))
         .format_timestamp(None)
         .init();
     let result = match &cli.command {
@@ -112,6 +122,7 @@ pub fn main() -> i32 {
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor => doctor::run(&cli),
+        Command::Remote(a) => remote::run(&cli, a),
         Command::UdevRules => devices::udev_rules(),
         Command::Register(a) => register::run(&cli, a),
     };

@@ -11,7 +11,6 @@ use time::OffsetDateTime;
 
 use kyso::devices::RemovalWatch;
 use kyso::document::{self, pades, CadesOptions, PadesOptions};
-use kyso::pkcs11::Pkcs11Token;
 use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Certificate, Error, HashAlg, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
@@ -143,26 +142,26 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         })
         .collect();
 
-    let backend = context::backend(cli)?;
-    let tokens = context::tokens(&backend, args.token.as_deref())?;
+    let tokens = context::tokens(cli, args.token.as_deref())?;
     let token = choose_token(tokens, args.token.as_deref(), key_id.as_deref())?;
-    let pin = args
-        .pin
-        .read(&format!("PIN for token '{}': ", token.label()))?;
+    let label = context::label(&*token);
+    // Remote credentials authorise the whole batch with one PIN/OTP.
+    token.expect_signatures(jobs.len());
+    let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
     token.login(&pin)?;
     drop(pin);
-    let signer = choose_signer(&token, key_id.as_deref())?;
+    let signer = choose_signer(&*token, &label, key_id.as_deref())?;
     let alg = choose_algorithm(
         signer.as_ref(),
         args.algorithm.as_deref(),
         format.is_document(),
     )?;
     let options = CadesOptions {
-        chain: known_chain(signer.certificate(), &token, extra_chain),
+        chain: known_chain(signer.certificate(), &*token, extra_chain),
         signing_time: None,
     };
 
-    let dog = removal_watch(cli.json, &token, &jobs);
+    let dog = removal_watch(cli.json, &*token, &label, &jobs);
     let pb = batch::progress(jobs.len(), cli.json);
     let hash = alg.hash();
     let pades = |now| PadesOptions {
@@ -209,7 +208,27 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         dog.busy(false);
         result
     };
-    let outcome = batch::run(jobs, args.skip_existing, &pb, &prepare, &mut finish);
+    // Signers that sign many digests per call (remote services: one signHash for many hashes)
+    // get raw-format files in groups; everything else goes one file at a time.
+    let group = signer.batch_size();
+    let outcome = if group > 1 && format == Format::Raw {
+        let mut finish_group = |items: Vec<(&Job, Prepared)>| -> Vec<Result<Vec<u8>>> {
+            dog.busy(true);
+            let result = sign_raw_group(signer.as_ref(), alg, items);
+            dog.busy(false);
+            result
+        };
+        batch::run_grouped(
+            jobs,
+            args.skip_existing,
+            &pb,
+            group,
+            &prepare,
+            &mut finish_group,
+        )
+    } else {
+        batch::run(jobs, args.skip_existing, &pb, &prepare, &mut finish)
+    };
     drop(dog);
     let _ = token.logout();
     let key = signer.key();
@@ -260,7 +279,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
 /// Guards against a module that never returns when its token is pulled out mid-signature
 /// (Debian 12's OpenSC can hang so): when it happens, reports what was written (outputs are
 /// atomic: each one that exists is whole) and ends the process.
-fn removal_watch(json_out: bool, token: &Pkcs11Token, jobs: &[Job]) -> RemovalWatch {
+fn removal_watch(json_out: bool, token: &dyn Token, label: &str, jobs: &[Job]) -> RemovalWatch {
     let reader = token.info().map(|i| i.slot_description).unwrap_or_default();
     let outputs: Vec<(PathBuf, PathBuf)> = jobs
         .iter()
@@ -271,7 +290,7 @@ fn removal_watch(json_out: bool, token: &Pkcs11Token, jobs: &[Job]) -> RemovalWa
         .filter(|j| j.output.exists())
         .map(|j| j.output.clone())
         .collect();
-    let label = token.label().to_owned();
+    let label = label.to_owned();
     RemovalWatch::start(&reader, move || {
         let removed = Error::TokenRemoved { slot: Some(label) };
         let why = format!("{removed} (the token's module did not return after the removal)");
@@ -328,11 +347,59 @@ fn sign_raw(
     Ok(sig)
 }
 
+/// Raw signatures of several digests in one call of the signer. A failure of the call fails
+/// every file of the group (the first carries the error itself, so a token failure stops the
+/// batch).
+fn sign_raw_group(
+    signer: &dyn Signer,
+    alg: SignatureAlgorithm,
+    items: Vec<(&Job, Prepared)>,
+) -> Vec<Result<Vec<u8>>> {
+    let digests: Vec<Vec<u8>> = items
+        .into_iter()
+        .map(|(_, p)| match p {
+            Prepared::Digest(d) => d,
+            Prepared::Pdf(..) => Vec::new(),
+        })
+        .collect();
+    match signer.sign_digests(alg, &digests) {
+        Ok(sigs) if sigs.len() == digests.len() => sigs
+            .into_iter()
+            .map(|mut sig| {
+                if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) =
+                    (alg, &signer.key().key_type)
+                {
+                    sig = ecdsa_raw_to_der(curve, &sig)?;
+                }
+                Ok(sig)
+            })
+            .collect(),
+        Ok(sigs) => digests
+            .iter()
+            .map(|_| {
+                Err(Error::InvalidInput(format!(
+                    "the signer returned {} signatures for {} digests",
+                    sigs.len(),
+                    digests.len()
+                )))
+            })
+            .collect(),
+        Err(e) => {
+            let why = e.to_string();
+            let mut out = vec![Err(e)];
+            out.extend(
+                (1..digests.len()).map(|_| Err(Error::InvalidInput(format!("not signed: {why}")))),
+            );
+            out
+        }
+    }
+}
+
 /// The signer's issuers as far as they are known (from `--chain` and CA certificates on the
 /// token), each checked by signature; the self-signed root is left out.
 fn known_chain(
     leaf: &Certificate,
-    token: &Pkcs11Token,
+    token: &dyn Token,
     mut pool: Vec<Certificate>,
 ) -> Vec<Certificate> {
     pool.extend(
@@ -375,10 +442,10 @@ fn is_kyso_output(p: &Path) -> bool {
 
 /// The token to log in to: the only one, or the only one holding the requested key.
 fn choose_token(
-    tokens: Vec<Arc<Pkcs11Token>>,
+    tokens: Vec<Arc<dyn Token>>,
     label: Option<&str>,
     key_id: Option<&[u8]>,
-) -> Result<Arc<Pkcs11Token>> {
+) -> Result<Arc<dyn Token>> {
     if tokens.len() <= 1 {
         return tokens.into_iter().next().ok_or_else(|| {
             Error::TokenNotFound(label.map(|l| format!("label '{l}'")).unwrap_or_default())
@@ -404,7 +471,7 @@ fn choose_token(
                 .unwrap_or("a certificate with a key".into()),
             tokens
                 .iter()
-                .map(|t| context::describe(t))
+                .map(|t| context::describe(&**t))
                 .collect::<Vec<_>>()
                 .join(", ")
         ))),
@@ -412,7 +479,7 @@ fn choose_token(
             "several tokens hold keys, choose one with --token LABEL: {}",
             fitting
                 .iter()
-                .map(|t| context::describe(t))
+                .map(|t| context::describe(&**t))
                 .collect::<Vec<_>>()
                 .join(", ")
         ))),
@@ -421,7 +488,7 @@ fn choose_token(
 
 /// The key to sign with: the one with `--key-id`, the only one, or (several, none chosen) the
 /// lowest `CKA_ID`, announced so the choice is never silent.
-fn choose_signer(token: &Pkcs11Token, key_id: Option<&[u8]>) -> Result<Arc<dyn Signer>> {
+fn choose_signer(token: &dyn Token, label: &str, key_id: Option<&[u8]>) -> Result<Arc<dyn Signer>> {
     let mut signers: Vec<_> = token
         .signers()?
         .into_iter()
@@ -433,18 +500,15 @@ fn choose_signer(token: &Pkcs11Token, key_id: Option<&[u8]>) -> Result<Arc<dyn S
             Some(id) => format!(
                 "no certificate with a private key has id {} on token '{}' (see `kyso certs`)",
                 hex::encode(id),
-                token.label()
+                label
             ),
-            None => format!(
-                "token '{}' holds no certificate with a private key",
-                token.label()
-            ),
+            None => format!("token '{label}' holds no certificate with a private key"),
         }));
     }
     if signers.len() > 1 {
         eprintln!(
             "token '{}' holds {} keys; using {} — choose another with --key-id: {}",
-            token.label(),
+            label,
             signers.len(),
             hex::encode(&signers[0].key().id),
             signers

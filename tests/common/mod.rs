@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod csc;
 pub mod pcscd;
 pub mod piv;
 pub mod vcard;

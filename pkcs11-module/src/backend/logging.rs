@@ -12,8 +12,12 @@ struct FileLogger {
 
 impl log::Log for FileLogger {
     fn enabled(&self, metadata: &log::Metadata) -> bool {
-        // cryptoki reports every vendor mechanism it cannot name: noise, not errors.
-        metadata.level() <= self.level && !metadata.target().starts_with("cryptoki::mechanism")
+        // cryptoki reports every vendor mechanism it cannot name: noise, not errors. The HTTP
+        // client's trace level dumps the bytes on the wire (PINs, OTPs, tokens of remote
+        // signing): never written.
+        metadata.level() <= self.level
+            && !metadata.target().starts_with("cryptoki::mechanism")
+            && !(metadata.level() == log::Level::Trace && metadata.target().starts_with("ureq"))
     }
 
     fn log(&self, record: &log::Record) {

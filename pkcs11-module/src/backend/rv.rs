@@ -21,6 +21,14 @@ pub fn from_error(e: &Error) -> Rv {
         Error::SignatureCheck(_) => CKR_DEVICE_ERROR,
         Error::InvalidInput(_) => CKR_DATA_INVALID,
         Error::Pkcs11 { .. } => CKR_DEVICE_ERROR,
+        // Remote credentials: a refused PIN/OTP is a wrong PIN; a spent or expired
+        // authorisation means logging in again; the rest is the service's trouble.
+        Error::RemoteAuthorizationRefused { .. } => CKR_PIN_INCORRECT,
+        Error::RemoteCredentialDisabled { .. } => CKR_PIN_LOCKED,
+        Error::RemoteAuthorizationExpired { .. } => CKR_USER_NOT_LOGGED_IN,
+        Error::RemoteLogin { .. } | Error::RemoteUnreachable { .. } | Error::Remote { .. } => {
+            CKR_DEVICE_ERROR
+        }
         _ => CKR_FUNCTION_FAILED,
     }
 }

@@ -1,5 +1,6 @@
-//! The slot table: one slot per slot of every underlying module, kept for the module's whole
-//! life (NSS assumes slots never disappear); tokens come and go inside them.
+//! The slot table: one slot per slot of every underlying module, then one per token the library
+//! gives directly (remote signing credentials), kept for the module's whole life (NSS assumes
+//! slots never disappear); tokens come and go inside them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,8 +30,9 @@ pub struct TokenSlot {
 pub struct SlotEntry {
     /// Our slot id (stable while the module is loaded).
     pub id: CK_SLOT_ID,
-    module: usize,
-    underlying: cryptoki::slot::Slot,
+    /// The underlying module (index) and its slot; `None` for a token the library gives
+    /// directly (a remote credential), present for the module's whole life.
+    source: Option<(usize, cryptoki::slot::Slot)>,
     /// What the underlying module says of the slot.
     pub desc: SlotDescription,
     /// Increases every time a token appears: sessions of an earlier token are invalid.
@@ -53,32 +55,26 @@ pub struct SlotTable {
 
 /// The modules to load: kyso.toml as the CLI finds it, never ourselves or a proxy that may
 /// load us (that would recurse).
-fn module_configs() -> Vec<ModuleConfig> {
-    match Config::discover(None) {
-        Ok(cfg) => cfg
-            .modules
-            .into_iter()
-            .filter(|m| {
-                let name = m
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let recursive = name.contains("kyso_pkcs11") || name.contains("p11-kit-proxy");
-                if recursive {
-                    log::warn!(
-                        "module {} skipped: it would load kyso itself",
-                        m.path.display()
-                    );
-                }
-                !recursive
-            })
-            .collect(),
-        Err(e) => {
-            log::error!("no modules loaded: {e}");
-            Vec::new()
-        }
-    }
+fn module_configs(cfg: &Config) -> Vec<ModuleConfig> {
+    cfg.modules
+        .iter()
+        .filter(|m| {
+            let name = m
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let recursive = name.contains("kyso_pkcs11") || name.contains("p11-kit-proxy");
+            if recursive {
+                log::warn!(
+                    "module {} skipped: it would load kyso itself",
+                    m.path.display()
+                );
+            }
+            !recursive
+        })
+        .cloned()
+        .collect()
 }
 
 impl SlotTable {
@@ -94,11 +90,16 @@ impl SlotTable {
         }
         let first = self.backend.is_none();
         if first {
-            let backend = Backend::load(&module_configs());
+            let cfg = Config::discover(None).unwrap_or_else(|e| {
+                log::error!("no modules loaded: {e}");
+                Config::default()
+            });
+            let backend = Backend::load(&module_configs(&cfg));
             for (cfg, e) in &backend.failures {
                 log::error!("module {}: {e}", cfg.display_name());
             }
             self.backend = Some(backend);
+            self.add_remote_slots(&cfg);
         }
         self.last_refresh = Some(Instant::now());
         let Some(backend) = &self.backend else { return };
@@ -115,17 +116,12 @@ impl SlotTable {
                 let Ok(desc) = module.slot_description(slot) else {
                     continue;
                 };
-                let idx = match self
-                    .slots
-                    .iter()
-                    .position(|s| s.module == mi && s.underlying == slot)
-                {
+                let idx = match self.slots.iter().position(|s| s.source == Some((mi, slot))) {
                     Some(i) => i,
                     None => {
                         self.slots.push(SlotEntry {
                             id: self.slots.len() as CK_SLOT_ID + 1,
-                            module: mi,
-                            underlying: slot,
+                            source: Some((mi, slot)),
                             desc: desc.clone(),
                             generation: 0,
                             token: None,
@@ -161,6 +157,40 @@ impl SlotTable {
             if !first {
                 self.events.push(id);
             }
+        }
+    }
+
+    /// One slot per remote credential of kyso.toml's `[[remote]]` accounts, listed once when the
+    /// module first loads (an account that cannot be reached then is logged, not fatal).
+    fn add_remote_slots(&mut self, cfg: &Config) {
+        if cfg.remotes.is_empty() {
+            return;
+        }
+        let (tokens, errors) = kyso::remote::dyn_tokens(&cfg.remotes);
+        for (account, e) in errors {
+            log::error!("remote account {account}: {e}");
+        }
+        for token in tokens {
+            let Ok(info) = token.info() else { continue };
+            let id = self.slots.len() as CK_SLOT_ID + 1;
+            self.slots.push(SlotEntry {
+                id,
+                source: None,
+                desc: SlotDescription {
+                    id: info.slot,
+                    description: format!("{} {}", info.model, info.slot_description),
+                    manufacturer: info.manufacturer,
+                    token_present: true,
+                    removable: false,
+                    hardware: false,
+                },
+                generation: 1,
+                token: Some(TokenSlot {
+                    token,
+                    objects: Vec::new(),
+                }),
+            });
+            self.reload_objects(id);
         }
     }
 

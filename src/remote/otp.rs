@@ -1,0 +1,67 @@
+//! Where a one-time password comes from: the account's helper program, or a prompt on the
+//! person's terminal. Never logged, never asked twice for one authorisation.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use crate::config::RemoteConfig;
+use crate::error::{Error, Result};
+
+/// Reads the OTP for `credential`.
+pub fn read(cfg: &RemoteConfig, credential: &str) -> Result<SecretString> {
+    let otp = match &cfg.otp_command {
+        Some(argv) if !argv.is_empty() => from_program(argv, credential)?,
+        _ => from_terminal(credential)?,
+    };
+    let otp = otp.trim();
+    if otp.is_empty() {
+        return Err(Error::PinInvalid("the OTP is empty".into()));
+    }
+    Ok(SecretString::from(otp))
+}
+
+fn from_program(argv: &[String], credential: &str) -> Result<Zeroizing<String>> {
+    let out = Command::new(&argv[0])
+        .args(&argv[1..])
+        .env("KYSO_CREDENTIAL", credential)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| Error::io(format!("running otp_command {}", argv[0]), e))?;
+    let text = Zeroizing::new(String::from_utf8_lossy(&out.stdout).into_owned());
+    if !out.status.success() {
+        return Err(Error::PinInvalid(format!(
+            "otp_command {} failed ({}); no OTP sent",
+            argv[0], out.status
+        )));
+    }
+    Ok(Zeroizing::new(text.lines().next().unwrap_or("").to_owned()))
+}
+
+fn from_terminal(credential: &str) -> Result<Zeroizing<String>> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| {
+            Error::PinInvalid(format!(
+                "credential '{credential}' needs an OTP and there is no terminal to ask it on: \
+                 set otp_command in its [[remote]]"
+            ))
+        })?;
+    let mut w = &tty;
+    write!(
+        w,
+        "OTP for '{credential}' (sent to your phone or shown by your app): "
+    )
+    .and_then(|_| w.flush())
+    .map_err(|e| Error::io("asking the OTP", e))?;
+    let mut line = Zeroizing::new(String::new());
+    BufReader::new(&tty)
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the OTP", e))?;
+    Ok(line)
+}

@@ -1,0 +1,450 @@
+//! A remote credential as a [`Token`] with one [`Signer`]: `login` is `credentials/authorize`
+//! (PIN and/or OTP → SAD covering a batch), signing is `signatures/signHash`.
+
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Instant;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::algo;
+use super::credential::{AuthMode, CredentialInfo, Presence};
+use super::csc::Client;
+use super::otp;
+use crate::cert::Certificate;
+use crate::config::CscVersion;
+use crate::error::{Error, Result};
+use crate::public_key::PublicKey;
+use crate::signer::{
+    CertificateEntry, KeyInfo, PinStatus, SignatureAlgorithm, Signer, Token, TokenInfo,
+};
+
+/// Most signatures kyso asks one authorisation to cover when nobody said how many.
+const DEFAULT_BATCH: u32 = 100;
+
+/// A live authorisation.
+struct Authorization {
+    sad: SecretString,
+    expires: Instant,
+    remaining: u32,
+    used: usize,
+}
+
+#[derive(Default)]
+struct State {
+    auth: Option<Authorization>,
+    /// SCAL 2 credentials authorise with the hashes: the PIN waits for them.
+    pending_pin: Option<SecretString>,
+    refused: Vec<[u8; 32]>,
+    expected: Option<usize>,
+}
+
+fn digest_of(pin: &SecretString) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(pin.expose_secret().as_bytes()).into()
+}
+
+/// One credential of a remote account.
+pub struct RemoteToken {
+    me: Weak<RemoteToken>,
+    client: Arc<Client>,
+    info: CredentialInfo,
+    certificate: Certificate,
+    chain: Vec<Certificate>,
+    public_key: PublicKey,
+    key: KeyInfo,
+    label: String,
+    index: u64,
+    state: Mutex<State>,
+}
+
+impl RemoteToken {
+    pub(crate) fn new(client: Arc<Client>, info: CredentialInfo, index: u64) -> Result<Arc<Self>> {
+        let certificate = Certificate::from_der(info.certificates[0].clone())?;
+        let chain = info.certificates[1..]
+            .iter()
+            .filter_map(|d| Certificate::from_der(d.clone()).ok())
+            .collect();
+        let public_key = PublicKey::from_spki_der(certificate.spki_der())?;
+        let label = format!("{}/{}", client.cfg.name, info.id);
+        let id = {
+            use sha2::Digest;
+            sha2::Sha256::digest(certificate.spki_der())[..8].to_vec()
+        };
+        let key = KeyInfo {
+            key_type: certificate.key_type(),
+            id,
+            label: info.description.clone().unwrap_or_else(|| info.id.clone()),
+            token: label.clone(),
+            always_authenticate: false,
+        };
+        Ok(Arc::new_cyclic(|me| RemoteToken {
+            me: me.clone(),
+            client,
+            info,
+            certificate,
+            chain,
+            public_key,
+            key,
+            label,
+            index,
+            state: Mutex::new(State::default()),
+        }))
+    }
+
+    /// `ACCOUNT/CREDENTIAL_ID`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// What the service says of the credential.
+    pub fn credential(&self) -> &CredentialInfo {
+        &self.info
+    }
+
+    /// The account's name.
+    pub fn account(&self) -> &str {
+        &self.client.cfg.name
+    }
+
+    /// The CA certificates the service sent with the end-entity certificate.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Signatures to ask one authorisation for.
+    fn batch(&self, expected: Option<usize>) -> u32 {
+        let cap = self
+            .client
+            .cfg
+            .signatures_per_authorization
+            .unwrap_or(DEFAULT_BATCH)
+            .max(1);
+        let want = expected
+            .map(|n| n.clamp(1, u32::MAX as usize) as u32)
+            .unwrap_or(cap);
+        want.min(cap).min(self.info.multisign).max(1)
+    }
+
+    fn otp(&self) -> Result<Option<SecretString>> {
+        if self.info.otp == Presence::No {
+            return Ok(None);
+        }
+        if self.info.otp_online {
+            self.client.send_otp(&self.info.id)?;
+        }
+        let otp = otp::read(&self.client.cfg, &self.label)?;
+        Ok(Some(otp))
+    }
+
+    fn authorize(
+        &self,
+        state: &mut State,
+        pin: Option<&SecretString>,
+        num: u32,
+        hashes: Option<(crate::HashAlg, &[Vec<u8>])>,
+    ) -> Result<()> {
+        let otp = self.otp()?;
+        let started = Instant::now();
+        match self
+            .client
+            .authorize(&self.info.id, num, pin, otp.as_ref(), hashes)
+        {
+            Ok(sad) => {
+                log::info!(
+                    "{}: authorised for {num} signature(s), {} s",
+                    self.label,
+                    sad.expires_in.as_secs()
+                );
+                state.auth = Some(Authorization {
+                    sad: sad.value,
+                    expires: started + sad.expires_in,
+                    remaining: num,
+                    used: 0,
+                });
+                Ok(())
+            }
+            Err(e) => {
+                // Only a PIN the service named as wrong is remembered: a wrong OTP says
+                // nothing about the PIN, which may be given again with a new OTP.
+                if let (Error::RemoteAuthorizationRefused { what, .. }, Some(p)) = (&e, pin) {
+                    if what == "PIN" {
+                        state.refused.push(digest_of(p));
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn needs_pin(&self) -> bool {
+        self.info.auth_mode == AuthMode::Explicit && self.info.pin != Presence::No
+    }
+
+    /// Signs digests with the current authorisation (SCAL 2: authorising them first).
+    fn sign_hashes(&self, alg: SignatureAlgorithm, digests: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
+        let mut state = self.lock();
+        if self.info.scal == 2 && state.auth.is_none() {
+            let Some(pin) = state.pending_pin.take() else {
+                return Err(self.not_logged_in());
+            };
+            let n = digests.len().clamp(1, u32::MAX as usize) as u32;
+            let pin = self.needs_pin().then_some(&pin);
+            self.authorize(&mut state, pin, n, Some((alg.hash(), digests)))?;
+        }
+        let Some(auth) = state.auth.as_mut() else {
+            return Err(self.not_logged_in());
+        };
+        let expired = |signed, message: &str| Error::RemoteAuthorizationExpired {
+            credential: self.info.id.clone(),
+            signed,
+            message: message.to_owned(),
+        };
+        if Instant::now() >= auth.expires {
+            let used = auth.used;
+            state.auth = None;
+            return Err(expired(used, "it has expired"));
+        }
+        if (auth.remaining as usize) < digests.len() {
+            return Err(expired(
+                auth.used,
+                &format!(
+                    "it covers {} more signature(s), {} asked",
+                    auth.remaining,
+                    digests.len()
+                ),
+            ));
+        }
+        let result =
+            self.client
+                .sign_hash(&self.info.id, &auth.sad, alg, &self.info.key_algos, digests);
+        match result {
+            Ok(sigs) => {
+                auth.remaining -= digests.len() as u32;
+                auth.used += digests.len();
+                Ok(sigs)
+            }
+            Err(Error::RemoteAuthorizationExpired { message, .. }) => {
+                let used = auth.used;
+                state.auth = None;
+                Err(expired(used, &message))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn not_logged_in(&self) -> Error {
+        Error::NotLoggedIn {
+            token: self.label.clone(),
+        }
+    }
+
+    fn signer(&self) -> Result<Arc<dyn Signer>> {
+        let token = self.me.upgrade().ok_or_else(|| Error::TokenRemoved {
+            slot: Some(self.label.clone()),
+        })?;
+        Ok(Arc::new(RemoteSigner { token }))
+    }
+}
+
+impl Token for RemoteToken {
+    fn info(&self) -> Result<TokenInfo> {
+        let cfg = &self.client.cfg;
+        let unusable = self.info.unusable().is_some();
+        Ok(TokenInfo {
+            module: format!("remote:{}", cfg.name),
+            slot: self.index,
+            slot_description: cfg.base_url.clone(),
+            label: self.label.clone(),
+            manufacturer: "Cloud Signature Consortium API".into(),
+            model: match cfg.csc_version {
+                CscVersion::V1 => "CSC v1".into(),
+                CscVersion::V2 => "CSC v2".into(),
+            },
+            serial: self.info.id.chars().take(16).collect(),
+            login_required: true,
+            pin: PinStatus {
+                initialized: true,
+                count_low: false,
+                final_try: false,
+                locked: unusable,
+                to_be_changed: false,
+                protected_path: false,
+            },
+        })
+    }
+
+    fn expect_signatures(&self, count: usize) {
+        self.lock().expected = Some(count);
+    }
+
+    fn login(&self, pin: &SecretString) -> Result<()> {
+        let mut state = self.lock();
+        if state
+            .auth
+            .as_ref()
+            .is_some_and(|a| Instant::now() < a.expires && a.remaining > 0)
+            || state.pending_pin.is_some()
+        {
+            return Ok(());
+        }
+        if let Some(why) = self.info.unusable() {
+            return Err(Error::RemoteCredentialDisabled {
+                credential: self.info.id.clone(),
+                message: why,
+            });
+        }
+        if self.info.auth_mode == AuthMode::OAuth2Code {
+            return Err(Error::MechanismNotSupported {
+                token: self.label.clone(),
+                what: "credentials authorised by a credential-scoped OAuth2 flow (authMode \
+                       oauth2code)"
+                    .into(),
+            });
+        }
+        let pin = if self.needs_pin() {
+            if pin.expose_secret().is_empty() {
+                return Err(Error::PinInvalid("the PIN is empty".into()));
+            }
+            if state.refused.contains(&digest_of(pin)) {
+                return Err(Error::PinInvalid(format!(
+                    "the service already refused this PIN for '{}'; not trying it again",
+                    self.label
+                )));
+            }
+            Some(pin)
+        } else {
+            None
+        };
+        if self.info.scal == 2 {
+            state.pending_pin = Some(pin.cloned().unwrap_or_else(|| SecretString::from("")));
+            return Ok(());
+        }
+        let num = self.batch(state.expected);
+        self.authorize(&mut state, pin, num, None)
+    }
+
+    fn logout(&self) -> Result<()> {
+        let mut state = self.lock();
+        state.auth = None;
+        state.pending_pin = None;
+        Ok(())
+    }
+
+    fn is_logged_in(&self) -> bool {
+        let state = self.lock();
+        state.pending_pin.is_some()
+            || state
+                .auth
+                .as_ref()
+                .is_some_and(|a| Instant::now() < a.expires && a.remaining > 0)
+    }
+
+    fn certificates(&self) -> Result<Vec<CertificateEntry>> {
+        Ok(vec![CertificateEntry {
+            certificate: self.certificate.clone(),
+            label: self.key.label.clone(),
+            id: self.key.id.clone(),
+            has_private_key: true,
+        }])
+    }
+
+    fn signers(&self) -> Result<Vec<Arc<dyn Signer>>> {
+        Ok(vec![self.signer()?])
+    }
+
+    fn change_pin(&self, _old: &SecretString, _new: &SecretString) -> Result<()> {
+        Err(Error::MechanismNotSupported {
+            token: self.label.clone(),
+            what: "changing the PIN of a remote credential (use the provider's app)".into(),
+        })
+    }
+}
+
+/// The key of a remote credential.
+pub struct RemoteSigner {
+    token: Arc<RemoteToken>,
+}
+
+impl RemoteSigner {
+    /// Checks one signature; ECDSA comes back DER from CSC services and leaves as raw `r || s`.
+    fn checked(&self, alg: SignatureAlgorithm, digest: &[u8], sig: Vec<u8>) -> Result<Vec<u8>> {
+        let sig = match alg {
+            SignatureAlgorithm::Ecdsa(_) => ecdsa_to_raw(&self.token.public_key, sig),
+            _ => sig,
+        };
+        if self.token.public_key.verify_digest(alg, digest, &sig) {
+            Ok(sig)
+        } else {
+            Err(Error::SignatureCheck(self.token.key.label.clone()))
+        }
+    }
+}
+
+/// DER `ECDSA-Sig-Value` to raw `r || s`; a signature already raw is kept.
+fn ecdsa_to_raw(key: &PublicKey, sig: Vec<u8>) -> Vec<u8> {
+    match key {
+        PublicKey::P256(_) => p256::ecdsa::Signature::from_der(&sig)
+            .map(|s| s.to_bytes().to_vec())
+            .unwrap_or(sig),
+        PublicKey::P384(_) => p384::ecdsa::Signature::from_der(&sig)
+            .map(|s| s.to_bytes().to_vec())
+            .unwrap_or(sig),
+        PublicKey::Rsa(_) => sig,
+    }
+}
+
+impl Signer for RemoteSigner {
+    fn certificate(&self) -> &Certificate {
+        &self.token.certificate
+    }
+
+    fn key(&self) -> &KeyInfo {
+        &self.token.key
+    }
+
+    fn algorithms(&self) -> Vec<SignatureAlgorithm> {
+        SignatureAlgorithm::ALL
+            .into_iter()
+            .filter(|a| a.fits(&self.token.key.key_type))
+            .filter(|a| algo::offers(&self.token.info.key_algos, *a))
+            .collect()
+    }
+
+    fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+        let mut sigs = self.sign_digests(alg, &[digest.to_vec()])?;
+        sigs.pop().ok_or_else(|| Error::Remote {
+            server: self.token.account().to_owned(),
+            message: "no signature returned".into(),
+        })
+    }
+
+    fn sign_digests(&self, alg: SignatureAlgorithm, digests: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
+        if !alg.fits(&self.token.key.key_type) || !algo::offers(&self.token.info.key_algos, alg) {
+            return Err(Error::MechanismNotSupported {
+                token: self.token.label.clone(),
+                what: format!("{alg} with a {} key", self.token.key.key_type),
+            });
+        }
+        for d in digests {
+            alg.hash().check_len(d)?;
+        }
+        if digests.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sigs = self.token.sign_hashes(alg, digests)?;
+        digests
+            .iter()
+            .zip(sigs)
+            .map(|(d, s)| self.checked(alg, d, s))
+            .collect()
+    }
+
+    fn batch_size(&self) -> usize {
+        let per_call = self.token.client.cfg.hashes_per_call.unwrap_or(50).max(1);
+        self.token.batch(None).min(per_call) as usize
+    }
+}
