@@ -129,6 +129,14 @@ pub enum Error {
     /// A document or signature container that is malformed or uses what kyso does not support.
     #[error("{0}")]
     Document(String),
+    /// A server (timestamp authority, OCSP responder, CRL distribution point) could not be
+    /// reached or answered with an HTTP error.
+    #[error("network: {0}")]
+    Network(String),
+    /// The timestamp authority refused the request or answered with something kyso cannot
+    /// accept (bad status, another imprint or nonce, a token that does not verify).
+    #[error("timestamp authority {0}; no output was written for this file")]
+    Timestamp(String),
     /// File input/output.
     #[error("{context}: {source}")]
     Io {
@@ -165,6 +173,12 @@ impl Error {
                 | Error::TokenRemoved { .. }
                 | Error::Pkcs11 { .. }
         )
+    }
+
+    /// True when a batch must stop: the token failed, or the timestamp authority did (every
+    /// later file would fail the same way after spending a signature on the token).
+    pub fn stops_batch(&self) -> bool {
+        self.is_token_failure() || matches!(self, Error::Timestamp(_))
     }
 }
 

@@ -164,7 +164,7 @@ pub fn run<P: Send>(
             match result {
                 Ok(()) => done[i] = Some(Ok(())),
                 Err(e) => {
-                    if e.is_token_failure() {
+                    if e.stops_batch() {
                         stop.store(true, Ordering::Relaxed);
                         outcome.stopped = Some(e.to_string());
                     } else {

@@ -59,6 +59,7 @@ Examples:
   openssl cms -verify -binary -inform DER -in a.pdf.p7s -content a.pdf -CAfile ca.pem -purpose any
   kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
   pdfsig quyet-dinh.signed.pdf
+  kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
   kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
   kyso sign --format raw --key-id 01 a.txt
   openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt";
@@ -93,6 +94,14 @@ pub struct SignArgs {
     /// certificates on the token are added too when they issue the signer's.
     #[arg(long, value_name = "PEM")]
     chain: Option<PathBuf>,
+    /// Timestamp each signature at this RFC 3161 timestamp authority (CAdES-T / PAdES B-T):
+    /// the token's signature is checked, then its value is sent (hashed) to the TSA. A TSA
+    /// that is unreachable or answers wrongly stops the batch; nothing unstamped is written.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Seconds to wait for the timestamp authority.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
+    tsa_timeout: u64,
     #[command(flatten)]
     pin: PinArgs,
     /// Files or directories to sign.
@@ -121,6 +130,23 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let format = args.format;
+    let tsa =
+        match &args.tsa {
+            Some(_) if format == Format::Raw => return Err(Error::InvalidInput(
+                "--tsa needs --format cms or pades (a raw signature has no room for a timestamp)"
+                    .into(),
+            )),
+            Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                return Err(Error::InvalidInput(format!(
+                    "--tsa {url}: expected an http:// or https:// URL"
+                )))
+            }
+            Some(url) => Some(document::Tsa {
+                timeout: std::time::Duration::from_secs(args.tsa_timeout),
+                ..document::Tsa::new(url.clone())
+            }),
+            None => None,
+        };
     // In directories: never kyso's own outputs; for PAdES only PDFs.
     let is_output = |p: &Path| {
         is_kyso_output(p)
@@ -158,6 +184,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let options = CadesOptions {
         chain: known_chain(signer.certificate(), &token, extra_chain),
         signing_time: None,
+        tsa: tsa.clone(),
     };
 
     let pb = batch::progress(jobs.len(), cli.json);
@@ -167,6 +194,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         signing_time: now,
         reason: None,
         location: None,
+        tsa: tsa.clone(),
     };
     let prepare = |job: &Job| -> Result<Prepared> {
         let open = || {
@@ -210,6 +238,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             "signer": signer.certificate().common_name(),
             "algorithm": alg.name(),
             "format": format!("{format:?}").to_lowercase(),
+            "tsa": args.tsa,
             "signed": outcome.signed.iter().map(|j| json!({"file": j.file, "signature": j.output})).collect::<Vec<_>>(),
             "skipped": outcome.skipped.iter().map(|j| json!({"file": j.file, "signature": j.output})).collect::<Vec<_>>(),
             "failed": outcome.failed,

@@ -1,4 +1,4 @@
-//! PAdES baseline B-B signatures (ETSI EN 319 142-1): an incremental update that adds an
+//! PAdES baseline B-B (and, with a timestamp authority, B-T) signatures (ETSI EN 319 142-1): an incremental update that adds an
 //! invisible signature field on the first page and a `/Sig` dictionary with
 //! `/SubFilter /ETSI.CAdES.detached`, a `/ByteRange` over everything but `/Contents`, and
 //! `/Contents` reserved for the real CMS signature. Earlier revisions, and the signatures over
@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::cms::{sign_detached, CadesOptions};
 use super::pdf_writer::{is_xref_stream_at, last_startxref, text_string, write_object, Update};
+use super::tsp::Tsa;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
@@ -25,6 +26,8 @@ pub struct PadesOptions {
     pub reason: Option<String>,
     /// `/Location`.
     pub location: Option<String>,
+    /// Timestamp authority for a signature timestamp (PAdES B-T); `None` for B-B.
+    pub tsa: Option<Tsa>,
 }
 
 /// A PDF with its signature update written and `/Contents` still empty: the digest to sign and
@@ -43,15 +46,19 @@ fn pdf_err(e: lopdf::Error) -> Error {
     Error::Document(format!("cannot read the PDF: {e}"))
 }
 
-/// Bytes reserved for the CMS: the certificates, the signature and room for the attributes.
-fn reserved_len(signer: &dyn Signer, chain: &[Certificate]) -> usize {
+/// Room for a timestamp token: the TSA's signature, its certificate and perhaps its chain.
+const TIMESTAMP_ROOM: usize = 12 * 1024;
+
+/// Bytes reserved for the CMS: the certificates, the signature, room for the attributes and
+/// for a timestamp token when one is asked for.
+fn reserved_len(signer: &dyn Signer, chain: &[Certificate], timestamped: bool) -> usize {
     let certs: usize =
         chain.iter().map(|c| c.der().len()).sum::<usize>() + signer.certificate().der().len();
     let sig = match signer.key().key_type {
         KeyType::Rsa { bits } => bits.div_ceil(8),
         _ => 150,
     };
-    certs + sig + 1500
+    certs + sig + 1500 + if timestamped { TIMESTAMP_ROOM } else { 0 }
 }
 
 /// Adds the signature field and `/Sig` dictionary to `pdf` and hashes the byte range.
@@ -103,7 +110,7 @@ pub fn prepare(
     };
 
     // The signature dictionary, with placeholders patched once the file is complete.
-    let reserved = reserved_len(signer, &options.chain);
+    let reserved = reserved_len(signer, &options.chain, options.tsa.is_some());
     let mut sig = Vec::new();
     sig.extend_from_slice(
         b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n/ByteRange ",
@@ -234,6 +241,7 @@ pub fn finish(
         &CadesOptions {
             chain: options.chain.clone(),
             signing_time: None,
+            tsa: options.tsa.clone(),
         },
     )?;
     let (a, b) = prepared.gap;

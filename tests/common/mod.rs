@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod pcscd;
+pub mod servers;
 pub mod vcard;
 
 use std::fs::File;
