@@ -168,6 +168,7 @@ fn ocsp_good_revoked_and_unreachable() {
     );
 
     let (code, v, text) = verify(&fx, &revoked, false);
+    eprintln!("kyso verify (revoked, OCSP):\n{text}");
     assert_eq!(code, Some(1), "{v:#}");
     assert_eq!(v["status"], "invalid");
     let r = &v["revocation"];

@@ -199,6 +199,7 @@ fn hostile_tsa_replies_are_errors_and_write_nothing() {
         let out = sign(&fx, "cms", "01", &tsa.url(), &[&doc]);
         assert_eq!(out.status.code(), Some(1), "{mode:?}: {}", stderr(&out));
         let err = stderr(&out);
+        eprintln!("{mode:?}:\n{err}");
         assert!(err.contains("timestamp authority"), "{mode:?}: {err}");
         assert!(
             err.contains(expected),

@@ -226,10 +226,14 @@ pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
         tsa.timeout,
     )
     .map_err(|e| match e {
-        Error::Network(m) => fail(format!(
-            "unreachable ({})",
-            m.strip_prefix(&format!("{url}: ")).unwrap_or(&m)
-        )),
+        Error::Network(m) => {
+            let m = m.strip_prefix(&format!("{url}: ")).unwrap_or(&m);
+            if m.starts_with("HTTP status") {
+                fail(format!("answered {m}"))
+            } else {
+                fail(format!("unreachable ({m})"))
+            }
+        }
         other => other,
     })?;
     let resp = TimeStampResp::from_der(&body).map_err(|e| {
@@ -253,7 +257,9 @@ pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
                 why.push_str(&format!(" ({})", text.join("; ")));
             }
             if let Some(fi) = resp.status.fail_info {
-                why.push_str(&format!(", failure {fi:?}"));
+                let fi = format!("{fi:?}");
+                let fi = fi.trim_start_matches("FlagSet(").trim_end_matches(')');
+                why.push_str(&format!(", failure {fi}"));
             }
             return Err(fail(why));
         }
