@@ -59,6 +59,7 @@ Examples:
   openssl cms -verify -binary -inform DER -in a.pdf.p7s -content a.pdf -CAfile ca.pem -purpose any
   kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
   pdfsig quyet-dinh.signed.pdf
+  kyso sign --format pades --visible 1,350,40,220,70 --pin-file ~/.pin quyet-dinh.pdf
   kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
   kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
   kyso sign --format raw --key-id 01 a.txt
@@ -102,6 +103,14 @@ pub struct SignArgs {
     /// Seconds to wait for the timestamp authority.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
     tsa_timeout: u64,
+    /// PAdES: a visible signature on page PAGE in the box X,Y,WIDTH,HEIGHT (points from the
+    /// page's lower-left corner; A4 is 595×842), showing the signer's name, identity numbers
+    /// and the signing time.
+    #[arg(long, value_name = "PAGE,X,Y,W,H")]
+    visible: Option<String>,
+    /// TrueType font for --visible (needs Vietnamese glyphs).
+    #[arg(long, value_name = "TTF", default_value = document::appearance::DEFAULT_FONT, requires = "visible")]
+    font: PathBuf,
     #[command(flatten)]
     pin: PinArgs,
     /// Files or directories to sign.
@@ -147,6 +156,13 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             }),
             None => None,
         };
+    let visible = match &args.visible {
+        Some(_) if format != Format::Pades => {
+            return Err(Error::InvalidInput("--visible needs --format pades".into()))
+        }
+        Some(spec) => Some(document::Visible::parse(spec, &args.font)?),
+        None => None,
+    };
     // In directories: never kyso's own outputs; for PAdES only PDFs.
     let is_output = |p: &Path| {
         is_kyso_output(p)
@@ -195,6 +211,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         reason: None,
         location: None,
         tsa: tsa.clone(),
+        visible: visible.clone(),
     };
     let prepare = |job: &Job| -> Result<Prepared> {
         let open = || {
@@ -206,10 +223,10 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
                 let pdf = std::fs::read(&job.file)
                     .map_err(|e| Error::io(job.file.display().to_string(), e))?;
                 let opts = pades(OffsetDateTime::now_utc());
-                Ok(Prepared::Pdf(
+                Ok(Prepared::Pdf(Box::new((
                     pades::prepare(&pdf, signer.as_ref(), alg, &opts)?,
                     opts,
-                ))
+                ))))
             }
         }
     };
@@ -225,7 +242,10 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
                 };
                 document::sign_detached(signer.as_ref(), alg, &digest, &opts)
             }
-            Prepared::Pdf(pdf, opts) => pades::finish(pdf, signer.as_ref(), alg, &opts),
+            Prepared::Pdf(p) => {
+                let (pdf, opts) = *p;
+                pades::finish(pdf, signer.as_ref(), alg, &opts)
+            }
         }
     };
     let outcome = batch::run(jobs, args.skip_existing, &pb, &prepare, &mut finish);
@@ -280,7 +300,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
 /// signature.
 enum Prepared {
     Digest(Vec<u8>),
-    Pdf(pades::PreparedPdf, PadesOptions),
+    Pdf(Box<(pades::PreparedPdf, PadesOptions)>),
 }
 
 /// The bare signature; keys that want the PIN per signature, or tokens that only sign whole

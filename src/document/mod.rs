@@ -4,6 +4,7 @@
 //! can hash files in parallel while the token signs.
 
 mod algorithm;
+pub mod appearance;
 pub mod cms;
 mod ess;
 mod http;
@@ -15,6 +16,7 @@ pub mod tsp;
 pub mod verify;
 
 pub use algorithm::{algorithm_from_cms, digest_algorithm, hash_from_oid, signature_algorithm};
+pub use appearance::Visible;
 pub use cms::{sign_detached, CadesOptions};
 pub use pades::{sign_pdf, PadesOptions};
 pub use pades_verify::{verify_pdf, PdfSignature, PdfSignatureResult};
