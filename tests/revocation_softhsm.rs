@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::servers::{free_port, issue_cert, HttpServer, OcspResponder, Request};
+use common::servers::{free_port, issue_cert, HttpServer, OcspResponder, Request, Tsa};
 use common::*;
 
 const EXT: &str = "basicConstraints = critical, CA:FALSE\n\
@@ -110,7 +110,8 @@ fn index(fx: &Fixture) -> PathBuf {
         &p,
         "V\t301231000000Z\t\t7101\tunknown\t/CN=good\n\
          R\t301231000000Z\t250102030405Z,keyCompromise\t7102\tunknown\t/CN=revoked\n\
-         V\t301231000000Z\t\t7103\tunknown\t/CN=nowhere\n",
+         V\t301231000000Z\t\t7103\tunknown\t/CN=nowhere\n\
+         R\t301231000000Z\t301230000000Z,superseded\t7104\tunknown\t/CN=later\n",
     )
     .unwrap();
     p
@@ -257,4 +258,48 @@ fn crl_good_and_revoked() {
     assert_eq!(v["revocation"]["reason"], "keyCompromise");
     assert!(v["error"].as_str().unwrap().contains("revoked"), "{v:#}");
     assert!(server.count() >= 4);
+}
+
+#[test]
+fn revoked_after_a_signature_timestamp_stays_valid() {
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Hợp đồng").unwrap();
+    let port = free_port();
+    let aia = format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n");
+    // Signed and timestamped now; the index says revoked on 2030-12-30.
+    let p7s = issue_import_sign(&fx, "later", "7104", "24", &aia, &doc);
+    let pin = fx.pin_file(PIN);
+    std::fs::copy(&doc, fx.path("later2")).unwrap();
+    assert_ok(&fx.run(&[
+        "sign",
+        "--format",
+        "cms",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "24",
+        "--tsa",
+        &tsa.url(),
+        "--pin-file",
+        pin.to_str().unwrap(),
+        fx.path("later2").to_str().unwrap(),
+    ]));
+    let stamped = fx.path("later2.p7s");
+    let idx = index(&fx);
+    let ca = fx.path("ca.pem");
+    let _ocsp = OcspResponder::start(port, &idx, &ca, &ca, &fx.path("ca.key"));
+
+    let (code, v, text) = verify(&fx, &stamped, false);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["status"], "valid", "{v:#}");
+    assert_eq!(v["revocation"]["status"], "revoked");
+    assert_eq!(v["revocation"]["reason"], "superseded");
+    assert!(text.contains("after the signature timestamp"), "{text}");
+
+    // Without a timestamp the same revocation makes the signature invalid.
+    let (code, v, _) = verify(&fx, &p7s, false);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(v["status"], "invalid");
 }

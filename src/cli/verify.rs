@@ -174,6 +174,7 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
         candidates.extend_from_slice(anchors);
         document::revocation::check(v.signer_certificate(), &candidates, REVOCATION_TIMEOUT)
     };
+    let mut revocation = revocation;
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {
         // A valid timestamp before the revocation keeps the signature good (it was made while
         // the certificate was valid); otherwise it cannot be told from a signature made after.
@@ -184,7 +185,13 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
             .and_then(|t| t.gen_time())
             .zip(revocation.revoked_time())
             .is_some_and(|(ts, rev)| ts < rev);
-        if !stamped_before {
+        if stamped_before {
+            revocation.detail = Some(
+                "after the signature timestamp: the signature was made while the certificate \
+                 was valid"
+                    .into(),
+            );
+        } else {
             report.status = "invalid";
             report.error = Some(format!("the signer's certificate is revoked: {revocation}"));
         }
