@@ -181,6 +181,14 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A server (timestamp authority, OCSP responder, CRL distribution point) could not be
+    /// reached or answered with an HTTP error.
+    #[error("network: {0}")]
+    Network(String),
+    /// The timestamp authority refused the request or answered with something kyso cannot
+    /// accept (bad status, another imprint or nonce, a token that does not verify).
+    #[error("timestamp authority {0}; no output was written for this file")]
+    Timestamp(String),
     /// File input/output.
     #[error("{context}: {source}")]
     Io {
@@ -223,6 +231,12 @@ impl Error {
                 | Error::RemoteCredentialDisabled { .. }
                 | Error::Remote { .. }
         )
+    }
+
+    /// True when a batch must stop: the token failed, or the timestamp authority did (every
+    /// later file would fail the same way after spending a signature on the token).
+    pub fn stops_batch(&self) -> bool {
+        self.is_token_failure() || matches!(self, Error::Timestamp(_))
     }
 }
 

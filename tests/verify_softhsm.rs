@@ -98,7 +98,11 @@ fn valid_signature_shows_signer_identity_time_and_chain() {
     .unwrap();
     assert!((time::OffsetDateTime::now_utc() - t).whole_seconds().abs() < 120);
     assert_eq!(r["trust"]["chain"][1], "CN=Kyso Test CA,O=Kyso Test,C=VN");
-    assert!(r["revocation"].as_str().unwrap().contains("--offline"));
+    assert_eq!(r["revocation"]["status"], "not_checked");
+    assert!(r["revocation"]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("--offline"));
 
     // text output, given the .p7s name
     let p7s = fx.path("to-trinh.txt.p7s");

@@ -221,7 +221,7 @@ pub fn run_grouped<P: Send>(
                 match result.and_then(|bytes| write_atomic(&job.output, &bytes)) {
                     Ok(()) => done[i] = Some(Ok(())),
                     Err(e) => {
-                        if e.is_token_failure() {
+                        if e.stops_batch() {
                             stop.store(true, Ordering::Relaxed);
                             outcome.stopped.get_or_insert_with(|| e.to_string());
                         } else {

@@ -60,6 +60,8 @@ Examples:
   openssl cms -verify -binary -inform DER -in a.pdf.p7s -content a.pdf -CAfile ca.pem -purpose any
   kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
   pdfsig quyet-dinh.signed.pdf
+  kyso sign --format pades --visible 1,350,40,220,70 --pin-file ~/.pin quyet-dinh.pdf
+  kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
   kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
   kyso sign --format raw --key-id 01 a.txt
   openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt";
@@ -94,6 +96,22 @@ pub struct SignArgs {
     /// certificates on the token are added too when they issue the signer's.
     #[arg(long, value_name = "PEM")]
     chain: Option<PathBuf>,
+    /// Timestamp each signature at this RFC 3161 timestamp authority (CAdES-T / PAdES B-T):
+    /// the token's signature is checked, then its value is sent (hashed) to the TSA. A TSA
+    /// that is unreachable or answers wrongly stops the batch; nothing unstamped is written.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Seconds to wait for the timestamp authority.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
+    tsa_timeout: u64,
+    /// PAdES: a visible signature on page PAGE in the box X,Y,WIDTH,HEIGHT (points from the
+    /// page's lower-left corner; A4 is 595×842), showing the signer's name, identity numbers
+    /// and the signing time.
+    #[arg(long, value_name = "PAGE,X,Y,W,H")]
+    visible: Option<String>,
+    /// TrueType font for --visible (needs Vietnamese glyphs).
+    #[arg(long, value_name = "TTF", default_value = document::appearance::DEFAULT_FONT, requires = "visible")]
+    font: PathBuf,
     #[command(flatten)]
     pin: PinArgs,
     /// Files or directories to sign.
@@ -122,6 +140,30 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let format = args.format;
+    let tsa =
+        match &args.tsa {
+            Some(_) if format == Format::Raw => return Err(Error::InvalidInput(
+                "--tsa needs --format cms or pades (a raw signature has no room for a timestamp)"
+                    .into(),
+            )),
+            Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                return Err(Error::InvalidInput(format!(
+                    "--tsa {url}: expected an http:// or https:// URL"
+                )))
+            }
+            Some(url) => Some(document::Tsa {
+                timeout: std::time::Duration::from_secs(args.tsa_timeout),
+                ..document::Tsa::new(url.clone())
+            }),
+            None => None,
+        };
+    let visible = match &args.visible {
+        Some(_) if format != Format::Pades => {
+            return Err(Error::InvalidInput("--visible needs --format pades".into()))
+        }
+        Some(spec) => Some(document::Visible::parse(spec, &args.font)?),
+        None => None,
+    };
     // In directories: never kyso's own outputs; for PAdES only PDFs.
     let is_output = |p: &Path| {
         is_kyso_output(p)
@@ -159,6 +201,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let options = CadesOptions {
         chain: known_chain(signer.certificate(), &*token, extra_chain),
         signing_time: None,
+        tsa: tsa.clone(),
     };
 
     let dog = removal_watch(cli.json, &*token, &label, &jobs);
@@ -169,6 +212,8 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         signing_time: now,
         reason: None,
         location: None,
+        tsa: tsa.clone(),
+        visible: visible.clone(),
     };
     let prepare = |job: &Job| -> Result<Prepared> {
         let open = || {
@@ -180,10 +225,10 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
                 let pdf = std::fs::read(&job.file)
                     .map_err(|e| Error::io(job.file.display().to_string(), e))?;
                 let opts = pades(OffsetDateTime::now_utc());
-                Ok(Prepared::Pdf(
+                Ok(Prepared::Pdf(Box::new((
                     pades::prepare(&pdf, signer.as_ref(), alg, &opts)?,
                     opts,
-                ))
+                ))))
             }
         }
     };
@@ -199,7 +244,10 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
                 };
                 document::sign_detached(signer.as_ref(), alg, &digest, &opts)
             }
-            Prepared::Pdf(pdf, opts) => pades::finish(pdf, signer.as_ref(), alg, &opts),
+            Prepared::Pdf(p) => {
+                let (pdf, opts) = *p;
+                pades::finish(pdf, signer.as_ref(), alg, &opts)
+            }
         }
     };
     let mut finish = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
@@ -239,6 +287,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             "signer": signer.certificate().common_name(),
             "algorithm": alg.name(),
             "format": format!("{format:?}").to_lowercase(),
+            "tsa": args.tsa,
             "signed": outcome.signed.iter().map(|j| json!({"file": j.file, "signature": j.output})).collect::<Vec<_>>(),
             "skipped": outcome.skipped.iter().map(|j| json!({"file": j.file, "signature": j.output})).collect::<Vec<_>>(),
             "failed": outcome.failed,
@@ -317,7 +366,7 @@ fn removal_watch(json_out: bool, token: &dyn Token, label: &str, jobs: &[Job]) -
 /// signature.
 enum Prepared {
     Digest(Vec<u8>),
-    Pdf(pades::PreparedPdf, PadesOptions),
+    Pdf(Box<(pades::PreparedPdf, PadesOptions)>),
 }
 
 /// The bare signature; keys that want the PIN per signature, or tokens that only sign whole

@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use kyso::document::{self, CmsVerification, TrustVerification};
+use kyso::document::{self, CmsVerification, Revocation, RevocationStatus, TrustVerification};
 use kyso::{Certificate, Error, Result};
 
 use super::{print_json, Cli};
@@ -17,8 +17,14 @@ const VERIFY_HELP: &str = "\\
 A detached signature is FILE.p7s beside FILE (give either name). A PDF without one has its
 embedded PAdES signatures verified, each of them.
 
+Revocation: the signer's certificate is checked at the OCSP responder its Authority Information
+Access names, else with the CRL of its CRL distribution points (HTTP), each answer verified
+with the issuer's key; the result is good, revoked (with time and reason), unknown or
+unreachable. --offline asks nothing and says so. A revoked certificate makes the signature
+invalid unless a valid signature timestamp shows it was made before the revocation.
+
 Exit status: 0 when every signature is valid and its signer chains to a --trust anchor,
-1 when any is invalid, modified or untrusted, 2 when kyso could not run.
+1 when any is invalid, modified, revoked or untrusted, 2 when kyso could not run.
 
 Examples:
   kyso verify --trust ca.pem report.pdf.p7s
@@ -57,7 +63,9 @@ struct Report {
     signature: Option<CmsVerification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     trust: Option<TrustVerification>,
-    revocation: String,
+    /// Revocation status of the signer's certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<Revocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -68,20 +76,19 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         let pem = std::fs::read(p).map_err(|e| Error::io(p.display().to_string(), e))?;
         anchors.extend(Certificate::from_pem(&pem)?);
     }
-    let revocation = if args.offline {
-        "not checked (--offline)".to_owned()
-    } else {
-        "not checked (kyso does not query OCSP/CRL yet)".to_owned()
+    let ctx = Ctx {
+        anchors: &anchors,
+        now: OffsetDateTime::now_utc(),
+        offline: args.offline,
     };
-    let now = OffsetDateTime::now_utc();
     let reports: Vec<Report> = args
         .files
         .iter()
         .flat_map(|f| {
             if is_signed_pdf(f) {
-                verify_pdf(f, &anchors, now, &revocation)
+                verify_pdf(f, &ctx)
             } else {
-                vec![verify_one(f, &anchors, now, &revocation)]
+                vec![verify_one(f, &ctx)]
             }
         })
         .collect();
@@ -99,12 +106,17 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
     })
 }
 
-fn verify_one(
-    file: &Path,
-    anchors: &[Certificate],
+/// What every verification needs.
+struct Ctx<'a> {
+    anchors: &'a [Certificate],
     now: OffsetDateTime,
-    revocation: &str,
-) -> Report {
+    offline: bool,
+}
+
+/// How long an OCSP responder or CRL server may take.
+const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+fn verify_one(file: &Path, ctx: &Ctx) -> Report {
     let (content, sig) = detached_pair(file);
     let mut report = Report {
         file: content.clone(),
@@ -114,7 +126,7 @@ fn verify_one(
         covers_whole_document: None,
         signature: None,
         trust: None,
-        revocation: revocation.to_owned(),
+        revocation: None,
         error: None,
     };
     let result = (|| -> Result<CmsVerification> {
@@ -126,27 +138,65 @@ fn verify_one(
         })
     })();
     match result {
-        Ok(v) => judge(&mut report, v, anchors, now),
+        Ok(v) => judge(&mut report, v, ctx),
         Err(e) => report.error = Some(e.to_string()),
     }
     report
 }
 
 /// Sets the status from the signature and the chain.
-fn judge(report: &mut Report, v: CmsVerification, anchors: &[Certificate], now: OffsetDateTime) {
+fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
+    let (anchors, now) = (ctx.anchors, ctx.now);
     let trust = document::verify_trust(
         v.signer_certificate(),
         v.embedded_certificates(),
         anchors,
         now,
     );
+    let mut tsa_trusted = true;
+    if let Some(ts) = &mut v.timestamp {
+        if ts.is_valid() {
+            ts.check_trust(anchors);
+            tsa_trusted = ts.trust.as_ref().is_some_and(|t| t.is_trusted());
+        }
+    }
     report.status = if !v.is_intact() {
         "invalid"
-    } else if trust.is_trusted() {
+    } else if trust.is_trusted() && tsa_trusted {
         "valid"
     } else {
         "untrusted"
     };
+    let revocation = if ctx.offline {
+        Revocation::not_checked("--offline: no OCSP responder or CRL was asked")
+    } else {
+        let mut candidates = v.embedded_certificates().to_vec();
+        candidates.extend_from_slice(anchors);
+        document::revocation::check(v.signer_certificate(), &candidates, REVOCATION_TIMEOUT)
+    };
+    let mut revocation = revocation;
+    if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {
+        // A valid timestamp before the revocation keeps the signature good (it was made while
+        // the certificate was valid); otherwise it cannot be told from a signature made after.
+        let stamped_before = v
+            .timestamp
+            .as_ref()
+            .filter(|t| t.is_valid())
+            .and_then(|t| t.gen_time())
+            .zip(revocation.revoked_time())
+            .is_some_and(|(ts, rev)| ts < rev);
+        if stamped_before {
+            revocation.detail = Some(
+                "after the signature timestamp: the signature was made while the certificate \
+                 was valid"
+                    .into(),
+            );
+        } else {
+            report.status = "invalid";
+            report.error = Some(format!("the signer's certificate is revoked: {revocation}"));
+        }
+    }
+    report.revocation = Some(revocation);
     report.signature = Some(v);
     report.trust = Some(trust);
 }
@@ -165,12 +215,7 @@ fn is_signed_pdf(file: &Path) -> bool {
 }
 
 /// One report per signature in the PDF, oldest first; the newest must cover the whole file.
-fn verify_pdf(
-    file: &Path,
-    anchors: &[Certificate],
-    now: OffsetDateTime,
-    revocation: &str,
-) -> Vec<Report> {
+fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
     let base = || Report {
         file: file.to_path_buf(),
         signature_file: None,
@@ -179,7 +224,7 @@ fn verify_pdf(
         covers_whole_document: None,
         signature: None,
         trust: None,
-        revocation: revocation.to_owned(),
+        revocation: None,
         error: None,
     };
     let found = std::fs::read(file)
@@ -210,7 +255,7 @@ fn verify_pdf(
                     if v.signing_time.is_none() {
                         v.signing_time = s.claimed_time.clone();
                     }
-                    judge(&mut r, *v, anchors, now)
+                    judge(&mut r, *v, ctx)
                 }
                 document::PdfSignatureResult::Error(e) => r.error = Some(e),
             }
@@ -269,9 +314,34 @@ fn print_text(r: &Report, no_anchors: bool) {
         println!("  subject    {}", s.subject);
         println!("  issuer     {}", s.issuer);
         println!(
-            "  signed at  {} (claimed by the signer, not timestamped)",
-            v.signing_time.as_deref().unwrap_or("unknown")
+            "  signed at  {} (claimed by the signer{})",
+            v.signing_time.as_deref().unwrap_or("unknown"),
+            if v.timestamp.is_some() {
+                ""
+            } else {
+                ", not timestamped"
+            }
         );
+        if let Some(t) = &v.timestamp {
+            println!(
+                "  timestamp  {} by {} ({})",
+                t.time.as_deref().unwrap_or("unknown"),
+                t.tsa.as_deref().unwrap_or("an unknown TSA"),
+                if t.is_valid() {
+                    "token valid, imprint matches this signature"
+                } else {
+                    "INVALID"
+                }
+            );
+            if let Some(tt) = &t.trust {
+                if tt.chain_to_anchor {
+                    println!("  tsa chain  {}", tt.chain.join(" <- "));
+                }
+                for p in &tt.problems {
+                    println!("  tsa trust  {p}");
+                }
+            }
+        }
         println!("  algorithm  {}", v.algorithm);
         println!(
             "  signature  {}",
@@ -304,5 +374,7 @@ fn print_text(r: &Report, no_anchors: bool) {
             println!("  trust      no trust anchor given: pass --trust CA.pem");
         }
     }
-    println!("  revocation {}", r.revocation);
+    if let Some(rev) = &r.revocation {
+        println!("  revocation {rev}");
+    }
 }

@@ -3,7 +3,8 @@
 //!
 //! The token signs the DER of the signed-attributes SET through [`Signer::sign_data`], so tokens
 //! that only offer hashing mechanisms and always-authenticate keys work, and the signature is
-//! checked against the certificate before it is returned.
+//! checked against the certificate before it is returned. With a timestamp authority, the
+//! signature value is then timestamped (CAdES-T) and the token kept as an unsigned attribute.
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -19,6 +20,7 @@ use x509_cert::time::Time;
 
 use super::algorithm::{digest_algorithm, signature_algorithm, ID_DATA};
 use super::ess;
+use super::tsp::{self, Tsa, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
 use crate::public_key::ecdsa_raw_to_der;
@@ -32,6 +34,8 @@ pub struct CadesOptions {
     /// The `signing-time` attribute; `None` leaves it out (PAdES puts the time in the PDF's
     /// `/M` instead, as ETSI EN 319 142-1 asks).
     pub signing_time: Option<OffsetDateTime>,
+    /// Timestamp authority for a signature timestamp (CAdES-T); `None` for CAdES-B.
+    pub tsa: Option<Tsa>,
 }
 
 pub(crate) fn der_err(what: &'static str) -> impl Fn(der::Error) -> Error {
@@ -73,6 +77,29 @@ pub fn sign_detached(
         signature = ecdsa_raw_to_der(curve, &signature)?;
     }
 
+    // The token's signature was checked by the signer; check it here too, as the CMS carries
+    // it, before a TSA is asked to timestamp it.
+    if !super::verify::verify_signature_bytes(
+        signer.certificate().spki_der(),
+        alg,
+        &to_sign,
+        &signature,
+    ) {
+        return Err(Error::SignatureCheck(
+            signer.certificate().subject().to_owned(),
+        ));
+    }
+    let unsigned_attrs = match &options.tsa {
+        Some(tsa) => {
+            let token = tsp::request(tsa, &signature)?;
+            let value = Any::from_der(&token).map_err(&enc)?;
+            Some(
+                SetOfVec::try_from(vec![attribute(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, value)?])
+                    .map_err(&enc)?,
+            )
+        }
+        None => None,
+    };
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
         sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
@@ -83,7 +110,7 @@ pub fn sign_detached(
         signed_attrs: Some(signed_attrs),
         signature_algorithm: signature_algorithm(alg)?,
         signature: OctetString::new(signature).map_err(&enc)?,
-        unsigned_attrs: None,
+        unsigned_attrs,
     };
 
     let mut certs = vec![CertificateChoices::Certificate(cert)];

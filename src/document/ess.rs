@@ -88,3 +88,33 @@ pub fn names_certificate(value: &Any, cert_der: &[u8]) -> Result<bool> {
     }
     Ok(*first.cert_hash.as_bytes() == Sha256::digest(cert_der)[..])
 }
+
+/// `ESSCertID ::= SEQUENCE { certHash Hash (SHA-1), issuerSerial IssuerSerial OPTIONAL }`
+/// (RFC 2634), what most timestamp authorities still write.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct EssCertId {
+    /// SHA-1 of the whole certificate DER.
+    pub cert_hash: OctetString,
+    /// Issuer and serial of the certificate.
+    #[asn1(optional = "true")]
+    pub issuer_serial: Option<IssuerSerial>,
+}
+
+/// `SigningCertificate ::= SEQUENCE { certs SEQUENCE OF ESSCertID, policies … OPTIONAL }`.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SigningCertificate {
+    /// The signer's certificate first.
+    pub certs: Vec<EssCertId>,
+    /// Policy information (ignored).
+    #[asn1(optional = "true")]
+    pub policies: Option<Vec<Any>>,
+}
+
+/// Whether a `signing-certificate` (v1, SHA-1) attribute value names `cert_der` first.
+pub fn v1_names_certificate(value: &Any, cert_der: &[u8]) -> Result<bool> {
+    use sha1::Sha1;
+    let v = SigningCertificate::from_der(&value.to_der().map_err(err)?).map_err(err)?;
+    Ok(v.certs
+        .first()
+        .is_some_and(|first| *first.cert_hash.as_bytes() == Sha1::digest(cert_der)[..]))
+}

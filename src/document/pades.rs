@@ -1,5 +1,6 @@
-//! PAdES baseline B-B signatures (ETSI EN 319 142-1): an incremental update that adds an
-//! invisible signature field on the first page and a `/Sig` dictionary with
+//! PAdES baseline B-B (and, with a timestamp authority, B-T) signatures (ETSI EN 319 142-1): an
+//! incremental update that adds a signature field (invisible on the first page, or visible on
+//! the page and box asked for, see [`super::appearance`]) and a `/Sig` dictionary with
 //! `/SubFilter /ETSI.CAdES.detached`, a `/ByteRange` over everything but `/Contents`, and
 //! `/Contents` reserved for the real CMS signature. Earlier revisions, and the signatures over
 //! them, are left byte for byte as they were.
@@ -7,8 +8,10 @@
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
 
+use super::appearance::{self, Visible};
 use super::cms::{sign_detached, CadesOptions};
 use super::pdf_writer::{is_xref_stream_at, last_startxref, text_string, write_object, Update};
+use super::tsp::Tsa;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
@@ -25,6 +28,10 @@ pub struct PadesOptions {
     pub reason: Option<String>,
     /// `/Location`.
     pub location: Option<String>,
+    /// Timestamp authority for a signature timestamp (PAdES B-T); `None` for B-B.
+    pub tsa: Option<Tsa>,
+    /// A visible signature (page, box, font); `None` for an invisible one.
+    pub visible: Option<Visible>,
 }
 
 /// A PDF with its signature update written and `/Contents` still empty: the digest to sign and
@@ -43,15 +50,19 @@ fn pdf_err(e: lopdf::Error) -> Error {
     Error::Document(format!("cannot read the PDF: {e}"))
 }
 
-/// Bytes reserved for the CMS: the certificates, the signature and room for the attributes.
-fn reserved_len(signer: &dyn Signer, chain: &[Certificate]) -> usize {
+/// Room for a timestamp token: the TSA's signature, its certificate and perhaps its chain.
+const TIMESTAMP_ROOM: usize = 12 * 1024;
+
+/// Bytes reserved for the CMS: the certificates, the signature, room for the attributes and
+/// for a timestamp token when one is asked for.
+fn reserved_len(signer: &dyn Signer, chain: &[Certificate], timestamped: bool) -> usize {
     let certs: usize =
         chain.iter().map(|c| c.der().len()).sum::<usize>() + signer.certificate().der().len();
     let sig = match signer.key().key_type {
         KeyType::Rsa { bits } => bits.div_ceil(8),
         _ => 150,
     };
-    certs + sig + 1500
+    certs + sig + 1500 + if timestamped { TIMESTAMP_ROOM } else { 0 }
 }
 
 /// Adds the signature field and `/Sig` dictionary to `pdf` and hashes the byte range.
@@ -79,11 +90,20 @@ pub fn prepare(
         .and_then(Object::as_reference)
         .map_err(pdf_err)?;
     let mut catalog = doc.get_dictionary(root_id).map_err(pdf_err)?.clone();
-    let page_id = *doc
-        .get_pages()
-        .values()
-        .next()
-        .ok_or_else(|| Error::Document("the PDF has no page".into()))?;
+    let pages = doc.get_pages();
+    let page_id = match &options.visible {
+        Some(v) => *pages.get(&v.page).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "--visible: the PDF has {} page(s), not {}",
+                pages.len(),
+                v.page
+            ))
+        })?,
+        None => *pages
+            .values()
+            .next()
+            .ok_or_else(|| Error::Document("the PDF has no page".into()))?,
+    };
     let size = doc
         .trailer
         .get(b"Size")
@@ -103,7 +123,7 @@ pub fn prepare(
     };
 
     // The signature dictionary, with placeholders patched once the file is complete.
-    let reserved = reserved_len(signer, &options.chain);
+    let reserved = reserved_len(signer, &options.chain, options.tsa.is_some());
     let mut sig = Vec::new();
     sig.extend_from_slice(
         b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n/ByteRange ",
@@ -160,11 +180,33 @@ pub fn prepare(
     field.set("T", Object::string_literal(field_name));
     field.set("V", Object::Reference((sig_id, 0)));
     field.set("P", Object::Reference(page_id));
-    field.set(
-        "Rect",
-        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
-    );
-    field.set("F", Object::Integer(132));
+    let mut next_id = size + 2;
+    match &options.visible {
+        Some(v) => {
+            let [x, y, w, h] = v.rect;
+            let lines = appearance::signature_lines(signer.certificate(), options.signing_time);
+            let ap = appearance::build(&lines, w, h, &v.font, next_id)?;
+            field.set(
+                "Rect",
+                Object::Array(vec![x.into(), y.into(), (x + w).into(), (y + h).into()]),
+            );
+            field.set("F", Object::Integer(4)); // print
+            let mut ap_dict = Dictionary::new();
+            ap_dict.set("N", Object::Reference((ap.form_id(), 0)));
+            field.set("AP", Object::Dictionary(ap_dict));
+            for (id, body) in &ap.objects {
+                update.object(*id, body);
+            }
+            next_id += ap.objects.len() as u32;
+        }
+        None => {
+            field.set(
+                "Rect",
+                Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+            );
+            field.set("F", Object::Integer(132)); // print, locked
+        }
+    }
     write(&mut update, field_id, &Object::Dictionary(field))?;
 
     // The page's annotations and the form's fields gain the new field.
@@ -201,7 +243,7 @@ pub fn prepare(
     }
     trailer.set("Prev", Object::Integer(prev as i64));
     let xref_stream = is_xref_stream_at(pdf, prev);
-    let mut bytes = update.finish(trailer, size + 2, xref_stream)?;
+    let mut bytes = update.finish(trailer, next_id, xref_stream)?;
 
     // Patch the byte range now that the length is known, then hash around /Contents.
     let a = sig_body_at + contents_at;
@@ -234,6 +276,7 @@ pub fn finish(
         &CadesOptions {
             chain: options.chain.clone(),
             signing_time: None,
+            tsa: options.tsa.clone(),
         },
     )?;
     let (a, b) = prepared.gap;

@@ -5,11 +5,12 @@ use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use const_oid::db::rfc5911::{
-    ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
-    ID_SIGNING_TIME,
+    ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST,
+    ID_SIGNED_DATA, ID_SIGNING_TIME,
 };
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Reader};
+
 use serde::Serialize;
 use time::OffsetDateTime;
 use x509_cert::time::Time;
@@ -17,6 +18,7 @@ use x509_cert::time::Time;
 use super::algorithm::{algorithm_from_cms, hash_from_oid};
 use super::cms::der_err;
 use super::ess;
+use super::tsp::TimestampVerification;
 use crate::cert::{build_chain, check_validity, Certificate, CertificateSummary};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
@@ -30,12 +32,15 @@ pub struct CmsVerification {
     pub signature_valid: bool,
     /// The content's digest equals the signed message-digest attribute.
     pub content_unmodified: bool,
-    /// ESS signing-certificate-v2 names the signer's certificate (`None`: attribute absent).
+    /// ESS signing-certificate(-v2) names the signer's certificate (`None`: attribute absent).
     pub certificate_bound: Option<bool>,
     /// Signature algorithm, kyso's name.
     pub algorithm: String,
     /// Claimed signing time (signing-time attribute, RFC 3339), not a timestamp.
     pub signing_time: Option<String>,
+    /// The RFC 3161 signature timestamp (CAdES-T / PAdES B-T), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<TimestampVerification>,
     /// The signer's certificate.
     pub signer: CertificateSummary,
     /// Problems found (empty when everything above holds).
@@ -47,9 +52,12 @@ pub struct CmsVerification {
 }
 
 impl CmsVerification {
-    /// Signature, content and certificate binding all hold.
+    /// Signature, content, certificate binding and timestamp (when present) all hold.
     pub fn is_intact(&self) -> bool {
-        self.signature_valid && self.content_unmodified && self.certificate_bound != Some(false)
+        self.signature_valid
+            && self.content_unmodified
+            && self.certificate_bound != Some(false)
+            && self.timestamp.as_ref().is_none_or(|t| t.is_valid())
     }
 
     /// The signer's certificate.
@@ -63,18 +71,27 @@ impl CmsVerification {
     }
 }
 
-/// Verifies a DER `ContentInfo` holding a detached `SignedData` with one signer. `digest` is
-/// asked for the content's digest with the hash the signature names.
-pub fn verify_detached(
-    p7s: &[u8],
-    digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
-) -> Result<CmsVerification> {
+/// A SignerInfo checked against its content: the part CAdES signatures and timestamp tokens
+/// share.
+pub(crate) struct SignerCheck {
+    pub signer_cert: Certificate,
+    pub embedded: Vec<Certificate>,
+    pub alg: SignatureAlgorithm,
+    pub signature_valid: bool,
+    pub content_unmodified: bool,
+    pub certificate_bound: Option<bool>,
+    pub signing_time: Option<String>,
+    pub problems: Vec<String>,
+}
+
+/// Parses a DER `ContentInfo` holding `SignedData`; bytes after it must be zeros (PDF
+/// `/Contents` are padded).
+pub(crate) fn parse_signed_data(der: &[u8]) -> Result<SignedData> {
     let parse = der_err("not a CMS signature");
-    // PDF /Contents are padded with zeros after the DER.
-    let mut reader = der::SliceReader::new(p7s).map_err(&parse)?;
+    let mut reader = der::SliceReader::new(der).map_err(&parse)?;
     let ci = ContentInfo::decode(&mut reader).map_err(&parse)?;
-    let used = p7s.len() - usize::try_from(reader.remaining_len()).unwrap_or(0);
-    if p7s[used..].iter().any(|&b| b != 0) {
+    let used = der.len() - usize::try_from(reader.remaining_len()).unwrap_or(0);
+    if der[used..].iter().any(|&b| b != 0) {
         return Err(Error::Document(
             "unexpected data after the CMS signature".into(),
         ));
@@ -85,7 +102,74 @@ pub fn verify_detached(
             ci.content_type
         )));
     }
-    let sd: SignedData = ci.content.decode_as().map_err(&parse)?;
+    ci.content.decode_as().map_err(parse)
+}
+
+/// The only SignerInfo of `sd`.
+pub(crate) fn single_signer(sd: &SignedData) -> Result<&SignerInfo> {
+    match sd.signer_infos.0.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Document("the CMS signature has no signer".into())),
+        more => Err(Error::Document(format!(
+            "the CMS signature has {} signers; kyso verifies single-signer signatures",
+            more.len()
+        ))),
+    }
+}
+
+/// Verifies a DER `ContentInfo` holding a detached `SignedData` with one signer. `digest` is
+/// asked for the content's digest with the hash the signature names.
+pub fn verify_detached(
+    p7s: &[u8],
+    digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
+) -> Result<CmsVerification> {
+    let sd = parse_signed_data(p7s)?;
+    let si = single_signer(&sd)?;
+    let mut check = check_signer(&sd, si, super::algorithm::ID_DATA, digest)?;
+    let timestamp = si
+        .unsigned_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .find(|a| a.oid == super::tsp::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+        .map(|a| {
+            let token = a.values.iter().next().map(|v| v.to_der());
+            match token {
+                Some(Ok(der)) => super::tsp::verify_token(&der, si.signature.as_bytes()),
+                _ => super::tsp::TimestampVerification::unreadable(
+                    "empty signature-time-stamp attribute".into(),
+                ),
+            }
+        });
+    if let Some(t) = &timestamp {
+        check.problems.extend(
+            t.problems
+                .iter()
+                .map(|p| format!("signature timestamp: {p}")),
+        );
+    }
+    Ok(CmsVerification {
+        signature_valid: check.signature_valid,
+        content_unmodified: check.content_unmodified,
+        certificate_bound: check.certificate_bound,
+        algorithm: check.alg.name(),
+        signing_time: check.signing_time,
+        timestamp,
+        signer: check.signer_cert.summary(),
+        problems: check.problems,
+        signer_cert: check.signer_cert,
+        embedded: check.embedded,
+    })
+}
+
+/// Checks `si` of `sd`: the signer's certificate among those carried, the content type, the
+/// message digest against `digest`, the ESS binding and the signature over the attributes.
+pub(crate) fn check_signer(
+    sd: &SignedData,
+    si: &SignerInfo,
+    content_type: ObjectIdentifier,
+    digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
+) -> Result<SignerCheck> {
+    let parse = der_err("not a CMS signature");
     let mut embedded = Vec::new();
     for c in sd.certificates.iter().flat_map(|s| s.0.iter()) {
         if let CertificateChoices::Certificate(x) = c {
@@ -95,16 +179,6 @@ pub fn verify_detached(
             ));
         }
     }
-    let si: &SignerInfo = match sd.signer_infos.0.as_slice() {
-        [one] => one,
-        [] => return Err(Error::Document("the CMS signature has no signer".into())),
-        more => {
-            return Err(Error::Document(format!(
-                "the CMS signature has {} signers; kyso verifies single-signer signatures",
-                more.len()
-            )))
-        }
-    };
     let (_, signer_cert) = embedded
         .iter()
         .find(|(x, _)| match &si.sid {
@@ -138,8 +212,10 @@ pub fn verify_detached(
 
     let mut problems = Vec::new();
     match attr(ID_CONTENT_TYPE).map(|v| v.decode_as::<ObjectIdentifier>()) {
-        Some(Ok(ct)) if ct == super::algorithm::ID_DATA => {}
-        other => problems.push(format!("content-type attribute is {other:?}, not id-data")),
+        Some(Ok(ct)) if ct == content_type => {}
+        other => problems.push(format!(
+            "content-type attribute is {other:?}, not {content_type}"
+        )),
     }
     let signed_digest = attr(ID_MESSAGE_DIGEST)
         .ok_or_else(|| Error::Document("no message-digest attribute".into()))?
@@ -157,41 +233,63 @@ pub fn verify_detached(
         })
         .transpose()?
         .map(|t| rfc3339_of(t.to_unix_duration().as_secs()));
-    let certificate_bound = attr(ID_AA_SIGNING_CERTIFICATE_V_2)
-        .map(|v| ess::names_certificate(v, signer_cert.der()))
-        .transpose()?;
+    let certificate_bound = match (
+        attr(ID_AA_SIGNING_CERTIFICATE_V_2),
+        attr(ID_AA_SIGNING_CERTIFICATE),
+    ) {
+        (Some(v), _) => Some(ess::names_certificate(v, signer_cert.der())?),
+        (None, Some(v)) => Some(ess::v1_names_certificate(v, signer_cert.der())?),
+        (None, None) => None,
+    };
     if certificate_bound == Some(false) {
-        problems.push("signing-certificate-v2 names another certificate".into());
+        problems.push("signing-certificate attribute names another certificate".into());
     }
 
     let signed_der = attrs.to_der().map_err(der_err("signed attributes"))?;
-    let key = PublicKey::from_spki_der(signer_cert.spki_der())?;
-    let mut sig = si.signature.as_bytes().to_vec();
-    if let SignatureAlgorithm::Ecdsa(_) = alg {
-        if let Some(curve) = key.curve() {
-            sig = ecdsa_der_to_raw(&curve, &sig).unwrap_or_default();
-        }
-    }
-    let signature_valid = key.verify_digest(alg, &alg.hash().digest(&signed_der), &sig);
+    let signature_valid = verify_signature_bytes(
+        signer_cert.spki_der(),
+        alg,
+        &signed_der,
+        si.signature.as_bytes(),
+    );
     if !signature_valid {
         problems.push(format!(
             "the {alg} signature does not verify with the signer's public key"
         ));
     }
-    Ok(CmsVerification {
+    Ok(SignerCheck {
+        signer_cert,
+        embedded: embedded.into_iter().map(|(_, c)| c).collect(),
+        alg,
         signature_valid,
         content_unmodified,
         certificate_bound,
-        algorithm: alg.name(),
         signing_time,
-        signer: signer_cert.summary(),
         problems,
-        signer_cert,
-        embedded: embedded.into_iter().map(|(_, c)| c).collect(),
     })
 }
 
-fn rfc3339_of(secs: u64) -> String {
+/// Whether `sig` (ECDSA in DER, as CMS, X.509, OCSP and CRLs carry it) is `alg`'s signature
+/// over `data` by the key of `spki_der`.
+pub(crate) fn verify_signature_bytes(
+    spki_der: &[u8],
+    alg: SignatureAlgorithm,
+    data: &[u8],
+    sig: &[u8],
+) -> bool {
+    let Ok(key) = PublicKey::from_spki_der(spki_der) else {
+        return false;
+    };
+    let mut sig = sig.to_vec();
+    if let SignatureAlgorithm::Ecdsa(_) = alg {
+        if let Some(curve) = key.curve() {
+            sig = ecdsa_der_to_raw(&curve, &sig).unwrap_or_default();
+        }
+    }
+    key.verify_digest(alg, &alg.hash().digest(data), &sig)
+}
+
+pub(crate) fn rfc3339_of(secs: u64) -> String {
     let t = OffsetDateTime::from_unix_timestamp(secs as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod csc;
 pub mod pcscd;
 pub mod piv;
+pub mod servers;
 pub mod vcard;
 
 use std::fs::File;

@@ -1,0 +1,320 @@
+//! Visible PDF signatures: a widget appearance (a Form XObject) showing the signer's name, the
+//! identity numbers of the certificate (CCCD, MST…) and the signing time, in a subset of a
+//! TrueType font embedded as a CID font (Identity-H), with a ToUnicode map so the text can be
+//! copied. DejaVu Sans (Debian `fonts-dejavu-core`) covers Vietnamese diacritics.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::cert::Certificate;
+use crate::error::{Error, Result};
+
+/// Where the default font lives on Debian and Ubuntu (`fonts-dejavu-core`).
+pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+/// A visible signature: page (1 = first), rectangle in PDF points from the page's lower-left
+/// corner, and the TrueType font to write with.
+#[derive(Clone)]
+pub struct Visible {
+    /// Page number, from 1.
+    pub page: u32,
+    /// `x, y, width, height` in points.
+    pub rect: [f32; 4],
+    /// The font file's bytes (TrueType or OpenType with TrueType outlines).
+    pub font: Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Visible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Visible")
+            .field("page", &self.page)
+            .field("rect", &self.rect)
+            .field("font_bytes", &self.font.len())
+            .finish()
+    }
+}
+
+impl Visible {
+    /// Parses `PAGE,X,Y,W,H` (points; e.g. `1,350,40,220,70`) and reads the font.
+    pub fn parse(spec: &str, font_path: &std::path::Path) -> Result<Visible> {
+        let bad = || {
+            Error::InvalidInput(format!(
+                "--visible {spec}: expected PAGE,X,Y,WIDTH,HEIGHT in points, e.g. 1,350,40,220,70"
+            ))
+        };
+        let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+        let [page, x, y, w, h] = parts.as_slice() else {
+            return Err(bad());
+        };
+        let page: u32 = page.parse().map_err(|_| bad())?;
+        let num = |s: &str| s.parse::<f32>().ok().filter(|v| v.is_finite());
+        let rect = [num(x), num(y), num(w), num(h)];
+        let [Some(x), Some(y), Some(w), Some(h)] = rect else {
+            return Err(bad());
+        };
+        if page == 0 || w < 20.0 || h < 10.0 {
+            return Err(Error::InvalidInput(format!(
+                "--visible {spec}: pages count from 1, and the box must be at least 20×10 points"
+            )));
+        }
+        let font = std::fs::read(font_path).map_err(|e| {
+            Error::io(
+                format!(
+                    "font {} (install fonts-dejavu-core, or pass --font FILE.ttf)",
+                    font_path.display()
+                ),
+                e,
+            )
+        })?;
+        ttf_parser::Face::parse(&font, 0).map_err(|e| {
+            Error::InvalidInput(format!(
+                "font {}: not a TrueType/OpenType font ({e})",
+                font_path.display()
+            ))
+        })?;
+        Ok(Visible {
+            page,
+            rect: [x, y, w, h],
+            font: Arc::new(font),
+        })
+    }
+}
+
+/// The lines shown: who signed (name), their identity numbers, and when (Vietnam time).
+pub fn signature_lines(cert: &Certificate, at: OffsetDateTime) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Ký bởi: {}",
+        cert.common_name().unwrap_or(cert.subject())
+    )];
+    let ids: Vec<String> = cert
+        .identity()
+        .entries()
+        .iter()
+        .map(|e| format!("{}: {}", e.kind.key().to_uppercase(), e.value))
+        .collect();
+    if !ids.is_empty() {
+        lines.push(ids.join(", "));
+    }
+    let vn = at.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    lines.push(format!(
+        "Thời gian: {:02}:{:02}:{:02} {:02}/{:02}/{} (UTC+7)",
+        vn.hour(),
+        vn.minute(),
+        vn.second(),
+        vn.day(),
+        u8::from(vn.month()),
+        vn.year()
+    ));
+    lines
+}
+
+/// The PDF objects of an appearance, numbered from `first_id`: the Form XObject first (the
+/// widget's `/AP /N`), then the font objects.
+pub struct Appearance {
+    /// Object number and body (`<<…>>` or `<<…>> stream … endstream`).
+    pub objects: Vec<(u32, Vec<u8>)>,
+}
+
+impl Appearance {
+    /// The Form XObject's object number.
+    pub fn form_id(&self) -> u32 {
+        self.objects[0].0
+    }
+}
+
+fn font_err(e: impl std::fmt::Display) -> Error {
+    Error::Document(format!("cannot embed the signature font: {e}"))
+}
+
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("<<{dict} /Length {}>>\nstream\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
+/// Builds the appearance of `lines` in a `w`×`h` box.
+pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Result<Appearance> {
+    let face = ttf_parser::Face::parse(font, 0).map_err(font_err)?;
+    let upem = f32::from(face.units_per_em());
+    let scale = 1000.0 / upem;
+
+    // Glyphs of every character, remapped to a dense subset (glyph 0 stays .notdef).
+    let mut remapper = subsetter::GlyphRemapper::new();
+    remapper.remap(0);
+    let mut to_unicode: Vec<(u16, char)> = Vec::new();
+    let mut shaped: Vec<(Vec<u16>, f32)> = Vec::new(); // new glyph ids, width in 1/1000 em
+    for line in lines {
+        let mut gids = Vec::new();
+        let mut width = 0.0;
+        for c in line.chars() {
+            let gid = face.glyph_index(c).map_or(0, |g| g.0);
+            let new = remapper.remap(gid);
+            if gid != 0 && !to_unicode.iter().any(|(g, _)| *g == new) {
+                to_unicode.push((new, c));
+            }
+            width += f32::from(
+                face.glyph_hor_advance(ttf_parser::GlyphId(gid))
+                    .unwrap_or(0),
+            ) * scale;
+            gids.push(new);
+        }
+        shaped.push((gids, width));
+    }
+    let subset = subsetter::subset(font, 0, &remapper).map_err(font_err)?;
+
+    // Font size: as large as fits, 11 pt at most.
+    let pad = 4.0;
+    let widest = shaped.iter().map(|(_, w)| *w).fold(1.0, f32::max);
+    let n = lines.len().max(1) as f32;
+    let size = (11.0f32)
+        .min((w - 2.0 * pad) * 1000.0 / widest)
+        .min((h - 2.0 * pad) / (n * 1.25))
+        .max(1.0);
+    let leading = size * 1.25;
+
+    let mut content = String::new();
+    let _ = write!(
+        content,
+        "q\n0.94 0.97 1 rg 0 0 {w} {h} re f\n0.1 0.3 0.6 RG 1 w 0.5 0.5 {} {} re S\nBT\n/F1 {size:.2} Tf\n0.05 0.15 0.4 rg\n",
+        w - 1.0,
+        h - 1.0
+    );
+    let block = n * leading;
+    let top = h - (h - block) / 2.0;
+    for (i, (gids, _)) in shaped.iter().enumerate() {
+        let y = top - (i as f32 + 1.0) * leading + leading * 0.3;
+        let hexs: String = gids.iter().map(|g| format!("{g:04X}")).collect();
+        let _ = writeln!(content, "1 0 0 1 {pad} {y:.2} Tm <{hexs}> Tj");
+    }
+    content.push_str("ET\nQ\n");
+
+    let [form, type0, cid, descriptor, file, tounicode] =
+        std::array::from_fn(|i| first_id + i as u32);
+    let base = "KYSOSG+".to_owned()
+        + &face
+            .names()
+            .into_iter()
+            .find(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .and_then(|n| n.to_string())
+            .unwrap_or_else(|| "Font".into())
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "");
+
+    let mut widths = String::new();
+    for new in 0..remapper.num_gids() {
+        let old = remapper.remapped_gids().nth(usize::from(new)).unwrap_or(0);
+        let adv = f32::from(
+            face.glyph_hor_advance(ttf_parser::GlyphId(old))
+                .unwrap_or(0),
+        ) * scale;
+        let _ = write!(widths, "{new} [{adv:.0}] ");
+    }
+    let bbox = face.global_bounding_box();
+    let s = |v: i16| (f32::from(v) * scale).round();
+    let mut objects = vec![
+        (
+            form,
+            stream(
+                &format!(
+                    "/Type /XObject /Subtype /Form /BBox [0 0 {w} {h}] /Resources <</Font <</F1 {type0} 0 R>>>>"
+                ),
+                content.as_bytes(),
+            ),
+        ),
+        (
+            type0,
+            format!(
+                "<</Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H /DescendantFonts [{cid} 0 R] /ToUnicode {tounicode} 0 R>>"
+            )
+            .into_bytes(),
+        ),
+        (
+            cid,
+            format!(
+                "<</Type /Font /Subtype /CIDFontType2 /BaseFont /{base} /CIDSystemInfo <</Registry (Adobe) /Ordering (Identity) /Supplement 0>> /FontDescriptor {descriptor} 0 R /CIDToGIDMap /Identity /W [{widths}]>>"
+            )
+            .into_bytes(),
+        ),
+        (
+            descriptor,
+            format!(
+                "<</Type /FontDescriptor /FontName /{base} /Flags 32 /FontBBox [{} {} {} {}] /ItalicAngle 0 /Ascent {} /Descent {} /CapHeight {} /StemV 80 /FontFile2 {file} 0 R>>",
+                s(bbox.x_min),
+                s(bbox.y_min),
+                s(bbox.x_max),
+                s(bbox.y_max),
+                s(face.ascender()),
+                s(face.descender()),
+                s(face.capital_height().unwrap_or(face.ascender())),
+            )
+            .into_bytes(),
+        ),
+    ];
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&subset).map_err(font_err)?;
+    let packed = z.finish().map_err(font_err)?;
+    objects.push((
+        file,
+        stream(
+            &format!("/Filter /FlateDecode /Length1 {}", subset.len()),
+            &packed,
+        ),
+    ));
+    objects.push((
+        tounicode,
+        stream("", to_unicode_cmap(&to_unicode).as_bytes()),
+    ));
+    Ok(Appearance { objects })
+}
+
+/// A ToUnicode CMap for 2-byte glyph codes.
+fn to_unicode_cmap(map: &[(u16, char)]) -> String {
+    let mut s = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in map.chunks(100) {
+        let _ = writeln!(s, "{} beginbfchar", chunk.len());
+        for (g, c) in chunk {
+            let utf16: String = c
+                .encode_utf16(&mut [0; 2])
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            let _ = writeln!(s, "<{g:04X}> <{utf16}>");
+        }
+        s.push_str("endbfchar\n");
+    }
+    s.push_str(
+        "endcmap\nCMapName currentdict /CIDInit /ProcSet findresource /defineresource pop\nend\nend\n",
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_visible_box() {
+        let font = std::path::Path::new(DEFAULT_FONT);
+        if !font.exists() {
+            return; // fonts-dejavu-core not installed: the CLI tests say so
+        }
+        let v = Visible::parse("2, 300,40,220,70", font).unwrap();
+        assert_eq!((v.page, v.rect), (2, [300.0, 40.0, 220.0, 70.0]));
+        assert!(Visible::parse("0,1,1,100,100", font).is_err());
+        assert!(Visible::parse("1,1,1,100", font).is_err());
+        assert!(Visible::parse("1,a,1,100,50", font).is_err());
+        let a = build(&["Ký bởi: NGUYỄN VĂN AN".into()], 200.0, 50.0, &v.font, 10).unwrap();
+        assert_eq!(a.form_id(), 10);
+        assert_eq!(a.objects.len(), 6);
+        let cmap = String::from_utf8_lossy(&a.objects[5].1).into_owned();
+        assert!(cmap.contains("<1EC4>"), "Ễ in the ToUnicode map: {cmap}");
+    }
+}

@@ -1,0 +1,512 @@
+//! Revocation status of a signer's certificate: OCSP (RFC 6960) at the responders its
+//! Authority Information Access names, else the CRLs (RFC 5280) of its CRL distribution
+//! points. Every answer is checked: the OCSP response signed by the issuer or by a responder
+//! the issuer delegated to (extendedKeyUsage OCSPSigning), the CRL signed by the issuer, both
+//! current (`nextUpdate` not passed).
+
+use std::time::Duration;
+
+use const_oid::db::rfc5280::{ID_AD_OCSP, ID_CE_CRL_REASONS};
+use const_oid::db::rfc6960::{ID_PKIX_OCSP_BASIC, ID_PKIX_OCSP_NONCE};
+use der::asn1::{Null, OctetString};
+use der::{Any, Decode, Encode};
+use serde::Serialize;
+use sha1::{Digest, Sha1};
+use spki::AlgorithmIdentifierOwned;
+use time::OffsetDateTime;
+use x509_cert::ext::pkix::crl::CrlDistributionPoints;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlReason};
+use x509_cert::ext::Extension;
+use x509_ocsp::{
+    BasicOcspResponse, CertId, CertStatus, OcspRequest, OcspResponse, OcspResponseStatus, Request,
+    TbsRequest,
+};
+
+use super::algorithm::algorithm_from_cms;
+use super::verify::{rfc3339_of, verify_signature_bytes};
+use crate::cert::Certificate;
+use crate::digest::HashAlg;
+use crate::error::{Error, Result};
+
+/// The revocation verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationStatus {
+    /// The responder or CRL says the certificate is not revoked.
+    Good,
+    /// Revoked (see the time and reason).
+    Revoked,
+    /// No usable answer: the certificate names no source, the responder does not know it, or
+    /// the answer could not be trusted.
+    Unknown,
+    /// Every source named could not be reached.
+    Unreachable,
+    /// Not asked (`--offline`).
+    NotChecked,
+}
+
+impl RevocationStatus {
+    /// `good`, `revoked`, `unknown`, `unreachable`, `not checked`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RevocationStatus::Good => "good",
+            RevocationStatus::Revoked => "revoked",
+            RevocationStatus::Unknown => "unknown",
+            RevocationStatus::Unreachable => "unreachable",
+            RevocationStatus::NotChecked => "not checked",
+        }
+    }
+}
+
+/// The revocation status of one certificate and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revocation {
+    /// The verdict.
+    pub status: RevocationStatus,
+    /// `OCSP URL` or `CRL URL` of the answer used.
+    pub source: Option<String>,
+    /// When the certificate was revoked (RFC 3339).
+    pub revoked_at: Option<String>,
+    /// Why (RFC 5280 reason code name), when the answer says.
+    pub reason: Option<String>,
+    /// What was tried and why it gave no answer, or why nothing was asked.
+    pub detail: Option<String>,
+    #[serde(skip)]
+    revoked_time: Option<OffsetDateTime>,
+}
+
+impl Revocation {
+    /// Not checked, with the reason.
+    pub fn not_checked(why: impl Into<String>) -> Self {
+        Revocation {
+            status: RevocationStatus::NotChecked,
+            source: None,
+            revoked_at: None,
+            reason: None,
+            detail: Some(why.into()),
+            revoked_time: None,
+        }
+    }
+
+    fn unknown(detail: String) -> Self {
+        Revocation {
+            status: RevocationStatus::Unknown,
+            detail: Some(detail),
+            ..Revocation::not_checked("")
+        }
+    }
+
+    /// When the certificate was revoked.
+    pub fn revoked_time(&self) -> Option<OffsetDateTime> {
+        self.revoked_time
+    }
+}
+
+impl std::fmt::Display for Revocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.status.name())?;
+        if let Some(t) = &self.revoked_at {
+            write!(f, " on {t}")?;
+        }
+        if let Some(r) = &self.reason {
+            write!(f, " ({r})")?;
+        }
+        if let Some(s) = &self.source {
+            write!(f, " by {s}")?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Asks the certificate's OCSP responders, then its CRLs; the first usable answer wins.
+/// `candidates` are where its issuer is looked for (the certificates the signature carries and
+/// the trust anchors).
+pub fn check(cert: &Certificate, candidates: &[Certificate], timeout: Duration) -> Revocation {
+    let Some(issuer) = candidates.iter().find(|c| {
+        c.subject_der() == cert.issuer_der() && *c != cert && cert.verify_signed_by(c).is_ok()
+    }) else {
+        return Revocation::unknown(format!(
+            "the issuer '{}' is not known: pass its certificate with --trust",
+            cert.issuer()
+        ));
+    };
+    let (ocsp, crls) = match sources(cert) {
+        Ok(s) => s,
+        Err(e) => return Revocation::unknown(e.to_string()),
+    };
+    if ocsp.is_empty() && crls.is_empty() {
+        return Revocation::unknown(
+            "the certificate names no OCSP responder and no HTTP CRL distribution point".into(),
+        );
+    }
+    let mut tried = Vec::new();
+    let mut reached = false;
+    for url in &ocsp {
+        match ask_ocsp(url, cert, issuer, candidates, timeout) {
+            Ok(r) if r.status != RevocationStatus::Unknown => return r,
+            Ok(r) => {
+                reached = true;
+                tried.push(format!("OCSP {url}: {}", r.detail.unwrap_or_default()));
+            }
+            Err(e) => {
+                reached |= !matches!(e, Error::Network(_));
+                tried.push(format!("OCSP {url}: {e}"));
+            }
+        }
+    }
+    for url in &crls {
+        match from_crl(url, cert, issuer, timeout) {
+            Ok(r) => return r,
+            Err(e) => {
+                reached |= !matches!(e, Error::Network(_));
+                tried.push(format!("CRL {url}: {e}"));
+            }
+        }
+    }
+    Revocation {
+        status: if reached {
+            RevocationStatus::Unknown
+        } else {
+            RevocationStatus::Unreachable
+        },
+        detail: Some(tried.join("; ")),
+        ..Revocation::not_checked("")
+    }
+}
+
+/// HTTP URLs of the OCSP responders (AIA) and CRLs (CRL distribution points).
+fn sources(cert: &Certificate) -> Result<(Vec<String>, Vec<String>)> {
+    let x = x509_cert::Certificate::from_der(cert.der())
+        .map_err(|e| Error::Certificate(e.to_string()))?;
+    let bad = |what: &str, e: der::Error| Error::Certificate(format!("{what} extension: {e}"));
+    let uri = |n: &GeneralName| match n {
+        GeneralName::UniformResourceIdentifier(u)
+            if u.as_str().starts_with("http://") || u.as_str().starts_with("https://") =>
+        {
+            Some(u.as_str().to_owned())
+        }
+        _ => None,
+    };
+    let ocsp = x
+        .tbs_certificate
+        .get::<AuthorityInfoAccessSyntax>()
+        .map_err(|e| bad("authority information access", e))?
+        .map(|(_, aia)| {
+            aia.0
+                .iter()
+                .filter(|d| d.access_method == ID_AD_OCSP)
+                .filter_map(|d| uri(&d.access_location))
+                .collect()
+        })
+        .unwrap_or_default();
+    let crls = x
+        .tbs_certificate
+        .get::<CrlDistributionPoints>()
+        .map_err(|e| bad("CRL distribution points", e))?
+        .map(|(_, dps)| {
+            dps.0
+                .iter()
+                .filter_map(|dp| match &dp.distribution_point {
+                    Some(DistributionPointName::FullName(names)) => Some(names),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(uri)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((ocsp, crls))
+}
+
+fn der_fail(what: &'static str) -> impl Fn(der::Error) -> Error {
+    move |e| Error::Document(format!("{what}: {e}"))
+}
+
+/// The signature algorithm and raw to-be-signed bytes of a SIGNED{…} structure (OCSP basic
+/// response, CRL): the bytes as received, not re-encoded.
+fn signed_parts(der: &[u8]) -> Result<(Vec<u8>, AlgorithmIdentifierOwned, Vec<u8>)> {
+    let parts: Vec<Any> = Vec::from_der(der).map_err(der_fail("signed structure"))?;
+    let [tbs, alg, sig, ..] = parts.as_slice() else {
+        return Err(Error::Document("signed structure: too few parts".into()));
+    };
+    let alg: AlgorithmIdentifierOwned = alg.decode_as().map_err(der_fail("algorithm"))?;
+    let sig: der::asn1::BitString = sig.decode_as().map_err(der_fail("signature"))?;
+    Ok((
+        tbs.to_der().map_err(der_fail("to-be-signed part"))?,
+        alg,
+        sig.raw_bytes().to_vec(),
+    ))
+}
+
+fn verifies(
+    key_holder: &Certificate,
+    alg: &AlgorithmIdentifierOwned,
+    tbs: &[u8],
+    sig: &[u8],
+) -> bool {
+    algorithm_from_cms(alg, HashAlg::Sha256)
+        .is_ok_and(|a| verify_signature_bytes(key_holder.spki_der(), a, tbs, sig))
+}
+
+fn time_of(secs: u64) -> Option<OffsetDateTime> {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+}
+
+fn reason_name(r: CrlReason) -> String {
+    let name = match r {
+        CrlReason::Unspecified => "unspecified",
+        CrlReason::KeyCompromise => "keyCompromise",
+        CrlReason::CaCompromise => "cACompromise",
+        CrlReason::AffiliationChanged => "affiliationChanged",
+        CrlReason::Superseded => "superseded",
+        CrlReason::CessationOfOperation => "cessationOfOperation",
+        CrlReason::CertificateHold => "certificateHold",
+        CrlReason::RemoveFromCRL => "removeFromCRL",
+        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        CrlReason::AaCompromise => "aACompromise",
+    };
+    name.to_owned()
+}
+
+/// Clock skew tolerated between us and the responder.
+const SKEW: time::Duration = time::Duration::minutes(5);
+
+fn ask_ocsp(
+    url: &str,
+    cert: &Certificate,
+    issuer: &Certificate,
+    candidates: &[Certificate],
+    timeout: Duration,
+) -> Result<Revocation> {
+    let enc = der_fail("encoding the OCSP request");
+    let issuer_x = x509_cert::Certificate::from_der(issuer.der()).map_err(&enc)?;
+    let cert_x = x509_cert::Certificate::from_der(cert.der()).map_err(&enc)?;
+    // SHA-1 CertIDs are what every responder answers (RFC 5019).
+    let cert_id = CertId {
+        hash_algorithm: AlgorithmIdentifierOwned {
+            oid: const_oid::db::rfc5912::ID_SHA_1,
+            parameters: Some(Any::from(Null)),
+        },
+        issuer_name_hash: OctetString::new(Sha1::digest(issuer.subject_der()).to_vec())
+            .map_err(&enc)?,
+        issuer_key_hash: OctetString::new(
+            Sha1::digest(
+                issuer_x
+                    .tbs_certificate
+                    .subject_public_key_info
+                    .subject_public_key
+                    .raw_bytes(),
+            )
+            .to_vec(),
+        )
+        .map_err(&enc)?,
+        serial_number: cert_x.tbs_certificate.serial_number.clone(),
+    };
+    let mut nonce = [0u8; 16];
+    rsa::rand_core::RngCore::fill_bytes(&mut rsa::rand_core::OsRng, &mut nonce);
+    let nonce_ext = Extension {
+        extn_id: ID_PKIX_OCSP_NONCE,
+        critical: false,
+        extn_value: OctetString::new(
+            OctetString::new(nonce.to_vec())
+                .map_err(&enc)?
+                .to_der()
+                .map_err(&enc)?,
+        )
+        .map_err(&enc)?,
+    };
+    let req = OcspRequest {
+        tbs_request: TbsRequest {
+            request_list: vec![Request {
+                req_cert: cert_id.clone(),
+                single_request_extensions: None,
+            }],
+            request_extensions: Some(vec![nonce_ext]),
+            ..Default::default()
+        },
+        optional_signature: None,
+    };
+    let body = super::http::post(
+        url,
+        "application/ocsp-request",
+        &req.to_der().map_err(&enc)?,
+        timeout,
+    )?;
+    let resp = OcspResponse::from_der(&body).map_err(der_fail("not an OCSP response"))?;
+    if resp.response_status != OcspResponseStatus::Successful {
+        return Ok(Revocation::unknown(format!(
+            "the responder answered {:?}",
+            resp.response_status
+        )));
+    }
+    let bytes = resp
+        .response_bytes
+        .ok_or_else(|| Error::Document("OCSP response without a body".into()))?;
+    if bytes.response_type != ID_PKIX_OCSP_BASIC {
+        return Err(Error::Document(format!(
+            "OCSP response type {} (kyso reads basic responses)",
+            bytes.response_type
+        )));
+    }
+    let basic_der = bytes.response.as_bytes();
+    let basic = BasicOcspResponse::from_der(basic_der).map_err(der_fail("OCSP basic response"))?;
+    let (tbs, alg, sig) = signed_parts(basic_der)?;
+
+    // Signed by the issuer, or by a responder certificate the issuer issued for OCSP signing.
+    let mut embedded = Vec::new();
+    for c in basic.certs.iter().flatten() {
+        embedded.push(Certificate::from_der(c.to_der().map_err(&enc)?)?);
+    }
+    let signer_ok = verifies(issuer, &alg, &tbs, &sig)
+        || embedded.iter().chain(candidates).any(|r| {
+            r.extended_key_usage().iter().any(|u| u == "OCSPSigning")
+                && r.issuer_der() == issuer.subject_der()
+                && r.verify_signed_by(issuer).is_ok()
+                && verifies(r, &alg, &tbs, &sig)
+        });
+    if !signer_ok {
+        return Ok(Revocation::unknown(
+            "the OCSP response is not signed by the issuer nor by a responder it authorised".into(),
+        ));
+    }
+    if let Some(n) = basic.nonce() {
+        if n.0.as_bytes() != nonce {
+            return Ok(Revocation::unknown(
+                "the OCSP response carries another nonce (replayed?)".into(),
+            ));
+        }
+    }
+    let Some(single) = basic
+        .tbs_response_data
+        .responses
+        .iter()
+        .find(|s| s.cert_id == cert_id)
+    else {
+        return Ok(Revocation::unknown(
+            "the OCSP response is about other certificates".into(),
+        ));
+    };
+    let now = OffsetDateTime::now_utc();
+    let this_update = time_of(single.this_update.0.to_unix_duration().as_secs());
+    if this_update.is_some_and(|t| t > now + SKEW) {
+        return Ok(Revocation::unknown(
+            "the OCSP response is dated in the future".into(),
+        ));
+    }
+    if let Some(next) = &single.next_update {
+        if time_of(next.0.to_unix_duration().as_secs()).is_some_and(|t| t + SKEW < now) {
+            return Ok(Revocation::unknown(format!(
+                "the OCSP response is stale (next update was {})",
+                rfc3339_of(next.0.to_unix_duration().as_secs())
+            )));
+        }
+    }
+    let source = Some(format!("OCSP {url}"));
+    Ok(match single.cert_status {
+        CertStatus::Good(_) => Revocation {
+            status: RevocationStatus::Good,
+            source,
+            ..Revocation::not_checked("")
+        }
+        .without_detail(),
+        CertStatus::Revoked(info) => {
+            let secs = info.revocation_time.0.to_unix_duration().as_secs();
+            Revocation {
+                status: RevocationStatus::Revoked,
+                source,
+                revoked_at: Some(rfc3339_of(secs)),
+                reason: info.revocation_reason.map(reason_name),
+                detail: None,
+                revoked_time: time_of(secs),
+            }
+        }
+        CertStatus::Unknown(_) => Revocation {
+            source,
+            ..Revocation::unknown("the responder does not know this certificate".into())
+        },
+    })
+}
+
+impl Revocation {
+    fn without_detail(mut self) -> Self {
+        self.detail = None;
+        self
+    }
+}
+
+fn from_crl(
+    url: &str,
+    cert: &Certificate,
+    issuer: &Certificate,
+    timeout: Duration,
+) -> Result<Revocation> {
+    let mut der = super::http::get(url, timeout)?;
+    if der.starts_with(b"-----BEGIN") {
+        der = der::pem::decode_vec(&der)
+            .map_err(|e| Error::Document(format!("PEM CRL: {e}")))?
+            .1;
+    }
+    let crl = x509_cert::crl::CertificateList::from_der(&der).map_err(der_fail("not a CRL"))?;
+    let (tbs, alg, sig) = signed_parts(&der)?;
+    let tbs_list = &crl.tbs_cert_list;
+    if tbs_list.issuer.to_der().map_err(der_fail("CRL issuer"))? != cert.issuer_der() {
+        return Err(Error::Document(
+            "the CRL is issued by another CA than the certificate".into(),
+        ));
+    }
+    if !verifies(issuer, &alg, &tbs, &sig) {
+        return Err(Error::Document(
+            "the CRL's signature does not verify with the issuer's key".into(),
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    if let Some(next) = &tbs_list.next_update {
+        let secs = next.to_unix_duration().as_secs();
+        if time_of(secs).is_some_and(|t| t + SKEW < now) {
+            return Err(Error::Document(format!(
+                "the CRL is stale (next update was {})",
+                rfc3339_of(secs)
+            )));
+        }
+    }
+    let cert_x = x509_cert::Certificate::from_der(cert.der()).map_err(der_fail("certificate"))?;
+    let serial = &cert_x.tbs_certificate.serial_number;
+    let source = Some(format!("CRL {url}"));
+    let entry = tbs_list
+        .revoked_certificates
+        .iter()
+        .flatten()
+        .find(|r| r.serial_number == *serial);
+    Ok(match entry {
+        None => Revocation {
+            status: RevocationStatus::Good,
+            source,
+            ..Revocation::not_checked("")
+        }
+        .without_detail(),
+        Some(r) => {
+            let secs = r.revocation_date.to_unix_duration().as_secs();
+            let reason = r
+                .crl_entry_extensions
+                .iter()
+                .flatten()
+                .find(|e| e.extn_id == ID_CE_CRL_REASONS)
+                .and_then(|e| CrlReason::from_der(e.extn_value.as_bytes()).ok())
+                .map(reason_name);
+            Revocation {
+                status: RevocationStatus::Revoked,
+                source,
+                revoked_at: Some(rfc3339_of(secs)),
+                reason,
+                detail: None,
+                revoked_time: time_of(secs),
+            }
+        }
+    })
+}

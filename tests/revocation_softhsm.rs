@@ -1,0 +1,305 @@
+//! `kyso verify` revocation checks: certificates issued in the test by the fixture CA (software
+//! keys imported into the SoftHSM token with pkcs11-tool, then used by `kyso sign`), with an
+//! AIA pointing at a local `openssl ocsp` responder or a CRL distribution point on a local HTTP
+//! server; a good and a revoked certificate for each, an unreachable responder, and --offline.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::servers::{free_port, issue_cert, HttpServer, OcspResponder, Request, Tsa};
+use common::*;
+
+const EXT: &str = "basicConstraints = critical, CA:FALSE\n\
+    keyUsage = critical, digitalSignature, nonRepudiation\n\
+    subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n";
+
+/// Issues a certificate with `extra` extension lines, imports key and certificate into the
+/// token `kyso-test` under `id`, and signs `doc` with it (CMS); returns the `.p7s`.
+fn issue_import_sign(
+    fx: &Fixture,
+    name: &str,
+    serial: &str,
+    id: &str,
+    extra: &str,
+    doc: &Path,
+) -> PathBuf {
+    let subject = format!(
+        "/C=VN/CN=BÙI THỊ {}/UID=CCCD:00109900{serial}",
+        name.to_uppercase()
+    );
+    let pem = issue_cert(
+        &fx.dir,
+        name,
+        &subject,
+        &format!("{EXT}{extra}"),
+        &format!("0x{serial}"),
+    );
+    let run = |c: &mut Command| assert_ok(&c.output().unwrap());
+    let der = |out: &str| {
+        fx.path(&format!("{name}.{out}"))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    run(Command::new("openssl")
+        .args(["pkey", "-outform", "DER", "-in"])
+        .arg(fx.path(&format!("{name}.key")))
+        .args(["-out", &der("key.der")]));
+    run(Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(fx.path(&format!("{name}.key")))
+        .args(["-out", &der("pub.der")]));
+    run(Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&pem)
+        .args(["-out", &der("crt.der")]));
+    for (file, kind) in [
+        ("key.der", "privkey"),
+        ("pub.der", "pubkey"),
+        ("crt.der", "cert"),
+    ] {
+        run(Command::new("pkcs11-tool")
+            .env("SOFTHSM2_CONF", &fx.conf)
+            .args([
+                "--module",
+                SOFTHSM,
+                "--token-label",
+                "kyso-test",
+                "--login",
+                "--pin",
+                PIN,
+            ])
+            .args([
+                "--write-object",
+                &der(file),
+                "--type",
+                kind,
+                "--id",
+                id,
+                "--label",
+                name,
+            ]));
+    }
+    let pin = fx.pin_file(PIN);
+    assert_ok(&fx.run(&[
+        "sign",
+        "--format",
+        "cms",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        id,
+        "--pin-file",
+        pin.to_str().unwrap(),
+        doc.to_str().unwrap(),
+    ]));
+    let p7s = PathBuf::from(format!("{}.p7s", doc.display()));
+    let kept = fx.path(&format!("{name}.p7s"));
+    std::fs::rename(&p7s, &kept).unwrap();
+    // `kyso verify X.p7s` looks for X beside it.
+    std::fs::copy(doc, fx.path(name)).unwrap();
+    kept
+}
+
+/// An `index.txt` (openssl ca database) with 7101 valid and 7102 revoked for keyCompromise.
+fn index(fx: &Fixture) -> PathBuf {
+    let p = fx.path("index.txt");
+    std::fs::write(
+        &p,
+        "V\t301231000000Z\t\t7101\tunknown\t/CN=good\n\
+         R\t301231000000Z\t250102030405Z,keyCompromise\t7102\tunknown\t/CN=revoked\n\
+         V\t301231000000Z\t\t7103\tunknown\t/CN=nowhere\n\
+         R\t301231000000Z\t301230000000Z,superseded\t7104\tunknown\t/CN=later\n",
+    )
+    .unwrap();
+    p
+}
+
+fn verify(fx: &Fixture, p7s: &Path, offline: bool) -> (Option<i32>, serde_json::Value, String) {
+    let ca = fx.path("ca.pem");
+    let mut args = vec!["--json", "verify", "--trust", ca.to_str().unwrap()];
+    if offline {
+        args.push("--offline");
+    }
+    args.push(p7s.to_str().unwrap());
+    let out = fx.run(&args);
+    let text = fx.run(&args[1..]).stdout;
+    (
+        out.status.code(),
+        json(&out)[0].clone(),
+        String::from_utf8_lossy(&text).into_owned(),
+    )
+}
+
+#[test]
+fn ocsp_good_revoked_and_unreachable() {
+    let fx = Fixture::new();
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Giấy mời họp").unwrap();
+    let port = free_port();
+    let aia = format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n");
+    let good = issue_import_sign(&fx, "good", "7101", "21", &aia, &doc);
+    let revoked = issue_import_sign(&fx, "revoked", "7102", "22", &aia, &doc);
+    let dead = free_port();
+    let nowhere = issue_import_sign(
+        &fx,
+        "nowhere",
+        "7103",
+        "23",
+        &format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{dead}/\n"),
+        &doc,
+    );
+    let idx = index(&fx);
+    let ca = fx.path("ca.pem");
+    let _ocsp = OcspResponder::start(port, &idx, &ca, &ca, &fx.path("ca.key"));
+
+    let (code, v, text) = verify(&fx, &good, false);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["revocation"]["status"], "good", "{v:#}");
+    assert!(v["revocation"]["source"]
+        .as_str()
+        .unwrap()
+        .starts_with("OCSP http://127.0.0.1:"));
+    assert!(
+        text.contains("revocation good by OCSP http://127.0.0.1:"),
+        "{text}"
+    );
+
+    let (code, v, text) = verify(&fx, &revoked, false);
+    eprintln!("kyso verify (revoked, OCSP):\n{text}");
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(v["status"], "invalid");
+    let r = &v["revocation"];
+    assert_eq!(r["status"], "revoked", "{v:#}");
+    assert_eq!(r["revoked_at"], "2025-01-02T03:04:05Z");
+    assert_eq!(r["reason"], "keyCompromise");
+    assert!(
+        text.contains("revocation revoked on 2025-01-02T03:04:05Z (keyCompromise)"),
+        "{text}"
+    );
+
+    let (code, v, text) = verify(&fx, &nowhere, false);
+    assert_eq!(code, Some(0), "unreachable alone does not fail: {v:#}");
+    assert_eq!(v["revocation"]["status"], "unreachable", "{v:#}");
+    assert!(text.contains("revocation unreachable"), "{text}");
+
+    let (code, v, text) = verify(&fx, &revoked, true);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["revocation"]["status"], "not_checked");
+    assert!(text.contains("revocation not checked: --offline"), "{text}");
+}
+
+#[test]
+fn crl_good_and_revoked() {
+    let fx = Fixture::new();
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Thông báo").unwrap();
+    // The CRL, made by `openssl ca -gencrl` from the same index.
+    let idx = index(&fx);
+    std::fs::write(fx.path("crlnumber"), "01\n").unwrap();
+    std::fs::write(
+        fx.path("ca.cnf"),
+        format!(
+            "[ca]\ndefault_ca = c\n[c]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\n\
+             default_crl_days = 7\n",
+            idx.display(),
+            fx.path("crlnumber").display()
+        ),
+    )
+    .unwrap();
+    let crl = fx.path("ca.crl");
+    assert_ok(
+        &Command::new("openssl")
+            .args(["ca", "-gencrl", "-config"])
+            .arg(fx.path("ca.cnf"))
+            .arg("-cert")
+            .arg(fx.path("ca.pem"))
+            .arg("-keyfile")
+            .arg(fx.path("ca.key"))
+            .arg("-out")
+            .arg(&crl)
+            .output()
+            .unwrap(),
+    );
+    let crl_der = {
+        let out = Command::new("openssl")
+            .args(["crl", "-outform", "DER", "-in"])
+            .arg(&crl)
+            .output()
+            .unwrap();
+        assert_ok(&out);
+        out.stdout
+    };
+    let server = HttpServer::start(Box::new(move |r: &Request| {
+        if r.path == "/ca.crl" {
+            (200, "application/pkix-crl", crl_der.clone())
+        } else {
+            (404, "text/plain", b"no".to_vec())
+        }
+    }));
+    let dp = format!("crlDistributionPoints = URI:{}\n", server.url("/ca.crl"));
+    let good = issue_import_sign(&fx, "good", "7101", "21", &dp, &doc);
+    let revoked = issue_import_sign(&fx, "revoked", "7102", "22", &dp, &doc);
+
+    let (code, v, text) = verify(&fx, &good, false);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["revocation"]["status"], "good", "{v:#}");
+    assert!(
+        text.contains("revocation good by CRL http://127.0.0.1:"),
+        "{text}"
+    );
+
+    let (code, v, _) = verify(&fx, &revoked, false);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(v["revocation"]["status"], "revoked", "{v:#}");
+    assert_eq!(v["revocation"]["reason"], "keyCompromise");
+    assert!(v["error"].as_str().unwrap().contains("revoked"), "{v:#}");
+    assert!(server.count() >= 4);
+}
+
+#[test]
+fn revoked_after_a_signature_timestamp_stays_valid() {
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Hợp đồng").unwrap();
+    let port = free_port();
+    let aia = format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n");
+    // Signed and timestamped now; the index says revoked on 2030-12-30.
+    let p7s = issue_import_sign(&fx, "later", "7104", "24", &aia, &doc);
+    let pin = fx.pin_file(PIN);
+    std::fs::copy(&doc, fx.path("later2")).unwrap();
+    assert_ok(&fx.run(&[
+        "sign",
+        "--format",
+        "cms",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "24",
+        "--tsa",
+        &tsa.url(),
+        "--pin-file",
+        pin.to_str().unwrap(),
+        fx.path("later2").to_str().unwrap(),
+    ]));
+    let stamped = fx.path("later2.p7s");
+    let idx = index(&fx);
+    let ca = fx.path("ca.pem");
+    let _ocsp = OcspResponder::start(port, &idx, &ca, &ca, &fx.path("ca.key"));
+
+    let (code, v, text) = verify(&fx, &stamped, false);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["status"], "valid", "{v:#}");
+    assert_eq!(v["revocation"]["status"], "revoked");
+    assert_eq!(v["revocation"]["reason"], "superseded");
+    assert!(text.contains("after the signature timestamp"), "{text}");
+
+    // Without a timestamp the same revocation makes the signature invalid.
+    let (code, v, _) = verify(&fx, &p7s, false);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(v["status"], "invalid");
+}

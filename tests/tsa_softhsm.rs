@@ -1,0 +1,290 @@
+//! `kyso sign --tsa`: CAdES-T and PAdES B-T against a local TSA (`openssl ts -reply` behind a
+//! tiny HTTP server on 127.0.0.1), checked by `openssl cms -verify`, `openssl ts -verify` on the
+//! embedded token, `kyso verify` and pdfsig; hostile TSA replies leave no output.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::servers::{Tsa, TsaMode};
+use common::*;
+use der::{Decode, Encode};
+
+const SPEC_PDF: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
+);
+
+fn sign(fx: &Fixture, format: &str, key: &str, tsa: &str, files: &[&Path]) -> std::process::Output {
+    let pin = fx.pin_file(PIN);
+    let mut args = vec![
+        "sign",
+        "--format",
+        format,
+        "--token",
+        "kyso-test",
+        "--key-id",
+        key,
+        "--tsa",
+        tsa,
+        "--tsa-timeout",
+        "20",
+        "--pin-file",
+    ];
+    args.push(pin.to_str().unwrap());
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    fx.run(&args)
+}
+
+fn openssl_cms_verify(fx: &Fixture, content: &Path, p7s: &Path) -> (bool, String) {
+    let out = Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-in",
+        ])
+        .arg(p7s)
+        .arg("-content")
+        .arg(content)
+        .arg("-CAfile")
+        .arg(fx.path("ca.pem"))
+        .args(["-out", "/dev/null"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    (
+        out.status.success() && err.contains("Verification successful"),
+        err,
+    )
+}
+
+/// The SignerInfo's signature value and its signature-timestamp token, from a DER CMS.
+fn signature_and_token(cms_der: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let ci = cms::content_info::ContentInfo::from_der(cms_der).unwrap();
+    let sd: cms::signed_data::SignedData = ci.content.decode_as().unwrap();
+    let si = &sd.signer_infos.0.as_slice()[0];
+    let attr = si
+        .unsigned_attrs
+        .as_ref()
+        .expect("unsigned attributes")
+        .iter()
+        .find(|a| a.oid.to_string() == "1.2.840.113549.1.9.16.2.14")
+        .expect("signature-time-stamp-token attribute");
+    let token = attr.values.iter().next().unwrap().to_der().unwrap();
+    (si.signature.as_bytes().to_vec(), token)
+}
+
+/// `openssl ts -verify` of a token over `data` (the signature value), trusting the fixture CA.
+fn openssl_ts_verify(fx: &Fixture, tsa: &Tsa, data: &[u8], token: &[u8]) -> (bool, String) {
+    let (d, t) = (fx.path("stamped.bin"), fx.path("token.der"));
+    std::fs::write(&d, data).unwrap();
+    std::fs::write(&t, token).unwrap();
+    let out = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(&t)
+        .arg("-data")
+        .arg(&d)
+        .arg("-CAfile")
+        .arg(fx.path("ca.pem"))
+        .arg("-untrusted")
+        .arg(&tsa.cert)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    (
+        out.status.success() && text.contains("Verification: OK"),
+        text,
+    )
+}
+
+#[test]
+fn cades_t_verifies_with_openssl_and_kyso_shows_the_timestamp() {
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let doc = fx.path("quyet-dinh.txt");
+    std::fs::write(&doc, "Quyết định số 12/QĐ-UBND\n".repeat(100)).unwrap();
+    let p7s = fx.path("quyet-dinh.txt.p7s");
+    // RSA-PSS (the document default), ECDSA P-256 and P-384.
+    for key in ["01", "03", "04"] {
+        let out = sign(&fx, "cms", key, &tsa.url(), &[&doc]);
+        assert_ok(&out);
+        let (ok, err) = openssl_cms_verify(&fx, &doc, &p7s);
+        assert!(
+            ok,
+            "openssl cms rejects the CAdES-T signature of key {key}: {err}"
+        );
+        let (sig, token) = signature_and_token(&std::fs::read(&p7s).unwrap());
+        let (ok, text) = openssl_ts_verify(&fx, &tsa, &sig, &token);
+        assert!(ok, "openssl ts rejects the token of key {key}: {text}");
+    }
+    assert_eq!(tsa.server.count(), 3, "one TSA request per signature");
+
+    let ca = fx.path("ca.pem");
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--offline",
+        "--trust",
+        ca.to_str().unwrap(),
+        p7s.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let v = &json(&out)[0];
+    assert_eq!(v["status"], "valid", "{v:#}");
+    let ts = &v["signature"]["timestamp"];
+    assert!(ts["time"].as_str().unwrap().ends_with('Z'), "{ts:#}");
+    assert!(
+        ts["tsa"].as_str().unwrap().contains("Kyso Test TSA"),
+        "{ts:#}"
+    );
+    assert_eq!(ts["imprint_matches"], true);
+    assert_eq!(ts["signature_valid"], true);
+    assert_eq!(ts["trust"]["chain_to_anchor"], true, "{ts:#}");
+
+    let out = fx.run(&[
+        "verify",
+        "--offline",
+        "--trust",
+        ca.to_str().unwrap(),
+        p7s.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("timestamp  20"), "{text}");
+    assert!(text.contains("token valid, imprint matches"), "{text}");
+    assert!(
+        text.contains("tsa chain  CN=Kyso Test TSA,O=Kyso Test,C=VN <- CN=Kyso Test CA"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_changed_token_or_signature_is_detected() {
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let doc = fx.path("a.txt");
+    std::fs::write(&doc, "Tờ trình").unwrap();
+    assert_ok(&sign(&fx, "cms", "03", &tsa.url(), &[&doc]));
+    let p7s = fx.path("a.txt.p7s");
+    let der = std::fs::read(&p7s).unwrap();
+    // Flip a byte of the TSA's genTime inside the token: its signature no longer verifies.
+    let (_, token) = signature_and_token(&der);
+    let at = der.windows(token.len()).position(|w| w == token).unwrap();
+    let gen = token.windows(2).position(|w| w == [0x18, 0x0f]).unwrap() + 2 + 13;
+    let mut bad = der.clone();
+    bad[at + gen] ^= 1;
+    std::fs::write(&p7s, &bad).unwrap();
+    let out = fx.run(&["--json", "verify", "--offline", p7s.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = &json(&out)[0];
+    assert_eq!(v["status"], "invalid", "{v:#}");
+    let problems = v["signature"]["problems"].to_string();
+    assert!(problems.contains("signature timestamp"), "{problems}");
+}
+
+#[test]
+fn hostile_tsa_replies_are_errors_and_write_nothing() {
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let doc = fx.path("b.txt");
+    std::fs::write(&doc, "Báo cáo").unwrap();
+    let p7s = fx.path("b.txt.p7s");
+    let cases = [
+        (TsaMode::Rejection, "refused the request: status Rejection"),
+        (TsaMode::WrongImprint, "message imprint differs"),
+        (TsaMode::Garbage, "not an RFC 3161 timestamp response"),
+        (TsaMode::ServerError, "HTTP status 500"),
+    ];
+    for (mode, expected) in cases {
+        tsa.set(mode);
+        let out = sign(&fx, "cms", "01", &tsa.url(), &[&doc]);
+        assert_eq!(out.status.code(), Some(1), "{mode:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        eprintln!("{mode:?}:\n{err}");
+        assert!(err.contains("timestamp authority"), "{mode:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{mode:?}: wanted '{expected}' in {err}"
+        );
+        assert!(err.contains("no output was written"), "{mode:?}: {err}");
+        assert!(!p7s.exists(), "{mode:?}: an output was written");
+    }
+    // Nothing listens: unreachable, quickly, and a batch stops at the first file.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://127.0.0.1:{}/tsa", l.local_addr().unwrap().port())
+    };
+    let more: Vec<_> = (0..3)
+        .map(|i| {
+            let p = fx.path(&format!("c{i}.txt"));
+            std::fs::write(&p, format!("văn bản {i}")).unwrap();
+            p
+        })
+        .collect();
+    let refs: Vec<&Path> = more.iter().map(|p| p.as_path()).collect();
+    let out = sign(&fx, "cms", "01", &closed, &refs);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("unreachable"), "{err}");
+    assert!(err.contains("batch stopped"), "{err}");
+    for p in &more {
+        assert!(!Path::new(&format!("{}.p7s", p.display())).exists());
+    }
+    // A good reply afterwards works (the TSA only was at fault).
+    tsa.set(TsaMode::Good);
+    assert_ok(&sign(&fx, "cms", "01", &tsa.url(), &[&doc]));
+    assert!(openssl_cms_verify(&fx, &doc, &p7s).0);
+}
+
+#[test]
+fn pades_b_t_is_valid_for_kyso_and_pdfsig() {
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    assert_ok(&sign(&fx, "pades", "02", &tsa.url(), &[&pdf]));
+    let signed = fx.path("spec.signed.pdf");
+    let ca = fx.path("ca.pem");
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--offline",
+        "--trust",
+        ca.to_str().unwrap(),
+        signed.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let v = &json(&out)[0];
+    assert_eq!(v["status"], "valid", "{v:#}");
+    assert_eq!(
+        v["signature"]["timestamp"]["imprint_matches"], true,
+        "{v:#}"
+    );
+
+    // pdfsig with an NSS database trusting the fixture CA.
+    let dir = fx.path("nss");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sql:{}", dir.display());
+    assert_ok(
+        &Command::new("certutil")
+            .args(["-N", "--empty-password", "-d", &db])
+            .output()
+            .unwrap(),
+    );
+    assert_ok(
+        &Command::new("certutil")
+            .args(["-A", "-n", "ca", "-t", "C,C,C", "-i"])
+            .arg(&ca)
+            .args(["-d", &db])
+            .output()
+            .unwrap(),
+    );
+    let out = Command::new("pdfsig")
+        .args(["-nssdir", &db])
+        .arg(&signed)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("Signature is Valid"), "{text}");
+    assert!(text.contains("LÊ THỊ HỒNG NHUNG"), "{text}");
+    eprintln!("pdfsig:\n{text}");
+}

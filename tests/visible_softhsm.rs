@@ -1,0 +1,160 @@
+//! `kyso sign --format pades --visible`: the appearance is drawn (rasterised by poppler's
+//! `pdftoppm`), its text is Vietnamese that `pdftotext` reads back (embedded DejaVu subset with
+//! a ToUnicode map), and the signature stays valid for pdfsig and kyso verify, also as the
+//! second signature of a PDF.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+const SPEC_PDF: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
+);
+
+fn sign(fx: &Fixture, key: &str, pdf: &Path, visible: Option<&str>) -> std::process::Output {
+    let pin = fx.pin_file(PIN);
+    let mut args = vec![
+        "sign",
+        "--format",
+        "pades",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        key,
+    ];
+    if let Some(v) = visible {
+        args.extend(["--visible", v]);
+    }
+    args.extend(["--pin-file", pin.to_str().unwrap(), pdf.to_str().unwrap()]);
+    fx.run(&args)
+}
+
+/// Dark pixels of page 1 inside the box (points from the lower-left corner), rendered at
+/// 72 dpi in grey by pdftoppm (PGM: a header, then one byte per pixel).
+fn dark_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
+    let [x, y, w, h] = rect;
+    let top = page_height - y - h;
+    let out = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1", "-gray"])
+        .args([
+            "-x",
+            &format!("{}", x as i32),
+            "-y",
+            &format!("{}", top as i32),
+        ])
+        .args([
+            "-W",
+            &format!("{}", w as i32),
+            "-H",
+            &format!("{}", h as i32),
+        ])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let pgm = out.stdout;
+    // P5\nW H\n255\n then pixels
+    let mut newlines = 0;
+    let start = pgm
+        .iter()
+        .position(|&b| {
+            newlines += usize::from(b == b'\n');
+            newlines == 3
+        })
+        .unwrap()
+        + 1;
+    pgm[start..].iter().filter(|&&p| p < 128).count()
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    stdout(&out)
+}
+
+#[test]
+fn visible_signature_shows_name_identity_and_time_in_vietnamese() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    // The page is 609.7 × 789 points; the box sits in the bottom margin.
+    let rect = [330.0, 30.0, 250.0, 64.0];
+    let before = dark_pixels(&pdf, 789.0, rect);
+
+    // First an invisible signature, then the visible one: both stay valid.
+    assert_ok(&sign(&fx, "01", &pdf, None));
+    let once = fx.path("spec.signed.pdf");
+    let twice_in = fx.path("twice.pdf");
+    std::fs::rename(&once, &twice_in).unwrap();
+    let out = sign(&fx, "02", &twice_in, Some("1,330,30,250,64"));
+    assert_ok(&out);
+    let signed = fx.path("twice.signed.pdf");
+
+    let after = dark_pixels(&signed, 789.0, rect);
+    assert!(
+        after > before + 500,
+        "the box is drawn: {before} dark pixels before, {after} after"
+    );
+    let text = pdftotext(&signed);
+    assert!(text.contains("Ký bởi: LÊ THỊ HỒNG NHUNG"), "{text}");
+    assert!(text.contains("CMND: 123456789"), "{text}");
+    assert!(text.contains("Thời gian: "), "{text}");
+    assert!(text.contains("(UTC+7)"), "{text}");
+
+    let out = Command::new("pdfsig").arg(&signed).output().unwrap();
+    let report = stdout(&out);
+    assert_eq!(
+        report
+            .matches("Signature Validation: Signature is Valid.")
+            .count(),
+        2,
+        "{report}"
+    );
+    let ca = fx.path("ca.pem");
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--offline",
+        "--trust",
+        ca.to_str().unwrap(),
+        signed.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let v = json(&out);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert!(
+        v.as_array().unwrap().iter().all(|r| r["status"] == "valid"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn visible_box_errors_are_clear() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let out = sign(&fx, "01", &pdf, Some("99,10,10,200,50"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the PDF has 17 page(s), not 99"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sign(&fx, "01", &pdf, Some("1,10,10"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("expected PAGE,X,Y,WIDTH,HEIGHT"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!fx.path("spec.signed.pdf").exists());
+}
