@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -109,8 +109,12 @@ pub fn progress(len: usize, quiet: bool) -> ProgressBar {
     pb
 }
 
+/// Threads writing outputs: I/O-bound (fsync), so more than the cores.
+const WRITERS: usize = 8;
+
 /// Runs the batch: `prepare` (hashing, PDF preparation) runs on worker threads, one per core;
-/// `finish` (the token's signature and the output bytes) runs here, one file at a time.
+/// `finish` (the token's signature and the output bytes) runs here, one file at a time; each
+/// output is written atomically on a writer thread meanwhile.
 pub fn run<P: Send>(
     jobs: Vec<Job>,
     skip_existing: bool,
@@ -135,6 +139,12 @@ pub fn run<P: Send>(
     let stop = AtomicBool::new(false);
     // index, result; the bound keeps memory constant whatever the number of files.
     let mut done: Vec<Option<std::result::Result<(), String>>> = vec![None; todo.len()];
+    // Outputs are written (and fsync'ed) by writer threads while the token signs the next
+    // file: an fsync costs more than a software token's signature. At most WRITERS + 1
+    // outputs wait in memory.
+    let (wtx, wrx) = mpsc::sync_channel::<(usize, Vec<u8>)>(1);
+    let wrx = Mutex::new(wrx);
+    let (rtx, rrx) = mpsc::channel::<(usize, Result<()>)>();
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<(usize, Result<P>)>(workers * 2);
         for _ in 0..workers {
@@ -152,17 +162,31 @@ pub fn run<P: Send>(
             });
         }
         drop(tx);
+        for _ in 0..WRITERS {
+            let (rtx, wrx, todo) = (rtx.clone(), &wrx, &todo);
+            scope.spawn(move || loop {
+                let next = wrx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((i, bytes)) = next else { break };
+                if rtx
+                    .send((i, write_atomic(&todo[i].output, &bytes)))
+                    .is_err()
+                {
+                    break;
+                }
+            });
+        }
+        drop(rtx);
         for (i, prepared) in rx {
             if outcome.stopped.is_some() {
                 continue;
             }
             let job = &todo[i];
             pb.set_message(job.file.display().to_string());
-            let result = prepared
-                .and_then(|p| finish(job, p))
-                .and_then(|bytes| write_atomic(&job.output, &bytes));
-            match result {
-                Ok(()) => done[i] = Some(Ok(())),
+            match prepared.and_then(|p| finish(job, p)) {
+                Ok(bytes) => {
+                    // The writers only stop when this sender is dropped.
+                    let _ = wtx.send((i, bytes));
+                }
                 Err(e) => {
                     if e.is_token_failure() {
                         stop.store(true, Ordering::Relaxed);
@@ -174,6 +198,13 @@ pub fn run<P: Send>(
                 }
             }
             pb.inc(1);
+        }
+        drop(wtx);
+        for (i, written) in rrx {
+            if let Err(e) = &written {
+                pb.suspend(|| eprintln!("FAILED {}: {e}", todo[i].file.display()));
+            }
+            done[i] = Some(written.map_err(|e| e.to_string()));
         }
     });
     pb.finish_and_clear();
