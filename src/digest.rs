@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::error::{Error, Result};
 
@@ -39,9 +39,11 @@ impl HashAlg {
 
     /// Hashes bytes in memory.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        let mut h = Hasher::new(self);
-        h.update(data);
-        h.finish()
+        match self {
+            HashAlg::Sha256 => Sha256::digest(data).to_vec(),
+            HashAlg::Sha384 => Sha384::digest(data).to_vec(),
+            HashAlg::Sha512 => Sha512::digest(data).to_vec(),
+        }
     }
 
     /// Hashes a stream in fixed-size chunks, whatever its length.
@@ -92,29 +94,42 @@ impl HashAlg {
     }
 }
 
-/// An incremental hash of any [`HashAlg`], for streaming while a token signs. Uses ring's
-/// SHA-2 (OpenSSL's assembly, with the SHA extensions where the CPU has them): the sha2
-/// crate reached 0.82 of `openssl speed -evp sha256` on the benchmark machine, ring matches it.
-pub struct Hasher(ring::digest::Context);
+/// An incremental hash of any [`HashAlg`], for streaming while a token signs.
+pub enum Hasher {
+    /// SHA-256 state.
+    Sha256(Sha256),
+    /// SHA-384 state.
+    Sha384(Sha384),
+    /// SHA-512 state.
+    Sha512(Sha512),
+}
 
 impl Hasher {
     /// A new hash state.
     pub fn new(alg: HashAlg) -> Self {
-        Hasher(ring::digest::Context::new(match alg {
-            HashAlg::Sha256 => &ring::digest::SHA256,
-            HashAlg::Sha384 => &ring::digest::SHA384,
-            HashAlg::Sha512 => &ring::digest::SHA512,
-        }))
+        match alg {
+            HashAlg::Sha256 => Hasher::Sha256(Sha256::new()),
+            HashAlg::Sha384 => Hasher::Sha384(Sha384::new()),
+            HashAlg::Sha512 => Hasher::Sha512(Sha512::new()),
+        }
     }
 
     /// Adds data.
     pub fn update(&mut self, data: &[u8]) {
-        self.0.update(data)
+        match self {
+            Hasher::Sha256(h) => h.update(data),
+            Hasher::Sha384(h) => h.update(data),
+            Hasher::Sha512(h) => h.update(data),
+        }
     }
 
     /// The digest.
     pub fn finish(self) -> Vec<u8> {
-        self.0.finish().as_ref().to_vec()
+        match self {
+            Hasher::Sha256(h) => h.finalize().to_vec(),
+            Hasher::Sha384(h) => h.finalize().to_vec(),
+            Hasher::Sha512(h) => h.finalize().to_vec(),
+        }
     }
 }
 
