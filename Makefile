@@ -51,14 +51,15 @@ FUZZ_TARGETS := cert cms_verify pdf c_abi
 # Seconds per target for `make fuzz` (the real runs; the smoke run in `make test` is short).
 FUZZ_SECONDS ?= 300
 
-# Every kept crasher and corpus input once, then a few seconds of new inputs per target.
+# Every seed and kept crasher once, then a few seconds of new inputs per target (into a
+# scratch corpus: the local working corpus would make it long).
 # An unoptimised build (with ASan and debug assertions): it compiles in a fraction of the
 # time, and a smoke run is short anyway.
 fuzz-smoke:
 	$(FUZZ) build --dev --fuzz-dir fuzz
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz/corpus/$$t; \
-	  $(FUZZ) run --dev --fuzz-dir fuzz $$t fuzz/corpus/$$t fuzz/seeds/$$t fuzz/regressions/$$t -- \
+	  rm -rf fuzz/target/smoke/$$t; mkdir -p fuzz/target/smoke/$$t; \
+	  $(FUZZ) run --dev --fuzz-dir fuzz $$t fuzz/target/smoke/$$t fuzz/seeds/$$t fuzz/regressions/$$t -- \
 	    -max_total_time=6 -rss_limit_mb=2048 -timeout=20 || exit 1; \
 	done
 
