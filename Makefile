@@ -5,10 +5,10 @@
 CARGO ?= cargo
 DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev pcscd vsmartcard-vpcd \
-	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool
+	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test lint clean install udev-rules
+.PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench
 
 all: build
 
@@ -23,6 +23,7 @@ deps:
 	  fi; \
 	fi
 	@command -v cargo-nextest >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
 
 build: deps
 	$(CARGO) build --workspace
@@ -41,7 +42,40 @@ lint:
 test: deps
 	$(CARGO) build --workspace --all-targets
 	$(CARGO) nextest run --workspace --no-fail-fast
+	$(MAKE) fuzz-smoke
 	$(MAKE) lint
+
+# cargo fuzz needs nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+FUZZ := RUSTC_BOOTSTRAP=1 $(CARGO) fuzz
+FUZZ_TARGETS := cert cms_verify pdf c_abi
+# Seconds per target for `make fuzz` (the real runs; the smoke run in `make test` is short).
+FUZZ_SECONDS ?= 300
+
+# Every seed and kept crasher once, then a few seconds of new inputs per target (into a
+# scratch corpus: the local working corpus would make it long).
+# An unoptimised build (with ASan and debug assertions): it compiles in a fraction of the
+# time, and a smoke run is short anyway.
+fuzz-smoke:
+	$(FUZZ) build --dev --fuzz-dir fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf fuzz/target/smoke/$$t; mkdir -p fuzz/target/smoke/$$t; \
+	  $(FUZZ) run --dev --fuzz-dir fuzz $$t fuzz/target/smoke/$$t fuzz/seeds/$$t fuzz/regressions/$$t -- \
+	    -max_total_time=6 -rss_limit_mb=2048 -timeout=20 || exit 1; \
+	done
+
+fuzz:
+	$(FUZZ) build -O --fuzz-dir fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t; \
+	  $(FUZZ) run -O --fuzz-dir fuzz $$t fuzz/corpus/$$t fuzz/seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+	    -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 || exit 1; \
+	done
+
+bench: deps
+	$(CARGO) build --release --workspace
+	$(CARGO) bench -p kyso-pkcs11 --bench module_overhead
+	$(CARGO) bench --bench batch
+	$(CARGO) bench --bench cli
 
 # Installs the kyso binary, the PKCS#11 module libkyso_pkcs11.so, the udev rules and a p11-kit
 # module file naming the module (PREFIX=/usr/local, DESTDIR for packaging; KYSO_BIN=path and

@@ -182,6 +182,19 @@ pub trait Signer: Send + Sync {
     fn batch_size(&self) -> usize {
         1
     }
+    /// [`Signer::sign_digest`] without the check against the certificate, for pass-through
+    /// callers that hand the token's answer on as the token gave it: the PKCS#11 module, whose
+    /// host would get no check from the token directly either, and for which the check costs
+    /// more than the signature (an ECDSA P-256 verification in software takes several times
+    /// SoftHSM's signing). Everything that writes a signature out uses the checked methods.
+    fn sign_digest_unchecked(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+        self.sign_digest(alg, digest)
+    }
+    /// [`Signer::sign_pkcs1_raw`] without the check, for the same callers as
+    /// [`Signer::sign_digest_unchecked`].
+    fn sign_pkcs1_raw_unchecked(&self, data: &[u8]) -> Result<Vec<u8>> {
+        self.sign_pkcs1_raw(data)
+    }
     /// Signs a whole message, streamed. Backends whose token only offers hashing mechanisms
     /// (`CKM_SHA256_RSA_PKCS`…) override this; the default hashes here and calls `sign_digest`.
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {

@@ -238,3 +238,41 @@ fn batch_of_pdfs_with_a_corrupt_one() {
         assert!(report.contains("LÊ THỊ HỒNG NHUNG"), "{report}");
     }
 }
+
+/// Fuzzing found a PDF (tests/fixtures/pdf/fuzz/damaged-xref.pdf: broken object header,
+/// stray cross-reference fragment, offsets past the end) that lopdf reads by working around
+/// the damage, but whose signed update no reader could open. kyso refuses it, says why and
+/// what to do, and writes nothing.
+#[test]
+fn pdf_whose_update_would_not_read_back_is_refused() {
+    let fx = Fixture::new();
+    let pdf = fx.path("damaged.pdf");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pdf/fuzz/damaged-xref.pdf"
+        ),
+        &pdf,
+    )
+    .unwrap();
+    let pin = fx.pin_file(PIN);
+    let out = fx.run(&[
+        "sign",
+        "--format",
+        "pades",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "03",
+        "--pin-file",
+        pin.to_str().unwrap(),
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cross-reference data is damaged") && stderr(&out).contains("qpdf"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!fx.path("damaged.signed.pdf").exists());
+}

@@ -174,23 +174,31 @@ fn main() {
         backends.push(("p11-kit-proxy", P11KIT_PROXY.to_owned()));
     }
     println!(
-        "machine: {} cores; {rounds} rounds, {n} signatures per thread per run\n",
+        "machine: {} cores, load average {}; {rounds} rounds, {n} signatures per thread per run\n",
         std::thread::available_parallelism()
             .map(|n| n.get())
-            .unwrap_or(1)
+            .unwrap_or(1),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     println!(
-        "| mechanism | threads | backend | signatures/s (median, min–max) | ratio to direct |"
+        "| mechanism | threads | backend | signatures/s (median, min–max) | time ratio to direct, per round (median, min–max) |"
     );
     println!("|---|---|---|---|---|");
     for mech in ["rsa-pkcs", "sha256-rsa-pkcs", "ecdsa-p256"] {
         for threads in [1, 2] {
             let mut rates: Vec<Vec<f64>> = vec![Vec::new(); backends.len()];
-            for _ in 0..rounds {
-                for (i, (_, path)) in backends.iter().enumerate() {
+            // The order rotates every round, so no backend always runs first or last.
+            for round in 0..rounds {
+                for k in 0..backends.len() {
+                    let i = (k + round) % backends.len();
                     let a = vec![
                         "sign".into(),
-                        path.clone(),
+                        backends[i].1.clone(),
                         mech.into(),
                         threads.to_string(),
                         n.to_string(),
@@ -198,31 +206,53 @@ fn main() {
                     rates[i].push(run_child(&fixture, &kyso_toml, &a));
                 }
             }
-            let direct = median_spread(rates[0].clone()).0;
             for (i, (name, _)) in backends.iter().enumerate() {
+                // Cost ratio: time per signature relative to SoftHSM direct in the same round
+                // (1.00 = free), so a slow moment of the machine hits both sides of a ratio.
+                let ratios: Vec<f64> = rates[0].iter().zip(&rates[i]).map(|(d, r)| d / r).collect();
                 let (med, lo, hi) = median_spread(rates[i].clone());
-                // Cost ratio: time per signature relative to SoftHSM direct (1.00 = free).
+                let (rm, rlo, rhi) = median_spread(ratios);
                 println!(
-                    "| {mech} | {threads} | {name} | {med:.0} ({lo:.0}–{hi:.0}) | {:.3} |",
-                    direct / med
+                    "| {mech} | {threads} | {name} | {med:.0} ({lo:.0}–{hi:.0}) | {rm:.3} ({rlo:.3}–{rhi:.3}) |"
                 );
             }
         }
     }
     println!(
-        "\n| start-up (dlopen+C_Initialize+C_GetSlotList+C_Finalize) | µs (median, min–max) |"
+        "\n| start-up: dlopen + C_Initialize + C_GetSlotList + C_Finalize | token | µs (median, min–max) |"
     );
-    println!("|---|---|");
+    println!("|---|---|---|");
     let mut startup = backends.clone();
     startup.push((
         "opensc",
         "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so".into(),
     ));
-    for (name, path) in &startup {
-        let v: Vec<f64> = (0..rounds.max(5))
-            .map(|_| run_child(&fixture, &kyso_toml, &["startup".into(), path.clone()]))
-            .collect();
-        let (med, lo, hi) = median_spread(v);
-        println!("| {name} | {med:.0} ({lo:.0}–{hi:.0}) |");
+    // No token: SoftHSM (directly, or behind kyso or p11-kit) with an empty token directory.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(empty.join("tokens")).unwrap();
+    std::fs::write(
+        empty.join("softhsm2.conf"),
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            empty.join("tokens").display()
+        ),
+    )
+    .unwrap();
+    for (label, dir) in [("one", &fixture), ("none", &empty)] {
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); startup.len()];
+        for round in 0..rounds.max(5) {
+            for k in 0..startup.len() {
+                let i = (k + round) % startup.len();
+                times[i].push(run_child(
+                    dir,
+                    &kyso_toml,
+                    &["startup".into(), startup[i].1.clone()],
+                ));
+            }
+        }
+        for (i, (name, _)) in startup.iter().enumerate() {
+            let (med, lo, hi) = median_spread(times[i].clone());
+            println!("| {name} | {label} | {med:.0} ({lo:.0}–{hi:.0}) |");
+        }
     }
 }

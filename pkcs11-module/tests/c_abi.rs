@@ -829,8 +829,8 @@ fn repeated_initialize_finalize_cycles_with_signing() {
     }
 }
 
-/// The cycles above under valgrind (this test binary runs itself): no memory errors and no
-/// leaks across C_Initialize/C_Finalize with signing in between.
+/// The cycles above under valgrind (this test binary runs itself), 100 of them: no memory
+/// errors and no leaks across C_Initialize/C_Finalize with signing in between.
 #[test]
 fn initialize_finalize_cycles_leak_nothing_under_valgrind() {
     let exe = std::env::current_exe().unwrap();
@@ -846,7 +846,7 @@ fn initialize_finalize_cycles_leak_nothing_under_valgrind() {
             "--exact",
             "--test-threads=1",
         ])
-        .env("KYSO_CYCLES", "8")
+        .env("KYSO_CYCLES", "100")
         .output()
         .unwrap();
     let err = stderr(&out);

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -109,8 +109,12 @@ pub fn progress(len: usize, quiet: bool) -> ProgressBar {
     pb
 }
 
+/// Threads writing outputs: I/O-bound (fsync), so more than the cores.
+const WRITERS: usize = 8;
+
 /// Runs the batch: `prepare` (hashing, PDF preparation) runs on worker threads, one per core;
-/// `finish` (the token's signature and the output bytes) runs here, one file at a time.
+/// `finish` (the token's signature and the output bytes) runs here, one file at a time; each
+/// output is written atomically on a writer thread meanwhile.
 pub fn run<P: Send>(
     jobs: Vec<Job>,
     skip_existing: bool,
@@ -155,6 +159,12 @@ pub fn run_grouped<P: Send>(
     let stop = AtomicBool::new(false);
     // index, result; the bound keeps memory constant whatever the number of files.
     let mut done: Vec<Option<std::result::Result<(), String>>> = vec![None; todo.len()];
+    // Outputs are written (and fsync'ed) by writer threads while the token signs the next
+    // file: an fsync costs more than a software token's signature. At most WRITERS + 1
+    // outputs wait in memory.
+    let (wtx, wrx) = mpsc::sync_channel::<(usize, Vec<u8>)>(1);
+    let wrx = Mutex::new(wrx);
+    let (rtx, rrx) = mpsc::channel::<(usize, Result<()>)>();
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<(usize, Result<P>)>(workers * 2 + group);
         for _ in 0..workers {
@@ -172,6 +182,20 @@ pub fn run_grouped<P: Send>(
             });
         }
         drop(tx);
+        for _ in 0..WRITERS {
+            let (rtx, wrx, todo) = (rtx.clone(), &wrx, &todo);
+            scope.spawn(move || loop {
+                let next = wrx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((i, bytes)) = next else { break };
+                if rtx
+                    .send((i, write_atomic(&todo[i].output, &bytes)))
+                    .is_err()
+                {
+                    break;
+                }
+            });
+        }
+        drop(rtx);
         // Files are handed to `finish` in the order given, whatever order the workers finish
         // them in: groups are then the files a person would expect, and the reorder buffer
         // holds at most a few (workers only run a little ahead).
@@ -218,8 +242,11 @@ pub fn run_grouped<P: Send>(
             let results = finish(ready.into_iter().map(|(i, p)| (&todo[i], p)).collect());
             for (i, result) in indices.into_iter().zip(results) {
                 let job = &todo[i];
-                match result.and_then(|bytes| write_atomic(&job.output, &bytes)) {
-                    Ok(()) => done[i] = Some(Ok(())),
+                match result {
+                    // The writers only stop when this sender is dropped.
+                    Ok(bytes) => {
+                        let _ = wtx.send((i, bytes));
+                    }
                     Err(e) => {
                         if e.stops_batch() {
                             stop.store(true, Ordering::Relaxed);
@@ -232,6 +259,13 @@ pub fn run_grouped<P: Send>(
                 }
                 pb.inc(1);
             }
+        }
+        drop(wtx);
+        for (i, written) in rrx {
+            if let Err(e) = &written {
+                pb.suspend(|| eprintln!("FAILED {}: {e}", todo[i].file.display()));
+            }
+            done[i] = Some(written.map_err(|e| e.to_string()));
         }
     });
     pb.finish_and_clear();

@@ -252,6 +252,14 @@ pub fn prepare(
     let range = format!("{range:<width$}]", width = BYTE_RANGE_PLACEHOLDER.len() - 1);
     let at = sig_body_at + br_at;
     bytes[at..at + range.len()].copy_from_slice(range.as_bytes());
+    // What kyso writes must read back. A damaged original that lopdf read by working around
+    // bad offsets can chain the update to a cross-reference section no reader accepts.
+    Document::load_mem(&bytes).map_err(|e| {
+        Error::Document(format!(
+            "cannot add a signature to this PDF: its cross-reference data is damaged ({e}); \
+             repair it first, e.g. with `qpdf damaged.pdf repaired.pdf`"
+        ))
+    })?;
     let mut hasher = Hasher::new(alg.hash());
     hasher.update(&bytes[..a]);
     hasher.update(&bytes[b..]);

@@ -113,6 +113,11 @@ impl Signer for Pkcs11Signer {
     }
 
     fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+        let sig = self.sign_digest_unchecked(alg, digest)?;
+        self.checked(alg, digest, sig)
+    }
+
+    fn sign_digest_unchecked(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
         self.check_fits(alg)?;
         alg.hash().check_len(digest)?;
         let offered = self.token.mechanisms();
@@ -128,11 +133,19 @@ impl Signer for Pkcs11Signer {
             SignatureAlgorithm::RsaPkcs1(h) => h.digest_info(digest)?,
             _ => digest.to_vec(),
         };
-        let sig = self.token.with_session(|s| self.run(s, &mech, &input))?;
-        self.checked(alg, digest, sig)
+        self.token.with_session(|s| self.run(s, &mech, &input))
     }
 
     fn sign_pkcs1_raw(&self, data: &[u8]) -> Result<Vec<u8>> {
+        let sig = self.sign_pkcs1_raw_unchecked(data)?;
+        if self.public_key.verify_pkcs1_raw(data, &sig) {
+            Ok(sig)
+        } else {
+            Err(Error::SignatureCheck(self.key.label.clone()))
+        }
+    }
+
+    fn sign_pkcs1_raw_unchecked(&self, data: &[u8]) -> Result<Vec<u8>> {
         let alg = SignatureAlgorithm::RsaPkcs1(crate::HashAlg::Sha256);
         self.check_fits(alg)?;
         if !self
@@ -142,14 +155,8 @@ impl Signer for Pkcs11Signer {
         {
             return Err(self.unsupported(alg, "the token offers no raw CKM_RSA_PKCS"));
         }
-        let sig = self
-            .token
-            .with_session(|s| self.run(s, &Mechanism::RsaPkcs, data))?;
-        if self.public_key.verify_pkcs1_raw(data, &sig) {
-            Ok(sig)
-        } else {
-            Err(Error::SignatureCheck(self.key.label.clone()))
-        }
+        self.token
+            .with_session(|s| self.run(s, &Mechanism::RsaPkcs, data))
     }
 
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
