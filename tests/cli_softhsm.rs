@@ -677,3 +677,36 @@ fn unsupported_algorithm_for_key_is_refused_clearly() {
         stderr(&out)
     );
 }
+
+#[test]
+fn outputs_get_the_usual_file_mode_not_the_temporary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new();
+    let pin = fx.pin_file(PIN);
+    let a = fx.path("a.txt");
+    std::fs::write(&a, "x").unwrap();
+    let out = fx
+        .kyso()
+        .args([
+            "--module",
+            SOFTHSM,
+            "sign",
+            "--token",
+            "kyso-test",
+            "--key-id",
+            "01",
+            "--pin-file",
+        ])
+        .arg(&pin)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let mode = std::fs::metadata(fx.path("a.txt.sig"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    // Tests run with umask 022 or 002: readable by others either way, never 0600.
+    assert!(mode & 0o044 == 0o044, "mode {mode:o}");
+}

@@ -640,13 +640,19 @@ fn output_path(file: &Path, out_dir: Option<&Path>, extension: &str) -> PathBuf 
 }
 
 /// Writes to a temporary file beside `path`, then renames: a reader never sees half a file.
+/// The file gets the usual mode of a new file (0666 less the umask), not the temporary file's
+/// 0600: signatures and signed documents are meant to be shared.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let ctx = || path.display().to_string();
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(ctx(), e))?;
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(ctx(), e))?;
     tmp.write_all(data).map_err(|e| Error::io(ctx(), e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
     tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
