@@ -102,34 +102,10 @@ fn chromium_authenticates_with_a_token_certificate_through_the_registered_module
             .stderr(chrome_log),
     );
 
-    // The token's PIN, typed into Chromium's own dialog.
-    let dialog = wait_for("Chromium's PIN dialog", Duration::from_secs(40), || {
-        if let Some(st) = chrome.exited() {
-            panic!("chromium exited ({st}) before asking for the PIN");
-        }
-        x.find_window("^Unlock Security Device$")
-    });
-    assert!(
-        x.xdotool(&["windowfocus", "--sync", &dialog]).is_some(),
-        "cannot focus the PIN dialog; windows: {}",
-        x.window_names()
-    );
-    x.xdotool(&["type", "--delay", "40", PIN]).unwrap();
-    x.xdotool(&["key", "Return"]).unwrap();
-
-    // The server verified the token's certificate in the handshake…
-    wait_for(
-        "the TLS handshake with the client certificate",
-        Duration::from_secs(20),
-        || server.output().contains(SERVER_SUBJECT).then_some(()),
-    );
-    // …signed by the token through kyso's module…
-    let log = std::fs::read_to_string(&module_log).unwrap_or_default();
-    assert!(
-        log.contains("signed with") && log.contains("NGUYỄN VĂN AN"),
-        "module log: {log}"
-    );
-    assert!(!log.contains("wrong PIN"), "module log: {log}");
+    // The token's PIN, typed into Chromium's own dialog; the server verified the token's
+    // certificate in the handshake, signed by the token through kyso's module…
+    answer_pin_dialog(&x, &mut chrome, "^Unlock Security Device$", PIN);
+    assert_handshake_signed_through_kyso(&server, SERVER_SUBJECT, &module_log);
     // …and the page Chromium shows is the one the server sends to an authenticated client.
     let devtools_port: u16 = std::fs::read_to_string(profile.join("DevToolsActivePort"))
         .unwrap()

@@ -8,7 +8,6 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use common::browser::*;
 use common::*;
@@ -101,29 +100,11 @@ user_pref("network.http.http3.enable", false);
             .stdout(log.try_clone().unwrap())
             .stderr(log),
     );
-    let dialog = wait_for("Firefox's PIN prompt", Duration::from_secs(40), || {
-        if let Some(st) = firefox.exited() {
-            panic!("firefox exited ({st}) before asking for the PIN");
-        }
-        x.find_window("^Password Required - Mozilla Firefox$")
-    });
-    assert!(
-        x.xdotool(&["windowfocus", "--sync", &dialog]).is_some(),
-        "cannot focus the PIN prompt; windows: {}",
-        x.window_names()
+    answer_pin_dialog(
+        &x,
+        &mut firefox,
+        "^Password Required - Mozilla Firefox$",
+        PIN,
     );
-    x.xdotool(&["type", "--delay", "40", PIN]).unwrap();
-    x.xdotool(&["key", "Return"]).unwrap();
-
-    wait_for(
-        "the TLS handshake with the client certificate",
-        Duration::from_secs(20),
-        || server.output().contains(SERVER_SUBJECT).then_some(()),
-    );
-    let log = std::fs::read_to_string(&module_log).unwrap_or_default();
-    assert!(
-        log.contains("signed with") && log.contains("NGUYỄN VĂN AN"),
-        "module log: {log}"
-    );
-    assert!(!log.contains("wrong PIN"), "module log: {log}");
+    assert_handshake_signed_through_kyso(&server, SERVER_SUBJECT, &module_log);
 }

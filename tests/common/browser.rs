@@ -386,3 +386,41 @@ pub fn cdp_evaluate(ws_url: &str, expression: &str) -> Option<String> {
         }
     }
 }
+
+/// Types the token's PIN into the browser's own PIN dialog, found by its title.
+pub fn answer_pin_dialog(x: &Xvfb, browser: &mut Proc, title_regex: &str, pin: &str) {
+    let name = browser.name;
+    let dialog = wait_for(
+        &format!("{name}'s PIN dialog"),
+        Duration::from_secs(40),
+        || {
+            if let Some(st) = browser.exited() {
+                panic!("{name} exited ({st}) before asking for the PIN");
+            }
+            x.find_window(title_regex)
+        },
+    );
+    assert!(
+        x.xdotool(&["windowfocus", "--sync", &dialog]).is_some(),
+        "cannot focus the PIN dialog; windows: {}",
+        x.window_names()
+    );
+    x.xdotool(&["type", "--delay", "40", pin]).unwrap();
+    x.xdotool(&["key", "Return"]).unwrap();
+}
+
+/// The server verified the token's certificate (`subject` as s_server prints it) in the
+/// handshake, and kyso's module log shows the signature, made without a wrong PIN.
+pub fn assert_handshake_signed_through_kyso(server: &TlsServer, subject: &str, module_log: &Path) {
+    wait_for(
+        "the TLS handshake with the client certificate",
+        Duration::from_secs(20),
+        || server.output().contains(subject).then_some(()),
+    );
+    let log = std::fs::read_to_string(module_log).unwrap_or_default();
+    assert!(
+        log.contains("signed with") && log.contains("NGUYỄN VĂN AN"),
+        "module log: {log}"
+    );
+    assert!(!log.contains("wrong PIN"), "module log: {log}");
+}
