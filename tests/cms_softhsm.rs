@@ -8,28 +8,6 @@ use std::process::Command;
 
 use common::*;
 
-/// `openssl cms -verify` of a detached DER signature; returns (ok, stderr).
-pub fn openssl_cms_verify(fx: &Fixture, content: &Path, p7s: &Path) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-        ])
-        .arg("-in")
-        .arg(p7s)
-        .arg("-content")
-        .arg(content)
-        .arg("-CAfile")
-        .arg(fx.path("ca.pem"))
-        .args(["-out", "/dev/null"])
-        .output()
-        .unwrap();
-    let err = stderr(&out);
-    (
-        out.status.success() && err.contains("Verification successful"),
-        err,
-    )
-}
-
 /// `openssl cms -cmsout -print` of a signature, to look at its attributes.
 fn cms_print(p7s: &Path) -> String {
     let out = Command::new("openssl")

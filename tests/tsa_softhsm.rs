@@ -37,26 +37,6 @@ fn sign(fx: &Fixture, format: &str, key: &str, tsa: &str, files: &[&Path]) -> st
     fx.run(&args)
 }
 
-fn openssl_cms_verify(fx: &Fixture, content: &Path, p7s: &Path) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-in",
-        ])
-        .arg(p7s)
-        .arg("-content")
-        .arg(content)
-        .arg("-CAfile")
-        .arg(fx.path("ca.pem"))
-        .args(["-out", "/dev/null"])
-        .output()
-        .unwrap();
-    let err = stderr(&out);
-    (
-        out.status.success() && err.contains("Verification successful"),
-        err,
-    )
-}
-
 /// The SignerInfo's signature value and its signature-timestamp token, from a DER CMS.
 fn signature_and_token(cms_der: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let ci = cms::content_info::ContentInfo::from_der(cms_der).unwrap();

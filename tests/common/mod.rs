@@ -289,3 +289,25 @@ pub fn openssl_verify(pubkey: &Path, alg: &str, data: &Path, sig: &Path) -> bool
         .unwrap();
     out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verified OK")
 }
+
+/// `openssl cms -verify` of a detached DER signature against the fixture's CA, independently
+/// of kyso; returns (accepted, openssl's stderr).
+pub fn openssl_cms_verify(fx: &Fixture, content: &Path, p7s: &Path) -> (bool, String) {
+    let out = Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-in",
+        ])
+        .arg(p7s)
+        .arg("-content")
+        .arg(content)
+        .arg("-CAfile")
+        .arg(fx.path("ca.pem"))
+        .args(["-out", "/dev/null"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    (
+        out.status.success() && err.contains("Verification successful"),
+        err,
+    )
+}
