@@ -719,3 +719,39 @@ fn implicit_credential_waits_for_approval_longer_than_the_request_timeout() {
     assert!(body.get("authData").is_none(), "{body}");
     assert_eq!(s.count("credentials/authorize"), 1);
 }
+
+/// Issue 9's "done when": a PAdES batch with a remote credential, one authorization for all
+/// files; every signed PDF verified by kyso and its signature by poppler's pdfsig.
+#[test]
+fn pades_batch_with_a_remote_credential_uses_one_authorization() {
+    let r = Remote::new("v2", "");
+    assert_ok(&r.run(&["remote", "login"]));
+    let src = repo_root().join("tests/fixtures/pdf/shared-mime-info-spec.pdf");
+    let files: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let p = r.dir.join(format!("to-trinh-{i}.pdf"));
+            std::fs::copy(&src, &p).unwrap();
+            p
+        })
+        .collect();
+    let out = r.sign("remote-test/cred-ec", &files, &["--format", "pades"]);
+    assert_ok(&out);
+    assert_eq!(json(&out)["signed"].as_array().unwrap().len(), 3);
+    let s = r.server.state();
+    assert_eq!(
+        s.count("credentials/authorize"),
+        1,
+        "one authorization for the batch"
+    );
+    assert_eq!(s.bodies["credentials/authorize"]["numSignatures"], 3);
+    drop(s);
+    for f in &files {
+        let signed = f.with_extension("signed.pdf");
+        let out = Command::new("pdfsig").arg(&signed).output().unwrap();
+        let text = stdout(&out);
+        assert!(text.contains("Signature is Valid"), "{text}");
+        assert!(text.contains("NGUYỄN VĂN AN"), "{text}");
+        let v = r.run(&["verify", "--offline", signed.to_str().unwrap()]);
+        assert!(stdout(&v).contains("signature  valid"), "{}", stdout(&v));
+    }
+}
