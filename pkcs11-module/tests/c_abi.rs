@@ -874,3 +874,111 @@ fn blocking_wait_for_slot_event_ends_at_finalize() {
     assert_eq!(call!(C_Finalize(null_mut())), CKR_OK);
     assert_eq!(waiter.join().unwrap(), CKR_CRYPTOKI_NOT_INITIALIZED);
 }
+
+/// Stress: 8 threads signing through the module at once — four on their own sessions, two
+/// sharing one session, one logging out and in, one closing the shared session and opening it
+/// again. Every signature that comes back verifies with the certificate's key; the only errors
+/// are the spec's for what the others did (a logout, a closed session, an operation already
+/// active on a shared session). `KYSO_STRESS=5000` for the full run; CI runs fewer.
+#[test]
+fn stress_threads_shared_and_separate_sessions_with_logout_and_close() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let n: usize = std::env::var("KYSO_STRESS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
+    let fx = Fixture::new();
+    init(&fx);
+    let slot = slot_of("kyso-test");
+    let admin = open(slot);
+    assert_eq!(login(admin, PIN), CKR_OK);
+    let key = find(admin, CKO_PRIVATE_KEY, 3)[0];
+    let pem = std::fs::read(fx.path("p256.pem")).unwrap();
+    let cert = kyso::Certificate::from_pem(&pem).unwrap().remove(0);
+    let pk = Arc::new(kyso::public_key::PublicKey::from_spki_der(cert.spki_der()).unwrap());
+    let shared = Arc::new(AtomicU64::new(open(slot)));
+    let done = Arc::new(AtomicBool::new(false));
+    let signed = Arc::new(AtomicUsize::new(0));
+    let allowed = [
+        CKR_OPERATION_ACTIVE,
+        CKR_OPERATION_NOT_INITIALIZED,
+        CKR_USER_NOT_LOGGED_IN,
+        CKR_KEY_HANDLE_INVALID,
+        CKR_OBJECT_HANDLE_INVALID,
+        CKR_SESSION_HANDLE_INVALID,
+        CKR_USER_ALREADY_LOGGED_IN,
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    let mut threads = Vec::new();
+    for t in 0..6 {
+        let (shared, pk, signed) = (shared.clone(), pk.clone(), signed.clone());
+        threads.push(std::thread::spawn(move || {
+            let own = (t < 4).then(|| open(slot));
+            // n signatures each; the attempts the logouts and closes make fail come on top.
+            let mut ok = 0;
+            let mut i = 0;
+            while ok < n {
+                i += 1;
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "stress test too slow: deadlock?"
+                );
+                let s = own.unwrap_or_else(|| shared.load(Ordering::Relaxed));
+                let data = format!("thread {t} document {i}");
+                match sign(s, key, CKM_ECDSA_SHA256, data.as_bytes()) {
+                    Ok(sig) => {
+                        let digest = kyso::HashAlg::Sha256.digest(data.as_bytes());
+                        let alg = kyso::SignatureAlgorithm::Ecdsa(kyso::HashAlg::Sha256);
+                        assert!(
+                            pk.verify_digest(alg, &digest, &sig),
+                            "bad signature from thread {t}"
+                        );
+                        signed.fetch_add(1, Ordering::Relaxed);
+                        ok += 1;
+                    }
+                    Err(rv) => assert!(allowed.contains(&rv), "thread {t}: unexpected {rv:#x}"),
+                }
+            }
+        }));
+    }
+    // Logs out and in again, over and over, while the others sign.
+    let d = done.clone();
+    let logger = std::thread::spawn(move || {
+        while !d.load(Ordering::Relaxed) {
+            let rv = call!(C_Logout(admin));
+            assert!(
+                rv == CKR_OK || rv == CKR_USER_NOT_LOGGED_IN,
+                "logout {rv:#x}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let rv = login(admin, PIN);
+            assert!(
+                rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN,
+                "login {rv:#x}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(80));
+        }
+    });
+    // Closes the shared session under the threads using it, and opens a new one.
+    let (d, sh) = (done.clone(), shared.clone());
+    let closer = std::thread::spawn(move || {
+        while !d.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            let old = sh.swap(open(slot), Ordering::Relaxed);
+            let rv = call!(C_CloseSession(old));
+            assert!(
+                rv == CKR_OK || rv == CKR_SESSION_HANDLE_INVALID,
+                "close {rv:#x}"
+            );
+        }
+    });
+    for t in threads {
+        t.join().unwrap();
+    }
+    done.store(true, Ordering::Relaxed);
+    logger.join().unwrap();
+    closer.join().unwrap();
+    assert_eq!(signed.load(Ordering::Relaxed), 6 * n);
+    assert_eq!(call!(C_Finalize(null_mut())), CKR_OK);
+}

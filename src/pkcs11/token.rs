@@ -1,7 +1,7 @@
 //! A token seen through a PKCS#11 module: its info, login state and a pool of sessions reused
 //! across signatures (no open/login per signature).
 
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use cryptoki::mechanism::MechanismType;
 use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, ObjectHandle};
@@ -41,6 +41,9 @@ pub struct Pkcs11Token {
     serial: String,
     login: Mutex<LoginState>,
     pool: Mutex<Vec<Session>>,
+    /// Held shared by every operation and exclusively by logout: a logout waits for the
+    /// signatures in flight (SoftHSM answers CKR_GENERAL_ERROR to a C_SignInit racing it).
+    activity: RwLock<()>,
     mechanisms: OnceLock<Vec<MechanismType>>,
     module: Arc<Module>,
 }
@@ -67,6 +70,7 @@ impl Pkcs11Token {
             slot,
             login: Mutex::new(LoginState::default()),
             pool: Mutex::new(Vec::new()),
+            activity: RwLock::new(()),
             mechanisms: OnceLock::new(),
         }))
     }
@@ -192,6 +196,7 @@ impl Pkcs11Token {
     /// Runs `f` on a pooled session (opening one if none is free). A session that saw an error
     /// is closed rather than reused: its operation state is unknown.
     pub(crate) fn with_session<T>(&self, f: impl FnOnce(&Session) -> Result<T>) -> Result<T> {
+        let _busy = self.activity.read().unwrap_or_else(|p| p.into_inner());
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let session = match pooled {
             Some(s) => s,
@@ -409,6 +414,7 @@ impl Token for Pkcs11Token {
     }
 
     fn logout(&self) -> Result<()> {
+        let _quiet = self.activity.write().unwrap_or_else(|p| p.into_inner());
         let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
         state.pin = None;
         self.pool.lock().unwrap_or_else(|p| p.into_inner()).clear();
