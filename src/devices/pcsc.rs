@@ -99,9 +99,11 @@ pub enum DeviceEvent {
 
 fn map_err(function: &str, e: pcsc::Error) -> Error {
     match e {
-        pcsc::Error::NoService | pcsc::Error::ServiceStopped | pcsc::Error::CommError => {
-            Error::PcscUnavailable(e.to_string())
-        }
+        // A restarted pcscd refuses the previous daemon's clients with a "security violation".
+        pcsc::Error::NoService
+        | pcsc::Error::ServiceStopped
+        | pcsc::Error::CommError
+        | pcsc::Error::SecurityViolation => Error::PcscUnavailable(e.to_string()),
         other => Error::Pcsc {
             function: function.to_owned(),
             message: other.to_string(),
@@ -117,6 +119,7 @@ fn is_service_gone(e: pcsc::Error) -> bool {
             | pcsc::Error::CommError
             | pcsc::Error::InvalidHandle
             | pcsc::Error::Shutdown
+            | pcsc::Error::SecurityViolation
     )
 }
 
