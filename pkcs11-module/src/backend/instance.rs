@@ -66,6 +66,16 @@ pub struct Instance {
     next_session: AtomicU64,
 }
 
+/// The size protocol's early answers: a length query, or a buffer too small (the operation
+/// stays active in both); `None` when the caller's buffer fits a `len`-byte result.
+fn size_answer(len: usize, capacity: Option<usize>) -> Option<Output> {
+    match capacity {
+        None => Some(Output::Len(len)),
+        Some(c) if c < len => Some(Output::TooSmall(len)),
+        Some(_) => None,
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -378,10 +388,8 @@ impl Instance {
         let slot = g.slot;
         let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
         let len = op.signature_len();
-        match capacity {
-            None => return Ok(Output::Len(len)),
-            Some(c) if c < len => return Ok(Output::TooSmall(len)),
-            Some(_) => {}
+        if let Some(answer) = size_answer(len, capacity) {
+            return Ok(answer);
         }
         let mut op = g.sign.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
         if let Some(d) = data {
@@ -497,10 +505,8 @@ impl Instance {
             .as_ref()
             .ok_or(CKR_OPERATION_NOT_INITIALIZED)?
             .len();
-        match capacity {
-            None => return Ok(Output::Len(len)),
-            Some(c) if c < len => return Ok(Output::TooSmall(len)),
-            Some(_) => {}
+        if let Some(answer) = size_answer(len, capacity) {
+            return Ok(answer);
         }
         let mut op = g.digest.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
         if let Some(d) = data {
