@@ -49,16 +49,7 @@ impl HashAlg {
     /// Hashes a stream in fixed-size chunks, whatever its length.
     pub fn digest_reader(self, reader: &mut dyn Read) -> Result<Vec<u8>> {
         let mut hasher = Hasher::new(self);
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io("reading data to hash", e)),
-            };
-            hasher.update(&buf[..n]);
-        }
+        hasher.update_reader(reader)?;
         Ok(hasher.finish())
     }
 
@@ -121,6 +112,24 @@ impl Hasher {
             Hasher::Sha384(h) => h.update(data),
             Hasher::Sha512(h) => h.update(data),
         }
+    }
+
+    /// Feeds a whole stream, 64 KiB at a time (memory stays flat whatever its length); returns
+    /// the number of bytes read.
+    pub fn update_reader(&mut self, reader: &mut dyn Read) -> Result<u64> {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io("reading data to hash", e)),
+            };
+            self.update(&buf[..n]);
+            total += n as u64;
+        }
+        Ok(total)
     }
 
     /// The digest.

@@ -276,3 +276,139 @@ fn pdf_whose_update_would_not_read_back_is_refused() {
     );
     assert!(!fx.path("damaged.signed.pdf").exists());
 }
+
+/// The object-by-object reader `kyso sign` uses follows real files' cross-reference data
+/// (a classic table, and qpdf's rewrites with object streams and with a hybrid table), without
+/// falling back to parsing the whole document.
+#[test]
+fn lazy_reader_follows_tables_streams_and_object_streams() {
+    use kyso::document::pdf_reader::LazyPdf;
+    let fx = Fixture::new();
+    let mut inputs = vec![("table".to_string(), std::fs::read(SPEC_PDF).unwrap())];
+    for (name, args) in [
+        ("streams", &["--object-streams=generate"][..]),
+        (
+            "preserve",
+            &["--object-streams=generate", "--linearize"][..],
+        ),
+    ] {
+        let out = fx.path(&format!("{name}.pdf"));
+        assert_ok(
+            &Command::new("qpdf")
+                .args(args)
+                .arg(SPEC_PDF)
+                .arg(&out)
+                .output()
+                .unwrap(),
+        );
+        inputs.push((name.into(), std::fs::read(&out).unwrap()));
+    }
+    for (name, bytes) in &inputs {
+        let lazy = LazyPdf::open(&bytes[..]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let page = lazy.page(1).unwrap().unwrap();
+        let dict = lazy.dictionary(page).unwrap();
+        assert_eq!(
+            dict.get(b"Type").unwrap().as_name().unwrap(),
+            b"Page",
+            "{name}"
+        );
+        assert!(lazy.page(10_000).unwrap().is_err(), "{name}");
+        assert!(lazy.size() > 10, "{name}");
+    }
+}
+
+/// A 1 GiB PDF (one page whose content stream is a 1 GiB hole in a sparse file): `kyso sign`
+/// reads only the objects the signature touches and copies the rest file to file, so it signs
+/// without holding the file in memory; pdfsig accepts the result. (The README's Performance
+/// section has the memory figures; the bound here only catches a return to whole-file reading.)
+#[test]
+fn a_1_gib_pdf_signs_without_being_held_in_memory() {
+    use std::io::{Seek, SeekFrom, Write};
+    let fx = Fixture::new();
+    let db = nss_db(&fx);
+    let pdf = fx.path("huge.pdf");
+    let hole: u64 = 1 << 30;
+    {
+        let mut f = std::fs::File::create(&pdf).unwrap();
+        let mut offsets = Vec::new();
+        let mut at = 0u64;
+        let put = |f: &mut std::fs::File, bytes: &[u8], at: &mut u64| {
+            f.write_all(bytes).unwrap();
+            *at += bytes.len() as u64;
+        };
+        put(&mut f, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", &mut at);
+        for body in [
+            "<</Type/Catalog/Pages 2 0 R>>",
+            "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
+        ] {
+            offsets.push(at);
+            let obj = format!("{} 0 obj\n{body}\nendobj\n", offsets.len());
+            put(&mut f, obj.as_bytes(), &mut at);
+        }
+        offsets.push(at);
+        put(
+            &mut f,
+            format!("4 0 obj\n<</Length {hole}>>\nstream\n").as_bytes(),
+            &mut at,
+        );
+        f.seek(SeekFrom::Current(hole as i64)).unwrap();
+        at += hole;
+        put(&mut f, b"\nendstream\nendobj\n", &mut at);
+        let xref = at;
+        let mut table = String::from("xref\n0 5\n0000000000 65535 f \n");
+        for o in &offsets {
+            table.push_str(&format!("{o:010} 00000 n \n"));
+        }
+        table.push_str(&format!(
+            "trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n"
+        ));
+        put(&mut f, table.as_bytes(), &mut at);
+    }
+    let pin = fx.pin_file(PIN);
+    // `kyso` as the fixture runs it, under GNU time
+    let kyso = fx.kyso();
+    let mut timed = Command::new("/usr/bin/time");
+    for (k, v) in kyso.get_envs() {
+        match v {
+            Some(v) => timed.env(k, v),
+            None => timed.env_remove(k),
+        };
+    }
+    let out = timed
+        .current_dir(fx.path(""))
+        .args(["-f", "seconds=%e maxrss_kib=%M", "--"])
+        .arg(kyso.get_program())
+        .args(["--module", SOFTHSM])
+        .args([
+            "sign",
+            "--format",
+            "pades",
+            "--token",
+            "kyso-test",
+            "--key-id",
+            "01",
+        ])
+        .args(["--pin-file", pin.to_str().unwrap(), pdf.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let err = stderr(&out);
+    let rss: u64 = err
+        .rsplit("maxrss_kib=")
+        .next()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    eprintln!("kyso sign --format pades, 1 GiB PDF: peak RSS {rss} KiB");
+    assert!(rss < 256 * 1024, "peak RSS {rss} KiB for a 1 GiB PDF");
+    let signed = fx.path("huge.signed.pdf");
+    let original_len = std::fs::metadata(&pdf).unwrap().len();
+    assert!(std::fs::metadata(&signed).unwrap().len() > original_len);
+    let report = pdfsig(&db, &signed);
+    assert!(
+        report.contains("Signature Validation: Signature is Valid."),
+        "{report}"
+    );
+    assert!(report.contains("Total document signed"), "{report}");
+    std::fs::remove_file(&signed).unwrap();
+}

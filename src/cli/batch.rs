@@ -11,7 +11,74 @@ use serde::Serialize;
 
 use kyso::{Error, Result};
 
-use super::sign::write_atomic;
+use super::sign::{write_atomic, write_atomic_with};
+
+/// What a writer thread writes for one file.
+pub enum Output {
+    /// The whole output.
+    Bytes(Vec<u8>),
+    /// A signed PDF: the input's bytes (copied file to file, whatever their size), then the
+    /// signature's incremental update.
+    Appended {
+        /// The input, open since it was hashed.
+        input: std::fs::File,
+        /// Its length and modification time when it was hashed.
+        stamp: (u64, Option<std::time::SystemTime>),
+        /// Bytes of the input to copy, then the update.
+        signed: kyso::document::pades::SignedPdf,
+    },
+}
+
+impl From<Vec<u8>> for Output {
+    fn from(bytes: Vec<u8>) -> Self {
+        Output::Bytes(bytes)
+    }
+}
+
+/// Length and modification time of an open file: a change between hashing and copying means
+/// the copy would not match the signature.
+pub fn stamp(file: &std::fs::File) -> (u64, Option<std::time::SystemTime>) {
+    file.metadata()
+        .map(|m| (m.len(), m.modified().ok()))
+        .unwrap_or((0, None))
+}
+
+impl Output {
+    /// Writes the output atomically to `path` (see [`write_atomic`]).
+    pub fn write(self, path: &Path, input_name: &Path) -> Result<()> {
+        match self {
+            Output::Bytes(bytes) => write_atomic(path, &bytes),
+            Output::Appended {
+                input,
+                stamp: hashed,
+                signed,
+            } => {
+                use std::io::{Read, Seek, Write};
+                let changed = || {
+                    Error::Document(format!(
+                        "{} changed while it was being signed; nothing was written for it, \
+                         sign it again",
+                        input_name.display()
+                    ))
+                };
+                write_atomic_with(path, &mut |out| {
+                    if stamp(&input) != hashed {
+                        return Err(changed());
+                    }
+                    let ctx = || input_name.display().to_string();
+                    (&input).rewind().map_err(|e| Error::io(ctx(), e))?;
+                    let copied = std::io::copy(&mut (&input).take(signed.base_len), out)
+                        .map_err(|e| Error::io(path.display().to_string(), e))?;
+                    if copied != signed.base_len || stamp(&input) != hashed {
+                        return Err(changed());
+                    }
+                    out.write_all(&signed.tail)
+                        .map_err(|e| Error::io(path.display().to_string(), e))
+                })
+            }
+        }
+    }
+}
 
 /// One file to sign and where its signature goes.
 #[derive(Debug, Clone, Serialize)]
@@ -120,16 +187,16 @@ pub fn run<P: Send>(
     skip_existing: bool,
     pb: &ProgressBar,
     prepare: &(dyn Fn(&Job) -> Result<P> + Sync),
-    finish: &mut dyn FnMut(&Job, P) -> Result<Vec<u8>>,
+    finish: &mut dyn FnMut(&Job, P) -> Result<Output>,
 ) -> Outcome {
-    let mut one_by_one = |items: Vec<(&Job, P)>| -> Vec<Result<Vec<u8>>> {
+    let mut one_by_one = |items: Vec<(&Job, P)>| -> Vec<Result<Output>> {
         items.into_iter().map(|(job, p)| finish(job, p)).collect()
     };
     run_grouped(jobs, skip_existing, pb, 1, prepare, &mut one_by_one)
 }
 
 /// Signs a group of prepared files, answering for each in order.
-pub type GroupFinish<'a, P> = dyn FnMut(Vec<(&Job, P)>) -> Vec<Result<Vec<u8>>> + 'a;
+pub type GroupFinish<'a, P> = dyn FnMut(Vec<(&Job, P)>) -> Vec<Result<Output>> + 'a;
 
 /// [`run`] for signers that sign many digests in one call (remote services): `finish` gets up
 /// to `group` prepared files at once and answers for each, in order.
@@ -162,7 +229,7 @@ pub fn run_grouped<P: Send>(
     // Outputs are written (and fsync'ed) by writer threads while the token signs the next
     // file: an fsync costs more than a software token's signature. At most WRITERS + 1
     // outputs wait in memory.
-    let (wtx, wrx) = mpsc::sync_channel::<(usize, Vec<u8>)>(1);
+    let (wtx, wrx) = mpsc::sync_channel::<(usize, Output)>(1);
     let wrx = Mutex::new(wrx);
     let (rtx, rrx) = mpsc::channel::<(usize, Result<()>)>();
     std::thread::scope(|scope| {
@@ -186,9 +253,9 @@ pub fn run_grouped<P: Send>(
             let (rtx, wrx, todo) = (rtx.clone(), &wrx, &todo);
             scope.spawn(move || loop {
                 let next = wrx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                let Ok((i, bytes)) = next else { break };
+                let Ok((i, output)) = next else { break };
                 if rtx
-                    .send((i, write_atomic(&todo[i].output, &bytes)))
+                    .send((i, output.write(&todo[i].output, &todo[i].file)))
                     .is_err()
                 {
                     break;
@@ -305,12 +372,12 @@ mod tests {
         let jobs = jobs(dir.path(), 40);
         let prepare = |j: &Job| std::fs::read(&j.file).map_err(|e| Error::io("read", e));
         let mut count = 0;
-        let mut finish = |_: &Job, data: Vec<u8>| -> Result<Vec<u8>> {
+        let mut finish = |_: &Job, data: Vec<u8>| -> Result<Output> {
             count += 1;
             if count == 6 {
                 return Err(Error::TokenRemoved { slot: None });
             }
-            Ok(data)
+            Ok(data.into())
         };
         let o = run(jobs, false, &ProgressBar::hidden(), &prepare, &mut finish);
         assert_eq!(o.signed.len(), 5);
@@ -343,7 +410,7 @@ mod tests {
                 Ok(())
             }
         };
-        let mut finish = |_: &Job, _: ()| -> Result<Vec<u8>> { Ok(b"sig".to_vec()) };
+        let mut finish = |_: &Job, _: ()| -> Result<Output> { Ok(b"sig".to_vec().into()) };
         let o = run(jobs, true, &ProgressBar::hidden(), &prepare, &mut finish);
         assert_eq!(o.signed.len(), 8);
         assert_eq!(o.skipped.len(), 1);

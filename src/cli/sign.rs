@@ -14,7 +14,7 @@ use kyso::document::{self, pades, CadesOptions, PadesOptions};
 use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Certificate, Error, HashAlg, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
-use super::batch::{self, Job};
+use super::batch::{self, Job, Output};
 use super::pin::PinArgs;
 use super::{context, print_json, Cli};
 
@@ -222,35 +222,47 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         match format {
             Format::Raw | Format::Cms => Ok(Prepared::Digest(hash.digest_reader(&mut open()?)?)),
             Format::Pades => {
-                let pdf = std::fs::read(&job.file)
-                    .map_err(|e| Error::io(job.file.display().to_string(), e))?;
+                let file = open()?;
+                let stamp = batch::stamp(&file);
                 let opts = pades(OffsetDateTime::now_utc());
-                Ok(Prepared::Pdf(Box::new((
-                    pades::prepare(&pdf, signer.as_ref(), alg, &opts)?,
+                let pdf = pades::prepare_file(&file, signer.as_ref(), alg, &opts)?;
+                Ok(Prepared::Pdf(Box::new(PreparedFile {
+                    pdf,
                     opts,
-                ))))
+                    file,
+                    stamp,
+                })))
             }
         }
     };
-    let finish_one = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
+    let finish_one = |job: &Job, prepared: Prepared| -> Result<Output> {
         match prepared {
             Prepared::Digest(digest) if format == Format::Raw => {
-                sign_raw(signer.as_ref(), alg, &job.file, &digest)
+                sign_raw(signer.as_ref(), alg, &job.file, &digest).map(Output::from)
             }
             Prepared::Digest(digest) => {
                 let opts = CadesOptions {
                     signing_time: Some(OffsetDateTime::now_utc()),
                     ..options.clone()
                 };
-                document::sign_detached(signer.as_ref(), alg, &digest, &opts)
+                document::sign_detached(signer.as_ref(), alg, &digest, &opts).map(Output::from)
             }
             Prepared::Pdf(p) => {
-                let (pdf, opts) = *p;
-                pades::finish(pdf, signer.as_ref(), alg, &opts)
+                let PreparedFile {
+                    pdf,
+                    opts,
+                    file,
+                    stamp,
+                } = *p;
+                Ok(Output::Appended {
+                    signed: pades::finish(pdf, signer.as_ref(), alg, &opts)?,
+                    input: file,
+                    stamp,
+                })
             }
         }
     };
-    let mut finish = |job: &Job, prepared: Prepared| -> Result<Vec<u8>> {
+    let mut finish = |job: &Job, prepared: Prepared| -> Result<Output> {
         dog.busy(true);
         let result = finish_one(job, prepared);
         dog.busy(false);
@@ -260,7 +272,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     // get raw-format files in groups; everything else goes one file at a time.
     let group = signer.batch_size();
     let outcome = if group > 1 && format == Format::Raw {
-        let mut finish_group = |items: Vec<(&Job, Prepared)>| -> Vec<Result<Vec<u8>>> {
+        let mut finish_group = |items: Vec<(&Job, Prepared)>| -> Vec<Result<Output>> {
             dog.busy(true);
             let result = sign_raw_group(signer.as_ref(), alg, items);
             dog.busy(false);
@@ -366,7 +378,15 @@ fn removal_watch(json_out: bool, token: &dyn Token, label: &str, jobs: &[Job]) -
 /// signature.
 enum Prepared {
     Digest(Vec<u8>),
-    Pdf(Box<(pades::PreparedPdf, PadesOptions)>),
+    Pdf(Box<PreparedFile>),
+}
+
+/// A PDF ready for its signature, with the open input its bytes will be copied from.
+struct PreparedFile {
+    pdf: pades::PreparedPdf,
+    opts: PadesOptions,
+    file: std::fs::File,
+    stamp: (u64, Option<std::time::SystemTime>),
 }
 
 /// The bare signature; keys that want the PIN per signature, or tokens that only sign whole
@@ -403,7 +423,7 @@ fn sign_raw_group(
     signer: &dyn Signer,
     alg: SignatureAlgorithm,
     items: Vec<(&Job, Prepared)>,
-) -> Vec<Result<Vec<u8>>> {
+) -> Vec<Result<Output>> {
     let digests: Vec<Vec<u8>> = items
         .into_iter()
         .map(|(_, p)| match p {
@@ -420,7 +440,7 @@ fn sign_raw_group(
                 {
                     sig = ecdsa_raw_to_der(curve, &sig)?;
                 }
-                Ok(sig)
+                Ok(sig.into())
             })
             .collect(),
         Ok(sigs) => digests
@@ -643,6 +663,18 @@ fn output_path(file: &Path, out_dir: Option<&Path>, extension: &str) -> PathBuf 
 /// The file gets the usual mode of a new file (0666 less the umask), not the temporary file's
 /// 0600: signatures and signed documents are meant to be shared.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    write_atomic_with(path, &mut |out| {
+        out.write_all(data)
+            .map_err(|e| Error::io(path.display().to_string(), e))
+    })
+}
+
+/// [`write_atomic`] with the content written by `fill`: if it fails, the temporary file is
+/// removed and `path` is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: &mut dyn FnMut(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = path
         .parent()
@@ -653,7 +685,7 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| Error::io(ctx(), e))?;
-    tmp.write_all(data).map_err(|e| Error::io(ctx(), e))?;
+    fill(tmp.as_file_mut())?;
     tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
     tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
     Ok(())

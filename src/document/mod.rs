@@ -10,6 +10,7 @@ mod ess;
 mod http;
 pub mod pades;
 mod pades_verify;
+pub mod pdf_reader;
 mod pdf_writer;
 pub mod revocation;
 pub mod tsp;

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
 use super::cms::{sign_detached, CadesOptions};
+use super::pdf_reader::{LazyPdf, Source};
 use super::pdf_writer::{is_xref_stream_at, last_startxref, text_string, write_object, Update};
 use super::tsp::Tsa;
 use crate::cert::Certificate;
@@ -35,13 +36,36 @@ pub struct PadesOptions {
 }
 
 /// A PDF with its signature update written and `/Contents` still empty: the digest to sign and
-/// where the signature goes. Built on any thread; [`finish`] needs the token.
+/// where the signature goes. Built on any thread; [`finish`] needs the token. Only the update
+/// is held: the original file's bytes stay where they are.
 pub struct PreparedPdf {
-    bytes: Vec<u8>,
-    /// Offsets of `<` and just after `>` of `/Contents`.
+    /// Length of the original file: the update follows its bytes.
+    base_len: u64,
+    /// The update (a newline first if the original did not end with one).
+    tail: Vec<u8>,
+    /// Offsets in `tail` of `<` and just after `>` of `/Contents`.
     gap: (usize, usize),
     /// Digest of the byte range, with the algorithm's hash.
     pub digest: Vec<u8>,
+}
+
+/// A signed PDF: the original file's first `base_len` bytes (all of them), then `tail`. Kept
+/// apart so a large PDF is copied file to file, never held in memory.
+pub struct SignedPdf {
+    /// Length of the original file.
+    pub base_len: u64,
+    /// The incremental update with the signature in place.
+    pub tail: Vec<u8>,
+}
+
+impl SignedPdf {
+    /// The whole signed file, from the original's bytes.
+    pub fn to_bytes(&self, original: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(original.len() + self.tail.len());
+        out.extend_from_slice(original);
+        out.extend_from_slice(&self.tail);
+        out
+    }
 }
 
 const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
@@ -65,6 +89,85 @@ fn reserved_len(signer: &dyn Signer, chain: &[Certificate], timestamped: bool) -
     certs + sig + 1500 + if timestamped { TIMESTAMP_ROOM } else { 0 }
 }
 
+/// The objects of the PDF being signed: read one by one from the file (any size), or, for a
+/// file whose cross-reference data only lopdf's whole-document reader can work around, parsed
+/// whole.
+enum Pdf<'a, S: Source + ?Sized> {
+    Lazy(LazyPdf<'a, S>),
+    Whole {
+        doc: Box<Document>,
+        startxref: usize,
+    },
+}
+
+impl<S: Source + ?Sized> Pdf<'_, S> {
+    fn trailer(&self) -> &Dictionary {
+        match self {
+            Pdf::Lazy(l) => &l.trailer,
+            Pdf::Whole { doc, .. } => &doc.trailer,
+        }
+    }
+
+    fn get(&self, id: ObjectId) -> Result<Object> {
+        match self {
+            Pdf::Lazy(l) => l.get(id),
+            Pdf::Whole { doc, .. } => doc.get_object(id).cloned().map_err(pdf_err),
+        }
+    }
+
+    fn dictionary(&self, id: ObjectId) -> Result<Dictionary> {
+        match self.get(id)? {
+            Object::Dictionary(d) => Ok(d),
+            _ => Err(Error::Document(format!(
+                "cannot read the PDF: object {} {} is not a dictionary",
+                id.0, id.1
+            ))),
+        }
+    }
+
+    /// One more than the highest object number.
+    fn size(&self) -> Result<u32> {
+        let (max_id, size) = match self {
+            Pdf::Lazy(l) => (l.size().saturating_sub(1), l.size()),
+            Pdf::Whole { doc, .. } => (
+                doc.max_id,
+                u32::try_from(
+                    doc.trailer
+                        .get(b"Size")
+                        .and_then(Object::as_i64)
+                        .unwrap_or(0),
+                )
+                .map_err(|_| Error::Document("bad PDF /Size".into()))?,
+            ),
+        };
+        Ok(size.max(max_id.saturating_add(1)))
+    }
+
+    /// Page `n` (1-based), or the number of pages.
+    fn page(&self, n: u32) -> Result<std::result::Result<ObjectId, u32>> {
+        match self {
+            Pdf::Lazy(l) => l.page(n),
+            Pdf::Whole { doc, .. } => {
+                let pages = doc.get_pages();
+                Ok(pages.get(&n).copied().ok_or(pages.len() as u32))
+            }
+        }
+    }
+
+    /// The newest cross-reference section: where, and whether it is a stream.
+    fn newest_xref(&self, src: &S) -> Result<(u64, bool)> {
+        match self {
+            Pdf::Lazy(l) => Ok((l.startxref, l.xref_is_stream)),
+            Pdf::Whole { startxref, .. } => {
+                let head = src
+                    .window(*startxref as u64, 16)
+                    .map_err(|e| Error::io("reading the PDF", e))?;
+                Ok((*startxref as u64, is_xref_stream_at(&head, 0)))
+            }
+        }
+    }
+}
+
 /// Adds the signature field and `/Sig` dictionary to `pdf` and hashes the byte range.
 pub fn prepare(
     pdf: &[u8],
@@ -72,49 +175,145 @@ pub fn prepare(
     alg: SignatureAlgorithm,
     options: &PadesOptions,
 ) -> Result<PreparedPdf> {
-    if !pdf
-        .get(..1024.min(pdf.len()))
-        .is_some_and(|h| h.windows(5).any(|w| w == b"%PDF-"))
+    prepare_from(pdf, signer, alg, options, &mut |hasher, _| {
+        hasher.update(pdf);
+        Ok(())
+    })
+}
+
+/// [`prepare`] for a PDF in a file of any size: only the objects the update touches are read,
+/// and the file is hashed as it is read, so memory does not grow with the file.
+pub fn prepare_file(
+    file: &std::fs::File,
+    signer: &dyn Signer,
+    alg: SignatureAlgorithm,
+    options: &PadesOptions,
+) -> Result<PreparedPdf> {
+    prepare_from(file, signer, alg, options, &mut |hasher, len| {
+        use std::io::{Read, Seek};
+        let mut reader = file;
+        reader
+            .rewind()
+            .map_err(|e| Error::io("reading the PDF", e))?;
+        if hasher.update_reader(&mut reader.take(len))? != len {
+            return Err(Error::Document(
+                "the PDF changed while it was being read".into(),
+            ));
+        }
+        Ok(())
+    })
+}
+
+fn prepare_from<S: Source + ?Sized>(
+    src: &S,
+    signer: &dyn Signer,
+    alg: SignatureAlgorithm,
+    options: &PadesOptions,
+    hash_original: &mut dyn FnMut(&mut Hasher, u64) -> Result<()>,
+) -> Result<PreparedPdf> {
+    let io = |e| Error::io("reading the PDF", e);
+    let base_len = src.size();
+    if !src
+        .window(0, 1024)
+        .map_err(io)?
+        .windows(5)
+        .any(|w| w == b"%PDF-")
     {
         return Err(Error::Document("not a PDF file (no %PDF- header)".into()));
     }
-    let doc = Document::load_mem(pdf).map_err(pdf_err)?;
-    if doc.trailer.get(b"Encrypt").is_ok() {
+    let ends_with_newline = src.window(base_len.saturating_sub(1), 1).map_err(io)? == b"\n";
+    let lazy = LazyPdf::open(src).and_then(|l| {
+        build(
+            &Pdf::Lazy(l),
+            src,
+            base_len,
+            ends_with_newline,
+            signer,
+            options,
+        )
+    });
+    let (tail, gap) = match lazy {
+        Ok(built) => built,
+        Err(e) if !falls_back(&e) => return Err(e),
+        Err(e) => {
+            log::debug!("reading the whole PDF: {e}");
+            let whole = src
+                .window(0, usize::try_from(base_len).unwrap_or(usize::MAX))
+                .map_err(io)?;
+            let doc = Document::load_mem(&whole).map_err(pdf_err)?;
+            let startxref = last_startxref(&whole)?;
+            let pdf = Pdf::Whole {
+                doc: Box::new(doc),
+                startxref,
+            };
+            let (tail, gap) = build(&pdf, src, base_len, ends_with_newline, signer, options)?;
+            // What kyso writes must read back. A damaged original that lopdf read by working
+            // around bad offsets can chain the update to a section no reader accepts.
+            let mut bytes = whole;
+            bytes.extend_from_slice(&tail);
+            Document::load_mem(&bytes).map_err(|e| {
+                Error::Document(format!(
+                    "cannot add a signature to this PDF: its cross-reference data is damaged \
+                     ({e}); repair it first, e.g. with `qpdf damaged.pdf repaired.pdf`"
+                ))
+            })?;
+            (tail, gap)
+        }
+    };
+    let mut hasher = Hasher::new(alg.hash());
+    hash_original(&mut hasher, base_len)?;
+    hasher.update(&tail[..gap.0]);
+    hasher.update(&tail[gap.1..]);
+    Ok(PreparedPdf {
+        base_len,
+        digest: hasher.finish(),
+        tail,
+        gap,
+    })
+}
+
+/// Errors of the object-by-object reader that lopdf's whole-document reader may work around.
+/// Refusals (encrypted file, no such page) stand.
+fn falls_back(e: &Error) -> bool {
+    matches!(e, Error::Document(m) if !m.starts_with("encrypted"))
+}
+
+/// The update for `pdf` (`base_len` bytes): its bytes and where `/Contents` is in them.
+fn build<S: Source + ?Sized>(
+    pdf: &Pdf<S>,
+    src: &S,
+    base_len: u64,
+    ends_with_newline: bool,
+    signer: &dyn Signer,
+    options: &PadesOptions,
+) -> Result<(Vec<u8>, (usize, usize))> {
+    if pdf.trailer().get(b"Encrypt").is_ok() {
         return Err(Error::Document(
             "encrypted PDFs cannot be signed by kyso".into(),
         ));
     }
-    let root_id = doc
-        .trailer
+    let root_id = pdf
+        .trailer()
         .get(b"Root")
         .and_then(Object::as_reference)
         .map_err(pdf_err)?;
-    let mut catalog = doc.get_dictionary(root_id).map_err(pdf_err)?.clone();
-    let pages = doc.get_pages();
+    let mut catalog = pdf.dictionary(root_id)?;
     let page_id = match &options.visible {
-        Some(v) => *pages.get(&v.page).ok_or_else(|| {
+        Some(v) => pdf.page(v.page)?.map_err(|count| {
             Error::InvalidInput(format!(
-                "--visible: the PDF has {} page(s), not {}",
-                pages.len(),
+                "--visible: the PDF has {count} page(s), not {}",
                 v.page
             ))
         })?,
-        None => *pages
-            .values()
-            .next()
-            .ok_or_else(|| Error::Document("the PDF has no page".into()))?,
+        None => pdf
+            .page(1)?
+            .map_err(|_| Error::Document("the PDF has no page".into()))?,
     };
-    let size = doc
-        .trailer
-        .get(b"Size")
-        .and_then(Object::as_i64)
-        .unwrap_or(0)
-        .max(i64::from(doc.max_id) + 1);
-    let size = u32::try_from(size).map_err(|_| Error::Document("bad PDF /Size".into()))?;
+    let size = pdf.size()?;
     let (sig_id, field_id) = (size, size + 1);
-    let prev = last_startxref(pdf)?;
+    let (prev, xref_stream) = pdf.newest_xref(src)?;
 
-    let mut update = Update::new(pdf);
+    let mut update = Update::new(base_len, ends_with_newline);
     let write = |update: &mut Update, id: u32, obj: &Object| -> Result<()> {
         let mut body = Vec::new();
         write_object(&mut body, obj)?;
@@ -165,14 +364,14 @@ pub fn prepare(
     let mut acro_id = None;
     match catalog.get(b"AcroForm") {
         Ok(Object::Reference(id)) => {
-            acro = doc.get_dictionary(*id).map_err(pdf_err)?.clone();
+            acro = pdf.dictionary(*id)?;
             acro_id = Some(*id);
         }
         Ok(Object::Dictionary(d)) => acro = d.clone(),
         _ => {}
     }
-    let (mut fields, fields_id) = array_of(&doc, acro.get(b"Fields").ok())?;
-    let field_name = unique_field_name(&doc, &fields);
+    let (mut fields, fields_id) = array_of(pdf, acro.get(b"Fields").ok())?;
+    let field_name = unique_field_name(pdf, &fields);
     let mut field = Dictionary::new();
     field.set("Type", Object::Name(b"Annot".to_vec()));
     field.set("Subtype", Object::Name(b"Widget".to_vec()));
@@ -210,8 +409,8 @@ pub fn prepare(
     write(&mut update, field_id, &Object::Dictionary(field))?;
 
     // The page's annotations and the form's fields gain the new field.
-    let mut page = doc.get_dictionary(page_id).map_err(pdf_err)?.clone();
-    let (mut annots, annots_id) = array_of(&doc, page.get(b"Annots").ok())?;
+    let mut page = pdf.dictionary(page_id)?;
+    let (mut annots, annots_id) = array_of(pdf, page.get(b"Annots").ok())?;
     annots.push(Object::Reference((field_id, 0)));
     match annots_id {
         Some(id) => write(&mut update, id.0, &Object::Array(annots))?,
@@ -237,37 +436,28 @@ pub fn prepare(
     let mut trailer = Dictionary::new();
     trailer.set("Root", Object::Reference(root_id));
     for key in [&b"Info"[..], b"ID"] {
-        if let Ok(v) = doc.trailer.get(key) {
+        if let Ok(v) = pdf.trailer().get(key) {
             trailer.set(key, v.clone());
         }
     }
-    trailer.set("Prev", Object::Integer(prev as i64));
-    let xref_stream = is_xref_stream_at(pdf, prev);
-    let mut bytes = update.finish(trailer, next_id, xref_stream)?;
+    trailer.set(
+        "Prev",
+        Object::Integer(i64::try_from(prev).map_err(|_| Error::Document("bad PDF offset".into()))?),
+    );
+    let mut tail = update.finish(trailer, next_id, xref_stream)?;
 
-    // Patch the byte range now that the length is known, then hash around /Contents.
-    let a = sig_body_at + contents_at;
-    let b = a + 2 * reserved + 2;
-    let range = format!("[0 {a} {b} {}", bytes.len() - b);
+    // Patch the byte range now that the length is known.
+    let (a, b) = (
+        sig_body_at + contents_at,
+        sig_body_at + contents_at + 2 * reserved + 2,
+    );
+    let total = base_len + tail.len() as u64;
+    let (abs_a, abs_b) = (base_len + a as u64, base_len + b as u64);
+    let range = format!("[0 {abs_a} {abs_b} {}", total - abs_b);
     let range = format!("{range:<width$}]", width = BYTE_RANGE_PLACEHOLDER.len() - 1);
     let at = sig_body_at + br_at;
-    bytes[at..at + range.len()].copy_from_slice(range.as_bytes());
-    // What kyso writes must read back. A damaged original that lopdf read by working around
-    // bad offsets can chain the update to a cross-reference section no reader accepts.
-    Document::load_mem(&bytes).map_err(|e| {
-        Error::Document(format!(
-            "cannot add a signature to this PDF: its cross-reference data is damaged ({e}); \
-             repair it first, e.g. with `qpdf damaged.pdf repaired.pdf`"
-        ))
-    })?;
-    let mut hasher = Hasher::new(alg.hash());
-    hasher.update(&bytes[..a]);
-    hasher.update(&bytes[b..]);
-    Ok(PreparedPdf {
-        digest: hasher.finish(),
-        bytes,
-        gap: (a, b),
-    })
+    tail[at..at + range.len()].copy_from_slice(range.as_bytes());
+    Ok((tail, (a, b)))
 }
 
 /// Signs the prepared PDF on the token and puts the CMS into `/Contents`.
@@ -276,7 +466,7 @@ pub fn finish(
     signer: &dyn Signer,
     alg: SignatureAlgorithm,
     options: &PadesOptions,
-) -> Result<Vec<u8>> {
+) -> Result<SignedPdf> {
     let cms = sign_detached(
         signer,
         alg,
@@ -295,46 +485,59 @@ pub fn finish(
             cms.len()
         )));
     }
-    let mut bytes = prepared.bytes;
+    let mut tail = prepared.tail;
     let hex = hex::encode_upper(&cms);
-    bytes[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
-    Ok(bytes)
+    tail[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    Ok(SignedPdf {
+        base_len: prepared.base_len,
+        tail,
+    })
 }
 
-/// Prepares and signs in one go.
+/// Prepares and signs in one go; returns the whole signed file.
 pub fn sign_pdf(
     pdf: &[u8],
     signer: &dyn Signer,
     alg: SignatureAlgorithm,
     options: &PadesOptions,
 ) -> Result<Vec<u8>> {
-    finish(prepare(pdf, signer, alg, options)?, signer, alg, options)
+    Ok(finish(prepare(pdf, signer, alg, options)?, signer, alg, options)?.to_bytes(pdf))
 }
 
 /// An array given inline, by reference (returned with its id, to be rewritten in place), or
 /// absent (empty).
-fn array_of(doc: &Document, obj: Option<&Object>) -> Result<(Vec<Object>, Option<ObjectId>)> {
+fn array_of<S: Source + ?Sized>(
+    pdf: &Pdf<S>,
+    obj: Option<&Object>,
+) -> Result<(Vec<Object>, Option<ObjectId>)> {
     match obj {
-        Some(Object::Reference(id)) => Ok((
-            doc.get_object(*id)
-                .and_then(Object::as_array)
-                .map_err(pdf_err)?
-                .clone(),
-            Some(*id),
-        )),
+        Some(Object::Reference(id)) => match pdf.get(*id)? {
+            Object::Array(a) => Ok((a, Some(*id))),
+            _ => Err(Error::Document(format!(
+                "cannot read the PDF: object {} {} is not an array",
+                id.0, id.1
+            ))),
+        },
         Some(Object::Array(a)) => Ok((a.clone(), None)),
         _ => Ok((Vec::new(), None)),
     }
 }
 
 /// `Signature1`, `Signature2`…: the first name no top-level field has.
-fn unique_field_name(doc: &Document, fields: &[Object]) -> String {
+fn unique_field_name<S: Source + ?Sized>(pdf: &Pdf<S>, fields: &[Object]) -> String {
     let names: Vec<Vec<u8>> = fields
         .iter()
-        .filter_map(|f| doc.dereference(f).ok())
-        .filter_map(|(_, o)| o.as_dict().ok())
-        .filter_map(|d| d.get(b"T").ok())
-        .filter_map(|t| t.as_str().ok().map(<[u8]>::to_vec))
+        .filter_map(|f| match f {
+            Object::Reference(id) => pdf.get(*id).ok(),
+            o => Some(o.clone()),
+        })
+        .filter_map(|o| match o {
+            Object::Dictionary(d) => d
+                .get(b"T")
+                .ok()
+                .and_then(|t| t.as_str().ok().map(<[u8]>::to_vec)),
+            _ => None,
+        })
         .collect();
     (1..)
         .map(|i| format!("Signature{i}"))

@@ -92,36 +92,44 @@ pub fn text_string(s: &str) -> Object {
     Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }
 
-/// An incremental update being appended to the bytes of a PDF.
+/// An incremental update being written after the bytes of a PDF (which it does not hold).
 pub struct Update {
-    /// The whole file: original bytes, then the update.
+    /// Length of the original file.
+    base_len: u64,
+    /// The update's bytes.
     pub bytes: Vec<u8>,
-    offsets: Vec<(u32, usize)>,
+    offsets: Vec<(u32, u64)>,
 }
 
 impl Update {
-    /// Starts an update after `original` (a newline is added if the file does not end with one).
-    pub fn new(original: &[u8]) -> Update {
-        let mut bytes = original.to_vec();
-        if bytes.last() != Some(&b'\n') {
-            bytes.push(b'\n');
-        }
+    /// Starts an update after `base_len` bytes (a newline first if the file does not end with
+    /// one).
+    pub fn new(base_len: u64, ends_with_newline: bool) -> Update {
         Update {
-            bytes,
+            base_len,
+            bytes: if ends_with_newline {
+                Vec::new()
+            } else {
+                b"\n".to_vec()
+            },
             offsets: Vec::new(),
         }
     }
 
+    fn offset(&self) -> u64 {
+        self.base_len + self.bytes.len() as u64
+    }
+
     /// Appends `id 0 obj … endobj` and records its offset.
     pub fn object(&mut self, id: u32, body: &[u8]) {
-        self.offsets.push((id, self.bytes.len()));
+        self.offsets.push((id, self.offset()));
         self.bytes
             .extend_from_slice(format!("{id} 0 obj\n").as_bytes());
         self.bytes.extend_from_slice(body);
         self.bytes.extend_from_slice(b"\nendobj\n");
     }
 
-    /// Ends the update: a cross-reference table with a trailer, or (`xref_stream`) a
+    /// Ends the update and returns its bytes: a cross-reference table with a trailer, or (`xref_stream`) a
     /// cross-reference stream numbered `size`, then `startxref`. `trailer` carries `/Root`,
     /// `/Info`, `/ID` and `/Prev`; `/Size` is set here.
     pub fn finish(
@@ -131,7 +139,7 @@ impl Update {
         xref_stream: bool,
     ) -> Result<Vec<u8>> {
         self.offsets.sort();
-        let start = self.bytes.len();
+        let start = self.offset();
         if xref_stream {
             // the stream itself is one more object
             self.offsets.push((size, start));
@@ -231,12 +239,13 @@ mod tests {
         assert_eq!(last_startxref(original).unwrap(), 123);
         assert!(!is_xref_stream_at(b"xref\n0 1", 0));
         assert!(is_xref_stream_at(b"12 0 obj", 0));
-        let mut u = Update::new(original);
+        let mut u = Update::new(original.len() as u64, false);
         u.object(7, b"<<>>");
         let at = original.len() + 1;
         let mut trailer = Dictionary::new();
         trailer.set("Prev", 123);
-        let out = u.finish(trailer, 8, false).unwrap();
+        let mut out = original.to_vec();
+        out.extend_from_slice(&u.finish(trailer, 8, false).unwrap());
         let text = String::from_utf8_lossy(&out);
         assert!(
             text.contains(&format!("7 1\n{at:010} 00000 n \n")),
