@@ -15,6 +15,7 @@ use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Certificate, Error, HashAlg, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
 use super::batch::{self, Job};
+use super::input;
 use super::pin::PinArgs;
 use super::{context, print_json, Cli};
 
@@ -132,6 +133,9 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
                 dir.display()
             )));
         }
+        // Before the PIN and any signature: a read-only directory would fail every file.
+        tempfile::tempfile_in(dir)
+            .map_err(|e| Error::io(format!("--out-dir {} is not writable", dir.display()), e))?;
     }
     let extra_chain = match &args.chain {
         Some(p) => Certificate::from_pem(
@@ -216,14 +220,11 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         visible: visible.clone(),
     };
     let prepare = |job: &Job| -> Result<Prepared> {
-        let open = || {
-            std::fs::File::open(&job.file).map_err(|e| Error::io(job.file.display().to_string(), e))
-        };
+        let open = || input::open_regular(&job.file);
         match format {
             Format::Raw | Format::Cms => Ok(Prepared::Digest(hash.digest_reader(&mut open()?)?)),
             Format::Pades => {
-                let pdf = std::fs::read(&job.file)
-                    .map_err(|e| Error::io(job.file.display().to_string(), e))?;
+                let pdf = input::read_pdf(&job.file)?;
                 let opts = pades(OffsetDateTime::now_utc());
                 Ok(Prepared::Pdf(Box::new((
                     pades::prepare(&pdf, signer.as_ref(), alg, &opts)?,
@@ -648,13 +649,14 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let ctx = || path.display().to_string();
+    // tempfile names its temporary file in errors; it is gone by the time anyone reads them.
+    let fail = |e| Error::io(path.display().to_string(), input::without_temp_path(e));
     let mut tmp = tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
-        .map_err(|e| Error::io(ctx(), e))?;
-    tmp.write_all(data).map_err(|e| Error::io(ctx(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
+        .map_err(fail)?;
+    tmp.write_all(data).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
