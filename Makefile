@@ -5,7 +5,7 @@
 CARGO ?= cargo
 DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev pcscd vsmartcard-vpcd \
-	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time
+	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time mount
 PREFIX ?= /usr/local
 
 .PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench

@@ -5,6 +5,7 @@ mod context;
 mod dev_token;
 mod devices;
 mod doctor;
+mod input;
 mod list;
 mod pin;
 mod register;

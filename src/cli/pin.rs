@@ -28,15 +28,22 @@ impl PinArgs {
     /// Reads the PIN once. With no option, asks on the terminal (`prompt` names the token).
     pub fn read(&self, prompt: &str) -> Result<SecretString> {
         let pin = if let Some(path) = &self.pin_file {
+            let what = format!("PIN file {}", path.display());
+            if path.is_dir() {
+                return Err(Error::InvalidInput(format!(
+                    "{what} is a directory, not a file"
+                )));
+            }
             let f = std::fs::File::open(path)
-                .map_err(|e| Error::io(format!("reading PIN file {}", path.display()), e))?;
-            first_line(f, &format!("PIN file {}", path.display()))?
+                .map_err(|e| Error::io(format!("cannot read {what}"), e))?;
+            first_line(f, &what)?
         } else if let Some(fd) = self.pin_fd {
             // /proc/self/fd/N opens the descriptor with safe code only.
             let path = format!("/proc/self/fd/{fd}");
+            let what = format!("file descriptor {fd}");
             let f = std::fs::File::open(&path)
-                .map_err(|e| Error::io(format!("reading PIN from file descriptor {fd}"), e))?;
-            first_line(f, &format!("file descriptor {fd}"))?
+                .map_err(|e| Error::io(format!("cannot read the PIN from {what}"), e))?;
+            first_line(f, &what)?
         } else if let Some(name) = &self.pin_env {
             let v = std::env::var(name).map_err(|_| {
                 Error::PinInvalid(format!("environment variable {name} is not set"))
@@ -62,13 +69,37 @@ impl PinArgs {
     }
 }
 
+/// The longest first line taken as a PIN (or a remote account's password): PKCS#11 tokens
+/// take PINs of at most a few dozen characters. Reading stops there, so a wrong file (a
+/// document, `/dev/zero`) is refused at once instead of being read whole.
+const MAX_PIN_LINE: usize = 1024;
+
+/// The first line of `source`, without its line ending. Empty, overlong and non-UTF-8 lines
+/// are refused naming `what`; the bytes themselves are never shown.
 fn first_line(source: impl Read, what: &str) -> Result<Zeroizing<String>> {
-    let mut line = Zeroizing::new(String::new());
-    BufReader::new(source)
-        .read_line(&mut line)
-        .map_err(|e| Error::io(format!("reading PIN from {what}"), e))?;
-    let trimmed = line.trim_end_matches(['\r', '\n']);
-    Ok(Zeroizing::new(trimmed.to_owned()))
+    let mut line = Zeroizing::new(Vec::new());
+    BufReader::new(source.take(MAX_PIN_LINE as u64 + 1))
+        .read_until(b'\n', &mut line)
+        .map_err(|e| Error::io(format!("cannot read the PIN from {what}"), e))?;
+    if line.len() > MAX_PIN_LINE {
+        return Err(Error::PinInvalid(format!(
+            "the first line of {what} is longer than {MAX_PIN_LINE} bytes: not a PIN"
+        )));
+    }
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\r' | b'\n') {
+        end -= 1;
+    }
+    if end == 0 {
+        return Err(Error::PinInvalid(if line.is_empty() {
+            format!("{what} is empty")
+        } else {
+            format!("the first line of {what} is empty")
+        }));
+    }
+    let text = std::str::from_utf8(&line[..end])
+        .map_err(|_| Error::PinInvalid(format!("the first line of {what} is not UTF-8 text")))?;
+    Ok(Zeroizing::new(text.to_owned()))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Certificate, Error, HashAlg, KeyType, Result, SignatureAlgorithm, Signer, Token};
 
 use super::batch::{self, Job, Output};
+use super::input;
 use super::pin::PinArgs;
 use super::{context, print_json, Cli};
 
@@ -132,6 +133,9 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
                 dir.display()
             )));
         }
+        // Before the PIN and any signature: a read-only directory would fail every file.
+        tempfile::tempfile_in(dir)
+            .map_err(|e| Error::io(format!("--out-dir {} is not writable", dir.display()), e))?;
     }
     let extra_chain = match &args.chain {
         Some(p) => Certificate::from_pem(
@@ -216,14 +220,13 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         visible: visible.clone(),
     };
     let prepare = |job: &Job| -> Result<Prepared> {
-        let open = || {
-            std::fs::File::open(&job.file).map_err(|e| Error::io(job.file.display().to_string(), e))
-        };
+        let open = || input::open_regular(&job.file);
         match format {
             Format::Raw | Format::Cms => Ok(Prepared::Digest(hash.digest_reader(&mut open()?)?)),
             Format::Pades => {
                 let file = open()?;
                 let stamp = batch::stamp(&file);
+                input::not_empty_pdf(&job.file, stamp.0)?;
                 let opts = pades(OffsetDateTime::now_utc());
                 let pdf = pades::prepare_file(&file, signer.as_ref(), alg, &opts)?;
                 Ok(Prepared::Pdf(Box::new(PreparedFile {
@@ -680,13 +683,14 @@ pub fn write_atomic_with(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let ctx = || path.display().to_string();
+    // tempfile names its temporary file in errors; it is gone by the time anyone reads them.
+    let fail = |e| Error::io(path.display().to_string(), input::without_temp_path(e));
     let mut tmp = tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
-        .map_err(|e| Error::io(ctx(), e))?;
+        .map_err(fail)?;
     fill(tmp.as_file_mut())?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }

@@ -11,11 +11,12 @@ use time::OffsetDateTime;
 use kyso::document::{self, CmsVerification, Revocation, RevocationStatus, TrustVerification};
 use kyso::{Certificate, Error, Result};
 
-use super::{print_json, Cli};
+use super::{input, print_json, Cli};
 
 const VERIFY_HELP: &str = "\\
-A detached signature is FILE.p7s beside FILE (give either name). A PDF without one has its
-embedded PAdES signatures verified, each of them.
+A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
+--content naming its document. A PDF without one has its embedded PAdES signatures verified,
+each of them. Documents and signatures must be regular files (not FIFOs or devices).
 
 Revocation: the signer's certificate is checked at the OCSP responder its Authority Information
 Access names, else with the CRL of its CRL distribution points (HTTP), each answer verified
@@ -40,6 +41,10 @@ pub struct VerifyArgs {
     /// Do not ask OCSP responders or fetch CRLs; the result says revocation was not checked.
     #[arg(long)]
     offline: bool,
+    /// The signed document, when it is not named as the signature without `.p7s` (then give
+    /// exactly one signature file).
+    #[arg(long, value_name = "FILE")]
+    content: Option<PathBuf>,
     /// Signed files (or their .p7s signatures), or signed PDFs.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -81,14 +86,22 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         now: OffsetDateTime::now_utc(),
         offline: args.offline,
     };
+    if args.content.is_some() && args.files.len() != 1 {
+        return Err(Error::InvalidInput(format!(
+            "--content names the document of one signature; {} files were given",
+            args.files.len()
+        )));
+    }
     let reports: Vec<Report> = args
         .files
         .iter()
         .flat_map(|f| {
-            if is_signed_pdf(f) {
+            if let Some(content) = &args.content {
+                vec![verify_one((content.clone(), f.clone()), &ctx)]
+            } else if is_signed_pdf(f) {
                 verify_pdf(f, &ctx)
             } else {
-                vec![verify_one(f, &ctx)]
+                vec![verify_one(detached_pair(f), &ctx)]
             }
         })
         .collect();
@@ -116,8 +129,8 @@ struct Ctx<'a> {
 /// How long an OCSP responder or CRL server may take.
 const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
-fn verify_one(file: &Path, ctx: &Ctx) -> Report {
-    let (content, sig) = detached_pair(file);
+/// Verifies the detached signature `sig` of `content`.
+fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
     let mut report = Report {
         file: content.clone(),
         signature_file: Some(sig.clone()),
@@ -130,11 +143,21 @@ fn verify_one(file: &Path, ctx: &Ctx) -> Report {
         error: None,
     };
     let result = (|| -> Result<CmsVerification> {
-        let p7s = std::fs::read(&sig).map_err(|e| Error::io(sig.display().to_string(), e))?;
+        let p7s = input::read_regular(&sig)?;
+        if let Some(e) = not_cms(&sig, &p7s) {
+            return Err(e);
+        }
         document::verify_detached(&p7s, &mut |hash| {
-            let mut f = std::fs::File::open(&content)
-                .map_err(|e| Error::io(content.display().to_string(), e))?;
-            hash.digest_reader(&mut f)
+            let mut f = input::open_regular(&content)?;
+            hash.digest_reader(&mut f).map_err(|e| match e {
+                Error::Io { source, .. } => Error::io(content.display().to_string(), source),
+                e => e,
+            })
+        })
+        // What is wrong with the signature file itself names it.
+        .map_err(|e| match e {
+            Error::Document(m) => Error::Document(format!("{}: {m}", sig.display())),
+            e => e,
         })
     })();
     match result {
@@ -142,6 +165,40 @@ fn verify_one(file: &Path, ctx: &Ctx) -> Report {
         Err(e) => report.error = Some(e.to_string()),
     }
     report
+}
+
+/// A signature file that is plainly something else than a DER CMS signature, said so.
+fn not_cms(sig: &Path, data: &[u8]) -> Option<Error> {
+    let name = sig.display();
+    let why = if data.is_empty() {
+        format!("{name} is empty (0 bytes), not a CMS signature")
+    } else if let Some(pem) = data.strip_prefix(b"-----BEGIN ") {
+        let label = pem
+            .split(|&b| b == b'-')
+            .next()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        if matches!(label.as_ref(), "PKCS7" | "CMS") {
+            format!(
+                "{name} is a PEM-encoded signature (-----BEGIN {label}-----); kyso reads DER: \
+                 convert it with `openssl cms -cmsout -inform PEM -outform DER -in {name} -out FILE.p7s`"
+            )
+        } else {
+            format!("{name} is PEM text (-----BEGIN {label}-----), not a CMS signature")
+        }
+    } else if data.starts_with(b"%PDF-") {
+        format!(
+            "{name} is a PDF, not a CMS signature (a signed PDF carries its signatures \
+             inside: verify the PDF itself)"
+        )
+    } else if Certificate::from_der(data.to_vec()).is_ok() {
+        format!("{name} is an X.509 certificate, not a CMS signature")
+    } else if data[0] != 0x30 {
+        format!("{name} is not a CMS signature: not DER (a CMS signature starts with byte 0x30)")
+    } else {
+        return None;
+    };
+    Some(Error::Document(why))
 }
 
 /// Sets the status from the signature and the chain.
@@ -167,6 +224,21 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
     } else {
         "untrusted"
     };
+    if !v.content_unmodified {
+        report.error = Some(match &report.signature_file {
+            Some(sig) => format!(
+                "{} does not match the signature {}: its digest differs from the signed one \
+                 (the file was changed after signing, or the signature is for another file)",
+                report.file.display(),
+                sig.display()
+            ),
+            None => format!(
+                "the bytes this signature covers in {} were changed after signing (digest \
+                 differs)",
+                report.file.display()
+            ),
+        });
+    }
     let revocation = if ctx.offline {
         Revocation::not_checked("--offline: no OCSP responder or CRL was asked")
     } else {
@@ -208,9 +280,8 @@ fn is_signed_pdf(file: &Path) -> bool {
         return false;
     }
     let mut head = [0u8; 5];
-    std::fs::File::open(file)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok()
+    input::open_regular(file)
+        .is_ok_and(|mut f| std::io::Read::read_exact(&mut f, &mut head).is_ok())
         && &head == b"%PDF-"
 }
 
@@ -227,9 +298,7 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
         revocation: None,
         error: None,
     };
-    let found = std::fs::read(file)
-        .map_err(|e| Error::io(file.display().to_string(), e))
-        .and_then(|pdf| document::verify_pdf(&pdf));
+    let found = input::read_regular(file).and_then(|pdf| document::verify_pdf(&pdf));
     let sigs = match found {
         Ok(s) if s.is_empty() => {
             let mut r = base();
