@@ -236,7 +236,15 @@ impl Error {
     /// True when a batch must stop: the token failed, or the timestamp authority did (every
     /// later file would fail the same way after spending a signature on the token).
     pub fn stops_batch(&self) -> bool {
-        self.is_token_failure() || matches!(self, Error::Timestamp(_))
+        self.is_token_failure() || matches!(self, Error::Timestamp(_)) || self.is_out_of_space()
+    }
+
+    /// True when output cannot be written anywhere on that file system: it is full, over
+    /// quota, or read-only. A batch stops rather than spend signatures it cannot keep.
+    pub fn is_out_of_space(&self) -> bool {
+        use std::io::ErrorKind::{QuotaExceeded, ReadOnlyFilesystem, StorageFull};
+        matches!(self, Error::Io { source, .. }
+            if matches!(source.kind(), StorageFull | ReadOnlyFilesystem | QuotaExceeded))
     }
 }
 

@@ -287,6 +287,10 @@ pub fn run_grouped<P: Send>(
             if batch.is_empty() {
                 break;
             }
+            // Outputs written so far: a full disk stops the batch like a token failure.
+            while let Ok((i, written)) = rrx.try_recv() {
+                record(i, written, &mut done, &mut outcome, &stop, pb, &todo);
+            }
             if outcome.stopped.is_some() {
                 continue;
             }
@@ -329,10 +333,7 @@ pub fn run_grouped<P: Send>(
         }
         drop(wtx);
         for (i, written) in rrx {
-            if let Err(e) = &written {
-                pb.suspend(|| eprintln!("FAILED {}: {e}", todo[i].file.display()));
-            }
-            done[i] = Some(written.map_err(|e| e.to_string()));
+            record(i, written, &mut done, &mut outcome, &stop, pb, &todo);
         }
     });
     pb.finish_and_clear();
@@ -347,6 +348,27 @@ pub fn run_grouped<P: Send>(
         }
     }
     outcome
+}
+
+/// Notes what a writer thread did with output `i`; a write that no later one could do better
+/// (full disk) stops the batch.
+fn record(
+    i: usize,
+    written: Result<()>,
+    done: &mut [Option<std::result::Result<(), String>>],
+    outcome: &mut Outcome,
+    stop: &AtomicBool,
+    pb: &ProgressBar,
+    todo: &[Job],
+) {
+    if let Err(e) = &written {
+        pb.suspend(|| eprintln!("FAILED {}: {e}", todo[i].file.display()));
+        if e.stops_batch() {
+            stop.store(true, Ordering::Relaxed);
+            outcome.stopped.get_or_insert_with(|| e.to_string());
+        }
+    }
+    done[i] = Some(written.map_err(|e| e.to_string()));
 }
 
 #[cfg(test)]
