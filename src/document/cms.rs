@@ -72,13 +72,15 @@ pub fn sign_detached(
     let signed_attrs = SetOfVec::try_from(attrs).map_err(&enc)?;
     // The signature covers the DER of the attributes as a SET (RFC 5652 §5.4).
     let to_sign = signed_attrs.to_der().map_err(&enc)?;
-    let mut signature = signer.sign_data(alg, &mut to_sign.as_slice())?;
+    // Checked once, below, over the message (the signer's own check, from the digest, would
+    // cost as much again: an RSA check from a digest is slow in pure Rust).
+    let mut signature = signer.sign_data_unchecked(alg, &mut to_sign.as_slice())?;
     if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
         signature = ecdsa_raw_to_der(curve, &signature)?;
     }
 
-    // The token's signature was checked by the signer; check it here too, as the CMS carries
-    // it, before a TSA is asked to timestamp it.
+    // The token's signature, as the CMS carries it, checked before a TSA is asked to
+    // timestamp it and before anyone writes it out.
     if !super::verify::verify_signature_bytes(
         signer.certificate().spki_der(),
         alg,

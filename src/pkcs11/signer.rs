@@ -160,6 +160,27 @@ impl Signer for Pkcs11Signer {
     }
 
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
+        let (sig, digest) = self.sign_message(alg, data)?;
+        self.checked(alg, &digest, sig)
+    }
+
+    fn sign_data_unchecked(
+        &self,
+        alg: SignatureAlgorithm,
+        data: &mut dyn Read,
+    ) -> Result<Vec<u8>> {
+        Ok(self.sign_message(alg, data)?.0)
+    }
+}
+
+impl Pkcs11Signer {
+    /// Signs a message (hashed here, or streamed to a hashing mechanism); returns the token's
+    /// signature, unchecked, and the message's digest.
+    fn sign_message(
+        &self,
+        alg: SignatureAlgorithm,
+        data: &mut dyn Read,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
         self.check_fits(alg)?;
         let offered = self.token.mechanisms();
         let raw = mechanism::for_digest(alg, offered);
@@ -170,7 +191,7 @@ impl Signer for Pkcs11Signer {
             (Some(_), Some(m)) if self.key.always_authenticate => m,
             (Some(_), _) => {
                 let digest = alg.hash().digest_reader(data)?;
-                return self.sign_digest(alg, &digest);
+                return Ok((self.sign_digest_unchecked(alg, &digest)?, digest));
             }
             (None, Some(m)) => m,
             (None, None) => {
@@ -197,6 +218,6 @@ impl Signer for Pkcs11Signer {
             }
             s.sign_final().map_err(err)
         })?;
-        self.checked(alg, &hasher.finish(), sig)
+        Ok((sig, hasher.finish()))
     }
 }
