@@ -90,6 +90,12 @@ impl Module {
         })?;
         match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
             Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+            Err(CkError::Pkcs11(rv, _)) => {
+                return Err(Error::ModuleInit {
+                    path: path.clone(),
+                    rv: errors::rv_name(rv),
+                })
+            }
             Err(e) => return Err(fail(format!("C_Initialize failed: {e}"))),
         }
         let li = ctx
@@ -134,7 +140,7 @@ impl Module {
     pub fn slots(&self) -> Result<Vec<cryptoki::slot::Slot>> {
         self.ctx
             .get_all_slots()
-            .map_err(|e| errors::map(e, self.name()))
+            .map_err(|e| errors::map_module(e, self.name(), self.path()))
     }
 
     /// Describes one slot.
@@ -142,7 +148,7 @@ impl Module {
         let si = self
             .ctx
             .get_slot_info(slot)
-            .map_err(|e| errors::map(e, self.name()))?;
+            .map_err(|e| errors::map_module(e, self.name(), self.path()))?;
         Ok(SlotDescription {
             id: slot.id(),
             description: si.slot_description().trim().to_owned(),
@@ -162,7 +168,7 @@ impl Module {
                 RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved,
                 _,
             )) => return Ok(None),
-            Err(e) => return Err(errors::map(e, self.name())),
+            Err(e) => return Err(errors::map_module(e, self.name(), self.path())),
         }
         match Pkcs11Token::open(self.clone(), slot) {
             Ok(t) => Ok(Some(t)),
@@ -177,7 +183,7 @@ impl Module {
         let slots = self
             .ctx
             .get_slots_with_initialized_token()
-            .map_err(|e| errors::map(e, self.name()))?;
+            .map_err(|e| errors::map_module(e, self.name(), self.path()))?;
         let mut out = Vec::new();
         for slot in slots {
             match Pkcs11Token::open(self.clone(), slot) {

@@ -47,6 +47,23 @@ pub mod session;
 pub mod slot;
 pub mod types;
 
+/// kyso patch: the most a module may claim, so that a lying length is an error instead of an
+/// allocation of gigabytes, a read past a buffer or an endless loop.
+pub mod limits {
+    /// Slots one `C_GetSlotList` may return.
+    pub const MAX_SLOTS: usize = 4096;
+    /// Mechanisms one `C_GetMechanismList` may return.
+    pub const MAX_MECHANISMS: usize = 4096;
+    /// Bytes of one attribute value (certificates and keys are a few kilobytes).
+    pub const MAX_ATTRIBUTE_LEN: usize = 16 << 20;
+    /// Bytes of one output (a signature, a digest, a ciphertext).
+    pub const MAX_OUTPUT_LEN: usize = 16 << 20;
+    /// Object handles one search may return.
+    pub const MAX_OBJECTS: usize = 1 << 20;
+    /// Times `C_GetSlotList` may answer `CKR_BUFFER_TOO_SMALL` for the list it just sized.
+    pub const MAX_LIST_RETRIES: usize = 8;
+}
+
 use cryptoki_sys::CK_UTF8CHAR;
 
 fn string_from_blank_padded(field: &[CK_UTF8CHAR]) -> String {

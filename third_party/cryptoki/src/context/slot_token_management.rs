@@ -32,8 +32,15 @@ impl Pkcs11 {
         Rv::from(rval).into_result(Function::GetSlotList)?;
 
         let mut slots;
+        let mut retries = 0;
         loop {
-            slots = vec![0; slot_count as usize];
+            let n = crate::error::check_len(
+                Function::GetSlotList,
+                "slot count",
+                slot_count,
+                crate::limits::MAX_SLOTS,
+            )?;
+            slots = vec![0; n];
             let rval = unsafe {
                 get_pkcs11!(self, C_GetSlotList)(with_token, slots.as_mut_ptr(), &mut slot_count)
             };
@@ -47,6 +54,24 @@ impl Pkcs11 {
                 // Otherwise, we have a valid list to process
                 break;
             }
+            retries += 1;
+            if retries > crate::limits::MAX_LIST_RETRIES {
+                return Err(Error::ImpossibleLength(
+                    Function::GetSlotList,
+                    format!(
+                        "CKR_BUFFER_TOO_SMALL {retries} times in a row (slot count now {slot_count})"
+                    ),
+                ));
+            }
+        }
+        if usize::try_from(slot_count).map_or(true, |n| n > slots.len()) {
+            return Err(Error::ImpossibleLength(
+                Function::GetSlotList,
+                format!(
+                    "slot count {slot_count} with CKR_OK for a list of {}",
+                    slots.len()
+                ),
+            ));
         }
         // Account for the same race condition, but with a shrinking slot_count
         slots.truncate(slot_count as usize);
@@ -137,7 +162,15 @@ impl Pkcs11 {
             .into_result(Function::GetMechanismList)?;
         }
 
-        let mut mechanisms = vec![0; mechanism_count.try_into()?];
+        let mut mechanisms = vec![
+            0;
+            crate::error::check_len(
+                Function::GetMechanismList,
+                "mechanism count",
+                mechanism_count,
+                crate::limits::MAX_MECHANISMS,
+            )?
+        ];
 
         unsafe {
             Rv::from(get_pkcs11!(self, C_GetMechanismList)(
@@ -149,7 +182,13 @@ impl Pkcs11 {
         }
 
         // Truncate mechanisms if count decreased.
-        mechanisms.truncate(mechanism_count.try_into()?);
+        let n = crate::error::check_len(
+            Function::GetMechanismList,
+            "mechanism count",
+            mechanism_count,
+            mechanisms.len(),
+        )?;
+        mechanisms.truncate(n);
 
         Ok(mechanisms
             .into_iter()

@@ -51,6 +51,11 @@ pub enum Error {
 
     /// The PIN was not set before logging in.
     PinNotSet,
+
+    /// kyso patch: a length or count the module returned cannot be true (larger than the
+    /// buffer it was given, or beyond [`crate::limits`]); trusting it would read past a buffer
+    /// or allocate gigabytes. The text says which length.
+    ImpossibleLength(Function, String),
 }
 
 impl fmt::Display for Error {
@@ -68,6 +73,9 @@ impl fmt::Display for Error {
             Error::MissingSymbol(name) => write!(f, "Missing PKCS#11 symbol: {name}"),
             Error::InvalidValue => write!(f, "The value is not one of the expected options"),
             Error::PinNotSet => write!(f, "Pin has not been set before trying to log in"),
+            Error::ImpossibleLength(funct, what) => {
+                write!(f, "{funct}: the module returned an impossible length: {what}")
+            }
         }
     }
 }
@@ -86,6 +94,7 @@ impl std::error::Error for Error {
             | Error::NullFunctionPointer
             | Error::MissingSymbol(_)
             | Error::PinNotSet
+            | Error::ImpossibleLength(_, _)
             | Error::InvalidValue => None,
         }
     }
@@ -130,6 +139,17 @@ impl From<std::ffi::NulError> for Error {
 impl From<std::convert::Infallible> for Error {
     fn from(_err: std::convert::Infallible) -> Error {
         unreachable!()
+    }
+}
+
+/// kyso patch: checks a length a module returned against a limit or the buffer it was given.
+pub(crate) fn check_len(function: Function, what: &str, len: cryptoki_sys::CK_ULONG, max: usize) -> Result<usize> {
+    match usize::try_from(len) {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(Error::ImpossibleLength(
+            function,
+            format!("{what}: {len} (at most {max} expected)"),
+        )),
     }
 }
 

@@ -83,6 +83,8 @@ pub struct ObjectHandleIterator<'a> {
     object_count: usize,
     index: usize,
     cache: Vec<CK_OBJECT_HANDLE>,
+    /// kyso patch: handles returned so far, against searches that never end.
+    total: usize,
 }
 
 impl<'a> ObjectHandleIterator<'a> {
@@ -128,6 +130,7 @@ impl<'a> ObjectHandleIterator<'a> {
             object_count: cache_size.get(),
             index: cache_size.get(),
             cache,
+            total: 0,
         })
     }
 }
@@ -187,6 +190,19 @@ impl Iterator for ObjectHandleIterator<'_> {
                 return Some(
                     Err(Error::Pkcs11(error, Function::FindObjects)) as Result<ObjectHandle>
                 );
+            }
+            // kyso patch: a count beyond the array given would index past it; a search that
+            // never ends would fill memory.
+            self.total += self.object_count;
+            if self.object_count > self.cache.len() || self.total > crate::limits::MAX_OBJECTS {
+                let what = format!(
+                    "object count {} for an array of {} ({} objects in all)",
+                    self.object_count,
+                    self.cache.len(),
+                    self.total
+                );
+                self.object_count = 0;
+                return Some(Err(Error::ImpossibleLength(Function::FindObjects, what)));
             }
         }
         None
@@ -607,7 +623,12 @@ impl Session {
                 let mut template2: Vec<CK_ATTRIBUTE> = Vec::with_capacity(pass2_indices.len());
 
                 for &idx in pass2_indices.iter() {
-                    let size = template1[idx].ulValueLen as usize;
+                    let size = crate::error::check_len(
+                        Function::GetAttributeValue,
+                        &format!("value length of attribute {:#x}", template1[idx].type_),
+                        template1[idx].ulValueLen,
+                        crate::limits::MAX_ATTRIBUTE_LEN,
+                    )?;
                     buffers[idx].resize(size, 0);
 
                     template2.push(CK_ATTRIBUTE {
@@ -640,6 +661,17 @@ impl Session {
                 // Add indices satisfied by pass2 into pass1_indices
                 for (i, &idx) in pass2_indices.iter().enumerate() {
                     if template2[i].ulValueLen != CK_UNAVAILABLE_INFORMATION {
+                        // kyso patch: a length beyond the buffer given would be read past it.
+                        let _ = crate::error::check_len(
+                            Function::GetAttributeValue,
+                            &format!(
+                                "value length of attribute {:#x} after filling a buffer of {} bytes",
+                                template2[i].type_,
+                                buffers[idx].len()
+                            ),
+                            template2[i].ulValueLen,
+                            buffers[idx].len(),
+                        )?;
                         pass1_indices.push(idx);
                     }
                 }

@@ -37,7 +37,15 @@ impl Session {
             .into_result(Function::Sign)?;
         }
 
-        let mut signature = vec![0; signature_len.try_into()?];
+        let mut signature = vec![
+            0;
+            crate::error::check_len(
+                Function::Sign,
+                "signature length",
+                signature_len,
+                crate::limits::MAX_OUTPUT_LEN,
+            )?
+        ];
 
         //TODO: we should add a new error instead of those unwrap!
         unsafe {
@@ -51,7 +59,13 @@ impl Session {
             .into_result(Function::Sign)?;
         }
 
-        signature.truncate(signature_len.try_into()?);
+        let n = crate::error::check_len(
+            Function::Sign,
+            &format!("signature length after filling a buffer of {} bytes", signature.len()),
+            signature_len,
+            signature.len(),
+        )?;
+        signature.truncate(n);
 
         Ok(signature)
     }
@@ -102,7 +116,15 @@ impl Session {
             .into_result(Function::SignFinal)?;
         }
 
-        let mut signature = vec![0; signature_len.try_into()?];
+        let mut signature = vec![
+            0;
+            crate::error::check_len(
+                Function::SignFinal,
+                "signature length",
+                signature_len,
+                crate::limits::MAX_OUTPUT_LEN,
+            )?
+        ];
 
         unsafe {
             Rv::from(get_pkcs11!(self.client(), C_SignFinal)(
@@ -113,7 +135,13 @@ impl Session {
             .into_result(Function::SignFinal)?;
         }
 
-        signature.truncate(signature_len.try_into()?);
+        let n = crate::error::check_len(
+            Function::SignFinal,
+            &format!("signature length after filling a buffer of {} bytes", signature.len()),
+            signature_len,
+            signature.len(),
+        )?;
+        signature.truncate(n);
 
         Ok(signature)
     }
