@@ -413,3 +413,71 @@ fn the_library_returns_errors_naming_the_module_and_the_call() {
         )
     );
 }
+
+/// kyso loading kyso's own PKCS#11 module (which loads SoftHSM from the same kyso.toml): alone,
+/// it works once, without recursion (the module skips itself); listed next to SoftHSM, it is
+/// not loaded (every token would show twice, SoftHSM initialised twice in one process).
+#[test]
+fn kyso_loading_its_own_module_works_once_or_is_refused_next_to_others() {
+    let fx = Fixture::new();
+    let module = kyso_module();
+    let cfg = fx.path("with-kyso.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[module]]\npath = \"{SOFTHSM}\"\nname = \"softhsm\"\n\n[[module]]\npath = \"{}\"\nname = \"kyso\"\n",
+            module.display()
+        ),
+    )
+    .unwrap();
+    let log = fx.path("kyso-module.log");
+
+    let mut c = fx.kyso();
+    c.env("KYSO_CONFIG", &cfg)
+        .env("KYSO_LOG", &log)
+        .arg("--module")
+        .arg(&module)
+        .arg("tokens");
+    let out = bounded(&c);
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out).matches("kyso-test\n").count(),
+        1,
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("module libkyso_pkcs11.so slot "));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.lines().any(|l| l
+            == format!(
+                "kyso-pkcs11 WARN kyso_pkcs11::backend::slots: module {} skipped: it would load \
+                 kyso itself: it is kyso's own module",
+                module.display()
+            )),
+        "{text}"
+    );
+
+    let mut c = fx.kyso();
+    c.arg("--config").arg(&cfg).args(["--json", "modules"]);
+    let out = bounded(&c);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let m = json(&out);
+    let kyso = m.as_array().unwrap().iter().find(|m| m["name"] == "kyso");
+    assert_eq!(kyso.unwrap()["loaded"], false);
+    assert_eq!(
+        kyso.unwrap()["error"],
+        format!(
+            "{} is kyso's own PKCS#11 module: it re-exports the modules of kyso.toml, so listed \
+             next to them it would show every token twice; not loaded (remove it from kyso.toml)",
+            module.display()
+        )
+    );
+
+    let mut c = fx.kyso();
+    c.arg("--config").arg(&cfg).arg("tokens");
+    let out = bounded(&c);
+    assert_ok(&out);
+    assert_eq!(stdout(&out).matches("kyso-test\n").count(), 1);
+    assert!(stdout(&out).contains("module softhsm slot "));
+}

@@ -47,6 +47,13 @@ pub struct SlotDescription {
     pub hardware: bool,
 }
 
+/// `manufacturerID` of kyso's own PKCS#11 module (`C_GetInfo`), with [`KYSO_DESCRIPTION`]: how
+/// a loaded module is recognised as kyso's, which re-exports the modules of kyso.toml (under
+/// any file name, link, copy or build).
+pub const KYSO_MANUFACTURER: &str = "kyso";
+/// `libraryDescription` of kyso's own PKCS#11 module; see [`KYSO_MANUFACTURER`].
+pub const KYSO_DESCRIPTION: &str = "kyso PKCS#11 module";
+
 /// A loaded and initialised PKCS#11 module. Finalised when the last user drops it.
 pub struct Module {
     ctx: Pkcs11,
@@ -116,6 +123,11 @@ impl Module {
     /// What the module says about itself.
     pub fn info(&self) -> &ModuleInfo {
         &self.info
+    }
+
+    /// Whether this is kyso's own PKCS#11 module, by what its `C_GetInfo` says.
+    pub fn is_kyso(&self) -> bool {
+        self.info.manufacturer == KYSO_MANUFACTURER && self.info.description == KYSO_DESCRIPTION
     }
 
     /// The module's name.

@@ -9,24 +9,33 @@ use kyso::config::ModuleConfig;
 use kyso::pkcs11::Backend;
 
 /// What our `C_GetInfo` says (`manufacturerID`, `libraryDescription`): how another build or a
-/// copy of this module is recognised once loaded.
-pub const MANUFACTURER: &str = "kyso";
+/// copy of this module is recognised once loaded ([`kyso::pkcs11::Module::is_kyso`]).
+pub const MANUFACTURER: &str = kyso::pkcs11::KYSO_MANUFACTURER;
 /// See [`MANUFACTURER`].
-pub const DESCRIPTION: &str = "kyso PKCS#11 module";
+pub const DESCRIPTION: &str = kyso::pkcs11::KYSO_DESCRIPTION;
 
-/// Why `path` must not be loaded from here, if it must not: its name is ours or a proxy's
-/// (p11-kit's proxy loads every registered module, kyso included), or it is this very file
-/// (same device and inode: a symlink or hard link; the dynamic loader would hand us
-/// ourselves), or a byte-for-byte copy of it.
+/// Why `path` must not be loaded from here, if it must not: its name, or the name of the file
+/// it links to, is ours or p11-kit's (`p11-kit-proxy.so` is a link to `libp11-kit.so.0`, whose
+/// proxy loads every registered module, kyso included), or it is this very file (same device
+/// and inode: a symlink or hard link; the dynamic loader would hand us ourselves), or a
+/// byte-for-byte copy of it.
 pub fn refuse(path: &Path) -> Option<String> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if name.contains("kyso_pkcs11") {
+    let name_of = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut names = vec![name_of(path)];
+    if let Ok(target) = std::fs::canonicalize(path) {
+        names.push(name_of(&target));
+    }
+    if names.iter().any(|n| n.contains("kyso_pkcs11")) {
         return Some("it is kyso's own module".into());
     }
-    if name.contains("p11-kit-proxy") {
+    if names
+        .iter()
+        .any(|n| n.contains("p11-kit-proxy") || n.starts_with("libp11-kit.so"))
+    {
         return Some("p11-kit's proxy loads every registered module, kyso's among them".into());
     }
     let own = own_file()?;
@@ -48,13 +57,10 @@ pub fn refuse(path: &Path) -> Option<String> {
 pub fn drop_loaded_kyso(backend: &mut Backend) {
     let mut kept = Vec::new();
     for m in std::mem::take(&mut backend.modules) {
-        let info = m.info();
-        if info.manufacturer == MANUFACTURER && info.description == DESCRIPTION {
-            let why = format!(
-                "module {} skipped: it is a kyso PKCS#11 module (C_GetInfo says so), and loading \
-                 it from kyso would recurse; remove it from kyso.toml",
-                m.path().display()
-            );
+        if m.is_kyso() {
+            let why = "it is a kyso PKCS#11 module (its C_GetInfo says so): loading it from kyso \
+                       would recurse; remove it from kyso.toml"
+                .to_owned();
             backend.failures.push((
                 ModuleConfig::from_path(m.path()),
                 kyso::Error::InvalidInput(why),
@@ -140,5 +146,6 @@ mod tests {
     fn names_of_kyso_and_proxies_are_refused() {
         assert!(refuse(Path::new("/x/libkyso_pkcs11.so")).is_some());
         assert!(refuse(Path::new("/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so")).is_some());
+        assert!(refuse(Path::new("/usr/lib/x86_64-linux-gnu/libp11-kit.so.0")).is_some());
     }
 }
