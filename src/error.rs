@@ -37,6 +37,26 @@ pub enum Error {
         /// The loader's (or `C_Initialize`'s) message.
         message: String,
     },
+    /// A PKCS#11 module loaded but its `C_Initialize` failed: the file is fine, the module will
+    /// not start (its service, reader or own configuration is missing).
+    #[error("PKCS#11 module {path} failed to start: C_Initialize returned {rv}; check what the module needs (its service, reader or configuration), or remove it from kyso.toml")]
+    ModuleInit {
+        /// The module path as configured.
+        path: PathBuf,
+        /// The return code (`CKR_*`).
+        rv: String,
+    },
+    /// A PKCS#11 module answered something impossible (a length beyond the buffer it was
+    /// given, an absurd count): a bug in the module, reported before kyso trusts it.
+    #[error("PKCS#11 module {path} is broken: {function} {message}; update the module or remove it from kyso.toml")]
+    ModuleBroken {
+        /// The module path as configured.
+        path: PathBuf,
+        /// The PKCS#11 function (`C_GetSlotList`…).
+        function: String,
+        /// What it answered.
+        message: String,
+    },
     /// The PIN was rejected; it is never retried automatically.
     #[error("wrong PIN: {retries}; kyso does not retry, check the PIN and run again")]
     WrongPin {
@@ -224,6 +244,7 @@ impl Error {
                 | Error::NotLoggedIn { .. }
                 | Error::TokenRemoved { .. }
                 | Error::Pkcs11 { .. }
+                | Error::ModuleBroken { .. }
                 | Error::RemoteUnreachable { .. }
                 | Error::RemoteLogin { .. }
                 | Error::RemoteAuthorizationRefused { .. }

@@ -129,13 +129,23 @@ pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
 pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
     let tokens = context::tokens(cli, args.token.as_deref())?;
     let mut rows = Vec::new();
+    // A token whose certificates cannot be read (a broken module) does not hide the others'.
+    let mut unread = Vec::new();
     for t in &tokens {
         let label = context::label(&**t);
         if args.login && !t.is_logged_in() {
             let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
             t.login(&pin)?;
         }
-        for entry in t.certificates()? {
+        let entries = match t.certificates() {
+            Ok(entries) => entries,
+            Err(e) if tokens.len() > 1 => {
+                unread.push((label, e));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
             let mut v = serde_json::to_value(entry.certificate.summary()).unwrap_or(Value::Null);
             v["token"] = json!(label);
             v["label"] = json!(entry.label);
@@ -144,9 +154,13 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             rows.push(v);
         }
     }
+    for (label, e) in &unread {
+        eprintln!("kyso: token '{label}': certificates not read: {e}");
+    }
+    let code = if unread.is_empty() { 0 } else { 1 };
     if cli.json {
         print_json(&rows);
-        return Ok(0);
+        return Ok(code);
     }
     if rows.is_empty() {
         println!("no certificate found");
@@ -185,5 +199,5 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             s("key_type"),
         );
     }
-    Ok(0)
+    Ok(code)
 }

@@ -526,7 +526,10 @@ fn choose_token(
     // Several tokens: keep those with a certificate (and key) that fits the selection.
     let mut fitting = Vec::new();
     for t in &tokens {
-        let certs = t.certificates().unwrap_or_default();
+        let certs = t.certificates().unwrap_or_else(|e| {
+            log::warn!("token {}: {e}", context::describe(&**t));
+            Vec::new()
+        });
         if certs
             .iter()
             .any(|c| c.has_private_key && key_id.is_none_or(|id| c.id == id))

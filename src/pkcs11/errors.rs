@@ -1,5 +1,7 @@
 //! Maps `cryptoki` errors (PKCS#11 return codes) to [`Error`] variants a person can act on.
 
+use std::path::Path;
+
 use cryptoki::error::{Error as CkError, RvError};
 
 use crate::error::{Error, PinRetries};
@@ -50,6 +52,20 @@ pub fn map(err: CkError, token: &str) -> Error {
             function: "binding".into(),
             rv: other.to_string(),
         },
+    }
+}
+
+/// Like [`map`], for a call to the module at `path`: a length or count the module made up
+/// (caught by the patched cryptoki, see `third_party/cryptoki/KYSO-PATCHES.md`) is the
+/// module's bug, named with its path and the call.
+pub fn map_module(err: CkError, token: &str, path: &Path) -> Error {
+    match err {
+        CkError::ImpossibleLength(function, what) => Error::ModuleBroken {
+            path: path.to_owned(),
+            function: format!("C_{function:?}"),
+            message: format!("returned an impossible length: {what}"),
+        },
+        other => map(other, token),
     }
 }
 

@@ -9,7 +9,7 @@ mod token;
 
 use std::sync::Arc;
 
-pub use module::{Module, ModuleInfo, SlotDescription};
+pub use module::{Module, ModuleInfo, SlotDescription, KYSO_DESCRIPTION, KYSO_MANUFACTURER};
 pub use signer::Pkcs11Signer;
 pub use token::Pkcs11Token;
 
@@ -29,6 +29,10 @@ pub struct Backend {
 impl Backend {
     /// Loads each module once (the same file configured twice is loaded once: two
     /// `C_Initialize`/`C_Finalize` pairs on one library would tear each other down).
+    ///
+    /// kyso's own PKCS#11 module listed next to other modules is not kept: it re-exports the
+    /// modules of kyso.toml, so every token would show twice and the modules behind it would be
+    /// initialised twice in one process. Alone (`--module libkyso_pkcs11.so`), it is used.
     pub fn load(configs: &[ModuleConfig]) -> Backend {
         let mut backend = Backend::default();
         let mut seen = Vec::new();
@@ -45,6 +49,27 @@ impl Backend {
             match Module::load(cfg) {
                 Ok(m) => backend.modules.push(m),
                 Err(e) => backend.failures.push((cfg.clone(), e)),
+            }
+        }
+        if backend.modules.iter().any(|m| !m.is_kyso()) {
+            let (kyso, others): (Vec<_>, Vec<_>) =
+                backend.modules.drain(..).partition(|m| m.is_kyso());
+            backend.modules = others;
+            for m in kyso {
+                let cfg = configs
+                    .iter()
+                    .find(|c| c.path == m.path())
+                    .cloned()
+                    .unwrap_or_else(|| ModuleConfig::from_path(m.path()));
+                backend.failures.push((
+                    cfg,
+                    Error::InvalidInput(format!(
+                        "{} is kyso's own PKCS#11 module: it re-exports the modules of kyso.toml, \
+                         so listed next to them it would show every token twice; not loaded \
+                         (remove it from kyso.toml)",
+                        m.path().display()
+                    )),
+                ));
             }
         }
         backend

@@ -47,6 +47,13 @@ pub struct SlotDescription {
     pub hardware: bool,
 }
 
+/// `manufacturerID` of kyso's own PKCS#11 module (`C_GetInfo`), with [`KYSO_DESCRIPTION`]: how
+/// a loaded module is recognised as kyso's, which re-exports the modules of kyso.toml (under
+/// any file name, link, copy or build).
+pub const KYSO_MANUFACTURER: &str = "kyso";
+/// `libraryDescription` of kyso's own PKCS#11 module; see [`KYSO_MANUFACTURER`].
+pub const KYSO_DESCRIPTION: &str = "kyso PKCS#11 module";
+
 /// A loaded and initialised PKCS#11 module. Finalised when the last user drops it.
 pub struct Module {
     ctx: Pkcs11,
@@ -90,6 +97,12 @@ impl Module {
         })?;
         match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
             Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+            Err(CkError::Pkcs11(rv, _)) => {
+                return Err(Error::ModuleInit {
+                    path: path.clone(),
+                    rv: errors::rv_name(rv),
+                })
+            }
             Err(e) => return Err(fail(format!("C_Initialize failed: {e}"))),
         }
         let li = ctx
@@ -110,6 +123,11 @@ impl Module {
     /// What the module says about itself.
     pub fn info(&self) -> &ModuleInfo {
         &self.info
+    }
+
+    /// Whether this is kyso's own PKCS#11 module, by what its `C_GetInfo` says.
+    pub fn is_kyso(&self) -> bool {
+        self.info.manufacturer == KYSO_MANUFACTURER && self.info.description == KYSO_DESCRIPTION
     }
 
     /// The module's name.
@@ -134,7 +152,7 @@ impl Module {
     pub fn slots(&self) -> Result<Vec<cryptoki::slot::Slot>> {
         self.ctx
             .get_all_slots()
-            .map_err(|e| errors::map(e, self.name()))
+            .map_err(|e| errors::map_module(e, self.name(), self.path()))
     }
 
     /// Describes one slot.
@@ -142,7 +160,7 @@ impl Module {
         let si = self
             .ctx
             .get_slot_info(slot)
-            .map_err(|e| errors::map(e, self.name()))?;
+            .map_err(|e| errors::map_module(e, self.name(), self.path()))?;
         Ok(SlotDescription {
             id: slot.id(),
             description: si.slot_description().trim().to_owned(),
@@ -162,7 +180,7 @@ impl Module {
                 RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved,
                 _,
             )) => return Ok(None),
-            Err(e) => return Err(errors::map(e, self.name())),
+            Err(e) => return Err(errors::map_module(e, self.name(), self.path())),
         }
         match Pkcs11Token::open(self.clone(), slot) {
             Ok(t) => Ok(Some(t)),
@@ -177,7 +195,7 @@ impl Module {
         let slots = self
             .ctx
             .get_slots_with_initialized_token()
-            .map_err(|e| errors::map(e, self.name()))?;
+            .map_err(|e| errors::map_module(e, self.name(), self.path()))?;
         let mut out = Vec::new();
         for slot in slots {
             match Pkcs11Token::open(self.clone(), slot) {

@@ -61,7 +61,7 @@ impl Pkcs11Token {
         let info = module
             .ctx()
             .get_token_info(slot)
-            .map_err(|e| errors::map(e, &format!("slot {}", slot.id())))?;
+            .map_err(|e| errors::map_module(e, &format!("slot {}", slot.id()), module.path()))?;
         Ok(Arc::new_cyclic(|me| Pkcs11Token {
             me: me.clone(),
             label: info.label().trim().to_owned(),
@@ -107,7 +107,7 @@ impl Pkcs11Token {
     /// sessions and login are dead: they are dropped, so the token can be found and logged in
     /// to again when it comes back.
     pub(crate) fn err(&self, e: cryptoki::error::Error) -> Error {
-        let mapped = errors::map(e, &self.display_name());
+        let mapped = errors::map_module(e, &self.display_name(), self.module.path());
         let mapped = match mapped {
             Error::Pkcs11 { .. } if self.gone() => Error::TokenRemoved {
                 slot: Some(self.display_name()),
@@ -186,6 +186,7 @@ impl Pkcs11Token {
             match self.module.ctx().get_mechanism_list(self.slot) {
                 Ok(list) => list.into_iter().filter(|m| !avoid.contains(m)).collect(),
                 Err(e) => {
+                    let e = errors::map_module(e, &self.label, self.module.path());
                     log::warn!("token {}: cannot list mechanisms: {e}", self.label);
                     Vec::new()
                 }

@@ -193,6 +193,40 @@ pub fn kyso_module() -> PathBuf {
     target_dir().join("libkyso_pkcs11.so")
 }
 
+/// The deliberately broken module of `test-support/bad-module`; `KYSO_BAD_MODULE` picks how it
+/// lies.
+pub fn bad_module() -> PathBuf {
+    let m = target_dir().join("libkyso_bad_pkcs11.so");
+    assert!(
+        m.exists(),
+        "{} not built: run `cargo build --workspace` first",
+        m.display()
+    );
+    m
+}
+
+/// Runs `c` with a time limit (120 s) and a 4 GiB address-space limit, so that a module's lie
+/// about a length (an allocation of gigabytes, an endless loop) fails the test instead of
+/// hanging it or eating the machine. Exit code 124 is the timeout.
+pub fn bounded(c: &Command) -> Output {
+    let mut b = Command::new("sh");
+    b.arg("-c")
+        .arg("ulimit -v 4194304; exec timeout 120 \"$@\"")
+        .arg("sh")
+        .arg(c.get_program())
+        .args(c.get_args());
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => b.env(k, v),
+            None => b.env_remove(k),
+        };
+    }
+    if let Some(dir) = c.get_current_dir() {
+        b.current_dir(dir);
+    }
+    b.output().unwrap()
+}
+
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     format!(

@@ -6,6 +6,7 @@ pub mod logging;
 pub mod mechanism;
 pub mod object;
 pub mod operation;
+pub mod recursion;
 pub mod rv;
 pub mod session;
 pub mod slots;

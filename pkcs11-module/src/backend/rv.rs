@@ -21,6 +21,8 @@ pub fn from_error(e: &Error) -> Rv {
         Error::SignatureCheck(_) => CKR_DEVICE_ERROR,
         Error::InvalidInput(_) => CKR_DATA_INVALID,
         Error::Pkcs11 { .. } => CKR_DEVICE_ERROR,
+        // A vendor module that lies about lengths, or will not start, behind us.
+        Error::ModuleBroken { .. } | Error::ModuleInit { .. } => CKR_DEVICE_ERROR,
         // Remote credentials: a refused PIN/OTP is a wrong PIN; a spent or expired
         // authorisation means logging in again; the rest is the service's trouble.
         Error::RemoteAuthorizationRefused { .. } => CKR_PIN_INCORRECT,

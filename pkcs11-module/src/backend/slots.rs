@@ -13,6 +13,7 @@ use kyso::public_key::PublicKey;
 use kyso::Token;
 
 use super::object::{self, Object};
+use super::recursion;
 use super::rv::{self, Rv};
 
 /// How often polling calls (`C_GetSlotList`, NSS's favourite) may reach the real modules.
@@ -53,25 +54,20 @@ pub struct SlotTable {
     pub events: Vec<CK_SLOT_ID>,
 }
 
-/// The modules to load: kyso.toml as the CLI finds it, never ourselves or a proxy that may
-/// load us (that would recurse).
+/// The modules to load: kyso.toml as the CLI finds it, never ourselves (by name, link or copy)
+/// or a proxy that may load us (that would recurse): see [`recursion::refuse`].
 fn module_configs(cfg: &Config) -> Vec<ModuleConfig> {
     cfg.modules
         .iter()
-        .filter(|m| {
-            let name = m
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let recursive = name.contains("kyso_pkcs11") || name.contains("p11-kit-proxy");
-            if recursive {
+        .filter(|m| match recursion::refuse(&m.path) {
+            Some(why) => {
                 log::warn!(
-                    "module {} skipped: it would load kyso itself",
+                    "module {} skipped: it would load kyso itself: {why}",
                     m.path.display()
                 );
+                false
             }
-            !recursive
+            None => true,
         })
         .cloned()
         .collect()
@@ -94,9 +90,14 @@ impl SlotTable {
                 log::error!("no modules loaded: {e}");
                 Config::default()
             });
-            let backend = Backend::load(&module_configs(&cfg));
+            let mut backend = Backend::load(&module_configs(&cfg));
+            recursion::drop_loaded_kyso(&mut backend);
             for (cfg, e) in &backend.failures {
-                log::error!("module {}: {e}", cfg.display_name());
+                log::error!(
+                    "module {} ({}): {e}",
+                    cfg.display_name(),
+                    cfg.path.display()
+                );
             }
             self.backend = Some(backend);
             self.add_remote_slots(&cfg);

@@ -5,7 +5,7 @@
 use cryptoki_sys::*;
 
 use super::util::{guard, not_null, pad};
-use crate::backend::{instance, mechanism};
+use crate::backend::{instance, mechanism, recursion};
 
 const VERSION_MAJOR: u8 = 0;
 const VERSION_MINOR: u8 = 1;
@@ -63,8 +63,8 @@ pub unsafe extern "C" fn C_GetInfo(info: *mut CK_INFO) -> CK_RV {
                 minor: VERSION_MINOR,
             },
         };
-        pad(&mut out.manufacturerID, "kyso");
-        pad(&mut out.libraryDescription, "kyso PKCS#11 module");
+        pad(&mut out.manufacturerID, recursion::MANUFACTURER);
+        pad(&mut out.libraryDescription, recursion::DESCRIPTION);
         // SAFETY: checked non-NULL; the caller owns a CK_INFO there.
         unsafe { info.write_unaligned(out) };
         Ok(())
