@@ -204,11 +204,7 @@ pub trait Signer: Send + Sync {
     /// [`Signer::sign_data`] without the check, for callers that check the signature over the
     /// message themselves (the CMS builder does, once, with the message at hand, which is
     /// faster than a check from the digest). The default calls [`Signer::sign_data`].
-    fn sign_data_unchecked(
-        &self,
-        alg: SignatureAlgorithm,
-        data: &mut dyn Read,
-    ) -> Result<Vec<u8>> {
+    fn sign_data_unchecked(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
         self.sign_data(alg, data)
     }
 }

@@ -71,9 +71,21 @@ pub fn timed(cmd: &mut Command) -> f64 {
 
 /// Runs the command under GNU time; returns (seconds, peak RSS in KiB).
 pub fn timed_rss(cmd: &Command) -> (f64, u64) {
+    let (secs, rss, _) = timed_gnu(cmd);
+    (secs, rss)
+}
+
+/// Runs the command under GNU time; returns (wall seconds, user + system CPU seconds).
+#[allow(dead_code)]
+pub fn timed_cpu(cmd: &Command) -> (f64, f64) {
+    let (secs, _, cpu) = timed_gnu(cmd);
+    (secs, cpu)
+}
+
+fn timed_gnu(cmd: &Command) -> (f64, u64, f64) {
     let mut t = Command::new("/usr/bin/time");
     t.arg("-f")
-        .arg("KYSO_MAXRSS %M")
+        .arg("KYSO_MAXRSS %M KYSO_CPU %U %S")
         .arg(cmd.get_program())
         .args(cmd.get_args());
     for (k, v) in cmd.get_envs() {
@@ -90,9 +102,18 @@ pub fn timed_rss(cmd: &Command) -> (f64, u64) {
     let rss = err
         .lines()
         .find_map(|l| l.strip_prefix("KYSO_MAXRSS "))
-        .and_then(|v| v.trim().parse().ok())
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .expect("GNU time (Debian package `time`) prints the peak RSS");
-    (secs, rss)
+    let cpu = err
+        .lines()
+        .find_map(|l| l.split_once("KYSO_CPU ").map(|(_, v)| v))
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|x| x.parse::<f64>().ok())
+                .sum()
+        })
+        .unwrap_or(0.0);
+    (secs, rss, cpu)
 }
 
 /// (median, min, max).

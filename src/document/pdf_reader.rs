@@ -90,10 +90,15 @@ impl<'a, S: Source + ?Sized> LazyPdf<'a, S> {
     /// Reads the cross-reference chain of `src`.
     pub fn open(src: &'a S) -> Result<Self> {
         let io = |e: std::io::Error| bad(e);
-        let head = src.window(0, 8).map_err(io)?;
+        let head = src.window(0, 1024).map_err(io)?;
         if !head.starts_with(b"%PDF-") {
             // Junk before the header shifts every offset; lopdf's reader copes with that.
             return Err(bad("the file does not start with %PDF-"));
+        }
+        // A header line lopdf (and so `kyso verify`) would refuse: let lopdf say so.
+        let line_end = head.iter().position(|b| matches!(b, b'\r' | b'\n'));
+        if line_end.is_none_or(|end| std::str::from_utf8(&head[5..end]).is_err()) {
+            return Err(bad("the header line is not text"));
         }
         let startxref = last_startxref(src)?;
         let mut xref = Xref::new(0, XrefType::CrossReferenceTable);

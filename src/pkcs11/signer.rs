@@ -164,11 +164,7 @@ impl Signer for Pkcs11Signer {
         self.checked(alg, &digest, sig)
     }
 
-    fn sign_data_unchecked(
-        &self,
-        alg: SignatureAlgorithm,
-        data: &mut dyn Read,
-    ) -> Result<Vec<u8>> {
+    fn sign_data_unchecked(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
         Ok(self.sign_message(alg, data)?.0)
     }
 }
