@@ -441,6 +441,10 @@ fn parse_table(bytes: &[u8]) -> Option<Result<(BTreeMap<u32, XrefEntry>, Diction
     let mut body = b"1 0 obj\n".to_vec();
     body.extend_from_slice(&bytes[c.at..]);
     match parse_at(&body, (1, 0)) {
+        // lopdf's reader wants /Size in every trailer of the chain
+        Ok(Object::Dictionary(d)) if d.get(b"Size").and_then(Object::as_i64).is_err() => {
+            Some(Err(bad("a trailer has no /Size")))
+        }
         Ok(Object::Dictionary(d)) => Some(Ok((entries, d))),
         Ok(_) => Some(Err(bad("the trailer is not a dictionary"))),
         Err(_) => None,
