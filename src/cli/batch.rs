@@ -176,8 +176,12 @@ pub fn progress(len: usize, quiet: bool) -> ProgressBar {
     pb
 }
 
-/// Threads writing outputs: I/O-bound (fsync), so more than the cores.
-const WRITERS: usize = 8;
+/// Threads writing outputs: each mostly waits in fsync, and the file system commits
+/// concurrent fsyncs together, so many more than the cores (1,000 CMS signatures of 10 KB
+/// files on ext4: 8 writers 1.05 s, 32 writers 0.91 s, SoftHSM signing 0.87 s). An output
+/// in flight is small: a signature, or a PDF's update (its original bytes are copied from
+/// the input file).
+const WRITERS: usize = 32;
 
 /// Runs the batch: `prepare` (hashing, PDF preparation) runs on worker threads, one per core;
 /// `finish` (the token's signature and the output bytes) runs here, one file at a time; each
