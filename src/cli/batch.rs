@@ -27,7 +27,13 @@ pub enum Output {
         /// Bytes of the input to copy, then the update.
         signed: kyso::document::pades::SignedPdf,
     },
+    /// An output still to be assembled (then written as what it becomes).
+    Later(Assemble),
 }
+
+/// The last steps before an output exists (checking the token's signature, a timestamp,
+/// assembling the CMS), run on a writer thread so the token thread only signs.
+pub type Assemble = Box<dyn FnOnce() -> Result<Output> + Send>;
 
 impl From<Vec<u8>> for Output {
     fn from(bytes: Vec<u8>) -> Self {
@@ -47,6 +53,7 @@ impl Output {
     /// Writes the output atomically to `path` (see [`write_atomic`]).
     pub fn write(self, path: &Path, input_name: &Path) -> Result<()> {
         match self {
+            Output::Later(assemble) => assemble()?.write(path, input_name),
             Output::Bytes(bytes) => write_atomic(path, &bytes),
             Output::Appended {
                 input,

@@ -10,6 +10,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use kyso::devices::RemovalWatch;
+use kyso::document::cms::PreparedCms;
 use kyso::document::{self, pades, CadesOptions, PadesOptions};
 use kyso::public_key::ecdsa_raw_to_der;
 use kyso::{Certificate, Error, HashAlg, KeyType, Result, SignatureAlgorithm, Signer, Token};
@@ -219,19 +220,39 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         tsa: tsa.clone(),
         visible: visible.clone(),
     };
+    let cms_for = |digest: &[u8], opts: &CadesOptions| {
+        PreparedCms::new(
+            signer.certificate(),
+            &signer.key().key_type,
+            alg,
+            digest,
+            opts,
+        )
+    };
+    // Workers hash and build everything around the signature; this thread only has the token
+    // sign; writers check, timestamp, assemble and write.
     let prepare = |job: &Job| -> Result<Prepared> {
         let open = || input::open_regular(&job.file);
         match format {
-            Format::Raw | Format::Cms => Ok(Prepared::Digest(hash.digest_reader(&mut open()?)?)),
+            Format::Raw => Ok(Prepared::Digest(hash.digest_reader(&mut open()?)?)),
+            Format::Cms => {
+                let digest = hash.digest_reader(&mut open()?)?;
+                let opts = CadesOptions {
+                    signing_time: Some(OffsetDateTime::now_utc()),
+                    ..options.clone()
+                };
+                Ok(Prepared::Cms(Box::new(cms_for(&digest, &opts)?)))
+            }
             Format::Pades => {
                 let file = open()?;
                 let stamp = batch::stamp(&file);
                 input::not_empty_pdf(&job.file, stamp.0)?;
                 let opts = pades(OffsetDateTime::now_utc());
                 let pdf = pades::prepare_file(&file, signer.as_ref(), alg, &opts)?;
+                let cms = cms_for(&pdf.digest, &pades::cades_options(&opts))?;
                 Ok(Prepared::Pdf(Box::new(PreparedFile {
                     pdf,
-                    opts,
+                    cms,
                     file,
                     stamp,
                 })))
@@ -240,28 +261,30 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     };
     let finish_one = |job: &Job, prepared: Prepared| -> Result<Output> {
         match prepared {
-            Prepared::Digest(digest) if format == Format::Raw => {
+            Prepared::Digest(digest) => {
                 sign_raw(signer.as_ref(), alg, &job.file, &digest).map(Output::from)
             }
-            Prepared::Digest(digest) => {
-                let opts = CadesOptions {
-                    signing_time: Some(OffsetDateTime::now_utc()),
-                    ..options.clone()
-                };
-                document::sign_detached(signer.as_ref(), alg, &digest, &opts).map(Output::from)
+            Prepared::Cms(cms) => {
+                let signature = cms.sign(signer.as_ref())?;
+                Ok(Output::Later(Box::new(move || {
+                    cms.assemble(signature).map(Output::from)
+                })))
             }
             Prepared::Pdf(p) => {
-                let PreparedFile {
-                    pdf,
-                    opts,
-                    file,
-                    stamp,
-                } = *p;
-                Ok(Output::Appended {
-                    signed: pades::finish(pdf, signer.as_ref(), alg, &opts)?,
-                    input: file,
-                    stamp,
-                })
+                let signature = p.cms.sign(signer.as_ref())?;
+                Ok(Output::Later(Box::new(move || {
+                    let PreparedFile {
+                        pdf,
+                        cms,
+                        file,
+                        stamp,
+                    } = *p;
+                    Ok(Output::Appended {
+                        signed: pades::embed(pdf, &cms.assemble(signature)?)?,
+                        input: file,
+                        stamp,
+                    })
+                })))
             }
         }
     };
@@ -380,14 +403,18 @@ fn removal_watch(json_out: bool, token: &dyn Token, label: &str, jobs: &[Job]) -
 /// What the worker threads hand to the token: a file's digest, or a PDF ready for its
 /// signature.
 enum Prepared {
+    /// A raw signature's digest.
     Digest(Vec<u8>),
+    /// A CMS signature's signed attributes.
+    Cms(Box<PreparedCms>),
+    /// A PDF's update and its CMS signed attributes.
     Pdf(Box<PreparedFile>),
 }
 
 /// A PDF ready for its signature, with the open input its bytes will be copied from.
 struct PreparedFile {
     pdf: pades::PreparedPdf,
-    opts: PadesOptions,
+    cms: PreparedCms,
     file: std::fs::File,
     stamp: (u64, Option<std::time::SystemTime>),
 }
@@ -431,7 +458,7 @@ fn sign_raw_group(
         .into_iter()
         .map(|(_, p)| match p {
             Prepared::Digest(d) => d,
-            Prepared::Pdf(..) => Vec::new(),
+            Prepared::Cms(..) | Prepared::Pdf(..) => Vec::new(),
         })
         .collect();
     match signer.sign_digests(alg, &digests) {

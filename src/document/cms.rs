@@ -50,96 +50,151 @@ pub fn sign_detached(
     content_digest: &[u8],
     options: &CadesOptions,
 ) -> Result<Vec<u8>> {
-    alg.hash().check_len(content_digest)?;
-    let enc = der_err("building the CMS signature");
-    let cert = x509_cert::Certificate::from_der(signer.certificate().der())
-        .map_err(der_err("signer certificate"))?;
-
-    let mut attrs = vec![
-        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(&enc)?)?,
-        attribute(
-            ID_MESSAGE_DIGEST,
-            Any::encode_from(&OctetString::new(content_digest).map_err(&enc)?).map_err(&enc)?,
-        )?,
-        ess::attribute(&cert)?,
-    ];
-    if let Some(t) = options.signing_time {
-        attrs.push(attribute(
-            ID_SIGNING_TIME,
-            Any::encode_from(&asn1_time(t)?).map_err(&enc)?,
-        )?);
-    }
-    let signed_attrs = SetOfVec::try_from(attrs).map_err(&enc)?;
-    // The signature covers the DER of the attributes as a SET (RFC 5652 §5.4).
-    let to_sign = signed_attrs.to_der().map_err(&enc)?;
-    // Checked once, below, over the message (the signer's own check, from the digest, would
-    // cost as much again: an RSA check from a digest is slow in pure Rust).
-    let mut signature = signer.sign_data_unchecked(alg, &mut to_sign.as_slice())?;
-    if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
-        signature = ecdsa_raw_to_der(curve, &signature)?;
-    }
-
-    // The token's signature, as the CMS carries it, checked before a TSA is asked to
-    // timestamp it and before anyone writes it out.
-    if !super::verify::verify_signature_bytes(
-        signer.certificate().spki_der(),
+    let prepared = PreparedCms::new(
+        signer.certificate(),
+        &signer.key().key_type,
         alg,
-        &to_sign,
-        &signature,
-    ) {
-        return Err(Error::SignatureCheck(
-            signer.certificate().subject().to_owned(),
-        ));
-    }
-    let unsigned_attrs = match &options.tsa {
-        Some(tsa) => {
-            let token = tsp::request(tsa, &signature)?;
-            let value = Any::from_der(&token).map_err(&enc)?;
-            Some(
-                SetOfVec::try_from(vec![attribute(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, value)?])
-                    .map_err(&enc)?,
-            )
-        }
-        None => None,
-    };
-    let signer_info = SignerInfo {
-        version: CmsVersion::V1,
-        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-            issuer: cert.tbs_certificate.issuer.clone(),
-            serial_number: cert.tbs_certificate.serial_number.clone(),
-        }),
-        digest_alg: digest_algorithm(alg.hash()),
-        signed_attrs: Some(signed_attrs),
-        signature_algorithm: signature_algorithm(alg)?,
-        signature: OctetString::new(signature).map_err(&enc)?,
-        unsigned_attrs,
-    };
+        content_digest,
+        options,
+    )?;
+    let signature = prepared.sign(signer)?;
+    prepared.assemble(signature)
+}
 
-    let mut certs = vec![CertificateChoices::Certificate(cert)];
-    for c in &options.chain {
-        if c == signer.certificate() {
-            continue;
+/// A CAdES signature in three steps, so a batch keeps the token busy with nothing but
+/// signatures: [`PreparedCms::new`] builds the signed attributes (any thread),
+/// [`PreparedCms::sign`] has the token sign them, [`PreparedCms::assemble`] checks the
+/// signature, timestamps it and encodes the CMS (any thread).
+pub struct PreparedCms {
+    alg: SignatureAlgorithm,
+    cert: Certificate,
+    key_type: KeyType,
+    chain: Vec<Certificate>,
+    tsa: Option<Tsa>,
+    signed_attrs: SetOfVec<Attribute>,
+    to_sign: Vec<u8>,
+}
+
+impl PreparedCms {
+    /// The signed attributes over `content_digest` for the signer's certificate `cert`.
+    pub fn new(
+        cert: &Certificate,
+        key_type: &KeyType,
+        alg: SignatureAlgorithm,
+        content_digest: &[u8],
+        options: &CadesOptions,
+    ) -> Result<PreparedCms> {
+        alg.hash().check_len(content_digest)?;
+        let enc = der_err("building the CMS signature");
+        let x509 =
+            x509_cert::Certificate::from_der(cert.der()).map_err(der_err("signer certificate"))?;
+        let mut attrs = vec![
+            attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(&enc)?)?,
+            attribute(
+                ID_MESSAGE_DIGEST,
+                Any::encode_from(&OctetString::new(content_digest).map_err(&enc)?).map_err(&enc)?,
+            )?,
+            ess::attribute(&x509)?,
+        ];
+        if let Some(t) = options.signing_time {
+            attrs.push(attribute(
+                ID_SIGNING_TIME,
+                Any::encode_from(&asn1_time(t)?).map_err(&enc)?,
+            )?);
         }
-        certs.push(CertificateChoices::Certificate(
-            x509_cert::Certificate::from_der(c.der()).map_err(der_err("chain certificate"))?,
-        ));
+        let signed_attrs = SetOfVec::try_from(attrs).map_err(&enc)?;
+        // The signature covers the DER of the attributes as a SET (RFC 5652 §5.4).
+        let to_sign = signed_attrs.to_der().map_err(&enc)?;
+        Ok(PreparedCms {
+            alg,
+            cert: cert.clone(),
+            key_type: key_type.clone(),
+            chain: options.chain.clone(),
+            tsa: options.tsa.clone(),
+            signed_attrs,
+            to_sign,
+        })
     }
-    let signed_data = SignedData {
-        version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![digest_algorithm(alg.hash())]).map_err(&enc)?,
-        encap_content_info: EncapsulatedContentInfo {
-            econtent_type: ID_DATA,
-            econtent: None,
-        },
-        certificates: Some(CertificateSet::try_from(certs).map_err(&enc)?),
-        crls: None,
-        signer_infos: SignerInfos::try_from(vec![signer_info]).map_err(&enc)?,
-    };
-    let content_info = ContentInfo {
-        content_type: ID_SIGNED_DATA,
-        content: Any::encode_from(&signed_data).map_err(&enc)?,
-    };
-    content_info.to_der().map_err(enc)
+
+    /// The token's signature over the signed attributes, unchecked ([`PreparedCms::assemble`]
+    /// checks it). Through [`Signer::sign_data_unchecked`], so tokens that only offer hashing
+    /// mechanisms and always-authenticate keys work.
+    pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>> {
+        signer.sign_data_unchecked(self.alg, &mut self.to_sign.as_slice())
+    }
+
+    /// Checks `signature` against the certificate, timestamps it when a TSA was asked for, and
+    /// returns the DER `ContentInfo`.
+    pub fn assemble(self, signature: Vec<u8>) -> Result<Vec<u8>> {
+        let alg = self.alg;
+        let enc = der_err("building the CMS signature");
+        let mut signature = signature;
+        if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &self.key_type) {
+            signature = ecdsa_raw_to_der(curve, &signature)?;
+        }
+        // The token's signature, as the CMS carries it, checked once, over the message,
+        // before a TSA is asked to timestamp it and before anyone writes it out.
+        if !super::verify::verify_signature_bytes(
+            self.cert.spki_der(),
+            alg,
+            &self.to_sign,
+            &signature,
+        ) {
+            return Err(Error::SignatureCheck(self.cert.subject().to_owned()));
+        }
+        let unsigned_attrs = match &self.tsa {
+            Some(tsa) => {
+                let token = tsp::request(tsa, &signature)?;
+                let value = Any::from_der(&token).map_err(&enc)?;
+                Some(
+                    SetOfVec::try_from(vec![attribute(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, value)?])
+                        .map_err(&enc)?,
+                )
+            }
+            None => None,
+        };
+        let cert = x509_cert::Certificate::from_der(self.cert.der())
+            .map_err(der_err("signer certificate"))?;
+        let signer_info = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: cert.tbs_certificate.issuer.clone(),
+                serial_number: cert.tbs_certificate.serial_number.clone(),
+            }),
+            digest_alg: digest_algorithm(alg.hash()),
+            signed_attrs: Some(self.signed_attrs),
+            signature_algorithm: signature_algorithm(alg)?,
+            signature: OctetString::new(signature).map_err(&enc)?,
+            unsigned_attrs,
+        };
+
+        let mut certs = vec![CertificateChoices::Certificate(cert)];
+        for c in &self.chain {
+            if c == &self.cert {
+                continue;
+            }
+            certs.push(CertificateChoices::Certificate(
+                x509_cert::Certificate::from_der(c.der()).map_err(der_err("chain certificate"))?,
+            ));
+        }
+        let signed_data = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: SetOfVec::try_from(vec![digest_algorithm(alg.hash())])
+                .map_err(&enc)?,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: ID_DATA,
+                econtent: None,
+            },
+            certificates: Some(CertificateSet::try_from(certs).map_err(&enc)?),
+            crls: None,
+            signer_infos: SignerInfos::try_from(vec![signer_info]).map_err(&enc)?,
+        };
+        let content_info = ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content: Any::encode_from(&signed_data).map_err(&enc)?,
+        };
+        content_info.to_der().map_err(enc)
+    }
 }
 
 fn attribute(oid: der::oid::ObjectIdentifier, value: Any) -> Result<Attribute> {

@@ -467,16 +467,23 @@ pub fn finish(
     alg: SignatureAlgorithm,
     options: &PadesOptions,
 ) -> Result<SignedPdf> {
-    let cms = sign_detached(
-        signer,
-        alg,
-        &prepared.digest,
-        &CadesOptions {
-            chain: options.chain.clone(),
-            signing_time: None,
-            tsa: options.tsa.clone(),
-        },
-    )?;
+    let cms = sign_detached(signer, alg, &prepared.digest, &cades_options(options))?;
+    embed(prepared, &cms)
+}
+
+/// The CAdES options of a PAdES signature: no signing-time attribute (the time is the
+/// dictionary's `/M`), the chain and the timestamp authority.
+pub fn cades_options(options: &PadesOptions) -> CadesOptions {
+    CadesOptions {
+        chain: options.chain.clone(),
+        signing_time: None,
+        tsa: options.tsa.clone(),
+    }
+}
+
+/// Puts a CMS signature over [`PreparedPdf::digest`] into `/Contents` (for callers that have
+/// the token sign elsewhere, see [`super::cms::PreparedCms`]).
+pub fn embed(prepared: PreparedPdf, cms: &[u8]) -> Result<SignedPdf> {
     let (a, b) = prepared.gap;
     let room = (b - a - 2) / 2;
     if cms.len() > room {
@@ -486,7 +493,7 @@ pub fn finish(
         )));
     }
     let mut tail = prepared.tail;
-    let hex = hex::encode_upper(&cms);
+    let hex = hex::encode_upper(cms);
     tail[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(SignedPdf {
         base_len: prepared.base_len,
