@@ -590,7 +590,7 @@ fn secrets_never_reach_the_log_even_at_trace_level() {
     let r = Remote::new("v1", "");
     let out = r
         .kyso()
-        .env("KYSO_LOG", "trace")
+        .env("KYSO_LOG_LEVEL", "trace")
         .args([
             "-vv",
             "sign",

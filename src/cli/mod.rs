@@ -47,7 +47,8 @@ pub struct Cli {
     /// Print JSON for scripts instead of text.
     #[arg(long, global = true)]
     json: bool,
-    /// More log output on stderr (-v info, -vv debug). PINs are never logged.
+    /// More log output on stderr (-v info, -vv debug; KYSO_LOG_LEVEL=kyso=trace and other
+    /// env_logger filters for more). PINs are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     #[command(subcommand)]
@@ -107,9 +108,11 @@ pub fn main() -> i32 {
     env_logger::Builder::new()
         .filter_level(level)
         .filter_module("cryptoki", binding)
-        .parse_env("KYSO_LOG")
+        // The same variable as the PKCS#11 module's level (its KYSO_LOG names a log file, so
+        // a shell set up to debug a browser does not confuse the command).
+        .parse_env("KYSO_LOG_LEVEL")
         // At trace level the HTTP client dumps the bytes on the wire: PINs and OTPs of remote
-        // signing. Never, whatever KYSO_LOG says.
+        // signing. Never, whatever KYSO_LOG_LEVEL says.
         .filter_module("ureq_proto", level.min(log::LevelFilter::Debug))
         .filter_module("ureq", level.min(log::LevelFilter::Debug))
         .format_timestamp(None)

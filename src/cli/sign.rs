@@ -181,13 +181,15 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             "no file to sign in the directories given".into(),
         ));
     }
-    let jobs: Vec<Job> = files
-        .into_iter()
-        .map(|file| Job {
-            output: output_path(&file, args.out_dir.as_deref(), format.extension()),
-            file,
-        })
-        .collect();
+    let jobs = distinct_outputs(
+        files
+            .into_iter()
+            .map(|file| Job {
+                output: output_path(&file, args.out_dir.as_deref(), format.extension()),
+                file,
+            })
+            .collect(),
+    )?;
 
     let tokens = context::tokens(cli, args.token.as_deref())?;
     let token = choose_token(tokens, args.token.as_deref(), key_id.as_deref())?;
@@ -690,6 +692,40 @@ fn output_path(file: &Path, out_dir: Option<&Path>, extension: &str) -> PathBuf 
         Some(d) => d.join(name),
         None => file.with_file_name(name),
     }
+}
+
+/// The jobs with each output written once: a file named twice (`a.pdf ./a.pdf`) is signed
+/// once; two files that would write the same output (`x/qd.pdf y/qd.pdf --out-dir out`) are
+/// refused before the PIN is asked, since the second signature would replace the first.
+fn distinct_outputs(jobs: Vec<Job>) -> Result<Vec<Job>> {
+    let real = |p: &Path| -> PathBuf {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(parent.unwrap_or(Path::new(".")))
+            .unwrap_or_else(|_| parent.unwrap_or(Path::new(".")).to_owned());
+        dir.join(p.file_name().unwrap_or_default())
+    };
+    let mut by_output: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let (input, output) = (real(&job.file), real(&job.output));
+        match by_output.get(&output) {
+            Some(first) if *first == input => continue,
+            Some(first) => {
+                return Err(Error::InvalidInput(format!(
+                    "{} and {} would both be signed to {}: sign them into different --out-dir \
+                     directories",
+                    first.display(),
+                    input.display(),
+                    job.output.display()
+                )))
+            }
+            None => {
+                by_output.insert(output, input);
+                out.push(job);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Writes to a temporary file beside `path`, then renames: a reader never sees half a file.
