@@ -231,6 +231,9 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             opts,
         )
     };
+    let public_key = Arc::new(kyso::public_key::PublicKey::from_spki_der(
+        signer.certificate().spki_der(),
+    )?);
     // Workers hash and build everything around the signature; this thread only has the token
     // sign; writers check, timestamp, assemble and write.
     let prepare = |job: &Job| -> Result<Prepared> {
@@ -264,7 +267,19 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let finish_one = |job: &Job, prepared: Prepared| -> Result<Output> {
         match prepared {
             Prepared::Digest(digest) => {
-                sign_raw(signer.as_ref(), alg, &job.file, &digest).map(Output::from)
+                let (signature, unchecked) = sign_raw(signer.as_ref(), alg, &job.file, &digest)?;
+                let (key, label, key_type) = (
+                    public_key.clone(),
+                    signer.key().label.clone(),
+                    signer.key().key_type.clone(),
+                );
+                Ok(Output::Later(Box::new(move || {
+                    // the check from a digest is slow in pure Rust: here, not on the token thread
+                    if unchecked && !key.verify_digest(alg, &digest, &signature) {
+                        return Err(Error::SignatureCheck(label));
+                    }
+                    raw_output(alg, &key_type, signature).map(Output::from)
+                })))
             }
             Prepared::Cms(cms) => {
                 let signature = cms.sign(signer.as_ref())?;
@@ -421,31 +436,35 @@ struct PreparedFile {
     stamp: (u64, Option<std::time::SystemTime>),
 }
 
-/// The bare signature; keys that want the PIN per signature, or tokens that only sign whole
-/// messages, get the file streamed to the token instead of the digest.
+/// The bare signature, as the token gave it, and whether it is still to be checked; keys that
+/// want the PIN per signature, or tokens that only sign whole messages, get the file streamed
+/// to the token instead of the digest (checked by the signer).
 fn sign_raw(
     signer: &dyn Signer,
     alg: SignatureAlgorithm,
     file: &Path,
     digest: &[u8],
-) -> Result<Vec<u8>> {
-    let streamed = || -> Result<Vec<u8>> {
+) -> Result<(Vec<u8>, bool)> {
+    let streamed = || -> Result<(Vec<u8>, bool)> {
         let mut input =
             std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
-        signer.sign_data(alg, &mut input)
+        Ok((signer.sign_data(alg, &mut input)?, false))
     };
-    let mut sig = if signer.key().always_authenticate {
-        streamed()?
-    } else {
-        match signer.sign_digest(alg, digest) {
-            Err(Error::MechanismNotSupported { .. }) => streamed()?,
-            other => other?,
-        }
-    };
-    if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &signer.key().key_type) {
-        sig = ecdsa_raw_to_der(curve, &sig)?;
+    if signer.key().always_authenticate {
+        return streamed();
     }
-    Ok(sig)
+    match signer.sign_digest_unchecked(alg, digest) {
+        Err(Error::MechanismNotSupported { .. }) => streamed(),
+        other => Ok((other?, true)),
+    }
+}
+
+/// A raw signature as written out: DER for ECDSA (what `openssl dgst -verify` reads).
+fn raw_output(alg: SignatureAlgorithm, key_type: &KeyType, sig: Vec<u8>) -> Result<Vec<u8>> {
+    match (alg, key_type) {
+        (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) => ecdsa_raw_to_der(curve, &sig),
+        _ => Ok(sig),
+    }
 }
 
 /// Raw signatures of several digests in one call of the signer. A failure of the call fails
