@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
 use super::cms::{sign_detached, CadesOptions};
-use super::pdf_reader::{LazyPdf, Source};
-use super::pdf_writer::{is_xref_stream_at, last_startxref, text_string, write_object, Update};
+use super::pdf_reader::{last_startxref, LazyPdf, Source};
+use super::pdf_writer::{is_xref_stream_at, text_string, write_object, Update};
 use super::tsp::Tsa;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
@@ -94,10 +94,7 @@ fn reserved_len(signer: &dyn Signer, chain: &[Certificate], timestamped: bool) -
 /// whole.
 enum Pdf<'a, S: Source + ?Sized> {
     Lazy(LazyPdf<'a, S>),
-    Whole {
-        doc: Box<Document>,
-        startxref: usize,
-    },
+    Whole { doc: Box<Document>, startxref: u64 },
 }
 
 impl<S: Source + ?Sized> Pdf<'_, S> {
@@ -160,9 +157,9 @@ impl<S: Source + ?Sized> Pdf<'_, S> {
             Pdf::Lazy(l) => Ok((l.startxref, l.xref_is_stream)),
             Pdf::Whole { startxref, .. } => {
                 let head = src
-                    .window(*startxref as u64, 16)
+                    .window(*startxref, 16)
                     .map_err(|e| Error::io("reading the PDF", e))?;
-                Ok((*startxref as u64, is_xref_stream_at(&head, 0)))
+                Ok((*startxref, is_xref_stream_at(&head, 0)))
             }
         }
     }
@@ -241,7 +238,7 @@ fn prepare_from<S: Source + ?Sized>(
                 .window(0, usize::try_from(base_len).unwrap_or(usize::MAX))
                 .map_err(io)?;
             let doc = Document::load_mem(&whole).map_err(pdf_err)?;
-            let startxref = last_startxref(&whole)?;
+            let startxref = last_startxref(&whole[..])?;
             let pdf = Pdf::Whole {
                 doc: Box::new(doc),
                 startxref,

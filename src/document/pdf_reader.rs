@@ -274,8 +274,9 @@ fn merge(xref: &mut Xref, older: BTreeMap<u32, XrefEntry>) {
     }
 }
 
-/// The offset after the last `startxref` of the file.
-fn last_startxref<S: Source + ?Sized>(src: &S) -> Result<u64> {
+/// The offset after the last `startxref` of the file: where its newest cross-reference
+/// section is.
+pub(crate) fn last_startxref<S: Source + ?Sized>(src: &S) -> Result<u64> {
     let size = src.size();
     let tail_at = size.saturating_sub(2048);
     let tail = src.window(tail_at, 2048).map_err(bad)?;

@@ -185,26 +185,6 @@ impl Update {
     }
 }
 
-/// The offset after the last `startxref` of a file: where its newest cross-reference section is.
-pub fn last_startxref(pdf: &[u8]) -> Result<usize> {
-    let tail_start = pdf.len().saturating_sub(2048);
-    let tail = &pdf[tail_start..];
-    let pos = tail
-        .windows(9)
-        .rposition(|w| w == b"startxref")
-        .ok_or_else(|| Error::Document("not a PDF: no startxref near the end".into()))?;
-    let rest = &tail[pos + 9..];
-    let digits: String = rest
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take_while(|b| b.is_ascii_digit())
-        .map(|&b| b as char)
-        .collect();
-    digits
-        .parse()
-        .map_err(|_| Error::Document("PDF startxref has no offset".into()))
-}
-
 /// Whether the section at `offset` is a cross-reference stream (`N 0 obj`) rather than a table.
 pub fn is_xref_stream_at(pdf: &[u8], offset: usize) -> bool {
     pdf.get(offset..)
@@ -236,7 +216,6 @@ mod tests {
     #[test]
     fn table_update_points_at_its_objects() {
         let original = b"%PDF-1.4\n...\nstartxref\n123\n%%EOF";
-        assert_eq!(last_startxref(original).unwrap(), 123);
         assert!(!is_xref_stream_at(b"xref\n0 1", 0));
         assert!(is_xref_stream_at(b"12 0 obj", 0));
         let mut u = Update::new(original.len() as u64, false);
@@ -254,6 +233,9 @@ mod tests {
         assert_eq!(&out[at..at + 8], b"7 0 obj\n");
         assert!(text.contains("/Size 8"), "{text}");
         let xref_at = text.find("xref\n0 1").unwrap();
-        assert_eq!(last_startxref(&out).unwrap(), xref_at);
+        assert_eq!(
+            super::super::pdf_reader::last_startxref(&out[..]).unwrap(),
+            xref_at as u64
+        );
     }
 }
