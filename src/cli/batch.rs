@@ -190,9 +190,10 @@ pub fn progress(len: usize, quiet: bool) -> ProgressBar {
 /// the input file).
 const WRITERS: usize = 32;
 
-/// Runs the batch: `prepare` (hashing, PDF preparation) runs on worker threads, one per core;
-/// `finish` (the token's signature and the output bytes) runs here, one file at a time; each
-/// output is written atomically on a writer thread meanwhile.
+/// Runs the batch: `prepare` (hashing, building what surrounds the signature) runs on worker
+/// threads, one per core; `finish` (the token's signature) runs here, one file at a time; each
+/// output is assembled (an [`Output::Later`]) and written atomically on a writer thread
+/// meanwhile.
 pub fn run<P: Send>(
     jobs: Vec<Job>,
     skip_existing: bool,
