@@ -20,6 +20,9 @@
 #[path = "util/mod.rs"]
 mod util;
 
+#[path = "../tests/common/sparse_pdf.rs"]
+mod sparse_pdf;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -91,47 +94,6 @@ pub fn write_pdf(path: &Path, size: usize) {
         .as_bytes(),
     );
     std::fs::write(path, out).unwrap();
-}
-
-/// A one-page PDF of about `size` bytes whose content stream is a hole in a sparse file (reads
-/// as zeros, takes no disk).
-fn write_sparse_pdf(path: &Path, size: u64) {
-    use std::io::{Seek, SeekFrom};
-    let mut f = std::fs::File::create(path).unwrap();
-    let mut offsets = Vec::new();
-    let mut at = 0u64;
-    let put = |f: &mut std::fs::File, bytes: &[u8], at: &mut u64| {
-        f.write_all(bytes).unwrap();
-        *at += bytes.len() as u64;
-    };
-    put(&mut f, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", &mut at);
-    for body in [
-        "<</Type/Catalog/Pages 2 0 R>>",
-        "<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
-    ] {
-        offsets.push(at);
-        let obj = format!("{} 0 obj\n{body}\nendobj\n", offsets.len());
-        put(&mut f, obj.as_bytes(), &mut at);
-    }
-    offsets.push(at);
-    put(
-        &mut f,
-        format!("4 0 obj\n<</Length {size}>>\nstream\n").as_bytes(),
-        &mut at,
-    );
-    f.seek(SeekFrom::Current(size as i64)).unwrap();
-    at += size;
-    put(&mut f, b"\nendstream\nendobj\n", &mut at);
-    let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1);
-    for o in &offsets {
-        table.push_str(&format!("{o:010} 00000 n \n"));
-    }
-    table.push_str(&format!(
-        "trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{at}\n%%EOF\n",
-        offsets.len() + 1
-    ));
-    put(&mut f, table.as_bytes(), &mut at);
 }
 
 /// Signatures per second of bare `C_Sign` with key 01 (CKM_RSA_PKCS over a SHA-256 DigestInfo).
@@ -319,7 +281,7 @@ fn memory(fx: &Fixture, rounds: usize) {
     write_pdf(&pdf1, 1_000_000);
     write_pdf(&pdf10, 10_000_000);
     let pdf_big = work.join("big.pdf");
-    write_sparse_pdf(&pdf_big, 1 << 30);
+    sparse_pdf::write_sparse_pdf(&pdf_big, 1 << 30);
     println!("### memory: peak RSS of one `kyso sign` process\n");
     println!("| input | peak RSS MiB (median, min–max) | seconds (median) |");
     println!("|---|---|---|");

@@ -323,48 +323,10 @@ fn lazy_reader_follows_tables_streams_and_object_streams() {
 /// section has the memory figures; the bound here only catches a return to whole-file reading.)
 #[test]
 fn a_1_gib_pdf_signs_without_being_held_in_memory() {
-    use std::io::{Seek, SeekFrom, Write};
     let fx = Fixture::new();
     let db = nss_db(&fx);
     let pdf = fx.path("huge.pdf");
-    let hole: u64 = 1 << 30;
-    {
-        let mut f = std::fs::File::create(&pdf).unwrap();
-        let mut offsets = Vec::new();
-        let mut at = 0u64;
-        let put = |f: &mut std::fs::File, bytes: &[u8], at: &mut u64| {
-            f.write_all(bytes).unwrap();
-            *at += bytes.len() as u64;
-        };
-        put(&mut f, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", &mut at);
-        for body in [
-            "<</Type/Catalog/Pages 2 0 R>>",
-            "<</Type/Pages/Kids[3 0 R]/Count 1>>",
-            "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
-        ] {
-            offsets.push(at);
-            let obj = format!("{} 0 obj\n{body}\nendobj\n", offsets.len());
-            put(&mut f, obj.as_bytes(), &mut at);
-        }
-        offsets.push(at);
-        put(
-            &mut f,
-            format!("4 0 obj\n<</Length {hole}>>\nstream\n").as_bytes(),
-            &mut at,
-        );
-        f.seek(SeekFrom::Current(hole as i64)).unwrap();
-        at += hole;
-        put(&mut f, b"\nendstream\nendobj\n", &mut at);
-        let xref = at;
-        let mut table = String::from("xref\n0 5\n0000000000 65535 f \n");
-        for o in &offsets {
-            table.push_str(&format!("{o:010} 00000 n \n"));
-        }
-        table.push_str(&format!(
-            "trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n"
-        ));
-        put(&mut f, table.as_bytes(), &mut at);
-    }
+    common::sparse_pdf::write_sparse_pdf(&pdf, 1 << 30);
     let pin = fx.pin_file(PIN);
     // `kyso` as the fixture runs it, under GNU time
     let kyso = fx.kyso();

@@ -7,6 +7,7 @@ pub mod csc;
 pub mod pcscd;
 pub mod piv;
 pub mod servers;
+pub mod sparse_pdf;
 pub mod vcard;
 
 use std::fs::File;
