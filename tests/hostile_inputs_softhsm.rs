@@ -43,6 +43,17 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// The batch stopped, naming one of the failed writes (they finish out of order: the stop
+/// names whichever failed first).
+fn assert_stopped_by_one_of(report: &serde_json::Value, failed: &[(String, String)]) {
+    assert!(
+        failed
+            .iter()
+            .any(|(_, e)| report["stopped"].as_str() == Some(e.as_str())),
+        "{report:#}"
+    );
+}
+
 /// The `failed` entries of a sign report as (file, error).
 fn failures(report: &serde_json::Value) -> Vec<(String, String)> {
     report["failed"]
@@ -649,13 +660,7 @@ fn full_disk_during_a_cms_batch_leaves_only_whole_signatures() {
     // The first full write stops the batch: the token is not asked for signatures that
     // cannot be kept (those already signed while it was being written fail the same way).
     assert!(pending > 0, "{r:#}");
-    // (writes finish out of order: the stop names whichever failed first)
-    assert!(
-        failed
-            .iter()
-            .any(|(_, e)| r["stopped"].as_str() == Some(e.as_str())),
-        "{r:#}"
-    );
+    assert_stopped_by_one_of(&r, &failed);
     for (file, error) in &failed {
         let name = Path::new(file).file_name().unwrap().to_string_lossy();
         assert_eq!(
@@ -695,13 +700,7 @@ fn full_disk_during_a_pades_batch_leaves_only_whole_pdfs() {
     // the first full write stops the batch; the third PDF may have been signed meanwhile
     let pending = r["pending"].as_array().unwrap().len();
     assert!(!failed.is_empty() && failed.len() + pending == 2, "{r:#}");
-    // (writes finish out of order: the stop names whichever failed first)
-    assert!(
-        failed
-            .iter()
-            .any(|(_, e)| r["stopped"].as_str() == Some(e.as_str())),
-        "{r:#}"
-    );
+    assert_stopped_by_one_of(&r, &failed);
     for (file, error) in &failed {
         let stem = Path::new(file).file_stem().unwrap().to_string_lossy();
         assert_eq!(
@@ -786,12 +785,7 @@ fn read_only_outputs_are_refused_with_the_reason() {
         ("ro/a.txt".to_owned(), erofs("ro/a.txt")),
         "{r:#}"
     );
-    assert!(
-        failed
-            .iter()
-            .any(|(_, e)| r["stopped"].as_str() == Some(e.as_str())),
-        "{r:#}"
-    );
+    assert_stopped_by_one_of(&r, &failed);
     match &failed[1..] {
         [] => assert_eq!(r["pending"], serde_json::json!(["ro/b.txt"]), "{r:#}"),
         [b] => assert_eq!(b, &("ro/b.txt".to_owned(), erofs("ro/b.txt")), "{r:#}"),
