@@ -3,7 +3,10 @@
 //! Backends ([`pkcs11`], [`remote`]) produce [`Token`]s and [`Signer`]s; documents, the `kyso` command and
 //! the PKCS#11 module consume them without knowing where a key lives.
 
+#[cfg(feature = "documents")]
+pub mod batch;
 pub mod cert;
+pub mod checked;
 pub mod config;
 pub mod devices;
 pub mod digest;

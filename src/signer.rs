@@ -153,6 +153,11 @@ pub struct KeyInfo {
 }
 
 /// One key with its certificate: the only thing documents, the CLI and the cdylib sign with.
+///
+/// The signing methods are the backend's raw operations: they return what the token answered,
+/// unchecked. Whatever writes a signature out checks it first with a
+/// [`crate::checked::Verifier`] (the pipeline does, once per signature); the PKCS#11 module
+/// passes the token's answer on as a token would.
 pub trait Signer: Send + Sync {
     /// The certificate paired with the key.
     fn certificate(&self) -> &Certificate;
@@ -160,12 +165,12 @@ pub trait Signer: Send + Sync {
     fn key(&self) -> &KeyInfo;
     /// The algorithms this key can sign with on this token.
     fn algorithms(&self) -> Vec<SignatureAlgorithm>;
-    /// Signs a digest computed by the host with `alg.hash()`. The signature has been checked
-    /// against the certificate's public key. ECDSA signatures are raw `r || s`.
+    /// Signs a digest computed by the host with `alg.hash()`. ECDSA signatures are raw
+    /// `r || s`.
     fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>>;
     /// RSA PKCS#1 v1.5 over bytes the caller already encoded (what `CKM_RSA_PKCS` means: a
-    /// DigestInfo of a hash kyso does not name, TLS 1.1's MD5+SHA-1…). Checked like every
-    /// signature. Backends without it say the mechanism is not supported.
+    /// DigestInfo of a hash kyso does not name, TLS 1.1's MD5+SHA-1…). Backends without it say
+    /// the mechanism is not supported.
     fn sign_pkcs1_raw(&self, _data: &[u8]) -> Result<Vec<u8>> {
         Err(crate::Error::MechanismNotSupported {
             token: self.key().token.clone(),
@@ -182,30 +187,11 @@ pub trait Signer: Send + Sync {
     fn batch_size(&self) -> usize {
         1
     }
-    /// [`Signer::sign_digest`] without the check against the certificate, for pass-through
-    /// callers that hand the token's answer on as the token gave it: the PKCS#11 module, whose
-    /// host would get no check from the token directly either, and for which the check costs
-    /// more than the signature (an ECDSA P-256 verification in software takes several times
-    /// SoftHSM's signing). Everything that writes a signature out uses the checked methods.
-    fn sign_digest_unchecked(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
-        self.sign_digest(alg, digest)
-    }
-    /// [`Signer::sign_pkcs1_raw`] without the check, for the same callers as
-    /// [`Signer::sign_digest_unchecked`].
-    fn sign_pkcs1_raw_unchecked(&self, data: &[u8]) -> Result<Vec<u8>> {
-        self.sign_pkcs1_raw(data)
-    }
     /// Signs a whole message, streamed. Backends whose token only offers hashing mechanisms
     /// (`CKM_SHA256_RSA_PKCS`…) override this; the default hashes here and calls `sign_digest`.
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
         let digest = alg.hash().digest_reader(data)?;
         self.sign_digest(alg, &digest)
-    }
-    /// [`Signer::sign_data`] without the check, for callers that check the signature over the
-    /// message themselves (the CMS builder does, once, with the message at hand, which is
-    /// faster than a check from the digest). The default calls [`Signer::sign_data`].
-    fn sign_data_unchecked(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
-        self.sign_data(alg, data)
     }
 }
 

@@ -126,14 +126,3 @@ pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
     let clean: String = s.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
     hex::decode(&clean).map_err(|_| Error::InvalidInput(format!("--key-id '{s}' is not hex")))
 }
-
-/// A short description of a token for choice lists.
-pub fn describe(t: &dyn Token) -> String {
-    match t.info() {
-        Ok(i) => format!(
-            "'{}' ({} {}, module {}, slot {})",
-            i.label, i.manufacturer, i.model, i.module, i.slot
-        ),
-        Err(e) => format!("(unreadable token: {e})"),
-    }
-}

@@ -5,7 +5,6 @@ mod context;
 mod dev_token;
 mod devices;
 mod doctor;
-mod input;
 mod list;
 mod pin;
 mod register;

@@ -11,7 +11,8 @@ use time::OffsetDateTime;
 use kyso::document::{self, CmsVerification, Revocation, RevocationStatus, TrustVerification};
 use kyso::{Certificate, Error, Result};
 
-use super::{input, print_json, Cli};
+use super::{print_json, Cli};
+use kyso::batch::files;
 
 const VERIFY_HELP: &str = "\\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
@@ -143,12 +144,12 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
         error: None,
     };
     let result = (|| -> Result<CmsVerification> {
-        let p7s = input::read_regular(&sig)?;
+        let p7s = files::read_regular(&sig)?;
         if let Some(e) = not_cms(&sig, &p7s) {
             return Err(e);
         }
         document::verify_detached(&p7s, &mut |hash| {
-            let mut f = input::open_regular(&content)?;
+            let mut f = files::open_regular(&content)?;
             hash.digest_reader(&mut f).map_err(|e| match e {
                 Error::Io { source, .. } => Error::io(content.display().to_string(), source),
                 e => e,
@@ -280,7 +281,7 @@ fn is_signed_pdf(file: &Path) -> bool {
         return false;
     }
     let mut head = [0u8; 5];
-    input::open_regular(file)
+    files::open_regular(file)
         .is_ok_and(|mut f| std::io::Read::read_exact(&mut f, &mut head).is_ok())
         && &head == b"%PDF-"
 }
@@ -298,7 +299,7 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
         revocation: None,
         error: None,
     };
-    let found = input::read_regular(file).and_then(|pdf| document::verify_pdf(&pdf));
+    let found = files::read_regular(file).and_then(|pdf| document::verify_pdf(&pdf));
     let sigs = match found {
         Ok(s) if s.is_empty() => {
             let mut r = base();

@@ -2,9 +2,10 @@
 //! signed attributes content-type, message-digest, signing-time and ESS signing-certificate-v2.
 //!
 //! The token signs the DER of the signed-attributes SET through [`Signer::sign_data`], so tokens
-//! that only offer hashing mechanisms and always-authenticate keys work, and the signature is
-//! checked against the certificate before it is returned. With a timestamp authority, the
-//! signature value is then timestamped (CAdES-T) and the token kept as an unsigned attribute.
+//! that only offer hashing mechanisms and always-authenticate keys work; the signature is
+//! checked against the certificate ([`CheckedSignature`]) before anything is built around it.
+//! With a [`Timestamper`], the signature value is then timestamped (CAdES-T) and the token kept
+//! as an unsigned attribute; the assembly itself never reaches the network.
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -12,6 +13,8 @@ use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME};
+use std::sync::Arc;
+
 use der::asn1::{GeneralizedTime, OctetString, SetOfVec, UtcTime};
 use der::{Any, Decode, Encode};
 use time::OffsetDateTime;
@@ -20,22 +23,38 @@ use x509_cert::time::Time;
 
 use super::algorithm::{digest_algorithm, signature_algorithm, ID_DATA};
 use super::ess;
-use super::tsp::{self, Tsa, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
+use super::tsp::{Timestamper, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use crate::cert::Certificate;
+use crate::checked::{CheckedSignature, Verifier};
 use crate::error::{Error, Result};
-use crate::public_key::ecdsa_raw_to_der;
 use crate::signer::{KeyType, SignatureAlgorithm, Signer};
 
 /// What goes into a CAdES signature besides the digest.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CadesOptions {
     /// Certificates added after the signer's (intermediates, optionally the root).
     pub chain: Vec<Certificate>,
     /// The `signing-time` attribute; `None` leaves it out (PAdES puts the time in the PDF's
     /// `/M` instead, as ETSI EN 319 142-1 asks).
     pub signing_time: Option<OffsetDateTime>,
-    /// Timestamp authority for a signature timestamp (CAdES-T); `None` for CAdES-B.
-    pub tsa: Option<Tsa>,
+    /// Where the signature timestamp comes from (CAdES-T); `None` for CAdES-B.
+    pub tsa: Option<Arc<dyn Timestamper>>,
+}
+
+/// A CMS `ContentInfo` (DER) built around a [`CheckedSignature`]: what PDF embedding accepts.
+#[derive(Debug, Clone)]
+pub struct SignedCms(Vec<u8>);
+
+impl SignedCms {
+    /// The DER.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The DER, owned.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
 }
 
 pub(crate) fn der_err(what: &'static str) -> impl Fn(der::Error) -> Error {
@@ -43,7 +62,8 @@ pub(crate) fn der_err(what: &'static str) -> impl Fn(der::Error) -> Error {
 }
 
 /// Signs `content_digest` (computed with `alg.hash()` over the detached content) and returns
-/// the DER `ContentInfo` holding the `SignedData`.
+/// the DER `ContentInfo` holding the `SignedData`: prepare, sign, check, timestamp (when
+/// `options` names a [`Timestamper`]), assemble.
 pub fn sign_detached(
     signer: &dyn Signer,
     alg: SignatureAlgorithm,
@@ -57,20 +77,29 @@ pub fn sign_detached(
         content_digest,
         options,
     )?;
-    let signature = prepared.sign(signer)?;
-    prepared.assemble(signature)
+    let verifier = Verifier::new(signer.certificate(), signer.key().label.clone())?;
+    let signature = prepared.check(&verifier, prepared.sign(signer)?)?;
+    let token = timestamp(options.tsa.as_deref(), &signature)?;
+    Ok(prepared.assemble(signature, token)?.into_bytes())
 }
 
-/// A CAdES signature in three steps, so a batch keeps the token busy with nothing but
-/// signatures: [`PreparedCms::new`] builds the signed attributes (any thread),
-/// [`PreparedCms::sign`] has the token sign them, [`PreparedCms::assemble`] checks the
-/// signature, timestamps it and encodes the CMS (any thread).
+/// The signature timestamp token over `signature` from `tsa`, if there is one (the only step
+/// of a CAdES-T signature that reaches the network).
+pub fn timestamp(
+    tsa: Option<&dyn Timestamper>,
+    signature: &CheckedSignature,
+) -> Result<Option<Vec<u8>>> {
+    tsa.map(|t| t.timestamp(signature.as_bytes())).transpose()
+}
+
+/// A CAdES signature in steps, so a batch keeps the token busy with nothing but signatures:
+/// [`PreparedCms::new`] builds the signed attributes (any thread), [`PreparedCms::sign`] has
+/// the token sign them, [`PreparedCms::check`] checks the signature, a [`Timestamper`] may
+/// stamp it, and [`PreparedCms::assemble`] encodes the CMS (any thread).
 pub struct PreparedCms {
     alg: SignatureAlgorithm,
     cert: Certificate,
-    key_type: KeyType,
     chain: Vec<Certificate>,
-    tsa: Option<Tsa>,
     signed_attrs: SetOfVec<Attribute>,
     to_sign: Vec<u8>,
 }
@@ -85,6 +114,11 @@ impl PreparedCms {
         options: &CadesOptions,
     ) -> Result<PreparedCms> {
         alg.hash().check_len(content_digest)?;
+        if !alg.fits(key_type) {
+            return Err(Error::InvalidInput(format!(
+                "{alg} cannot be made with a {key_type} key"
+            )));
+        }
         let enc = der_err("building the CMS signature");
         let x509 =
             x509_cert::Certificate::from_der(cert.der()).map_err(der_err("signer certificate"))?;
@@ -108,43 +142,42 @@ impl PreparedCms {
         Ok(PreparedCms {
             alg,
             cert: cert.clone(),
-            key_type: key_type.clone(),
             chain: options.chain.clone(),
-            tsa: options.tsa.clone(),
             signed_attrs,
             to_sign,
         })
     }
 
-    /// The token's signature over the signed attributes, unchecked ([`PreparedCms::assemble`]
-    /// checks it). Through [`Signer::sign_data_unchecked`], so tokens that only offer hashing
+    /// The token's signature over the signed attributes, unchecked: pass it to
+    /// [`PreparedCms::check`]. Through [`Signer::sign_data`], so tokens that only offer hashing
     /// mechanisms and always-authenticate keys work.
     pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>> {
-        signer.sign_data_unchecked(self.alg, &mut self.to_sign.as_slice())
+        signer.sign_data(self.alg, &mut self.to_sign.as_slice())
     }
 
-    /// Checks `signature` against the certificate, timestamps it when a TSA was asked for, and
-    /// returns the DER `ContentInfo`.
-    pub fn assemble(self, signature: Vec<u8>) -> Result<Vec<u8>> {
+    /// Checks the token's `signature` over the signed attributes, once, over the message
+    /// (faster than a check from a digest).
+    pub fn check(&self, verifier: &Verifier, signature: Vec<u8>) -> Result<CheckedSignature> {
+        verifier.check_message(self.alg, &self.to_sign, signature)
+    }
+
+    /// Encodes the CMS around a checked signature, with the signature timestamp token
+    /// `timestamp` (DER `ContentInfo`, from a [`Timestamper`]) when there is one.
+    pub fn assemble(
+        self,
+        signature: CheckedSignature,
+        timestamp: Option<Vec<u8>>,
+    ) -> Result<SignedCms> {
         let alg = self.alg;
         let enc = der_err("building the CMS signature");
-        let mut signature = signature;
-        if let (SignatureAlgorithm::Ecdsa(_), KeyType::Ec { curve }) = (alg, &self.key_type) {
-            signature = ecdsa_raw_to_der(curve, &signature)?;
+        if signature.algorithm() != alg {
+            return Err(Error::InvalidInput(format!(
+                "a {} signature cannot complete a CMS prepared for {alg}",
+                signature.algorithm()
+            )));
         }
-        // The token's signature, as the CMS carries it, checked once, over the message,
-        // before a TSA is asked to timestamp it and before anyone writes it out.
-        if !super::verify::verify_signature_bytes(
-            self.cert.spki_der(),
-            alg,
-            &self.to_sign,
-            &signature,
-        ) {
-            return Err(Error::SignatureCheck(self.cert.subject().to_owned()));
-        }
-        let unsigned_attrs = match &self.tsa {
-            Some(tsa) => {
-                let token = tsp::request(tsa, &signature)?;
+        let unsigned_attrs = match timestamp {
+            Some(token) => {
                 let value = Any::from_der(&token).map_err(&enc)?;
                 Some(
                     SetOfVec::try_from(vec![attribute(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, value)?])
@@ -164,7 +197,7 @@ impl PreparedCms {
             digest_alg: digest_algorithm(alg.hash()),
             signed_attrs: Some(self.signed_attrs),
             signature_algorithm: signature_algorithm(alg)?,
-            signature: OctetString::new(signature).map_err(&enc)?,
+            signature: OctetString::new(signature.into_bytes()).map_err(&enc)?,
             unsigned_attrs,
         };
 
@@ -193,7 +226,7 @@ impl PreparedCms {
             content_type: ID_SIGNED_DATA,
             content: Any::encode_from(&signed_data).map_err(&enc)?,
         };
-        content_info.to_der().map_err(enc)
+        content_info.to_der().map(SignedCms).map_err(enc)
     }
 }
 

@@ -9,17 +9,17 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
-use super::cms::{sign_detached, CadesOptions};
+use super::cms::{sign_detached, CadesOptions, SignedCms};
 use super::pdf_reader::{last_startxref, LazyPdf, Source};
 use super::pdf_writer::{is_xref_stream_at, text_string, write_object, Update};
-use super::tsp::Tsa;
+use super::tsp::Timestamper;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
 use crate::signer::{KeyType, SignatureAlgorithm, Signer};
 
 /// What goes into a PAdES signature besides the signer.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PadesOptions {
     /// Certificates after the signer's in the CMS (intermediates).
     pub chain: Vec<Certificate>,
@@ -29,8 +29,8 @@ pub struct PadesOptions {
     pub reason: Option<String>,
     /// `/Location`.
     pub location: Option<String>,
-    /// Timestamp authority for a signature timestamp (PAdES B-T); `None` for B-B.
-    pub tsa: Option<Tsa>,
+    /// Where the signature timestamp comes from (PAdES B-T); `None` for B-B.
+    pub tsa: Option<std::sync::Arc<dyn Timestamper>>,
     /// A visible signature (page, box, font); `None` for an invisible one.
     pub visible: Option<Visible>,
 }
@@ -465,7 +465,7 @@ pub fn finish(
     options: &PadesOptions,
 ) -> Result<SignedPdf> {
     let cms = sign_detached(signer, alg, &prepared.digest, &cades_options(options))?;
-    embed(prepared, &cms)
+    embed_bytes(prepared, &cms)
 }
 
 /// The CAdES options of a PAdES signature: no signing-time attribute (the time is the
@@ -480,7 +480,11 @@ pub fn cades_options(options: &PadesOptions) -> CadesOptions {
 
 /// Puts a CMS signature over [`PreparedPdf::digest`] into `/Contents` (for callers that have
 /// the token sign elsewhere, see [`super::cms::PreparedCms`]).
-pub fn embed(prepared: PreparedPdf, cms: &[u8]) -> Result<SignedPdf> {
+pub fn embed(prepared: PreparedPdf, cms: &SignedCms) -> Result<SignedPdf> {
+    embed_bytes(prepared, cms.as_bytes())
+}
+
+fn embed_bytes(prepared: PreparedPdf, cms: &[u8]) -> Result<SignedPdf> {
     let (a, b) = prepared.gap;
     let room = (b - a - 2) / 2;
     if cms.len() > room {

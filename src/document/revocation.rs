@@ -24,7 +24,8 @@ use x509_ocsp::{
 };
 
 use super::algorithm::algorithm_from_cms;
-use super::verify::{rfc3339_of, verify_signature_bytes};
+use super::verify::rfc3339_of;
+use crate::checked::verify_signature_bytes;
 use crate::cert::Certificate;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};

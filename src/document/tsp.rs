@@ -56,6 +56,21 @@ impl Tsa {
     }
 }
 
+/// Where signature timestamps come from: a seam between the pipeline and the network, called
+/// explicitly between checking a signature and assembling the document (a test or an offline
+/// face gives its own).
+pub trait Timestamper: Send + Sync {
+    /// A timestamp token (DER `ContentInfo`) over `stamped`, checked to hold.
+    fn timestamp(&self, stamped: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// An RFC 3161 authority over HTTP(S).
+impl Timestamper for Tsa {
+    fn timestamp(&self, stamped: &[u8]) -> Result<Vec<u8>> {
+        request(self, stamped)
+    }
+}
+
 /// What a timestamp token says and whether it holds.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimestampVerification {

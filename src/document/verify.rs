@@ -15,6 +15,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use x509_cert::time::Time;
 
+use crate::checked::verify_signature_bytes;
 use super::algorithm::{algorithm_from_cms, hash_from_oid};
 use super::cms::der_err;
 use super::ess;
@@ -22,7 +23,7 @@ use super::tsp::TimestampVerification;
 use crate::cert::{build_chain, check_validity, Certificate, CertificateSummary};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::public_key::{ecdsa_der_to_raw, PublicKey};
+
 use crate::signer::SignatureAlgorithm;
 
 /// What a CMS signature says and whether it holds, before trust is considered.
@@ -267,66 +268,6 @@ pub(crate) fn check_signer(
         signing_time,
         problems,
     })
-}
-
-/// Whether `sig` (ECDSA in DER, as CMS, X.509, OCSP and CRLs carry it) is `alg`'s signature
-/// over `data` by the key of `spki_der`.
-pub(crate) fn verify_signature_bytes(
-    spki_der: &[u8],
-    alg: SignatureAlgorithm,
-    data: &[u8],
-    sig: &[u8],
-) -> bool {
-    if ring_verifies(spki_der, alg, data, sig) {
-        return true;
-    }
-    // Anything ring does not take (keys under 2048 bits, ECDSA with SHA-512, PSS salts other
-    // than the hash length) or refuses is decided by the RustCrypto implementations.
-    let Ok(key) = PublicKey::from_spki_der(spki_der) else {
-        return false;
-    };
-    let mut sig = sig.to_vec();
-    if let SignatureAlgorithm::Ecdsa(_) = alg {
-        if let Some(curve) = key.curve() {
-            sig = ecdsa_der_to_raw(&curve, &sig).unwrap_or_default();
-        }
-    }
-    key.verify_digest(alg, &alg.hash().digest(data), &sig)
-}
-
-/// ring's verification over the message: about ten times faster than the RustCrypto RSA check
-/// (a `kyso sign` batch checks every signature it writes). `true` only for a valid signature.
-fn ring_verifies(spki_der: &[u8], alg: SignatureAlgorithm, data: &[u8], sig: &[u8]) -> bool {
-    use ring::signature as rs;
-    use x509_parser::prelude::FromDer;
-    let Ok((_, spki)) = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der) else {
-        return false;
-    };
-    let key = spki.subject_public_key.data.as_ref();
-    let params: &dyn rs::VerificationAlgorithm = match (alg, key.len()) {
-        // an uncompressed P-256 point is 65 bytes, P-384 97; RSA keys are DER, longer
-        (SignatureAlgorithm::Ecdsa(HashAlg::Sha256), 65) => &rs::ECDSA_P256_SHA256_ASN1,
-        (SignatureAlgorithm::Ecdsa(HashAlg::Sha384), 65) => &rs::ECDSA_P256_SHA384_ASN1,
-        (SignatureAlgorithm::Ecdsa(HashAlg::Sha256), 97) => &rs::ECDSA_P384_SHA256_ASN1,
-        (SignatureAlgorithm::Ecdsa(HashAlg::Sha384), 97) => &rs::ECDSA_P384_SHA384_ASN1,
-        (SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256), _) => &rs::RSA_PKCS1_2048_8192_SHA256,
-        (SignatureAlgorithm::RsaPkcs1(HashAlg::Sha384), _) => &rs::RSA_PKCS1_2048_8192_SHA384,
-        (SignatureAlgorithm::RsaPkcs1(HashAlg::Sha512), _) => &rs::RSA_PKCS1_2048_8192_SHA512,
-        (SignatureAlgorithm::RsaPss(HashAlg::Sha256), _) => &rs::RSA_PSS_2048_8192_SHA256,
-        (SignatureAlgorithm::RsaPss(HashAlg::Sha384), _) => &rs::RSA_PSS_2048_8192_SHA384,
-        (SignatureAlgorithm::RsaPss(HashAlg::Sha512), _) => &rs::RSA_PSS_2048_8192_SHA512,
-        _ => return false,
-    };
-    let is_rsa = matches!(
-        alg,
-        SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_)
-    );
-    if is_rsa != (spki.algorithm.algorithm.to_id_string() == "1.2.840.113549.1.1.1") {
-        return false;
-    }
-    rs::UnparsedPublicKey::new(params, key)
-        .verify(data, sig)
-        .is_ok()
 }
 
 pub(crate) fn rfc3339_of(secs: u64) -> String {

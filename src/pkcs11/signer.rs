@@ -10,7 +10,6 @@ use cryptoki::session::Session;
 use super::mechanism;
 use super::token::{KeyObject, Pkcs11Token};
 use crate::cert::Certificate;
-use crate::digest::Hasher;
 use crate::error::{Error, Result};
 use crate::public_key::PublicKey;
 use crate::signer::{KeyInfo, SignatureAlgorithm, Signer};
@@ -21,7 +20,6 @@ pub struct Pkcs11Signer {
     token: Arc<Pkcs11Token>,
     handle: ObjectHandle,
     certificate: Certificate,
-    public_key: PublicKey,
     key: KeyInfo,
 }
 
@@ -32,7 +30,8 @@ impl Pkcs11Signer {
         certificate: Certificate,
         label: String,
     ) -> Result<Self> {
-        let public_key = PublicKey::from_spki_der(certificate.spki_der())?;
+        // kyso signs only with keys it can check signatures of
+        PublicKey::from_spki_der(certificate.spki_der())?;
         let key = KeyInfo {
             key_type: certificate.key_type(),
             id: object.id.clone(),
@@ -44,7 +43,6 @@ impl Pkcs11Signer {
             handle: object.handle,
             token,
             certificate,
-            public_key,
             key,
         })
     }
@@ -81,14 +79,6 @@ impl Pkcs11Signer {
             session.sign(mech, self.handle, input).map_err(err)
         }
     }
-
-    fn checked(&self, alg: SignatureAlgorithm, digest: &[u8], sig: Vec<u8>) -> Result<Vec<u8>> {
-        if self.public_key.verify_digest(alg, digest, &sig) {
-            Ok(sig)
-        } else {
-            Err(Error::SignatureCheck(self.key.label.clone()))
-        }
-    }
 }
 
 impl Signer for Pkcs11Signer {
@@ -113,11 +103,6 @@ impl Signer for Pkcs11Signer {
     }
 
     fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
-        let sig = self.sign_digest_unchecked(alg, digest)?;
-        self.checked(alg, digest, sig)
-    }
-
-    fn sign_digest_unchecked(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
         self.check_fits(alg)?;
         alg.hash().check_len(digest)?;
         let offered = self.token.mechanisms();
@@ -137,15 +122,6 @@ impl Signer for Pkcs11Signer {
     }
 
     fn sign_pkcs1_raw(&self, data: &[u8]) -> Result<Vec<u8>> {
-        let sig = self.sign_pkcs1_raw_unchecked(data)?;
-        if self.public_key.verify_pkcs1_raw(data, &sig) {
-            Ok(sig)
-        } else {
-            Err(Error::SignatureCheck(self.key.label.clone()))
-        }
-    }
-
-    fn sign_pkcs1_raw_unchecked(&self, data: &[u8]) -> Result<Vec<u8>> {
         let alg = SignatureAlgorithm::RsaPkcs1(crate::HashAlg::Sha256);
         self.check_fits(alg)?;
         if !self
@@ -160,23 +136,13 @@ impl Signer for Pkcs11Signer {
     }
 
     fn sign_data(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
-        let (sig, digest) = self.sign_message(alg, data)?;
-        self.checked(alg, &digest, sig)
-    }
-
-    fn sign_data_unchecked(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
-        Ok(self.sign_message(alg, data)?.0)
+        self.sign_message(alg, data)
     }
 }
 
 impl Pkcs11Signer {
-    /// Signs a message (hashed here, or streamed to a hashing mechanism); returns the token's
-    /// signature, unchecked, and the message's digest.
-    fn sign_message(
-        &self,
-        alg: SignatureAlgorithm,
-        data: &mut dyn Read,
-    ) -> Result<(Vec<u8>, Vec<u8>)> {
+    /// Signs a message (hashed here, or streamed to a hashing mechanism).
+    fn sign_message(&self, alg: SignatureAlgorithm, data: &mut dyn Read) -> Result<Vec<u8>> {
         self.check_fits(alg)?;
         let offered = self.token.mechanisms();
         let raw = mechanism::for_digest(alg, offered);
@@ -187,15 +153,14 @@ impl Pkcs11Signer {
             (Some(_), Some(m)) if self.key.always_authenticate => m,
             (Some(_), _) => {
                 let digest = alg.hash().digest_reader(data)?;
-                return Ok((self.sign_digest_unchecked(alg, &digest)?, digest));
+                return self.sign_digest(alg, &digest);
             }
             (None, Some(m)) => m,
             (None, None) => {
                 return Err(self.unsupported(alg, "the token offers no mechanism for it"))
             }
         };
-        let mut hasher = Hasher::new(alg.hash());
-        let sig = self.token.with_session(|s| {
+        self.token.with_session(|s| {
             let err = |e| self.token.err(e);
             s.sign_init(&mech, self.handle).map_err(err)?;
             if self.key.always_authenticate {
@@ -209,11 +174,9 @@ impl Pkcs11Signer {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(Error::io("reading data to sign", e)),
                 };
-                hasher.update(&buf[..n]);
                 s.sign_update(&buf[..n]).map_err(err)?;
             }
             s.sign_final().map_err(err)
-        })?;
-        Ok((sig, hasher.finish()))
+        })
     }
 }

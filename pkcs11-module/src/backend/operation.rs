@@ -122,11 +122,11 @@ impl SignOp {
             Input::Buffer(b)
                 if self.mech == Mech::RsaPkcs && mechanism::parse_digest_info(&b).is_none() =>
             {
-                self.signer.sign_pkcs1_raw_unchecked(&b)
+                self.signer.sign_pkcs1_raw(&b)
             }
             input => {
                 let (alg, digest) = self.mech.to_digest(&input.finish(self.mech))?;
-                self.signer.sign_digest_unchecked(alg, &digest)
+                self.signer.sign_digest(alg, &digest)
             }
         };
         if result.is_ok() {

@@ -364,7 +364,7 @@ impl Run<'_> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(ctx(), e))?;
             }
-            super::sign::write_atomic(path, p11kit::content(module).as_bytes())?;
+            kyso::batch::files::write_atomic(path, p11kit::content(module).as_bytes())?;
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
                 .map_err(|e| Error::io(ctx(), e))?;

@@ -1,0 +1,227 @@
+//! Each format's three steps: prepare (worker threads: hash, build what surrounds the
+//! signature), sign (the token thread: the token's call and nothing else), and assemble
+//! (writer threads: check the signature, timestamp it, build the output).
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::files::{not_empty_pdf, open_regular};
+use super::output::{stamp, Output, Stamp};
+use super::{Document, Format, Options, Source};
+use crate::checked::Verifier;
+use crate::document::cms::{self, CadesOptions, PreparedCms};
+use crate::document::pades::{self, PadesOptions, PreparedPdf};
+use crate::error::{Error, Result};
+use crate::signer::Signer;
+
+/// What the worker threads hand to the token.
+pub(crate) enum Prepared {
+    /// A raw signature's digest.
+    Digest(Vec<u8>),
+    /// A CMS signature's signed attributes.
+    Cms(Box<PreparedCms>),
+    /// A PDF's update and its CMS signed attributes.
+    Pdf(Box<PreparedFile>),
+}
+
+/// A PDF ready for its signature, with where its original bytes are.
+pub(crate) struct PreparedFile {
+    pdf: PreparedPdf,
+    cms: PreparedCms,
+    original: Original,
+}
+
+/// The original bytes of a PDF being signed.
+enum Original {
+    /// An open file (copied file to file when written).
+    File(std::fs::File, Stamp),
+    /// Bytes in memory.
+    Memory(Arc<[u8]>),
+}
+
+/// One batch's formatting: the signer, the format and the options.
+pub(crate) struct Formatter<'a> {
+    pub signer: &'a dyn Signer,
+    pub format: Format,
+    pub options: &'a Options,
+    pub verifier: &'a Arc<Verifier>,
+}
+
+impl Formatter<'_> {
+    fn cades(&self, signing_time: Option<OffsetDateTime>) -> CadesOptions {
+        CadesOptions {
+            chain: self.options.chain.clone(),
+            signing_time,
+            tsa: self.options.tsa.clone(),
+        }
+    }
+
+    fn prepared_cms(&self, digest: &[u8], opts: &CadesOptions) -> Result<PreparedCms> {
+        PreparedCms::new(
+            self.signer.certificate(),
+            &self.signer.key().key_type,
+            self.options.algorithm,
+            digest,
+            opts,
+        )
+    }
+
+    fn digest(&self, doc: &Document) -> Result<Vec<u8>> {
+        let hash = self.options.algorithm.hash();
+        match &doc.source {
+            Source::File(path) => hash.digest_reader(&mut open_regular(path)?),
+            Source::Memory { data, .. } => Ok(hash.digest(data)),
+        }
+    }
+
+    /// Step 1, on a worker thread.
+    pub(crate) fn prepare(&self, doc: &Document) -> Result<Prepared> {
+        match self.format {
+            Format::Raw => Ok(Prepared::Digest(self.digest(doc)?)),
+            Format::Cms => {
+                let digest = self.digest(doc)?;
+                let opts = self.cades(Some(OffsetDateTime::now_utc()));
+                Ok(Prepared::Cms(Box::new(self.prepared_cms(&digest, &opts)?)))
+            }
+            Format::Pades => {
+                let opts = PadesOptions {
+                    chain: self.options.chain.clone(),
+                    signing_time: OffsetDateTime::now_utc(),
+                    reason: None,
+                    location: None,
+                    tsa: self.options.tsa.clone(),
+                    visible: self.options.visible.clone(),
+                };
+                let (alg, signer) = (self.options.algorithm, self.signer);
+                let (pdf, original) = match &doc.source {
+                    Source::File(path) => {
+                        let file = open_regular(path)?;
+                        let stamp = stamp(&file);
+                        not_empty_pdf(&doc.name(), stamp.0)?;
+                        let pdf = pades::prepare_file(&file, signer, alg, &opts)?;
+                        (pdf, Original::File(file, stamp))
+                    }
+                    Source::Memory { data, .. } => {
+                        not_empty_pdf(&doc.name(), data.len() as u64)?;
+                        let pdf = pades::prepare(data, signer, alg, &opts)?;
+                        (pdf, Original::Memory(data.clone()))
+                    }
+                };
+                let cms = self.prepared_cms(&pdf.digest, &pades::cades_options(&opts))?;
+                Ok(Prepared::Pdf(Box::new(PreparedFile { pdf, cms, original })))
+            }
+        }
+    }
+
+    /// Step 2, on the token thread: the token's signature; step 3 is left to a writer.
+    pub(crate) fn sign(&self, doc: &Document, prepared: Prepared) -> Result<Output> {
+        let verifier = self.verifier.clone();
+        let tsa = self.options.tsa.clone();
+        let alg = self.options.algorithm;
+        match prepared {
+            Prepared::Digest(digest) => {
+                let signature = self.sign_raw(doc, &digest)?;
+                Ok(Output::Later(Box::new(move || {
+                    // the check from a digest is slow in pure Rust: here, not on the token thread
+                    let checked = verifier.check_digest(alg, &digest, signature)?;
+                    Ok(checked.into_bytes().into())
+                })))
+            }
+            Prepared::Cms(prepared) => {
+                let signature = prepared.sign(self.signer)?;
+                Ok(Output::Later(Box::new(move || {
+                    let checked = prepared.check(&verifier, signature)?;
+                    let token = cms::timestamp(tsa.as_deref(), &checked)?;
+                    Ok(prepared.assemble(checked, token)?.into_bytes().into())
+                })))
+            }
+            Prepared::Pdf(p) => {
+                let signature = p.cms.sign(self.signer)?;
+                Ok(Output::Later(Box::new(move || {
+                    let PreparedFile { pdf, cms, original } = *p;
+                    let checked = cms.check(&verifier, signature)?;
+                    let token = cms::timestamp(tsa.as_deref(), &checked)?;
+                    let signed = pades::embed(pdf, &cms.assemble(checked, token)?)?;
+                    Ok(match original {
+                        Original::File(input, stamp) => Output::Appended {
+                            input,
+                            stamp,
+                            signed,
+                        },
+                        Original::Memory(data) => Output::Bytes(signed.to_bytes(&data)),
+                    })
+                })))
+            }
+        }
+    }
+
+    /// The bare signature, as the token gave it; keys that want the PIN per signature, or
+    /// tokens that only sign whole messages, get the document streamed to the token instead
+    /// of the digest.
+    fn sign_raw(&self, doc: &Document, digest: &[u8]) -> Result<Vec<u8>> {
+        let alg = self.options.algorithm;
+        let streamed = || -> Result<Vec<u8>> {
+            match &doc.source {
+                Source::File(path) => {
+                    let mut input = std::fs::File::open(path)
+                        .map_err(|e| Error::io(path.display().to_string(), e))?;
+                    self.signer.sign_data(alg, &mut input)
+                }
+                Source::Memory { data, .. } => self.signer.sign_data(alg, &mut &data[..]),
+            }
+        };
+        if self.signer.key().always_authenticate {
+            return streamed();
+        }
+        match self.signer.sign_digest(alg, digest) {
+            Err(Error::MechanismNotSupported { .. }) => streamed(),
+            other => other,
+        }
+    }
+
+    /// Raw signatures of several digests in one call of the signer (remote services). A
+    /// failure of the call fails every document of the group (the first carries the error
+    /// itself, so a token failure stops the batch).
+    pub(crate) fn sign_group(&self, items: Vec<(&Document, Prepared)>) -> Vec<Result<Output>> {
+        let alg = self.options.algorithm;
+        let digests: Vec<Vec<u8>> = items
+            .into_iter()
+            .map(|(_, p)| match p {
+                Prepared::Digest(d) => d,
+                Prepared::Cms(..) | Prepared::Pdf(..) => Vec::new(),
+            })
+            .collect();
+        match self.signer.sign_digests(alg, &digests) {
+            Ok(sigs) if sigs.len() == digests.len() => sigs
+                .into_iter()
+                .zip(digests)
+                .map(|(sig, digest)| {
+                    let verifier = self.verifier.clone();
+                    Ok(Output::Later(Box::new(move || {
+                        Ok(verifier.check_digest(alg, &digest, sig)?.into_bytes().into())
+                    })))
+                })
+                .collect(),
+            Ok(sigs) => digests
+                .iter()
+                .map(|_| {
+                    Err(Error::InvalidInput(format!(
+                        "the signer returned {} signatures for {} digests",
+                        sigs.len(),
+                        digests.len()
+                    )))
+                })
+                .collect(),
+            Err(e) => {
+                let why = e.to_string();
+                let mut out = vec![Err(e)];
+                out.extend(
+                    (1..digests.len())
+                        .map(|_| Err(Error::InvalidInput(format!("not signed: {why}")))),
+                );
+                out
+            }
+        }
+    }
+}
