@@ -99,7 +99,11 @@ pub fn key(token: &dyn Token, label: &str, key_id: Option<&[u8]>) -> Result<KeyC
     };
     Ok(KeyChoice {
         signer: first,
-        among: if signers.len() > 1 { signers } else { Vec::new() },
+        among: if signers.len() > 1 {
+            signers
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -168,7 +172,11 @@ pub fn algorithm(
 
 /// The signer's issuers as far as they are known (from `pool` and CA certificates on the
 /// token), each checked by signature; the self-signed root is left out.
-pub fn known_chain(leaf: &Certificate, token: &dyn Token, mut pool: Vec<Certificate>) -> Vec<Certificate> {
+pub fn known_chain(
+    leaf: &Certificate,
+    token: &dyn Token,
+    mut pool: Vec<Certificate>,
+) -> Vec<Certificate> {
     pool.extend(
         token
             .certificates()

@@ -121,7 +121,9 @@ pub(crate) fn run<P: Send>(
         loop {
             let mut batch = Vec::new();
             while batch.len() < group {
-                let Some(&want) = todo.get(position) else { break };
+                let Some(&want) = todo.get(position) else {
+                    break;
+                };
                 if let Some(p) = arrived.remove(&want) {
                     batch.push((want, p));
                     position += 1;

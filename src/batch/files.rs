@@ -64,7 +64,9 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
 /// than the PDF reader's "no header").
 pub fn not_empty_pdf(name: &str, len: u64) -> Result<()> {
     if len == 0 {
-        return Err(Error::Document(format!("{name} is empty (0 bytes), not a PDF")));
+        return Err(Error::Document(format!(
+            "{name} is empty (0 bytes), not a PDF"
+        )));
     }
     Ok(())
 }

@@ -199,7 +199,10 @@ impl Formatter<'_> {
                 .map(|(sig, digest)| {
                     let verifier = self.verifier.clone();
                     Ok(Output::Later(Box::new(move || {
-                        Ok(verifier.check_digest(alg, &digest, sig)?.into_bytes().into())
+                        Ok(verifier
+                            .check_digest(alg, &digest, sig)?
+                            .into_bytes()
+                            .into())
                     })))
                 })
                 .collect(),

@@ -62,7 +62,9 @@ impl Output {
                 stamp,
                 signed,
             } => match target {
-                Target::File(path) => write_appended(path, name, input, stamp, signed).map(|()| None),
+                Target::File(path) => {
+                    write_appended(path, name, input, stamp, signed).map(|()| None)
+                }
                 Target::Memory => {
                     let mut whole = Vec::new();
                     copy_base(&input, stamp, &signed, name, &mut whole, Path::new(name))?;

@@ -94,7 +94,11 @@ pub fn output_path(file: &Path, out_dir: Option<&Path>, format: Format) -> PathB
 /// ./a.pdf`) is signed once; two files that would write the same output (`x/qd.pdf y/qd.pdf`
 /// into one folder) are refused before any PIN is asked, since the second signature would
 /// replace the first.
-pub fn documents(files: Vec<PathBuf>, out_dir: Option<&Path>, format: Format) -> Result<Vec<Document>> {
+pub fn documents(
+    files: Vec<PathBuf>,
+    out_dir: Option<&Path>,
+    format: Format,
+) -> Result<Vec<Document>> {
     let mut by_output: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut out = Vec::with_capacity(files.len());
     for file in files {

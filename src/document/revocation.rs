@@ -25,8 +25,8 @@ use x509_ocsp::{
 
 use super::algorithm::algorithm_from_cms;
 use super::verify::rfc3339_of;
-use crate::checked::verify_signature_bytes;
 use crate::cert::Certificate;
+use crate::checked::verify_signature_bytes;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 

@@ -15,12 +15,12 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use x509_cert::time::Time;
 
-use crate::checked::verify_signature_bytes;
 use super::algorithm::{algorithm_from_cms, hash_from_oid};
 use super::cms::der_err;
 use super::ess;
 use super::tsp::TimestampVerification;
 use crate::cert::{build_chain, check_validity, Certificate, CertificateSummary};
+use crate::checked::verify_signature_bytes;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 
