@@ -302,3 +302,44 @@ fn ctrl_c_stops_kyso_sign_cleanly_and_a_rerun_finishes() {
     assert_eq!(report["signed"].as_array().unwrap().len(), pending);
     assert_eq!(signatures(), files.len());
 }
+
+/// Timestamps come through the `Timestamper` seam, called after the check and before the
+/// assembly: one that refuses stops the batch with nothing written.
+#[test]
+fn a_refusing_timestamper_stops_the_batch_before_anything_is_written() {
+    use kyso::document::tsp::Timestamper;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Refusing(AtomicUsize);
+    impl Timestamper for Refusing {
+        fn timestamp(&self, stamped: &[u8]) -> kyso::Result<Vec<u8>> {
+            assert!(!stamped.is_empty(), "the checked signature value");
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(kyso::Error::Timestamp("test: refused".into()))
+        }
+    }
+    let fx = Fixture::new();
+    let (_backend, token, signer) = login(&fx);
+    let outbox = fx.path("outbox");
+    let docs = plan::documents(make_files(&outbox, 20), None, Format::Cms).unwrap();
+    let tsa = Arc::new(Refusing(AtomicUsize::new(0)));
+    let alg = choose::algorithm(signer.as_ref(), None, Format::Cms)
+        .unwrap()
+        .algorithm;
+    let options = Options {
+        tsa: Some(tsa.clone()),
+        ..Options::new(alg)
+    };
+    let summary = Batch::new(signer.as_ref(), Format::Cms, options)
+        .unwrap()
+        .run(&docs, &mut |_| {});
+    token.logout().unwrap();
+    assert!(summary.signed.is_empty());
+    assert_eq!(
+        summary.stopped.as_deref(),
+        Some("timestamp authority test: refused; no output was written for this file")
+    );
+    assert!(tsa.0.load(Ordering::SeqCst) >= 1);
+    assert!(summary.pending.len() + summary.failed.len() == 20);
+    assert!(docs.iter().all(|d| !d.output_path().unwrap().exists()));
+    assert_eq!(hidden_files(&outbox), Vec::<String>::new());
+}

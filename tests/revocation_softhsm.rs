@@ -303,3 +303,53 @@ fn revoked_after_a_signature_timestamp_stays_valid() {
     assert_eq!(code, Some(1), "{v:#}");
     assert_eq!(v["status"], "invalid");
 }
+
+/// Revocation goes through the `RevocationSource` seam: the HTTP source is asked once (OCSP
+/// answered, no CRL fetched), and the offline source reaches nothing.
+#[test]
+fn revocation_is_fetched_only_through_its_source() {
+    use kyso::document::revocation::{self, HttpRevocation, Offline, RevocationSource};
+    use kyso::document::RevocationStatus;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Counting(HttpRevocation, AtomicUsize, AtomicUsize);
+    impl RevocationSource for Counting {
+        fn ocsp(&self, url: &str, request: &[u8]) -> kyso::Result<Vec<u8>> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.ocsp(url, request)
+        }
+        fn crl(&self, url: &str) -> kyso::Result<Vec<u8>> {
+            self.2.fetch_add(1, Ordering::SeqCst);
+            self.0.crl(url)
+        }
+    }
+
+    let fx = Fixture::new();
+    let doc = fx.path("doc.txt");
+    std::fs::write(&doc, "Giấy mời họp").unwrap();
+    let port = free_port();
+    let aia = format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n");
+    issue_import_sign(&fx, "revoked", "7102", "22", &aia, &doc);
+    let idx = index(&fx);
+    let ca = fx.path("ca.pem");
+    let _ocsp = OcspResponder::start(port, &idx, &ca, &ca, &fx.path("ca.key"));
+    let read = |p: &Path| kyso::Certificate::from_pem(&std::fs::read(p).unwrap()).unwrap();
+    let cert = read(&fx.dir.join("revoked.pem")).remove(0);
+    let anchors = read(&ca);
+
+    let counting = Counting(
+        HttpRevocation {
+            timeout: std::time::Duration::from_secs(15),
+        },
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let r = revocation::check(&cert, &anchors, &counting);
+    assert_eq!(r.status, RevocationStatus::Revoked, "{r}");
+    assert_eq!(counting.1.load(Ordering::SeqCst), 1, "one OCSP request");
+    assert_eq!(counting.2.load(Ordering::SeqCst), 0, "no CRL fetched");
+
+    let r = revocation::check(&cert, &anchors, &Offline);
+    assert_eq!(r.status, RevocationStatus::Unreachable, "{r}");
+    assert!(r.to_string().contains("offline"), "{r}");
+}

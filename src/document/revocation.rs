@@ -123,10 +123,55 @@ impl std::fmt::Display for Revocation {
     }
 }
 
-/// Asks the certificate's OCSP responders, then its CRLs; the first usable answer wins.
-/// `candidates` are where its issuer is looked for (the certificates the signature carries and
-/// the trust anchors).
-pub fn check(cert: &Certificate, candidates: &[Certificate], timeout: Duration) -> Revocation {
+/// Where OCSP responses and CRLs come from: a seam between revocation checking and the
+/// network (tests, caches and offline faces give their own).
+pub trait RevocationSource: Send + Sync {
+    /// The responder's answer (DER `OCSPResponse`) to `request` (DER `OCSPRequest`).
+    fn ocsp(&self, url: &str, request: &[u8]) -> Result<Vec<u8>>;
+    /// The CRL (DER or PEM) published at `url`.
+    fn crl(&self, url: &str) -> Result<Vec<u8>>;
+}
+
+/// OCSP and CRLs over HTTP(S), each exchange bounded by `timeout`.
+#[derive(Debug, Clone)]
+pub struct HttpRevocation {
+    /// Deadline of each exchange.
+    pub timeout: Duration,
+}
+
+impl RevocationSource for HttpRevocation {
+    fn ocsp(&self, url: &str, request: &[u8]) -> Result<Vec<u8>> {
+        super::http::post(url, "application/ocsp-request", request, self.timeout)
+    }
+
+    fn crl(&self, url: &str) -> Result<Vec<u8>> {
+        super::http::get(url, self.timeout)
+    }
+}
+
+/// The explicit offline mode: nothing is fetched, and the verdict says the responders and
+/// CRLs were not reached.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+impl RevocationSource for Offline {
+    fn ocsp(&self, url: &str, _request: &[u8]) -> Result<Vec<u8>> {
+        Err(Error::Network(format!("{url}: not asked (offline)")))
+    }
+
+    fn crl(&self, url: &str) -> Result<Vec<u8>> {
+        Err(Error::Network(format!("{url}: not fetched (offline)")))
+    }
+}
+
+/// Asks the certificate's OCSP responders, then its CRLs, through `source`; the first usable
+/// answer wins. `candidates` are where its issuer is looked for (the certificates the
+/// signature carries and the trust anchors).
+pub fn check(
+    cert: &Certificate,
+    candidates: &[Certificate],
+    source: &dyn RevocationSource,
+) -> Revocation {
     let Some(issuer) = candidates.iter().find(|c| {
         c.subject_der() == cert.issuer_der() && *c != cert && cert.verify_signed_by(c).is_ok()
     }) else {
@@ -147,7 +192,7 @@ pub fn check(cert: &Certificate, candidates: &[Certificate], timeout: Duration) 
     let mut tried = Vec::new();
     let mut reached = false;
     for url in &ocsp {
-        match ask_ocsp(url, cert, issuer, candidates, timeout) {
+        match ask_ocsp(url, cert, issuer, candidates, source) {
             Ok(r) if r.status != RevocationStatus::Unknown => return r,
             Ok(r) => {
                 reached = true;
@@ -160,7 +205,7 @@ pub fn check(cert: &Certificate, candidates: &[Certificate], timeout: Duration) 
         }
     }
     for url in &crls {
-        match from_crl(url, cert, issuer, timeout) {
+        match from_crl(url, cert, issuer, source) {
             Ok(r) => return r,
             Err(e) => {
                 reached |= !matches!(e, Error::Network(_));
@@ -283,7 +328,7 @@ fn ask_ocsp(
     cert: &Certificate,
     issuer: &Certificate,
     candidates: &[Certificate],
-    timeout: Duration,
+    source: &dyn RevocationSource,
 ) -> Result<Revocation> {
     let enc = der_fail("encoding the OCSP request");
     let issuer_x = x509_cert::Certificate::from_der(issuer.der()).map_err(&enc)?;
@@ -333,12 +378,7 @@ fn ask_ocsp(
         },
         optional_signature: None,
     };
-    let body = super::http::post(
-        url,
-        "application/ocsp-request",
-        &req.to_der().map_err(&enc)?,
-        timeout,
-    )?;
+    let body = source.ocsp(url, &req.to_der().map_err(&enc)?)?;
     let resp = OcspResponse::from_der(&body).map_err(der_fail("not an OCSP response"))?;
     if resp.response_status != OcspResponseStatus::Successful {
         return Ok(Revocation::unknown(format!(
@@ -445,9 +485,9 @@ fn from_crl(
     url: &str,
     cert: &Certificate,
     issuer: &Certificate,
-    timeout: Duration,
+    source: &dyn RevocationSource,
 ) -> Result<Revocation> {
-    let mut der = super::http::get(url, timeout)?;
+    let mut der = source.crl(url)?;
     if der.starts_with(b"-----BEGIN") {
         der = der::pem::decode_vec(&der)
             .map_err(|e| Error::Document(format!("PEM CRL: {e}")))?
