@@ -153,7 +153,18 @@ fn sign_cmd(
     out_dir: &Path,
     inputs: &[PathBuf],
 ) -> std::process::Command {
-    let mut c = fx.kyso();
+    sign_cmd_with(fx.kyso(), fx, format, out_dir, inputs)
+}
+
+/// `sign_cmd` run by another `kyso` binary (`KYSO_BENCH_BEFORE`: an earlier build, measured in
+/// the same run for a before/after comparison).
+fn sign_cmd_with(
+    mut c: std::process::Command,
+    fx: &Fixture,
+    format: &str,
+    out_dir: &Path,
+    inputs: &[PathBuf],
+) -> std::process::Command {
     c.args([
         "sign",
         "--format",
@@ -200,7 +211,41 @@ fn batch(fx: &Fixture, rounds: usize, files: usize) {
     let (mut small_rate, mut small_ratio) = (Vec::new(), Vec::new());
     let (mut small_shm_rate, mut small_shm_ratio) = (Vec::new(), Vec::new());
     let (mut cms_cpu, mut pades_cpu) = (Vec::new(), Vec::new());
+    let before = std::env::var_os("KYSO_BENCH_BEFORE").map(PathBuf::from);
+    let mut before_rates: [Vec<f64>; 4] = Default::default();
+    let mut after_rates: [Vec<f64>; 4] = Default::default();
     for _ in 0..rounds {
+        // the earlier build and this one on the same inputs, one after the other
+        if let Some(old) = &before {
+            let scenarios: [(&str, &Path, bool); 4] = [
+                ("cms", &small, false),
+                ("cms", &small, true),
+                ("cms", &plain, false),
+                ("pades", &pdfs, false),
+            ];
+            for (k, (format, input, shm)) in scenarios.into_iter().enumerate() {
+                for (bin, rates) in [
+                    (old.as_path(), &mut before_rates[k]),
+                    (Path::new(env!("CARGO_BIN_EXE_kyso")), &mut after_rates[k]),
+                ] {
+                    let out = if shm {
+                        fresh(Path::new("/dev/shm/kyso-bench-out"))
+                    } else {
+                        fresh(&work.join("out"))
+                    };
+                    let cmd = fx.command(bin);
+                    let t = timed(&mut sign_cmd_with(
+                        cmd,
+                        fx,
+                        format,
+                        &out,
+                        &[input.to_owned()],
+                    ));
+                    rates.push(files as f64 / t);
+                }
+            }
+            let _ = std::fs::remove_dir_all("/dev/shm/kyso-bench-out");
+        }
         // token-bound: 10 KB files, hashing costs nothing next to the signature
         let b0 = bare.rate(files.min(500));
         let out = fresh(&work.join("out"));
@@ -262,6 +307,25 @@ fn batch(fx: &Fixture, rounds: usize, files: usize) {
         fmt(&pades_cpu, 2)
     );
     println!();
+    if before.is_some() {
+        println!("before (KYSO_BENCH_BEFORE) and after (this build), files/s, measured one after the other:\n");
+        println!("| what | before | after |");
+        println!("|---|---|---|");
+        let names = [
+            format!("`kyso sign --format cms`, {files} files of 10 KB"),
+            format!("`kyso sign --format cms`, {files} files of 10 KB, outputs on tmpfs"),
+            "`kyso sign --format cms`, the mixed files".to_owned(),
+            "`kyso sign --format pades`, the mixed files as PDFs".to_owned(),
+        ];
+        for (k, name) in names.iter().enumerate() {
+            println!(
+                "| {name} | {} | {} |",
+                fmt(&before_rates[k], 0),
+                fmt(&after_rates[k], 0)
+            );
+        }
+        println!();
+    }
     let _ = std::fs::remove_dir_all(&plain);
     let _ = std::fs::remove_dir_all(&pdfs);
     let _ = std::fs::remove_dir_all(&small);
