@@ -7,6 +7,7 @@ pub mod cert;
 pub mod config;
 pub mod devices;
 pub mod digest;
+pub mod discovery;
 #[cfg(feature = "documents")]
 pub mod document;
 pub mod error;
