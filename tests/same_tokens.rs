@@ -150,3 +150,33 @@ fn the_command_and_the_module_list_the_same_tokens_auto_configured_from_the_card
     eprintln!("both list {cli:?}");
     assert_eq!(cli, module, "module log:\n{}", module_log(dir));
 }
+
+/// Token objects are listed once per login state: choosing the key and the chain after the
+/// login reuse one listing (certificates, private keys, public keys: three searches).
+#[test]
+fn a_signature_lists_the_token_objects_once_after_the_login() {
+    let fx = Fixture::new();
+    let pin = fx.pin_file(common::PIN);
+    let doc = fx.path("cong-van.txt");
+    std::fs::write(&doc, "Công văn số 1/2025/UBND").unwrap();
+    let (out, log) = fx.run_spied(&[
+        "--json",
+        "sign",
+        "--format",
+        "cms",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "01",
+        "--pin-file",
+        &pin.display().to_string(),
+        &doc.display().to_string(),
+    ]);
+    assert_ok(&out);
+    let searches = common::spy_count(&log, "C_FindObjectsInit");
+    eprintln!("{searches} object searches");
+    assert!(
+        searches <= 3,
+        "{searches} object searches for one signature"
+    );
+}
