@@ -62,7 +62,8 @@ impl Discovery {
         }
     }
 
-    /// Never loads a module that `refuse` vetoes (logged with its reason, whatever the source).
+    /// Never loads a module that `refuse` vetoes, whatever the source; the filter is asked once
+    /// per module and planning, and reports its refusals as its caller wants them reported.
     pub fn refusing(
         mut self,
         refuse: impl Fn(&Path) -> Option<String> + Send + Sync + 'static,
@@ -109,10 +110,7 @@ impl Discovery {
         };
         for m in modules {
             match self.refuse.as_ref().and_then(|refuse| refuse(&m.path)) {
-                Some(why) => {
-                    log::warn!("module {} skipped: {why}", m.path.display());
-                    plan.refused.push((m, why));
-                }
+                Some(why) => plan.refused.push((m, why)),
                 None => plan.modules.push(m),
             }
         }
@@ -166,20 +164,21 @@ impl Discovery {
         crate::remote::tokens(&self.config.remotes)
     }
 
-    /// Every token: those present in the loaded modules, then the remote credentials. Fails
-    /// when neither a module nor a remote account is configured (or no module loads and no
-    /// account is configured); a module or account that fails is a warning, not the end (one
-    /// provider down must not hide the USB token).
-    pub fn tokens(&self) -> Result<Vec<Arc<dyn Token>>> {
+    /// Every token: those present in the loaded modules, then the remote credentials, and
+    /// the warnings for the caller to report (a module or account that failed, one sentence
+    /// each: one provider down must not hide the USB token). Fails when neither a module nor a
+    /// remote account is configured, or when no module loads and no account is configured.
+    pub fn tokens(&self) -> Result<(Vec<Arc<dyn Token>>, Vec<String>)> {
         let remotes = !self.config.remotes.is_empty();
         let mut out: Vec<Arc<dyn Token>> = Vec::new();
+        let mut warnings = Vec::new();
         match self.backend() {
             Ok(b) => {
                 for (cfg, e) in &b.failures {
-                    log::warn!("module {}: {e}", cfg.display_name());
+                    warnings.push(format!("module {}: {e}", cfg.display_name()));
                 }
                 if !remotes || !b.modules.is_empty() {
-                    out.extend(pkcs11_tokens(&b)?);
+                    out.extend(pkcs11_tokens(&b, &mut warnings)?);
                 }
             }
             Err(e) if !remotes => return Err(e),
@@ -187,15 +186,15 @@ impl Discovery {
         }
         let (remote, errors) = self.remote_tokens();
         for (account, e) in errors {
-            log::warn!("remote account {account}: {e}");
+            warnings.push(format!("remote account {account}: {e}"));
         }
         out.extend(remote.into_iter().map(|t| t as Arc<dyn Token>));
-        Ok(out)
+        Ok((out, warnings))
     }
 }
 
 /// Tokens present in the loaded modules; none loaded is an error saying why.
-fn pkcs11_tokens(backend: &Backend) -> Result<Vec<Arc<dyn Token>>> {
+fn pkcs11_tokens(backend: &Backend, warnings: &mut Vec<String>) -> Result<Vec<Arc<dyn Token>>> {
     if backend.modules.is_empty() {
         let why = backend
             .failures
@@ -209,7 +208,7 @@ fn pkcs11_tokens(backend: &Backend) -> Result<Vec<Arc<dyn Token>>> {
     }
     let (tokens, errors) = backend.tokens();
     for (module, e) in errors {
-        log::warn!("module {module}: cannot list tokens: {e}");
+        warnings.push(format!("module {module}: cannot list tokens: {e}"));
     }
     Ok(tokens.into_iter().map(|t| t as Arc<dyn Token>).collect())
 }

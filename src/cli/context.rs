@@ -32,7 +32,10 @@ pub fn module_configs(cli: &Cli) -> Result<Vec<ModuleConfig>> {
 /// the loaded modules, then the credentials of the `[[remote]]` accounts (see
 /// [`Discovery::tokens`]).
 pub fn tokens(cli: &Cli, label: Option<&str>) -> Result<Vec<Arc<dyn Token>>> {
-    let out = discovery(cli)?.tokens()?;
+    let (out, warnings) = discovery(cli)?.tokens()?;
+    for w in warnings {
+        log::warn!("{w}");
+    }
     Ok(match label {
         Some(l) => out.into_iter().filter(|t| self::label(&**t) == l).collect(),
         None => out,

@@ -60,7 +60,9 @@ pub struct SlotTable {
 /// link or copy) or a proxy that may load us (that would recurse): see [`recursion::refuse`].
 fn discovery(cfg: Config) -> Discovery {
     Discovery::new(cfg, &[]).refusing(|path| {
-        recursion::refuse(path).map(|why| format!("it would load kyso itself: {why}"))
+        let why = format!("it would load kyso itself: {}", recursion::refuse(path)?);
+        log::warn!("module {} skipped: {why}", path.display());
+        Some(why)
     })
 }
 
