@@ -40,6 +40,15 @@ pub struct ModulePlan {
     pub refused: Vec<(ModuleConfig, String)>,
 }
 
+/// What [`Discovery::tokens`] found.
+pub struct Found {
+    /// The PKCS#11 tokens present, then the remote credentials.
+    pub tokens: Vec<Arc<dyn Token>>,
+    /// Modules and accounts that failed, one sentence each, for the caller to report: one
+    /// provider down must not hide the USB token.
+    pub warnings: Vec<String>,
+}
+
 /// A caller's veto on a module path: `Some(reason)` means "never load this one".
 pub type Refuse = dyn Fn(&Path) -> Option<String> + Send + Sync;
 
@@ -164,11 +173,10 @@ impl Discovery {
         crate::remote::tokens(&self.config.remotes)
     }
 
-    /// Every token: those present in the loaded modules, then the remote credentials, and
-    /// the warnings for the caller to report (a module or account that failed, one sentence
-    /// each: one provider down must not hide the USB token). Fails when neither a module nor a
-    /// remote account is configured, or when no module loads and no account is configured.
-    pub fn tokens(&self) -> Result<(Vec<Arc<dyn Token>>, Vec<String>)> {
+    /// Every token: those present in the loaded modules, then the remote credentials, with
+    /// the warnings for what failed. Fails when neither a module nor a remote account is
+    /// configured, or when no module loads and no account is configured.
+    pub fn tokens(&self) -> Result<Found> {
         let remotes = !self.config.remotes.is_empty();
         let mut out: Vec<Arc<dyn Token>> = Vec::new();
         let mut warnings = Vec::new();
@@ -189,7 +197,10 @@ impl Discovery {
             warnings.push(format!("remote account {account}: {e}"));
         }
         out.extend(remote.into_iter().map(|t| t as Arc<dyn Token>));
-        Ok((out, warnings))
+        Ok(Found {
+            tokens: out,
+            warnings,
+        })
     }
 }
 

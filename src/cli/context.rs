@@ -32,10 +32,11 @@ pub fn module_configs(cli: &Cli) -> Result<Vec<ModuleConfig>> {
 /// the loaded modules, then the credentials of the `[[remote]]` accounts (see
 /// [`Discovery::tokens`]).
 pub fn tokens(cli: &Cli, label: Option<&str>) -> Result<Vec<Arc<dyn Token>>> {
-    let (out, warnings) = discovery(cli)?.tokens()?;
-    for w in warnings {
+    let found = discovery(cli)?.tokens()?;
+    for w in &found.warnings {
         log::warn!("{w}");
     }
+    let out = found.tokens;
     Ok(match label {
         Some(l) => out.into_iter().filter(|t| self::label(&**t) == l).collect(),
         None => out,
