@@ -10,6 +10,7 @@ pub mod checked;
 pub mod config;
 pub mod devices;
 pub mod digest;
+pub mod discovery;
 #[cfg(feature = "documents")]
 pub mod document;
 pub mod error;

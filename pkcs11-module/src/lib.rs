@@ -4,8 +4,9 @@
 //!
 //! Layout: [`ffi`] is the only place with raw pointers (and `unsafe`); `backend` holds the
 //! behaviour in safe Rust: slots that never disappear, objects as data, sessions, operations.
-//! Which modules it loads: `kyso.toml`, found as the `kyso` command finds it (`KYSO_CONFIG`
-//! first). Logging goes to the file named by `KYSO_LOG`, never to the host's terminal.
+//! Which tokens it shows: those the `kyso` command lists, through the same
+//! [`kyso::discovery`] (`kyso.toml` found as the command finds it, `KYSO_CONFIG` first; else
+//! auto-configuration from the tokens plugged in; then the `[[remote]]` accounts). Logging goes to the file named by `KYSO_LOG`, never to the host's terminal.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 

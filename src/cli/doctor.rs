@@ -349,7 +349,7 @@ fn check_registered(d: &mut Doctor) {
 }
 
 pub fn run(cli: &Cli) -> Result<i32> {
-    let (configured, _cfg) = context::configured_modules(cli)?;
+    let configured = context::configured_modules(cli)?;
     let report = devices::report();
     let mut d = Doctor::default();
     // With modules configured (SoftHSM, a remote HSM…), a missing pcscd or card is a warning:

@@ -1,6 +1,7 @@
 //! A token seen through a PKCS#11 module: its info, login state and a pool of sessions reused
 //! across signatures (no open/login per signature).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use cryptoki::mechanism::MechanismType;
@@ -45,7 +46,21 @@ pub struct Pkcs11Token {
     /// signatures in flight (SoftHSM answers CKR_GENERAL_ERROR to a C_SignInit racing it).
     activity: RwLock<()>,
     mechanisms: OnceLock<Vec<MechanismType>>,
+    /// Bumped when what the token shows may change: after a login, a logout, a removal.
+    epoch: AtomicU64,
+    /// The objects as last listed, valid while its epoch is the token's.
+    listing: Mutex<Option<Arc<Listing>>>,
     module: Arc<Module>,
+}
+
+/// The token's objects as listed once per login state (private keys may show only after a
+/// login): [`Token::certificates`] and [`Token::signers`] answer from it, so a command that
+/// chooses a token, then a key, then the chain lists the objects once, not three times.
+struct Listing {
+    epoch: u64,
+    certificates: Vec<(Certificate, String, Vec<u8>)>,
+    keys: Vec<KeyObject>,
+    public_key_ids: Vec<Vec<u8>>,
 }
 
 /// A private key object as found on the token.
@@ -72,6 +87,8 @@ impl Pkcs11Token {
             pool: Mutex::new(Vec::new()),
             activity: RwLock::new(()),
             mechanisms: OnceLock::new(),
+            epoch: AtomicU64::new(0),
+            listing: Mutex::new(None),
         }))
     }
 
@@ -168,6 +185,37 @@ impl Pkcs11Token {
             state.session = None;
             state.pin = None;
         }
+        self.objects_changed();
+    }
+
+    /// What the token shows may have changed (login, logout, removal): the next question
+    /// lists the objects again.
+    fn objects_changed(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The objects, listed once per login state. The epoch is read before listing, so a login
+    /// or logout racing the listing leaves it stale (listed again next time), never wrong.
+    fn listing(&self) -> Result<Arc<Listing>> {
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        let cached = self
+            .listing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(l) = cached.filter(|l| l.epoch == epoch) {
+            return Ok(l);
+        }
+        let listing = Arc::new(self.with_session(|s| {
+            Ok(Listing {
+                epoch,
+                certificates: self.raw_certificates(s)?,
+                keys: self.private_keys(s)?,
+                public_key_ids: self.public_key_ids(s)?,
+            })
+        })?);
+        *self.listing.lock().unwrap_or_else(|p| p.into_inner()) = Some(listing.clone());
+        Ok(listing)
     }
 
     /// The label, or the slot for a token without one.
@@ -411,6 +459,7 @@ impl Token for Pkcs11Token {
         log::info!("logged in to token {}", self.label);
         state.session = Some(session);
         state.pin = Some(pin.clone());
+        self.objects_changed();
         Ok(())
     }
 
@@ -419,7 +468,9 @@ impl Token for Pkcs11Token {
         let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
         state.pin = None;
         self.pool.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        if let Some(session) = state.session.take() {
+        let session = state.session.take();
+        self.objects_changed();
+        if let Some(session) = session {
             session.logout().map_err(|e| self.err(e))?;
         }
         Ok(())
@@ -451,53 +502,44 @@ impl Token for Pkcs11Token {
     }
 
     fn certificates(&self) -> Result<Vec<CertificateEntry>> {
-        self.with_session(|s| {
-            let certs = self.raw_certificates(s)?;
-            let keys = self.private_keys(s)?;
-            let pubs = self.public_key_ids(s)?;
-            let mut certs: Vec<CertificateEntry> = certs
-                .into_iter()
-                .map(|(certificate, label, id)| {
-                    let has_private_key =
-                        !id.is_empty() && (keys.iter().any(|k| k.id == id) || pubs.contains(&id));
-                    CertificateEntry {
-                        certificate,
-                        label,
-                        id,
-                        has_private_key,
-                    }
-                })
-                .collect();
-            certs.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.label.cmp(&b.label)));
-            Ok(certs)
-        })
+        let listing = self.listing()?;
+        let mut certs: Vec<CertificateEntry> = listing
+            .certificates
+            .iter()
+            .map(|(certificate, label, id)| {
+                let has_private_key = !id.is_empty()
+                    && (listing.keys.iter().any(|k| k.id == *id)
+                        || listing.public_key_ids.contains(id));
+                CertificateEntry {
+                    certificate: certificate.clone(),
+                    label: label.clone(),
+                    id: id.clone(),
+                    has_private_key,
+                }
+            })
+            .collect();
+        certs.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.label.cmp(&b.label)));
+        Ok(certs)
     }
 
     fn signers(&self) -> Result<Vec<Arc<dyn Signer>>> {
         let me = self.self_arc()?;
-        self.with_session(|s| {
-            let certs = self.raw_certificates(s)?;
-            let keys = self.private_keys(s)?;
-            let mut out: Vec<Arc<dyn Signer>> = Vec::new();
-            for (cert, cert_label, id) in certs {
-                let Some(key) = keys.iter().find(|k| !id.is_empty() && k.id == id) else {
-                    continue;
-                };
-                let label = if key.label.is_empty() {
-                    cert_label
-                } else {
-                    key.label.clone()
-                };
-                match Pkcs11Signer::new(me.clone(), key, cert, label) {
-                    Ok(signer) => out.push(Arc::new(signer)),
-                    Err(e) => log::warn!(
-                        "token {}: key {} skipped: {e}",
-                        self.label,
-                        hex::encode(&id)
-                    ),
-                }
+        let listing = self.listing()?;
+        let mut out: Vec<Arc<dyn Signer>> = Vec::new();
+        for (cert, cert_label, id) in &listing.certificates {
+            let Some(key) = listing.keys.iter().find(|k| !id.is_empty() && k.id == *id) else {
+                continue;
+            };
+            let label = if key.label.is_empty() {
+                cert_label.clone()
+            } else {
+                key.label.clone()
+            };
+            match Pkcs11Signer::new(me.clone(), key, cert.clone(), label) {
+                Ok(signer) => out.push(Arc::new(signer)),
+                Err(e) => log::warn!("token {}: key {} skipped: {e}", self.label, hex::encode(id)),
             }
-            Ok(out)
-        })
+        }
+        Ok(out)
     }
 }

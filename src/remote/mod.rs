@@ -1,5 +1,5 @@
 //! The remote signing backend: keys in a provider's HSM reached over the Cloud Signature
-//! Consortium API (v2, and v1 as Viettel MySign serves it). Each credential is a [`Token`] with
+//! Consortium API (v2, and v1 as Viettel MySign serves it). Each credential is a [`Token`](crate::Token) with
 //! one [`Signer`](crate::Signer), used by the CLI, documents and the PKCS#11 module like any
 //! token.
 //!
@@ -23,7 +23,6 @@ pub use token::{RemoteSigner, RemoteToken};
 
 use crate::config::RemoteConfig;
 use crate::error::{Error, Result};
-use crate::signer::Token;
 
 /// The credentials of one account, as tokens (its `credentials` setting selects some).
 pub fn account_tokens(cfg: &RemoteConfig, first_index: u64) -> Result<Vec<Arc<RemoteToken>>> {
@@ -56,13 +55,4 @@ pub fn tokens(configs: &[RemoteConfig]) -> (Vec<Arc<RemoteToken>>, Vec<(String, 
         }
     }
     (tokens, errors)
-}
-
-/// Tokens as the uniform trait, and the accounts that failed with why.
-pub type TokenSources = (Vec<Arc<dyn Token>>, Vec<(String, Error)>);
-
-/// The same, through the uniform trait (what the PKCS#11 module lists as extra slots).
-pub fn dyn_tokens(configs: &[RemoteConfig]) -> TokenSources {
-    let (t, e) = tokens(configs);
-    (t.into_iter().map(|t| t as Arc<dyn Token>).collect(), e)
 }

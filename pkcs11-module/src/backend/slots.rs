@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cryptoki_sys::*;
-use kyso::config::{Config, ModuleConfig};
+use kyso::config::Config;
+use kyso::discovery::Discovery;
 use kyso::pkcs11::{Backend, SlotDescription};
 use kyso::public_key::PublicKey;
 use kyso::Token;
@@ -54,23 +55,15 @@ pub struct SlotTable {
     pub events: Vec<CK_SLOT_ID>,
 }
 
-/// The modules to load: kyso.toml as the CLI finds it, never ourselves (by name, link or copy)
-/// or a proxy that may load us (that would recurse): see [`recursion::refuse`].
-fn module_configs(cfg: &Config) -> Vec<ModuleConfig> {
-    cfg.modules
-        .iter()
-        .filter(|m| match recursion::refuse(&m.path) {
-            Some(why) => {
-                log::warn!(
-                    "module {} skipped: it would load kyso itself: {why}",
-                    m.path.display()
-                );
-                false
-            }
-            None => true,
-        })
-        .cloned()
-        .collect()
+/// The discovery the `kyso` command makes (kyso.toml as it finds it, else auto-configuration
+/// from the tokens plugged in, and the `[[remote]]` accounts), never loading ourselves (by name,
+/// link or copy) or a proxy that may load us (that would recurse): see [`recursion::refuse`].
+fn discovery(cfg: Config) -> Discovery {
+    Discovery::new(cfg, &[]).refusing(|path| {
+        let why = format!("it would load kyso itself: {}", recursion::refuse(path)?);
+        log::warn!("module {} skipped: {why}", path.display());
+        Some(why)
+    })
 }
 
 impl SlotTable {
@@ -86,11 +79,31 @@ impl SlotTable {
         }
         let first = self.backend.is_none();
         if first {
-            let cfg = Config::discover(None).unwrap_or_else(|e| {
-                log::error!("no modules loaded: {e}");
-                Config::default()
-            });
-            let mut backend = Backend::load(&module_configs(&cfg));
+            // A kyso.toml that cannot be read loads nothing (rather than auto-configuring
+            // behind the user's back); the log says why.
+            let discovery = match Config::discover(None) {
+                Ok(cfg) => Some(discovery(cfg)),
+                Err(e) => {
+                    log::error!("no modules loaded: {e}");
+                    None
+                }
+            };
+            let mut backend = match discovery.as_ref().map(Discovery::backend) {
+                Some(Ok(b)) => b,
+                Some(Err(e)) => {
+                    // Remote accounts alone are a fine configuration.
+                    if discovery
+                        .as_ref()
+                        .is_some_and(|d| d.config().remotes.is_empty())
+                    {
+                        log::error!("no modules loaded: {e}");
+                    } else {
+                        log::info!("no PKCS#11 module: {e}");
+                    }
+                    Backend::default()
+                }
+                None => Backend::default(),
+            };
             recursion::drop_loaded_kyso(&mut backend);
             for (cfg, e) in &backend.failures {
                 log::error!(
@@ -100,7 +113,9 @@ impl SlotTable {
                 );
             }
             self.backend = Some(backend);
-            self.add_remote_slots(&cfg);
+            if let Some(d) = &discovery {
+                self.add_remote_slots(d);
+            }
         }
         self.last_refresh = Some(Instant::now());
         let Some(backend) = &self.backend else { return };
@@ -163,15 +178,16 @@ impl SlotTable {
 
     /// One slot per remote credential of kyso.toml's `[[remote]]` accounts, listed once when the
     /// module first loads (an account that cannot be reached then is logged, not fatal).
-    fn add_remote_slots(&mut self, cfg: &Config) {
-        if cfg.remotes.is_empty() {
+    fn add_remote_slots(&mut self, discovery: &Discovery) {
+        if discovery.config().remotes.is_empty() {
             return;
         }
-        let (tokens, errors) = kyso::remote::dyn_tokens(&cfg.remotes);
+        let (tokens, errors) = discovery.remote_tokens();
         for (account, e) in errors {
             log::error!("remote account {account}: {e}");
         }
         for token in tokens {
+            let token = token as Arc<dyn Token>;
             let Ok(info) = token.info() else { continue };
             let id = self.slots.len() as CK_SLOT_ID + 1;
             self.slots.push(SlotEntry {
