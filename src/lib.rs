@@ -10,6 +10,7 @@ pub mod digest;
 #[cfg(feature = "documents")]
 pub mod document;
 pub mod error;
+pub mod key;
 pub mod pkcs11;
 pub mod public_key;
 pub mod remote;
@@ -19,6 +20,5 @@ mod util;
 pub use cert::Certificate;
 pub use digest::HashAlg;
 pub use error::{Error, PinRetries, Result};
-pub use signer::{
-    CertificateEntry, KeyInfo, KeyType, SignatureAlgorithm, Signer, Token, TokenInfo,
-};
+pub use key::{KeyInfo, KeyType, SignatureAlgorithm};
+pub use signer::{CertificateEntry, Signer, Token, TokenInfo};

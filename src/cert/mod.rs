@@ -25,7 +25,7 @@ pub use chain::{build_chain, check_validity};
 pub use identity::{Identity, IdentityEntry, IdentityKind};
 
 use crate::error::{Error, Result};
-use crate::signer::{Curve, KeyType};
+use crate::key::{Curve, KeyType};
 pub(crate) use name::names_match;
 use name::{attribute_values, render_name};
 

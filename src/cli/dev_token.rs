@@ -16,7 +16,7 @@ use serde_json::json;
 use kyso::config::ModuleConfig;
 use kyso::pkcs11::provision::{NewKey, Provisioner};
 use kyso::pkcs11::Module;
-use kyso::signer::Curve;
+use kyso::key::Curve;
 use kyso::{Certificate, Error, Result};
 
 use super::{print_json, Cli};

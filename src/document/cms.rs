@@ -24,7 +24,8 @@ use super::tsp::{self, Tsa, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
 use crate::public_key::ecdsa_raw_to_der;
-use crate::signer::{KeyType, SignatureAlgorithm, Signer};
+use crate::key::{KeyType, SignatureAlgorithm};
+use crate::signer::Signer;
 
 /// What goes into a CAdES signature besides the digest.
 #[derive(Debug, Clone, Default)]

@@ -16,7 +16,8 @@ use super::tsp::Tsa;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
-use crate::signer::{KeyType, SignatureAlgorithm, Signer};
+use crate::key::{KeyType, SignatureAlgorithm};
+use crate::signer::Signer;
 
 /// What goes into a PAdES signature besides the signer.
 #[derive(Debug, Clone)]

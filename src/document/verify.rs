@@ -23,7 +23,7 @@ use crate::cert::{build_chain, check_validity, Certificate, CertificateSummary};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::public_key::{ecdsa_der_to_raw, PublicKey};
-use crate::signer::SignatureAlgorithm;
+use crate::key::SignatureAlgorithm;
 
 /// What a CMS signature says and whether it holds, before trust is considered.
 #[derive(Debug, Clone, Serialize)]

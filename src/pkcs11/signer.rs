@@ -13,7 +13,8 @@ use crate::cert::Certificate;
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
 use crate::public_key::PublicKey;
-use crate::signer::{KeyInfo, SignatureAlgorithm, Signer};
+use crate::key::{KeyInfo, SignatureAlgorithm};
+use crate::signer::Signer;
 
 /// A key on a PKCS#11 token. Signs through the token's pooled sessions; safe to share between
 /// threads (each signature takes its own session).
