@@ -23,8 +23,8 @@ use super::ess;
 use super::tsp::{self, Tsa, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
-use crate::public_key::ecdsa_raw_to_der;
 use crate::key::{KeyType, SignatureAlgorithm};
+use crate::public_key::ecdsa_raw_to_der;
 use crate::signer::Signer;
 
 /// What goes into a CAdES signature besides the digest.

@@ -22,8 +22,8 @@ use super::tsp::TimestampVerification;
 use crate::cert::{build_chain, check_validity, Certificate, CertificateSummary};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::public_key::{ecdsa_der_to_raw, PublicKey};
 use crate::key::SignatureAlgorithm;
+use crate::public_key::{ecdsa_der_to_raw, PublicKey};
 
 /// What a CMS signature says and whether it holds, before trust is considered.
 #[derive(Debug, Clone, Serialize)]

@@ -12,8 +12,8 @@ use super::token::{KeyObject, Pkcs11Token};
 use crate::cert::Certificate;
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
-use crate::public_key::PublicKey;
 use crate::key::{KeyInfo, SignatureAlgorithm};
+use crate::public_key::PublicKey;
 use crate::signer::Signer;
 
 /// A key on a PKCS#11 token. Signs through the token's pooled sessions; safe to share between

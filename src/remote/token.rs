@@ -13,8 +13,8 @@ use super::otp;
 use crate::cert::Certificate;
 use crate::config::CscVersion;
 use crate::error::{Error, Result};
-use crate::public_key::PublicKey;
 use crate::key::{KeyInfo, SignatureAlgorithm};
+use crate::public_key::PublicKey;
 use crate::signer::{CertificateEntry, PinStatus, Signer, Token, TokenInfo};
 
 /// Most signatures kyso asks one authorisation to cover when nobody said how many.

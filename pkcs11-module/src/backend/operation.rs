@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use cryptoki_sys::*;
 use kyso::digest::Hasher;
-use kyso::public_key::PublicKey;
 use kyso::key::Curve;
+use kyso::public_key::PublicKey;
 use kyso::{HashAlg, KeyType, Signer};
 
 use super::mechanism::{self, Mech};
