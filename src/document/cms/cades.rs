@@ -20,8 +20,9 @@ use x509_cert::time::Time;
 
 use super::algorithm::{digest_algorithm, signature_algorithm, ID_DATA};
 use super::ess;
-use super::tsp::{self, Tsa, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
+use super::signed_data::der_err;
 use crate::cert::Certificate;
+use crate::document::net::tsp::{self, Tsa, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use crate::error::{Error, Result};
 use crate::key::{KeyType, SignatureAlgorithm};
 use crate::public_key::ecdsa_raw_to_der;
@@ -37,10 +38,6 @@ pub struct CadesOptions {
     pub signing_time: Option<OffsetDateTime>,
     /// Timestamp authority for a signature timestamp (CAdES-T); `None` for CAdES-B.
     pub tsa: Option<Tsa>,
-}
-
-pub(crate) fn der_err(what: &'static str) -> impl Fn(der::Error) -> Error {
-    move |e| Error::Document(format!("{what}: {e}"))
 }
 
 /// Signs `content_digest` (computed with `alg.hash()` over the detached content) and returns
@@ -135,7 +132,7 @@ impl PreparedCms {
         }
         // The token's signature, as the CMS carries it, checked once, over the message,
         // before a TSA is asked to timestamp it and before anyone writes it out.
-        if !super::verify::verify_signature_bytes(
+        if !super::signed_data::verify_signature_bytes(
             self.cert.spki_der(),
             alg,
             &self.to_sign,

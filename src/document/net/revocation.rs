@@ -23,10 +23,10 @@ use x509_ocsp::{
     TbsRequest,
 };
 
-use super::algorithm::algorithm_from_cms;
-use super::verify::{rfc3339_of, verify_signature_bytes};
 use crate::cert::Certificate;
 use crate::digest::HashAlg;
+use crate::document::cms::algorithm::algorithm_from_cms;
+use crate::document::cms::signed_data::{rfc3339_of, verify_signature_bytes};
 use crate::error::{Error, Result};
 
 /// The revocation verdict.

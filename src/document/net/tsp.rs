@@ -6,7 +6,7 @@
 //! status is granted, the nonce and message imprint are ours, and the token's own CMS signature
 //! verifies with the TSA certificate it carries (which must be for timestamping).
 //! [`verify_token`] checks a stored token the same way; its chain to trust anchors is
-//! [`super::verify_trust`]'s business.
+//! [`verify_trust`]'s business.
 
 use std::time::Duration;
 
@@ -17,13 +17,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
 
-use super::algorithm::{digest_algorithm, hash_from_oid};
-use super::cms::der_err;
-use super::verify::{
-    check_signer, parse_signed_data, rfc3339_of, single_signer, TrustVerification,
-};
 use crate::cert::Certificate;
 use crate::digest::HashAlg;
+use crate::document::cms::algorithm::{digest_algorithm, hash_from_oid};
+use crate::document::cms::signed_data::{
+    check_signer, der_err, parse_signed_data, rfc3339_of, single_signer,
+};
+use crate::document::verify::trust::{verify_trust, TrustVerification};
 use crate::error::{Error, Result};
 
 /// `id-aa-signatureTimeStampToken` (RFC 3161 appendix A): unsigned attribute holding a
@@ -299,6 +299,6 @@ impl TimestampVerification {
     pub fn check_trust(&mut self, anchors: &[Certificate]) {
         let Some(cert) = &self.tsa_cert else { return };
         let at = self.gen_time.unwrap_or_else(OffsetDateTime::now_utc);
-        self.trust = Some(super::verify_trust(cert, &self.embedded, anchors, at));
+        self.trust = Some(verify_trust(cert, &self.embedded, anchors, at));
     }
 }

@@ -9,12 +9,13 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
-use super::cms::{sign_detached, CadesOptions};
-use super::pdf_reader::{last_startxref, LazyPdf, Source};
-use super::pdf_writer::{is_xref_stream_at, text_string, write_object, Update};
-use super::tsp::Tsa;
+use super::reader::{LazyPdf, Source};
+use super::writer::{is_xref_stream_at, text_string, write_object, Update};
+use super::xref::last_startxref;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
+use crate::document::cms::{sign_detached, CadesOptions};
+use crate::document::net::tsp::Tsa;
 use crate::error::{Error, Result};
 use crate::key::{KeyType, SignatureAlgorithm};
 use crate::signer::Signer;
@@ -349,7 +350,7 @@ fn build<S: Source + ?Sized>(
     }
     for (k, v) in extra.iter() {
         sig.push(b'\n');
-        super::pdf_writer::write_name(&mut sig, k);
+        super::writer::write_name(&mut sig, k);
         sig.push(b' ');
         write_object(&mut sig, v)?;
     }
@@ -480,7 +481,7 @@ pub fn cades_options(options: &PadesOptions) -> CadesOptions {
 }
 
 /// Puts a CMS signature over [`PreparedPdf::digest`] into `/Contents` (for callers that have
-/// the token sign elsewhere, see [`super::cms::PreparedCms`]).
+/// the token sign elsewhere, see [`crate::document::cms::PreparedCms`]).
 pub fn embed(prepared: PreparedPdf, cms: &[u8]) -> Result<SignedPdf> {
     let (a, b) = prepared.gap;
     let room = (b - a - 2) / 2;

@@ -1,0 +1,9 @@
+//! CMS (RFC 5652): building CAdES detached signatures, the algorithm identifiers and ESS
+//! attributes they carry, and the `SignedData` reading every check shares.
+
+pub(crate) mod algorithm;
+mod cades;
+pub(crate) mod ess;
+pub(crate) mod signed_data;
+
+pub use cades::{sign_detached, CadesOptions, PreparedCms};
