@@ -75,10 +75,12 @@ pub(crate) fn single_signer(sd: &SignedData) -> Result<&SignerInfo> {
 
 /// Checks `si` of `sd`: the signer's certificate among those carried, the content type, the
 /// message digest against `digest`, the ESS binding and the signature over the attributes.
+/// `content` names the content in problems ("the document", "the TSTInfo").
 pub(crate) fn check_signer(
     sd: &SignedData,
     si: &SignerInfo,
     content_type: ObjectIdentifier,
+    content: &str,
     digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
 ) -> Result<SignerCheck> {
     let parse = der_err("not a CMS signature");
@@ -135,7 +137,9 @@ pub(crate) fn check_signer(
         .map_err(der_err("message-digest attribute"))?;
     let content_unmodified = digest(hash)? == signed_digest.as_bytes();
     if !content_unmodified {
-        problems.push("the document was modified after signing (digest differs)".into());
+        problems.push(format!(
+            "{content} was modified after signing (digest differs)"
+        ));
     }
     let signing_time = attr(ID_SIGNING_TIME)
         .map(|v| {

@@ -153,7 +153,7 @@ pub fn check(cert: &Certificate, candidates: &[Certificate], timeout: Duration) 
                 tried.push(format!("OCSP {url}: {}", r.detail.unwrap_or_default()));
             }
             Err(e) => {
-                reached |= !matches!(e, Error::Network(_));
+                reached |= !matches!(e, Error::Network { .. });
                 tried.push(format!("OCSP {url}: {e}"));
             }
         }
@@ -162,7 +162,7 @@ pub fn check(cert: &Certificate, candidates: &[Certificate], timeout: Duration) 
         match from_crl(url, cert, issuer, timeout) {
             Ok(r) => return r,
             Err(e) => {
-                reached |= !matches!(e, Error::Network(_));
+                reached |= !matches!(e, Error::Network { .. });
                 tried.push(format!("CRL {url}: {e}"));
             }
         }

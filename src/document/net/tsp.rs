@@ -24,7 +24,7 @@ use crate::document::cms::signed_data::{
     check_signer, der_err, parse_signed_data, rfc3339_of, single_signer,
 };
 use crate::document::verify::trust::{verify_trust, TrustVerification};
-use crate::error::{Error, Result};
+use crate::error::{Error, NetworkFailure, Result};
 
 /// `id-aa-signatureTimeStampToken` (RFC 3161 appendix A): unsigned attribute holding a
 /// timestamp token over the signature value.
@@ -147,12 +147,10 @@ fn check_token(token: &[u8], stamped: &[u8]) -> Result<(TimestampVerification, T
         .into_bytes();
     let tst = TstInfo::from_der(&tst_der).map_err(der_err("TSTInfo"))?;
     let si = single_signer(&sd)?;
-    let check = check_signer(&sd, si, ID_CT_TST_INFO, &mut |h| Ok(h.digest(&tst_der)))?;
-    let mut problems: Vec<String> = check
-        .problems
-        .into_iter()
-        .map(|p| p.replace("the document was modified", "the TSTInfo was modified"))
-        .collect();
+    let check = check_signer(&sd, si, ID_CT_TST_INFO, "the TSTInfo", &mut |h| {
+        Ok(h.digest(&tst_der))
+    })?;
+    let mut problems = check.problems;
     if check.certificate_bound.is_none() {
         problems
             .push("the token has no ESS signing-certificate attribute (RFC 3161 §2.4.2)".into());
@@ -226,14 +224,10 @@ pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
         tsa.timeout,
     )
     .map_err(|e| match e {
-        Error::Network(m) => {
-            let m = m.strip_prefix(&format!("{url}: ")).unwrap_or(&m);
-            if m.starts_with("HTTP status") {
-                fail(format!("answered {m}"))
-            } else {
-                fail(format!("unreachable ({m})"))
-            }
-        }
+        Error::Network { failure, .. } => match failure {
+            NetworkFailure::HttpStatus(_) => fail(format!("answered {failure}")),
+            NetworkFailure::Unreachable(_) => fail(format!("unreachable ({failure})")),
+        },
         other => other,
     })?;
     let resp = TimeStampResp::from_der(&body).map_err(|e| {

@@ -274,7 +274,7 @@ fn prepare_from<S: Source + ?Sized>(
 /// Errors of the object-by-object reader that lopdf's whole-document reader may work around.
 /// Refusals (encrypted file, no such page) stand.
 fn falls_back(e: &Error) -> bool {
-    matches!(e, Error::Document(m) if !m.starts_with("encrypted"))
+    matches!(e, Error::Document(_))
 }
 
 /// The update for `pdf` (`base_len` bytes): its bytes and where `/Contents` is in them.
@@ -287,9 +287,7 @@ fn build<S: Source + ?Sized>(
     options: &PadesOptions,
 ) -> Result<(Vec<u8>, (usize, usize))> {
     if pdf.trailer().get(b"Encrypt").is_ok() {
-        return Err(Error::Document(
-            "encrypted PDFs cannot be signed by kyso".into(),
-        ));
+        return Err(Error::PdfEncrypted);
     }
     let root_id = pdf
         .trailer()

@@ -65,7 +65,7 @@ pub fn verify_detached(
 ) -> Result<CmsVerification> {
     let sd = parse_signed_data(p7s)?;
     let si = single_signer(&sd)?;
-    let mut check = check_signer(&sd, si, ID_DATA, digest)?;
+    let mut check = check_signer(&sd, si, ID_DATA, "the document", digest)?;
     let timestamp = si
         .unsigned_attrs
         .iter()
