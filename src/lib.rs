@@ -3,6 +3,8 @@
 //! Backends ([`pkcs11`], [`remote`]) produce [`Token`]s and [`Signer`]s; documents, the `kyso` command and
 //! the PKCS#11 module consume them without knowing where a key lives.
 
+#![forbid(unsafe_code)]
+
 pub mod cert;
 pub mod config;
 pub mod devices;
