@@ -11,8 +11,10 @@ mod key;
 mod name;
 #[cfg(test)]
 pub(crate) mod testutil;
+mod trust;
 
 pub use certificate::{Certificate, CertificateSummary};
 pub use chain::{build_chain, check_validity};
 pub use identity::{Identity, IdentityEntry, IdentityKind};
 pub use name::OID_UID;
+pub use trust::{verify_trust, TrustVerification};

@@ -244,7 +244,7 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
     } else {
         let mut candidates = v.embedded_certificates().to_vec();
         candidates.extend_from_slice(anchors);
-        document::net::revocation::check(v.signer_certificate(), &candidates, REVOCATION_TIMEOUT)
+        document::verify::revocation::check(v.signer_certificate(), &candidates, REVOCATION_TIMEOUT)
     };
     let mut revocation = revocation;
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {

@@ -8,7 +8,7 @@ use crate::cert::{Certificate, CertificateSummary};
 use crate::digest::HashAlg;
 use crate::document::cms::algorithm::ID_DATA;
 use crate::document::cms::signed_data::{check_signer, parse_signed_data, single_signer};
-use crate::document::net::tsp::{self, TimestampVerification, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
+use crate::document::cms::tsp::{self, TimestampVerification, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use crate::error::Result;
 
 /// What a CMS signature says and whether it holds, before trust is considered.

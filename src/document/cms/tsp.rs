@@ -17,13 +17,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
 
-use crate::cert::Certificate;
+use super::algorithm::{digest_algorithm, hash_from_oid};
+use super::signed_data::{check_signer, der_err, parse_signed_data, rfc3339_of, single_signer};
+use crate::cert::{verify_trust, Certificate, TrustVerification};
 use crate::digest::HashAlg;
-use crate::document::cms::algorithm::{digest_algorithm, hash_from_oid};
-use crate::document::cms::signed_data::{
-    check_signer, der_err, parse_signed_data, rfc3339_of, single_signer,
-};
-use crate::document::verify::trust::{verify_trust, TrustVerification};
 use crate::error::{Error, NetworkFailure, Result};
 
 /// `id-aa-signatureTimeStampToken` (RFC 3161 appendix A): unsigned attribute holding a
@@ -217,7 +214,7 @@ pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
         cert_req: true,
         extensions: None,
     };
-    let body = super::http::post(
+    let body = crate::document::http::post(
         url,
         "application/timestamp-query",
         &req.to_der().map_err(enc)?,

@@ -4,7 +4,8 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cert::{build_chain, check_validity, Certificate};
+use super::certificate::Certificate;
+use super::chain::{build_chain, check_validity};
 
 /// Whether the signer is trusted: a chain to an anchor, valid now, with a key usage that allows
 /// signatures.

@@ -332,7 +332,7 @@ fn ask_ocsp(
         },
         optional_signature: None,
     };
-    let body = super::http::post(
+    let body = crate::document::http::post(
         url,
         "application/ocsp-request",
         &req.to_der().map_err(&enc)?,
@@ -446,7 +446,7 @@ fn from_crl(
     issuer: &Certificate,
     timeout: Duration,
 ) -> Result<Revocation> {
-    let mut der = super::http::get(url, timeout)?;
+    let mut der = crate::document::http::get(url, timeout)?;
     if der.starts_with(b"-----BEGIN") {
         der = der::pem::decode_vec(&der)
             .map_err(|e| Error::Document(format!("PEM CRL: {e}")))?
