@@ -1,5 +1,6 @@
 //! Verification of CMS/CAdES signatures: the signature over the signed attributes, the content
-//! digest, the ESS binding to the signer's certificate, and the chain to trust anchors.
+//! digest, the ESS binding to the signer's certificate and the signature timestamp (the chain
+//! to trust anchors is [`crate::cert::verify_trust`]'s business).
 
 use der::Encode;
 use serde::Serialize;
