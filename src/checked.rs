@@ -6,8 +6,8 @@
 use crate::cert::Certificate;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
+use crate::key::SignatureAlgorithm;
 use crate::public_key::{ecdsa_der_to_raw, ecdsa_raw_to_der, PublicKey};
-use crate::signer::SignatureAlgorithm;
 
 /// A signature verified against the signer's certificate, in the encoding documents carry
 /// (ECDSA as DER `ECDSA-Sig-Value`, RSA as is). Only a [`Verifier`] makes one.

@@ -149,6 +149,9 @@ pub enum Error {
     /// A document or signature container that is malformed or uses what kyso does not support.
     #[error("{0}")]
     Document(String),
+    /// An encrypted PDF: kyso does not sign those (no fallback reader changes that).
+    #[error("encrypted PDFs cannot be signed by kyso")]
+    PdfEncrypted,
     /// A remote signing service could not be reached (network, DNS, TLS, timeout).
     #[error("cannot reach the remote signing service {server}: {message}; check the network and base_url in kyso.toml, then run again")]
     RemoteUnreachable {
@@ -203,8 +206,13 @@ pub enum Error {
     },
     /// A server (timestamp authority, OCSP responder, CRL distribution point) could not be
     /// reached or answered with an HTTP error.
-    #[error("network: {0}")]
-    Network(String),
+    #[error("network: {url}: {failure}")]
+    Network {
+        /// The URL asked.
+        url: String,
+        /// How the exchange failed.
+        failure: NetworkFailure,
+    },
     /// The timestamp authority refused the request or answered with something kyso cannot
     /// accept (bad status, another imprint or nonce, a token that does not verify).
     #[error("timestamp authority {0}; no output was written for this file")]
@@ -218,6 +226,25 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// How an HTTP exchange with a server failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkFailure {
+    /// The server was not reached, or its reply was cut short or too long (the transport's
+    /// own message).
+    Unreachable(String),
+    /// The server answered with a status other than 2xx (`404 Not Found`).
+    HttpStatus(String),
+}
+
+impl std::fmt::Display for NetworkFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetworkFailure::Unreachable(message) => f.write_str(message),
+            NetworkFailure::HttpStatus(status) => write!(f, "HTTP status {status}"),
+        }
+    }
 }
 
 fn slot_suffix(slot: &Option<String>) -> String {
@@ -271,3 +298,32 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_errors_say_what_they_said_as_text() {
+        let status = Error::Network {
+            url: "http://tsa.example/".into(),
+            failure: NetworkFailure::HttpStatus("404 Not Found".into()),
+        };
+        assert_eq!(
+            status.to_string(),
+            "network: http://tsa.example/: HTTP status 404 Not Found"
+        );
+        let unreachable = Error::Network {
+            url: "http://tsa.example/".into(),
+            failure: NetworkFailure::Unreachable("connection refused".into()),
+        };
+        assert_eq!(
+            unreachable.to_string(),
+            "network: http://tsa.example/: connection refused"
+        );
+        assert_eq!(
+            Error::PdfEncrypted.to_string(),
+            "encrypted PDFs cannot be signed by kyso"
+        );
+    }
+}

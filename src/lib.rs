@@ -3,6 +3,8 @@
 //! Backends ([`pkcs11`], [`remote`]) produce [`Token`]s and [`Signer`]s; documents, the `kyso` command and
 //! the PKCS#11 module consume them without knowing where a key lives.
 
+#![forbid(unsafe_code)]
+
 #[cfg(feature = "documents")]
 pub mod batch;
 pub mod cert;
@@ -14,6 +16,7 @@ pub mod discovery;
 #[cfg(feature = "documents")]
 pub mod document;
 pub mod error;
+pub mod key;
 pub mod pkcs11;
 pub mod public_key;
 pub mod remote;
@@ -23,6 +26,5 @@ mod util;
 pub use cert::Certificate;
 pub use digest::HashAlg;
 pub use error::{Error, PinRetries, Result};
-pub use signer::{
-    CertificateEntry, KeyInfo, KeyType, SignatureAlgorithm, Signer, Token, TokenInfo,
-};
+pub use key::{KeyInfo, KeyType, SignatureAlgorithm};
+pub use signer::{CertificateEntry, Signer, Token, TokenInfo};

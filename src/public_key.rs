@@ -7,7 +7,7 @@ use signature::hazmat::PrehashVerifier;
 
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::signer::{Curve, KeyType, SignatureAlgorithm};
+use crate::key::{Curve, KeyType, SignatureAlgorithm};
 
 /// A public key able to verify the signatures kyso makes.
 #[derive(Debug, Clone)]

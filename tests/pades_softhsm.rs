@@ -282,7 +282,7 @@ fn pdf_whose_update_would_not_read_back_is_refused() {
 /// falling back to parsing the whole document.
 #[test]
 fn lazy_reader_follows_tables_streams_and_object_streams() {
-    use kyso::document::pdf_reader::LazyPdf;
+    use kyso::document::pdf::reader::LazyPdf;
     let fx = Fixture::new();
     let mut inputs = vec![("table".to_string(), std::fs::read(SPEC_PDF).unwrap())];
     for (name, args) in [

@@ -307,7 +307,7 @@ fn ctrl_c_stops_kyso_sign_cleanly_and_a_rerun_finishes() {
 /// assembly: one that refuses stops the batch with nothing written.
 #[test]
 fn a_refusing_timestamper_stops_the_batch_before_anything_is_written() {
-    use kyso::document::tsp::Timestamper;
+    use kyso::document::Timestamper;
     use std::sync::atomic::{AtomicUsize, Ordering};
     struct Refusing(AtomicUsize);
     impl Timestamper for Refusing {

@@ -308,7 +308,7 @@ fn revoked_after_a_signature_timestamp_stays_valid() {
 /// answered, no CRL fetched), and the offline source reaches nothing.
 #[test]
 fn revocation_is_fetched_only_through_its_source() {
-    use kyso::document::revocation::{self, HttpRevocation, Offline, RevocationSource};
+    use kyso::document::verify::revocation::{self, HttpRevocation, Offline, RevocationSource};
     use kyso::document::RevocationStatus;
     use std::sync::atomic::{AtomicUsize, Ordering};
 

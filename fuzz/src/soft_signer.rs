@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use kyso::signer::Curve;
+use kyso::key::Curve;
 use kyso::{Certificate, KeyInfo, KeyType, SignatureAlgorithm, Signer};
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 

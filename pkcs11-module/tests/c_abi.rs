@@ -549,7 +549,7 @@ fn raw_rsa_pss_and_ecdsa_mechanisms_verify_with_openssl() {
     // CKM_ECDSA: raw r || s, 64 bytes for P-256.
     let sig = sign(h, find(h, CKO_PRIVATE_KEY, 3)[0], CKM_ECDSA, &digest).unwrap();
     assert_eq!(sig.len(), 64);
-    let der = kyso::public_key::ecdsa_raw_to_der(&kyso::signer::Curve::P256, &sig).unwrap();
+    let der = kyso::public_key::ecdsa_raw_to_der(&kyso::key::Curve::P256, &sig).unwrap();
     std::fs::write(fx.path("s3"), der).unwrap();
     assert!(openssl_verify(
         &fx.path("p256.pub.pem"),

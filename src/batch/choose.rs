@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crate::cert::Certificate;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::signer::{KeyType, SignatureAlgorithm, Signer, Token};
+use crate::key::{KeyType, SignatureAlgorithm};
+use crate::signer::{Signer, Token};
 
 use super::Format;
 

@@ -11,7 +11,7 @@ use super::output::{stamp, Output, Stamp};
 use super::{Document, Format, Options, Source};
 use crate::checked::Verifier;
 use crate::document::cms::{self, CadesOptions, PreparedCms};
-use crate::document::pades::{self, PadesOptions, PreparedPdf};
+use crate::document::pdf::pades::{self, PadesOptions, PreparedPdf};
 use crate::error::{Error, Result};
 use crate::signer::Signer;
 

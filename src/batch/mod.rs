@@ -41,10 +41,11 @@ use serde::Serialize;
 use crate::cert::Certificate;
 use crate::checked::Verifier;
 use crate::devices::RemovalWatch;
-use crate::document::appearance::Visible;
-use crate::document::tsp::Timestamper;
+use crate::document::Timestamper;
+use crate::document::Visible;
 use crate::error::{Error, Result};
-use crate::signer::{SignatureAlgorithm, Signer};
+use crate::key::SignatureAlgorithm;
+use crate::signer::Signer;
 
 /// What the pipeline makes of each document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use super::files::{write_atomic, write_atomic_with};
 use super::Target;
-use crate::document::pades::SignedPdf;
+use crate::document::pdf::pades::SignedPdf;
 use crate::error::{Error, Result};
 
 /// Length and modification time of an open file: a change between hashing and copying means

@@ -3,7 +3,8 @@
 
 use time::OffsetDateTime;
 
-use super::{names_match, rfc3339, Certificate};
+use super::certificate::{rfc3339, Certificate};
+use super::name::names_match;
 use crate::error::{Error, Result};
 
 /// Longest chain accepted: real Vietnamese chains have 2 or 3 certificates.

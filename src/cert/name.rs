@@ -8,7 +8,10 @@ use x509_parser::asn1_rs::{Any, Class, Tag, ToDer};
 use x509_parser::prelude::X509Name;
 use x509_parser::x509::AttributeTypeAndValue;
 
-use super::{OID_SERIAL_NUMBER, OID_UID};
+/// OID of the `UID` (userId) attribute, where Vietnamese CAs put `CCCD:`/`MST:`… numbers.
+pub const OID_UID: &str = "0.9.2342.19200300.100.1.1";
+pub(super) const OID_CN: &str = "2.5.4.3";
+pub(super) const OID_SERIAL_NUMBER: &str = "2.5.4.5";
 
 /// Compares two RFC 4514 names loosely (case, repeated spaces), as RFC 5280 name matching does
 /// for the string types CAs use.

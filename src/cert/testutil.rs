@@ -5,7 +5,7 @@ use rcgen::{
     Issuer, KeyPair, KeyUsagePurpose, SigningKey, PKCS_ECDSA_P256_SHA256,
 };
 
-use super::Certificate;
+use super::certificate::Certificate;
 
 pub const VN_ROOT: &[u8] = include_bytes!("testdata/vietnam-national-root-ca.pem");
 pub const VIETTEL: &[u8] = include_bytes!("testdata/viettel-ca-rs.pem");

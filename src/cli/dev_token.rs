@@ -14,9 +14,9 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use kyso::config::ModuleConfig;
+use kyso::key::Curve;
 use kyso::pkcs11::provision::{NewKey, Provisioner};
 use kyso::pkcs11::Module;
-use kyso::signer::Curve;
 use kyso::{Certificate, Error, Result};
 
 use super::{print_json, Cli};

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 
 use kyso::batch::{self, choose, plan, Batch, Options};
-use kyso::document::{self, tsp::Timestamper};
+use kyso::document::{self, Timestamper};
 use kyso::{Certificate, Error, Result};
 
 use super::batch::Report;
@@ -105,7 +105,7 @@ pub struct SignArgs {
     #[arg(long, value_name = "PAGE,X,Y,W,H")]
     visible: Option<String>,
     /// TrueType font for --visible (needs Vietnamese glyphs).
-    #[arg(long, value_name = "TTF", default_value = document::appearance::DEFAULT_FONT, requires = "visible")]
+    #[arg(long, value_name = "TTF", default_value = document::pdf::appearance::DEFAULT_FONT, requires = "visible")]
     font: PathBuf,
     #[command(flatten)]
     pin: PinArgs,

@@ -245,10 +245,10 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
     } else {
         let mut candidates = v.embedded_certificates().to_vec();
         candidates.extend_from_slice(anchors);
-        let source = document::revocation::HttpRevocation {
+        let source = document::verify::revocation::HttpRevocation {
             timeout: REVOCATION_TIMEOUT,
         };
-        document::revocation::check(v.signer_certificate(), &candidates, &source)
+        document::verify::revocation::check(v.signer_certificate(), &candidates, &source)
     };
     let mut revocation = revocation;
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {

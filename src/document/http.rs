@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, NetworkFailure, Result};
 
 /// Largest reply accepted (a big CRL of a national CA is a few MB).
 const MAX_REPLY: u64 = 32 * 1024 * 1024;
@@ -34,11 +34,17 @@ fn read(
     url: &str,
     reply: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<Vec<u8>> {
-    let err = |e: ureq::Error| Error::Network(format!("{url}: {e}"));
+    let err = |e: ureq::Error| Error::Network {
+        url: url.to_owned(),
+        failure: NetworkFailure::Unreachable(e.to_string()),
+    };
     let mut reply = reply.map_err(err)?;
     let status = reply.status();
     if !status.is_success() {
-        return Err(Error::Network(format!("{url}: HTTP status {status}")));
+        return Err(Error::Network {
+            url: url.to_owned(),
+            failure: NetworkFailure::HttpStatus(status.to_string()),
+        });
     }
     reply
         .body_mut()

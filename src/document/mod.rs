@@ -1,26 +1,25 @@
-//! Signed documents: CMS/CAdES detached signatures, and their verification.
+//! Signed documents: CMS/CAdES detached signatures, PAdES, and their verification, grouped by
+//! what they are: [`pdf`], [`cms`] (with RFC 3161 timestamps), [`verify`] (with OCSP and CRL
+//! revocation checks), and the little HTTP the timestamp authorities and revocation servers
+//! are asked over.
 //!
 //! Everything here works from a [`crate::Signer`] and digests computed by the caller, so a batch
 //! can hash files in parallel while the token signs.
 
-mod algorithm;
-pub mod appearance;
 pub mod cms;
-mod ess;
 mod http;
-pub mod pades;
-mod pades_verify;
-pub mod pdf_reader;
-mod pdf_writer;
-pub mod revocation;
-pub mod tsp;
+pub mod pdf;
 pub mod verify;
 
-pub use algorithm::{algorithm_from_cms, digest_algorithm, hash_from_oid, signature_algorithm};
-pub use appearance::Visible;
-pub use cms::{sign_detached, CadesOptions};
-pub use pades::{sign_pdf, PadesOptions};
-pub use pades_verify::{verify_pdf, PdfSignature, PdfSignatureResult};
-pub use revocation::{Revocation, RevocationStatus};
-pub use tsp::{TimestampVerification, Tsa};
-pub use verify::{verify_detached, verify_trust, CmsVerification, TrustVerification};
+pub use self::cms::algorithm::{
+    algorithm_from_cms, digest_algorithm, hash_from_oid, signature_algorithm,
+};
+pub use self::cms::tsp::{TimestampVerification, Timestamper, Tsa};
+pub use self::cms::{sign_detached, CadesOptions};
+pub use self::pdf::appearance::Visible;
+pub use self::pdf::pades::{sign_pdf, PadesOptions};
+pub use self::verify::{
+    verify_detached, verify_pdf, CmsVerification, PdfSignature, PdfSignatureResult, Revocation,
+    RevocationStatus,
+};
+pub use crate::cert::{verify_trust, TrustVerification};

@@ -8,7 +8,7 @@ use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
 use cryptoki::mechanism::{Mechanism, MechanismType};
 
 use crate::digest::HashAlg;
-use crate::signer::SignatureAlgorithm;
+use crate::key::SignatureAlgorithm;
 
 /// The mechanism that signs a host-computed digest, if the token has it.
 pub fn for_digest(

@@ -6,6 +6,7 @@ mod module;
 pub mod provision;
 mod signer;
 mod token;
+mod uniform;
 
 use std::sync::Arc;
 

@@ -9,7 +9,6 @@ use cryptoki::mechanism::MechanismType;
 use serde::Serialize;
 
 use super::errors;
-use super::token::Pkcs11Token;
 use crate::config::ModuleConfig;
 use crate::error::{Error, Result};
 
@@ -169,43 +168,6 @@ impl Module {
             removable: si.removable_device(),
             hardware: si.hardware_slot(),
         })
-    }
-
-    /// The token in one slot, if an initialised one is present.
-    pub fn token(self: &Arc<Self>, slot: cryptoki::slot::Slot) -> Result<Option<Arc<Pkcs11Token>>> {
-        match self.ctx.get_token_info(slot) {
-            Ok(info) if info.token_initialized() => {}
-            Ok(_) => return Ok(None),
-            Err(CkError::Pkcs11(
-                RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved,
-                _,
-            )) => return Ok(None),
-            Err(e) => return Err(errors::map_module(e, self.name(), self.path())),
-        }
-        match Pkcs11Token::open(self.clone(), slot) {
-            Ok(t) => Ok(Some(t)),
-            Err(Error::TokenRemoved { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// The initialised tokens present now, one per slot (SoftHSM's spare empty token and
-    /// blank cards are left out: nothing to list or sign with).
-    pub fn tokens(self: &Arc<Self>) -> Result<Vec<Arc<Pkcs11Token>>> {
-        let slots = self
-            .ctx
-            .get_slots_with_initialized_token()
-            .map_err(|e| errors::map_module(e, self.name(), self.path()))?;
-        let mut out = Vec::new();
-        for slot in slots {
-            match Pkcs11Token::open(self.clone(), slot) {
-                Ok(t) => out.push(t),
-                // A token pulled out between the two calls is simply not there.
-                Err(Error::TokenRemoved { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(out)
     }
 }
 

@@ -16,7 +16,7 @@ use super::errors;
 use super::module::Module;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
-use crate::signer::Curve;
+use crate::key::Curve;
 
 /// A key pair to generate on the token.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,8 +11,9 @@ use super::mechanism;
 use super::token::{KeyObject, Pkcs11Token};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
+use crate::key::{KeyInfo, SignatureAlgorithm};
 use crate::public_key::PublicKey;
-use crate::signer::{KeyInfo, SignatureAlgorithm, Signer};
+use crate::signer::Signer;
 
 /// A key on a PKCS#11 token. Signs through the token's pooled sessions; safe to share between
 /// threads (each signature takes its own session).

@@ -4,32 +4,26 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
+use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::MechanismType;
 use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use super::errors;
 use super::module::Module;
-use super::signer::Pkcs11Signer;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
-use crate::signer::{CertificateEntry, PinStatus, Signer, Token, TokenInfo};
+use crate::signer::Token;
 
 /// Login state: the session that holds the login (closing every session logs out), the PIN for
 /// keys that want it again per signature, and digests of the PINs the token refused.
 #[derive(Default)]
-struct LoginState {
-    session: Option<Session>,
-    pin: Option<SecretString>,
-    refused: Vec<[u8; 32]>,
-}
-
-/// What is remembered of a refused PIN: enough to recognise it, not to recover it.
-fn pin_digest(pin: &SecretString) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(pin.expose_secret().as_bytes()).into()
+pub(super) struct LoginState {
+    pub(super) session: Option<Session>,
+    pub(super) pin: Option<SecretString>,
+    pub(super) refused: Vec<[u8; 32]>,
 }
 
 /// A token in a slot of a loaded module.
@@ -37,30 +31,30 @@ fn pin_digest(pin: &SecretString) -> [u8; 32] {
 /// Fields drop in order: sessions close before the module (last) can be finalised.
 pub struct Pkcs11Token {
     me: Weak<Pkcs11Token>,
-    slot: Slot,
-    label: String,
+    pub(super) slot: Slot,
+    pub(super) label: String,
     serial: String,
-    login: Mutex<LoginState>,
-    pool: Mutex<Vec<Session>>,
+    pub(super) login: Mutex<LoginState>,
+    pub(super) pool: Mutex<Vec<Session>>,
     /// Held shared by every operation and exclusively by logout: a logout waits for the
     /// signatures in flight (SoftHSM answers CKR_GENERAL_ERROR to a C_SignInit racing it).
-    activity: RwLock<()>,
+    pub(super) activity: RwLock<()>,
     mechanisms: OnceLock<Vec<MechanismType>>,
     /// Bumped when what the token shows may change: after a login, a logout, a removal.
     epoch: AtomicU64,
     /// The objects as last listed, valid while its epoch is the token's.
     listing: Mutex<Option<Arc<Listing>>>,
-    module: Arc<Module>,
+    pub(super) module: Arc<Module>,
 }
 
 /// The token's objects as listed once per login state (private keys may show only after a
 /// login): [`Token::certificates`] and [`Token::signers`] answer from it, so a command that
 /// chooses a token, then a key, then the chain lists the objects once, not three times.
-struct Listing {
+pub(super) struct Listing {
     epoch: u64,
-    certificates: Vec<(Certificate, String, Vec<u8>)>,
-    keys: Vec<KeyObject>,
-    public_key_ids: Vec<Vec<u8>>,
+    pub(super) certificates: Vec<(Certificate, String, Vec<u8>)>,
+    pub(super) keys: Vec<KeyObject>,
+    pub(super) public_key_ids: Vec<Vec<u8>>,
 }
 
 /// A private key object as found on the token.
@@ -92,7 +86,7 @@ impl Pkcs11Token {
         }))
     }
 
-    fn self_arc(&self) -> Result<Arc<Pkcs11Token>> {
+    pub(super) fn self_arc(&self) -> Result<Arc<Pkcs11Token>> {
         self.me.upgrade().ok_or_else(|| Error::TokenRemoved {
             slot: Some(self.label.clone()),
         })
@@ -190,13 +184,13 @@ impl Pkcs11Token {
 
     /// What the token shows may have changed (login, logout, removal): the next question
     /// lists the objects again.
-    fn objects_changed(&self) {
+    pub(super) fn objects_changed(&self) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The objects, listed once per login state. The epoch is read before listing, so a login
     /// or logout racing the listing leaves it stale (listed again next time), never wrong.
-    fn listing(&self) -> Result<Arc<Listing>> {
+    pub(super) fn listing(&self) -> Result<Arc<Listing>> {
         let epoch = self.epoch.load(Ordering::SeqCst);
         let cached = self
             .listing
@@ -277,7 +271,7 @@ impl Pkcs11Token {
             .map_err(|e| self.login_error(e))
     }
 
-    fn login_error(&self, e: cryptoki::error::Error) -> Error {
+    pub(super) fn login_error(&self, e: cryptoki::error::Error) -> Error {
         match self.err(e) {
             Error::WrongPin { .. } => {
                 let pin = self.info().map(|i| i.pin).unwrap_or_default();
@@ -340,7 +334,7 @@ impl Pkcs11Token {
         Ok(out)
     }
 
-    fn public_key_ids(&self, session: &Session) -> Result<Vec<Vec<u8>>> {
+    pub(super) fn public_key_ids(&self, session: &Session) -> Result<Vec<Vec<u8>>> {
         let handles = self.find(session, &[Attribute::Class(ObjectClass::PUBLIC_KEY)])?;
         let mut out = Vec::new();
         for h in handles {
@@ -354,7 +348,10 @@ impl Pkcs11Token {
 
     /// X.509 certificates on the token with their label and id. Unparseable ones are skipped
     /// with a warning: one broken object must not hide the others.
-    fn raw_certificates(&self, session: &Session) -> Result<Vec<(Certificate, String, Vec<u8>)>> {
+    pub(super) fn raw_certificates(
+        &self,
+        session: &Session,
+    ) -> Result<Vec<(Certificate, String, Vec<u8>)>> {
         let handles = self.find(
             session,
             &[
@@ -391,153 +388,40 @@ impl Pkcs11Token {
     }
 }
 
-impl Token for Pkcs11Token {
-    fn info(&self) -> Result<TokenInfo> {
-        let ctx = self.module.ctx();
-        let ti = ctx.get_token_info(self.slot).map_err(|e| self.err(e))?;
-        let si = ctx.get_slot_info(self.slot).map_err(|e| self.err(e))?;
-        Ok(TokenInfo {
-            module: self.module.name().to_owned(),
-            slot: self.slot.id(),
-            slot_description: si.slot_description().trim().to_owned(),
-            label: ti.label().trim().to_owned(),
-            manufacturer: ti.manufacturer_id().trim().to_owned(),
-            model: ti.model().trim().to_owned(),
-            serial: ti.serial_number().trim().to_owned(),
-            login_required: ti.login_required(),
-            pin: PinStatus {
-                initialized: ti.user_pin_initialized(),
-                count_low: ti.user_pin_count_low(),
-                final_try: ti.user_pin_final_try(),
-                locked: ti.user_pin_locked(),
-                to_be_changed: ti.user_pin_to_be_changed(),
-                protected_path: ti.protected_authentication_path(),
-            },
-        })
-    }
-
-    fn login(&self, pin: &SecretString) -> Result<()> {
-        let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
-        if state.session.is_some() {
-            return Ok(());
-        }
-        if state.refused.contains(&pin_digest(pin)) {
-            // A PIN the token refused is never sent again: a loop retrying it locks tokens.
-            return Err(Error::PinInvalid(format!(
-                "token '{}' already refused this PIN; not trying it again",
-                self.label
-            )));
-        }
-        if pin.expose_secret().is_empty() {
-            return Err(Error::PinInvalid("the PIN is empty".into()));
-        }
-        let info = self.info()?;
-        if info.pin.locked {
-            return Err(Error::PinLocked {
-                token: self.label.clone(),
-            });
-        }
-        let session = self
-            .module
-            .ctx()
-            .open_ro_session(self.slot)
-            .map_err(|e| self.err(e))?;
-        match session.login(UserType::User, Some(pin)) {
-            Ok(()) => {}
-            Err(cryptoki::error::Error::Pkcs11(
-                cryptoki::error::RvError::UserAlreadyLoggedIn,
+/// The tokens of a module (here, so that the module knows nothing of tokens).
+impl Module {
+    /// The token in one slot, if an initialised one is present.
+    pub fn token(self: &Arc<Self>, slot: cryptoki::slot::Slot) -> Result<Option<Arc<Pkcs11Token>>> {
+        match self.ctx().get_token_info(slot) {
+            Ok(info) if info.token_initialized() => {}
+            Ok(_) => return Ok(None),
+            Err(CkError::Pkcs11(
+                RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved,
                 _,
-            )) => {}
-            Err(e) => {
-                let err = self.login_error(e);
-                if matches!(err, Error::WrongPin { .. }) {
-                    state.refused.push(pin_digest(pin));
-                }
-                return Err(err);
-            }
+            )) => return Ok(None),
+            Err(e) => return Err(errors::map_module(e, self.name(), self.path())),
         }
-        log::info!("logged in to token {}", self.label);
-        state.session = Some(session);
-        state.pin = Some(pin.clone());
-        self.objects_changed();
-        Ok(())
+        match Pkcs11Token::open(self.clone(), slot) {
+            Ok(t) => Ok(Some(t)),
+            Err(Error::TokenRemoved { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
-    fn logout(&self) -> Result<()> {
-        let _quiet = self.activity.write().unwrap_or_else(|p| p.into_inner());
-        let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
-        state.pin = None;
-        self.pool.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        let session = state.session.take();
-        self.objects_changed();
-        if let Some(session) = session {
-            session.logout().map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
-
-    fn is_logged_in(&self) -> bool {
-        self.login
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .session
-            .is_some()
-    }
-
-    fn change_pin(&self, old: &SecretString, new: &SecretString) -> Result<()> {
-        if new.expose_secret().is_empty() {
-            return Err(Error::PinInvalid("the new PIN is empty".into()));
-        }
-        let session = self
-            .module
+    /// The initialised tokens present now, one per slot (SoftHSM's spare empty token and
+    /// blank cards are left out: nothing to list or sign with).
+    pub fn tokens(self: &Arc<Self>) -> Result<Vec<Arc<Pkcs11Token>>> {
+        let slots = self
             .ctx()
-            .open_rw_session(self.slot)
-            .map_err(|e| self.err(e))?;
-        session.set_pin(old, new).map_err(|e| self.login_error(e))?;
-        let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
-        if state.pin.is_some() {
-            state.pin = Some(new.clone());
-        }
-        Ok(())
-    }
-
-    fn certificates(&self) -> Result<Vec<CertificateEntry>> {
-        let listing = self.listing()?;
-        let mut certs: Vec<CertificateEntry> = listing
-            .certificates
-            .iter()
-            .map(|(certificate, label, id)| {
-                let has_private_key = !id.is_empty()
-                    && (listing.keys.iter().any(|k| k.id == *id)
-                        || listing.public_key_ids.contains(id));
-                CertificateEntry {
-                    certificate: certificate.clone(),
-                    label: label.clone(),
-                    id: id.clone(),
-                    has_private_key,
-                }
-            })
-            .collect();
-        certs.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.label.cmp(&b.label)));
-        Ok(certs)
-    }
-
-    fn signers(&self) -> Result<Vec<Arc<dyn Signer>>> {
-        let me = self.self_arc()?;
-        let listing = self.listing()?;
-        let mut out: Vec<Arc<dyn Signer>> = Vec::new();
-        for (cert, cert_label, id) in &listing.certificates {
-            let Some(key) = listing.keys.iter().find(|k| !id.is_empty() && k.id == *id) else {
-                continue;
-            };
-            let label = if key.label.is_empty() {
-                cert_label.clone()
-            } else {
-                key.label.clone()
-            };
-            match Pkcs11Signer::new(me.clone(), key, cert.clone(), label) {
-                Ok(signer) => out.push(Arc::new(signer)),
-                Err(e) => log::warn!("token {}: key {} skipped: {e}", self.label, hex::encode(id)),
+            .get_slots_with_initialized_token()
+            .map_err(|e| errors::map_module(e, self.name(), self.path()))?;
+        let mut out = Vec::new();
+        for slot in slots {
+            match Pkcs11Token::open(self.clone(), slot) {
+                Ok(t) => out.push(t),
+                // A token pulled out between the two calls is simply not there.
+                Err(Error::TokenRemoved { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(out)

@@ -4,7 +4,7 @@
 use base64::Engine;
 
 use crate::digest::HashAlg;
-use crate::signer::SignatureAlgorithm;
+use crate::key::SignatureAlgorithm;
 
 // Algorithm identifiers.
 const SHA256: &str = "2.16.840.1.101.3.4.2.1";

@@ -14,7 +14,7 @@ use super::oauth;
 use crate::config::{CscVersion, RemoteConfig};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::signer::SignatureAlgorithm;
+use crate::key::SignatureAlgorithm;
 
 /// A signature activation data and how long it lives.
 pub struct Sad {

@@ -13,10 +13,9 @@ use super::otp;
 use crate::cert::Certificate;
 use crate::config::CscVersion;
 use crate::error::{Error, Result};
+use crate::key::{KeyInfo, SignatureAlgorithm};
 use crate::public_key::PublicKey;
-use crate::signer::{
-    CertificateEntry, KeyInfo, PinStatus, SignatureAlgorithm, Signer, Token, TokenInfo,
-};
+use crate::signer::{CertificateEntry, PinStatus, Signer, Token, TokenInfo};
 
 /// Most signatures kyso asks one authorisation to cover when nobody said how many.
 const DEFAULT_BATCH: u32 = 100;

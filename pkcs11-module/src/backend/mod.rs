@@ -1,5 +1,8 @@
 //! The module's behaviour in safe Rust: state, slots, objects, sessions and operations.
-//! Nothing here touches a raw pointer; `crate::ffi` does that and calls in.
+//! Nothing here touches a raw pointer; `crate::ffi` does that and calls in: the compiler holds
+//! it to that (`forbid(unsafe_code)`).
+
+#![forbid(unsafe_code)]
 
 pub mod instance;
 pub mod logging;

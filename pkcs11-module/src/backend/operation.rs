@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use cryptoki_sys::*;
 use kyso::digest::Hasher;
+use kyso::key::Curve;
 use kyso::public_key::PublicKey;
-use kyso::signer::Curve;
 use kyso::{HashAlg, KeyType, Signer};
 
 use super::mechanism::{self, Mech};

@@ -1,5 +1,6 @@
-//! Verification of CMS/CAdES signatures: the signature over the signed attributes, the content
-//! digest, the ESS binding to the signer's certificate, and the chain to trust anchors.
+//! What reading a CMS `SignedData` takes, shared by the CAdES builder, the verification of
+//! CAdES signatures and of timestamp tokens, and OCSP/CRL checks: parsing, the single
+//! SignerInfo, checking it against its content, and signature bytes against a public key.
 
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
@@ -10,66 +11,20 @@ use const_oid::db::rfc5911::{
 };
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Reader};
-
-use serde::Serialize;
 use time::OffsetDateTime;
 use x509_cert::time::Time;
 
 use super::algorithm::{algorithm_from_cms, hash_from_oid};
-use super::cms::der_err;
 use super::ess;
-use super::tsp::TimestampVerification;
-use crate::cert::{build_chain, check_validity, Certificate, CertificateSummary};
+use crate::cert::Certificate;
 use crate::checked::verify_signature_bytes;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
+use crate::key::SignatureAlgorithm;
 
-use crate::signer::SignatureAlgorithm;
-
-/// What a CMS signature says and whether it holds, before trust is considered.
-#[derive(Debug, Clone, Serialize)]
-pub struct CmsVerification {
-    /// The signature over the signed attributes verifies with the signer's public key.
-    pub signature_valid: bool,
-    /// The content's digest equals the signed message-digest attribute.
-    pub content_unmodified: bool,
-    /// ESS signing-certificate(-v2) names the signer's certificate (`None`: attribute absent).
-    pub certificate_bound: Option<bool>,
-    /// Signature algorithm, kyso's name.
-    pub algorithm: String,
-    /// Claimed signing time (signing-time attribute, RFC 3339), not a timestamp.
-    pub signing_time: Option<String>,
-    /// The RFC 3161 signature timestamp (CAdES-T / PAdES B-T), when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<TimestampVerification>,
-    /// The signer's certificate.
-    pub signer: CertificateSummary,
-    /// Problems found (empty when everything above holds).
-    pub problems: Vec<String>,
-    #[serde(skip)]
-    signer_cert: Certificate,
-    #[serde(skip)]
-    embedded: Vec<Certificate>,
-}
-
-impl CmsVerification {
-    /// Signature, content, certificate binding and timestamp (when present) all hold.
-    pub fn is_intact(&self) -> bool {
-        self.signature_valid
-            && self.content_unmodified
-            && self.certificate_bound != Some(false)
-            && self.timestamp.as_ref().is_none_or(|t| t.is_valid())
-    }
-
-    /// The signer's certificate.
-    pub fn signer_certificate(&self) -> &Certificate {
-        &self.signer_cert
-    }
-
-    /// Certificates carried in the signature (the signer's and its chain).
-    pub fn embedded_certificates(&self) -> &[Certificate] {
-        &self.embedded
-    }
+/// Maps a DER error to a document error saying what was being read or written.
+pub(crate) fn der_err(what: &'static str) -> impl Fn(der::Error) -> Error {
+    move |e| Error::Document(format!("{what}: {e}"))
 }
 
 /// A SignerInfo checked against its content: the part CAdES signatures and timestamp tokens
@@ -118,56 +73,14 @@ pub(crate) fn single_signer(sd: &SignedData) -> Result<&SignerInfo> {
     }
 }
 
-/// Verifies a DER `ContentInfo` holding a detached `SignedData` with one signer. `digest` is
-/// asked for the content's digest with the hash the signature names.
-pub fn verify_detached(
-    p7s: &[u8],
-    digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
-) -> Result<CmsVerification> {
-    let sd = parse_signed_data(p7s)?;
-    let si = single_signer(&sd)?;
-    let mut check = check_signer(&sd, si, super::algorithm::ID_DATA, digest)?;
-    let timestamp = si
-        .unsigned_attrs
-        .iter()
-        .flat_map(|a| a.iter())
-        .find(|a| a.oid == super::tsp::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
-        .map(|a| {
-            let token = a.values.iter().next().map(|v| v.to_der());
-            match token {
-                Some(Ok(der)) => super::tsp::verify_token(&der, si.signature.as_bytes()),
-                _ => super::tsp::TimestampVerification::unreadable(
-                    "empty signature-time-stamp attribute".into(),
-                ),
-            }
-        });
-    if let Some(t) = &timestamp {
-        check.problems.extend(
-            t.problems
-                .iter()
-                .map(|p| format!("signature timestamp: {p}")),
-        );
-    }
-    Ok(CmsVerification {
-        signature_valid: check.signature_valid,
-        content_unmodified: check.content_unmodified,
-        certificate_bound: check.certificate_bound,
-        algorithm: check.alg.name(),
-        signing_time: check.signing_time,
-        timestamp,
-        signer: check.signer_cert.summary(),
-        problems: check.problems,
-        signer_cert: check.signer_cert,
-        embedded: check.embedded,
-    })
-}
-
 /// Checks `si` of `sd`: the signer's certificate among those carried, the content type, the
 /// message digest against `digest`, the ESS binding and the signature over the attributes.
+/// `content` names the content in problems ("the document", "the TSTInfo").
 pub(crate) fn check_signer(
     sd: &SignedData,
     si: &SignerInfo,
     content_type: ObjectIdentifier,
+    content: &str,
     digest: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
 ) -> Result<SignerCheck> {
     let parse = der_err("not a CMS signature");
@@ -224,7 +137,9 @@ pub(crate) fn check_signer(
         .map_err(der_err("message-digest attribute"))?;
     let content_unmodified = digest(hash)? == signed_digest.as_bytes();
     if !content_unmodified {
-        problems.push("the document was modified after signing (digest differs)".into());
+        problems.push(format!(
+            "{content} was modified after signing (digest differs)"
+        ));
     }
     let signing_time = attr(ID_SIGNING_TIME)
         .map(|v| {
@@ -274,63 +189,4 @@ pub(crate) fn rfc3339_of(secs: u64) -> String {
     let t = OffsetDateTime::from_unix_timestamp(secs as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-/// Whether the signer is trusted: a chain to an anchor, valid now, with a key usage that allows
-/// signatures.
-#[derive(Debug, Clone, Serialize)]
-pub struct TrustVerification {
-    /// A verified chain to one of the anchors exists.
-    pub chain_to_anchor: bool,
-    /// Subjects of the chain, signer first.
-    pub chain: Vec<String>,
-    /// Expiry, CA and key-usage problems (empty when trusted).
-    pub problems: Vec<String>,
-}
-
-impl TrustVerification {
-    /// Chain found and no problem.
-    pub fn is_trusted(&self) -> bool {
-        self.chain_to_anchor && self.problems.is_empty()
-    }
-}
-
-/// Checks the signer's certificate against `anchors` at `at`, using the certificates carried in
-/// the signature as intermediates.
-pub fn verify_trust(
-    signer: &Certificate,
-    embedded: &[Certificate],
-    anchors: &[Certificate],
-    at: OffsetDateTime,
-) -> TrustVerification {
-    let mut problems = Vec::new();
-    let ku = signer.key_usage();
-    if !ku.is_empty()
-        && !ku
-            .iter()
-            .any(|u| u == "digitalSignature" || u == "nonRepudiation")
-    {
-        problems.push(format!(
-            "the signer's certificate does not allow signatures (key usage: {})",
-            ku.join(", ")
-        ));
-    }
-    match build_chain(signer, embedded, anchors) {
-        Ok(chain) => {
-            problems.extend(check_validity(&chain, at));
-            TrustVerification {
-                chain_to_anchor: true,
-                chain: chain.iter().map(|c| c.subject().to_owned()).collect(),
-                problems,
-            }
-        }
-        Err(e) => {
-            problems.push(e.to_string());
-            TrustVerification {
-                chain_to_anchor: false,
-                chain: vec![signer.subject().to_owned()],
-                problems,
-            }
-        }
-    }
 }

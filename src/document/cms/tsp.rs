@@ -6,7 +6,7 @@
 //! status is granted, the nonce and message imprint are ours, and the token's own CMS signature
 //! verifies with the TSA certificate it carries (which must be for timestamping).
 //! [`verify_token`] checks a stored token the same way; its chain to trust anchors is
-//! [`super::verify_trust`]'s business.
+//! [`verify_trust`]'s business.
 
 use std::time::Duration;
 
@@ -18,13 +18,10 @@ use time::OffsetDateTime;
 use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
 
 use super::algorithm::{digest_algorithm, hash_from_oid};
-use super::cms::der_err;
-use super::verify::{
-    check_signer, parse_signed_data, rfc3339_of, single_signer, TrustVerification,
-};
-use crate::cert::Certificate;
+use super::signed_data::{check_signer, der_err, parse_signed_data, rfc3339_of, single_signer};
+use crate::cert::{verify_trust, Certificate, TrustVerification};
 use crate::digest::HashAlg;
-use crate::error::{Error, Result};
+use crate::error::{Error, NetworkFailure, Result};
 
 /// `id-aa-signatureTimeStampToken` (RFC 3161 appendix A): unsigned attribute holding a
 /// timestamp token over the signature value.
@@ -162,12 +159,10 @@ fn check_token(token: &[u8], stamped: &[u8]) -> Result<(TimestampVerification, T
         .into_bytes();
     let tst = TstInfo::from_der(&tst_der).map_err(der_err("TSTInfo"))?;
     let si = single_signer(&sd)?;
-    let check = check_signer(&sd, si, ID_CT_TST_INFO, &mut |h| Ok(h.digest(&tst_der)))?;
-    let mut problems: Vec<String> = check
-        .problems
-        .into_iter()
-        .map(|p| p.replace("the document was modified", "the TSTInfo was modified"))
-        .collect();
+    let check = check_signer(&sd, si, ID_CT_TST_INFO, "the TSTInfo", &mut |h| {
+        Ok(h.digest(&tst_der))
+    })?;
+    let mut problems = check.problems;
     if check.certificate_bound.is_none() {
         problems
             .push("the token has no ESS signing-certificate attribute (RFC 3161 §2.4.2)".into());
@@ -234,21 +229,17 @@ pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
         cert_req: true,
         extensions: None,
     };
-    let body = super::http::post(
+    let body = crate::document::http::post(
         url,
         "application/timestamp-query",
         &req.to_der().map_err(enc)?,
         tsa.timeout,
     )
     .map_err(|e| match e {
-        Error::Network(m) => {
-            let m = m.strip_prefix(&format!("{url}: ")).unwrap_or(&m);
-            if m.starts_with("HTTP status") {
-                fail(format!("answered {m}"))
-            } else {
-                fail(format!("unreachable ({m})"))
-            }
-        }
+        Error::Network { failure, .. } => match failure {
+            NetworkFailure::HttpStatus(_) => fail(format!("answered {failure}")),
+            NetworkFailure::Unreachable(_) => fail(format!("unreachable ({failure})")),
+        },
         other => other,
     })?;
     let resp = TimeStampResp::from_der(&body).map_err(|e| {
@@ -314,6 +305,6 @@ impl TimestampVerification {
     pub fn check_trust(&mut self, anchors: &[Certificate]) {
         let Some(cert) = &self.tsa_cert else { return };
         let at = self.gen_time.unwrap_or_else(OffsetDateTime::now_utc);
-        self.trust = Some(super::verify_trust(cert, &self.embedded, anchors, at));
+        self.trust = Some(verify_trust(cert, &self.embedded, anchors, at));
     }
 }

@@ -23,12 +23,12 @@ use x509_ocsp::{
     TbsRequest,
 };
 
-use super::algorithm::algorithm_from_cms;
-use super::verify::rfc3339_of;
 use crate::cert::Certificate;
 use crate::checked::verify_signature_bytes;
 use crate::digest::HashAlg;
-use crate::error::{Error, Result};
+use crate::document::cms::algorithm::algorithm_from_cms;
+use crate::document::cms::signed_data::rfc3339_of;
+use crate::error::{Error, NetworkFailure, Result};
 
 /// The revocation verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -141,11 +141,11 @@ pub struct HttpRevocation {
 
 impl RevocationSource for HttpRevocation {
     fn ocsp(&self, url: &str, request: &[u8]) -> Result<Vec<u8>> {
-        super::http::post(url, "application/ocsp-request", request, self.timeout)
+        crate::document::http::post(url, "application/ocsp-request", request, self.timeout)
     }
 
     fn crl(&self, url: &str) -> Result<Vec<u8>> {
-        super::http::get(url, self.timeout)
+        crate::document::http::get(url, self.timeout)
     }
 }
 
@@ -156,11 +156,17 @@ pub struct Offline;
 
 impl RevocationSource for Offline {
     fn ocsp(&self, url: &str, _request: &[u8]) -> Result<Vec<u8>> {
-        Err(Error::Network(format!("{url}: not asked (offline)")))
+        Err(Error::Network {
+            url: url.to_owned(),
+            failure: NetworkFailure::Unreachable("not asked (offline)".into()),
+        })
     }
 
     fn crl(&self, url: &str) -> Result<Vec<u8>> {
-        Err(Error::Network(format!("{url}: not fetched (offline)")))
+        Err(Error::Network {
+            url: url.to_owned(),
+            failure: NetworkFailure::Unreachable("not fetched (offline)".into()),
+        })
     }
 }
 
@@ -199,7 +205,7 @@ pub fn check(
                 tried.push(format!("OCSP {url}: {}", r.detail.unwrap_or_default()));
             }
             Err(e) => {
-                reached |= !matches!(e, Error::Network(_));
+                reached |= !matches!(e, Error::Network { .. });
                 tried.push(format!("OCSP {url}: {e}"));
             }
         }
@@ -208,7 +214,7 @@ pub fn check(
         match from_crl(url, cert, issuer, source) {
             Ok(r) => return r,
             Err(e) => {
-                reached |= !matches!(e, Error::Network(_));
+                reached |= !matches!(e, Error::Network { .. });
                 tried.push(format!("CRL {url}: {e}"));
             }
         }

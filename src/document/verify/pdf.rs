@@ -4,7 +4,7 @@
 use lopdf::{Document, Object};
 use serde::Serialize;
 
-use super::verify::{verify_detached, CmsVerification};
+use super::cms::{verify_detached, CmsVerification};
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
 

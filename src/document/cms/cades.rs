@@ -23,11 +23,13 @@ use x509_cert::time::Time;
 
 use super::algorithm::{digest_algorithm, signature_algorithm, ID_DATA};
 use super::ess;
+use super::signed_data::der_err;
 use super::tsp::{Timestamper, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use crate::cert::Certificate;
 use crate::checked::{CheckedSignature, Verifier};
 use crate::error::{Error, Result};
-use crate::signer::{KeyType, SignatureAlgorithm, Signer};
+use crate::key::{KeyType, SignatureAlgorithm};
+use crate::signer::Signer;
 
 /// What goes into a CAdES signature besides the digest.
 #[derive(Clone, Default)]
@@ -55,10 +57,6 @@ impl SignedCms {
     pub fn into_bytes(self) -> Vec<u8> {
         self.0
     }
-}
-
-pub(crate) fn der_err(what: &'static str) -> impl Fn(der::Error) -> Error {
-    move |e| Error::Document(format!("{what}: {e}"))
 }
 
 /// Signs `content_digest` (computed with `alg.hash()` over the detached content) and returns

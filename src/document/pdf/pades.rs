@@ -9,14 +9,16 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
-use super::cms::{sign_detached, CadesOptions, SignedCms};
-use super::pdf_reader::{last_startxref, LazyPdf, Source};
-use super::pdf_writer::{is_xref_stream_at, text_string, write_object, Update};
-use super::tsp::Timestamper;
+use super::reader::{LazyPdf, Source};
+use super::writer::{is_xref_stream_at, text_string, write_object, Update};
+use super::xref::last_startxref;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
+use crate::document::cms::tsp::Timestamper;
+use crate::document::cms::{sign_detached, CadesOptions, SignedCms};
 use crate::error::{Error, Result};
-use crate::signer::{KeyType, SignatureAlgorithm, Signer};
+use crate::key::{KeyType, SignatureAlgorithm};
+use crate::signer::Signer;
 
 /// What goes into a PAdES signature besides the signer.
 #[derive(Clone)]
@@ -272,7 +274,7 @@ fn prepare_from<S: Source + ?Sized>(
 /// Errors of the object-by-object reader that lopdf's whole-document reader may work around.
 /// Refusals (encrypted file, no such page) stand.
 fn falls_back(e: &Error) -> bool {
-    matches!(e, Error::Document(m) if !m.starts_with("encrypted"))
+    matches!(e, Error::Document(_))
 }
 
 /// The update for `pdf` (`base_len` bytes): its bytes and where `/Contents` is in them.
@@ -285,9 +287,7 @@ fn build<S: Source + ?Sized>(
     options: &PadesOptions,
 ) -> Result<(Vec<u8>, (usize, usize))> {
     if pdf.trailer().get(b"Encrypt").is_ok() {
-        return Err(Error::Document(
-            "encrypted PDFs cannot be signed by kyso".into(),
-        ));
+        return Err(Error::PdfEncrypted);
     }
     let root_id = pdf
         .trailer()
@@ -348,7 +348,7 @@ fn build<S: Source + ?Sized>(
     }
     for (k, v) in extra.iter() {
         sig.push(b'\n');
-        super::pdf_writer::write_name(&mut sig, k);
+        super::writer::write_name(&mut sig, k);
         sig.push(b' ');
         write_object(&mut sig, v)?;
     }
@@ -479,7 +479,7 @@ pub fn cades_options(options: &PadesOptions) -> CadesOptions {
 }
 
 /// Puts a CMS signature over [`PreparedPdf::digest`] into `/Contents` (for callers that have
-/// the token sign elsewhere, see [`super::cms::PreparedCms`]).
+/// the token sign elsewhere, see [`crate::document::cms::PreparedCms`]).
 pub fn embed(prepared: PreparedPdf, cms: &SignedCms) -> Result<SignedPdf> {
     embed_bytes(prepared, cms.as_bytes())
 }

@@ -9,7 +9,7 @@ use spki::AlgorithmIdentifierOwned;
 
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::signer::SignatureAlgorithm;
+use crate::key::SignatureAlgorithm;
 
 /// The digest algorithm identifier (parameters absent, as RFC 5754 prefers).
 pub fn digest_algorithm(hash: HashAlg) -> AlgorithmIdentifierOwned {

@@ -234,7 +234,7 @@ mod tests {
         assert!(text.contains("/Size 8"), "{text}");
         let xref_at = text.find("xref\n0 1").unwrap();
         assert_eq!(
-            super::super::pdf_reader::last_startxref(&out[..]).unwrap(),
+            super::super::xref::last_startxref(&out[..]).unwrap(),
             xref_at as u64
         );
     }

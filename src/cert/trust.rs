@@ -1,0 +1,67 @@
+//! Whether a signer is trusted: a chain to an anchor, valid at a time, with a key usage that
+//! allows signatures.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::certificate::Certificate;
+use super::chain::{build_chain, check_validity};
+
+/// Whether the signer is trusted: a chain to an anchor, valid now, with a key usage that allows
+/// signatures.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustVerification {
+    /// A verified chain to one of the anchors exists.
+    pub chain_to_anchor: bool,
+    /// Subjects of the chain, signer first.
+    pub chain: Vec<String>,
+    /// Expiry, CA and key-usage problems (empty when trusted).
+    pub problems: Vec<String>,
+}
+
+impl TrustVerification {
+    /// Chain found and no problem.
+    pub fn is_trusted(&self) -> bool {
+        self.chain_to_anchor && self.problems.is_empty()
+    }
+}
+
+/// Checks the signer's certificate against `anchors` at `at`, using the certificates carried in
+/// the signature as intermediates.
+pub fn verify_trust(
+    signer: &Certificate,
+    embedded: &[Certificate],
+    anchors: &[Certificate],
+    at: OffsetDateTime,
+) -> TrustVerification {
+    let mut problems = Vec::new();
+    let ku = signer.key_usage();
+    if !ku.is_empty()
+        && !ku
+            .iter()
+            .any(|u| u == "digitalSignature" || u == "nonRepudiation")
+    {
+        problems.push(format!(
+            "the signer's certificate does not allow signatures (key usage: {})",
+            ku.join(", ")
+        ));
+    }
+    match build_chain(signer, embedded, anchors) {
+        Ok(chain) => {
+            problems.extend(check_validity(&chain, at));
+            TrustVerification {
+                chain_to_anchor: true,
+                chain: chain.iter().map(|c| c.subject().to_owned()).collect(),
+                problems,
+            }
+        }
+        Err(e) => {
+            problems.push(e.to_string());
+            TrustVerification {
+                chain_to_anchor: false,
+                chain: vec![signer.subject().to_owned()],
+                problems,
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! PDF: reading the objects an incremental update touches, writing the update, the visible
+//! signature's appearance, and PAdES signing.
+
+pub mod appearance;
+mod object;
+pub mod pades;
+pub mod reader;
+pub(crate) mod writer;
+mod xref;

@@ -1,0 +1,11 @@
+//! Verification: CMS/CAdES signatures, PDF signatures, and the revocation status of a
+//! certificate from OCSP responders and CRL distribution points. (Timestamp tokens are checked
+//! in [`super::cms::tsp`], the chain to trust anchors in [`crate::cert::verify_trust`].)
+
+mod cms;
+mod pdf;
+pub mod revocation;
+
+pub use self::cms::{verify_detached, CmsVerification};
+pub use self::pdf::{verify_pdf, PdfSignature, PdfSignatureResult};
+pub use self::revocation::{Revocation, RevocationStatus};
