@@ -9,19 +9,7 @@ use std::process::Command;
 use common::*;
 
 fn sign_cms(fx: &Fixture, key_id: &str, file: &Path) {
-    let pin = fx.pin_file(PIN);
-    assert_ok(&fx.run(&[
-        "sign",
-        "--format",
-        "cms",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        key_id,
-        "--pin-file",
-        pin.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]));
+    assert_ok(&fx.sign("cms", key_id, &[file.to_str().unwrap()]));
 }
 
 /// A software key and certificate issued by the fixture CA with `openssl x509 -req` (extension
@@ -72,14 +60,7 @@ fn valid_signature_shows_signer_identity_time_and_chain() {
     std::fs::write(&doc, "Tờ trình số 7").unwrap();
     sign_cms(&fx, "04", &doc);
     let ca = fx.path("ca.pem");
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        ca.to_str().unwrap(),
-        doc.to_str().unwrap(),
-    ]);
+    let out = fx.verify_json(&[doc.to_str().unwrap()]);
     assert_ok(&out);
     let r = &json(&out)[0];
     assert_eq!(r["status"], "valid", "{r:#}");
