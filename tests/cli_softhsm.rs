@@ -96,7 +96,6 @@ fn text_listings_of_modules_tokens_and_certs() {
 #[test]
 fn sign_every_algorithm_and_openssl_verifies() {
     let fx = Fixture::new();
-    let pin = fx.pin_file(PIN);
     let doc = fx.path("quyet-dinh.txt");
     std::fs::write(
         &doc,
@@ -122,20 +121,7 @@ fn sign_every_algorithm_and_openssl_verifies() {
     ];
     for (id, label, algs) in cases {
         for alg in *algs {
-            let out = fx.run(&[
-                "sign",
-                "--format",
-                "raw",
-                "--token",
-                "kyso-test",
-                "--key-id",
-                id,
-                "--algorithm",
-                alg,
-                "--pin-file",
-                pin.to_str().unwrap(),
-                doc.to_str().unwrap(),
-            ]);
+            let out = fx.sign("raw", id, &["--algorithm", alg, doc.to_str().unwrap()]);
             assert_ok(&out);
             let sig = fx.path("quyet-dinh.txt.sig");
             assert!(
