@@ -8,6 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::nss::*;
 use common::*;
 
 struct Home {
@@ -52,18 +53,6 @@ impl Home {
         assert_ok(&out);
         stdout(&out)
     }
-}
-
-fn nss_db(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    let out = Command::new("certutil")
-        .arg("-N")
-        .arg("-d")
-        .arg(format!("sql:{}", dir.display()))
-        .arg("--empty-password")
-        .output()
-        .unwrap();
-    assert_ok(&out);
 }
 
 fn place<'a>(report: &'a serde_json::Value, path: &Path) -> &'a serde_json::Value {
@@ -329,18 +318,14 @@ fn register_reaches_every_nss_database_and_is_idempotent_and_removable() {
 fn register_text_output_and_a_module_registered_by_hand() {
     let h = Home::new();
     let db = h.p(".pki/nssdb");
-    nss_db(&db);
+    let sql = nss_db(&db);
     // Someone added kyso by hand under another name: register replaces it with one entry.
-    let out =
-        h.fx.through_module("modutil")
-            .arg("-dbdir")
-            .arg(format!("sql:{}", db.display()))
-            .args(["-add", "Kyso token", "-libfile"])
-            .arg(kyso_module())
-            .arg("-force")
-            .output()
-            .unwrap();
-    assert_ok(&out);
+    nss_add_module(
+        h.fx.through_module("modutil"),
+        &sql,
+        "Kyso token",
+        &kyso_module(),
+    );
     let out = h.kyso(&["register"]);
     assert_ok(&out);
     let text = stdout(&out);
