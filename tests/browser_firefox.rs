@@ -47,22 +47,10 @@ user_pref("network.http.http3.enable", false);
     )
     .unwrap();
 
-    let out = fx
-        .kyso()
-        .env("HOME", &home)
-        .env_remove("XDG_DATA_HOME")
-        .env("KYSO_CONFIG", fx.kyso_toml())
-        .args(["--json", "register"])
-        .output()
-        .unwrap();
+    let out = fx.kyso_at_home(&home, &["--json", "register"]);
     assert_ok(&out);
     let report = json(&out);
-    let place = report["places"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["app"] == "firefox")
-        .unwrap_or_else(|| panic!("profile not found: {report:#}"));
+    let place = place_of_app(&report, "firefox");
     assert_eq!(place["status"], "registered", "{report:#}");
     assert_eq!(place["place"], "Firefox profile test");
 

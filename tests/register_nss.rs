@@ -30,14 +30,7 @@ impl Home {
 
     /// `kyso ARGS…` as the user of this HOME (the module behind NSS reaches the fixture).
     fn kyso(&self, args: &[&str]) -> std::process::Output {
-        self.fx
-            .kyso()
-            .env("HOME", &self.home)
-            .env_remove("XDG_DATA_HOME")
-            .env("KYSO_CONFIG", self.fx.kyso_toml())
-            .args(args)
-            .output()
-            .unwrap()
+        self.fx.kyso_at_home(&self.home, args)
     }
 
     /// `modutil -list` of a database, loading the modules (kyso's with the fixture behind it).
@@ -408,13 +401,7 @@ fn register_system_dry_run_names_the_machine_module_file_only() {
 fn doctor_reports_the_registration_state() {
     let h = Home::new();
     let check = |out: &std::process::Output| -> serde_json::Value {
-        json(out)["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["check"] == "kyso module registered in browsers")
-            .cloned()
-            .unwrap_or_else(|| panic!("no registration check: {}", stdout(out)))
+        doctor_check(&json(out), "kyso module registered in browsers").clone()
     };
     let doctor = |h: &Home| {
         h.fx.kyso()

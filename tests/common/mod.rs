@@ -353,6 +353,16 @@ pub fn assert_ok(o: &Output) {
     );
 }
 
+/// The check called `name` in a `kyso --json doctor` report.
+pub fn doctor_check<'a>(doctor: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doctor["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {doctor:#}"))
+}
+
 /// Verifies a signature with `openssl dgst`, independently of kyso.
 pub fn openssl_verify(pubkey: &Path, alg: &str, data: &Path, sig: &Path) -> bool {
     let hash = alg.rsplit('-').next().unwrap();

@@ -3,9 +3,34 @@
 //! reads its trust from such a database).
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
-use super::{assert_ok, stderr, stdout};
+use super::{assert_ok, stderr, stdout, Fixture};
+
+impl Fixture {
+    /// `kyso ARGS…` as the user of `home` (HOME set, no XDG_DATA_HOME, kyso.toml naming
+    /// SoftHSM): where `kyso register` looks for NSS databases, and what the module registered
+    /// there reaches.
+    pub fn kyso_at_home(&self, home: &Path, args: &[&str]) -> Output {
+        self.kyso()
+            .env("HOME", home)
+            .env_remove("XDG_DATA_HOME")
+            .env("KYSO_CONFIG", self.kyso_toml())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+/// The place of `app` (`firefox`, `shared_nss_db`…) in a `kyso --json register` report.
+pub fn place_of_app<'a>(report: &'a serde_json::Value, app: &str) -> &'a serde_json::Value {
+    report["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["app"] == app)
+        .unwrap_or_else(|| panic!("no {app} place: {report:#}"))
+}
 
 /// An empty NSS database in `dir` (created if missing; `certutil -N --empty-password`);
 /// returns its `sql:DIR` name for `-d`.
