@@ -84,36 +84,23 @@ pub struct SoftKey {
 impl SoftKey {
     /// A new random key.
     pub fn generate(alg: KeyAlg) -> Result<SoftKey> {
-        let key_err = |e: &dyn std::fmt::Display| Error::InvalidInput(format!("test key: {e}"));
         let (pkcs8, spki) = match alg {
             KeyAlg::Rsa(bits) => {
-                let k = rsa::RsaPrivateKey::new(&mut OsRng, bits).map_err(|e| key_err(&e))?;
-                (
-                    k.to_pkcs8_der().map_err(|e| key_err(&e))?,
-                    k.to_public_key()
-                        .to_public_key_der()
-                        .map_err(|e| key_err(&e))?,
-                )
+                let k = rsa::RsaPrivateKey::new(&mut OsRng, bits)
+                    .map_err(|e| Error::InvalidInput(format!("test key: {e}")))?;
+                (k.to_pkcs8_der(), k.to_public_key().to_public_key_der())
             }
             KeyAlg::P256 => {
-                let k = p256::ecdsa::SigningKey::random(&mut OsRng);
-                (
-                    k.to_pkcs8_der().map_err(|e| key_err(&e))?,
-                    k.verifying_key()
-                        .to_public_key_der()
-                        .map_err(|e| key_err(&e))?,
-                )
+                let k = p256::SecretKey::random(&mut OsRng);
+                (k.to_pkcs8_der(), k.public_key().to_public_key_der())
             }
             KeyAlg::P384 => {
-                let k = p384::ecdsa::SigningKey::random(&mut OsRng);
-                (
-                    k.to_pkcs8_der().map_err(|e| key_err(&e))?,
-                    k.verifying_key()
-                        .to_public_key_der()
-                        .map_err(|e| key_err(&e))?,
-                )
+                let k = p384::SecretKey::random(&mut OsRng);
+                (k.to_pkcs8_der(), k.public_key().to_public_key_der())
             }
         };
+        let pkcs8 = pkcs8.map_err(|e| Error::InvalidInput(format!("test key: {e}")))?;
+        let spki = spki.map_err(|e| Error::InvalidInput(format!("test key: {e}")))?;
         Ok(SoftKey {
             pkcs8: pkcs8.as_bytes().to_vec(),
             spki: spki.as_bytes().to_vec(),
