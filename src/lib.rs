@@ -21,6 +21,8 @@ pub mod pkcs11;
 pub mod public_key;
 pub mod remote;
 pub mod signer;
+#[cfg(any(test, feature = "testca"))]
+pub mod testca;
 mod util;
 
 pub use cert::Certificate;

@@ -23,24 +23,10 @@ fn make_files(dir: &Path, n: usize) -> Vec<PathBuf> {
         .collect()
 }
 
+/// `--json sign --format cms` with key 03 and the fixture PIN, then `extra`.
 fn sign_args(fx: &Fixture, extra: &[&str]) -> Vec<String> {
-    let pin = fx.pin_file(PIN);
-    let mut v: Vec<String> = [
-        "--json",
-        "sign",
-        "--format",
-        "cms",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        "03",
-        "--pin-file",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    v.push(pin.display().to_string());
-    v.extend(extra.iter().map(|s| s.to_string()));
+    let mut v = vec!["--json".to_owned()];
+    v.extend(fx.sign_args("cms", "03", extra));
     v
 }
 
@@ -50,8 +36,7 @@ fn two_hundred_files_one_login_all_verify() {
     let files = make_files(&fx.path("outbox"), 200);
     let outbox = fx.path("outbox");
     let args = sign_args(&fx, &[outbox.to_str().unwrap()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (out, log) = fx.run_spied(&args);
+    let (out, log) = fx.run_spied(&strs(&args));
     assert_ok(&out);
     let report = json(&out);
     assert_eq!(report["signed"].as_array().unwrap().len(), 200);
@@ -86,8 +71,7 @@ fn recursive_directories_and_skip_existing_resume() {
 
     // Without --recursive only the top directory's files are signed.
     let args = sign_args(&fx, &[root.to_str().unwrap()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = fx.run(&args);
+    let out = fx.run(&strs(&args));
     assert_ok(&out);
     assert_eq!(json(&out)["signed"].as_array().unwrap().len(), 3);
 
@@ -98,8 +82,7 @@ fn recursive_directories_and_skip_existing_resume() {
         &fx,
         &["--recursive", "--skip-existing", root.to_str().unwrap()],
     );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (out, log) = fx.run_spied(&args);
+    let (out, log) = fx.run_spied(&strs(&args));
     assert_ok(&out);
     let report = json(&out);
     assert_eq!(report["skipped"].as_array().unwrap().len(), 3, "{report:#}");
@@ -172,12 +155,10 @@ fn interrupted_batch_resumes_with_skip_existing() {
             sig.display()
         );
     }
-    let out = fx.run(
-        &sign_args(&fx, &["--skip-existing", dir.to_str().unwrap()])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let out = fx.run(&strs(&sign_args(
+        &fx,
+        &["--skip-existing", dir.to_str().unwrap()],
+    )));
     assert_ok(&out);
     let report = json(&out);
     let skipped = report["skipped"].as_array().unwrap().len();
@@ -202,7 +183,7 @@ fn unreadable_file_in_the_middle_is_reported_and_the_rest_signed() {
     // a dangling symlink cannot be opened, even by root
     std::os::unix::fs::symlink(fx.path("gone.txt"), dir.join("van-ban-004b.txt")).unwrap();
     let args = sign_args(&fx, &[dir.to_str().unwrap()]);
-    let out = fx.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = fx.run(&strs(&args));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report = json(&out);
     assert_eq!(report["signed"].as_array().unwrap().len(), 10);
@@ -228,7 +209,7 @@ fn unreadable_file_in_the_middle_is_reported_and_the_rest_signed() {
         ));
     }
     // text summary names the failure
-    let out = fx.run(&args[1..].iter().map(String::as_str).collect::<Vec<_>>());
+    let out = fx.run(&strs(&args[1..]));
     assert!(
         stderr(&out).contains("10 signed, 0 skipped (already signed), 1 failed"),
         "{}",
@@ -253,7 +234,6 @@ fn batch_sign_is_clean_under_valgrind() {
         &pdf,
     )
     .unwrap();
-    let pin = fx.pin_file(PIN);
     for (format, key, inputs) in [
         ("cms", "03", vec![dir.clone()]),
         ("pades", "01", vec![pdf.clone()]),
@@ -267,17 +247,7 @@ fn batch_sign_is_clean_under_valgrind() {
             .arg(kyso_bin())
             .arg("--module")
             .arg(SOFTHSM)
-            .args([
-                "sign",
-                "--format",
-                format,
-                "--token",
-                "kyso-test",
-                "--key-id",
-                key,
-            ])
-            .arg("--pin-file")
-            .arg(&pin)
+            .args(fx.sign_args(format, key, &[]))
             .args(&inputs)
             .env("SOFTHSM2_CONF", &fx.conf)
             .env_remove("KYSO_CONFIG")

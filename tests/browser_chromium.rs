@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::browser::*;
+use common::nss::*;
 use common::*;
 
 /// The subject of the fixture's `rsa2048` certificate as `openssl s_server` prints it.
@@ -26,22 +27,10 @@ fn chromium_authenticates_with_a_token_certificate_through_the_registered_module
     let module_log = fx.path("kyso-module.log");
 
     // A fresh user: kyso register creates ~/.pki/nssdb and registers the module there.
-    let out = fx
-        .kyso()
-        .env("HOME", &home)
-        .env_remove("XDG_DATA_HOME")
-        .env("KYSO_CONFIG", fx.kyso_toml())
-        .args(["--json", "register"])
-        .output()
-        .unwrap();
+    let out = fx.kyso_at_home(&home, &["--json", "register"]);
     assert_ok(&out);
     let report = json(&out);
-    let shared = report["places"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["app"] == "shared_nss_db")
-        .unwrap();
+    let shared = place_of_app(&report, "shared_nss_db");
     assert_eq!(shared["status"], "registered", "{report:#}");
     // The only module in the NSS DB besides NSS's own: Chromium reaches SoftHSM through kyso.
     let pkcs11_txt = std::fs::read_to_string(home.join(".pki/nssdb/pkcs11.txt")).unwrap();

@@ -10,6 +10,7 @@ mod common;
 use std::process::{Command, Stdio};
 
 use common::browser::*;
+use common::nss::*;
 use common::*;
 
 const SERVER_SUBJECT: &str = r"CN = NGUY\E1\BB\84N V\C4\82N AN, UID = CCCD:001099012345";
@@ -30,20 +31,8 @@ fn firefox_esr_authenticates_with_a_token_certificate_through_the_registered_mod
     )
     .unwrap();
     // The profile's NSS database trusts the test CA, which issues the server's certificate.
-    let db = format!("sql:{}", profile.display());
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-N", "-d", &db, "--empty-password"])
-            .output()
-            .unwrap(),
-    );
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-A", "-n", "Kyso Test CA", "-t", "C,,", "-d", &db, "-i"])
-            .arg(fx.path("ca.pem"))
-            .output()
-            .unwrap(),
-    );
+    let db = nss_db(&profile);
+    nss_trust(&db, "Kyso Test CA", "C,,", &fx.path("ca.pem"));
     std::fs::write(
         profile.join("user.js"),
         r#"user_pref("security.default_personal_cert", "Select Automatically");
@@ -58,22 +47,10 @@ user_pref("network.http.http3.enable", false);
     )
     .unwrap();
 
-    let out = fx
-        .kyso()
-        .env("HOME", &home)
-        .env_remove("XDG_DATA_HOME")
-        .env("KYSO_CONFIG", fx.kyso_toml())
-        .args(["--json", "register"])
-        .output()
-        .unwrap();
+    let out = fx.kyso_at_home(&home, &["--json", "register"]);
     assert_ok(&out);
     let report = json(&out);
-    let place = report["places"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["app"] == "firefox")
-        .unwrap_or_else(|| panic!("profile not found: {report:#}"));
+    let place = place_of_app(&report, "firefox");
     assert_eq!(place["status"], "registered", "{report:#}");
     assert_eq!(place["place"], "Firefox profile test");
 

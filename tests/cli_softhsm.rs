@@ -15,6 +15,25 @@ fn cert<'a>(certs: &'a serde_json::Value, token: &str, id: &str) -> &'a serde_js
         .unwrap_or_else(|| panic!("no cert {id} on {token}: {certs:#}"))
 }
 
+/// `sign --token kyso-test --key-id KEY --pin-file PIN_FILE ARGS…`: the default format, the
+/// PIN file the test's.
+fn sign_args(key_id: &str, pin_file: &str, args: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "sign",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        key_id,
+        "--pin-file",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.push(pin_file.to_owned());
+    v.extend(args.iter().map(|s| s.to_string()));
+    v
+}
+
 #[test]
 fn certs_json_lists_every_certificate_with_identity_and_key_state() {
     let fx = Fixture::new();
@@ -96,7 +115,6 @@ fn text_listings_of_modules_tokens_and_certs() {
 #[test]
 fn sign_every_algorithm_and_openssl_verifies() {
     let fx = Fixture::new();
-    let pin = fx.pin_file(PIN);
     let doc = fx.path("quyet-dinh.txt");
     std::fs::write(
         &doc,
@@ -122,20 +140,7 @@ fn sign_every_algorithm_and_openssl_verifies() {
     ];
     for (id, label, algs) in cases {
         for alg in *algs {
-            let out = fx.run(&[
-                "sign",
-                "--format",
-                "raw",
-                "--token",
-                "kyso-test",
-                "--key-id",
-                id,
-                "--algorithm",
-                alg,
-                "--pin-file",
-                pin.to_str().unwrap(),
-                doc.to_str().unwrap(),
-            ]);
+            let out = fx.sign("raw", id, &["--algorithm", alg, doc.to_str().unwrap()]);
             assert_ok(&out);
             let sig = fx.path("quyet-dinh.txt.sig");
             assert!(
@@ -161,28 +166,17 @@ fn batch_signs_many_files_with_one_login_and_one_session_set() {
     let pin = fx.pin_file(PIN);
     let outdir = fx.path("sigs");
     std::fs::create_dir(&outdir).unwrap();
-    let mut args: Vec<String> = [
-        "sign",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        "01",
-        "--pin-file",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.push(pin.display().to_string());
-    args.push("--out-dir".into());
-    args.push(outdir.display().to_string());
-    args.push("--json".into());
-    for i in 0..20 {
-        let p = fx.path(&format!("doc{i}.txt"));
-        std::fs::write(&p, format!("Văn bản số {i}")).unwrap();
-        args.push(p.display().to_string());
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (out, log) = fx.run_spied(&args);
+    let files: Vec<String> = (0..20)
+        .map(|i| {
+            let p = fx.path(&format!("doc{i}.txt"));
+            std::fs::write(&p, format!("Văn bản số {i}")).unwrap();
+            p.display().to_string()
+        })
+        .collect();
+    let mut extra = vec!["--out-dir", outdir.to_str().unwrap(), "--json"];
+    extra.extend(strs(&files));
+    let args = sign_args("01", pin.to_str().unwrap(), &extra);
+    let (out, log) = fx.run_spied(&strs(&args));
     assert_ok(&out);
     let report = json(&out);
     assert_eq!(report["signed"].as_array().unwrap().len(), 20);
@@ -211,17 +205,11 @@ fn always_authenticate_key_presents_the_pin_per_signature() {
     let b = fx.path("b.txt");
     std::fs::write(&a, "một").unwrap();
     std::fs::write(&b, "hai").unwrap();
-    let (out, log) = fx.run_spied(&[
-        "sign",
-        "--token",
-        "kyso-test",
-        "--key-id",
+    let (out, log) = fx.run_spied(&strs(&sign_args(
         "05",
-        "--pin-file",
         pin.to_str().unwrap(),
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-    ]);
+        &[a.to_str().unwrap(), b.to_str().unwrap()],
+    )));
     assert_ok(&out);
     let spy = std::fs::read_to_string(&log).unwrap();
     assert_eq!(
@@ -247,17 +235,11 @@ fn wrong_pin_reports_retries_and_is_never_retried() {
     let bad = fx.pin_file("000000");
     let a = fx.path("a.txt");
     std::fs::write(&a, "x").unwrap();
-    let (out, log) = fx.run_spied(&[
-        "sign",
-        "--token",
-        "kyso-test",
-        "--key-id",
+    let (out, log) = fx.run_spied(&strs(&sign_args(
         "01",
-        "--pin-file",
         bad.to_str().unwrap(),
-        a.to_str().unwrap(),
-        a.to_str().unwrap(),
-    ]);
+        &[a.to_str().unwrap(), a.to_str().unwrap()],
+    )));
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("wrong PIN"), "{err}");
@@ -272,16 +254,11 @@ fn wrong_pin_reports_retries_and_is_never_retried() {
     assert_eq!(t[0]["pin"]["count_low"], true);
     // The right PIN still works and clears the flag: nothing was locked.
     let good = fx.pin_file(PIN);
-    assert_ok(&fx.run(&[
-        "sign",
-        "--token",
-        "kyso-test",
-        "--key-id",
+    assert_ok(&fx.run(&strs(&sign_args(
         "01",
-        "--pin-file",
         good.to_str().unwrap(),
-        a.to_str().unwrap(),
-    ]));
+        &[a.to_str().unwrap()],
+    ))));
     let t = json(&fx.run(&["--json", "tokens", "--token", "kyso-test"]));
     assert_eq!(t[0]["pin"]["count_low"], false);
 }
@@ -291,16 +268,11 @@ fn final_try_is_named_when_the_token_says_so() {
     let fx = Fixture::new();
     fx.set_token_flags("kyso-test", FINAL_TRY);
     let bad = fx.pin_file("000000");
-    let out = fx.run(&[
-        "sign",
-        "--token",
-        "kyso-test",
-        "--key-id",
+    let out = fx.run(&strs(&sign_args(
         "01",
-        "--pin-file",
         bad.to_str().unwrap(),
-        "Cargo.toml",
-    ]);
+        &["Cargo.toml"],
+    )));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("ONE attempt is left"),
@@ -343,16 +315,11 @@ fn locked_pin_is_reported_without_a_login_attempt() {
 fn certificate_without_key_cannot_sign() {
     let fx = Fixture::new();
     let pin = fx.pin_file(PIN);
-    let out = fx.run(&[
-        "sign",
-        "--token",
-        "kyso-test",
-        "--key-id",
+    let out = fx.run(&strs(&sign_args(
         "06",
-        "--pin-file",
         pin.to_str().unwrap(),
-        "Cargo.toml",
-    ]);
+        &["Cargo.toml"],
+    )));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("key not found") && stderr(&out).contains("06"),
@@ -617,17 +584,11 @@ fn unreadable_file_fails_alone_and_others_are_signed() {
     let pin = fx.pin_file(PIN);
     let a = fx.path("a.txt");
     std::fs::write(&a, "x").unwrap();
-    let out = fx.run(&[
-        "sign",
-        "--token",
-        "kyso-test",
-        "--key-id",
+    let out = fx.run(&strs(&sign_args(
         "01",
-        "--pin-file",
         pin.to_str().unwrap(),
-        "missing.txt",
-        a.to_str().unwrap(),
-    ]);
+        &["missing.txt", a.to_str().unwrap()],
+    )));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("missing.txt"));
     assert!(openssl_verify(
@@ -687,18 +648,12 @@ fn outputs_get_the_usual_file_mode_not_the_temporary_files() {
     std::fs::write(&a, "x").unwrap();
     let out = fx
         .kyso()
-        .args([
-            "--module",
-            SOFTHSM,
-            "sign",
-            "--token",
-            "kyso-test",
-            "--key-id",
+        .args(["--module", SOFTHSM])
+        .args(sign_args(
             "01",
-            "--pin-file",
-        ])
-        .arg(&pin)
-        .arg(&a)
+            pin.to_str().unwrap(),
+            &[a.to_str().unwrap()],
+        ))
         .output()
         .unwrap();
     assert_ok(&out);

@@ -24,7 +24,6 @@ fn cms_print(p7s: &Path) -> String {
 #[test]
 fn every_algorithm_and_key_type_verifies_with_openssl_cms() {
     let fx = Fixture::new();
-    let pin = fx.pin_file(PIN);
     let doc = fx.path("cong-van.txt");
     std::fs::write(&doc, "Công văn số 45/UBND-VP\n".repeat(5000)).unwrap();
     let cases: &[(&str, &[&str])] = &[
@@ -47,20 +46,7 @@ fn every_algorithm_and_key_type_verifies_with_openssl_cms() {
     let p7s = fx.path("cong-van.txt.p7s");
     for (id, algs) in cases {
         for alg in *algs {
-            let out = fx.run(&[
-                "sign",
-                "--format",
-                "cms",
-                "--token",
-                "kyso-test",
-                "--key-id",
-                id,
-                "--algorithm",
-                alg,
-                "--pin-file",
-                pin.to_str().unwrap(),
-                doc.to_str().unwrap(),
-            ]);
+            let out = fx.sign("cms", id, &["--algorithm", alg, doc.to_str().unwrap()]);
             assert_ok(&out);
             let (ok, err) = openssl_cms_verify(&fx, &doc, &p7s);
             assert!(ok, "openssl rejects {alg} by key {id}: {err}");
@@ -89,22 +75,9 @@ fn every_algorithm_and_key_type_verifies_with_openssl_cms() {
 #[test]
 fn rsa_document_default_is_pss_and_documented() {
     let fx = Fixture::new();
-    let pin = fx.pin_file(PIN);
     let doc = fx.path("a.txt");
     std::fs::write(&doc, "Tờ trình").unwrap();
-    let out = fx.run(&[
-        "--json",
-        "sign",
-        "--format",
-        "cms",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        "01",
-        "--pin-file",
-        pin.to_str().unwrap(),
-        doc.to_str().unwrap(),
-    ]);
+    let out = fx.sign_json("cms", "01", &[doc.to_str().unwrap()]);
     assert_ok(&out);
     assert_eq!(json(&out)["algorithm"], "rsa-pss-sha256");
     assert!(openssl_cms_verify(&fx, &doc, &fx.path("a.txt.p7s")).0);

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::pcscd::{Pcscd, PATIENCE, READER0, READER1, VPCD_PORT0};
 use common::vcard::{VirtualCard, EPASS2003_ATR, ETOKEN5110_ATR};
-use common::{assert_ok, json, stderr, stdout, OPENSC, SOFTHSM};
+use common::{assert_ok, doctor_check, json, stderr, stdout, OPENSC, SOFTHSM};
 use kyso::devices::pcsc::{scan, CardState, PcscStatus, Reader};
 use kyso::devices::{self, Catalogue, DeviceEvent, Watcher};
 
@@ -39,15 +39,6 @@ fn kyso(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn check<'a>(doctor: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    doctor["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == name)
-        .unwrap_or_else(|| panic!("no check {name}: {doctor:#}"))
 }
 
 fn empty_readers() -> PcscStatus {
@@ -188,9 +179,9 @@ fn no_readers_is_a_state_devices_and_doctor_report() {
     let out = kyso(&["--json", "doctor"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let d = json(&out);
-    assert_eq!(check(&d, "pcscd reachable")["status"], "ok");
-    assert_eq!(check(&d, "readers present")["status"], "fail");
-    assert_eq!(check(&d, "card present")["status"], "skip");
+    assert_eq!(doctor_check(&d, "pcscd reachable")["status"], "ok");
+    assert_eq!(doctor_check(&d, "readers present")["status"], "fail");
+    assert_eq!(doctor_check(&d, "card present")["status"], "skip");
 }
 
 #[test]
@@ -219,8 +210,8 @@ fn devices_json_and_doctor_in_each_state() {
     assert_eq!(v["readers"][0]["card"]["state"], "empty");
     let d = json(&kyso(&["--json", "doctor"]));
     assert_eq!(d["ok"], false);
-    assert_eq!(check(&d, "readers present")["status"], "ok");
-    assert_eq!(check(&d, "card present")["status"], "fail");
+    assert_eq!(doctor_check(&d, "readers present")["status"], "ok");
+    assert_eq!(doctor_check(&d, "card present")["status"], "fail");
 
     // A card with a real ePass2003 ATR.
     let card = VirtualCard::insert(VPCD_PORT0, EPASS2003_ATR);
@@ -253,11 +244,14 @@ fn devices_json_and_doctor_in_each_state() {
 
     let out = kyso(&["--json", "doctor"]);
     let d = json(&out);
-    assert_eq!(check(&d, "card present")["status"], "ok", "{d:#}");
-    assert_eq!(check(&d, "token identified")["status"], "ok");
-    assert_eq!(check(&d, "module installed and loadable")["status"], "ok");
+    assert_eq!(doctor_check(&d, "card present")["status"], "ok", "{d:#}");
+    assert_eq!(doctor_check(&d, "token identified")["status"], "ok");
+    assert_eq!(
+        doctor_check(&d, "module installed and loadable")["status"],
+        "ok"
+    );
     // The virtual card answers 6D00 to everything: OpenSC sees no token on it.
-    let visible = check(&d, "token visible through the module");
+    let visible = doctor_check(&d, "token visible through the module");
     assert_eq!(visible["status"], "fail");
     // …and the fix names the vendor module the catalogue prefers.
     assert!(
@@ -380,7 +374,7 @@ fn an_unknown_card_in_the_second_reader_is_reported_as_unknown() {
     let out = kyso(&["--json", "doctor"]);
     assert_eq!(out.status.code(), Some(1));
     let d = json(&out);
-    let t = check(&d, "token identified");
+    let t = doctor_check(&d, "token identified");
     assert_eq!(t["status"], "fail");
     assert!(t["fix"].as_str().unwrap().contains("kyso.toml"), "{t:#}");
 }

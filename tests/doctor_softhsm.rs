@@ -5,15 +5,6 @@ mod common;
 
 use common::*;
 
-fn check<'a>(doctor: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    doctor["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == name)
-        .unwrap_or_else(|| panic!("no check {name}: {doctor:#}"))
-}
-
 #[test]
 fn doctor_with_a_configured_module_checks_tokens_and_certificates() {
     let fx = Fixture::new();
@@ -21,8 +12,11 @@ fn doctor_with_a_configured_module_checks_tokens_and_certificates() {
     let d = json(&out);
     assert_eq!(out.status.code(), Some(0), "{d:#}");
     assert_eq!(d["ok"], true);
-    assert_eq!(check(&d, "module installed and loadable")["status"], "ok");
-    let visible = check(&d, "token visible through the module");
+    assert_eq!(
+        doctor_check(&d, "module installed and loadable")["status"],
+        "ok"
+    );
+    let visible = doctor_check(&d, "token visible through the module");
     assert_eq!(visible["status"], "ok");
     assert!(
         visible["detail"].as_str().unwrap().contains("kyso-test"),
@@ -60,7 +54,7 @@ fn doctor_with_a_missing_module_says_what_to_fix() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let d = json(&out);
-    let m = check(&d, "module installed and loadable");
+    let m = doctor_check(&d, "module installed and loadable");
     assert_eq!(m["status"], "fail");
     assert!(m["detail"]
         .as_str()

@@ -20,25 +20,6 @@ const SPEC_PDF: &str = concat!(
     "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
 );
 
-/// `kyso --json sign --format FORMAT --token kyso-test --key-id KEY --pin-file PIN EXTRA…`
-fn sign_json(fx: &Fixture, format: &str, key: &str, extra: &[&str]) -> Output {
-    let pin = fx.pin_file(PIN);
-    let mut args = vec![
-        "--json",
-        "sign",
-        "--format",
-        format,
-        "--token",
-        "kyso-test",
-        "--key-id",
-        key,
-        "--pin-file",
-        pin.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    fx.run(&args)
-}
-
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -187,7 +168,7 @@ fn empty_pdf_fails_alone_in_a_pades_batch() {
     std::fs::copy(SPEC_PDF, dir.join("a.pdf")).unwrap();
     std::fs::write(dir.join("b-empty.pdf"), "").unwrap();
     std::fs::copy(SPEC_PDF, dir.join("c.pdf")).unwrap();
-    let out = sign_json(&fx, "pades", "03", &[p(&dir)]);
+    let out = fx.sign_json("pades", "03", &[p(&dir)]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -215,30 +196,11 @@ fn empty_pdf_fails_alone_in_a_pades_batch() {
         ]
     );
     for name in ["a.signed.pdf", "c.signed.pdf"] {
-        let v = fx.run(&[
-            "--json",
-            "verify",
-            "--offline",
-            "--trust",
-            p(&fx.path("ca.pem")),
-            p(&dir.join(name)),
-        ]);
+        let v = fx.verify_json(&[p(&dir.join(name))]);
         assert_ok(&v);
     }
     // The text summary says the same.
-    let pin = fx.pin_file(PIN);
-    let out = fx.run(&[
-        "sign",
-        "--format",
-        "pades",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        "03",
-        "--pin-file",
-        p(&pin),
-        "pdfs/b-empty.pdf",
-    ]);
+    let out = fx.sign("pades", "03", &["pdfs/b-empty.pdf"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).ends_with(
@@ -258,23 +220,16 @@ fn empty_document_signs_as_cms_and_raw() {
     let fx = Fixture::new();
     let empty = fx.path("empty.txt");
     std::fs::write(&empty, "").unwrap();
-    let out = sign_json(&fx, "cms", "03", &[p(&empty)]);
+    let out = fx.sign_json("cms", "03", &[p(&empty)]);
     assert_ok(&out);
     let p7s = fx.path("empty.txt.p7s");
     let (ok, err) = openssl_cms_verify(&fx, &empty, &p7s);
     assert!(ok, "openssl cms -verify -binary -content empty: {err}");
-    let v = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        p(&fx.path("ca.pem")),
-        p(&p7s),
-    ]);
+    let v = fx.verify_json(&[p(&p7s)]);
     assert_ok(&v);
     assert_eq!(json(&v)[0]["status"], "valid");
 
-    let out = sign_json(&fx, "raw", "01", &[p(&empty)]);
+    let out = fx.sign_json("raw", "01", &[p(&empty)]);
     assert_ok(&out);
     assert!(openssl_verify(
         &fx.path("rsa2048.pub.pem"),
@@ -292,15 +247,10 @@ const MISMATCH: &str = "its digest differs from the signed one (the file was cha
 #[test]
 fn signature_of_another_file_is_named_as_not_matching() {
     let fx = Fixture::new();
-    let ca = fx.path("ca.pem");
     std::fs::write(fx.path("a.txt"), "Quyết định số 1").unwrap();
     std::fs::write(fx.path("b.txt"), "Công văn số 2").unwrap();
-    assert_ok(&sign_json(&fx, "cms", "03", &["a.txt"]));
-    let verify = |args: &[&str]| {
-        let mut v = vec!["verify", "--offline", "--trust", p(&ca)];
-        v.extend_from_slice(args);
-        fx.run(&v)
-    };
+    assert_ok(&fx.sign_json("cms", "03", &["a.txt"]));
+    let verify = |args: &[&str]| fx.verify_text(args);
 
     // a.txt replaced by other content
     std::fs::copy(fx.path("b.txt"), fx.path("a.txt")).unwrap();
@@ -330,16 +280,7 @@ fn signature_of_another_file_is_named_as_not_matching() {
 
     // The signature given with another document.
     std::fs::write(fx.path("a.txt"), "Quyết định số 1").unwrap();
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        p(&ca),
-        "--content",
-        "b.txt",
-        "a.txt.p7s",
-    ]);
+    let out = fx.verify_json(&["--content", "b.txt", "a.txt.p7s"]);
     assert_eq!(out.status.code(), Some(1));
     let r = &json(&out)[0];
     assert_eq!(r["file"], "b.txt");
@@ -423,10 +364,8 @@ fn signature_files_that_are_not_cms_are_named() {
         std::fs::write(fx.path(&format!("{name}.txt")), "nội dung").unwrap();
         std::fs::write(fx.path(&format!("{name}.txt.p7s")), bytes).unwrap();
     }
-    let mut args = vec!["--json", "verify", "--offline", "--trust", p(&ca)];
     let sigs: Vec<String> = cases.iter().map(|(n, ..)| format!("{n}.txt.p7s")).collect();
-    args.extend(sigs.iter().map(String::as_str));
-    let out = fx.run(&args);
+    let out = fx.verify_json(&strs(&sigs));
     assert_eq!(out.status.code(), Some(1));
     let reports = json(&out);
     for ((name, _, error), r) in cases.iter().zip(reports.as_array().unwrap()) {
@@ -440,7 +379,7 @@ fn signature_files_that_are_not_cms_are_named() {
         }
     }
     // Text output: the verdict and the error.
-    let out = fx.run(&["verify", "--offline", "--trust", p(&ca), "pem.txt.p7s"]);
+    let out = fx.verify_text(&["pem.txt.p7s"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stdout(&out),
@@ -636,15 +575,10 @@ fn full_disk_during_a_cms_batch_leaves_only_whole_signatures() {
     let out_dir = fx.path("out");
     // 40 KiB: ten 4 KiB pages, one per signature (each about 700 bytes).
     let _disk = Mount::tmpfs(&out_dir, "40k");
-    assert_ok(&sign_json(
-        &fx,
-        "cms",
-        "03",
-        &["--out-dir", p(&out_dir), "old.txt"],
-    ));
+    assert_ok(&fx.sign_json("cms", "03", &["--out-dir", p(&out_dir), "old.txt"]));
     let old = std::fs::read(out_dir.join("old.txt.p7s")).unwrap();
 
-    let out = sign_json(&fx, "cms", "03", &["--out-dir", p(&out_dir), p(&inbox)]);
+    let out = fx.sign_json("cms", "03", &["--out-dir", p(&out_dir), p(&inbox)]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -686,7 +620,7 @@ fn full_disk_during_a_pades_batch_leaves_only_whole_pdfs() {
     let out_dir = fx.path("out");
     // One signed copy (about 150 KB) fits, a second does not.
     let _disk = Mount::tmpfs(&out_dir, "200k");
-    let out = sign_json(&fx, "pades", "03", &["--out-dir", p(&out_dir), p(&inbox)]);
+    let out = fx.sign_json("pades", "03", &["--out-dir", p(&out_dir), p(&inbox)]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -724,14 +658,7 @@ fn full_disk_during_a_pades_batch_leaves_only_whole_pdfs() {
             .output()
             .unwrap(),
     );
-    let v = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        p(&fx.path("ca.pem")),
-        p(written),
-    ]);
+    let v = fx.verify_json(&[p(written)]);
     assert_ok(&v);
     assert_eq!(json(&v)[0]["covers_whole_document"], true);
 }
@@ -744,21 +671,11 @@ fn read_only_outputs_are_refused_with_the_reason() {
     let out_dir = fx.path("out");
     let disk = Mount::tmpfs(&out_dir, "1m");
     disk.remount_read_only();
-    let pin = fx.pin_file(PIN);
-    let (out, log) = fx.run_spied(&[
-        "sign",
-        "--format",
+    let (out, log) = fx.run_spied(&strs(&fx.sign_args(
         "cms",
-        "--token",
-        "kyso-test",
-        "--key-id",
         "03",
-        "--pin-file",
-        p(&pin),
-        "--out-dir",
-        "out",
-        "a.txt",
-    ]);
+        &["--out-dir", "out", "a.txt"],
+    )));
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
@@ -773,7 +690,7 @@ fn read_only_outputs_are_refused_with_the_reason() {
     std::fs::write(docs.join("a.txt"), "a").unwrap();
     std::fs::write(docs.join("b.txt"), "b").unwrap();
     let _ro = Mount::read_only_bind(&docs, &fx.path("ro"));
-    let out = sign_json(&fx, "cms", "03", &["ro/a.txt", "ro/b.txt"]);
+    let out = fx.sign_json("cms", "03", &["ro/a.txt", "ro/b.txt"]);
     assert_eq!(out.status.code(), Some(1));
     let r = json(&out);
     let erofs = |f: &str| format!("{f}.p7s: Read-only file system (os error 30)");
@@ -810,17 +727,17 @@ fn fifo_and_device_inputs_fail_at_once() {
     );
     std::fs::write(fx.path("a.txt"), "Thông báo").unwrap();
     std::fs::copy(SPEC_PDF, fx.path("a.pdf")).unwrap();
-    let pin = fx.pin_file(PIN);
     for (format, key, good) in [
         ("cms", "03", "a.txt"),
         ("raw", "03", "a.txt"),
         ("pades", "03", "a.pdf"),
     ] {
         let mut c = fx.kyso();
-        c.args(["--module", SOFTHSM, "--json", "sign", "--format", format])
-            .args(["--token", "kyso-test", "--key-id", key, "--pin-file"])
-            .arg(&pin)
-            .args(["fifo", "/dev/zero", good]);
+        c.args(["--module", SOFTHSM, "--json"]).args(fx.sign_args(
+            format,
+            key,
+            &["fifo", "/dev/zero", good],
+        ));
         let out = output_within(c, Duration::from_secs(60));
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         let r = json(&out);
@@ -841,7 +758,7 @@ fn fifo_and_device_inputs_fail_at_once() {
         assert_eq!(signed(&r).len(), 1, "{format}: {r:#}");
     }
     // kyso verify: the document or the signature a FIFO or a device.
-    assert_ok(&sign_json(&fx, "cms", "03", &["a.txt"]));
+    assert_ok(&fx.sign_json("cms", "03", &["a.txt"]));
     for (args, error) in [
         (
             vec!["--content", "fifo", "a.txt.p7s"],
@@ -883,12 +800,7 @@ fn fifo_and_device_inputs_fail_at_once() {
 fn colliding_outputs_are_refused_and_a_repeated_file_is_signed_once() {
     let fx = Fixture::new();
     std::fs::write(fx.path("a.txt"), "Công văn").unwrap();
-    let out = sign_json(
-        &fx,
-        "cms",
-        "03",
-        &["a.txt", "./a.txt", p(&fx.path("a.txt"))],
-    );
+    let out = fx.sign_json("cms", "03", &["a.txt", "./a.txt", p(&fx.path("a.txt"))]);
     assert_ok(&out);
     let r = json(&out);
     assert_eq!(signed(&r).len(), 1, "{r:#}");

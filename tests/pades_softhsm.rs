@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::nss::*;
 use common::*;
 
 const SPEC_PDF: &str = concat!(
@@ -15,52 +16,14 @@ const SPEC_PDF: &str = concat!(
 );
 
 /// An NSS database trusting the fixture CA, for pdfsig.
-fn nss_db(fx: &Fixture) -> String {
-    let dir = fx.path("nss");
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = format!("sql:{}", dir.display());
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-N", "--empty-password", "-d", &db])
-            .output()
-            .unwrap(),
-    );
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-A", "-n", "kyso-test-ca", "-t", "C,C,C", "-i"])
-            .arg(fx.path("ca.pem"))
-            .args(["-d", &db])
-            .output()
-            .unwrap(),
-    );
+fn trusting_db(fx: &Fixture) -> String {
+    let db = nss_db(&fx.path("nss"));
+    nss_trust(&db, "kyso-test-ca", "C,C,C", &fx.path("ca.pem"));
     db
 }
 
-/// `pdfsig` output (the exit status is 0 even for invalid signatures).
-fn pdfsig(db: &str, pdf: &Path) -> String {
-    let out = Command::new("pdfsig")
-        .args(["-nssdir", db])
-        .arg(pdf)
-        .output()
-        .unwrap();
-    format!("{}{}", stdout(&out), stderr(&out))
-}
-
 fn sign_pades(fx: &Fixture, key_id: &str, pdf: &Path) -> PathBuf {
-    let pin = fx.pin_file(PIN);
-    let out = fx.run(&[
-        "sign",
-        "--format",
-        "pades",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        key_id,
-        "--pin-file",
-        pin.to_str().unwrap(),
-        pdf.to_str().unwrap(),
-    ]);
-    assert_ok(&out);
+    assert_ok(&fx.sign("pades", key_id, &[pdf.to_str().unwrap()]));
     let name = pdf
         .file_name()
         .unwrap()
@@ -70,22 +33,14 @@ fn sign_pades(fx: &Fixture, key_id: &str, pdf: &Path) -> PathBuf {
 }
 
 fn kyso_verify(fx: &Fixture, pdf: &Path) -> (Option<i32>, serde_json::Value) {
-    let ca = fx.path("ca.pem");
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        ca.to_str().unwrap(),
-        pdf.to_str().unwrap(),
-    ]);
+    let out = fx.verify_json(&[pdf.to_str().unwrap()]);
     (out.status.code(), json(&out))
 }
 
 #[test]
 fn debian_pdf_signed_with_pss_is_valid_for_pdfsig_and_kyso() {
     let fx = Fixture::new();
-    let db = nss_db(&fx);
+    let db = trusting_db(&fx);
     let pdf = fx.path("spec.pdf");
     std::fs::copy(SPEC_PDF, &pdf).unwrap();
     let signed = sign_pades(&fx, "01", &pdf);
@@ -150,7 +105,7 @@ fn debian_pdf_signed_with_pss_is_valid_for_pdfsig_and_kyso() {
 #[test]
 fn xref_stream_pdf_signed_twice_keeps_both_signatures_valid() {
     let fx = Fixture::new();
-    let db = nss_db(&fx);
+    let db = trusting_db(&fx);
     let pdf = fx.path("streams.pdf");
     assert_ok(
         &Command::new("qpdf")
@@ -204,20 +159,9 @@ fn batch_of_pdfs_with_a_corrupt_one() {
     let spec = std::fs::read(SPEC_PDF).unwrap();
     std::fs::write(dir.join("cv-1b.pdf"), &spec[..spec.len() / 3]).unwrap();
     std::fs::write(dir.join("notes.txt"), "not a pdf, not signed").unwrap();
-    let pin = fx.pin_file(PIN);
-    let (out, log) = fx.run_spied(&[
-        "--json",
-        "sign",
-        "--format",
-        "pades",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        "02",
-        "--pin-file",
-        pin.to_str().unwrap(),
-        dir.to_str().unwrap(),
-    ]);
+    let mut args = vec!["--json".to_owned()];
+    args.extend(fx.sign_args("pades", "02", &[dir.to_str().unwrap()]));
+    let (out, log) = fx.run_spied(&strs(&args));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let r = json(&out);
     assert_eq!(r["signed"].as_array().unwrap().len(), 3, "{r:#}");
@@ -231,7 +175,7 @@ fn batch_of_pdfs_with_a_corrupt_one() {
     assert_eq!(spy_count(&log, "C_Login"), 1);
     assert!(!dir.join("cv-1b.signed.pdf").exists());
     assert!(!dir.join("notes.txt.signed.pdf").exists());
-    let db = nss_db(&fx);
+    let db = trusting_db(&fx);
     for i in 0..3 {
         let report = pdfsig(&db, &dir.join(format!("cv-{i}.signed.pdf")));
         assert!(report.contains("Signature is Valid"), "{report}");
@@ -255,19 +199,7 @@ fn pdf_whose_update_would_not_read_back_is_refused() {
         &pdf,
     )
     .unwrap();
-    let pin = fx.pin_file(PIN);
-    let out = fx.run(&[
-        "sign",
-        "--format",
-        "pades",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        "03",
-        "--pin-file",
-        pin.to_str().unwrap(),
-        pdf.to_str().unwrap(),
-    ]);
+    let out = fx.sign("pades", "03", &[pdf.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("cross-reference data is damaged") && stderr(&out).contains("qpdf"),
@@ -324,10 +256,9 @@ fn lazy_reader_follows_tables_streams_and_object_streams() {
 #[test]
 fn a_1_gib_pdf_signs_without_being_held_in_memory() {
     let fx = Fixture::new();
-    let db = nss_db(&fx);
+    let db = trusting_db(&fx);
     let pdf = fx.path("huge.pdf");
     common::sparse_pdf::write_sparse_pdf(&pdf, 1 << 30);
-    let pin = fx.pin_file(PIN);
     // `kyso` as the fixture runs it, under GNU time
     let kyso = fx.kyso();
     let mut timed = Command::new("/usr/bin/time");
@@ -342,16 +273,7 @@ fn a_1_gib_pdf_signs_without_being_held_in_memory() {
         .args(["-f", "seconds=%e maxrss_kib=%M", "--"])
         .arg(kyso.get_program())
         .args(["--module", SOFTHSM])
-        .args([
-            "sign",
-            "--format",
-            "pades",
-            "--token",
-            "kyso-test",
-            "--key-id",
-            "01",
-        ])
-        .args(["--pin-file", pin.to_str().unwrap(), pdf.to_str().unwrap()])
+        .args(fx.sign_args("pades", "01", &[pdf.to_str().unwrap()]))
         .output()
         .unwrap();
     assert_ok(&out);

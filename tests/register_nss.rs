@@ -8,6 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::nss::*;
 use common::*;
 
 struct Home {
@@ -29,14 +30,7 @@ impl Home {
 
     /// `kyso ARGS…` as the user of this HOME (the module behind NSS reaches the fixture).
     fn kyso(&self, args: &[&str]) -> std::process::Output {
-        self.fx
-            .kyso()
-            .env("HOME", &self.home)
-            .env_remove("XDG_DATA_HOME")
-            .env("KYSO_CONFIG", self.fx.kyso_toml())
-            .args(args)
-            .output()
-            .unwrap()
+        self.fx.kyso_at_home(&self.home, args)
     }
 
     /// `modutil -list` of a database, loading the modules (kyso's with the fixture behind it).
@@ -52,18 +46,6 @@ impl Home {
         assert_ok(&out);
         stdout(&out)
     }
-}
-
-fn nss_db(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    let out = Command::new("certutil")
-        .arg("-N")
-        .arg("-d")
-        .arg(format!("sql:{}", dir.display()))
-        .arg("--empty-password")
-        .output()
-        .unwrap();
-    assert_ok(&out);
 }
 
 fn place<'a>(report: &'a serde_json::Value, path: &Path) -> &'a serde_json::Value {
@@ -329,18 +311,14 @@ fn register_reaches_every_nss_database_and_is_idempotent_and_removable() {
 fn register_text_output_and_a_module_registered_by_hand() {
     let h = Home::new();
     let db = h.p(".pki/nssdb");
-    nss_db(&db);
+    let sql = nss_db(&db);
     // Someone added kyso by hand under another name: register replaces it with one entry.
-    let out =
-        h.fx.through_module("modutil")
-            .arg("-dbdir")
-            .arg(format!("sql:{}", db.display()))
-            .args(["-add", "Kyso token", "-libfile"])
-            .arg(kyso_module())
-            .arg("-force")
-            .output()
-            .unwrap();
-    assert_ok(&out);
+    nss_add_module(
+        h.fx.through_module("modutil"),
+        &sql,
+        "Kyso token",
+        &kyso_module(),
+    );
     let out = h.kyso(&["register"]);
     assert_ok(&out);
     let text = stdout(&out);
@@ -423,13 +401,7 @@ fn register_system_dry_run_names_the_machine_module_file_only() {
 fn doctor_reports_the_registration_state() {
     let h = Home::new();
     let check = |out: &std::process::Output| -> serde_json::Value {
-        json(out)["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["check"] == "kyso module registered in browsers")
-            .cloned()
-            .unwrap_or_else(|| panic!("no registration check: {}", stdout(out)))
+        doctor_check(&json(out), "kyso module registered in browsers").clone()
     };
     let doctor = |h: &Home| {
         h.fx.kyso()

@@ -82,19 +82,7 @@ fn issue_import_sign(
                 name,
             ]));
     }
-    let pin = fx.pin_file(PIN);
-    assert_ok(&fx.run(&[
-        "sign",
-        "--format",
-        "cms",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        id,
-        "--pin-file",
-        pin.to_str().unwrap(),
-        doc.to_str().unwrap(),
-    ]));
+    assert_ok(&fx.sign("cms", id, &[doc.to_str().unwrap()]));
     let p7s = PathBuf::from(format!("{}.p7s", doc.display()));
     let kept = fx.path(&format!("{name}.p7s"));
     std::fs::rename(&p7s, &kept).unwrap();
@@ -270,22 +258,12 @@ fn revoked_after_a_signature_timestamp_stays_valid() {
     let aia = format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n");
     // Signed and timestamped now; the index says revoked on 2030-12-30.
     let p7s = issue_import_sign(&fx, "later", "7104", "24", &aia, &doc);
-    let pin = fx.pin_file(PIN);
     std::fs::copy(&doc, fx.path("later2")).unwrap();
-    assert_ok(&fx.run(&[
-        "sign",
-        "--format",
+    assert_ok(&fx.sign(
         "cms",
-        "--token",
-        "kyso-test",
-        "--key-id",
         "24",
-        "--tsa",
-        &tsa.url(),
-        "--pin-file",
-        pin.to_str().unwrap(),
-        fx.path("later2").to_str().unwrap(),
-    ]));
+        &["--tsa", &tsa.url(), fx.path("later2").to_str().unwrap()],
+    ));
     let stamped = fx.path("later2.p7s");
     let idx = index(&fx);
     let ca = fx.path("ca.pem");

@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use common::nss::*;
 use common::servers::{Tsa, TsaMode};
 use common::*;
 use der::{Decode, Encode};
@@ -17,24 +18,9 @@ const SPEC_PDF: &str = concat!(
 );
 
 fn sign(fx: &Fixture, format: &str, key: &str, tsa: &str, files: &[&Path]) -> std::process::Output {
-    let pin = fx.pin_file(PIN);
-    let mut args = vec![
-        "sign",
-        "--format",
-        format,
-        "--token",
-        "kyso-test",
-        "--key-id",
-        key,
-        "--tsa",
-        tsa,
-        "--tsa-timeout",
-        "20",
-        "--pin-file",
-    ];
-    args.push(pin.to_str().unwrap());
-    args.extend(files.iter().map(|f| f.to_str().unwrap()));
-    fx.run(&args)
+    let mut extra = vec!["--tsa", tsa, "--tsa-timeout", "20"];
+    extra.extend(files.iter().map(|f| f.to_str().unwrap()));
+    fx.sign(format, key, &extra)
 }
 
 /// The SignerInfo's signature value and its signature-timestamp token, from a DER CMS.
@@ -98,15 +84,7 @@ fn cades_t_verifies_with_openssl_and_kyso_shows_the_timestamp() {
     }
     assert_eq!(tsa.server.count(), 3, "one TSA request per signature");
 
-    let ca = fx.path("ca.pem");
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        ca.to_str().unwrap(),
-        p7s.to_str().unwrap(),
-    ]);
+    let out = fx.verify_json(&[p7s.to_str().unwrap()]);
     assert_ok(&out);
     let v = &json(&out)[0];
     assert_eq!(v["status"], "valid", "{v:#}");
@@ -120,13 +98,7 @@ fn cades_t_verifies_with_openssl_and_kyso_shows_the_timestamp() {
     assert_eq!(ts["signature_valid"], true);
     assert_eq!(ts["trust"]["chain_to_anchor"], true, "{ts:#}");
 
-    let out = fx.run(&[
-        "verify",
-        "--offline",
-        "--trust",
-        ca.to_str().unwrap(),
-        p7s.to_str().unwrap(),
-    ]);
+    let out = fx.verify_text(&[p7s.to_str().unwrap()]);
     assert_ok(&out);
     let text = stdout(&out);
     assert!(text.contains("timestamp  20"), "{text}");
@@ -223,15 +195,7 @@ fn pades_b_t_is_valid_for_kyso_and_pdfsig() {
     std::fs::copy(SPEC_PDF, &pdf).unwrap();
     assert_ok(&sign(&fx, "pades", "02", &tsa.url(), &[&pdf]));
     let signed = fx.path("spec.signed.pdf");
-    let ca = fx.path("ca.pem");
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        ca.to_str().unwrap(),
-        signed.to_str().unwrap(),
-    ]);
+    let out = fx.verify_json(&[signed.to_str().unwrap()]);
     assert_ok(&out);
     let v = &json(&out)[0];
     assert_eq!(v["status"], "valid", "{v:#}");
@@ -241,29 +205,9 @@ fn pades_b_t_is_valid_for_kyso_and_pdfsig() {
     );
 
     // pdfsig with an NSS database trusting the fixture CA.
-    let dir = fx.path("nss");
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = format!("sql:{}", dir.display());
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-N", "--empty-password", "-d", &db])
-            .output()
-            .unwrap(),
-    );
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-A", "-n", "ca", "-t", "C,C,C", "-i"])
-            .arg(&ca)
-            .args(["-d", &db])
-            .output()
-            .unwrap(),
-    );
-    let out = Command::new("pdfsig")
-        .args(["-nssdir", &db])
-        .arg(&signed)
-        .output()
-        .unwrap();
-    let text = format!("{}{}", stdout(&out), stderr(&out));
+    let db = nss_db(&fx.path("nss"));
+    nss_trust(&db, "ca", "C,C,C", &fx.path("ca.pem"));
+    let text = pdfsig(&db, &signed);
     assert!(text.contains("Signature is Valid"), "{text}");
     assert!(text.contains("LÊ THỊ HỒNG NHUNG"), "{text}");
     eprintln!("pdfsig:\n{text}");

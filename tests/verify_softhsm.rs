@@ -4,24 +4,24 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use common::*;
 
 fn sign_cms(fx: &Fixture, key_id: &str, file: &Path) {
-    let pin = fx.pin_file(PIN);
-    assert_ok(&fx.run(&[
-        "sign",
-        "--format",
-        "cms",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        key_id,
-        "--pin-file",
-        pin.to_str().unwrap(),
+    assert_ok(&fx.sign("cms", key_id, &[file.to_str().unwrap()]));
+}
+
+/// `kyso --json verify --trust ca.pem FILE`, revocation checked where the certificates say.
+fn verify_json(fx: &Fixture, file: &Path) -> Output {
+    let ca = fx.path("ca.pem");
+    fx.run(&[
+        "--json",
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
         file.to_str().unwrap(),
-    ]));
+    ])
 }
 
 /// A software key and certificate issued by the fixture CA with `openssl x509 -req` (extension
@@ -72,14 +72,7 @@ fn valid_signature_shows_signer_identity_time_and_chain() {
     std::fs::write(&doc, "Tờ trình số 7").unwrap();
     sign_cms(&fx, "04", &doc);
     let ca = fx.path("ca.pem");
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        ca.to_str().unwrap(),
-        doc.to_str().unwrap(),
-    ]);
+    let out = fx.verify_json(&[doc.to_str().unwrap()]);
     assert_ok(&out);
     let r = &json(&out)[0];
     assert_eq!(r["status"], "valid", "{r:#}");
@@ -127,7 +120,6 @@ fn modified_document_and_untrusted_signer_fail() {
     let doc = fx.path("a.txt");
     std::fs::write(&doc, "Quyết định").unwrap();
     sign_cms(&fx, "01", &doc);
-    let ca = fx.path("ca.pem");
     // no anchor: intact but not trusted
     let out = fx.run(&["verify", doc.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -146,13 +138,7 @@ fn modified_document_and_untrusted_signer_fail() {
     assert_eq!(json(&out)[0]["status"], "untrusted");
     // one byte changed
     std::fs::write(&doc, "Quyết đinh").unwrap();
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--trust",
-        ca.to_str().unwrap(),
-        doc.to_str().unwrap(),
-    ]);
+    let out = verify_json(&fx, &doc);
     assert_eq!(out.status.code(), Some(1));
     let r = &json(&out)[0];
     assert_eq!(r["status"], "invalid");
@@ -160,13 +146,7 @@ fn modified_document_and_untrusted_signer_fail() {
     assert_eq!(r["signature"]["signature_valid"], true);
     // a signature file that is not CMS
     std::fs::write(fx.path("a.txt.p7s"), "not der").unwrap();
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--trust",
-        ca.to_str().unwrap(),
-        doc.to_str().unwrap(),
-    ]);
+    let out = verify_json(&fx, &doc);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out)[0]["status"], "error");
 }
@@ -184,13 +164,7 @@ fn openssl_signatures_verify_and_expiry_and_key_usage_are_named() {
         "30",
         &good,
     );
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--trust",
-        ca.to_str().unwrap(),
-        good.to_str().unwrap(),
-    ]);
+    let out = verify_json(&fx, &good);
     assert_ok(&out);
     assert_eq!(
         json(&out)[0]["signature"]["signer"]["identity"]["cccd"],
@@ -207,13 +181,7 @@ fn openssl_signatures_verify_and_expiry_and_key_usage_are_named() {
         &expired,
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--trust",
-        ca.to_str().unwrap(),
-        expired.to_str().unwrap(),
-    ]);
+    let out = verify_json(&fx, &expired);
     assert_eq!(out.status.code(), Some(1));
     let r = &json(&out)[0];
     assert_eq!(r["status"], "untrusted");

@@ -16,21 +16,12 @@ const SPEC_PDF: &str = concat!(
 );
 
 fn sign(fx: &Fixture, key: &str, pdf: &Path, visible: Option<&str>) -> std::process::Output {
-    let pin = fx.pin_file(PIN);
-    let mut args = vec![
-        "sign",
-        "--format",
-        "pades",
-        "--token",
-        "kyso-test",
-        "--key-id",
-        key,
-    ];
+    let mut args = vec![];
     if let Some(v) = visible {
         args.extend(["--visible", v]);
     }
-    args.extend(["--pin-file", pin.to_str().unwrap(), pdf.to_str().unwrap()]);
-    fx.run(&args)
+    args.push(pdf.to_str().unwrap());
+    fx.sign("pades", key, &args)
 }
 
 /// Dark pixels of page 1 inside the box (points from the lower-left corner), rendered at
@@ -119,15 +110,7 @@ fn visible_signature_shows_name_identity_and_time_in_vietnamese() {
         2,
         "{report}"
     );
-    let ca = fx.path("ca.pem");
-    let out = fx.run(&[
-        "--json",
-        "verify",
-        "--offline",
-        "--trust",
-        ca.to_str().unwrap(),
-        signed.to_str().unwrap(),
-    ]);
+    let out = fx.verify_json(&[signed.to_str().unwrap()]);
     assert_ok(&out);
     let v = json(&out);
     assert_eq!(v.as_array().unwrap().len(), 2);

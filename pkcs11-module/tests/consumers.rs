@@ -5,8 +5,9 @@
 #[path = "../../tests/common/mod.rs"]
 mod common;
 
-use std::process::Command;
+use std::path::Path;
 
+use common::nss::*;
 use common::*;
 
 fn module() -> String {
@@ -204,29 +205,13 @@ fn pkcs11_tool_self_test_passes_on_a_sign_only_token() {
 #[test]
 fn nss_lists_certificates_and_cmsutil_signs_what_openssl_verifies() {
     let fx = Fixture::new();
-    let db = fx.path("nssdb");
-    std::fs::create_dir(&db).unwrap();
-    let dbarg = format!("sql:{}", db.display());
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-N", "-d", &dbarg, "--empty-password"])
-            .output()
-            .unwrap(),
+    let dbarg = nss_db(&fx.path("nssdb"));
+    nss_add_module(
+        fx.through_module("modutil"),
+        &dbarg,
+        "kyso",
+        Path::new(&module()),
     );
-    let out = fx
-        .through_module("modutil")
-        .args([
-            "-dbdir",
-            &dbarg,
-            "-add",
-            "kyso",
-            "-libfile",
-            &module(),
-            "-force",
-        ])
-        .output()
-        .unwrap();
-    assert_ok(&out);
     let out = fx
         .through_module("certutil")
         .args(["-L", "-d", &dbarg, "-h", "all"])
@@ -260,43 +245,9 @@ fn nss_lists_certificates_and_cmsutil_signs_what_openssl_verifies() {
     let pin = fx.pin_file(PIN);
     for nick in ["kyso-test:rsa2048", "kyso-test:p256", "kyso-test:p384"] {
         let p7s = fx.path("msg.p7s");
-        let out = fx
-            .through_module("cmsutil")
-            .args(["-S", "-d", &dbarg, "-N", nick, "-G", "-Y", "NONE", "-T"])
-            .arg("-i")
-            .arg(&msg)
-            .arg("-o")
-            .arg(&p7s)
-            .arg("-f")
-            .arg(&pin)
-            .output()
-            .unwrap();
-        assert_ok(&out);
-        let out = Command::new("openssl")
-            .args([
-                "cms",
-                "-verify",
-                "-binary",
-                "-inform",
-                "DER",
-                "-purpose",
-                "any",
-                "-out",
-                "/dev/null",
-            ])
-            .arg("-in")
-            .arg(&p7s)
-            .arg("-content")
-            .arg(&msg)
-            .arg("-CAfile")
-            .arg(fx.path("ca.pem"))
-            .output()
-            .unwrap();
-        assert!(
-            stderr(&out).contains("Verification successful"),
-            "{nick}: {}",
-            stderr(&out)
-        );
+        cmsutil_sign(fx.through_module("cmsutil"), &dbarg, nick, &msg, &p7s, &pin);
+        let (ok, err) = openssl_cms_verify(&fx, &msg, &p7s);
+        assert!(ok, "{nick}: {err}");
     }
 }
 

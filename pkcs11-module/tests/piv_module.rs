@@ -10,6 +10,7 @@ use std::process::Command;
 use std::ptr::null_mut;
 use std::time::{Duration, Instant};
 
+use common::nss::*;
 use common::pcscd::{Pcscd, PATIENCE};
 use common::piv::{PivCard, PIV_PIN};
 use common::*;
@@ -63,30 +64,10 @@ fn module() -> String {
     m.display().to_string()
 }
 
-fn nss_db(s: &Setup) -> String {
-    let db = s.dir.join("nssdb");
-    std::fs::create_dir(&db).unwrap();
-    let dbarg = format!("sql:{}", db.display());
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-N", "-d", &dbarg, "--empty-password"])
-            .output()
-            .unwrap(),
-    );
-    let out = s
-        .command("modutil")
-        .args([
-            "-dbdir",
-            &dbarg,
-            "-add",
-            "kyso",
-            "-libfile",
-            &module(),
-            "-force",
-        ])
-        .output()
-        .unwrap();
-    assert_ok(&out);
+/// An NSS database with kyso's module added (OpenSC and the card behind it).
+fn kyso_nss_db(s: &Setup) -> String {
+    let dbarg = nss_db(&s.dir.join("nssdb"));
+    nss_add_module(s.command("modutil"), &dbarg, "kyso", Path::new(&module()));
     dbarg
 }
 
@@ -94,7 +75,7 @@ fn nss_db(s: &Setup) -> String {
 fn nss_sees_the_piv_card_and_its_keys_through_kyso_and_opensc() {
     let mut s = Setup::new();
     s.card.insert();
-    let db = nss_db(&s);
+    let db = kyso_nss_db(&s);
     let out = s
         .command("certutil")
         .args(["-L", "-d", &db, "-h", "all"])

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::csc::*;
+use common::nss::*;
 use common::*;
 
 struct Setup {
@@ -189,15 +190,7 @@ fn wrong_remote_pin_is_ckr_pin_incorrect_and_not_retried() {
 #[test]
 fn nss_cmsutil_signs_with_a_remote_credential_and_openssl_verifies() {
     let s = setup();
-    let db = s.dir.join("nssdb");
-    std::fs::create_dir(&db).unwrap();
-    let dbarg = format!("sql:{}", db.display());
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-N", "-d", &dbarg, "--empty-password"])
-            .output()
-            .unwrap(),
-    );
+    let dbarg = nss_db(&s.dir.join("nssdb"));
     let nss = |program: &str| {
         let mut c = Command::new(program);
         c.env("KYSO_CONFIG", &s.config)
@@ -207,14 +200,7 @@ fn nss_cmsutil_signs_with_a_remote_credential_and_openssl_verifies() {
             .current_dir(&s.dir);
         c
     };
-    let module = kyso_module().display().to_string();
-    let out = nss("modutil")
-        .args([
-            "-dbdir", &dbarg, "-add", "kyso", "-libfile", &module, "-force",
-        ])
-        .output()
-        .unwrap();
-    assert_ok(&out);
+    nss_add_module(nss("modutil"), &dbarg, "kyso", &kyso_module());
     let out = nss("certutil")
         .args(["-L", "-d", &dbarg, "-h", "all"])
         .output()
@@ -229,33 +215,8 @@ fn nss_cmsutil_signs_with_a_remote_credential_and_openssl_verifies() {
     let pin = s.dir.join("pin.txt");
     std::fs::write(&pin, REMOTE_PIN).unwrap();
     let p7s = s.dir.join("msg.p7s");
-    let out = nss("cmsutil")
-        .args(["-S", "-d", &dbarg, "-N", nick, "-G", "-Y", "NONE", "-T"])
-        .arg("-i")
-        .arg(&msg)
-        .arg("-o")
-        .arg(&p7s)
-        .arg("-f")
-        .arg(&pin)
-        .output()
-        .unwrap();
-    assert_ok(&out);
-    let out = Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-        ])
-        .args(["-out", "/dev/null", "-in"])
-        .arg(&p7s)
-        .arg("-content")
-        .arg(&msg)
-        .arg("-CAfile")
-        .arg(&s.server.ca_pem)
-        .output()
-        .unwrap();
-    assert!(
-        stderr(&out).contains("Verification successful"),
-        "{}",
-        stderr(&out)
-    );
+    cmsutil_sign(nss("cmsutil"), &dbarg, nick, &msg, &p7s, &pin);
+    let (ok, err) = openssl_cms_verify_with(&s.server.ca_pem, &msg, &p7s);
+    assert!(ok, "{err}");
     assert_eq!(s.server.state().count("credentials/authorize"), 1);
 }

@@ -1,19 +1,12 @@
 //! Test certificates that look like the field, built with rcgen.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SigningKey, PKCS_ECDSA_P256_SHA256,
-};
+use rcgen::{DistinguishedName, DnType, SigningKey};
 
 use super::certificate::Certificate;
+pub use crate::testca::{signing_leaf, uid, KeyAlg, SoftKey, TestCa};
 
 pub const VN_ROOT: &[u8] = include_bytes!("testdata/vietnam-national-root-ca.pem");
 pub const VIETTEL: &[u8] = include_bytes!("testdata/viettel-ca-rs.pem");
-
-/// `UID` as rcgen spells it.
-pub fn uid() -> DnType {
-    DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 1])
-}
 
 /// `DC`: same encoded length as `UID`, used as a placeholder for a second `UID`.
 fn dc() -> DnType {
@@ -29,50 +22,16 @@ pub fn dn(entries: &[(DnType, &str)]) -> DistinguishedName {
     dn
 }
 
-/// A test CA: its key, its DER and its params.
-pub struct TestCa {
-    pub key: KeyPair,
-    pub der: Vec<u8>,
-    pub params: CertificateParams,
-}
-
 impl TestCa {
+    /// A CA on a new P-256 key ([`TestCa::named`]).
     pub fn new(name: DistinguishedName) -> TestCa {
-        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params = CertificateParams::default();
-        params.distinguished_name = name;
-        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-        ];
-        let der = params.self_signed(&key).unwrap().der().to_vec();
-        TestCa { key, der, params }
+        TestCa::named(name, KeyAlg::P256).unwrap()
     }
 
-    pub fn issuer(&self) -> Issuer<'_, &KeyPair> {
-        Issuer::new(self.params.clone(), &self.key)
-    }
-
-    /// An end-entity certificate for a fresh P-256 key.
+    /// An end-entity [`signing_leaf`] certificate for a fresh P-256 key.
     pub fn issue(&self, name: DistinguishedName) -> Vec<u8> {
-        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params = CertificateParams::default();
-        params.distinguished_name = name;
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::ContentCommitment,
-        ];
-        params.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ClientAuth,
-            ExtendedKeyUsagePurpose::EmailProtection,
-        ];
-        params
-            .signed_by(&key, &self.issuer())
-            .unwrap()
-            .der()
-            .to_vec()
+        let key = SoftKey::generate(KeyAlg::P256).unwrap();
+        self.issue_for(&signing_leaf(name), &key.spki).unwrap()
     }
 
     /// Like [`TestCa::issue`], but every `DC` attribute becomes a `UID` (rcgen keeps one

@@ -4,12 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
-    SubjectPublicKeyInfo,
-};
-use rsa::pkcs8::EncodePrivateKey;
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -17,6 +11,8 @@ use kyso::config::ModuleConfig;
 use kyso::key::Curve;
 use kyso::pkcs11::provision::{NewKey, Provisioner};
 use kyso::pkcs11::Module;
+use kyso::testca::rcgen::DnType;
+use kyso::testca::{self, field_leaf, vn_name, TestCa};
 use kyso::{Certificate, Error, Result};
 
 use super::{print_json, Cli};
@@ -25,7 +21,6 @@ use super::{print_json, Cli};
 const USER_PIN: &str = "123456";
 const SO_PIN: &str = "12345678";
 const LABEL: &str = "kyso-dev";
-const UID_OID: [u64; 7] = [0, 9, 2342, 19200300, 100, 1, 1];
 
 /// Where Debian/Ubuntu/Fedora install SoftHSM's module.
 const SOFTHSM_PATHS: [&str; 3] = [
@@ -59,30 +54,18 @@ struct Profile {
 }
 
 fn profiles() -> Vec<Profile> {
-    let uid = || DnType::CustomDnType(UID_OID.to_vec());
     vec![
         Profile {
             id: 1,
             label: "personal",
             key: NewKey::Rsa(2048),
-            subject: vec![
-                (DnType::CountryName, "VN"),
-                (DnType::LocalityName, "Hà Nội"),
-                (DnType::CommonName, "NGUYỄN VĂN AN"),
-                (uid(), "CCCD:001099012345"),
-            ],
+            subject: testca::personal(),
         },
         Profile {
             id: 2,
             label: "organisation",
             key: NewKey::Ec(Curve::P256),
-            subject: vec![
-                (DnType::CountryName, "VN"),
-                (DnType::LocalityName, "Thành phố Hồ Chí Minh"),
-                (DnType::OrganizationName, "CÔNG TY TNHH KYSO VIỆT NAM"),
-                (DnType::CommonName, "CÔNG TY TNHH KYSO VIỆT NAM"),
-                (uid(), "MST:0312345678"),
-            ],
+            subject: testca::organisation(),
         },
     ]
 }
@@ -194,10 +177,6 @@ fn write(path: &Path, data: impl AsRef<[u8]>) -> Result<()> {
     std::fs::write(path, data).map_err(|e| Error::io(path.display().to_string(), e))
 }
 
-fn rcgen_err(e: rcgen::Error) -> Error {
-    Error::InvalidInput(format!("test certificate: {e}"))
-}
-
 /// Builds the token: SoftHSM config, token, keys on the token, CA, certificates.
 fn create(dir: &Path, module_path: &Path) -> Result<()> {
     let tokens = dir.join("tokens");
@@ -220,17 +199,12 @@ fn create(dir: &Path, module_path: &Path) -> Result<()> {
         &SecretString::from(USER_PIN),
     )?;
 
-    let (ca_params, ca_key) = test_ca()?;
-    let ca_cert = ca_params.self_signed(&ca_key).map_err(rcgen_err)?;
-    let issuer = Issuer::new(ca_params, ca_key);
+    let ca = TestCa::kyso()?;
     for p in profiles() {
         let id = [p.id];
         let spki = prov.generate(&p.key, &id, p.label)?;
-        let public = SubjectPublicKeyInfo::from_der(&spki).map_err(rcgen_err)?;
-        let cert = leaf_params(&p)?
-            .signed_by(&public, &issuer)
-            .map_err(rcgen_err)?;
-        let cert = Certificate::from_der(cert.der().to_vec())?;
+        let cert = ca.issue_for(&field_leaf(vn_name(&p.subject)?), &spki)?;
+        let cert = Certificate::from_der(cert)?;
         prov.store_certificate(&cert, &id, p.label)?;
         write(&dir.join(format!("{}.pem", p.label)), cert.to_pem())?;
         write(
@@ -238,76 +212,11 @@ fn create(dir: &Path, module_path: &Path) -> Result<()> {
             pem("PUBLIC KEY", &spki)?,
         )?;
     }
-    write(&dir.join("ca.pem"), ca_cert.pem())?;
+    write(&dir.join("ca.pem"), ca.pem())?;
     Ok(())
 }
 
 fn pem(tag: &str, der: &[u8]) -> Result<String> {
     der::pem::encode_string(tag, der::pem::LineEnding::LF, der)
         .map_err(|e| Error::InvalidInput(format!("PEM encoding: {e}")))
-}
-
-/// The test CA: RSA-2048 in software, as Vietnamese CAs use RSA.
-fn test_ca() -> Result<(CertificateParams, KeyPair)> {
-    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
-        .map_err(|e| Error::InvalidInput(format!("CA key: {e}")))?;
-    let pkcs8 = key
-        .to_pkcs8_der()
-        .map_err(|e| Error::InvalidInput(format!("CA key: {e}")))?;
-    let key = KeyPair::try_from(pkcs8.as_bytes()).map_err(rcgen_err)?;
-    let mut params = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    dn.push(
-        DnType::CountryName,
-        DnValue::PrintableString("VN".try_into().map_err(rcgen_err)?),
-    );
-    dn.push(DnType::OrganizationName, "Kyso Test");
-    dn.push(DnType::CommonName, "Kyso Test CA (không dùng thật)");
-    params.distinguished_name = dn;
-    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let now = time::OffsetDateTime::now_utc();
-    params.not_before = now - time::Duration::days(1);
-    params.not_after = now + time::Duration::days(3650);
-    params.serial_number = Some(random_serial());
-    Ok((params, key))
-}
-
-fn leaf_params(p: &Profile) -> Result<CertificateParams> {
-    let mut params = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    for (ty, value) in &p.subject {
-        if *ty == DnType::CountryName {
-            dn.push(
-                ty.clone(),
-                DnValue::PrintableString((*value).try_into().map_err(rcgen_err)?),
-            );
-        } else {
-            dn.push(ty.clone(), DnValue::Utf8String((*value).to_owned()));
-        }
-    }
-    params.distinguished_name = dn;
-    params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::ContentCommitment,
-    ];
-    params.extended_key_usages = vec![
-        ExtendedKeyUsagePurpose::ClientAuth,
-        ExtendedKeyUsagePurpose::EmailProtection,
-    ];
-    let now = time::OffsetDateTime::now_utc();
-    params.not_before = now - time::Duration::days(1);
-    params.not_after = now + time::Duration::days(365);
-    params.serial_number = Some(random_serial());
-    params.use_authority_key_identifier_extension = true;
-    Ok(params)
-}
-
-fn random_serial() -> SerialNumber {
-    use rsa::rand_core::RngCore;
-    let mut bytes = [0u8; 16];
-    rsa::rand_core::OsRng.fill_bytes(&mut bytes);
-    bytes[0] &= 0x7f; // positive
-    SerialNumber::from(bytes.to_vec())
 }

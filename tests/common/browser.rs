@@ -3,11 +3,13 @@
 //! policy file, xdotool, and a minimal DevTools-protocol client to read the page.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::servers::free_port;
 
 /// A child process (and its process group) killed when dropped.
 pub struct Proc {
@@ -128,15 +130,6 @@ impl Xvfb {
         self.xdotool(&["search", "--name", ".", "getwindowname", "%@"])
             .unwrap_or_default()
     }
-}
-
-/// A free TCP port on 127.0.0.1.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `openssl s_server -Verify 1 -www` on 127.0.0.1: TLS with a required client certificate

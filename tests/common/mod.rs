@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod csc;
+pub mod nss;
 pub mod pcscd;
 pub mod piv;
 pub mod servers;
@@ -107,6 +108,52 @@ impl Fixture {
         let mut c = self.kyso();
         c.arg("--module").arg(SOFTHSM).args(args);
         c.output().unwrap()
+    }
+
+    /// `sign --format FORMAT --token kyso-test --key-id KEY --pin-file PIN EXTRA…`, the PIN
+    /// (the fixture's) in a file: how a test signs with a fixture key. EXTRA holds the
+    /// test's own options and the files.
+    pub fn sign_args(&self, format: &str, key_id: &str, extra: &[&str]) -> Vec<String> {
+        let pin = self.pin_file(PIN);
+        let mut args: Vec<String> = ["sign", "--format", format, "--token", "kyso-test"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(["--key-id".into(), key_id.into(), "--pin-file".into()]);
+        args.push(pin.display().to_string());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+
+    /// `kyso --module SoftHSM` with [`Fixture::sign_args`].
+    pub fn sign(&self, format: &str, key_id: &str, extra: &[&str]) -> Output {
+        self.run(&strs(&self.sign_args(format, key_id, extra)))
+    }
+
+    /// `kyso --module SoftHSM --json` with [`Fixture::sign_args`].
+    pub fn sign_json(&self, format: &str, key_id: &str, extra: &[&str]) -> Output {
+        let mut args = vec!["--json".to_owned()];
+        args.extend(self.sign_args(format, key_id, extra));
+        self.run(&strs(&args))
+    }
+
+    /// `kyso --json verify --offline --trust ca.pem ARGS…`: kyso's verdict on what a fixture
+    /// key signed, the fixture CA the one anchor.
+    pub fn verify_json(&self, args: &[&str]) -> Output {
+        self.verify(true, args)
+    }
+
+    /// `kyso verify --offline --trust ca.pem ARGS…`, the text report.
+    pub fn verify_text(&self, args: &[&str]) -> Output {
+        self.verify(false, args)
+    }
+
+    fn verify(&self, json: bool, args: &[&str]) -> Output {
+        let ca = self.path("ca.pem");
+        let mut v = if json { vec!["--json"] } else { vec![] };
+        v.extend(["verify", "--offline", "--trust", ca.to_str().unwrap()]);
+        v.extend_from_slice(args);
+        self.run(&v)
     }
 
     /// `kyso --module pkcs11-spy ARGS…`: every PKCS#11 call logged to the returned file.
@@ -277,6 +324,11 @@ pub fn spy_count(log: &Path, function: &str) -> usize {
         .count()
 }
 
+/// The `&str`s of owned arguments, for [`Fixture::run`] and [`Fixture::run_spied`].
+pub fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -299,6 +351,16 @@ pub fn assert_ok(o: &Output) {
         stdout(o),
         stderr(o)
     );
+}
+
+/// The check called `name` in a `kyso --json doctor` report.
+pub fn doctor_check<'a>(doctor: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doctor["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {doctor:#}"))
 }
 
 /// Verifies a signature with `openssl dgst`, independently of kyso.
@@ -328,6 +390,11 @@ pub fn openssl_verify(pubkey: &Path, alg: &str, data: &Path, sig: &Path) -> bool
 /// `openssl cms -verify` of a detached DER signature against the fixture's CA, independently
 /// of kyso; returns (accepted, openssl's stderr).
 pub fn openssl_cms_verify(fx: &Fixture, content: &Path, p7s: &Path) -> (bool, String) {
+    openssl_cms_verify_with(&fx.path("ca.pem"), content, p7s)
+}
+
+/// [`openssl_cms_verify`] against the CA certificates of `ca_file` (PEM).
+pub fn openssl_cms_verify_with(ca_file: &Path, content: &Path, p7s: &Path) -> (bool, String) {
     let out = Command::new("openssl")
         .args([
             "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-in",
@@ -336,7 +403,7 @@ pub fn openssl_cms_verify(fx: &Fixture, content: &Path, p7s: &Path) -> (bool, St
         .arg("-content")
         .arg(content)
         .arg("-CAfile")
-        .arg(fx.path("ca.pem"))
+        .arg(ca_file)
         .args(["-out", "/dev/null"])
         .output()
         .unwrap();
