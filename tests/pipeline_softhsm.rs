@@ -54,19 +54,8 @@ fn login(fx: &Fixture) -> (Backend, Arc<dyn Token>, Arc<dyn Signer>) {
 /// pdfsig's verdict on the signature itself (not on trust in the test CA).
 fn pdfsig_valid(pdf: &Path) -> bool {
     let nss = tempfile::tempdir().unwrap();
-    let db = format!("sql:{}", nss.path().display());
-    assert_ok(
-        &Command::new("certutil")
-            .args(["-N", "--empty-password", "-d", &db])
-            .output()
-            .unwrap(),
-    );
-    let out = Command::new("pdfsig")
-        .args(["-nssdir", &db])
-        .arg(pdf)
-        .output()
-        .unwrap();
-    stdout(&out).contains("Signature Validation: Signature is Valid.")
+    let db = common::nss::nss_db(nss.path());
+    common::nss::pdfsig(&db, pdf).contains("Signature Validation: Signature is Valid.")
 }
 
 #[test]
