@@ -115,6 +115,12 @@ pub trait Token: Send + Sync {
     /// Says how many signatures the coming login is for: remote credentials authorise that many
     /// at once. Tokens ignore it.
     fn expect_signatures(&self, _count: usize) {}
+    /// How many signatures one authorisation covers, for tokens whose authorisation is bound
+    /// to the hashes it signs (remote SCAL 2 credentials: a batch takes one OTP per this many
+    /// documents); `None` when one login covers the whole batch.
+    fn signatures_per_authorization(&self) -> Option<usize> {
+        None
+    }
     /// Logs the user in. Called once for a whole batch; a wrong PIN is an error, never retried:
     /// a PIN the token refused once is not sent to it again by this process.
     fn login(&self, pin: &SecretString) -> Result<()>;

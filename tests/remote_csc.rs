@@ -755,3 +755,100 @@ fn pades_batch_with_a_remote_credential_uses_one_authorization() {
         assert!(stdout(&v).contains("signature  valid"), "{}", stdout(&v));
     }
 }
+
+/// SCAL 2 (authorisation bound to the hashes), `multisign` 10: a batch takes as few
+/// authorisations as the service allows, each naming its documents' hashes, and the person is
+/// told before the first; every signature verifies with OpenSSL.
+#[test]
+fn scal2_batches_take_one_authorisation_per_multisign_documents() {
+    for (n, authorisations) in [(1, 1), (10, 1), (15, 2)] {
+        let r = Remote::new("v2", "");
+        r.server.state().creds[0].scal2 = true;
+        let files = r.files(n);
+        let out = r.sign("remote-test/cred-ec", &files, &["--format", "raw"]);
+        assert_ok(&out);
+        assert_eq!(json(&out)["signed"].as_array().unwrap().len(), n);
+        let pubkey = r.pubkey("cred-ec");
+        for f in &files {
+            assert!(openssl_verify(&pubkey, "ecdsa-sha256", f, &sig_of(f)));
+        }
+        let s = r.server.state();
+        assert_eq!(
+            s.count("credentials/authorize"),
+            authorisations,
+            "{n} files"
+        );
+        assert_eq!(s.count("signatures/signHash"), authorisations, "{n} files");
+        // the last authorisation named exactly the hashes it covers
+        let last = n - (authorisations - 1) * 10;
+        assert_eq!(s.bodies["credentials/authorize"]["numSignatures"], last);
+        assert_eq!(
+            s.bodies["credentials/authorize"]["hashes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            last
+        );
+        let told = stderr(&out).contains(&format!(
+            "{n} documents need {authorisations} authorisations: this service allows 10 \
+             signatures per authorisation"
+        ));
+        assert_eq!(told, authorisations > 1, "{}", stderr(&out));
+    }
+}
+
+/// The issue's case: 25 PDFs against a SCAL 2 credential with `multisign` 10 — three
+/// authorisations (one OTP each), three `signHash` calls, every PDF valid in pdfsig.
+#[test]
+fn twenty_five_pdfs_with_a_scal2_credential_take_three_authorisations() {
+    let r = Remote::new("v2", "");
+    r.server.state().creds[0].scal2 = true;
+    let src = repo_root().join("tests/fixtures/pdf/shared-mime-info-spec.pdf");
+    let files: Vec<PathBuf> = (1..=25)
+        .map(|i| {
+            let p = r.dir.join(format!("d{i:02}.pdf"));
+            std::fs::copy(&src, &p).unwrap();
+            p
+        })
+        .collect();
+    let out = r.sign("remote-test/cred-ec", &files, &["--format", "pades"]);
+    assert_ok(&out);
+    assert_eq!(json(&out)["signed"].as_array().unwrap().len(), 25);
+    let s = r.server.state();
+    assert_eq!(s.count("credentials/authorize"), 3);
+    assert!(s.count("signatures/signHash") >= 3);
+    drop(s);
+    for f in &files {
+        let signed = f.with_extension("signed.pdf");
+        let out = Command::new("pdfsig").arg(&signed).output().unwrap();
+        assert!(
+            stdout(&out).contains("Signature is Valid"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+/// A SCAL 2 authorisation refused in the middle of a batch (a wrong OTP for the second
+/// group) stops it: the first group's outputs are whole, the second group's documents have
+/// nothing, and the PIN is not sent again by itself.
+#[test]
+fn a_refused_second_scal2_authorisation_stops_the_batch_cleanly() {
+    let r = Remote::new("v2", "");
+    r.server.state().creds[0].scal2 = true;
+    let files = r.files(15);
+    // The first authorisation succeeds; the second gets a wrong OTP.
+    r.server.state().refuse_otp_from = Some(2);
+    let out = r.sign("remote-test/cred-ec", &files, &["--format", "raw"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["signed"].as_array().unwrap().len(), 10, "{report:#}");
+    assert!(
+        report["stopped"].as_str().unwrap().contains("OTP"),
+        "{report:#}"
+    );
+    for f in &files[10..] {
+        assert!(!sig_of(f).exists());
+    }
+    assert_eq!(r.server.state().count("credentials/authorize"), 2);
+}

@@ -116,43 +116,45 @@ impl Formatter<'_> {
 
     /// Step 2, on the token thread: the token's signature; step 3 is left to a writer.
     pub(crate) fn sign(&self, doc: &Document, prepared: Prepared) -> Result<Output> {
+        let signature = match &prepared {
+            Prepared::Digest(digest) => self.sign_raw(doc, digest)?,
+            Prepared::Cms(cms) => cms.sign(self.signer)?,
+            Prepared::Pdf(p) => p.cms.sign(self.signer)?,
+        };
+        Ok(self.later(prepared, signature))
+    }
+
+    /// Step 3, for a writer thread: check the token's `signature`, timestamp it, build the
+    /// output.
+    fn later(&self, prepared: Prepared, signature: Vec<u8>) -> Output {
         let verifier = self.verifier.clone();
         let tsa = self.options.tsa.clone();
         let alg = self.options.algorithm;
         match prepared {
-            Prepared::Digest(digest) => {
-                let signature = self.sign_raw(doc, &digest)?;
-                Ok(Output::Later(Box::new(move || {
-                    // the check from a digest is slow in pure Rust: here, not on the token thread
-                    let checked = verifier.check_digest(alg, &digest, signature)?;
-                    Ok(checked.into_bytes().into())
-                })))
-            }
-            Prepared::Cms(prepared) => {
-                let signature = prepared.sign(self.signer)?;
-                Ok(Output::Later(Box::new(move || {
-                    let checked = prepared.check(&verifier, signature)?;
-                    let token = cms::timestamp(tsa.as_deref(), &checked)?;
-                    Ok(prepared.assemble(checked, token)?.into_bytes().into())
-                })))
-            }
-            Prepared::Pdf(p) => {
-                let signature = p.cms.sign(self.signer)?;
-                Ok(Output::Later(Box::new(move || {
-                    let PreparedFile { pdf, cms, original } = *p;
-                    let checked = cms.check(&verifier, signature)?;
-                    let token = cms::timestamp(tsa.as_deref(), &checked)?;
-                    let signed = pades::embed(pdf, &cms.assemble(checked, token)?)?;
-                    Ok(match original {
-                        Original::File(input, stamp) => Output::Appended {
-                            input,
-                            stamp,
-                            signed,
-                        },
-                        Original::Memory(data) => Output::Bytes(signed.to_bytes(&data)),
-                    })
-                })))
-            }
+            Prepared::Digest(digest) => Output::Later(Box::new(move || {
+                // the check from a digest is slow in pure Rust: here, not on the token thread
+                let checked = verifier.check_digest(alg, &digest, signature)?;
+                Ok(checked.into_bytes().into())
+            })),
+            Prepared::Cms(prepared) => Output::Later(Box::new(move || {
+                let checked = prepared.check(&verifier, signature)?;
+                let token = cms::timestamp(tsa.as_deref(), &checked)?;
+                Ok(prepared.assemble(checked, token)?.into_bytes().into())
+            })),
+            Prepared::Pdf(p) => Output::Later(Box::new(move || {
+                let PreparedFile { pdf, cms, original } = *p;
+                let checked = cms.check(&verifier, signature)?;
+                let token = cms::timestamp(tsa.as_deref(), &checked)?;
+                let signed = pades::embed(pdf, &cms.assemble(checked, token)?)?;
+                Ok(match original {
+                    Original::File(input, stamp) => Output::Appended {
+                        input,
+                        stamp,
+                        signed,
+                    },
+                    Original::Memory(data) => Output::Bytes(signed.to_bytes(&data)),
+                })
+            })),
         }
     }
 
@@ -180,31 +182,25 @@ impl Formatter<'_> {
         }
     }
 
-    /// Raw signatures of several digests in one call of the signer (remote services). A
+    /// Signatures of several documents in one call of the signer (remote services: one
+    /// `signHash` for many hashes, and for SCAL 2 one authorisation naming them all). A
     /// failure of the call fails every document of the group (the first carries the error
-    /// itself, so a token failure stops the batch).
+    /// itself, so a token failure stops the batch); nothing is written for any of them.
     pub(crate) fn sign_group(&self, items: Vec<(&Document, Prepared)>) -> Vec<Result<Output>> {
         let alg = self.options.algorithm;
         let digests: Vec<Vec<u8>> = items
-            .into_iter()
+            .iter()
             .map(|(_, p)| match p {
-                Prepared::Digest(d) => d,
-                Prepared::Cms(..) | Prepared::Pdf(..) => Vec::new(),
+                Prepared::Digest(d) => d.clone(),
+                Prepared::Cms(cms) => cms.digest(),
+                Prepared::Pdf(p) => p.cms.digest(),
             })
             .collect();
         match self.signer.sign_digests(alg, &digests) {
-            Ok(sigs) if sigs.len() == digests.len() => sigs
+            Ok(sigs) if sigs.len() == digests.len() => items
                 .into_iter()
-                .zip(digests)
-                .map(|(sig, digest)| {
-                    let verifier = self.verifier.clone();
-                    Ok(Output::Later(Box::new(move || {
-                        Ok(verifier
-                            .check_digest(alg, &digest, sig)?
-                            .into_bytes()
-                            .into())
-                    })))
-                })
+                .zip(sigs)
+                .map(|((_, prepared), sig)| Ok(self.later(prepared, sig)))
                 .collect(),
             Ok(sigs) => digests
                 .iter()

@@ -380,7 +380,7 @@ impl<'a> Batch<'a> {
         let group = self.signer.batch_size();
         let mut finish = |items: Vec<(&Document, format::Prepared)>| {
             busy(true);
-            let out = if group > 1 && self.format == Format::Raw {
+            let out = if group > 1 {
                 formatter.sign_group(items)
             } else {
                 items
@@ -395,7 +395,7 @@ impl<'a> Batch<'a> {
             documents,
             &engine::Settings {
                 skip_existing: self.options.skip_existing,
-                group: if self.format == Format::Raw { group } else { 1 },
+                group,
                 cancel: &self.cancel,
             },
             &|d| formatter.prepare(d),

@@ -159,6 +159,16 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let label = context::label(&*token);
     // Remote credentials authorise the whole batch with one PIN/OTP.
     token.expect_signatures(documents.len());
+    if let Some(per) = token.signatures_per_authorization() {
+        let needed = documents.len().div_ceil(per.max(1));
+        if needed > 1 {
+            eprintln!(
+                "{} documents need {needed} authorisations: this service allows {per} \
+                 signatures per authorisation (each asks for its own OTP)",
+                documents.len()
+            );
+        }
+    }
     let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
     token.login(&pin)?;
     drop(pin);

@@ -183,16 +183,51 @@ impl RemoteToken {
         self.info.auth_mode == AuthMode::Explicit && self.info.pin != Presence::No
     }
 
-    /// Signs digests with the current authorisation (SCAL 2: authorising them first).
+    /// Most hashes one `signatures/signHash` call carries.
+    fn per_call(&self) -> usize {
+        self.client.cfg.hashes_per_call.unwrap_or(50).max(1) as usize
+    }
+
+    /// Signatures one authorisation of a SCAL 2 credential covers in this batch: the batch's
+    /// size, the configured cap and the credential's `multisign`, whichever is least.
+    fn scal2_group(&self) -> usize {
+        let expected = self.lock().expected;
+        self.batch(expected) as usize
+    }
+
+    /// Signs digests with the current authorisation. A SCAL 2 credential binds each
+    /// authorisation to the hashes it covers: when none is live (or the live one is used up),
+    /// these digests are authorised first, with the PIN given at login and one new OTP, so a
+    /// batch larger than `multisign` takes as few authorisations as the service allows. The
+    /// hashes then go to `signatures/signHash` at most `hashes_per_call` at a time.
     fn sign_hashes(&self, alg: SignatureAlgorithm, digests: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
         let mut state = self.lock();
-        if self.info.scal == 2 && state.auth.is_none() {
-            let Some(pin) = state.pending_pin.take() else {
+        let used_up = state
+            .auth
+            .as_ref()
+            .is_none_or(|a| (a.remaining as usize) < digests.len());
+        if self.info.scal == 2 && used_up {
+            let Some(pin) = state.pending_pin.clone() else {
                 return Err(self.not_logged_in());
             };
+            if digests.len() > self.info.multisign.max(1) as usize {
+                return Err(Error::InvalidInput(format!(
+                    "{} hashes cannot be authorised at once: credential '{}' allows {} \
+                     signature(s) per authorisation",
+                    digests.len(),
+                    self.info.id,
+                    self.info.multisign
+                )));
+            }
             let n = digests.len().clamp(1, u32::MAX as usize) as u32;
             let pin = self.needs_pin().then_some(&pin);
-            self.authorize(&mut state, pin, n, Some((alg.hash(), digests)))?;
+            if let Err(e) = self.authorize(&mut state, pin, n, Some((alg.hash(), digests))) {
+                // A refused PIN (or OTP) is never sent again by itself: the next group would.
+                if matches!(e, Error::RemoteAuthorizationRefused { .. }) {
+                    state.pending_pin = None;
+                }
+                return Err(e);
+            }
         }
         let Some(auth) = state.auth.as_mut() else {
             return Err(self.not_logged_in());
@@ -217,22 +252,26 @@ impl RemoteToken {
                 ),
             ));
         }
-        let result =
-            self.client
-                .sign_hash(&self.info.id, &auth.sad, alg, &self.info.key_algos, digests);
-        match result {
-            Ok(sigs) => {
-                auth.remaining -= digests.len() as u32;
-                auth.used += digests.len();
-                Ok(sigs)
+        let mut sigs = Vec::with_capacity(digests.len());
+        for chunk in digests.chunks(self.per_call()) {
+            let result =
+                self.client
+                    .sign_hash(&self.info.id, &auth.sad, alg, &self.info.key_algos, chunk);
+            match result {
+                Ok(s) => {
+                    auth.remaining -= chunk.len() as u32;
+                    auth.used += chunk.len();
+                    sigs.extend(s);
+                }
+                Err(Error::RemoteAuthorizationExpired { message, .. }) => {
+                    let used = auth.used;
+                    state.auth = None;
+                    return Err(expired(used, &message));
+                }
+                Err(e) => return Err(e),
             }
-            Err(Error::RemoteAuthorizationExpired { message, .. }) => {
-                let used = auth.used;
-                state.auth = None;
-                Err(expired(used, &message))
-            }
-            Err(e) => Err(e),
         }
+        Ok(sigs)
     }
 
     fn not_logged_in(&self) -> Error {
@@ -324,6 +363,10 @@ impl Token for RemoteToken {
         }
         let num = self.batch(state.expected);
         self.authorize(&mut state, pin, num, None)
+    }
+
+    fn signatures_per_authorization(&self) -> Option<usize> {
+        (self.info.scal == 2).then(|| self.batch(None) as usize)
     }
 
     fn logout(&self) -> Result<()> {
@@ -434,8 +477,12 @@ impl Signer for RemoteSigner {
         Ok(sigs.into_iter().map(|s| self.raw(alg, s)).collect())
     }
 
+    /// SCAL 1: one `signHash` call's worth (the login authorised the batch). SCAL 2: one
+    /// authorisation's worth, since each authorisation names the hashes it covers.
     fn batch_size(&self) -> usize {
-        let per_call = self.token.client.cfg.hashes_per_call.unwrap_or(50).max(1);
-        self.token.batch(None).min(per_call) as usize
+        if self.token.info.scal == 2 {
+            return self.token.scal2_group();
+        }
+        (self.token.batch(None) as usize).min(self.token.per_call())
     }
 }

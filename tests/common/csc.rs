@@ -70,6 +70,9 @@ pub struct State {
     pub delay: Option<Duration>,
     /// A SAD expires right after its first signHash (an authorization that runs out mid-batch).
     pub sad_expires_after_first_use: bool,
+    /// From this `credentials/authorize` call on (1 is the first), the OTP is refused (a
+    /// person mistyping the OTP of a later authorisation).
+    pub refuse_otp_from: Option<usize>,
     tokens: HashMap<String, Instant>,
     refresh: Vec<String>,
     codes: HashMap<String, String>,
@@ -221,6 +224,7 @@ impl CscServer {
             inject: HashMap::new(),
             delay: None,
             sad_expires_after_first_use: false,
+            refuse_otp_from: None,
             tokens: HashMap::new(),
             refresh: Vec::new(),
             codes: HashMap::new(),
@@ -611,7 +615,9 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
                     &format!("The PIN is invalid ({left} attempts left)"),
                 );
             }
-            if implicit.is_none() && s.creds[ci].otp && otp.as_deref() != Some(OTP) {
+            let nth = s.count("credentials/authorize");
+            let refused = s.refuse_otp_from.is_some_and(|k| nth >= k);
+            if implicit.is_none() && s.creds[ci].otp && (refused || otp.as_deref() != Some(OTP)) {
                 return err(400, "invalid_otp", "The OTP is invalid");
             }
             let num = req["numSignatures"].as_u64().unwrap_or(0) as u32;

@@ -153,6 +153,12 @@ impl PreparedCms {
         signer.sign_data(self.alg, &mut self.to_sign.as_slice())
     }
 
+    /// The digest of the signed attributes: what a signer that takes digests (a remote
+    /// service's `signHash`) signs.
+    pub fn digest(&self) -> Vec<u8> {
+        self.alg.hash().digest(&self.to_sign)
+    }
+
     /// Checks the token's `signature` over the signed attributes, once, over the message
     /// (faster than a check from a digest).
     pub fn check(&self, verifier: &Verifier, signature: Vec<u8>) -> Result<CheckedSignature> {
