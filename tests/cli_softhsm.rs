@@ -20,6 +20,8 @@ fn cert<'a>(certs: &'a serde_json::Value, token: &str, id: &str) -> &'a serde_js
 fn sign_args(key_id: &str, pin_file: &str, args: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = [
         "sign",
+        "--format",
+        "raw",
         "--token",
         "kyso-test",
         "--key-id",
@@ -292,6 +294,8 @@ fn locked_pin_is_reported_without_a_login_attempt() {
     std::fs::write(&a, "x").unwrap();
     let (out, log) = fx.run_spied(&[
         "sign",
+        "--format",
+        "raw",
         "--token",
         "kyso-test",
         "--pin-file",
@@ -411,6 +415,8 @@ fn several_tokens_need_a_choice_and_token_selects() {
     std::fs::write(&a, "x").unwrap();
     let out = fx.run(&[
         "sign",
+        "--format",
+        "raw",
         "--pin-file",
         pin.to_str().unwrap(),
         a.to_str().unwrap(),
@@ -419,6 +425,8 @@ fn several_tokens_need_a_choice_and_token_selects() {
     assert!(stderr(&out).contains("--token"), "{}", stderr(&out));
     let out = fx.run(&[
         "sign",
+        "--format",
+        "raw",
         "--token",
         "kyso-second",
         "--pin-file",
@@ -435,6 +443,8 @@ fn several_tokens_need_a_choice_and_token_selects() {
     // The key id alone picks the token when only one holds it.
     let out = fx.run(&[
         "sign",
+        "--format",
+        "raw",
         "--key-id",
         "11",
         "--pin-file",
@@ -470,6 +480,8 @@ fn config_file_modules_and_avoided_mechanisms() {
         .env("PKCS11SPY_OUTPUT", &log)
         .args([
             "sign",
+            "--format",
+            "raw",
             "--token",
             "kyso-test",
             "--key-id",
@@ -520,7 +532,7 @@ fn pin_from_fd_and_env_never_from_argv() {
     let out = std::process::Command::new("bash")
         .arg("-c")
         .arg(format!(
-            "'{kyso}' --module {SOFTHSM} sign --token kyso-test --key-id 03 --pin-fd 3 '{}' 3<'{}'",
+            "'{kyso}' --module {SOFTHSM} sign --format raw --token kyso-test --key-id 03 --pin-fd 3 '{}' 3<'{}'",
             a.display(),
             pin.display()
         ))
@@ -541,6 +553,8 @@ fn pin_from_fd_and_env_never_from_argv() {
             "--module",
             SOFTHSM,
             "sign",
+            "--format",
+            "raw",
             "--token",
             "kyso-test",
             "--key-id",
@@ -559,7 +573,7 @@ fn pin_from_fd_and_env_never_from_argv() {
         &fx.path("a.txt.sig")
     ));
     // There is no option that takes the PIN itself.
-    let out = fx.run(&["sign", "--pin", PIN, a.to_str().unwrap()]);
+    let out = fx.run(&["sign", "--format", "raw", "--pin", PIN, a.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     // No terminal and no PIN option: a clear error, not a hang.
     let out = fx
@@ -568,6 +582,8 @@ fn pin_from_fd_and_env_never_from_argv() {
             "--module",
             SOFTHSM,
             "sign",
+            "--format",
+            "raw",
             "--token",
             "kyso-test",
             a.to_str().unwrap(),
@@ -606,6 +622,8 @@ fn unsupported_algorithm_for_key_is_refused_clearly() {
     let pin = fx.pin_file(PIN);
     let out = fx.run(&[
         "sign",
+        "--format",
+        "raw",
         "--token",
         "kyso-test",
         "--key-id",
@@ -624,6 +642,8 @@ fn unsupported_algorithm_for_key_is_refused_clearly() {
     );
     let out = fx.run(&[
         "sign",
+        "--format",
+        "raw",
         "--token",
         "kyso-test",
         "--algorithm",

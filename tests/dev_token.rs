@@ -96,7 +96,16 @@ fn dev_token_creates_signs_and_openssl_verifies() {
     // Without --module: KYSO_CONFIG from --print-env names the module; ECDSA key 02.
     let out = kyso(&env)
         .current_dir(tmp.path())
-        .args(["sign", "--key-id", "02", "--pin-file", "pin", "a.txt"])
+        .args([
+            "sign",
+            "--format",
+            "raw",
+            "--key-id",
+            "02",
+            "--pin-file",
+            "pin",
+            "a.txt",
+        ])
         .output()
         .unwrap();
     assert_ok(&out);

@@ -396,6 +396,8 @@ fn sign_with_pin_file(fx: &Fixture, pin_file: &str) -> (Output, usize) {
     std::fs::write(fx.path("a.txt"), "x").unwrap();
     let (out, log) = fx.run_spied(&[
         "sign",
+        "--format",
+        "raw",
         "--token",
         "kyso-test",
         "--key-id",
@@ -514,6 +516,8 @@ fn pin_file_mode_000_as_an_unprivileged_user() {
             .env("PKCS11SPY_OUTPUT", &log)
             .args([
                 "sign",
+                "--format",
+                "raw",
                 "--token",
                 "kyso-test",
                 "--key-id",

@@ -61,9 +61,12 @@ impl Remote {
 
     fn sign(&self, token: &str, files: &[PathBuf], extra: &[&str]) -> Output {
         let mut c = self.kyso();
-        c.args(["--json", "sign", "--token", token, "--pin-file", "pin"])
-            .args(extra)
-            .args(files);
+        c.args(["--json", "sign", "--token", token, "--pin-file", "pin"]);
+        // raw signatures unless a test names a format (`openssl dgst` checks them)
+        if !extra.contains(&"--format") {
+            c.args(["--format", "raw"]);
+        }
+        c.args(extra).args(files);
         c.output().unwrap()
     }
 
@@ -240,6 +243,8 @@ fn sad_expiry_mid_batch_stops_with_finished_outputs_intact() {
         .args([
             "--json",
             "sign",
+            "--format",
+            "raw",
             "--token",
             "remote-test/cred-ec",
             "--pin-file",
@@ -594,6 +599,8 @@ fn secrets_never_reach_the_log_even_at_trace_level() {
         .args([
             "-vv",
             "sign",
+            "--format",
+            "raw",
             "--token",
             "remote-test/cred-ec",
             "--pin-file",
@@ -693,7 +700,14 @@ fn certs_lists_remote_credentials_next_to_softhsm_tokens() {
     // Several tokens hold keys: the choice is the person's, as with two USB tokens.
     let doc = fx.path("a.txt");
     std::fs::write(&doc, "x").unwrap();
-    let out = run(&["sign", "--pin-file", "pin", doc.to_str().unwrap()]);
+    let out = run(&[
+        "sign",
+        "--format",
+        "raw",
+        "--pin-file",
+        "pin",
+        doc.to_str().unwrap(),
+    ]);
     assert!(
         stderr(&out).contains("choose one with --token"),
         "{}",

@@ -123,3 +123,76 @@ pub fn documents(
     }
     Ok(out)
 }
+
+/// Files sorted by what a person signing them expects (`kyso sign` without `--format`): PDFs
+/// (by name or by their `%PDF-` header) are signed in the PDF (PAdES), XML files (by name or
+/// an `<?xml` start) wait for the XML signature formats, anything else gets a detached
+/// CAdES signature (`.p7s`), which every Vietnamese relying party reads.
+#[derive(Debug, Default)]
+pub struct ByContent {
+    /// The PDFs, in the order given.
+    pub pdf: Vec<PathBuf>,
+    /// The XML files.
+    pub xml: Vec<PathBuf>,
+    /// Everything else.
+    pub other: Vec<PathBuf>,
+}
+
+/// Sorts `files` by content (see [`ByContent`]); a file that cannot be read is sorted by its
+/// name and fails alone when it is signed.
+pub fn by_content(files: Vec<PathBuf>) -> ByContent {
+    let mut out = ByContent::default();
+    for file in files {
+        let ext = file
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let mut head = [0u8; 5];
+        let n = super::files::open_regular(&file)
+            .ok()
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head).ok())
+            .unwrap_or(0);
+        let head = &head[..n];
+        if ext == "pdf" || head == b"%PDF-" {
+            out.pdf.push(file);
+        } else if ext == "xml" || head == b"<?xml" {
+            out.xml.push(file);
+        } else {
+            out.other.push(file);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_sorted_by_content_then_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = |name: &str, body: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, body).unwrap();
+            p
+        };
+        let files = vec![
+            f("a.pdf", b"%PDF-1.7"),
+            f("scan", b"%PDF-1.4 no extension"),
+            f("hoa-don.xml", b"<HDon/>"),
+            f("to-khai", b"<?xml version=\"1.0\"?><TKhai/>"),
+            f("c.docx", b"PK\x03\x04"),
+            dir.path().join("missing.pdf"),
+            dir.path().join("missing.txt"),
+        ];
+        let by = by_content(files);
+        let names = |v: &[PathBuf]| {
+            v.iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&by.pdf), ["a.pdf", "scan", "missing.pdf"]);
+        assert_eq!(names(&by.xml), ["hoa-don.xml", "to-khai"]);
+        assert_eq!(names(&by.other), ["c.docx", "missing.txt"]);
+    }
+}

@@ -18,7 +18,6 @@ use super::print_json;
 pub struct Report {
     json: bool,
     pb: ProgressBar,
-    format: Format,
     tsa: Option<String>,
     /// What the summary line names: algorithm, signer, key id, token.
     algorithm: String,
@@ -30,11 +29,10 @@ pub struct Report {
 impl Report {
     /// A report for a batch signed by `signer` (the algorithm is filled in by the first
     /// event that knows it).
-    pub fn new(json: bool, signer: &dyn Signer, format: Format, tsa: Option<String>) -> Report {
+    pub fn new(json: bool, signer: &dyn Signer, tsa: Option<String>) -> Report {
         Report {
             json,
             pb: ProgressBar::hidden(),
-            format,
             tsa,
             algorithm: String::new(),
             signer: signer.certificate().common_name().map(str::to_owned),
@@ -69,65 +67,103 @@ impl Report {
         }
     }
 
-    /// Prints the summary (or the JSON report); returns the exit code: 0 when everything was
-    /// signed, 130 when cancelled, 1 otherwise.
-    pub fn finish(&self, docs: &[Document], s: &Summary) -> i32 {
-        let path = |i: usize| docs[i].input_path().map(PathBuf::from).unwrap_or_default();
-        let out = |i: usize| docs[i].output_path().map(PathBuf::from).unwrap_or_default();
-        let pairs = |v: &[usize]| {
-            v.iter()
-                .map(|&i| json!({"file": path(i), "signature": out(i)}))
-                .collect::<Vec<_>>()
+    /// Prints the summary of every run (one per format) and of the files refused before
+    /// signing (or the JSON report); returns the exit code: 0 when everything was signed, 130
+    /// when cancelled, 1 otherwise.
+    pub fn finish(
+        &self,
+        runs: &[(Format, Vec<Document>, Summary)],
+        refused: &[(PathBuf, &str)],
+    ) -> i32 {
+        let path = |d: &Document| d.input_path().map(PathBuf::from).unwrap_or_default();
+        let out = |d: &Document| d.output_path().map(PathBuf::from).unwrap_or_default();
+        let mut signed = Vec::new();
+        let mut skipped = Vec::new();
+        let mut failed: Vec<(PathBuf, String)> = refused
+            .iter()
+            .map(|(p, why)| (p.clone(), why.to_string()))
+            .collect();
+        let mut pending = Vec::new();
+        let mut stopped = None;
+        let mut cancelled = false;
+        for (format, docs, s) in runs {
+            signed.extend(
+                s.signed
+                    .iter()
+                    .map(|&i| (path(&docs[i]), out(&docs[i]), *format)),
+            );
+            skipped.extend(
+                s.skipped
+                    .iter()
+                    .map(|&i| (path(&docs[i]), out(&docs[i]), *format)),
+            );
+            failed.extend(
+                s.failed
+                    .iter()
+                    .map(|f| (path(&docs[f.index]), f.error.clone())),
+            );
+            pending.extend(s.pending.iter().map(|&i| path(&docs[i])));
+            stopped = stopped.or(s.stopped.clone());
+            cancelled |= s.cancelled;
+        }
+        let format = match runs {
+            [(f, ..)] => f.name(),
+            _ => "by content",
         };
         if self.json {
+            let pairs = |v: &[(PathBuf, PathBuf, Format)]| {
+                v.iter()
+                    .map(|(f, o, fmt)| json!({"file": f, "signature": o, "format": fmt.name()}))
+                    .collect::<Vec<_>>()
+            };
             print_json(&json!({
                 "token": self.token,
                 "key_id": self.key_id,
                 "signer": self.signer,
                 "algorithm": self.algorithm,
-                "format": self.format.name(),
+                "format": format,
                 "tsa": self.tsa,
-                "signed": pairs(&s.signed),
-                "skipped": pairs(&s.skipped),
-                "failed": s.failed.iter().map(|f| json!({"file": path(f.index), "error": f.error})).collect::<Vec<_>>(),
-                "pending": s.pending.iter().map(|&i| path(i)).collect::<Vec<_>>(),
-                "stopped": s.stopped,
-                "cancelled": s.cancelled,
+                "signed": pairs(&signed),
+                "skipped": pairs(&skipped),
+                "failed": failed.iter().map(|(f, e)| json!({"file": f, "error": e})).collect::<Vec<_>>(),
+                "pending": pending,
+                "stopped": stopped,
+                "cancelled": cancelled,
             }));
         } else {
-            for &i in &s.signed {
-                eprintln!("signed {} -> {}", path(i).display(), out(i).display());
+            for (f, o, fmt) in &signed {
+                eprintln!("signed {} -> {} ({})", f.display(), o.display(), fmt.name());
             }
             eprintln!(
                 "{} signed, {} skipped (already signed), {} failed with {} ({}, key {} on '{}')",
-                s.signed.len(),
-                s.skipped.len(),
-                s.failed.len(),
+                signed.len(),
+                skipped.len(),
+                failed.len(),
                 self.algorithm,
                 self.signer.as_deref().unwrap_or("?"),
                 self.key_id,
                 self.token
             );
-            for f in &s.failed {
-                eprintln!("  failed: {}: {}", path(f.index).display(), f.error);
+            for (f, e) in &failed {
+                eprintln!("  failed: {}: {e}", f.display());
             }
-            if let Some(why) = &s.stopped {
+            if let Some(why) = &stopped {
                 eprintln!(
                     "batch stopped: {why}; {} file(s) not attempted (run again with --skip-existing)",
-                    s.pending.len()
+                    pending.len()
                 );
             }
-            if s.cancelled {
+            if cancelled {
                 eprintln!(
                     "batch cancelled: {} file(s) not attempted; every file listed as signed is \
                      whole (run again with --skip-existing to sign the rest)",
-                    s.pending.len()
+                    pending.len()
                 );
             }
         }
-        if s.cancelled {
+        if cancelled {
             130
-        } else if s.failed.is_empty() && s.stopped.is_none() {
+        } else if failed.is_empty() && stopped.is_none() {
             0
         } else {
             1

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
-use kyso::batch::{self, choose, plan, Batch, Options};
+use kyso::batch::{self, choose, plan, Batch, Document, Options};
 use kyso::document::{self, Timestamper};
 use kyso::{Certificate, Error, Result};
 
@@ -27,20 +27,32 @@ pub enum Format {
     Cms,
     /// PAdES B-B: FILE.pdf signed in FILE.signed.pdf (an incremental update; earlier
     /// signatures stay valid).
+    #[value(alias = "pdf")]
     Pades,
+    /// XML signatures (e-invoices, declarations): not in kyso yet.
+    Xml,
 }
 
-impl From<Format> for batch::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Raw => batch::Format::Raw,
-            Format::Cms => batch::Format::Cms,
-            Format::Pades => batch::Format::Pades,
+/// What an XML file gets until the XML signature formats exist.
+const XML_NOT_YET: &str = "XML signing (XMLDSig for e-invoices and declarations) is not in \
+                           kyso yet: sign it as a detached signature with --format cms";
+
+impl Format {
+    fn to_batch(self) -> Result<batch::Format> {
+        match self {
+            Format::Raw => Ok(batch::Format::Raw),
+            Format::Cms => Ok(batch::Format::Cms),
+            Format::Pades => Ok(batch::Format::Pades),
+            Format::Xml => Err(Error::InvalidInput(XML_NOT_YET.into())),
         }
     }
 }
 
 const SIGN_HELP: &str = "\
+Default format (no --format): each file by its content: PDFs are signed in the PDF (pades,
+  FILE.signed.pdf); XML files wait for the XML formats; anything else gets a detached CAdES
+  signature (cms, FILE.p7s). --format raw writes the bare signature (FILE.sig).
+
 Default algorithm:
   EC keys: ECDSA with the curve's hash (P-256: ecdsa-sha256, P-384: ecdsa-sha384).
   RSA keys, --format raw: rsa-pkcs1-sha256.
@@ -65,9 +77,9 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_help = SIGN_HELP)]
 pub struct SignArgs {
-    /// Signature format.
-    #[arg(long, value_enum, default_value = "raw")]
-    format: Format,
+    /// Signature format (default: by content, see below; `pdf` is `pades`).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Use the token with this label (needed when several tokens hold keys).
     #[arg(long, value_name = "LABEL")]
     token: Option<String>,
@@ -78,7 +90,8 @@ pub struct SignArgs {
     /// (default: see below).
     #[arg(long, value_name = "NAME")]
     algorithm: Option<String>,
-    /// Write signatures into this directory instead of next to each file.
+    /// Write signatures into this directory instead of next to each file (created if
+    /// missing).
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
     /// Sign the files of directories given, and of their subdirectories.
@@ -121,6 +134,10 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         .map(context::parse_key_id)
         .transpose()?;
     if let Some(dir) = &args.out_dir {
+        if !dir.exists() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("--out-dir {}", dir.display()), e))?;
+        }
         if !dir.is_dir() {
             return Err(Error::InvalidInput(format!(
                 "--out-dir {} is not a directory",
@@ -137,22 +154,48 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         )?,
         None => Vec::new(),
     };
-    let format = batch::Format::from(args.format);
-    let tsa = tsa(args, format)?;
+    let explicit = args.format.map(Format::to_batch).transpose()?;
+    let tsa = tsa(args, explicit)?;
     let visible = match &args.visible {
-        Some(_) if format != batch::Format::Pades => {
+        Some(_) if explicit.is_some_and(|f| f != batch::Format::Pades) => {
             return Err(Error::InvalidInput("--visible needs --format pades".into()))
         }
         Some(spec) => Some(document::Visible::parse(spec, &args.font)?),
         None => None,
     };
-    let files = plan::expand_inputs(&args.files, args.recursive, format)?;
-    if files.is_empty() {
+    let mut groups = Vec::new();
+    let mut refused = Vec::new();
+    match explicit {
+        Some(f) => groups.push((f, plan::expand_inputs(&args.files, args.recursive, f)?)),
+        None => {
+            let files = plan::expand_inputs(&args.files, args.recursive, batch::Format::Cms)?;
+            let by = plan::by_content(files);
+            groups.push((batch::Format::Pades, by.pdf));
+            groups.push((batch::Format::Cms, by.other));
+            refused = by.xml.into_iter().map(|p| (p, XML_NOT_YET)).collect();
+        }
+    }
+    groups.retain(|(_, files)| !files.is_empty());
+    if groups.is_empty() && refused.is_empty() {
         return Err(Error::InvalidInput(
             "no file to sign in the directories given".into(),
         ));
     }
-    let documents = plan::documents(files, args.out_dir.as_deref(), format)?;
+    if groups.is_empty() {
+        let names: Vec<String> = refused
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        return Err(Error::InvalidInput(format!(
+            "{}: {XML_NOT_YET}",
+            names.join(", ")
+        )));
+    }
+    let runs = groups
+        .into_iter()
+        .map(|(f, files)| Ok((f, plan::documents(files, args.out_dir.as_deref(), f)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let documents: Vec<Document> = runs.iter().flat_map(|(_, d)| d.iter().cloned()).collect();
 
     let tokens = context::tokens(cli, args.token.as_deref())?;
     let token = choose::token(tokens, args.token.as_deref(), key_id.as_deref())?;
@@ -192,35 +235,51 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         );
     }
     let signer = key.signer;
-    let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), format)?;
+    let policy = runs.first().map_or(batch::Format::Cms, |(f, _)| *f);
+    let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), policy)?;
     if let Some(note) = &alg.note {
         eprintln!("{note}");
     }
     let options = Options {
         chain: choose::known_chain(signer.certificate(), &*token, extra_chain),
         tsa,
-        visible,
         skip_existing: args.skip_existing,
         ..Options::new(alg.algorithm)
     };
-    let mut report = Report::new(cli.json, signer.as_ref(), format, args.tsa.clone())
-        .algorithm(alg.algorithm.name());
+    let mut report =
+        Report::new(cli.json, signer.as_ref(), args.tsa.clone()).algorithm(alg.algorithm.name());
     let dog = report.removal_watch(&*token, &label, &documents);
     let cancel = super::batch::cancel_on_signals()?;
-    let summary = Batch::new(signer.as_ref(), format, options)?
-        .with_cancel(cancel.cancel.clone())
-        .with_removal_watch(&dog)
-        .run(&documents, &mut |event| report.event(event));
+    let mut done = Vec::new();
+    for (format, docs) in runs {
+        let summary = if cancel.cancel.is_cancelled() {
+            batch::Summary {
+                pending: (0..docs.len()).collect(),
+                cancelled: true,
+                ..Default::default()
+            }
+        } else {
+            let options = Options {
+                visible: visible.clone().filter(|_| format == batch::Format::Pades),
+                ..options.clone()
+            };
+            Batch::new(signer.as_ref(), format, options)?
+                .with_cancel(cancel.cancel.clone())
+                .with_removal_watch(&dog)
+                .run(&docs, &mut |event| report.event(event))
+        };
+        done.push((format, docs, summary));
+    }
     drop(dog);
     drop(cancel);
     let _ = token.logout();
-    Ok(report.finish(&documents, &summary))
+    Ok(report.finish(&done, &refused))
 }
 
 /// The timestamp authority of `--tsa`, checked before the PIN.
-fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestamper>>> {
+fn tsa(args: &SignArgs, format: Option<batch::Format>) -> Result<Option<Arc<dyn Timestamper>>> {
     match &args.tsa {
-        Some(_) if format == batch::Format::Raw => Err(Error::InvalidInput(
+        Some(_) if format == Some(batch::Format::Raw) => Err(Error::InvalidInput(
             "--tsa needs --format cms or pades (a raw signature has no room for a timestamp)"
                 .into(),
         )),
