@@ -37,7 +37,12 @@ fn without_format_each_file_gets_what_its_content_needs() {
         "to-trinh.docx",
     ];
     let (out, log) = fx.run_spied(&args);
-    assert_eq!(out.status.code(), Some(1), "the XML file failed: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the XML file failed: {}",
+        stderr(&out)
+    );
     assert_eq!(spy_count(&log, "C_Login"), 1, "one login for both formats");
     let report = json(&out);
     assert_eq!(report["format"], "by content");
@@ -66,7 +71,11 @@ fn without_format_each_file_gets_what_its_content_needs() {
         .arg(&signed_pdf)
         .output()
         .unwrap();
-    assert!(stdout(&pdfsig).contains("Signature is Valid"), "{}", stdout(&pdfsig));
+    assert!(
+        stdout(&pdfsig).contains("Signature is Valid"),
+        "{}",
+        stdout(&pdfsig)
+    );
     let (ok, err) = openssl_cms_verify(&fx, &docx, &out_dir.join("to-trinh.docx.p7s"));
     assert!(ok, "{err}");
     assert!(!out_dir.join("hoa-don.xml.p7s").exists());

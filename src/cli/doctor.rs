@@ -10,6 +10,7 @@ use kyso::devices::{self, udev, CardState, DeviceReport, PcscStatus};
 use kyso::pkcs11::Backend;
 use kyso::{Result, Token};
 
+use super::pin::PinArgs;
 use super::{context, print_json, Cli};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -220,7 +221,18 @@ fn check_modules(
     (!backend.modules.is_empty()).then_some(backend)
 }
 
-fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport) {
+/// Options of `kyso doctor`.
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// Log in to each token (the PIN is asked as for `kyso sign`) to see the private keys
+    /// that tokens show only after login.
+    #[arg(long)]
+    login: bool,
+    #[command(flatten)]
+    pin: PinArgs,
+}
+
+fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: &DoctorArgs) {
     let (tokens, errors) = backend.tokens();
     if tokens.is_empty() {
         let mut detail = "the module sees no initialised token".to_owned();
@@ -252,9 +264,27 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport) {
     d.ok("token visible through the module", labels.join(", "));
     let now = time::OffsetDateTime::now_utc();
     let (mut usable, mut expired, mut problems) = (Vec::new(), Vec::new(), Vec::new());
+    // Certificates whose private key the token would show only after a login.
+    let mut hidden = Vec::new();
     for t in &tokens {
+        if args.login && !t.is_logged_in() {
+            let login = args
+                .pin
+                .read(&format!("PIN for token '{}': ", t.label()))
+                .and_then(|pin| t.login(&pin));
+            if let Err(e) = login {
+                problems.push(format!("{}: {e}", t.label()));
+                continue;
+            }
+        }
         match t.certificates() {
             Ok(certs) => {
+                if !t.is_logged_in() {
+                    hidden.extend(certs.iter().filter(|c| !c.has_private_key).map(|c| {
+                        let name = c.certificate.common_name().unwrap_or(c.label.as_str());
+                        format!("{name} [{}]", t.label())
+                    }));
+                }
                 for c in certs.iter().filter(|c| c.has_private_key) {
                     let name = c
                         .certificate
@@ -295,6 +325,18 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport) {
                 expired.join(", ")
             ),
             "renew the certificate with your CA (and check this computer's clock)",
+        );
+    } else if !hidden.is_empty() {
+        // Not seen is not absent: most real tokens show private keys only after a login.
+        d.fail(
+            "certificates found and not expired",
+            false,
+            format!(
+                "certificate(s) found, private key not visible before login (usual on real \
+                 tokens): {}",
+                hidden.join(", ")
+            ),
+            "run `kyso doctor --login` to check them with the PIN",
         );
     } else {
         problems.insert(
@@ -348,7 +390,7 @@ fn check_registered(d: &mut Doctor) {
     }
 }
 
-pub fn run(cli: &Cli) -> Result<i32> {
+pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
     let configured = context::configured_modules(cli)?;
     let report = devices::report();
     let mut d = Doctor::default();
@@ -359,7 +401,7 @@ pub fn run(cli: &Cli) -> Result<i32> {
     let usb_token = !report.usb_tokens.is_empty();
     if card || usb_token || !configured.is_empty() {
         match check_modules(&mut d, &report, configured) {
-            Some(backend) => check_tokens(&mut d, &backend, &report),
+            Some(backend) => check_tokens(&mut d, &backend, &report, args),
             None => {
                 d.skip("token visible through the module", "no module loaded");
                 d.skip("certificates found and not expired", "no module loaded");

@@ -151,6 +151,9 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             v["label"] = json!(entry.label);
             v["id"] = json!(hex::encode(&entry.id));
             v["has_private_key"] = json!(entry.has_private_key);
+            // Not seen is not absent: most real tokens show private keys only after a login.
+            v["private_key_hidden_until_login"] =
+                json!(!entry.has_private_key && !t.is_logged_in());
             rows.push(v);
         }
     }
@@ -189,7 +192,13 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             s("common_name"),
             s("token"),
             s("id"),
-            if r["has_private_key"] == json!(true) { "" } else { " (no private key)" },
+            if r["has_private_key"] == json!(true) {
+                ""
+            } else if r["private_key_hidden_until_login"] == json!(true) {
+                " (private key not visible before login: `kyso certs --login` checks)"
+            } else {
+                " (no private key)"
+            },
             s("subject"),
             if identity.is_empty() { "-".into() } else { identity },
             s("issuer"),

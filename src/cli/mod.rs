@@ -71,7 +71,7 @@ enum Command {
     /// Readers, cards and USB tokens: what they are and which module drives them.
     Devices(devices::DevicesArgs),
     /// Check everything between a plugged-in token and a signature, and say what to fix.
-    Doctor,
+    Doctor(doctor::DoctorArgs),
     /// Remote signing accounts (ký số từ xa, Cloud Signature Consortium API): login, list, logout.
     Remote(remote::RemoteArgs),
     /// Print the udev rules generated from the token catalogue (udev/70-kyso-tokens.rules).
@@ -124,7 +124,7 @@ pub fn main() -> i32 {
         Command::Verify(a) => verify::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
-        Command::Doctor => doctor::run(&cli),
+        Command::Doctor(a) => doctor::run(&cli, a),
         Command::Remote(a) => remote::run(&cli, a),
         Command::UdevRules => devices::udev_rules(),
         Command::Register(a) => register::run(&cli, a),
