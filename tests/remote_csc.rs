@@ -866,3 +866,39 @@ fn a_refused_second_scal2_authorisation_stops_the_batch_cleanly() {
     }
     assert_eq!(r.server.state().count("credentials/authorize"), 2);
 }
+
+/// What a PKCS#11 host gets from a SCAL 2 credential (the module's remote slots sign through
+/// the same signer): one login keeps the PIN, and each single signature is its own
+/// authorisation naming its one hash; both verify.
+#[test]
+fn scal2_single_signatures_after_one_login_each_take_an_authorisation() {
+    let r = Remote::new("v2", "");
+    r.server.state().creds[0].scal2 = true;
+    std::env::set_var("XDG_DATA_HOME", r.dir.join("data"));
+    std::env::set_var("KYSO_TEST_SECRET", CLIENT_SECRET);
+    let cfg = kyso::config::Config::load_file(&r.config).unwrap();
+    let (tokens, _) = kyso::remote::tokens(&cfg.remotes);
+    let t = tokens
+        .iter()
+        .find(|t| t.label() == "remote-test/cred-ec")
+        .unwrap();
+    use kyso::Token;
+    t.login(&secrecy::SecretString::from(REMOTE_PIN)).unwrap();
+    assert_eq!(
+        r.server.state().count("credentials/authorize"),
+        0,
+        "PIN kept"
+    );
+    let signer = t.signers().unwrap().remove(0);
+    let alg = kyso::SignatureAlgorithm::Ecdsa(kyso::HashAlg::Sha256);
+    let verifier = kyso::checked::Verifier::new(signer.certificate(), "cred-ec").unwrap();
+    for i in 0..2u8 {
+        let digest = kyso::HashAlg::Sha256.digest(&[i]);
+        let sig = signer.sign_digest(alg, &digest).unwrap();
+        verifier.check_digest(alg, &digest, sig).unwrap();
+    }
+    let s = r.server.state();
+    assert_eq!(s.count("credentials/authorize"), 2);
+    assert_eq!(s.count("signatures/signHash"), 2);
+    assert_eq!(s.bodies["credentials/authorize"]["numSignatures"], 1);
+}
