@@ -132,6 +132,20 @@ pub(super) fn read_object<S: Source + ?Sized>(
                 s.set_content(data);
                 return Ok(Object::Stream(s));
             }
+            // A stream cut by the window parses as its dictionary alone: read the whole
+            // stream (its direct /Length says how much) and parse again.
+            Ok(Object::Dictionary(d)) if !complete && window < MAX_OBJECT => {
+                let need = d
+                    .get(b"Length")
+                    .and_then(Object::as_i64)
+                    .ok()
+                    .and_then(|l| usize::try_from(l).ok())
+                    .map(|l| l.saturating_add(FIRST_WINDOW).min(MAX_OBJECT));
+                match need {
+                    Some(need) if need > window => window = need,
+                    _ => return Ok(Object::Dictionary(d)),
+                }
+            }
             Ok(object) => return Ok(object),
             Err(lopdf::Error::ObjectIdMismatch) => {
                 return Err(bad(format!(
