@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
 use super::reader::{LazyPdf, Source};
-use super::writer::{is_xref_stream_at, text_string, write_object, Update};
+use super::writer::{
+    is_xref_stream_at, text_string, write_object, write_object_with, Numbers, Update,
+};
 use super::xref::last_startxref;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
@@ -95,7 +97,7 @@ fn reserved_len(signer: &dyn Signer, chain: &[Certificate], timestamped: bool) -
 /// file whose cross-reference data only lopdf's whole-document reader can work around, parsed
 /// whole.
 enum Pdf<'a, S: Source + ?Sized> {
-    Lazy(LazyPdf<'a, S>),
+    Lazy(Box<LazyPdf<'a, S>>),
     Whole { doc: Box<Document>, startxref: u64 },
 }
 
@@ -121,6 +123,22 @@ impl<S: Source + ?Sized> Pdf<'_, S> {
                 "cannot read the PDF: object {} {} is not a dictionary",
                 id.0, id.1
             ))),
+        }
+    }
+
+    /// The real numbers of object `id` as the file spells them (see [`Numbers`]).
+    fn numbers(&self, id: u32, src: &S) -> Numbers {
+        match self {
+            Pdf::Lazy(l) => l
+                .xref_generation(id)
+                .and_then(|g| l.raw((id, g)).ok())
+                .map(|raw| Numbers::scan(&raw))
+                .unwrap_or_default(),
+            // The whole-document reader keeps no offsets: the file's every spelling.
+            Pdf::Whole { .. } => src
+                .window(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
+                .map(|all| Numbers::scan(&all))
+                .unwrap_or_default(),
         }
     }
 
@@ -223,7 +241,7 @@ fn prepare_from<S: Source + ?Sized>(
     let ends_with_newline = src.window(base_len.saturating_sub(1), 1).map_err(io)? == b"\n";
     let lazy = LazyPdf::open(src).and_then(|l| {
         build(
-            &Pdf::Lazy(l),
+            &Pdf::Lazy(Box::new(l)),
             src,
             base_len,
             ends_with_newline,
@@ -313,7 +331,13 @@ fn build<S: Source + ?Sized>(
     let mut update = Update::new(base_len, ends_with_newline);
     let write = |update: &mut Update, id: u32, obj: &Object| -> Result<()> {
         let mut body = Vec::new();
-        write_object(&mut body, obj)?;
+        // objects rewritten keep their numbers as written (new ones have none to keep)
+        let numbers = if id < size {
+            pdf.numbers(id, src)
+        } else {
+            Numbers::default()
+        };
+        write_object_with(&mut body, obj, &numbers)?;
         update.object(id, &body);
         Ok(())
     };

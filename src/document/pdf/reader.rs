@@ -14,7 +14,7 @@ use lopdf::xref::{Xref, XrefEntry, XrefType};
 use lopdf::{Dictionary, Object, ObjectId, ObjectStream};
 
 pub use super::object::Source;
-use super::object::{bad, read_object};
+use super::object::{bad, read_object, MAX_OBJECT};
 use super::xref::{last_startxref, merge, read_section};
 use crate::error::Result;
 
@@ -32,6 +32,8 @@ pub struct LazyPdf<'a, S: Source + ?Sized> {
     /// Whether the newest section is a cross-reference stream.
     pub xref_is_stream: bool,
     object_streams: RefCell<HashMap<u32, BTreeMap<ObjectId, Object>>>,
+    /// The decompressed text of each object stream read, for [`LazyPdf::raw`].
+    object_stream_text: RefCell<HashMap<u32, Vec<u8>>>,
     /// Objects being read (a stream's `/Length` is read while its stream is): a hostile file
     /// cannot make this recurse without end.
     depth: std::cell::Cell<u32>,
@@ -93,6 +95,7 @@ impl<'a, S: Source + ?Sized> LazyPdf<'a, S> {
             startxref,
             xref_is_stream,
             object_streams: RefCell::new(HashMap::new()),
+            object_stream_text: RefCell::new(HashMap::new()),
             depth: std::cell::Cell::new(0),
         })
     }
@@ -128,9 +131,12 @@ impl<'a, S: Source + ?Sized> LazyPdf<'a, S> {
                 if !self.object_streams.borrow().contains_key(&container) {
                     let objects = match self.get((container, 0))? {
                         Object::Stream(mut s) => {
-                            ObjectStream::new(&mut s)
+                            let objects = ObjectStream::new(&mut s)
                                 .map_err(|e| bad(format!("object stream {container}: {e}")))?
-                                .objects
+                                .objects;
+                            let text = s.content;
+                            self.object_stream_text.borrow_mut().insert(container, text);
+                            objects
                         }
                         _ => return Err(bad(format!("object {container} is not a stream"))),
                     };
@@ -144,6 +150,48 @@ impl<'a, S: Source + ?Sized> LazyPdf<'a, S> {
                     .ok_or_else(|| bad(format!("object {} {} is missing", id.0, id.1)))
             }
             _ => Err(bad(format!("object {} {} is missing", id.0, id.1))),
+        }
+    }
+
+    /// The text object `id` was parsed from: its bytes in the file up to `endobj`, or the
+    /// whole text of the object stream holding it. What was written there (a number's digits)
+    /// is kept exactly when the object is written again.
+    pub fn raw(&self, id: ObjectId) -> Result<Vec<u8>> {
+        match self.xref.get(id.0) {
+            Some(XrefEntry::Normal { offset, .. }) => {
+                let mut window = 4096;
+                loop {
+                    let bytes = self.src.window(u64::from(*offset), window).map_err(bad)?;
+                    let whole = bytes.len() < window || window >= MAX_OBJECT;
+                    if let Some(end) = bytes.windows(6).position(|w| w == b"endobj") {
+                        return Ok(bytes[..end].to_vec());
+                    }
+                    if whole {
+                        return Ok(bytes);
+                    }
+                    window *= 4;
+                }
+            }
+            Some(XrefEntry::Compressed { container, .. }) => {
+                let container = *container;
+                self.get(id)?;
+                Ok(self
+                    .object_stream_text
+                    .borrow()
+                    .get(&container)
+                    .cloned()
+                    .unwrap_or_default())
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// The generation of object `id` in use (0 for objects in object streams).
+    pub fn xref_generation(&self, id: u32) -> Option<u16> {
+        match self.xref.get(id) {
+            Some(XrefEntry::Normal { generation, .. }) => Some(*generation),
+            Some(XrefEntry::Compressed { .. }) => Some(0),
+            _ => None,
         }
     }
 

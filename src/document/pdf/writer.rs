@@ -10,11 +10,60 @@ use crate::error::{Error, Result};
 
 /// Serialises one object (strings as hex, names escaped, no streams).
 pub fn write_object(out: &mut Vec<u8>, obj: &Object) -> Result<()> {
+    write_object_with(out, obj, &Numbers::default())
+}
+
+/// The real numbers of an object as its file wrote them, by the value `lopdf` parsed them to
+/// (an `f32`, which keeps 7 digits): `595.303937007874` is written back as it was, not as
+/// `595.30396`, so a later validator comparing the object sees no change.
+#[derive(Debug, Default)]
+pub struct Numbers(std::collections::HashMap<u32, String>);
+
+impl Numbers {
+    /// The real numbers written in `raw` (an object's text), the first spelling of each value.
+    pub fn scan(raw: &[u8]) -> Numbers {
+        let mut map = std::collections::HashMap::new();
+        let regular = |b: u8| !b.is_ascii_whitespace() && !b"()<>[]{}/%".contains(&b);
+        let mut i = 0;
+        while i < raw.len() {
+            if !regular(raw[i]) || (i > 0 && regular(raw[i - 1])) {
+                i += 1;
+                continue;
+            }
+            let end = raw[i..]
+                .iter()
+                .position(|&b| !regular(b))
+                .map_or(raw.len(), |n| i + n);
+            let token = &raw[i..end];
+            let numeric = token.contains(&b'.')
+                && token.iter().enumerate().all(|(k, &b)| {
+                    b.is_ascii_digit() || b == b'.' || (k == 0 && b"+-".contains(&b))
+                });
+            if numeric {
+                if let Some(v) = std::str::from_utf8(token)
+                    .ok()
+                    .and_then(|t| t.parse::<f32>().ok())
+                {
+                    map.entry(v.to_bits())
+                        .or_insert_with(|| String::from_utf8_lossy(token).into_owned());
+                }
+            }
+            i = end;
+        }
+        Numbers(map)
+    }
+}
+
+/// [`write_object`], writing real numbers as `numbers` spells them.
+pub fn write_object_with(out: &mut Vec<u8>, obj: &Object, numbers: &Numbers) -> Result<()> {
     match obj {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        Object::Real(r) => out.extend_from_slice(real(*r).as_bytes()),
+        Object::Real(r) => match numbers.0.get(&r.to_bits()) {
+            Some(token) => out.extend_from_slice(token.as_bytes()),
+            None => out.extend_from_slice(real(*r).as_bytes()),
+        },
         Object::Name(n) => write_name(out, n),
         Object::String(s, _) => write_hex_string(out, s),
         Object::Array(items) => {
@@ -23,11 +72,11 @@ pub fn write_object(out: &mut Vec<u8>, obj: &Object) -> Result<()> {
                 if i > 0 {
                     out.push(b' ');
                 }
-                write_object(out, item)?;
+                write_object_with(out, item, numbers)?;
             }
             out.push(b']');
         }
-        Object::Dictionary(d) => write_dictionary(out, d)?,
+        Object::Dictionary(d) => write_dictionary_with(out, d, numbers)?,
         Object::Reference((id, generation)) => {
             out.extend_from_slice(format!("{id} {generation} R").as_bytes())
         }
@@ -42,11 +91,15 @@ pub fn write_object(out: &mut Vec<u8>, obj: &Object) -> Result<()> {
 
 /// Serialises a dictionary.
 pub fn write_dictionary(out: &mut Vec<u8>, d: &Dictionary) -> Result<()> {
+    write_dictionary_with(out, d, &Numbers::default())
+}
+
+fn write_dictionary_with(out: &mut Vec<u8>, d: &Dictionary, numbers: &Numbers) -> Result<()> {
     out.extend_from_slice(b"<<");
     for (k, v) in d.iter() {
         write_name(out, k);
         out.push(b' ');
-        write_object(out, v)?;
+        write_object_with(out, v, numbers)?;
         out.push(b'\n');
     }
     out.extend_from_slice(b">>");
@@ -193,6 +246,24 @@ pub fn is_xref_stream_at(pdf: &[u8], offset: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reals_are_written_as_the_file_spelled_them() {
+        let raw = b"<</MediaBox [0 0 595.303937007874 841.889763779528]/Rotate 90/X -.5/S(1.25)>>";
+        let numbers = Numbers::scan(raw);
+        let obj = Object::Array(vec![
+            Object::Real("595.303937007874".parse().unwrap()),
+            Object::Real("841.889763779528".parse().unwrap()),
+            Object::Real(-0.5),
+            Object::Real(3.75),
+        ]);
+        let mut out = Vec::new();
+        write_object_with(&mut out, &obj, &numbers).unwrap();
+        assert_eq!(out, b"[595.303937007874 841.889763779528 -.5 3.75]");
+        let mut plain = Vec::new();
+        write_object(&mut plain, &obj).unwrap();
+        assert!(!plain.starts_with(b"[595.303937007874"));
+    }
     use super::*;
 
     #[test]
