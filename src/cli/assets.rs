@@ -26,10 +26,17 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path.display().to_string(), e))
 }
 
-/// The command as the pages and completions describe it (hidden subcommands stay hidden).
+/// The command as the completions offer it: without the hidden subcommands (clap_complete's
+/// bash generator would offer them).
 fn command() -> clap::Command {
-    let mut cmd = Cli::command();
-    cmd.build();
+    let full = Cli::command();
+    let mut cmd = clap::Command::new("kyso").version(env!("CARGO_PKG_VERSION"));
+    for a in full.get_arguments() {
+        cmd = cmd.arg(a.clone());
+    }
+    for s in full.get_subcommands().filter(|s| !s.is_hide_set()) {
+        cmd = cmd.subcommand(s.clone());
+    }
     cmd
 }
 
