@@ -5,10 +5,11 @@
 CARGO ?= cargo
 DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev pcscd vsmartcard-vpcd \
-	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time mount
+	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time mount \
+	python3-cairo lintian man-db dpkg-dev
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench
+.PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb
 
 all: build
 
@@ -24,6 +25,7 @@ deps:
 	fi
 	@command -v cargo-nextest >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
+	@command -v cargo-deb >/dev/null 2>&1 || $(CARGO) install --locked cargo-deb
 
 build: deps
 	$(CARGO) build --workspace
@@ -41,6 +43,7 @@ lint:
 
 test: deps
 	$(CARGO) build --workspace --all-targets
+	$(MAKE) deb
 	$(CARGO) nextest run --workspace --no-fail-fast
 	$(MAKE) fuzz-smoke
 	$(MAKE) lint
@@ -101,6 +104,23 @@ install:
 	  '$(LIBDIR)/libkyso_pkcs11.so' > $(DESTDIR)$(P11KITMODULEDIR)/kyso.module
 	@if [ -z "$(DESTDIR)" ] && command -v udevadm >/dev/null 2>&1; then udevadm control --reload || true; fi
 	@echo "installed; each user then runs: kyso register (Firefox, Thunderbird, Chromium, LibreOffice)"
+
+# The Debian package target/debian/kyso_<version>_amd64.deb (cargo-deb; what goes where is in
+# Cargo.toml's [package.metadata.deb]). The binary and the module are built separately, as for
+# `make install`, so the module links no CLI crate. Man pages and completions come from the
+# clap definitions (`kyso generate-assets`), the copyright file from Cargo.lock. Then lintian,
+# which must report no error.
+DEB_ASSETS := target/deb-assets
+
+deb: deps
+	$(CARGO) build --release --bin kyso
+	$(CARGO) build --release -p kyso-pkcs11
+	rm -rf $(DEB_ASSETS)
+	target/release/kyso generate-assets $(DEB_ASSETS) >/dev/null
+	python3 scripts/deb-copyright.py > $(DEB_ASSETS)/copyright
+	rm -f target/debian/kyso_*.deb
+	$(CARGO) deb --no-build -p kyso
+	lintian --fail-on error --info target/debian/kyso_*.deb
 
 # Regenerates the udev rules from src/devices/catalogue.toml (a test checks they match).
 udev-rules:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# kyso demo: a SoftHSM dev token, a batch of Vietnamese-style documents signed with one PIN
-# entry per key, and every signature checked independently with openssl.
+# kyso demo: a SoftHSM dev token; a folder of Vietnamese official letters as PDFs signed as PAdES
+# with a visible stamp in one batch (one PIN entry), checked with kyso verify and pdfsig, page 1
+# of one rendered to PNG; then a batch of text documents signed raw with one PIN entry per key
+# and as CAdES, every signature checked independently with openssl.
 #
 #   bash scripts/demo.sh KYSO_BINARY          (`make demo` runs it with target/release/kyso)
 #
@@ -16,12 +18,27 @@ KYSO_SHOWN=$1                               # as the user typed it, for the "try
 [ -x "$1" ] || die "$1 is not an executable (build it first: cargo build --release)"
 KYSO=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
+for t in pdfsig pdftoppm; do
+    command -v $t >/dev/null || die "$t not found (apt-get install poppler-utils)"
+done
+command -v certutil >/dev/null || die "certutil not found (apt-get install libnss3-tools)"
+# The letters are drawn with pycairo: Debian's python3 has it (python3-cairo), another python3
+# on PATH (pyenv, a venv) may not.
+PYTHON=
+for p in /usr/bin/python3 python3; do
+    if "$p" -c 'import cairo' 2>/dev/null; then PYTHON=$p; break; fi
+done
+[ -n "$PYTHON" ] || die "python3 with cairo not found (apt-get install python3-cairo)"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 DEMO=${KYSO_DEMO_DIR:-$PWD/demo-output}
 MARKER=.kyso-demo
 TOKEN_DIR=$DEMO/token
 DOCS_DIR=$DEMO/documents
 SIG_DIR=$DEMO/signatures
+PDF_DIR=$DEMO/letters
+SIGNED_DIR=$DEMO/letters-signed
+STAMP=1,330,56,225,80                       # page 1, lower right: the box the letters keep free
 PIN_FILE=$DEMO/pin.txt
 PIN=123456                                  # the dev token's test PIN; never a real one
 
@@ -54,7 +71,7 @@ if [ -e "$DEMO" ]; then
         die "$DEMO exists and was not made by this script; remove it or set KYSO_DEMO_DIR"
     fi
 fi
-mkdir -p "$DEMO" "$DOCS_DIR" "$SIG_DIR/personal" "$SIG_DIR/organisation"
+mkdir -p "$DEMO" "$DOCS_DIR" "$SIG_DIR/personal" "$SIG_DIR/organisation" "$SIGNED_DIR"
 echo "made by scripts/demo.sh; wiped on every run" >"$DEMO/$MARKER"
 echo "    $DEMO"
 
@@ -71,6 +88,67 @@ section "kyso tokens"
 
 section "kyso certs"
 "$KYSO" certs | indent
+
+# ---------------------------------------------------------------------------------------------
+section "Official letters as PDF (Vietnamese, a few pages each): scripts/demo_letters.py"
+"$PYTHON" "$HERE/demo_letters.py" "$PDF_DIR" | while IFS=$'\t' read -r name pages title; do
+    printf '    %-30s %d pages  %s\n' "$name" "$pages" "$title"
+done
+PDFS=()
+for f in "$PDF_DIR"/*.pdf; do PDFS+=("$f"); done
+echo "    ${#PDFS[@]} letters in $PDF_DIR"
+
+section "Sign the ${#PDFS[@]} letters as PAdES with a visible stamp: one batch, one PIN entry"
+echo "    \$ kyso sign --format pades --key-id 01 --visible $STAMP --pin-file pin.txt \\"
+echo "          --out-dir letters-signed letters/"
+(umask 077 && printf '%s\n' "$PIN" >"$PIN_FILE")
+pdf_rc=0
+t0=$(now_ms)
+"$KYSO" sign --format pades --key-id 01 --visible "$STAMP" --pin-file "$PIN_FILE" \
+    --out-dir "$SIGNED_DIR" "$PDF_DIR" 2>&1 | sed "s|$DEMO/||g" | condense | indent || pdf_rc=$?
+printf '    (%d ms)\n' $(($(now_ms) - t0))
+rm -f "$PIN_FILE"
+
+section "Verify the signed letters: kyso verify and pdfsig (poppler, trusting the test CA)"
+# pdfsig validates the certificate through NSS: a database that trusts the dev token's CA.
+NSSDIR=$DEMO/nssdb
+mkdir -p "$NSSDIR"
+certutil -N -d "sql:$NSSDIR" --empty-password
+certutil -A -d "sql:$NSSDIR" -n "kyso test CA" -t "CT,C,C" -i "$TOKEN_DIR/ca.pem"
+pdf_ok=0
+pdf_failed=0
+printf '    %-38s  %-12s  %s\n' "signed letter" "kyso verify" "pdfsig"
+for f in "${PDFS[@]}"; do
+    signed=$SIGNED_DIR/$(basename "${f%.pdf}").signed.pdf
+    kv=FAILED
+    ps=FAILED
+    if [ -f "$signed" ] && "$KYSO" verify --trust "$TOKEN_DIR/ca.pem" --offline "$signed" >/dev/null 2>&1; then
+        kv=VALID
+    fi
+    if [ -f "$signed" ] && out=$(pdfsig -nssdir "sql:$NSSDIR" "$signed" 2>&1) \
+        && grep -q "Signature Validation: Signature is Valid." <<<"$out" \
+        && grep -q "Certificate Validation: Certificate is Trusted." <<<"$out"; then
+        ps="valid, trusted"
+    fi
+    if [ "$kv" = VALID ] && [ "$ps" = "valid, trusted" ]; then
+        pdf_ok=$((pdf_ok + 1))
+    else
+        pdf_failed=$((pdf_failed + 1))
+    fi
+    printf '    %-38s  %-12s  %s\n' "$(basename "$signed")" "$kv" "$ps"
+done
+if [ "$pdf_rc" -ne 0 ]; then pdf_failed=$((pdf_failed + 1)); fi
+
+section "See the stamp: page 1 of a signed letter as PNG (pdftoppm)"
+FIRST=$SIGNED_DIR/quyet-dinh-123-QD-UBND.signed.pdf
+PNG=$DEMO/$(basename "${FIRST%.pdf}")-page1.png
+png_ok=0
+if [ -f "$FIRST" ] && pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$FIRST" "${PNG%.png}" && [ -s "$PNG" ]; then
+    png_ok=1
+    echo "    $PNG"
+else
+    echo "    FAILED: no PNG of $FIRST"
+fi
 
 # ---------------------------------------------------------------------------------------------
 section "Sample documents"
@@ -252,12 +330,16 @@ show() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 D=$(show "$DOCS_DIR") S=$(show "$SIG_DIR") T=$(show "$TOKEN_DIR")
 total=$((2 * ${#DOCS[@]}))
 nsig=$(find "$SIG_DIR" -name '*.sig' | wc -l)
+P=$(show "$SIGNED_DIR")
+echo "    PDF letters   $pdf_ok of ${#PDFS[@]} signed as PAdES with a visible stamp (one PIN entry), verified by kyso verify and pdfsig"
+echo "    stamp         $(show "$PNG")"
 echo "    documents     ${#DOCS[@]} in $D"
 echo "    signed        $nsig of $total (key 01 RSA-2048 and key 02 EC P-256, one PIN entry each)"
 echo "    verified      $verified of $total with openssl, $failed failed"
 echo "    certificates  2 chain to the test CA, match their public keys and the token ($cert_failures of 6 checks failed)"
 echo "    CAdES (CMS)   $cms_ok of ${#DOCS[@]} verified by openssl cms and kyso verify (RSA-PSS, key 01)"
 echo
+echo "    signed PDFs   $P/*.signed.pdf"
 echo "    signatures    $S/{personal,organisation}/*.sig, CMS in $D/*.p7s"
 echo "    certificates  $T/{personal,organisation}.pem, public keys *.pub.pem"
 echo "    test CA       $T/ca.pem"
@@ -267,12 +349,14 @@ echo "    Try next:"
 echo "$ENV_LINES" | indent | indent
 echo "        $KYSO_SHOWN certs"
 echo "        $KYSO_SHOWN sign --key-id 01 $D/quyet-dinh-123-QD-UBND.txt   # asks the PIN: $PIN"
+echo "        $KYSO_SHOWN verify --trust $T/ca.pem --offline $P/quyet-dinh-123-QD-UBND.signed.pdf"
 echo "        openssl dgst -sha256 -verify $T/personal.pub.pem \\"
 echo "            -signature $D/quyet-dinh-123-QD-UBND.txt.sig $D/quyet-dinh-123-QD-UBND.txt"
 echo
 
-if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ] || [ "$cms_failed" -ne 0 ]; then
-    echo "${B}DEMO FAILED${R}: $sign_failures signing run(s) failed, $failed signature(s) and $cert_failures certificate check(s) did not verify" >&2
+if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ] || [ "$cms_failed" -ne 0 ] \
+    || [ "$pdf_failed" -ne 0 ] || [ "$pdf_ok" -ne "${#PDFS[@]}" ] || [ "$png_ok" -ne 1 ]; then
+    echo "${B}DEMO FAILED${R}: $sign_failures signing run(s) failed, $failed signature(s) and $cert_failures certificate check(s) did not verify, $pdf_failed PDF check(s) failed, PNG: $png_ok" >&2
     exit 1
 fi
-echo "${B}DEMO OK${R}: $verified raw signatures and $cms_ok CMS signatures made on the token, all verified independently"
+echo "${B}DEMO OK${R}: $pdf_ok PDF letters signed with a visible stamp ($(show "$PNG")), $verified raw and $cms_ok CMS signatures made on the token, all verified independently"

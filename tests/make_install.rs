@@ -53,3 +53,49 @@ fn make_install_installs_binary_module_rules_and_p11_kit_file() {
         "{r:#}"
     );
 }
+
+/// What `make deb` packages besides the binaries: man pages and completions generated from
+/// the clap definitions, and a version naming the commit.
+#[test]
+fn generate_assets_writes_man_pages_and_completions_and_version_names_the_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(kyso_bin())
+        .arg("generate-assets")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    for f in [
+        "man/kyso.1",
+        "man/kyso-sign.1",
+        "man/kyso-register.1",
+        "man/kyso-remote-login.1",
+        "completions/kyso.bash",
+        "completions/_kyso",
+        "completions/kyso.fish",
+    ] {
+        assert!(tmp.path().join(f).is_file(), "{f} not written");
+    }
+    // Hidden commands and clap's `help` subcommand get no page.
+    assert!(!tmp.path().join("man/kyso-generate-assets.1").exists());
+    assert!(!tmp.path().join("man/kyso-help.1").exists());
+    let page = std::fs::read_to_string(tmp.path().join("man/kyso-sign.1")).unwrap();
+    assert!(page.contains("\\-\\-visible"), "{page}");
+    let bash = std::fs::read_to_string(tmp.path().join("completions/kyso.bash")).unwrap();
+    assert!(bash.contains("complete -F _kyso"), "{bash}");
+    assert!(!bash.contains("generate-assets"));
+
+    let out = Command::new(kyso_bin()).arg("--version").output().unwrap();
+    assert_ok(&out);
+    let v = stdout(&out);
+    let commit = v
+        .trim()
+        .strip_prefix(&format!("kyso {} (commit ", env!("CARGO_PKG_VERSION")))
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{v}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Command-line front end: parses arguments, runs one command, prints text or JSON.
 
+mod assets;
 mod batch;
 mod context;
 mod dev_token;
@@ -35,7 +36,11 @@ use clap::{Parser, Subcommand};
 /// --pin-file, --pin-fd or --pin-env. A wrong PIN is reported with the attempts left and
 /// never retried.
 #[derive(Debug, Parser)]
-#[command(name = "kyso", version, verbatim_doc_comment)]
+#[command(
+    name = "kyso",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("KYSO_GIT_COMMIT"), ")"),
+    verbatim_doc_comment
+)]
 pub struct Cli {
     /// PKCS#11 module to load (repeat for several); replaces the modules of kyso.toml.
     #[arg(long = "module", value_name = "PATH", global = true)]
@@ -79,6 +84,9 @@ enum Command {
     /// Make Firefox, Thunderbird, Chromium/Chrome/Edge, LibreOffice and p11-kit load kyso's
     /// PKCS#11 module (libkyso_pkcs11.so); --remove undoes it.
     Register(register::RegisterArgs),
+    /// Write the man pages and the bash, zsh and fish completions into DIR (for packagers).
+    #[command(hide = true)]
+    GenerateAssets(assets::AssetsArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -128,6 +136,7 @@ pub fn main() -> i32 {
         Command::Remote(a) => remote::run(&cli, a),
         Command::UdevRules => devices::udev_rules(),
         Command::Register(a) => register::run(&cli, a),
+        Command::GenerateAssets(a) => assets::run(a),
     };
     match result {
         Ok(code) => code,

@@ -26,7 +26,8 @@ pub struct RegisterArgs {
     #[arg(long)]
     remove: bool,
     /// The module to register (default: libkyso_pkcs11.so next to the kyso binary, or in the
-    /// lib directory of its install prefix).
+    /// lib directory of its install prefix, or in lib/x86_64-linux-gnu/pkcs11 as the Debian
+    /// package installs it).
     #[arg(long, value_name = "PATH")]
     module_path: Option<PathBuf>,
     /// Machine-wide: the p11-kit module file /etc/pkcs11/modules/kyso.module (run as root),
@@ -150,6 +151,10 @@ fn find_module(explicit: Option<&Path>) -> Result<PathBuf> {
         dir.join(MODULE_FILE),
         prefix.join("lib").join(MODULE_FILE),
         prefix.join("lib/x86_64-linux-gnu").join(MODULE_FILE),
+        // The Debian package: the multiarch PKCS#11 directory, as OpenSC and p11-kit use.
+        prefix
+            .join(format!("lib/{}-linux-gnu/pkcs11", std::env::consts::ARCH))
+            .join(MODULE_FILE),
         prefix.join("lib64").join(MODULE_FILE),
         prefix.join("lib/pkcs11").join(MODULE_FILE),
     ];
