@@ -16,5 +16,5 @@ mod trust;
 pub use certificate::{Certificate, CertificateSummary};
 pub use chain::{build_chain, check_validity};
 pub use identity::{Identity, IdentityEntry, IdentityKind};
-pub use name::OID_UID;
+pub use name::{printable, OID_UID};
 pub use trust::{verify_trust, TrustVerification};

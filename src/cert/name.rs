@@ -175,3 +175,39 @@ mod tests {
         assert_eq!(s, "a#b c");
     }
 }
+
+/// `text` safe to print on a terminal: control characters (ESC sequences could erase a line
+/// and print "(trusted)" in its place), line breaks and bidirectional overrides (which
+/// reorder what is shown) become visible escapes (`\u{1b}`); everything else, Vietnamese
+/// included, is kept. For names and labels that come from certificates, tokens and files.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn escapes_reach_the_terminal_as_text() {
+        assert_eq!(printable("NGUYỄN VĂN AN"), "NGUYỄN VĂN AN");
+        assert_eq!(
+            printable("EVIL\u{1b}[2K\rNGUYEN VAN AN (trusted)\n"),
+            "EVIL\\u{1b}[2K\\u{d}NGUYEN VAN AN (trusted)\\u{a}"
+        );
+        assert_eq!(printable("a\u{202e}b"), "a\\u{202e}b");
+    }
+}

@@ -140,9 +140,9 @@ impl Report {
                 skipped.len(),
                 failed.len(),
                 self.algorithm,
-                self.signer.as_deref().unwrap_or("?"),
+                kyso::cert::printable(self.signer.as_deref().unwrap_or("?")),
                 self.key_id,
-                self.token
+                kyso::cert::printable(&self.token)
             );
             for (f, e) in &failed {
                 eprintln!("  failed: {}: {e}", f.display());

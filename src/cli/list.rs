@@ -53,12 +53,13 @@ pub fn modules(cli: &Cli) -> Result<i32> {
     } else {
         for r in &rows {
             if r["loaded"] == json!(true) {
+                let p = |k: &str| kyso::cert::printable(r[k].as_str().unwrap_or("")).into_owned();
                 println!(
                     "{}  {}\n    {} — {} {} (Cryptoki {}), {} slot(s)",
                     r["name"].as_str().unwrap_or(""),
                     r["path"].as_str().unwrap_or(""),
-                    r["manufacturer"].as_str().unwrap_or(""),
-                    r["description"].as_str().unwrap_or(""),
+                    p("manufacturer"),
+                    p("description"),
                     r["library_version"].as_str().unwrap_or(""),
                     r["cryptoki_version"].as_str().unwrap_or(""),
                     r["slots"],
@@ -111,15 +112,18 @@ pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
         if flags.is_empty() {
             flags.push("PIN ok");
         }
+        // What a token says of itself is printed escaped: a hostile module's label must not
+        // rewrite the terminal.
+        let p = |s: &str| kyso::cert::printable(s).into_owned();
         println!(
             "{}\n    module {} slot {} ({})\n    {} {} serial {}\n    {}",
-            i.label,
-            i.module,
+            p(&i.label),
+            p(&i.module),
             i.slot,
-            i.slot_description,
-            i.manufacturer,
-            i.model,
-            i.serial,
+            p(&i.slot_description),
+            p(&i.manufacturer),
+            p(&i.model),
+            p(&i.serial),
             flags.join(", ")
         );
     }
@@ -169,7 +173,7 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
         println!("no certificate found");
     }
     for r in &rows {
-        let s = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+        let s = |k: &str| kyso::cert::printable(r[k].as_str().unwrap_or("")).into_owned();
         let identity = r["identity"]
             .as_object()
             .map(|o| {
@@ -200,7 +204,7 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
                 " (no private key)"
             },
             s("subject"),
-            if identity.is_empty() { "-".into() } else { identity },
+            if identity.is_empty() { "-".into() } else { kyso::cert::printable(&identity).into_owned() },
             s("issuer"),
             s("serial"),
             s("not_before"),

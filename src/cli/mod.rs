@@ -115,6 +115,9 @@ pub fn main() -> i32 {
     env_logger::Builder::new()
         .filter_level(level)
         .filter_module("cryptoki", binding)
+        // ... and at -vv still one ERROR line per vendor mechanism on every run (~30 for
+        // OpenSC): off unless KYSO_LOG_LEVEL names it.
+        .filter_module("cryptoki::mechanism", log::LevelFilter::Off)
         // The same variable as the PKCS#11 module's level (its KYSO_LOG names a log file, so
         // a shell set up to debug a browser does not confuse the command).
         .parse_env("KYSO_LOG_LEVEL")

@@ -353,6 +353,13 @@ fn detached_pair(file: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn print_text(r: &Report, no_anchors: bool) {
+    // Every line escaped whole: names, subjects and messages come from the signature, and a
+    // certificate's escape sequences must not rewrite what the person reads.
+    macro_rules! line {
+        ($($arg:tt)*) => {
+            println!("{}", kyso::cert::printable(&format!($($arg)*)))
+        };
+    }
     let verdict = match r.status {
         "valid" => "VALID",
         "invalid" => "INVALID",
@@ -360,11 +367,11 @@ fn print_text(r: &Report, no_anchors: bool) {
         _ => "ERROR",
     };
     match &r.field {
-        Some(f) => println!("{} [{f}]: {verdict}", r.file.display()),
-        None => println!("{}: {verdict}", r.file.display()),
+        Some(f) => line!("{} [{f}]: {verdict}", r.file.display()),
+        None => line!("{}: {verdict}", r.file.display()),
     }
     if let Some(e) = &r.error {
-        println!("  error      {e}");
+        line!("  error      {e}");
     }
     if let Some(v) = &r.signature {
         let s = &v.signer;
@@ -375,7 +382,7 @@ fn print_text(r: &Report, no_anchors: bool) {
             .iter()
             .map(|e| format!("{}:{}", e.kind.key().to_uppercase(), e.value))
             .collect();
-        println!(
+        line!(
             "  signer     {} ({})",
             s.common_name.as_deref().unwrap_or(&s.subject),
             if identity.is_empty() {
@@ -384,9 +391,9 @@ fn print_text(r: &Report, no_anchors: bool) {
                 identity.join(", ")
             }
         );
-        println!("  subject    {}", s.subject);
-        println!("  issuer     {}", s.issuer);
-        println!(
+        line!("  subject    {}", s.subject);
+        line!("  issuer     {}", s.issuer);
+        line!(
             "  signed at  {} (claimed by the signer{})",
             v.signing_time.as_deref().unwrap_or("unknown"),
             if v.timestamp.is_some() {
@@ -396,7 +403,7 @@ fn print_text(r: &Report, no_anchors: bool) {
             }
         );
         if let Some(t) = &v.timestamp {
-            println!(
+            line!(
                 "  timestamp  {} by {} ({})",
                 t.time.as_deref().unwrap_or("unknown"),
                 t.tsa.as_deref().unwrap_or("an unknown TSA"),
@@ -408,15 +415,15 @@ fn print_text(r: &Report, no_anchors: bool) {
             );
             if let Some(tt) = &t.trust {
                 if tt.chain_to_anchor {
-                    println!("  tsa chain  {}", tt.chain.join(" <- "));
+                    line!("  tsa chain  {}", tt.chain.join(" <- "));
                 }
                 for p in &tt.problems {
-                    println!("  tsa trust  {p}");
+                    line!("  tsa trust  {p}");
                 }
             }
         }
-        println!("  algorithm  {}", v.algorithm);
-        println!(
+        line!("  algorithm  {}", v.algorithm);
+        line!(
             "  signature  {}",
             if v.signature_valid {
                 "valid"
@@ -424,7 +431,7 @@ fn print_text(r: &Report, no_anchors: bool) {
                 "INVALID"
             }
         );
-        println!(
+        line!(
             "  document   {}",
             if v.content_unmodified {
                 "unmodified"
@@ -433,21 +440,21 @@ fn print_text(r: &Report, no_anchors: bool) {
             }
         );
         for p in &v.problems {
-            println!("  problem    {p}");
+            line!("  problem    {p}");
         }
     }
     if let Some(t) = &r.trust {
         if t.chain_to_anchor {
-            println!("  chain      {}", t.chain.join(" <- "));
+            line!("  chain      {}", t.chain.join(" <- "));
         }
         for p in &t.problems {
-            println!("  trust      {p}");
+            line!("  trust      {p}");
         }
         if no_anchors {
-            println!("  trust      no trust anchor given: pass --trust CA.pem");
+            line!("  trust      no trust anchor given: pass --trust CA.pem");
         }
     }
     if let Some(rev) = &r.revocation {
-        println!("  revocation {rev}");
+        line!("  revocation {rev}");
     }
 }
