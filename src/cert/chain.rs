@@ -82,18 +82,20 @@ fn extend(
     if let Some(e) = failure {
         return Err(e);
     }
-    if looped {
-        return Err(Error::Certificate(format!(
-            "certificate chain loops back at '{}' without reaching a trust anchor",
-            current.issuer()
-        )));
-    }
+    // A self-signed root given with the chain (a TSA's token carries its root) is where the
+    // chain ends, not a loop: name the missing anchor.
     if current.is_self_issued() {
         return Err(Error::CertificateNotFound(format!(
             "trust anchor: the chain ends at self-signed '{}', which is not among the {} trust \
              anchor(s) given",
             current.subject(),
             anchors.len()
+        )));
+    }
+    if looped {
+        return Err(Error::Certificate(format!(
+            "certificate chain loops back at '{}' without reaching a trust anchor",
+            current.issuer()
         )));
     }
     Err(Error::CertificateNotFound(format!(
@@ -177,6 +179,12 @@ mod tests {
         );
         let err = build_chain(&root(), &[], &[]).unwrap_err();
         assert!(err.to_string().contains("self-signed"), "{err}");
+        // the root carried with the chain (as a TSA's token carries it), not trusted
+        let err = build_chain(&viettel(), &[root()], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the chain ends at self-signed"), "{err}");
+        assert!(!err.contains("loops back"), "{err}");
     }
 
     #[test]
