@@ -152,6 +152,10 @@ pub enum Error {
     /// An encrypted PDF: kyso does not sign those (no fallback reader changes that).
     #[error("encrypted PDFs cannot be signed by kyso")]
     PdfEncrypted,
+    /// The PDF is certified with no changes allowed (DocMDP permission 1): any signature added
+    /// would break its certification, so kyso does not sign it.
+    #[error("the PDF is certified with no changes allowed (DocMDP P=1): a new signature would invalidate its certification; nothing was written for it: ask its author for a copy certified to allow signatures (P=2)")]
+    PdfCertifiedNoChanges,
     /// A remote signing service could not be reached (network, DNS, TLS, timeout).
     #[error("cannot reach the remote signing service {server}: {message}; check the network and base_url in kyso.toml, then run again")]
     RemoteUnreachable {

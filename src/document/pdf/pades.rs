@@ -289,6 +289,53 @@ fn prepare_from<S: Source + ?Sized>(
     })
 }
 
+/// The DocMDP permission of a certified PDF (ISO 32000-1 §12.8.2.2: 1 no changes, 2 form
+/// filling and signing, 3 also annotations), `None` when it is not certified.
+fn docmdp_permission<S: Source + ?Sized>(
+    pdf: &Pdf<S>,
+    catalog: &Dictionary,
+) -> Result<Option<i64>> {
+    let resolve = |o: &Object| match o {
+        Object::Reference(id) => pdf.get(*id),
+        o => Ok(o.clone()),
+    };
+    let dict = |o: &Object| -> Result<Option<Dictionary>> {
+        Ok(match resolve(o)? {
+            Object::Dictionary(d) => Some(d),
+            _ => None,
+        })
+    };
+    let Some(perms) = catalog.get(b"Perms").ok().map(dict).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    let Some(sig) = perms.get(b"DocMDP").ok().map(dict).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    let references = match sig.get(b"Reference").ok().map(resolve).transpose()? {
+        Some(Object::Array(a)) => a,
+        _ => Vec::new(),
+    };
+    for r in &references {
+        let Some(r) = dict(r)? else { continue };
+        if r.get(b"TransformMethod").and_then(Object::as_name).ok() != Some(b"DocMDP".as_slice()) {
+            continue;
+        }
+        let p = match r
+            .get(b"TransformParams")
+            .ok()
+            .map(dict)
+            .transpose()?
+            .flatten()
+        {
+            Some(params) => params.get(b"P").and_then(Object::as_i64).unwrap_or(2),
+            None => 2,
+        };
+        return Ok(Some(p));
+    }
+    // certified, without a readable DocMDP reference: the default permission
+    Ok(Some(2))
+}
+
 /// Errors of the object-by-object reader that lopdf's whole-document reader may work around.
 /// Refusals (encrypted file, no such page) stand.
 fn falls_back(e: &Error) -> bool {
@@ -313,6 +360,9 @@ fn build<S: Source + ?Sized>(
         .and_then(Object::as_reference)
         .map_err(pdf_err)?;
     let mut catalog = pdf.dictionary(root_id)?;
+    if docmdp_permission(pdf, &catalog)? == Some(1) {
+        return Err(Error::PdfCertifiedNoChanges);
+    }
     let page_id = match &options.visible {
         Some(v) => pdf.page(v.page)?.map_err(|count| {
             Error::InvalidInput(format!(
