@@ -138,6 +138,30 @@ fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
 
 /// Builds the appearance of `lines` in a `w`×`h` box.
 pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Result<Appearance> {
+    build_rotated(lines, w, h, font, first_id, 0)
+}
+
+/// The form's `/Matrix` that turns its content upright on a page shown rotated by `rotate`
+/// degrees clockwise (`/Rotate`): the appearance is counter-rotated.
+fn counter_rotation(rotate: u16) -> &'static str {
+    match rotate {
+        90 => " /Matrix [0 1 -1 0 0 0]",
+        180 => " /Matrix [-1 0 0 -1 0 0]",
+        270 => " /Matrix [0 -1 1 0 0 0]",
+        _ => "",
+    }
+}
+
+/// [`build`] for a page shown rotated by `rotate` degrees (0, 90, 180, 270): the text reads
+/// upright as the page is shown.
+pub fn build_rotated(
+    lines: &[String],
+    w: f32,
+    h: f32,
+    font: &[u8],
+    first_id: u32,
+    rotate: u16,
+) -> Result<Appearance> {
     let face = ttf_parser::Face::parse(font, 0).map_err(font_err)?;
     let upem = f32::from(face.units_per_em());
     let scale = 1000.0 / upem;
@@ -219,7 +243,8 @@ pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Re
             form,
             stream(
                 &format!(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 {w} {h}] /Resources <</Font <</F1 {type0} 0 R>>>>"
+                    "/Type /XObject /Subtype /Form /BBox [0 0 {w} {h}]{} /Resources <</Font <</F1 {type0} 0 R>>>>",
+                    counter_rotation(rotate)
                 ),
                 content.as_bytes(),
             ),

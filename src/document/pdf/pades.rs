@@ -289,6 +289,79 @@ fn prepare_from<S: Source + ?Sized>(
     })
 }
 
+/// Where a page is shown: its visible box (`/CropBox`, else `/MediaBox`, both inherited from
+/// the page tree) and its `/Rotate`.
+struct PageGeometry {
+    /// Lower-left corner and size of the visible box, in default user space.
+    llx: f32,
+    lly: f32,
+    width: f32,
+    height: f32,
+    /// Clockwise rotation when shown: 0, 90, 180 or 270.
+    rotate: u16,
+}
+
+impl PageGeometry {
+    fn of<S: Source + ?Sized>(pdf: &Pdf<S>, page: ObjectId) -> Result<PageGeometry> {
+        let (mut media, mut crop, mut rotate) = (None, None, None);
+        let mut node = Some(page);
+        for _ in 0..32 {
+            let Some(id) = node else { break };
+            let d = pdf.dictionary(id)?;
+            let array = |key: &[u8]| -> Option<[f32; 4]> {
+                let o = d.get(key).ok()?;
+                let o = match o {
+                    Object::Reference(r) => pdf.get(*r).ok()?,
+                    o => o.clone(),
+                };
+                let a = o.as_array().ok()?;
+                let n: Vec<f32> = a.iter().filter_map(|v| v.as_float().ok()).collect();
+                (n.len() == 4).then(|| [n[0], n[1], n[2], n[3]])
+            };
+            media = media.or_else(|| array(b"MediaBox"));
+            crop = crop.or_else(|| array(b"CropBox"));
+            rotate = rotate.or_else(|| d.get(b"Rotate").and_then(Object::as_i64).ok());
+            node = d.get(b"Parent").and_then(Object::as_reference).ok();
+        }
+        let [a, b, c, d] = crop.or(media).unwrap_or([0.0, 0.0, 612.0, 792.0]);
+        Ok(PageGeometry {
+            llx: a.min(c),
+            lly: b.min(d),
+            width: (c - a).abs(),
+            height: (d - b).abs(),
+            rotate: (rotate.unwrap_or(0).rem_euclid(360) / 90 * 90) as u16,
+        })
+    }
+
+    /// The annotation `/Rect` for a box `x, y, w, h` given as the page is shown (from its
+    /// lower-left corner, upright), or an error naming the page's size when the box runs off
+    /// it.
+    fn place(&self, page: u32, [x, y, w, h]: [f32; 4]) -> Result<[f32; 4]> {
+        let (shown_w, shown_h) = match self.rotate {
+            90 | 270 => (self.height, self.width),
+            _ => (self.width, self.height),
+        };
+        if x < 0.0 || y < 0.0 || x + w > shown_w + 0.5 || y + h > shown_h + 0.5 {
+            return Err(Error::InvalidInput(format!(
+                "--visible {x},{y},{w},{h}: the box runs off page {page}, which is {} × {} \
+                 points as shown (x from 0 to {}, y from 0 to {})",
+                shown_w.round(),
+                shown_h.round(),
+                shown_w.round(),
+                shown_h.round()
+            )));
+        }
+        let (big_w, big_h) = (self.width, self.height);
+        let [x0, y0, x1, y1] = match self.rotate {
+            90 => [big_w - y - h, x, big_w - y, x + w],
+            180 => [big_w - x - w, big_h - y - h, big_w - x, big_h - y],
+            270 => [y, big_h - x - w, y + h, big_h - x],
+            _ => [x, y, x + w, y + h],
+        };
+        Ok([x0 + self.llx, y0 + self.lly, x1 + self.llx, y1 + self.lly])
+    }
+}
+
 /// The DocMDP permission of a certified PDF (ISO 32000-1 §12.8.2.2: 1 no changes, 2 form
 /// filling and signing, 3 also annotations), `None` when it is not certified.
 fn docmdp_permission<S: Source + ?Sized>(
@@ -454,11 +527,13 @@ fn build<S: Source + ?Sized>(
     match &options.visible {
         Some(v) => {
             let [x, y, w, h] = v.rect;
+            let page = PageGeometry::of(pdf, page_id)?;
+            let rect = page.place(v.page, [x, y, w, h])?;
             let lines = appearance::signature_lines(signer.certificate(), options.signing_time);
-            let ap = appearance::build(&lines, w, h, &v.font, next_id)?;
+            let ap = appearance::build_rotated(&lines, w, h, &v.font, next_id, page.rotate)?;
             field.set(
                 "Rect",
-                Object::Array(vec![x.into(), y.into(), (x + w).into(), (y + h).into()]),
+                Object::Array(rect.iter().map(|&v| v.into()).collect()),
             );
             field.set("F", Object::Integer(4)); // print
             let mut ap_dict = Dictionary::new();
