@@ -65,6 +65,9 @@ struct Report {
     /// PDF: the signature's byte range runs to the end of the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     covers_whole_document: Option<bool>,
+    /// PDF: what the revisions after this signature changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    later_changes: Option<document::verify::LaterChanges>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signature: Option<CmsVerification>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,6 +141,7 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
         status: "error",
         field: None,
         covers_whole_document: None,
+        later_changes: None,
         signature: None,
         trust: None,
         revocation: None,
@@ -297,6 +301,7 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
         status: "error",
         field: None,
         covers_whole_document: None,
+        later_changes: None,
         signature: None,
         trust: None,
         revocation: None,
@@ -332,12 +337,24 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
                 }
                 document::PdfSignatureResult::Error(e) => r.error = Some(e),
             }
-            if i == last && !s.covers_whole_document && r.status != "error" {
-                r.status = "invalid";
-                r.error = Some(
-                    "the document was changed after its last signature (bytes appended)".into(),
-                );
+            match &s.later_changes {
+                // Later revisions that do more than sign modify what this signature signed.
+                Some(lc) if !lc.acceptable() && r.status != "error" => {
+                    r.status = "invalid";
+                    r.error = Some(format!(
+                        "the document was modified after this signature: {}",
+                        lc.modifications.join("; ")
+                    ));
+                }
+                Some(lc) if !lc.revision_added && i == last && r.status != "error" => {
+                    r.status = "invalid";
+                    r.error = Some(
+                        "the document was changed after its last signature (bytes appended)".into(),
+                    );
+                }
+                _ => {}
             }
+            r.later_changes = s.later_changes;
             r
         })
         .collect()
@@ -431,14 +448,22 @@ fn print_text(r: &Report, no_anchors: bool) {
                 "INVALID"
             }
         );
-        line!(
-            "  document   {}",
-            if v.content_unmodified {
-                "unmodified"
-            } else {
-                "MODIFIED after signing"
+        let later = r.later_changes.as_ref();
+        match later {
+            Some(lc) if !lc.acceptable() => line!(
+                "  document   MODIFIED after signing: {}",
+                lc.modifications.join("; ")
+            ),
+            Some(lc) if !lc.revision_added => {
+                line!("  document   MODIFIED after signing: bytes appended")
             }
-        );
+            _ if !v.content_unmodified => line!("  document   MODIFIED after signing"),
+            Some(_) => line!(
+                "  document   unmodified; later revisions only add signatures, form fields or \
+                 validation data"
+            ),
+            None => line!("  document   unmodified"),
+        }
         for p in &v.problems {
             line!("  problem    {p}");
         }

@@ -4,8 +4,10 @@
 
 mod cms;
 mod pdf;
+mod pdf_changes;
 pub mod revocation;
 
 pub use self::cms::{verify_detached, CmsVerification};
 pub use self::pdf::{verify_pdf, PdfSignature, PdfSignatureResult};
+pub use self::pdf_changes::LaterChanges;
 pub use self::revocation::{Revocation, RevocationStatus};

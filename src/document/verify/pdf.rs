@@ -5,6 +5,7 @@ use lopdf::{Document, Object};
 use serde::Serialize;
 
 use super::cms::{verify_detached, CmsVerification};
+use super::pdf_changes::{later_changes, LaterChanges};
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
 
@@ -19,6 +20,10 @@ pub struct PdfSignature {
     pub byte_range: Vec<usize>,
     /// The range runs to the end of the file: nothing was appended after this signature.
     pub covers_whole_document: bool,
+    /// What the revisions after this signature changed, when it does not cover the whole
+    /// file: only signing (acceptable), or modifications of the signed document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub later_changes: Option<LaterChanges>,
     /// The signing time claimed in `/M` (RFC 3339), not a timestamp.
     pub claimed_time: Option<String>,
     /// The CMS verification, or why it could not be done.
@@ -97,7 +102,21 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
             .and_then(Object::as_str)
             .ok()
             .and_then(pdf_date_to_rfc3339);
+        let end = range.get(2).zip(range.get(3)).map(|(b, c)| b + c);
+        let later_changes = match end {
+            Some(end) if end < pdf.len() => Some(match Document::load_mem(&pdf[..end]) {
+                Ok(before) => later_changes(&before, &doc),
+                Err(e) => LaterChanges {
+                    revision_added: true,
+                    modifications: vec![format!(
+                        "the signed revision cannot be read to compare ({e})"
+                    )],
+                },
+            }),
+            _ => None,
+        };
         found.push(PdfSignature {
+            later_changes,
             claimed_time,
             field: names.get(id).cloned(),
             sub_filter,
