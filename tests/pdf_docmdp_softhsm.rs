@@ -74,3 +74,116 @@ fn a_certification_allowing_no_changes_is_respected() {
         stdout(&sig)
     );
 }
+
+/// A PDF certified with P=1 by a real signature (OpenSSL's CMS over the byte range), then an
+/// update adding only a signature dictionary — acceptable after an ordinary signature, not
+/// after a certification that allows no changes: `kyso verify` says so.
+#[test]
+fn verify_reports_changes_to_a_document_certified_with_no_changes_allowed() {
+    let fx = Fixture::new();
+    let hex_len = 8192;
+    let head = "%PDF-1.7\n".to_owned();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R /Perms << /DocMDP 4 0 R >> >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_owned(),
+    ];
+    // the certification signature, /ByteRange patched once offsets are known
+    let placeholder = "[0000000000 0000000000 0000000000 0000000000]";
+    objects.push(format!(
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached \
+         /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams \
+         << /Type /TransformParams /P 1 /V /1.2 >> >>] /ByteRange {placeholder} \
+         /Contents <{}> >>",
+        "0".repeat(hex_len)
+    ));
+    let mut out = head.into_bytes();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        write!(out, "{} 0 obj\n{o}\nendobj\n", i + 1).unwrap();
+    }
+    let xref = out.len();
+    writeln!(out, "xref\n0 {}\n0000000000 65535 f ", objects.len() + 1).unwrap();
+    for o in &offsets {
+        writeln!(out, "{o:010} 00000 n ").unwrap();
+    }
+    write!(
+        out,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let a = text.find("/Contents <").unwrap() + "/Contents ".len();
+    let b = a + hex_len + 2;
+    let range = format!("[0 {a} {b} {}]", out.len() - b);
+    let range = format!("{range:<width$}", width = placeholder.len());
+    let at = text.find(placeholder).unwrap();
+    out[at..at + placeholder.len()].copy_from_slice(range.as_bytes());
+    let mut signed_part = out[..a].to_vec();
+    signed_part.extend_from_slice(&out[b..]);
+    let data = fx.dir.join("range.bin");
+    std::fs::write(&data, &signed_part).unwrap();
+    let cms = fx.dir.join("cert.p7s");
+    // the fixture CA's key signs as the certifier (any key will do for this check)
+    let st = Command::new("openssl")
+        .args([
+            "cms",
+            "-sign",
+            "-binary",
+            "-outform",
+            "DER",
+            "-nosmimecap",
+            "-signer",
+        ])
+        .arg(fx.path("ca.pem"))
+        .arg("-inkey")
+        .arg(fx.path("ca.key"))
+        .arg("-in")
+        .arg(&data)
+        .arg("-out")
+        .arg(&cms)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let hex: String = std::fs::read(&cms)
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    out[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    let certified = fx.dir.join("certified.pdf");
+    std::fs::write(&certified, &out).unwrap();
+    let v = json(&fx.verify_json(&[certified.to_str().unwrap()]));
+    assert!(
+        matches!(v[0]["status"].as_str(), Some("valid" | "untrusted")),
+        "the certification itself holds: {v:#}"
+    );
+
+    // an update that adds only a signature dictionary
+    let mut later = out.clone();
+    let obj = later.len();
+    write!(
+        later,
+        "9 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite >>\nendobj\n"
+    )
+    .unwrap();
+    let x = later.len();
+    write!(
+        later,
+        "xref\n0 1\n0000000000 65535 f \n9 1\n{obj:010} 00000 n \ntrailer\n<< /Size 10 /Root 1 0 R /Prev {xref} >>\nstartxref\n{x}\n%%EOF\n"
+    )
+    .unwrap();
+    let changed = fx.dir.join("changed.pdf");
+    std::fs::write(&changed, &later).unwrap();
+    let v = json(&fx.verify_json(&[changed.to_str().unwrap()]));
+    assert_eq!(v[0]["status"], "invalid", "{v:#}");
+    assert!(
+        v[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("certified with no changes allowed (DocMDP P=1)"),
+        "{v:#}"
+    );
+}

@@ -103,9 +103,21 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
             .ok()
             .and_then(pdf_date_to_rfc3339);
         let end = range.get(2).zip(range.get(3)).map(|(b, c)| b + c);
+        let certified_locked = certification_permission(&doc, *id) == Some(1);
         let later_changes = match end {
             Some(end) if end < pdf.len() => Some(match Document::load_mem(&pdf[..end]) {
-                Ok(before) => later_changes(&before, &doc),
+                Ok(before) => {
+                    let mut lc = later_changes(&before, &doc);
+                    if certified_locked && lc.revision_added {
+                        lc.modifications.insert(
+                            0,
+                            "the document was certified with no changes allowed (DocMDP P=1), \
+                             yet revisions were added"
+                                .into(),
+                        );
+                    }
+                    lc
+                }
                 Err(e) => LaterChanges {
                     revision_added: true,
                     modifications: vec![format!(
@@ -129,6 +141,41 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
         s.byte_range.get(2).copied().unwrap_or(0) + s.byte_range.get(3).copied().unwrap_or(0)
     });
     Ok(found)
+}
+
+/// The DocMDP permission when signature `sig` is the document's certification (the catalog's
+/// `/Perms /DocMDP`), else `None`.
+fn certification_permission(doc: &Document, sig: lopdf::ObjectId) -> Option<i64> {
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .ok()?;
+    let catalog = doc.get_object(root).ok()?.as_dict().ok()?;
+    let perms = match catalog.get(b"Perms").ok()? {
+        Object::Reference(r) => doc.get_object(*r).ok()?.as_dict().ok()?,
+        Object::Dictionary(d) => d,
+        _ => return None,
+    };
+    if perms.get(b"DocMDP").and_then(Object::as_reference).ok()? != sig {
+        return None;
+    }
+    let sig = doc.get_object(sig).ok()?.as_dict().ok()?;
+    let refs = sig.get(b"Reference").and_then(Object::as_array).ok()?;
+    refs.iter()
+        .filter_map(|r| match r {
+            Object::Reference(id) => doc.get_object(*id).ok()?.as_dict().ok(),
+            Object::Dictionary(d) => Some(d),
+            _ => None,
+        })
+        .find(|r| r.get(b"TransformMethod").and_then(Object::as_name).ok() == Some(b"DocMDP"))
+        .map(|r| {
+            r.get(b"TransformParams")
+                .and_then(Object::as_dict)
+                .and_then(|p| p.get(b"P"))
+                .and_then(Object::as_i64)
+                .unwrap_or(2)
+        })
 }
 
 /// A byte range must be `[0 a b c]` within the file, with the gap exactly the `<…>` string.
