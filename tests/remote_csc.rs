@@ -221,7 +221,11 @@ fn wrong_pin_says_the_attempts_left() {
     let r = Remote::new("v1", "");
     std::fs::write(r.dir.join("pin"), "999999").unwrap();
     let out = r.sign("remote-test/cred-ec", &r.files(1), &[]);
-    assert!(!out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a refused PIN is an error before signing, as for a token"
+    );
     let e = stderr(&out);
     assert!(
         e.contains("refused the PIN") && e.contains("2 attempts left"),
@@ -901,4 +905,36 @@ fn scal2_single_signatures_after_one_login_each_take_an_authorisation() {
     assert_eq!(s.count("credentials/authorize"), 2);
     assert_eq!(s.count("signatures/signHash"), 2);
     assert_eq!(s.bodies["credentials/authorize"]["numSignatures"], 1);
+}
+
+/// A SCAL 2 credential is authorised during the batch (the hashes must be known): a refused
+/// PIN there exits 2 like a token's wrong PIN at login, nothing signed, the PIN not sent again.
+#[test]
+fn a_refused_pin_for_a_scal2_batch_exits_2_with_nothing_signed() {
+    let r = Remote::new("v2", "");
+    r.server.state().creds[0].scal2 = true;
+    std::fs::write(r.dir.join("pin"), "999999").unwrap();
+    let files = r.files(12);
+    let out = r.sign("remote-test/cred-ec", &files, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report = json(&out);
+    assert!(
+        report["signed"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+    assert!(
+        report["stopped"]
+            .as_str()
+            .unwrap()
+            .contains("refused the PIN"),
+        "{report:#}"
+    );
+    assert_eq!(
+        r.server.state().count("credentials/authorize"),
+        1,
+        "never sent again"
+    );
+    for f in &files {
+        assert!(!sig_of(f).exists());
+    }
 }

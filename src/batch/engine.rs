@@ -211,12 +211,20 @@ impl State<'_> {
         self.done[i] = Some(Done::Failed(error.to_string()));
         let stops = error.stops_batch();
         let reason = error.to_string();
+        let refused = matches!(
+            error,
+            Error::WrongPin { .. }
+                | Error::PinLocked { .. }
+                | Error::PinInvalid(_)
+                | Error::RemoteAuthorizationRefused { .. }
+        );
         (self.on_event)(Event::Failed {
             index: i,
             document: &self.docs[i],
             error,
         });
         if stops && self.summary.stopped.is_none() {
+            self.summary.login_refused = refused;
             self.stop.store(true, Ordering::Relaxed);
             self.summary.stopped = Some(reason);
             let reason = self.summary.stopped.as_deref().unwrap_or_default();

@@ -277,6 +277,9 @@ pub struct Summary {
     pub stopped: Option<String>,
     /// Whether it was cancelled.
     pub cancelled: bool,
+    /// Whether it stopped because the PIN or OTP was refused (remote credentials that
+    /// authorise per group of documents are asked during the batch).
+    pub login_refused: bool,
 }
 
 impl Summary {

@@ -69,7 +69,8 @@ impl Report {
 
     /// Prints the summary of every run (one per format) and of the files refused before
     /// signing (or the JSON report); returns the exit code: 0 when everything was signed, 130
-    /// when cancelled, 1 otherwise.
+    /// when cancelled, 2 when a refused PIN or OTP stopped it before any signature, 1
+    /// otherwise.
     pub fn finish(
         &self,
         runs: &[(Format, Vec<Document>, Summary)],
@@ -86,6 +87,7 @@ impl Report {
         let mut pending = Vec::new();
         let mut stopped = None;
         let mut cancelled = false;
+        let mut login_refused = false;
         for (format, docs, s) in runs {
             signed.extend(
                 s.signed
@@ -105,6 +107,7 @@ impl Report {
             pending.extend(s.pending.iter().map(|&i| path(&docs[i])));
             stopped = stopped.or(s.stopped.clone());
             cancelled |= s.cancelled;
+            login_refused |= s.login_refused;
         }
         let format = match runs {
             [(f, ..)] => f.name(),
@@ -163,6 +166,9 @@ impl Report {
         }
         if cancelled {
             130
+        } else if login_refused && signed.is_empty() {
+            // a refused PIN or OTP before anything was signed: an error, as at login
+            2
         } else if failed.is_empty() && stopped.is_none() {
             0
         } else {
