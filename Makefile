@@ -25,6 +25,7 @@ deps:
 	fi
 	@command -v cargo-nextest >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
+	@python3 -c "import pyhanko.__main__" 2>/dev/null || python3 -m pip install -q pyhanko-cli
 	@command -v cargo-deb >/dev/null 2>&1 || $(CARGO) install --locked cargo-deb
 
 build: deps

@@ -1,0 +1,184 @@
+//! pyHanko, an independent PAdES validator, judges kyso's signatures and what kyso does to
+//! other people's: pyHanko signs a LibreOffice-style PDF (a `/MediaBox` with 15 digits), kyso
+//! countersigns with a visible stamp, and pyHanko still finds its own signature intact with
+//! only signing modifications after it; the other way round too. `kyso verify` agrees.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// `pyhanko ARGS…` (the installed CLI, through Python so no shell shim is needed).
+fn pyhanko(args: &[&str], dir: &Path) -> String {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys; from pyhanko.__main__ import launch; sys.argv[0] = 'pyhanko'; sys.exit(launch())",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "pyhanko {args:?}: {text}");
+    text
+}
+
+/// A one-page PDF with LibreOffice's A4 `/MediaBox`.
+fn libreoffice_like(path: &Path) {
+    let content = "BT /F1 12 Tf 72 720 Td (Cong van) Tj ET";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.303937007874 841.889763779528] /Contents 4 0 R >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    std::fs::write(path, out).unwrap();
+}
+
+/// Each field's verdict in pyHanko's `--pretty-print` report: (field, valid, only signing
+/// modifications or none after it).
+fn verdicts(report: &str) -> Vec<(String, bool, bool)> {
+    report
+        .split("Field ")
+        .skip(1)
+        .map(|part| {
+            let field = part.lines().next().unwrap_or("").to_owned();
+            let valid = part.contains("The signature is judged VALID");
+            let ok_changes = part.contains("The signature covers the entire file")
+                || part.contains("All modifications relate to signing and form filling");
+            (field, valid, ok_changes)
+        })
+        .collect()
+}
+
+#[test]
+fn pyhanko_and_kyso_each_leave_the_others_signature_valid() {
+    let fx = Fixture::new();
+    let dir = &fx.dir;
+    let key = dir.join("ph.key");
+    let cert = dir.join("ph.pem");
+    let st = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .args(["-subj", "/C=VN/CN=PYHANKO SIGNER"])
+        .args([
+            "-addext",
+            "keyUsage=critical,digitalSignature,nonRepudiation",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    libreoffice_like(&dir.join("cv.pdf"));
+
+    // pyHanko first, then kyso (visible stamp on the same page)
+    pyhanko(
+        &[
+            "sign",
+            "addsig",
+            "--field",
+            "PH",
+            "pemder",
+            "--key",
+            "ph.key",
+            "--cert",
+            "ph.pem",
+            "--no-pass",
+            "cv.pdf",
+            "cv-ph.pdf",
+        ],
+        dir,
+    );
+    assert_ok(&fx.sign("pades", "01", &["--visible", "1,30,30,250,64", "cv-ph.pdf"]));
+    let report = pyhanko(
+        &[
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust",
+            "ph.pem",
+            "--trust",
+            "ca.pem",
+            "cv-ph.signed.pdf",
+        ],
+        dir,
+    );
+    let v = verdicts(&report);
+    assert_eq!(v.len(), 2, "{report}");
+    assert!(v.iter().all(|(_, valid, ok)| *valid && *ok), "{report}");
+    let k = json(&fx.verify_json(&["cv-ph.signed.pdf"]));
+    assert_eq!(
+        k[0]["later_changes"]["modifications"],
+        serde_json::json!([]),
+        "{k:#}"
+    );
+    assert_eq!(k[1]["status"], "valid", "{k:#}");
+
+    // kyso first, then pyHanko
+    assert_ok(&fx.sign("pades", "03", &["cv.pdf"]));
+    pyhanko(
+        &[
+            "sign",
+            "addsig",
+            "--field",
+            "PH",
+            "pemder",
+            "--key",
+            "ph.key",
+            "--cert",
+            "ph.pem",
+            "--no-pass",
+            "cv.signed.pdf",
+            "cv-k-ph.pdf",
+        ],
+        dir,
+    );
+    let report = pyhanko(
+        &[
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust",
+            "ph.pem",
+            "--trust",
+            "ca.pem",
+            "cv-k-ph.pdf",
+        ],
+        dir,
+    );
+    let v = verdicts(&report);
+    assert_eq!(v.len(), 2, "{report}");
+    assert!(v.iter().all(|(_, valid, ok)| *valid && *ok), "{report}");
+    let k = json(&fx.verify_json(&["cv-k-ph.pdf"]));
+    assert_eq!(
+        k[0]["status"], "valid",
+        "kyso's signature, judged by kyso after pyHanko's: {k:#}"
+    );
+}
