@@ -25,6 +25,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod check;
 pub mod choose;
 mod engine;
 pub mod files;
@@ -280,6 +281,26 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A summary of a batch run over a subset of the documents (`subset[i]` is the index, in
+    /// the documents given, of the run's document `i`), with the documents left out before the
+    /// run (see [`check::documents`]) as failures.
+    pub fn over(self, subset: &[usize], mut failed_before: Vec<Failure>) -> Summary {
+        let map = |v: Vec<usize>| v.into_iter().map(|i| subset[i]).collect::<Vec<_>>();
+        failed_before.extend(self.failed.into_iter().map(|f| Failure {
+            index: subset[f.index],
+            error: f.error,
+        }));
+        failed_before.sort_by_key(|f| f.index);
+        Summary {
+            signed: map(self.signed),
+            skipped: map(self.skipped),
+            failed: failed_before,
+            pending: map(self.pending),
+            stopped: self.stopped,
+            cancelled: self.cancelled,
+        }
+    }
+
     /// Every document signed or skipped.
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty() && self.pending.is_empty() && self.stopped.is_none()

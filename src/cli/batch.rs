@@ -25,21 +25,58 @@ pub struct Report {
     signer: Option<String>,
     key_id: String,
     token: String,
+    /// Nothing was signable: no token was used, no PIN asked.
+    unsigned: bool,
+    /// Failures are shown on stderr as they happen: with --json (the report itself goes to
+    /// stdout); the text summary lists them once.
+    live: bool,
+}
+
+/// `name: error`, the name said once (errors about a file often name it already).
+pub fn failure_line(name: &str, error: &str) -> String {
+    if error.starts_with(name) {
+        error.to_owned()
+    } else {
+        format!("{name}: {error}")
+    }
 }
 
 impl Report {
-    /// A report for a batch signed by `signer` (the algorithm is filled in by the first
-    /// event that knows it).
-    pub fn new(json: bool, signer: &dyn Signer, format: Format, tsa: Option<String>) -> Report {
+    /// A report for a batch signed by `signer` (none when nothing is signable; the algorithm
+    /// is filled in by [`Report::algorithm`]).
+    pub fn new(
+        json: bool,
+        signer: Option<&dyn Signer>,
+        format: Format,
+        tsa: Option<String>,
+    ) -> Report {
         Report {
             json,
             pb: ProgressBar::hidden(),
             format,
             tsa,
             algorithm: String::new(),
-            signer: signer.certificate().common_name().map(str::to_owned),
-            key_id: hex::encode(&signer.key().id),
-            token: signer.key().token.clone(),
+            signer: signer.and_then(|s| s.certificate().common_name().map(str::to_owned)),
+            key_id: signer.map(|s| hex::encode(&s.key().id)).unwrap_or_default(),
+            token: signer.map(|s| s.key().token.clone()).unwrap_or_default(),
+            unsigned: false,
+            live: json,
+        }
+    }
+
+    /// Nothing was signable: the summary says no PIN was asked.
+    pub fn unsigned(mut self) -> Report {
+        self.unsigned = true;
+        self
+    }
+
+    /// A document refused before the batch (see [`kyso::batch::check`]).
+    pub fn failed_before(&mut self, document: &Document, error: &Error) {
+        if self.live {
+            eprintln!(
+                "FAILED {}",
+                failure_line(&document.name(), &error.to_string())
+            );
         }
     }
 
@@ -53,14 +90,16 @@ impl Report {
     pub fn event(&mut self, event: Event) {
         match event {
             Event::Started { documents, .. } => self.pb = progress(documents, self.json),
-            Event::Skipped { .. } | Event::Signed { .. } => self.pb.inc(1),
+            // Skipped documents take no time: they do not count towards the rate or the ETA.
+            Event::Skipped { .. } => self.pb.dec_length(1),
+            Event::Signed { .. } => self.pb.inc(1),
             Event::Signing { document, .. } => self.pb.set_message(document.name()),
             Event::Failed {
                 document, error, ..
             } => {
-                if !error.stops_batch() {
-                    self.pb
-                        .suspend(|| eprintln!("FAILED {}: {error}", document.name()));
+                if !error.stops_batch() && self.live {
+                    let line = failure_line(&document.name(), &error.to_string());
+                    self.pb.suspend(|| eprintln!("FAILED {line}"));
                 }
                 self.pb.inc(1);
             }
@@ -98,18 +137,30 @@ impl Report {
             for &i in &s.signed {
                 eprintln!("signed {} -> {}", path(i).display(), out(i).display());
             }
-            eprintln!(
-                "{} signed, {} skipped (already signed), {} failed with {} ({}, key {} on '{}')",
-                s.signed.len(),
-                s.skipped.len(),
-                s.failed.len(),
-                self.algorithm,
-                self.signer.as_deref().unwrap_or("?"),
-                self.key_id,
-                self.token
-            );
+            if self.unsigned {
+                eprintln!(
+                    "{} signed, {} skipped (already signed), {} failed: nothing to sign, so no \
+                     PIN was asked",
+                    s.signed.len(),
+                    s.skipped.len(),
+                    s.failed.len(),
+                );
+            } else {
+                eprintln!(
+                    "{} signed, {} skipped (already signed), {} failed with {} ({}, key {} on \
+                     '{}')",
+                    s.signed.len(),
+                    s.skipped.len(),
+                    s.failed.len(),
+                    self.algorithm,
+                    self.signer.as_deref().unwrap_or("?"),
+                    self.key_id,
+                    self.token
+                );
+            }
             for f in &s.failed {
-                eprintln!("  failed: {}: {}", path(f.index).display(), f.error);
+                let name = path(f.index).display().to_string();
+                eprintln!("  failed: {}", failure_line(&name, &f.error));
             }
             if let Some(why) = &s.stopped {
                 eprintln!(

@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
-use kyso::batch::{self, choose, plan, Batch, Options};
+use time::OffsetDateTime;
+
+use kyso::batch::{self, check, choose, plan, Batch, Document, Options, Summary};
 use kyso::document::{self, Timestamper};
-use kyso::{Certificate, Error, Result};
+use kyso::{Certificate, CertificateEntry, Error, Result};
 
 use super::batch::Report;
 use super::pin::PinArgs;
@@ -68,12 +70,18 @@ pub struct SignArgs {
     /// Signature format.
     #[arg(long, value_enum, default_value = "raw")]
     format: Format,
-    /// Use the token with this label (needed when several tokens hold keys).
-    #[arg(long, value_name = "LABEL")]
+    /// Use this token (needed when several tokens hold keys): its label, its serial number or
+    /// slot id (as `kyso tokens` shows them), or a pkcs11: URI (`pkcs11:serial=…`).
+    #[arg(long, value_name = "LABEL|SERIAL|SLOT|URI")]
     token: Option<String>,
-    /// Use the key whose CKA_ID is this hex string (as `kyso certs` shows it).
+    /// Use the key whose CKA_ID is this hex string (as `kyso certs` shows it; `1` is `01`).
+    /// Without it, a token with several keys asks which (or, not on a terminal, lists them).
     #[arg(long, value_name = "HEX")]
     key_id: Option<String>,
+    /// Sign with a certificate that has expired or is not yet valid (refused by default:
+    /// such signatures are not valid; for the rare legitimate case, e.g. a test).
+    #[arg(long)]
+    allow_expired: bool,
     /// Signature algorithm: rsa-pkcs1-sha256|384|512, rsa-pss-sha256|384|512, ecdsa-sha256|384
     /// (default: see below).
     #[arg(long, value_name = "NAME")]
@@ -84,6 +92,10 @@ pub struct SignArgs {
     /// Sign the files of directories given, and of their subdirectories.
     #[arg(long, short = 'r')]
     recursive: bool,
+    /// Sign signed PDFs found in directories too (`X.signed.pdf`, received to be
+    /// countersigned); the output is `X.signed-2.pdf`.
+    #[arg(long)]
+    include_signed: bool,
     /// Leave files whose output already exists (resume an interrupted batch).
     #[arg(long)]
     skip_existing: bool,
@@ -138,6 +150,10 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let format = batch::Format::from(args.format);
+    if let Some(name) = &args.algorithm {
+        // A name kyso does not know is refused before anything else.
+        choose::algorithm_named(name)?;
+    }
     let tsa = tsa(args, format)?;
     let visible = match &args.visible {
         Some(_) if format != batch::Format::Pades => {
@@ -146,42 +162,106 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         Some(spec) => Some(document::Visible::parse(spec, &args.font)?),
         None => None,
     };
-    let files = plan::expand_inputs(&args.files, args.recursive, format)?;
+    let files = plan::expand_inputs_with(&args.files, args.recursive, format, args.include_signed)?;
     if files.is_empty() {
-        return Err(Error::InvalidInput(
-            "no file to sign in the directories given".into(),
-        ));
+        let signed_left_out = !args.include_signed
+            && plan::expand_inputs_with(&args.files, args.recursive, format, true)
+                .is_ok_and(|f| !f.is_empty());
+        return Err(Error::InvalidInput(if signed_left_out {
+            "no file to sign in the directories given: the signed PDFs there are left out \
+             (pass --include-signed to countersign them)"
+                .into()
+        } else {
+            "no file to sign in the directories given".into()
+        }));
     }
-    let documents = plan::documents(files, args.out_dir.as_deref(), format)?;
+    let all_documents = plan::documents(files, args.out_dir.as_deref(), format)?;
 
-    let tokens = context::tokens(cli, args.token.as_deref())?;
+    // Every input is checked before a PIN is asked: when nothing can be signed, none is.
+    let checked = check::documents(&all_documents, format, args.skip_existing);
+    if checked.nothing_to_sign() {
+        let summary = Summary {
+            skipped: checked.ready.clone(),
+            failed: checked.failures(),
+            ..Summary::default()
+        };
+        return Ok(Report::new(cli.json, None, format, args.tsa.clone())
+            .unsigned()
+            .finish(&all_documents, &summary));
+    }
+    let documents: Vec<Document> = checked
+        .ready
+        .iter()
+        .map(|&i| all_documents[i].clone())
+        .collect();
+
+    let tokens = context::tokens(cli, None)?;
     let token = choose::token(tokens, args.token.as_deref(), key_id.as_deref())?;
     let label = context::label(&*token);
+    let now = OffsetDateTime::now_utc();
+    // The key (and its certificate's validity) before the PIN, as far as the token shows keys
+    // before login.
+    let chosen = match choose::keys_before_login(&*token, key_id.as_deref())?.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        several => {
+            // No point choosing a key on a locked token: say that first.
+            choose::not_locked(&*token)?;
+            Some(ask_key(&label, several, now)?)
+        }
+    };
+    if let Some(entry) = &chosen {
+        choose::check_validity(&entry.certificate, now, args.allow_expired)?;
+    }
     // Remote credentials authorise the whole batch with one PIN/OTP.
-    token.expect_signatures(documents.len());
+    token.expect_signatures(checked.to_sign);
     let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
     token.login(&pin)?;
     drop(pin);
-    let key = choose::key(&*token, &label, key_id.as_deref())?;
-    if !key.among.is_empty() {
-        eprintln!(
-            "token '{}' holds {} keys; using {} — choose another with --key-id: {}",
-            label,
-            key.among.len(),
-            hex::encode(&key.signer.key().id),
-            key.among
+    let id = chosen
+        .as_ref()
+        .map(|e| e.id.as_slice())
+        .or(key_id.as_deref());
+    let key = match choose::key(&*token, &label, id) {
+        Ok(k) => k,
+        Err(e) => {
+            let _ = token.logout();
+            return Err(e);
+        }
+    };
+    // A token that hid its keys until login: choose among them now, never silently.
+    let signer = if key.among.is_empty() {
+        key.signer
+    } else {
+        let entries: Vec<CertificateEntry> = key
+            .among
+            .iter()
+            .map(|s| CertificateEntry {
+                certificate: s.certificate().clone(),
+                label: s.key().label.clone(),
+                id: s.key().id.clone(),
+                has_private_key: true,
+            })
+            .collect();
+        match ask_key(&label, &entries, now) {
+            Ok(e) => key
+                .among
                 .iter()
-                .map(|s| format!(
-                    "{} ({}, {})",
-                    hex::encode(&s.key().id),
-                    s.certificate().common_name().unwrap_or("?"),
-                    s.key().key_type
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+                .find(|s| s.key().id == e.id)
+                .cloned()
+                .unwrap_or(key.signer),
+            Err(e) => {
+                let _ = token.logout();
+                return Err(e);
+            }
+        }
+    };
+    if chosen.is_none() {
+        if let Err(e) = choose::check_validity(signer.certificate(), now, args.allow_expired) {
+            let _ = token.logout();
+            return Err(e);
+        }
     }
-    let signer = key.signer;
     let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), format)?;
     if let Some(note) = &alg.note {
         eprintln!("{note}");
@@ -193,8 +273,11 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         skip_existing: args.skip_existing,
         ..Options::new(alg.algorithm)
     };
-    let mut report = Report::new(cli.json, signer.as_ref(), format, args.tsa.clone())
+    let mut report = Report::new(cli.json, Some(signer.as_ref()), format, args.tsa.clone())
         .algorithm(alg.algorithm.name());
+    for (i, e) in &checked.failed {
+        report.failed_before(&all_documents[*i], e);
+    }
     let dog = report.removal_watch(&*token, &label, &documents);
     let cancel = super::batch::cancel_on_signals()?;
     let summary = Batch::new(signer.as_ref(), format, options)?
@@ -204,7 +287,44 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     drop(dog);
     drop(cancel);
     let _ = token.logout();
-    Ok(report.finish(&documents, &summary))
+    let summary = summary.over(&checked.ready, checked.failures());
+    Ok(report.finish(&all_documents, &summary))
+}
+
+/// The key to sign with among several, none chosen with --key-id: asked on a terminal (a
+/// numbered list: holder, identity, issuer, validity), refused otherwise, listing the keys.
+fn ask_key(
+    label: &str,
+    keys: &[CertificateEntry],
+    now: OffsetDateTime,
+) -> Result<CertificateEntry> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(choose::several_keys(label, keys, now));
+    }
+    eprintln!("token '{label}' holds {} keys:", keys.len());
+    for (n, k) in keys.iter().enumerate() {
+        eprintln!("  {}) {}", n + 1, choose::describe_key(k, now));
+    }
+    eprint!("sign with which key? [1-{}] ", keys.len());
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the choice of key", e))?;
+    line.trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|n| keys.get(n))
+        .cloned()
+        .ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "no key chosen ('{}'); choose one with --key-id",
+                line.trim()
+            ))
+        })
 }
 
 /// The timestamp authority of `--tsa`, checked before the PIN.
