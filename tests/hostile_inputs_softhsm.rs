@@ -786,9 +786,14 @@ fn fifo_and_device_inputs_fail_at_once() {
     c.args(["--json", "verify", "--offline", "fifo"]);
     let out = output_within(c, Duration::from_secs(30));
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        json(&out)[0]["error"],
-        "fifo.p7s: No such file or directory (os error 2)"
+    // (issue 22: a missing signature says "not found", not the OS's "No such file")
+    assert!(
+        json(&out)[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("fifo: no signature found: fifo.p7s not found"),
+        "{}",
+        json(&out)[0]["error"]
     );
 }
 

@@ -14,10 +14,12 @@ use kyso::{Certificate, Error, Result};
 use super::{print_json, Cli};
 use kyso::batch::files;
 
-const VERIFY_HELP: &str = "\\
+const VERIFY_HELP: &str = "\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
 --content naming its document. A PDF without one has its embedded PAdES signatures verified,
-each of them. Documents and signatures must be regular files (not FIFOs or devices).
+each of them. A directory is verified whole: every .p7s signature and every signed PDF in it
+(subdirectories with --recursive), ending with a one-line count. Documents and signatures
+must be regular files (not FIFOs or devices).
 
 Revocation: the signer's certificate is checked at the OCSP responder its Authority Information
 Access names, else with the CRL of its CRL distribution points (HTTP), each answer verified
@@ -30,7 +32,8 @@ Exit status: 0 when every signature is valid and its signer chains to a --trust 
 
 Examples:
   kyso verify --trust ca.pem report.pdf.p7s
-  kyso verify --trust vn-root.pem --trust viettel-ca.pem --json *.p7s";
+  kyso verify --trust vn-root.pem --trust viettel-ca.pem --json *.p7s
+  kyso verify --trust ca.pem received/       # ... 200 valid, 0 invalid, 0 not trusted";
 
 /// Options of `kyso verify`.
 #[derive(Debug, Args)]
@@ -46,7 +49,10 @@ pub struct VerifyArgs {
     /// exactly one signature file).
     #[arg(long, value_name = "FILE")]
     content: Option<PathBuf>,
-    /// Signed files (or their .p7s signatures), or signed PDFs.
+    /// With a directory: its subdirectories too.
+    #[arg(long, short = 'r')]
+    recursive: bool,
+    /// Signed files (or their .p7s signatures), signed PDFs, or directories of them.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -93,16 +99,42 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
             args.files.len()
         )));
     }
-    let reports: Vec<Report> = args
-        .files
+    let mut targets = Vec::new();
+    let mut folder = false;
+    for f in &args.files {
+        if args.content.is_none() && f.is_dir() {
+            folder = true;
+            let found = signed_in(f, args.recursive)?;
+            if found.is_empty() {
+                targets.push(Target::Empty(f.clone()));
+            }
+            targets.extend(found);
+        } else {
+            targets.push(Target::Named(f.clone()));
+        }
+    }
+    let reports: Vec<Report> = targets
         .iter()
-        .flat_map(|f| {
-            if let Some(content) = &args.content {
-                vec![verify_one((content.clone(), f.clone()), &ctx)]
-            } else if is_signed_pdf(f) {
-                verify_pdf(f, &ctx)
-            } else {
-                vec![verify_one(detached_pair(f), &ctx)]
+        .flat_map(|t| match t {
+            Target::Empty(dir) => vec![Report {
+                error: Some(format!(
+                    "{}: no signed document found (no .p7s signature, no signed PDF)",
+                    dir.display()
+                )),
+                ..Report::error(dir)
+            }],
+            Target::Named(f) if !f.exists() && f.symlink_metadata().is_err() => vec![Report {
+                error: Some(format!("{}: not found", f.display())),
+                ..Report::error(f)
+            }],
+            Target::Named(f) => {
+                if let Some(content) = &args.content {
+                    vec![verify_one((content.clone(), f.clone()), &ctx)]
+                } else if is_signed_pdf(f) {
+                    verify_pdf(f, &ctx)
+                } else {
+                    vec![verify_one(detached_pair(f), &ctx)]
+                }
             }
         })
         .collect();
@@ -112,12 +144,97 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         for r in &reports {
             print_text(r, anchors.is_empty());
         }
+        if folder || reports.len() > 1 {
+            println!("{}", count_line(&reports));
+        }
     }
     Ok(if reports.iter().all(|r| r.status == "valid") {
         0
     } else {
         1
     })
+}
+
+/// What a command-line argument is, to verify.
+enum Target {
+    /// A file named (or found in a directory).
+    Named(PathBuf),
+    /// A directory with nothing signed in it.
+    Empty(PathBuf),
+}
+
+/// The signed documents in `dir`: each `.p7s` signature and each PDF with a signature inside
+/// (sorted; hidden files left out).
+fn signed_in(dir: &Path, recursive: bool) -> Result<Vec<Target>> {
+    let ctx = || format!("reading directory {}", dir.display());
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(ctx(), e))?
+        .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(ctx(), e)))
+        .collect::<Result<_>>()?;
+    entries.sort();
+    let mut out = Vec::new();
+    for path in entries {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        if path.is_dir() {
+            if recursive {
+                out.extend(signed_in(&path, recursive)?);
+            }
+            continue;
+        }
+        let name = path.to_string_lossy().to_lowercase();
+        let detached = name.ends_with(".p7s");
+        // A PDF with a detached signature beside it is verified through that signature.
+        let embedded =
+            name.ends_with(".pdf") && !detached_pair(&path).1.exists() && has_pdf_signature(&path);
+        if detached || embedded {
+            out.push(Target::Named(path));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a PDF holds a signature (a `/ByteRange`), read without parsing it.
+fn has_pdf_signature(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = files::open_regular(path) else {
+        return false;
+    };
+    let needle = b"/ByteRange";
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n,
+        };
+        carry.extend_from_slice(&buf[..n]);
+        if carry.windows(needle.len()).any(|w| w == needle) {
+            return true;
+        }
+        let keep = carry.len().saturating_sub(needle.len());
+        carry.drain(..keep);
+    }
+}
+
+/// `200 valid, 0 invalid, 0 not trusted` (and the errors, when there are some).
+fn count_line(reports: &[Report]) -> String {
+    let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
+    let mut line = format!(
+        "{} valid, {} invalid, {} not trusted",
+        count("valid"),
+        count("invalid"),
+        count("untrusted")
+    );
+    let errors = count("error");
+    if errors > 0 {
+        line.push_str(&format!(", {errors} could not be verified"));
+    }
+    line
 }
 
 /// What every verification needs.
@@ -130,19 +247,46 @@ struct Ctx<'a> {
 /// How long an OCSP responder or CRL server may take.
 const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
+impl Report {
+    /// A report on `file` that could not be verified (the error to be filled in).
+    fn error(file: &Path) -> Report {
+        Report {
+            file: file.to_path_buf(),
+            signature_file: None,
+            status: "error",
+            field: None,
+            covers_whole_document: None,
+            signature: None,
+            trust: None,
+            revocation: None,
+            error: None,
+        }
+    }
+}
+
 /// Verifies the detached signature `sig` of `content`.
 fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
     let mut report = Report {
-        file: content.clone(),
         signature_file: Some(sig.clone()),
-        status: "error",
-        field: None,
-        covers_whole_document: None,
-        signature: None,
-        trust: None,
-        revocation: None,
-        error: None,
+        ..Report::error(&content)
     };
+    if !sig.exists() {
+        report.error = Some(format!(
+            "{}: no signature found: {} not found (a detached signature is FILE.p7s beside \
+             FILE; a signed PDF carries its signatures inside)",
+            content.display(),
+            sig.display()
+        ));
+        return report;
+    }
+    if !content.exists() {
+        report.error = Some(format!(
+            "{}: not found (the document {} signs; give it with --content)",
+            content.display(),
+            sig.display()
+        ));
+        return report;
+    }
     let result = (|| -> Result<CmsVerification> {
         let p7s = files::read_regular(&sig)?;
         if let Some(e) = not_cms(&sig, &p7s) {
