@@ -193,6 +193,47 @@ fn several_keys_and_no_key_id_are_listed_before_the_pin() {
     assert!(!fx.path("a.txt.p7s").exists());
 }
 
+/// On a terminal (here a pseudo-terminal from `script`), the keys are offered as a numbered
+/// list and the one typed is used.
+#[test]
+fn several_keys_on_a_terminal_are_offered_as_a_numbered_choice() {
+    use std::io::Write;
+    let fx = Fixture::new();
+    std::fs::write(fx.path("a.txt"), "Công văn").unwrap();
+    let pin = fx.pin_file(PIN);
+    let line = format!(
+        "'{}' --module {SOFTHSM} sign --format cms --token kyso-test --pin-file '{}' a.txt",
+        common::kyso_bin().display(),
+        pin.display()
+    );
+    let mut child = fx
+        .kyso()
+        .env("SOFTHSM2_CONF", &fx.conf)
+        .get_envs()
+        .fold(Command::new("script"), |mut c, (k, v)| {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+            c
+        })
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(&fx.dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"3\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_ok(&out);
+    assert!(text.contains("  3) id 03 — CÔNG TY TNHH KYSO"), "{text}");
+    assert!(text.contains("sign with which key? [1-5]"), "{text}");
+    assert!(text.contains("key 03 on 'kyso-test'"), "{text}");
+    assert!(fx.path("a.txt.p7s").exists());
+}
+
 // --- item 3: tokens with one label ------------------------------------------------------------
 
 /// Copies the token labelled `label` into a second token with the same label and another

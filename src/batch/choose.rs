@@ -430,3 +430,49 @@ pub fn known_chain(
     }
     chain
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signer::PinStatus;
+
+    fn info(label: &str, serial: &str, slot: u64) -> TokenInfo {
+        TokenInfo {
+            module: "softhsm".into(),
+            slot,
+            slot_description: "SoftHSM slot".into(),
+            label: label.into(),
+            manufacturer: "SoftHSM project".into(),
+            model: "SoftHSM v2".into(),
+            serial: serial.into(),
+            login_required: true,
+            pin: PinStatus::default(),
+        }
+    }
+
+    #[test]
+    fn a_token_is_named_by_label_serial_slot_or_pkcs11_uri() {
+        let t = info("kyso-dev", "48d8c90689182ba0", 213026645);
+        for spec in [
+            "kyso-dev",
+            "48d8c90689182ba0",
+            "213026645",
+            "pkcs11:token=kyso-dev",
+            "pkcs11:serial=48d8c90689182ba0",
+            "pkcs11:token=kyso%2Ddev;slot-id=213026645",
+            "pkcs11:model=SoftHSM%20v2;serial=48d8c90689182ba0;id=%01?pin-source=x",
+        ] {
+            assert!(token_matches(&t, spec), "{spec}");
+        }
+        for spec in [
+            "kyso",
+            "1070828915",
+            "pkcs11:serial=48d8c90689182ba1",
+            "pkcs11:token=kyso-dev;slot-id=1",
+            "pkcs11:token=other",
+        ] {
+            assert!(!token_matches(&t, spec), "{spec}");
+        }
+        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
+    }
+}

@@ -171,3 +171,31 @@ pub fn documents(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_countersigned_pdf_is_numbered_not_named_twice() {
+        let out = |f: &str| output_path(Path::new(f), None, Format::Pades);
+        assert_eq!(out("d/qd.pdf"), Path::new("d/qd.signed.pdf"));
+        assert_eq!(out("d/qd.signed.pdf"), Path::new("d/qd.signed-2.pdf"));
+        assert_eq!(out("d/qd.signed-2.pdf"), Path::new("d/qd.signed-3.pdf"));
+        assert_eq!(out("qd.signed-1.pdf"), Path::new("qd.signed-1.signed.pdf"));
+        assert_eq!(
+            output_path(Path::new("a.signed.pdf"), None, Format::Cms),
+            Path::new("a.signed.pdf.p7s")
+        );
+    }
+
+    #[test]
+    fn signed_pdfs_are_kyso_outputs() {
+        for f in ["a.signed.pdf", "a.SIGNED-12.PDF", "a.p7s", "a.sig"] {
+            assert!(is_kyso_output(Path::new(f)), "{f}");
+        }
+        for f in ["a.pdf", "signed.pdf", "a.signed-1.pdf", "a.signed-x.pdf"] {
+            assert!(!is_kyso_output(Path::new(f)), "{f}");
+        }
+    }
+}
