@@ -494,3 +494,24 @@ fn a_missing_file_is_named_once_and_reported_once() {
     assert_eq!(err.matches("missing.txt").count(), 1, "{err}");
     assert!(err.contains("  failed: missing.txt: not found\n"), "{err}");
 }
+
+// --- item 11: no library log lines without -v --------------------------------------------------
+
+#[test]
+fn a_damaged_pdf_gives_no_library_log_lines_without_verbose() {
+    let fx = Fixture::new();
+    std::fs::copy(
+        repo_root().join("tests/fixtures/pdf/fuzz/damaged-xref.pdf"),
+        fx.path("damaged.pdf"),
+    )
+    .unwrap();
+    let out = fx.sign("pades", "03", &["damaged.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cross-reference data is damaged"), "{err}");
+    assert!(!err.contains("[ERROR lopdf"), "{err}");
+    let mut args = vec!["-v".to_owned()];
+    args.extend(fx.sign_args("pades", "03", &["damaged.pdf"]));
+    let out = fx.run(&strs(&args));
+    assert!(stderr(&out).contains("lopdf"), "{}", stderr(&out));
+}

@@ -70,3 +70,25 @@ fn verify_help_has_no_stray_backslash() {
         stdout(&out)
     );
 }
+
+/// A signed PDF with bytes appended is INVALID, and its report does not also say "document
+/// unmodified" (issue 22, item 11).
+#[test]
+fn a_pdf_with_appended_bytes_is_not_called_unmodified() {
+    let fx = Fixture::new();
+    std::fs::copy(sample_pdf(), fx.path("qd.pdf")).unwrap();
+    assert_ok(&fx.sign("pades", "03", &["qd.pdf"]));
+    let signed = fx.path("qd.signed.pdf");
+    let mut bytes = std::fs::read(&signed).unwrap();
+    bytes.extend_from_slice(b"\n% appended\n");
+    std::fs::write(&signed, bytes).unwrap();
+    let out = fx.verify_text(&["qd.signed.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains(": INVALID"), "{text}");
+    assert!(!text.contains("document   unmodified"), "{text}");
+    assert!(
+        text.contains("document   MODIFIED after signing: bytes were added"),
+        "{text}"
+    );
+}

@@ -107,6 +107,16 @@ pub fn main() -> i32 {
     env_logger::Builder::new()
         .filter_level(level)
         .filter_module("cryptoki", binding)
+        // lopdf logs what it works around in damaged PDFs at ERROR ("Object load error"): kyso
+        // says what matters about the document itself; the details only with -v.
+        .filter_module(
+            "lopdf",
+            if cli.verbose >= 1 {
+                level
+            } else {
+                log::LevelFilter::Off
+            },
+        )
         // The same variable as the PKCS#11 module's level (its KYSO_LOG names a log file, so
         // a shell set up to debug a browser does not confuse the command).
         .parse_env("KYSO_LOG_LEVEL")

@@ -80,6 +80,9 @@ struct Report {
     revocation: Option<Revocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// PDF: bytes were added after this, the last, signature.
+    #[serde(skip)]
+    appended: bool,
 }
 
 pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
@@ -260,6 +263,7 @@ impl Report {
             trust: None,
             revocation: None,
             error: None,
+            appended: false,
         }
     }
 }
@@ -435,17 +439,7 @@ fn is_signed_pdf(file: &Path) -> bool {
 
 /// One report per signature in the PDF, oldest first; the newest must cover the whole file.
 fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
-    let base = || Report {
-        file: file.to_path_buf(),
-        signature_file: None,
-        status: "error",
-        field: None,
-        covers_whole_document: None,
-        signature: None,
-        trust: None,
-        revocation: None,
-        error: None,
-    };
+    let base = || Report::error(file);
     let found = files::read_regular(file).and_then(|pdf| document::verify_pdf(&pdf));
     let sigs = match found {
         Ok(s) if s.is_empty() => {
@@ -478,6 +472,7 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
             }
             if i == last && !s.covers_whole_document && r.status != "error" {
                 r.status = "invalid";
+                r.appended = true;
                 r.error = Some(
                     "the document was changed after its last signature (bytes appended)".into(),
                 );
@@ -570,10 +565,12 @@ fn print_text(r: &Report, no_anchors: bool) {
         );
         println!(
             "  document   {}",
-            if v.content_unmodified {
-                "unmodified"
-            } else {
+            if !v.content_unmodified {
                 "MODIFIED after signing"
+            } else if r.appended {
+                "MODIFIED after signing: bytes were added after this signature"
+            } else {
+                "unmodified"
             }
         );
         for p in &v.problems {
