@@ -357,6 +357,16 @@ fn inputs_are_checked_before_the_pin_and_nothing_signable_spends_no_pin() {
         "{err}"
     );
     assert!(err.contains("no PIN was asked"), "{err}");
+    let mut with_json = vec!["--json"];
+    with_json.extend(&args);
+    let (out, logins) = spied(&fx, &with_json);
+    assert_eq!((out.status.code(), logins), (Some(1), 0));
+    let report = json(&out);
+    assert_eq!(report["failed"].as_array().unwrap().len(), 2, "{report:#}");
+    assert!(
+        report["token"].is_null() && report["algorithm"].is_null(),
+        "{report:#}"
+    );
 
     // One good file among bad ones: it is signed, the bad ones fail alone.
     std::fs::copy(sample_pdf(), fx.path("good.pdf")).unwrap();

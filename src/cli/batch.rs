@@ -119,11 +119,13 @@ impl Report {
                 .collect::<Vec<_>>()
         };
         if self.json {
+            // Nothing signable: no token was used, so no token, key or algorithm to name.
+            let used = |v: &str| (!self.unsigned).then(|| v.to_owned());
             print_json(&json!({
-                "token": self.token,
-                "key_id": self.key_id,
+                "token": used(&self.token),
+                "key_id": used(&self.key_id),
                 "signer": self.signer,
-                "algorithm": self.algorithm,
+                "algorithm": used(&self.algorithm),
                 "format": self.format.name(),
                 "tsa": self.tsa,
                 "signed": pairs(&s.signed),
