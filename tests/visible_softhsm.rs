@@ -141,3 +141,59 @@ fn visible_box_errors_are_clear() {
     );
     assert!(!fx.path("spec.signed.pdf").exists());
 }
+
+/// Pages by name (`last`, `first`, negative from the end), named positions at a margin, and a
+/// box that runs off the page refused with the page's size (issue 22, item 8).
+#[test]
+fn named_pages_and_positions_and_boxes_off_the_page() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let signed = fx.path("spec.signed.pdf");
+
+    // 1,500,30,250,64 would show only "NGUYỄN VĂ": refused, naming the page's size.
+    let out = sign(&fx, "01", &pdf, Some("1,500,30,250,64"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("runs off page 1, which is 609.71×789.04 points"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!signed.exists());
+
+    // The last page, bottom right.
+    assert_ok(&sign(&fx, "01", &pdf, Some("last,bottom-right")));
+    let page = |n: &str| {
+        let out = Command::new("pdftotext")
+            .args(["-f", n, "-l", n])
+            .arg(&signed)
+            .arg("-")
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    assert!(
+        page("17").contains("Ký bởi: NGUYỄN VĂN AN"),
+        "{}",
+        page("17")
+    );
+    assert!(!page("1").contains("Ký bởi"));
+    let out = fx.verify_json(&[signed.to_str().unwrap()]);
+    assert_ok(&out);
+    std::fs::remove_file(&signed).unwrap();
+
+    // -17 is the first page; top-left at 36 points from the edges, 250×64.
+    assert_ok(&sign(&fx, "01", &pdf, Some("-17,top-left,250,64")));
+    let rect = [36.0, 789.04 - 36.0 - 64.0, 250.0, 64.0];
+    assert!(dark_pixels(&signed, 789.04, rect) > 500);
+    assert!(pdftotext(&signed).contains("Ký bởi: NGUYỄN VĂN AN"));
+    std::fs::remove_file(&signed).unwrap();
+
+    let out = sign(&fx, "01", &pdf, Some("-18,bottom-left"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the PDF has 17 page(s), not -18"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -58,6 +58,7 @@ Examples:
   kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
   pdfsig quyet-dinh.signed.pdf
   kyso sign --format pades --visible 1,350,40,220,70 --pin-file ~/.pin quyet-dinh.pdf
+  kyso sign --format pades --visible last,bottom-right --pin-file ~/.pin quyet-dinh.pdf
   kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
   kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
   kyso sign --format raw --key-id 01 a.txt
@@ -112,9 +113,16 @@ pub struct SignArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
     tsa_timeout: u64,
     /// PAdES: a visible signature on page PAGE in the box X,Y,WIDTH,HEIGHT (points from the
-    /// page's lower-left corner; A4 is 595×842), showing the signer's name, identity numbers
-    /// and the signing time.
-    #[arg(long, value_name = "PAGE,X,Y,W,H")]
+    /// page's lower-left corner; A4 is 595×842), or at a named POSITION (top-left, top-center,
+    /// top-right, bottom-left, bottom-center, bottom-right; 36 points from the edges, 220×70
+    /// unless W,H follow), showing the signer's name, identity numbers and the signing time.
+    /// PAGE is a number, first, last or -N (from the end). A box that runs off the page is
+    /// refused, with the page's size.
+    #[arg(
+        long,
+        value_name = "PAGE,X,Y,W,H|PAGE,POSITION[,W,H]",
+        allow_hyphen_values = true
+    )]
     visible: Option<String>,
     /// TrueType font for --visible (needs Vietnamese glyphs).
     #[arg(long, value_name = "TTF", default_value = document::pdf::appearance::DEFAULT_FONT, requires = "visible")]

@@ -15,14 +15,103 @@ use crate::error::{Error, Result};
 /// Where the default font lives on Debian and Ubuntu (`fonts-dejavu-core`).
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
-/// A visible signature: page (1 = first), rectangle in PDF points from the page's lower-left
-/// corner, and the TrueType font to write with.
+/// Which page a visible signature goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The n-th page, from 1 (`1`, `first`).
+    Nth(u32),
+    /// The n-th page from the end, from 1 (`-1`, `last`).
+    FromEnd(u32),
+}
+
+impl Page {
+    /// The page number in a document of `count` pages, or `None` when there is no such page.
+    pub fn resolve(self, count: u32) -> Option<u32> {
+        match self {
+            Page::Nth(n) => (n <= count).then_some(n),
+            Page::FromEnd(n) => (n <= count).then(|| count + 1 - n),
+        }
+    }
+}
+
+impl std::fmt::Display for Page {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Page::Nth(n) => write!(f, "{n}"),
+            Page::FromEnd(1) => write!(f, "last"),
+            Page::FromEnd(n) => write!(f, "-{n}"),
+        }
+    }
+}
+
+/// A named place on the page, at [`MARGIN`] from its edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// `top-left`.
+    TopLeft,
+    /// `top-center`.
+    TopCenter,
+    /// `top-right`.
+    TopRight,
+    /// `bottom-left`.
+    BottomLeft,
+    /// `bottom-center`.
+    BottomCenter,
+    /// `bottom-right`.
+    BottomRight,
+}
+
+/// The distance of a named position from the page's edges, in points (half an inch).
+pub const MARGIN: f32 = 36.0;
+
+/// The size of a box at a named position when none is given, in points.
+pub const DEFAULT_SIZE: [f32; 2] = [220.0, 70.0];
+
+impl Position {
+    const NAMES: [(&'static str, Position); 6] = [
+        ("top-left", Position::TopLeft),
+        ("top-center", Position::TopCenter),
+        ("top-right", Position::TopRight),
+        ("bottom-left", Position::BottomLeft),
+        ("bottom-center", Position::BottomCenter),
+        ("bottom-right", Position::BottomRight),
+    ];
+
+    fn parse(s: &str) -> Option<Position> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, p)| *p)
+    }
+
+    /// The lower-left corner of a `w`×`h` box at this position on a page whose MediaBox is
+    /// `[llx, lly, urx, ury]`.
+    pub fn place(self, media: [f32; 4], w: f32, h: f32) -> (f32, f32) {
+        let [llx, lly, urx, ury] = media;
+        let x = match self {
+            Position::TopLeft | Position::BottomLeft => llx + MARGIN,
+            Position::TopCenter | Position::BottomCenter => llx + (urx - llx - w) / 2.0,
+            Position::TopRight | Position::BottomRight => urx - MARGIN - w,
+        };
+        let y = match self {
+            Position::TopLeft | Position::TopCenter | Position::TopRight => ury - MARGIN - h,
+            _ => lly + MARGIN,
+        };
+        (x, y)
+    }
+}
+
+/// A visible signature: the page, the box (in PDF points from the page's lower-left corner, or
+/// at a named position), and the TrueType font to write with.
 #[derive(Clone)]
 pub struct Visible {
-    /// Page number, from 1.
-    pub page: u32,
-    /// `x, y, width, height` in points.
+    /// The page.
+    pub page: Page,
+    /// `x, y, width, height` in points; with a [`Visible::position`], `x` and `y` are placed
+    /// from the page's size.
     pub rect: [f32; 4],
+    /// A named position on the page, instead of `x, y`.
+    pub position: Option<Position>,
     /// The font file's bytes (TrueType or OpenType with TrueType outlines).
     pub font: Arc<Vec<u8>>,
 }
@@ -32,32 +121,66 @@ impl std::fmt::Debug for Visible {
         f.debug_struct("Visible")
             .field("page", &self.page)
             .field("rect", &self.rect)
+            .field("position", &self.position)
             .field("font_bytes", &self.font.len())
             .finish()
     }
 }
 
 impl Visible {
-    /// Parses `PAGE,X,Y,W,H` (points; e.g. `1,350,40,220,70`) and reads the font.
+    /// Parses `PAGE,X,Y,W,H` (points; e.g. `1,350,40,220,70`), `PAGE,POSITION` or
+    /// `PAGE,POSITION,W,H` (e.g. `last,bottom-right`), and reads the font. PAGE is a number
+    /// from 1, `first`, `last`, or a negative number counting from the end (`-1` is the last
+    /// page); POSITION is `top-left`, `top-center`, `top-right`, `bottom-left`, `bottom-center`
+    /// or `bottom-right`, at 36 points from the edges.
     pub fn parse(spec: &str, font_path: &std::path::Path) -> Result<Visible> {
         let bad = || {
             Error::InvalidInput(format!(
-                "--visible {spec}: expected PAGE,X,Y,WIDTH,HEIGHT in points, e.g. 1,350,40,220,70"
+                "--visible {spec}: expected PAGE,X,Y,WIDTH,HEIGHT in points (e.g. \
+                 1,350,40,220,70) or PAGE,POSITION[,WIDTH,HEIGHT] (e.g. last,bottom-right); \
+                 PAGE is a number, first, last or -N (from the end); POSITION is one of {}",
+                Position::NAMES.map(|(n, _)| n).join(", ")
             ))
         };
         let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
-        let [page, x, y, w, h] = parts.as_slice() else {
-            return Err(bad());
+        let page = match parts.first().copied().unwrap_or("") {
+            p if p.eq_ignore_ascii_case("first") => Page::Nth(1),
+            p if p.eq_ignore_ascii_case("last") => Page::FromEnd(1),
+            p => match p.parse::<i64>().map_err(|_| bad())? {
+                n @ 1.. => Page::Nth(u32::try_from(n).map_err(|_| bad())?),
+                n @ ..0 => Page::FromEnd(u32::try_from(-n).map_err(|_| bad())?),
+                0 => {
+                    return Err(Error::InvalidInput(format!(
+                        "--visible {spec}: pages count from 1 (or from the end: -1 is the last)"
+                    )))
+                }
+            },
         };
-        let page: u32 = page.parse().map_err(|_| bad())?;
         let num = |s: &str| s.parse::<f32>().ok().filter(|v| v.is_finite());
-        let rect = [num(x), num(y), num(w), num(h)];
-        let [Some(x), Some(y), Some(w), Some(h)] = rect else {
-            return Err(bad());
+        let (position, rect) = match &parts[1..] {
+            [pos] => (Some(Position::parse(pos).ok_or_else(bad)?), {
+                let [w, h] = DEFAULT_SIZE;
+                [0.0, 0.0, w, h]
+            }),
+            [pos, w, h] => {
+                let p = Position::parse(pos).ok_or_else(bad)?;
+                let (Some(w), Some(h)) = (num(w), num(h)) else {
+                    return Err(bad());
+                };
+                (Some(p), [0.0, 0.0, w, h])
+            }
+            [x, y, w, h] => {
+                let rect = [num(x), num(y), num(w), num(h)];
+                let [Some(x), Some(y), Some(w), Some(h)] = rect else {
+                    return Err(bad());
+                };
+                (None, [x, y, w, h])
+            }
+            _ => return Err(bad()),
         };
-        if page == 0 || w < 20.0 || h < 10.0 {
+        if rect[2] < 20.0 || rect[3] < 10.0 {
             return Err(Error::InvalidInput(format!(
-                "--visible {spec}: pages count from 1, and the box must be at least 20×10 points"
+                "--visible {spec}: the box must be at least 20×10 points"
             )));
         }
         let font = std::fs::read(font_path).map_err(|e| {
@@ -77,7 +200,8 @@ impl Visible {
         })?;
         Ok(Visible {
             page,
-            rect: [x, y, w, h],
+            rect,
+            position,
             font: Arc::new(font),
         })
     }
@@ -297,6 +421,23 @@ fn to_unicode_cmap(map: &[(u16, char)]) -> String {
 }
 
 #[cfg(test)]
+mod placement_tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_positions_resolve_on_an_a4_page() {
+        assert_eq!(Page::FromEnd(1).resolve(5), Some(5));
+        assert_eq!(Page::FromEnd(5).resolve(5), Some(1));
+        assert_eq!(Page::FromEnd(6).resolve(5), None);
+        assert_eq!(Page::Nth(6).resolve(5), None);
+        let a4 = [0.0, 0.0, 595.0, 842.0];
+        assert_eq!(Position::BottomRight.place(a4, 220.0, 70.0), (339.0, 36.0));
+        assert_eq!(Position::TopLeft.place(a4, 220.0, 70.0), (36.0, 736.0));
+        assert_eq!(Position::BottomCenter.place(a4, 195.0, 70.0), (200.0, 36.0));
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -307,7 +448,26 @@ mod tests {
             return; // fonts-dejavu-core not installed: the CLI tests say so
         }
         let v = Visible::parse("2, 300,40,220,70", font).unwrap();
-        assert_eq!((v.page, v.rect), (2, [300.0, 40.0, 220.0, 70.0]));
+        assert_eq!((v.page, v.rect), (Page::Nth(2), [300.0, 40.0, 220.0, 70.0]));
+        let v = Visible::parse("last,bottom-right", font).unwrap();
+        assert_eq!(
+            (v.page, v.position, v.rect),
+            (
+                Page::FromEnd(1),
+                Some(Position::BottomRight),
+                [0.0, 0.0, 220.0, 70.0]
+            )
+        );
+        let v = Visible::parse("-2,Top-Left,250,64", font).unwrap();
+        assert_eq!(
+            (v.page, v.position),
+            (Page::FromEnd(2), Some(Position::TopLeft))
+        );
+        assert_eq!(
+            Visible::parse("first,top-center", font).unwrap().page,
+            Page::Nth(1)
+        );
+        assert!(Visible::parse("1,middle", font).is_err());
         assert!(Visible::parse("0,1,1,100,100", font).is_err());
         assert!(Visible::parse("1,1,1,100", font).is_err());
         assert!(Visible::parse("1,a,1,100,50", font).is_err());

@@ -271,6 +271,76 @@ fn prepare_from<S: Source + ?Sized>(
     })
 }
 
+/// The page's MediaBox `[llx, lly, urx, ury]`, inherited from the page tree when the page has
+/// none; US Letter when no node names one (as readers assume).
+fn media_box<S: Source + ?Sized>(pdf: &Pdf<S>, page_id: ObjectId) -> Result<[f32; 4]> {
+    let mut node = pdf.dictionary(page_id)?;
+    for _ in 0..64 {
+        if let Ok(b) = node.get(b"MediaBox") {
+            let b = match b {
+                Object::Reference(id) => pdf.get(*id)?,
+                o => o.clone(),
+            };
+            let nums: Vec<f32> = match &b {
+                Object::Array(a) => a
+                    .iter()
+                    .filter_map(|o| match o {
+                        Object::Integer(i) => Some(*i as f32),
+                        Object::Real(r) => Some(*r),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if let [a, b, c, d] = nums[..] {
+                return Ok([a.min(c), b.min(d), a.max(c), b.max(d)]);
+            }
+            return Err(Error::Document(
+                "the page's /MediaBox is not 4 numbers".into(),
+            ));
+        }
+        match node.get(b"Parent").and_then(Object::as_reference) {
+            Ok(parent) => node = pdf.dictionary(parent)?,
+            Err(_) => break,
+        }
+    }
+    Ok([0.0, 0.0, 612.0, 792.0])
+}
+
+/// The visible signature's box on its page: placed at its named position, and refused, with
+/// the page's size, when it runs off the page (a reader would cut the text).
+fn placed<S: Source + ?Sized>(pdf: &Pdf<S>, page_id: ObjectId, v: &Visible) -> Result<[f32; 4]> {
+    let media = media_box(pdf, page_id)?;
+    let [_, _, w, h] = v.rect;
+    let (x, y) = match v.position {
+        Some(p) => p.place(media, w, h),
+        None => (v.rect[0], v.rect[1]),
+    };
+    let [llx, lly, urx, ury] = media;
+    let fits = x >= llx - 0.01 && y >= lly - 0.01 && x + w <= urx + 0.01 && y + h <= ury + 0.01;
+    if !fits {
+        let size = |v: f32| format!("{}", (v * 100.0).round() / 100.0);
+        return Err(Error::InvalidInput(format!(
+            "--visible: the box {},{},{},{} (x,y,width,height) runs off page {}, which is {}×{} \
+             points{}: choose a box inside it, or a named position (e.g. {},bottom-right)",
+            size(x),
+            size(y),
+            size(w),
+            size(h),
+            v.page,
+            size(urx - llx),
+            size(ury - lly),
+            if llx != 0.0 || lly != 0.0 {
+                format!(" from ({}, {})", size(llx), size(lly))
+            } else {
+                String::new()
+            },
+            v.page
+        )));
+    }
+    Ok([x, y, w, h])
+}
+
 /// Errors of the object-by-object reader that lopdf's whole-document reader may work around.
 /// Refusals (encrypted file, no such page) stand.
 fn falls_back(e: &Error) -> bool {
@@ -296,12 +366,22 @@ fn build<S: Source + ?Sized>(
         .map_err(pdf_err)?;
     let mut catalog = pdf.dictionary(root_id)?;
     let page_id = match &options.visible {
-        Some(v) => pdf.page(v.page)?.map_err(|count| {
-            Error::InvalidInput(format!(
-                "--visible: the PDF has {count} page(s), not {}",
-                v.page
-            ))
-        })?,
+        Some(v) => {
+            let no_page = |count: u32| {
+                Error::InvalidInput(format!(
+                    "--visible: the PDF has {count} page(s), not {}",
+                    v.page
+                ))
+            };
+            let number = match v.page {
+                appearance::Page::Nth(n) => n,
+                appearance::Page::FromEnd(_) => {
+                    let count = pdf.page(u32::MAX)?.err().unwrap_or(u32::MAX);
+                    v.page.resolve(count).ok_or_else(|| no_page(count))?
+                }
+            };
+            pdf.page(number)?.map_err(no_page)?
+        }
         None => pdf
             .page(1)?
             .map_err(|_| Error::Document("the PDF has no page".into()))?,
@@ -379,7 +459,7 @@ fn build<S: Source + ?Sized>(
     let mut next_id = size + 2;
     match &options.visible {
         Some(v) => {
-            let [x, y, w, h] = v.rect;
+            let [x, y, w, h] = placed(pdf, page_id, v)?;
             let lines = appearance::signature_lines(signer.certificate(), options.signing_time);
             let ap = appearance::build(&lines, w, h, &v.font, next_id)?;
             field.set(
