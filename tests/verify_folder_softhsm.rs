@@ -92,3 +92,26 @@ fn a_pdf_with_appended_bytes_is_not_called_unmodified() {
         "{text}"
     );
 }
+
+/// Times in the text report are Vietnam time with the offset, as on the stamp (issue 22,
+/// item 11); JSON keeps RFC 3339 UTC for scripts.
+#[test]
+fn signing_times_are_shown_in_vietnam_time() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("a.txt"), "Công văn").unwrap();
+    assert_ok(&fx.sign("cms", "03", &["a.txt"]));
+    let out = fx.verify_text(&["a.txt"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("  signed at  "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(" (UTC+7) (claimed by the signer"), "{line}");
+    assert!(!line.contains('Z'), "{line}");
+    let v = json(&fx.verify_json(&["a.txt"]));
+    assert!(v[0]["signature"]["signing_time"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
+}
