@@ -197,3 +197,49 @@ fn named_pages_and_positions_and_boxes_off_the_page() {
         stderr(&out)
     );
 }
+
+/// Reason, location and contact go into the signature dictionary (`/Reason`, `/Location`,
+/// `/ContactInfo`), and reason and location onto the stamp (issue 22, item 9 in part).
+#[test]
+fn reason_location_and_contact_are_written_and_shown() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let out = fx.sign(
+        "pades",
+        "01",
+        &[
+            "--visible",
+            "1,bottom-right,260,90",
+            "--reason",
+            "Phê duyệt",
+            "--location",
+            "Hà Nội",
+            "--contact",
+            "024 1234 5678",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&out);
+    let signed = fx.path("spec.signed.pdf");
+    let text = pdftotext(&signed);
+    assert!(text.contains("Lý do: Phê duyệt"), "{text}");
+    assert!(text.contains("Nơi ký: Hà Nội"), "{text}");
+    let bytes = std::fs::read(&signed).unwrap();
+    for key in [&b"/Reason"[..], b"/Location", b"/ContactInfo"] {
+        assert!(bytes.windows(key.len()).any(|w| w == key));
+    }
+    assert_ok(&fx.verify_json(&[signed.to_str().unwrap()]));
+    // Only a PDF keeps them.
+    let out = fx.sign(
+        "cms",
+        "01",
+        &["--reason", "Phê duyệt", pdf.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("need --format pades"),
+        "{}",
+        stderr(&out)
+    );
+}

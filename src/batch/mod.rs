@@ -181,6 +181,12 @@ pub struct Options {
     pub tsa: Option<Arc<dyn Timestamper>>,
     /// PAdES: a visible signature.
     pub visible: Option<Visible>,
+    /// PAdES: `/Reason` (why it is signed: "Phê duyệt"), shown by readers and on the stamp.
+    pub reason: Option<String>,
+    /// PAdES: `/Location` (where it is signed: "Hà Nội"), shown by readers and on the stamp.
+    pub location: Option<String>,
+    /// PAdES: `/ContactInfo` (how to reach the signer), shown by readers.
+    pub contact: Option<String>,
     /// Leave documents whose output file exists (resume an interrupted batch).
     pub skip_existing: bool,
 }
@@ -193,6 +199,9 @@ impl Options {
             chain: Vec::new(),
             tsa: None,
             visible: None,
+            reason: None,
+            location: None,
+            contact: None,
             skip_existing: false,
         }
     }
@@ -350,6 +359,12 @@ impl<'a> Batch<'a> {
         if options.visible.is_some() && format != Format::Pades {
             return Err(Error::InvalidInput(
                 "a visible signature needs the pades format".into(),
+            ));
+        }
+        let fields = [&options.reason, &options.location, &options.contact];
+        if fields.iter().any(|f| f.is_some()) && format != Format::Pades {
+            return Err(Error::InvalidInput(
+                "a reason, location or contact needs the pades format (a PDF keeps them)".into(),
             ));
         }
         let verifier = Arc::new(Verifier::new(

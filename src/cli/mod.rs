@@ -63,7 +63,7 @@ enum Command {
     /// List certificates on the tokens, with the holder's identity (CCCD, MST…).
     Certs(list::CertsArgs),
     /// Sign files with one login: FILE.sig (raw) or FILE.p7s (CMS/CAdES) next to each.
-    Sign(sign::SignArgs),
+    Sign(Box<sign::SignArgs>),
     /// Verify signatures: integrity, signer and identity, signing time, chain to --trust anchors.
     Verify(verify::VerifyArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.

@@ -124,6 +124,17 @@ pub struct SignArgs {
         allow_hyphen_values = true
     )]
     visible: Option<String>,
+    /// PAdES: why the document is signed (`/Reason`, e.g. "Phê duyệt"): shown by PDF readers
+    /// and, with --visible, on the stamp.
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    /// PAdES: where it is signed (`/Location`, e.g. "Hà Nội"): shown by PDF readers and, with
+    /// --visible, on the stamp.
+    #[arg(long, value_name = "TEXT")]
+    location: Option<String>,
+    /// PAdES: how to reach the signer (`/ContactInfo`, a phone number or e-mail address).
+    #[arg(long, value_name = "TEXT")]
+    contact: Option<String>,
     /// TrueType font for --visible (needs Vietnamese glyphs).
     #[arg(long, value_name = "TTF", default_value = document::pdf::appearance::DEFAULT_FONT, requires = "visible")]
     font: PathBuf,
@@ -170,6 +181,13 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         Some(spec) => Some(document::Visible::parse(spec, &args.font)?),
         None => None,
     };
+    if format != batch::Format::Pades
+        && (args.reason.is_some() || args.location.is_some() || args.contact.is_some())
+    {
+        return Err(Error::InvalidInput(
+            "--reason, --location and --contact need --format pades".into(),
+        ));
+    }
     let files = plan::expand_inputs_with(&args.files, args.recursive, format, args.include_signed)?;
     if files.is_empty() {
         let signed_left_out = !args.include_signed
@@ -278,6 +296,9 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         chain: choose::known_chain(signer.certificate(), &*token, extra_chain),
         tsa,
         visible,
+        reason: args.reason.clone(),
+        location: args.location.clone(),
+        contact: args.contact.clone(),
         skip_existing: args.skip_existing,
         ..Options::new(alg.algorithm)
     };

@@ -31,6 +31,8 @@ pub struct PadesOptions {
     pub reason: Option<String>,
     /// `/Location`.
     pub location: Option<String>,
+    /// `/ContactInfo`: how to reach the signer (a phone number, an e-mail address).
+    pub contact: Option<String>,
     /// Where the signature timestamp comes from (PAdES B-T); `None` for B-B.
     pub tsa: Option<std::sync::Arc<dyn Timestamper>>,
     /// A visible signature (page, box, font); `None` for an invisible one.
@@ -426,6 +428,9 @@ fn build<S: Source + ?Sized>(
     if let Some(l) = &options.location {
         extra.set("Location", text_string(l));
     }
+    if let Some(c) = &options.contact {
+        extra.set("ContactInfo", text_string(c));
+    }
     for (k, v) in extra.iter() {
         sig.push(b'\n');
         super::writer::write_name(&mut sig, k);
@@ -460,7 +465,13 @@ fn build<S: Source + ?Sized>(
     match &options.visible {
         Some(v) => {
             let [x, y, w, h] = placed(pdf, page_id, v)?;
-            let lines = appearance::signature_lines(signer.certificate(), options.signing_time);
+            let mut lines = appearance::signature_lines(signer.certificate(), options.signing_time);
+            if let Some(r) = &options.reason {
+                lines.push(format!("Lý do: {r}"));
+            }
+            if let Some(l) = &options.location {
+                lines.push(format!("Nơi ký: {l}"));
+            }
             let ap = appearance::build(&lines, w, h, &v.font, next_id)?;
             field.set(
                 "Rect",
