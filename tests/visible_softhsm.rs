@@ -243,3 +243,34 @@ fn reason_location_and_contact_are_written_and_shown() {
         stderr(&out)
     );
 }
+
+/// `--visible all,…`: one signature (one field, on the first page) and its stamp on every
+/// page; pdfsig and kyso see one valid signature (issue 22, item 8).
+#[test]
+fn the_stamp_on_every_page_is_one_signature() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    assert_ok(&sign(&fx, "01", &pdf, Some("all,bottom-right")));
+    let signed = fx.path("spec.signed.pdf");
+    for n in ["1", "9", "17"] {
+        let out = Command::new("pdftotext")
+            .args(["-f", n, "-l", n])
+            .arg(&signed)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&out).contains("Ký bởi: NGUYỄN VĂN AN"),
+            "page {n}: {}",
+            stdout(&out)
+        );
+    }
+    let out = Command::new("pdfsig").arg(&signed).output().unwrap();
+    let report = stdout(&out);
+    assert_eq!(report.matches("Signature #").count(), 1, "{report}");
+    assert!(report.contains("Signature is Valid."), "{report}");
+    let out = fx.verify_json(&[signed.to_str().unwrap()]);
+    assert_ok(&out);
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+}

@@ -116,7 +116,8 @@ pub struct SignArgs {
     /// page's lower-left corner; A4 is 595×842), or at a named POSITION (top-left, top-center,
     /// top-right, bottom-left, bottom-center, bottom-right; 36 points from the edges, 220×70
     /// unless W,H follow), showing the signer's name, identity numbers and the signing time.
-    /// PAGE is a number, first, last or -N (from the end). A box that runs off the page is
+    /// PAGE is a number, first, last, -N (from the end) or all (the stamp on every page, one
+    /// signature). A box that runs off the page is
     /// refused, with the page's size.
     #[arg(
         long,

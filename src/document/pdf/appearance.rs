@@ -22,6 +22,8 @@ pub enum Page {
     Nth(u32),
     /// The n-th page from the end, from 1 (`-1`, `last`).
     FromEnd(u32),
+    /// Every page (`all`): one signature, its stamp on each page.
+    All,
 }
 
 impl Page {
@@ -30,6 +32,7 @@ impl Page {
         match self {
             Page::Nth(n) => (n <= count).then_some(n),
             Page::FromEnd(n) => (n <= count).then(|| count + 1 - n),
+            Page::All => (count >= 1).then_some(1),
         }
     }
 }
@@ -40,6 +43,7 @@ impl std::fmt::Display for Page {
             Page::Nth(n) => write!(f, "{n}"),
             Page::FromEnd(1) => write!(f, "last"),
             Page::FromEnd(n) => write!(f, "-{n}"),
+            Page::All => write!(f, "all"),
         }
     }
 }
@@ -130,15 +134,15 @@ impl std::fmt::Debug for Visible {
 impl Visible {
     /// Parses `PAGE,X,Y,W,H` (points; e.g. `1,350,40,220,70`), `PAGE,POSITION` or
     /// `PAGE,POSITION,W,H` (e.g. `last,bottom-right`), and reads the font. PAGE is a number
-    /// from 1, `first`, `last`, or a negative number counting from the end (`-1` is the last
-    /// page); POSITION is `top-left`, `top-center`, `top-right`, `bottom-left`, `bottom-center`
+    /// from 1, `first`, `last`, a negative number counting from the end (`-1` is the last
+    /// page), or `all` (the stamp on every page); POSITION is `top-left`, `top-center`, `top-right`, `bottom-left`, `bottom-center`
     /// or `bottom-right`, at 36 points from the edges.
     pub fn parse(spec: &str, font_path: &std::path::Path) -> Result<Visible> {
         let bad = || {
             Error::InvalidInput(format!(
                 "--visible {spec}: expected PAGE,X,Y,WIDTH,HEIGHT in points (e.g. \
                  1,350,40,220,70) or PAGE,POSITION[,WIDTH,HEIGHT] (e.g. last,bottom-right); \
-                 PAGE is a number, first, last or -N (from the end); POSITION is one of {}",
+                 PAGE is a number, first, last, -N (from the end) or all; POSITION is one of {}",
                 Position::NAMES.map(|(n, _)| n).join(", ")
             ))
         };
@@ -146,6 +150,7 @@ impl Visible {
         let page = match parts.first().copied().unwrap_or("") {
             p if p.eq_ignore_ascii_case("first") => Page::Nth(1),
             p if p.eq_ignore_ascii_case("last") => Page::FromEnd(1),
+            p if p.eq_ignore_ascii_case("all") => Page::All,
             p => match p.parse::<i64>().map_err(|_| bad())? {
                 n @ 1.. => Page::Nth(u32::try_from(n).map_err(|_| bad())?),
                 n @ ..0 => Page::FromEnd(u32::try_from(-n).map_err(|_| bad())?),

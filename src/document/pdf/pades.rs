@@ -273,6 +273,18 @@ fn prepare_from<S: Source + ?Sized>(
     })
 }
 
+/// The stamp's lines: who, identity, when, then the reason and the location when given.
+fn stamp_lines(signer: &dyn Signer, options: &PadesOptions) -> Vec<String> {
+    let mut lines = appearance::signature_lines(signer.certificate(), options.signing_time);
+    if let Some(r) = &options.reason {
+        lines.push(format!("Lý do: {r}"));
+    }
+    if let Some(l) = &options.location {
+        lines.push(format!("Nơi ký: {l}"));
+    }
+    lines
+}
+
 /// The page's MediaBox `[llx, lly, urx, ury]`, inherited from the page tree when the page has
 /// none; US Letter when no node names one (as readers assume).
 fn media_box<S: Source + ?Sized>(pdf: &Pdf<S>, page_id: ObjectId) -> Result<[f32; 4]> {
@@ -311,7 +323,12 @@ fn media_box<S: Source + ?Sized>(pdf: &Pdf<S>, page_id: ObjectId) -> Result<[f32
 
 /// The visible signature's box on its page: placed at its named position, and refused, with
 /// the page's size, when it runs off the page (a reader would cut the text).
-fn placed<S: Source + ?Sized>(pdf: &Pdf<S>, page_id: ObjectId, v: &Visible) -> Result<[f32; 4]> {
+fn placed<S: Source + ?Sized>(
+    pdf: &Pdf<S>,
+    page_id: ObjectId,
+    number: u32,
+    v: &Visible,
+) -> Result<[f32; 4]> {
     let media = media_box(pdf, page_id)?;
     let [_, _, w, h] = v.rect;
     let (x, y) = match v.position {
@@ -329,7 +346,7 @@ fn placed<S: Source + ?Sized>(pdf: &Pdf<S>, page_id: ObjectId, v: &Visible) -> R
             size(y),
             size(w),
             size(h),
-            v.page,
+            number,
             size(urx - llx),
             size(ury - lly),
             if llx != 0.0 || lly != 0.0 {
@@ -367,6 +384,9 @@ fn build<S: Source + ?Sized>(
         .and_then(Object::as_reference)
         .map_err(pdf_err)?;
     let mut catalog = pdf.dictionary(root_id)?;
+    // The pages the stamp goes on (several for `all`), with their numbers; the field's own
+    // page is the first.
+    let mut stamped: Vec<(u32, ObjectId)> = Vec::new();
     let page_id = match &options.visible {
         Some(v) => {
             let no_page = |count: u32| {
@@ -375,14 +395,21 @@ fn build<S: Source + ?Sized>(
                     v.page
                 ))
             };
-            let number = match v.page {
-                appearance::Page::Nth(n) => n,
+            let numbers: Vec<u32> = match v.page {
+                appearance::Page::Nth(n) => vec![n],
                 appearance::Page::FromEnd(_) => {
                     let count = pdf.page(u32::MAX)?.err().unwrap_or(u32::MAX);
-                    v.page.resolve(count).ok_or_else(|| no_page(count))?
+                    vec![v.page.resolve(count).ok_or_else(|| no_page(count))?]
+                }
+                appearance::Page::All => {
+                    let count = pdf.page(u32::MAX)?.err().unwrap_or(0);
+                    (1..=count).collect()
                 }
             };
-            pdf.page(number)?.map_err(no_page)?
+            for n in numbers {
+                stamped.push((n, pdf.page(n)?.map_err(no_page)?));
+            }
+            stamped.first().map(|p| p.1).ok_or_else(|| no_page(0))?
         }
         None => pdf
             .page(1)?
@@ -460,19 +487,14 @@ fn build<S: Source + ?Sized>(
     field.set("FT", Object::Name(b"Sig".to_vec()));
     field.set("T", Object::string_literal(field_name));
     field.set("V", Object::Reference((sig_id, 0)));
-    field.set("P", Object::Reference(page_id));
     let mut next_id = size + 2;
+    // (page, annotation) pairs to add to the pages' /Annots.
+    let mut annotations = vec![(page_id, field_id)];
     match &options.visible {
         Some(v) => {
-            let [x, y, w, h] = placed(pdf, page_id, v)?;
-            let mut lines = appearance::signature_lines(signer.certificate(), options.signing_time);
-            if let Some(r) = &options.reason {
-                lines.push(format!("Lý do: {r}"));
-            }
-            if let Some(l) = &options.location {
-                lines.push(format!("Nơi ký: {l}"));
-            }
-            let ap = appearance::build(&lines, w, h, &v.font, next_id)?;
+            field.set("P", Object::Reference(page_id));
+            let [x, y, w, h] = placed(pdf, page_id, stamped[0].0, v)?;
+            let ap = appearance::build(&stamp_lines(signer, options), w, h, &v.font, next_id)?;
             field.set(
                 "Rect",
                 Object::Array(vec![x.into(), y.into(), (x + w).into(), (y + h).into()]),
@@ -480,13 +502,34 @@ fn build<S: Source + ?Sized>(
             field.set("F", Object::Integer(4)); // print
             let mut ap_dict = Dictionary::new();
             ap_dict.set("N", Object::Reference((ap.form_id(), 0)));
-            field.set("AP", Object::Dictionary(ap_dict));
+            field.set("AP", Object::Dictionary(ap_dict.clone()));
             for (id, body) in &ap.objects {
                 update.object(*id, body);
             }
             next_id += ap.objects.len() as u32;
+            // `all`: the signature field (and its widget) stays on the first page; the other
+            // pages get a locked, printed stamp annotation showing the same appearance. (A field
+            // with one widget per page is allowed by the PDF standard, but validators such as
+            // poppler then see one unsigned field per page.)
+            for (n, page) in stamped.iter().skip(1) {
+                let [x, y, w, h] = placed(pdf, *page, *n, v)?;
+                let mut stamp = Dictionary::new();
+                stamp.set("Type", Object::Name(b"Annot".to_vec()));
+                stamp.set("Subtype", Object::Name(b"Stamp".to_vec()));
+                stamp.set("P", Object::Reference(*page));
+                stamp.set(
+                    "Rect",
+                    Object::Array(vec![x.into(), y.into(), (x + w).into(), (y + h).into()]),
+                );
+                stamp.set("F", Object::Integer(4 | 128)); // print, locked
+                stamp.set("AP", Object::Dictionary(ap_dict.clone()));
+                write(&mut update, next_id, &Object::Dictionary(stamp))?;
+                annotations.push((*page, next_id));
+                next_id += 1;
+            }
         }
         None => {
+            field.set("P", Object::Reference(page_id));
             field.set(
                 "Rect",
                 Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
@@ -496,15 +539,17 @@ fn build<S: Source + ?Sized>(
     }
     write(&mut update, field_id, &Object::Dictionary(field))?;
 
-    // The page's annotations and the form's fields gain the new field.
-    let mut page = pdf.dictionary(page_id)?;
-    let (mut annots, annots_id) = array_of(pdf, page.get(b"Annots").ok())?;
-    annots.push(Object::Reference((field_id, 0)));
-    match annots_id {
-        Some(id) => write(&mut update, id.0, &Object::Array(annots))?,
-        None => {
-            page.set("Annots", Object::Array(annots));
-            write(&mut update, page_id.0, &Object::Dictionary(page))?;
+    // The pages' annotations and the form's fields gain the new field (or its widgets).
+    for (page_id, annot) in annotations {
+        let mut page = pdf.dictionary(page_id)?;
+        let (mut annots, annots_id) = array_of(pdf, page.get(b"Annots").ok())?;
+        annots.push(Object::Reference((annot, 0)));
+        match annots_id {
+            Some(id) => write(&mut update, id.0, &Object::Array(annots))?,
+            None => {
+                page.set("Annots", Object::Array(annots));
+                write(&mut update, page_id.0, &Object::Dictionary(page))?;
+            }
         }
     }
     fields.push(Object::Reference((field_id, 0)));
