@@ -3,17 +3,21 @@
 # command to run with sudo).
 
 CARGO ?= cargo
-DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
-	libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev pcscd vsmartcard-vpcd \
+# What `make demo` needs: SoftHSM for the demo token, openssl to check the signatures, and the
+# headers kyso builds against. `make test` needs the rest (browsers, valgrind, cargo-fuzz…).
+DEMO_DEBS := softhsm2 openssl pkg-config libpcsclite-dev libusb-1.0-0-dev
+DEBS := $(DEMO_DEBS) opensc libnss3-tools p11-kit p11-kit-modules valgrind \
+	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
 	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time mount
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench
+.PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench
 
 all: build
 
-deps:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the Debian packages $(1) that are missing (as root; others get the sudo command).
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
@@ -22,6 +26,13 @@ deps:
 	    echo "missing packages:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
+
+demo-deps:
+	$(call install_debs,$(DEMO_DEBS))
+
+deps:
+	$(call install_debs,$(DEBS))
 	@command -v cargo-nextest >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
 
@@ -31,7 +42,13 @@ build: deps
 release: deps
 	$(CARGO) build --workspace --release
 
-demo: release
+# The release build's 500-odd lines of cargo output go to a log; a failure shows its end.
+DEMO_LOG := target/demo-build.log
+demo: demo-deps
+	@mkdir -p target
+	@echo "building kyso (release build, a few minutes the first time; full log in $(DEMO_LOG))"
+	@$(CARGO) build --release --bin kyso >$(DEMO_LOG) 2>&1 || { tail -n 30 $(DEMO_LOG); \
+	  echo "the build failed: the full log is in $(DEMO_LOG)"; exit 1; }
 	bash scripts/demo.sh target/release/kyso
 
 lint:
