@@ -274,3 +274,154 @@ fn the_stamp_on_every_page_is_one_signature() {
     assert_ok(&out);
     assert_eq!(json(&out).as_array().unwrap().len(), 1);
 }
+
+/// A PNG (colour type 6, RGBA) of `w`×`h` pixels from `pixel(x, y)`, stored uncompressed.
+fn png_rgba(w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut raw = Vec::new();
+    for y in 0..h {
+        raw.push(0);
+        for x in 0..w {
+            raw.extend_from_slice(&pixel(x, y));
+        }
+    }
+    // zlib with stored (uncompressed) deflate blocks, then the Adler-32 of the data.
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65535).collect();
+    for (i, b) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        z.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        z.extend_from_slice(&(!(b.len() as u16)).to_le_bytes());
+        z.extend_from_slice(b);
+    }
+    let (mut a, mut s) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65521;
+        s = (s + a) % 65521;
+    }
+    z.extend_from_slice(&((s << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &z);
+    chunk(b"IEND", &[]);
+    out
+}
+
+/// Red pixels of page 1 in the box, rendered in colour at 72 dpi (PPM).
+fn red_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
+    let [x, y, w, h] = rect;
+    let out = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1"])
+        .args(["-x", &format!("{}", x as i32)])
+        .args(["-y", &format!("{}", (page_height - y - h) as i32)])
+        .args([
+            "-W",
+            &format!("{}", w as i32),
+            "-H",
+            &format!("{}", h as i32),
+        ])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let ppm = out.stdout;
+    let mut newlines = 0;
+    let start = ppm
+        .iter()
+        .position(|&b| {
+            newlines += usize::from(b == b'\n');
+            newlines == 3
+        })
+        .unwrap()
+        + 1;
+    ppm[start..]
+        .chunks(3)
+        .filter(|p| p[0] > 150 && p[1] < 80 && p[2] < 80)
+        .count()
+}
+
+/// `--image seal.png`: the image at the stamp's left, its transparency kept (a soft mask),
+/// the signature valid (issue 22, item 9).
+#[test]
+fn an_image_with_transparency_goes_on_the_stamp() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    // A red disc on a transparent background.
+    let seal = png_rgba(120, 60, |x, y| {
+        let (dx, dy) = (x as i32 - 60, y as i32 - 30);
+        if dx * dx + dy * dy < 28 * 28 {
+            [200, 0, 0, 255]
+        } else {
+            [0, 0, 0, 0]
+        }
+    });
+    std::fs::write(fx.path("seal.png"), seal).unwrap();
+    let out = fx.sign(
+        "pades",
+        "01",
+        &[
+            "--visible",
+            "1,330,30,250,64",
+            "--image",
+            "seal.png",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&out);
+    let signed = fx.path("spec.signed.pdf");
+    let rect = [330.0, 30.0, 250.0, 64.0];
+    let red = red_pixels(&signed, 789.0, rect);
+    assert!(red > 1000, "the disc is drawn: {red} red pixels");
+    // Transparent corners: the stamp's background shows, not black.
+    let corner = red_pixels(&signed, 789.0, [335.0, 30.0, 8.0, 8.0]);
+    assert_eq!(corner, 0);
+    let bytes = std::fs::read(&signed).unwrap();
+    assert!(bytes.windows(6).any(|w| w == b"/SMask"));
+    assert!(pdftotext(&signed).contains("Ký bởi: NGUYỄN VĂN AN"));
+    let out = Command::new("pdfsig").arg(&signed).output().unwrap();
+    assert!(
+        stdout(&out).contains("Signature is Valid."),
+        "{}",
+        stdout(&out)
+    );
+
+    // Not a PNG: refused before the PIN, saying so.
+    std::fs::write(fx.path("seal.jpg"), b"\xff\xd8\xff\xe0 not png").unwrap();
+    let out = fx.sign(
+        "pades",
+        "01",
+        &[
+            "--visible",
+            "1,330,30,250,64",
+            "--image",
+            "seal.jpg",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a PNG file"), "{}", stderr(&out));
+}

@@ -136,6 +136,10 @@ pub struct SignArgs {
     /// PAdES: how to reach the signer (`/ContactInfo`, a phone number or e-mail address).
     #[arg(long, value_name = "TEXT")]
     contact: Option<String>,
+    /// A PNG image at the left of the --visible stamp (a scanned handwritten signature, the
+    /// seal); its transparency is kept.
+    #[arg(long, value_name = "PNG", requires = "visible")]
+    image: Option<PathBuf>,
     /// TrueType font for --visible (needs Vietnamese glyphs).
     #[arg(long, value_name = "TTF", default_value = document::pdf::appearance::DEFAULT_FONT, requires = "visible")]
     font: PathBuf,
@@ -179,7 +183,13 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         Some(_) if format != batch::Format::Pades => {
             return Err(Error::InvalidInput("--visible needs --format pades".into()))
         }
-        Some(spec) => Some(document::Visible::parse(spec, &args.font)?),
+        Some(spec) => {
+            let v = document::Visible::parse(spec, &args.font)?;
+            Some(match &args.image {
+                Some(png) => v.with_image(png)?,
+                None => v,
+            })
+        }
         None => None,
     };
     if format != batch::Format::Pades

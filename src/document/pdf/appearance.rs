@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::image::Image;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
 
@@ -118,6 +119,8 @@ pub struct Visible {
     pub position: Option<Position>,
     /// The font file's bytes (TrueType or OpenType with TrueType outlines).
     pub font: Arc<Vec<u8>>,
+    /// An image at the box's left (a handwritten signature, the seal), transparency kept.
+    pub image: Option<Arc<Image>>,
 }
 
 impl std::fmt::Debug for Visible {
@@ -127,6 +130,7 @@ impl std::fmt::Debug for Visible {
             .field("rect", &self.rect)
             .field("position", &self.position)
             .field("font_bytes", &self.font.len())
+            .field("image", &self.image)
             .finish()
     }
 }
@@ -208,6 +212,7 @@ impl Visible {
             rect,
             position,
             font: Arc::new(font),
+            image: None,
         })
     }
 }
@@ -265,8 +270,26 @@ fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Builds the appearance of `lines` in a `w`×`h` box.
-pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Result<Appearance> {
+impl Visible {
+    /// Adds the PNG image at `path` at the box's left.
+    pub fn with_image(mut self, path: &std::path::Path) -> Result<Visible> {
+        let name = path.display().to_string();
+        let data = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
+        self.image = Some(Arc::new(Image::from_png(&name, &data)?));
+        Ok(self)
+    }
+}
+
+/// Builds the appearance of `lines` in a `w`×`h` box, with `image` at its left when given
+/// (as tall as the box less its padding, at most 40% of its width, in proportion).
+pub fn build(
+    lines: &[String],
+    w: f32,
+    h: f32,
+    font: &[u8],
+    image: Option<&Image>,
+    first_id: u32,
+) -> Result<Appearance> {
     let face = ttf_parser::Face::parse(font, 0).map_err(font_err)?;
     let upem = f32::from(face.units_per_em());
     let scale = 1000.0 / upem;
@@ -295,12 +318,22 @@ pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Re
     }
     let subset = subsetter::subset(font, 0, &remapper).map_err(font_err)?;
 
-    // Font size: as large as fits, 11 pt at most.
+    // The image's box at the left; the text goes to its right.
     let pad = 4.0;
+    let picture = image.map(|img| {
+        let ih = (h - 2.0 * pad).max(1.0);
+        let iw = ih * img.width as f32 / img.height as f32;
+        let iw = iw.min(w * 0.4);
+        let ih = iw * img.height as f32 / img.width as f32;
+        (iw, ih, (h - ih) / 2.0)
+    });
+    let text_x = picture.map_or(pad, |(iw, _, _)| 2.0 * pad + iw);
+
+    // Font size: as large as fits, 11 pt at most.
     let widest = shaped.iter().map(|(_, w)| *w).fold(1.0, f32::max);
     let n = lines.len().max(1) as f32;
     let size = (11.0f32)
-        .min((w - 2.0 * pad) * 1000.0 / widest)
+        .min((w - text_x - pad) * 1000.0 / widest)
         .min((h - 2.0 * pad) / (n * 1.25))
         .max(1.0);
     let leading = size * 1.25;
@@ -317,9 +350,13 @@ pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Re
     for (i, (gids, _)) in shaped.iter().enumerate() {
         let y = top - (i as f32 + 1.0) * leading + leading * 0.3;
         let hexs: String = gids.iter().map(|g| format!("{g:04X}")).collect();
-        let _ = writeln!(content, "1 0 0 1 {pad} {y:.2} Tm <{hexs}> Tj");
+        let _ = writeln!(content, "1 0 0 1 {text_x:.2} {y:.2} Tm <{hexs}> Tj");
     }
-    content.push_str("ET\nQ\n");
+    content.push_str("ET\n");
+    if let Some((iw, ih, iy)) = picture {
+        let _ = writeln!(content, "q {iw:.2} 0 0 {ih:.2} {pad} {iy:.2} cm /Im1 Do Q");
+    }
+    content.push_str("Q\n");
 
     let [form, type0, cid, descriptor, file, tounicode] =
         std::array::from_fn(|i| first_id + i as u32);
@@ -348,7 +385,12 @@ pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Re
             form,
             stream(
                 &format!(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 {w} {h}] /Resources <</Font <</F1 {type0} 0 R>>>>"
+                    "/Type /XObject /Subtype /Form /BBox [0 0 {w} {h}] /Resources <</Font <</F1 {type0} 0 R>>{}>>",
+                    if image.is_some() {
+                        format!(" /XObject <</Im1 {} 0 R>>", first_id + 6)
+                    } else {
+                        String::new()
+                    }
                 ),
                 content.as_bytes(),
             ),
@@ -396,6 +438,42 @@ pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Re
         tounicode,
         stream("", to_unicode_cmap(&to_unicode).as_bytes()),
     ));
+    if let Some(img) = image {
+        let (im, mask) = (first_id + 6, first_id + 7);
+        let packed = |data: &[u8]| -> Result<Vec<u8>> {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(data).map_err(font_err)?;
+            z.finish().map_err(font_err)
+        };
+        let smask = match &img.alpha {
+            Some(_) => format!(" /SMask {mask} 0 R"),
+            None => String::new(),
+        };
+        objects.push((
+            im,
+            stream(
+                &format!(
+                    "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceRGB \
+                     /BitsPerComponent 8 /Filter /FlateDecode{smask}",
+                    img.width, img.height
+                ),
+                &packed(&img.rgb)?,
+            ),
+        ));
+        if let Some(alpha) = &img.alpha {
+            objects.push((
+                mask,
+                stream(
+                    &format!(
+                        "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace \
+                         /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+                        img.width, img.height
+                    ),
+                    &packed(alpha)?,
+                ),
+            ));
+        }
+    }
     Ok(Appearance { objects })
 }
 
@@ -476,7 +554,15 @@ mod tests {
         assert!(Visible::parse("0,1,1,100,100", font).is_err());
         assert!(Visible::parse("1,1,1,100", font).is_err());
         assert!(Visible::parse("1,a,1,100,50", font).is_err());
-        let a = build(&["Ký bởi: NGUYỄN VĂN AN".into()], 200.0, 50.0, &v.font, 10).unwrap();
+        let a = build(
+            &["Ký bởi: NGUYỄN VĂN AN".into()],
+            200.0,
+            50.0,
+            &v.font,
+            None,
+            10,
+        )
+        .unwrap();
         assert_eq!(a.form_id(), 10);
         assert_eq!(a.objects.len(), 6);
         let cmap = String::from_utf8_lossy(&a.objects[5].1).into_owned();

@@ -2,6 +2,7 @@
 //! signature's appearance, and PAdES signing.
 
 pub mod appearance;
+pub mod image;
 mod object;
 pub mod pades;
 pub mod reader;

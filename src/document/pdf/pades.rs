@@ -494,7 +494,14 @@ fn build<S: Source + ?Sized>(
         Some(v) => {
             field.set("P", Object::Reference(page_id));
             let [x, y, w, h] = placed(pdf, page_id, stamped[0].0, v)?;
-            let ap = appearance::build(&stamp_lines(signer, options), w, h, &v.font, next_id)?;
+            let ap = appearance::build(
+                &stamp_lines(signer, options),
+                w,
+                h,
+                &v.font,
+                v.image.as_deref(),
+                next_id,
+            )?;
             field.set(
                 "Rect",
                 Object::Array(vec![x.into(), y.into(), (x + w).into(), (y + h).into()]),
