@@ -11,6 +11,7 @@ mod register;
 mod remote;
 mod sign;
 mod verify;
+mod verify_dir;
 
 use std::path::PathBuf;
 

@@ -16,95 +16,7 @@ use crate::error::{Error, Result};
 /// Where the default font lives on Debian and Ubuntu (`fonts-dejavu-core`).
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
-/// Which page a visible signature goes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    /// The n-th page, from 1 (`1`, `first`).
-    Nth(u32),
-    /// The n-th page from the end, from 1 (`-1`, `last`).
-    FromEnd(u32),
-    /// Every page (`all`): one signature, its stamp on each page.
-    All,
-}
-
-impl Page {
-    /// The page number in a document of `count` pages, or `None` when there is no such page.
-    pub fn resolve(self, count: u32) -> Option<u32> {
-        match self {
-            Page::Nth(n) => (n <= count).then_some(n),
-            Page::FromEnd(n) => (n <= count).then(|| count + 1 - n),
-            Page::All => (count >= 1).then_some(1),
-        }
-    }
-}
-
-impl std::fmt::Display for Page {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Page::Nth(n) => write!(f, "{n}"),
-            Page::FromEnd(1) => write!(f, "last"),
-            Page::FromEnd(n) => write!(f, "-{n}"),
-            Page::All => write!(f, "all"),
-        }
-    }
-}
-
-/// A named place on the page, at [`MARGIN`] from its edges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Position {
-    /// `top-left`.
-    TopLeft,
-    /// `top-center`.
-    TopCenter,
-    /// `top-right`.
-    TopRight,
-    /// `bottom-left`.
-    BottomLeft,
-    /// `bottom-center`.
-    BottomCenter,
-    /// `bottom-right`.
-    BottomRight,
-}
-
-/// The distance of a named position from the page's edges, in points (half an inch).
-pub const MARGIN: f32 = 36.0;
-
-/// The size of a box at a named position when none is given, in points.
-pub const DEFAULT_SIZE: [f32; 2] = [220.0, 70.0];
-
-impl Position {
-    const NAMES: [(&'static str, Position); 6] = [
-        ("top-left", Position::TopLeft),
-        ("top-center", Position::TopCenter),
-        ("top-right", Position::TopRight),
-        ("bottom-left", Position::BottomLeft),
-        ("bottom-center", Position::BottomCenter),
-        ("bottom-right", Position::BottomRight),
-    ];
-
-    fn parse(s: &str) -> Option<Position> {
-        Self::NAMES
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(s))
-            .map(|(_, p)| *p)
-    }
-
-    /// The lower-left corner of a `w`×`h` box at this position on a page whose MediaBox is
-    /// `[llx, lly, urx, ury]`.
-    pub fn place(self, media: [f32; 4], w: f32, h: f32) -> (f32, f32) {
-        let [llx, lly, urx, ury] = media;
-        let x = match self {
-            Position::TopLeft | Position::BottomLeft => llx + MARGIN,
-            Position::TopCenter | Position::BottomCenter => llx + (urx - llx - w) / 2.0,
-            Position::TopRight | Position::BottomRight => urx - MARGIN - w,
-        };
-        let y = match self {
-            Position::TopLeft | Position::TopCenter | Position::TopRight => ury - MARGIN - h,
-            _ => lly + MARGIN,
-        };
-        (x, y)
-    }
-}
+pub use super::placement::{Page, Position, DEFAULT_SIZE, MARGIN};
 
 /// A visible signature: the page, the box (in PDF points from the page's lower-left corner, or
 /// at a named position), and the TrueType font to write with.
@@ -242,6 +154,23 @@ pub fn signature_lines(cert: &Certificate, at: OffsetDateTime) -> Vec<String> {
         u8::from(vn.month()),
         vn.year()
     ));
+    lines
+}
+
+/// The stamp's lines: [`signature_lines`], then the reason and the location when given.
+pub fn stamp_lines(
+    cert: &Certificate,
+    at: OffsetDateTime,
+    reason: Option<&str>,
+    location: Option<&str>,
+) -> Vec<String> {
+    let mut lines = signature_lines(cert, at);
+    if let Some(r) = reason {
+        lines.push(format!("Lý do: {r}"));
+    }
+    if let Some(l) = location {
+        lines.push(format!("Nơi ký: {l}"));
+    }
     lines
 }
 
@@ -501,23 +430,6 @@ fn to_unicode_cmap(map: &[(u16, char)]) -> String {
         "endcmap\nCMapName currentdict /CIDInit /ProcSet findresource /defineresource pop\nend\nend\n",
     );
     s
-}
-
-#[cfg(test)]
-mod placement_tests {
-    use super::*;
-
-    #[test]
-    fn pages_and_positions_resolve_on_an_a4_page() {
-        assert_eq!(Page::FromEnd(1).resolve(5), Some(5));
-        assert_eq!(Page::FromEnd(5).resolve(5), Some(1));
-        assert_eq!(Page::FromEnd(6).resolve(5), None);
-        assert_eq!(Page::Nth(6).resolve(5), None);
-        let a4 = [0.0, 0.0, 595.0, 842.0];
-        assert_eq!(Position::BottomRight.place(a4, 220.0, 70.0), (339.0, 36.0));
-        assert_eq!(Position::TopLeft.place(a4, 220.0, 70.0), (36.0, 736.0));
-        assert_eq!(Position::BottomCenter.place(a4, 195.0, 70.0), (200.0, 36.0));
-    }
 }
 
 #[cfg(test)]

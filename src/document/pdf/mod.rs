@@ -5,6 +5,7 @@ pub mod appearance;
 pub mod image;
 mod object;
 pub mod pades;
+pub mod placement;
 pub mod reader;
 pub(crate) mod writer;
 mod xref;

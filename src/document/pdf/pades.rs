@@ -9,6 +9,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
+use super::placement;
 use super::reader::{LazyPdf, Source};
 use super::writer::{is_xref_stream_at, text_string, write_object, Update};
 use super::xref::last_startxref;
@@ -273,91 +274,15 @@ fn prepare_from<S: Source + ?Sized>(
     })
 }
 
-/// The stamp's lines: who, identity, when, then the reason and the location when given.
-fn stamp_lines(signer: &dyn Signer, options: &PadesOptions) -> Vec<String> {
-    let mut lines = appearance::signature_lines(signer.certificate(), options.signing_time);
-    if let Some(r) = &options.reason {
-        lines.push(format!("Lý do: {r}"));
-    }
-    if let Some(l) = &options.location {
-        lines.push(format!("Nơi ký: {l}"));
-    }
-    lines
-}
-
-/// The page's MediaBox `[llx, lly, urx, ury]`, inherited from the page tree when the page has
-/// none; US Letter when no node names one (as readers assume).
-fn media_box<S: Source + ?Sized>(pdf: &Pdf<S>, page_id: ObjectId) -> Result<[f32; 4]> {
-    let mut node = pdf.dictionary(page_id)?;
-    for _ in 0..64 {
-        if let Ok(b) = node.get(b"MediaBox") {
-            let b = match b {
-                Object::Reference(id) => pdf.get(*id)?,
-                o => o.clone(),
-            };
-            let nums: Vec<f32> = match &b {
-                Object::Array(a) => a
-                    .iter()
-                    .filter_map(|o| match o {
-                        Object::Integer(i) => Some(*i as f32),
-                        Object::Real(r) => Some(*r),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            if let [a, b, c, d] = nums[..] {
-                return Ok([a.min(c), b.min(d), a.max(c), b.max(d)]);
-            }
-            return Err(Error::Document(
-                "the page's /MediaBox is not 4 numbers".into(),
-            ));
-        }
-        match node.get(b"Parent").and_then(Object::as_reference) {
-            Ok(parent) => node = pdf.dictionary(parent)?,
-            Err(_) => break,
-        }
-    }
-    Ok([0.0, 0.0, 612.0, 792.0])
-}
-
-/// The visible signature's box on its page: placed at its named position, and refused, with
-/// the page's size, when it runs off the page (a reader would cut the text).
+/// The visible signature's box on page `number` (see [`placement::fit`]).
 fn placed<S: Source + ?Sized>(
     pdf: &Pdf<S>,
     page_id: ObjectId,
     number: u32,
     v: &Visible,
 ) -> Result<[f32; 4]> {
-    let media = media_box(pdf, page_id)?;
-    let [_, _, w, h] = v.rect;
-    let (x, y) = match v.position {
-        Some(p) => p.place(media, w, h),
-        None => (v.rect[0], v.rect[1]),
-    };
-    let [llx, lly, urx, ury] = media;
-    let fits = x >= llx - 0.01 && y >= lly - 0.01 && x + w <= urx + 0.01 && y + h <= ury + 0.01;
-    if !fits {
-        let size = |v: f32| format!("{}", (v * 100.0).round() / 100.0);
-        return Err(Error::InvalidInput(format!(
-            "--visible: the box {},{},{},{} (x,y,width,height) runs off page {}, which is {}×{} \
-             points{}: choose a box inside it, or a named position (e.g. {},bottom-right)",
-            size(x),
-            size(y),
-            size(w),
-            size(h),
-            number,
-            size(urx - llx),
-            size(ury - lly),
-            if llx != 0.0 || lly != 0.0 {
-                format!(" from ({}, {})", size(llx), size(lly))
-            } else {
-                String::new()
-            },
-            v.page
-        )));
-    }
-    Ok([x, y, w, h])
+    let media = placement::media_box(&|id| pdf.get(id), page_id)?;
+    placement::fit(v, media, number)
 }
 
 /// Errors of the object-by-object reader that lopdf's whole-document reader may work around.
@@ -389,27 +314,8 @@ fn build<S: Source + ?Sized>(
     let mut stamped: Vec<(u32, ObjectId)> = Vec::new();
     let page_id = match &options.visible {
         Some(v) => {
-            let no_page = |count: u32| {
-                Error::InvalidInput(format!(
-                    "--visible: the PDF has {count} page(s), not {}",
-                    v.page
-                ))
-            };
-            let numbers: Vec<u32> = match v.page {
-                appearance::Page::Nth(n) => vec![n],
-                appearance::Page::FromEnd(_) => {
-                    let count = pdf.page(u32::MAX)?.err().unwrap_or(u32::MAX);
-                    vec![v.page.resolve(count).ok_or_else(|| no_page(count))?]
-                }
-                appearance::Page::All => {
-                    let count = pdf.page(u32::MAX)?.err().unwrap_or(0);
-                    (1..=count).collect()
-                }
-            };
-            for n in numbers {
-                stamped.push((n, pdf.page(n)?.map_err(no_page)?));
-            }
-            stamped.first().map(|p| p.1).ok_or_else(|| no_page(0))?
+            stamped = placement::pages(v, &|n| pdf.page(n))?;
+            stamped[0].1
         }
         None => pdf
             .page(1)?
@@ -495,7 +401,12 @@ fn build<S: Source + ?Sized>(
             field.set("P", Object::Reference(page_id));
             let [x, y, w, h] = placed(pdf, page_id, stamped[0].0, v)?;
             let ap = appearance::build(
-                &stamp_lines(signer, options),
+                &appearance::stamp_lines(
+                    signer.certificate(),
+                    options.signing_time,
+                    options.reason.as_deref(),
+                    options.location.as_deref(),
+                ),
                 w,
                 h,
                 &v.font,
@@ -519,17 +430,8 @@ fn build<S: Source + ?Sized>(
             // with one widget per page is allowed by the PDF standard, but validators such as
             // poppler then see one unsigned field per page.)
             for (n, page) in stamped.iter().skip(1) {
-                let [x, y, w, h] = placed(pdf, *page, *n, v)?;
-                let mut stamp = Dictionary::new();
-                stamp.set("Type", Object::Name(b"Annot".to_vec()));
-                stamp.set("Subtype", Object::Name(b"Stamp".to_vec()));
-                stamp.set("P", Object::Reference(*page));
-                stamp.set(
-                    "Rect",
-                    Object::Array(vec![x.into(), y.into(), (x + w).into(), (y + h).into()]),
-                );
-                stamp.set("F", Object::Integer(4 | 128)); // print, locked
-                stamp.set("AP", Object::Dictionary(ap_dict.clone()));
+                let rect = placed(pdf, *page, *n, v)?;
+                let stamp = placement::stamp_annotation(*page, rect, &ap_dict);
                 write(&mut update, next_id, &Object::Dictionary(stamp))?;
                 annotations.push((*page, next_id));
                 next_id += 1;
