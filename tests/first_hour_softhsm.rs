@@ -525,3 +525,50 @@ fn a_damaged_pdf_gives_no_library_log_lines_without_verbose() {
     let out = fx.run(&strs(&args));
     assert!(stderr(&out).contains("lopdf"), "{}", stderr(&out));
 }
+
+// --- item 2 (optional part): the key remembered per token ---------------------------------------
+
+#[test]
+fn a_remembered_key_is_used_without_key_id() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("a.txt"), "Công văn").unwrap();
+    std::fs::write(fx.path("b.txt"), "Tờ trình").unwrap();
+    let pin = pin_args(&fx);
+    let mut first = vec![
+        "--json",
+        "sign",
+        "--format",
+        "cms",
+        "--token",
+        "kyso-test",
+        "--key-id",
+        "04",
+        "--remember-key",
+    ];
+    first.extend(strs(&pin));
+    first.push("a.txt");
+    let out = fx.run(&first);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("remembered key 04 for token 'kyso-test'"),
+        "{}",
+        stderr(&out)
+    );
+    let saved = std::fs::read_to_string(fx.dir.join("no-config/kyso/kyso.toml")).unwrap();
+    assert!(
+        saved.contains("[[key]]") && saved.contains("id = \"04\""),
+        "{saved}"
+    );
+
+    let mut again = vec!["--json", "sign", "--format", "cms", "--token", "kyso-test"];
+    again.extend(strs(&pin));
+    again.push("b.txt");
+    let out = fx.run(&again);
+    assert_ok(&out);
+    assert_eq!(json(&out)["key_id"], "04");
+    assert!(
+        stderr(&out).contains("using key 04, remembered in"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -79,6 +79,10 @@ pub struct SignArgs {
     /// Without it, a token with several keys asks which (or, not on a terminal, lists them).
     #[arg(long, value_name = "HEX")]
     key_id: Option<String>,
+    /// Remember the key chosen (with --key-id, or from the list) for this token in kyso.toml:
+    /// later runs without --key-id sign with it.
+    #[arg(long)]
+    remember_key: bool,
     /// Sign with a certificate that has expired or is not yet valid (refused by default:
     /// such signatures are not valid; for the rare legitimate case, e.g. a test).
     #[arg(long)]
@@ -236,6 +240,23 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let token = choose::token(tokens, args.token.as_deref(), key_id.as_deref())?;
     let label = context::label(&*token);
     let now = OffsetDateTime::now_utc();
+    // Without --key-id, the key remembered for this token (--remember-key), said so.
+    let config = kyso::config::Config::discover(cli.config.as_deref())?;
+    let serial = token.info().map(|i| i.serial).unwrap_or_default();
+    let key_id = match (key_id, config.remembered_key(&serial)) {
+        (None, Some(id)) => {
+            eprintln!(
+                "token '{label}': using key {id}, remembered in {} (--key-id chooses another)",
+                config
+                    .source
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+            Some(context::parse_key_id(id)?)
+        }
+        (k, _) => k,
+    };
     // The key (and its certificate's validity) before the PIN, as far as the token shows keys
     // before login.
     let chosen = match choose::keys_before_login(&*token, key_id.as_deref())?.as_slice() {
@@ -298,6 +319,15 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             let _ = token.logout();
             return Err(e);
         }
+    }
+    if args.remember_key {
+        let id = hex::encode(&signer.key().id);
+        let path = config.remember_key(&serial, &id)?;
+        eprintln!(
+            "remembered key {id} for token '{label}' (serial {}) in {}",
+            serial.trim(),
+            path.display()
+        );
     }
     let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), format)?;
     if let Some(note) = &alg.note {
