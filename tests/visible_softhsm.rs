@@ -151,8 +151,11 @@ fn named_pages_and_positions_and_boxes_off_the_page() {
     std::fs::copy(SPEC_PDF, &pdf).unwrap();
     let signed = fx.path("spec.signed.pdf");
 
-    // 1,500,30,250,64 would show only "NGUYỄN VĂ": refused, naming the page's size.
-    let out = sign(&fx, "01", &pdf, Some("1,500,30,250,64"));
+    // 1,500,30,250,64 would show only "NGUYỄN VĂ": refused before the PIN, naming the page's
+    // size.
+    let args = fx.sign_args("pades", "01", &["--visible", "1,500,30,250,64", "spec.pdf"]);
+    let (out, log) = fx.run_spied(&strs(&args));
+    assert_eq!(spy_count(&log, "C_Login"), 0, "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("runs off page 1, which is 609.71×789.04 points"),

@@ -1,5 +1,6 @@
 //! Each input checked before the PIN is asked: it exists, is a regular file that can be read,
-//! and (for PAdES) is a PDF that is not encrypted. A bad input still fails alone, but a batch
+//! and (for PAdES) is a PDF that is not encrypted, with the page a visible signature names and
+//! room on it for the box. A bad input still fails alone, but a batch
 //! where nothing is signable never spends a PIN.
 //!
 //! These checks are cheap (a few kilobytes of each file); what they cannot know (a PDF damaged
@@ -9,33 +10,38 @@ use std::path::Path;
 
 use super::files::{not_empty_pdf, open_regular};
 use super::{Document, Failure, Format, Source};
+use crate::document::pdf::placement;
 use crate::document::pdf::reader::{LazyPdf, Source as PdfSource};
+use crate::document::Visible;
 use crate::error::{Error, Result};
 
 /// How far into a file the `%PDF-` header may start (as PDF readers allow).
 const HEADER_WINDOW: usize = 1024;
 
-/// Checks one document for `format`; the error names the document.
-pub fn document(doc: &Document, format: Format) -> Result<()> {
+/// Checks one document for `format` (and, for PAdES, the `visible` signature's page and box);
+/// the error names the document.
+pub fn document(doc: &Document, format: Format, visible: Option<&Visible>) -> Result<()> {
     match &doc.source {
-        Source::File(path) => file(path, format),
+        Source::File(path) => file(path, format, visible),
         Source::Memory { name, data } => {
             if format == Format::Pades {
-                pdf(name, &data[..], &mut || lopdf::Document::load_mem(data))?;
+                pdf(name, &data[..], visible, &mut || {
+                    lopdf::Document::load_mem(data)
+                })?;
             }
             Ok(())
         }
     }
 }
 
-fn file(path: &Path, format: Format) -> Result<()> {
+fn file(path: &Path, format: Format, visible: Option<&Visible>) -> Result<()> {
     let name = path.display().to_string();
     if std::fs::symlink_metadata(path).is_err() && std::fs::metadata(path).is_err() {
         return Err(Error::InvalidInput(format!("{name}: not found")));
     }
     let f = open_regular(path)?;
     if format == Format::Pades {
-        pdf(&name, &f, &mut || lopdf::Document::load(path))?;
+        pdf(&name, &f, visible, &mut || lopdf::Document::load(path))?;
     }
     Ok(())
 }
@@ -44,6 +50,7 @@ fn file(path: &Path, format: Format) -> Result<()> {
 fn pdf<S: PdfSource + ?Sized>(
     name: &str,
     src: &S,
+    visible: Option<&Visible>,
     load: &mut dyn FnMut() -> std::result::Result<lopdf::Document, lopdf::Error>,
 ) -> Result<()> {
     not_empty_pdf(name, src.size())?;
@@ -60,10 +67,24 @@ fn pdf<S: PdfSource + ?Sized>(
     let Ok(lazy) = LazyPdf::open(src) else {
         return Ok(());
     };
-    if lazy.trailer.get(b"Encrypt").is_err() {
-        return Ok(());
+    if lazy.trailer.get(b"Encrypt").is_ok() {
+        return Err(Error::Document(encrypted(name, load())));
     }
-    Err(Error::Document(encrypted(name, load())))
+    if let Some(v) = visible {
+        let fits = || -> Result<()> {
+            for (n, page) in placement::pages(v, &|n| lazy.page(n))? {
+                let media = placement::media_box(&|id| lazy.get(id), page)?;
+                placement::fit(v, media, n)?;
+            }
+            Ok(())
+        };
+        // No such page, or no room on it: known now, said now. (A page tree this reader
+        // cannot follow is left to the pipeline's fallback reader.)
+        if let Err(e @ Error::InvalidInput(_)) = fits() {
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// What to say about an encrypted PDF: whether it needs a password to open, and how to get a
@@ -148,7 +169,12 @@ impl Checked {
 
 /// Checks every document (see [`document`]). With `skip_existing`, documents whose output
 /// exists are not checked (the batch skips them).
-pub fn documents(docs: &[Document], format: Format, skip_existing: bool) -> Checked {
+pub fn documents(
+    docs: &[Document],
+    format: Format,
+    skip_existing: bool,
+    visible: Option<&Visible>,
+) -> Checked {
     let mut checked = Checked {
         ready: Vec::new(),
         to_sign: 0,
@@ -159,7 +185,7 @@ pub fn documents(docs: &[Document], format: Format, skip_existing: bool) -> Chec
             checked.ready.push(i);
             continue;
         }
-        match document(d, format) {
+        match document(d, format, visible) {
             Ok(()) => {
                 checked.ready.push(i);
                 checked.to_sign += 1;

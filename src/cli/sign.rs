@@ -219,7 +219,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let all_documents = plan::documents(files, args.out_dir.as_deref(), format)?;
 
     // Every input is checked before a PIN is asked: when nothing can be signed, none is.
-    let checked = check::documents(&all_documents, format, args.skip_existing);
+    let checked = check::documents(&all_documents, format, args.skip_existing, visible.as_ref());
     if checked.nothing_to_sign() {
         let summary = Summary {
             skipped: checked.ready.clone(),
