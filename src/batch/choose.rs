@@ -103,10 +103,10 @@ pub fn token(
     spec: Option<&str>,
     key_id: Option<&[u8]>,
 ) -> Result<Arc<dyn Token>> {
-    let present = all.iter().map(|t| describe(&**t)).collect::<Vec<_>>();
-    let tokens = tokens_matching(all, spec);
+    let tokens = tokens_matching(all.clone(), spec);
     if tokens.len() <= 1 {
         return tokens.into_iter().next().ok_or_else(|| {
+            let present = all.iter().map(|t| describe(&**t)).collect::<Vec<_>>();
             Error::TokenNotFound(match spec {
                 Some(l) if !present.is_empty() => format!(
                     "'{l}' (as a label, serial, slot id or pkcs11: URI); tokens present: {}",
