@@ -3,18 +3,25 @@
 # command to run with sudo).
 
 CARGO ?= cargo
-DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
-	libengine-pkcs11-openssl pkg-config libpcsclite-dev libusb-1.0-0-dev pcscd vsmartcard-vpcd \
-	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time mount \
-	python3-cairo lintian man-db dpkg-dev
+# What `make demo` needs: SoftHSM for the demo token, openssl to check the signatures, the
+# headers kyso builds against, and what draws, checks and renders the demo's PDF letters
+# (pycairo, poppler's pdfsig and pdftoppm, NSS's certutil, DejaVu fonts). `make test` needs
+# the rest (browsers, valgrind, cargo-fuzz, the packaging tools…).
+DEMO_DEBS := softhsm2 openssl pkg-config libpcsclite-dev libusb-1.0-0-dev \
+	python3-cairo poppler-utils libnss3-tools fonts-dejavu-core
+DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
+	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
+	qpdf chromium firefox-esr xvfb xdotool time mount \
+	lintian man-db dpkg-dev
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb
+.PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb
 
 all: build
 
-deps:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the Debian packages $(1) that are missing (as root; others get the sudo command).
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
@@ -23,6 +30,13 @@ deps:
 	    echo "missing packages:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
+
+demo-deps:
+	$(call install_debs,$(DEMO_DEBS))
+
+deps:
+	$(call install_debs,$(DEBS))
 	@command -v cargo-nextest >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
 	@python3 -c "import pyhanko.__main__" 2>/dev/null || python3 -m pip install -q pyhanko-cli
@@ -34,7 +48,13 @@ build: deps
 release: deps
 	$(CARGO) build --workspace --release
 
-demo: release
+# The release build's 500-odd lines of cargo output go to a log; a failure shows its end.
+DEMO_LOG := target/demo-build.log
+demo: demo-deps
+	@mkdir -p target
+	@echo "building kyso (release build, a few minutes the first time; full log in $(DEMO_LOG))"
+	@$(CARGO) build --release --bin kyso >$(DEMO_LOG) 2>&1 || { tail -n 30 $(DEMO_LOG); \
+	  echo "the build failed: the full log is in $(DEMO_LOG)"; exit 1; }
 	bash scripts/demo.sh target/release/kyso
 
 lint:

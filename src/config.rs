@@ -144,6 +144,17 @@ pub struct RemoteConfig {
     pub hashes_per_call: Option<u32>,
 }
 
+/// `[[key]]`: the key remembered for a token (`kyso sign --remember-key`), used when
+/// `--key-id` is not given.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    /// The token's serial number, as `kyso tokens` shows it.
+    pub token_serial: String,
+    /// The key's `CKA_ID`, hex, as `kyso certs` shows it.
+    pub id: String,
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -154,6 +165,9 @@ pub struct Config {
     /// `[[remote]]` tables: remote signing accounts.
     #[serde(default, rename = "remote")]
     pub remotes: Vec<RemoteConfig>,
+    /// `[[key]]` tables: the key remembered for each token.
+    #[serde(default, rename = "key")]
+    pub keys: Vec<KeyConfig>,
     /// Where it was read from, if anywhere.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -219,6 +233,49 @@ impl Config {
             }
         }
         Ok(Config::default())
+    }
+}
+
+impl Config {
+    /// The key id (hex) remembered for the token with serial number `serial`: the last
+    /// `[[key]]` naming it.
+    pub fn remembered_key(&self, serial: &str) -> Option<&str> {
+        let serial = serial.trim();
+        self.keys
+            .iter()
+            .rev()
+            .find(|k| !serial.is_empty() && k.token_serial.trim() == serial)
+            .map(|k| k.id.as_str())
+    }
+
+    /// Remembers key `id` (hex) for the token with serial number `serial`: appends a `[[key]]`
+    /// table to the file this configuration was read from, else to the first default place
+    /// (created with its folder), leaving what is there as it is. Returns the file.
+    pub fn remember_key(&self, serial: &str, id: &str) -> Result<PathBuf> {
+        use std::io::Write;
+        let path = match &self.source {
+            Some(p) => p.clone(),
+            None => default_locations().into_iter().next().ok_or_else(|| {
+                Error::InvalidInput("no place for kyso.toml: set XDG_CONFIG_HOME or HOME".into())
+            })?,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
+        let quote = |s: &str| toml::Value::String(s.trim().to_owned()).to_string();
+        let table = format!(
+            "\n# remembered by `kyso sign --remember-key`\n[[key]]\ntoken_serial = {}\nid = {}\n",
+            quote(serial),
+            quote(id)
+        );
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(table.as_bytes()))
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+        Ok(path)
     }
 }
 

@@ -16,6 +16,9 @@ use crate::pkcs11::Backend;
 use crate::remote::RemoteToken;
 use crate::signer::Token;
 
+/// What to do when no token is found, in words a person knows (for every face).
+pub const PLUG_IN: &str = "plug in your token (or card) — `kyso doctor` checks each step";
+
 /// Where a module list came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModuleSource {
@@ -146,9 +149,14 @@ impl Discovery {
             } else {
                 plan.notes.join("; ")
             };
+            let plug = if plan.notes.is_empty() {
+                format!("no token found: {PLUG_IN}; ")
+            } else {
+                String::new()
+            };
             return Err(Error::InvalidInput(format!(
-                "no PKCS#11 module configured ({searched}) and none found for the tokens plugged \
-                 in ({seen}): pass --module PATH \
+                "{plug}no PKCS#11 module configured ({searched}) and none found for the tokens \
+                 plugged in ({seen}): for a token kyso does not know, pass --module PATH \
                  (e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so or your token vendor's module) \
                  or add a [[module]] with its path to kyso.toml"
             )));

@@ -91,7 +91,7 @@ pub enum Error {
         slot: Option<String>,
     },
     /// No token matched the selection.
-    #[error("no token found{}", if .0.is_empty() { String::new() } else { format!(" matching {}", .0) })]
+    #[error("no token found{}", if .0.is_empty() { format!(": {}", crate::discovery::PLUG_IN) } else { format!(" matching {}", .0) })]
     TokenNotFound(String),
     /// No key matched the selection, or the certificate has no private key.
     #[error("key not found: {0}")]
@@ -99,6 +99,12 @@ pub enum Error {
     /// No certificate matched the selection.
     #[error("certificate not found: {0}")]
     CertificateNotFound(String),
+    /// The signer's certificate is expired or not yet valid: its signatures would not be valid.
+    #[error(
+        "{0}: signatures made with it would not be valid; renew it with your certificate \
+         authority (to sign anyway, e.g. re-signing for a test, pass --allow-expired)"
+    )]
+    CertificateNotValid(String),
     /// Several keys match and the choice would be a guess.
     #[error("{0}")]
     Ambiguous(String),

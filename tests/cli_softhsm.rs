@@ -288,6 +288,8 @@ fn wrong_pin_reports_retries_and_is_never_retried() {
 #[test]
 fn final_try_is_named_when_the_token_says_so() {
     let fx = Fixture::new();
+    // Inputs are checked before the PIN (issue 22): the stand-in input must exist.
+    std::fs::write(fx.path("Cargo.toml"), "x").unwrap();
     fx.set_token_flags("kyso-test", FINAL_TRY);
     let bad = fx.pin_file("000000");
     let out = fx.run(&strs(&sign_args(
@@ -338,6 +340,8 @@ fn locked_pin_is_reported_without_a_login_attempt() {
 #[test]
 fn certificate_without_key_cannot_sign() {
     let fx = Fixture::new();
+    // Inputs are checked before the PIN (issue 22): the stand-in input must exist.
+    std::fs::write(fx.path("Cargo.toml"), "x").unwrap();
     let pin = fx.pin_file(PIN);
     let out = fx.run(&strs(&sign_args(
         "06",
@@ -639,6 +643,8 @@ fn unreadable_file_fails_alone_and_others_are_signed() {
 #[test]
 fn unsupported_algorithm_for_key_is_refused_clearly() {
     let fx = Fixture::new();
+    // Inputs are checked before the PIN (issue 22): the stand-in input must exist.
+    std::fs::write(fx.path("Cargo.toml"), "x").unwrap();
     let pin = fx.pin_file(PIN);
     let out = fx.run(&[
         "sign",

@@ -76,6 +76,9 @@ fn dev_token_creates_signs_and_openssl_verifies() {
             "sign",
             "--format",
             "raw",
+            // Two keys on the token: the key is chosen before the PIN (issue 22).
+            "--key-id",
+            "01",
             "--pin-file",
             "pin",
             "a.txt",

@@ -199,14 +199,14 @@ fn empty_pdf_fails_alone_in_a_pades_batch() {
         let v = fx.verify_json(&[p(&dir.join(name))]);
         assert_ok(&v);
     }
-    // The text summary says the same.
+    // The text summary says the same (issue 22: the input is checked before the PIN, so
+    // nothing signable means no login, and the file is named once).
     let out = fx.sign("pades", "03", &["pdfs/b-empty.pdf"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).ends_with(
-            "0 signed, 0 skipped (already signed), 1 failed with ecdsa-sha256 (CÔNG TY TNHH KYSO, \
-             key 03 on 'kyso-test')\n  failed: pdfs/b-empty.pdf: pdfs/b-empty.pdf is empty (0 \
-             bytes), not a PDF\n"
+            "0 signed, 0 skipped (already signed), 1 failed: nothing to sign, so no PIN was \
+             asked\n  failed: pdfs/b-empty.pdf is empty (0 bytes), not a PDF\n"
         ),
         "{}",
         stderr(&out)
@@ -790,9 +790,14 @@ fn fifo_and_device_inputs_fail_at_once() {
     c.args(["--json", "verify", "--offline", "fifo"]);
     let out = output_within(c, Duration::from_secs(30));
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        json(&out)[0]["error"],
-        "fifo.p7s: No such file or directory (os error 2)"
+    // (issue 22: a missing signature says "not found", not the OS's "No such file")
+    assert!(
+        json(&out)[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("fifo: no signature found: fifo.p7s not found"),
+        "{}",
+        json(&out)[0]["error"]
     );
 }
 

@@ -99,3 +99,29 @@ fn generate_assets_writes_man_pages_and_completions_and_version_names_the_commit
         "{v}"
     );
 }
+
+/// `make demo` installs only what the demo needs (no browsers, valgrind or cargo-fuzz, which
+/// only `make test` uses) and keeps cargo's output in a log behind one line (issue 22,
+/// item 13). `make -n` prints the commands without running them.
+#[test]
+fn make_demo_installs_only_what_the_demo_needs_and_logs_the_build() {
+    let out = Command::new("make")
+        .args(["-n", "-C"])
+        .arg(repo_root())
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let plan = stdout(&out);
+    for unneeded in ["chromium", "firefox-esr", "valgrind", "cargo-fuzz", "xvfb"] {
+        assert!(!plan.contains(unneeded), "{unneeded}:\n{plan}");
+    }
+    for needed in ["softhsm2", "openssl", "scripts/demo.sh"] {
+        assert!(plan.contains(needed), "{needed}:\n{plan}");
+    }
+    let build = plan
+        .lines()
+        .find(|l| l.contains("cargo build --release"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(build.contains(">target/demo-build.log 2>&1"), "{build}");
+}

@@ -141,3 +141,290 @@ fn visible_box_errors_are_clear() {
     );
     assert!(!fx.path("spec.signed.pdf").exists());
 }
+
+/// Pages by name (`last`, `first`, negative from the end), named positions at a margin, and a
+/// box that runs off the page refused with the page's size (issue 22, item 8).
+#[test]
+fn named_pages_and_positions_and_boxes_off_the_page() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let signed = fx.path("spec.signed.pdf");
+
+    // 1,500,30,250,64 would show only "NGUYỄN VĂ": refused before the PIN, naming the page's
+    // size.
+    let args = fx.sign_args("pades", "01", &["--visible", "1,500,30,250,64", "spec.pdf"]);
+    let (out, log) = fx.run_spied(&strs(&args));
+    assert_eq!(spy_count(&log, "C_Login"), 0, "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("runs off page 1, which is 609.71×789.04 points"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!signed.exists());
+
+    // The last page, bottom right.
+    assert_ok(&sign(&fx, "01", &pdf, Some("last,bottom-right")));
+    let page = |n: &str| {
+        let out = Command::new("pdftotext")
+            .args(["-f", n, "-l", n])
+            .arg(&signed)
+            .arg("-")
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    assert!(
+        page("17").contains("Ký bởi: NGUYỄN VĂN AN"),
+        "{}",
+        page("17")
+    );
+    assert!(!page("1").contains("Ký bởi"));
+    let out = fx.verify_json(&[signed.to_str().unwrap()]);
+    assert_ok(&out);
+    std::fs::remove_file(&signed).unwrap();
+
+    // -17 is the first page; top-left at 36 points from the edges, 250×64.
+    assert_ok(&sign(&fx, "01", &pdf, Some("-17,top-left,250,64")));
+    let rect = [36.0, 789.04 - 36.0 - 64.0, 250.0, 64.0];
+    assert!(dark_pixels(&signed, 789.04, rect) > 500);
+    assert!(pdftotext(&signed).contains("Ký bởi: NGUYỄN VĂN AN"));
+    std::fs::remove_file(&signed).unwrap();
+
+    let out = sign(&fx, "01", &pdf, Some("-18,bottom-left"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the PDF has 17 page(s), not -18"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Reason, location and contact go into the signature dictionary (`/Reason`, `/Location`,
+/// `/ContactInfo`), and reason and location onto the stamp (issue 22, item 9 in part).
+#[test]
+fn reason_location_and_contact_are_written_and_shown() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let out = fx.sign(
+        "pades",
+        "01",
+        &[
+            "--visible",
+            "1,bottom-right,260,90",
+            "--reason",
+            "Phê duyệt",
+            "--location",
+            "Hà Nội",
+            "--contact",
+            "024 1234 5678",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&out);
+    let signed = fx.path("spec.signed.pdf");
+    let text = pdftotext(&signed);
+    assert!(text.contains("Lý do: Phê duyệt"), "{text}");
+    assert!(text.contains("Nơi ký: Hà Nội"), "{text}");
+    let bytes = std::fs::read(&signed).unwrap();
+    for key in [&b"/Reason"[..], b"/Location", b"/ContactInfo"] {
+        assert!(bytes.windows(key.len()).any(|w| w == key));
+    }
+    assert_ok(&fx.verify_json(&[signed.to_str().unwrap()]));
+    // Only a PDF keeps them.
+    let out = fx.sign(
+        "cms",
+        "01",
+        &["--reason", "Phê duyệt", pdf.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("need --format pades"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `--visible all,…`: one signature (one field, on the first page) and its stamp on every
+/// page; pdfsig and kyso see one valid signature (issue 22, item 8).
+#[test]
+fn the_stamp_on_every_page_is_one_signature() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    assert_ok(&sign(&fx, "01", &pdf, Some("all,bottom-right")));
+    let signed = fx.path("spec.signed.pdf");
+    for n in ["1", "9", "17"] {
+        let out = Command::new("pdftotext")
+            .args(["-f", n, "-l", n])
+            .arg(&signed)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&out).contains("Ký bởi: NGUYỄN VĂN AN"),
+            "page {n}: {}",
+            stdout(&out)
+        );
+    }
+    let out = Command::new("pdfsig").arg(&signed).output().unwrap();
+    let report = stdout(&out);
+    assert_eq!(report.matches("Signature #").count(), 1, "{report}");
+    assert!(report.contains("Signature is Valid."), "{report}");
+    let out = fx.verify_json(&[signed.to_str().unwrap()]);
+    assert_ok(&out);
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+}
+
+/// A PNG (colour type 6, RGBA) of `w`×`h` pixels from `pixel(x, y)`, stored uncompressed.
+fn png_rgba(w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut raw = Vec::new();
+    for y in 0..h {
+        raw.push(0);
+        for x in 0..w {
+            raw.extend_from_slice(&pixel(x, y));
+        }
+    }
+    // zlib with stored (uncompressed) deflate blocks, then the Adler-32 of the data.
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65535).collect();
+    for (i, b) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        z.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        z.extend_from_slice(&(!(b.len() as u16)).to_le_bytes());
+        z.extend_from_slice(b);
+    }
+    let (mut a, mut s) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65521;
+        s = (s + a) % 65521;
+    }
+    z.extend_from_slice(&((s << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &z);
+    chunk(b"IEND", &[]);
+    out
+}
+
+/// Red pixels of page 1 in the box, rendered in colour at 72 dpi (PPM).
+fn red_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
+    let [x, y, w, h] = rect;
+    let out = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1"])
+        .args(["-x", &format!("{}", x as i32)])
+        .args(["-y", &format!("{}", (page_height - y - h) as i32)])
+        .args([
+            "-W",
+            &format!("{}", w as i32),
+            "-H",
+            &format!("{}", h as i32),
+        ])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let ppm = out.stdout;
+    let mut newlines = 0;
+    let start = ppm
+        .iter()
+        .position(|&b| {
+            newlines += usize::from(b == b'\n');
+            newlines == 3
+        })
+        .unwrap()
+        + 1;
+    ppm[start..]
+        .chunks(3)
+        .filter(|p| p[0] > 150 && p[1] < 80 && p[2] < 80)
+        .count()
+}
+
+/// `--image seal.png`: the image at the stamp's left, its transparency kept (a soft mask),
+/// the signature valid (issue 22, item 9).
+#[test]
+fn an_image_with_transparency_goes_on_the_stamp() {
+    let fx = Fixture::new();
+    let pdf = fx.path("spec.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    // A red disc on a transparent background.
+    let seal = png_rgba(120, 60, |x, y| {
+        let (dx, dy) = (x as i32 - 60, y as i32 - 30);
+        if dx * dx + dy * dy < 28 * 28 {
+            [200, 0, 0, 255]
+        } else {
+            [0, 0, 0, 0]
+        }
+    });
+    std::fs::write(fx.path("seal.png"), seal).unwrap();
+    let out = fx.sign(
+        "pades",
+        "01",
+        &[
+            "--visible",
+            "1,330,30,250,64",
+            "--image",
+            "seal.png",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&out);
+    let signed = fx.path("spec.signed.pdf");
+    let rect = [330.0, 30.0, 250.0, 64.0];
+    let red = red_pixels(&signed, 789.0, rect);
+    assert!(red > 1000, "the disc is drawn: {red} red pixels");
+    // Transparent corners: the stamp's background shows, not black.
+    let corner = red_pixels(&signed, 789.0, [335.0, 30.0, 8.0, 8.0]);
+    assert_eq!(corner, 0);
+    let bytes = std::fs::read(&signed).unwrap();
+    assert!(bytes.windows(6).any(|w| w == b"/SMask"));
+    assert!(pdftotext(&signed).contains("Ký bởi: NGUYỄN VĂN AN"));
+    let out = Command::new("pdfsig").arg(&signed).output().unwrap();
+    assert!(
+        stdout(&out).contains("Signature is Valid."),
+        "{}",
+        stdout(&out)
+    );
+
+    // Not a PNG: refused before the PIN, saying so.
+    std::fs::write(fx.path("seal.jpg"), b"\xff\xd8\xff\xe0 not png").unwrap();
+    let out = fx.sign(
+        "pades",
+        "01",
+        &[
+            "--visible",
+            "1,330,30,250,64",
+            "--image",
+            "seal.jpg",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a PNG file"), "{}", stderr(&out));
+}

@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
         signing_time: time::OffsetDateTime::UNIX_EPOCH,
         reason: Some("Phê duyệt".into()),
         location: None,
+        contact: None,
         tsa: None,
         visible: None,
     };

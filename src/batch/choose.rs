@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
+use time::OffsetDateTime;
+
 use crate::cert::Certificate;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::key::{KeyType, SignatureAlgorithm};
-use crate::signer::{Signer, Token};
+use crate::signer::{CertificateEntry, Signer, Token, TokenInfo};
 
 use super::Format;
 
@@ -16,23 +18,103 @@ use super::Format;
 pub fn describe(t: &dyn Token) -> String {
     match t.info() {
         Ok(i) => format!(
-            "'{}' ({} {}, module {}, slot {})",
-            i.label, i.manufacturer, i.model, i.module, i.slot
+            "'{}' (serial {}, {} {}, module {}, slot {})",
+            i.label,
+            i.serial.trim(),
+            i.manufacturer,
+            i.model,
+            i.module,
+            i.slot
         ),
         Err(e) => format!("(unreadable token: {e})"),
     }
 }
 
-/// The token to log in to: the only one, or the only one holding the requested key (`label`
-/// only names what was asked, for the message when nothing is found).
+/// Whether the token described by `info` is the one `spec` names: its label, its serial
+/// number, its slot id, or a `pkcs11:` URI (RFC 7512) whose token attributes (`token`,
+/// `serial`, `manufacturer`, `model`, `slot-id`, `slot-description`) all match. Tokens of one
+/// CA often share a label; the serial (as `kyso tokens` shows it) tells them apart.
+pub fn token_matches(info: &TokenInfo, spec: &str) -> bool {
+    let spec = spec.trim();
+    if let Some(uri) = spec.strip_prefix("pkcs11:") {
+        let path = uri.split('?').next().unwrap_or("");
+        return path.split(';').filter(|a| !a.is_empty()).all(|attr| {
+            let (name, value) = attr.split_once('=').unwrap_or((attr, ""));
+            let value = percent_decode(value);
+            match name {
+                "token" => info.label.trim() == value.trim(),
+                "serial" => info.serial.trim() == value.trim(),
+                "manufacturer" => info.manufacturer.trim() == value.trim(),
+                "model" => info.model.trim() == value.trim(),
+                "slot-id" => value.trim().parse::<u64>().is_ok_and(|s| s == info.slot),
+                "slot-description" => info.slot_description.trim() == value.trim(),
+                // Object attributes (id, object, type) and library attributes do not select
+                // a token.
+                _ => true,
+            }
+        });
+    }
+    info.label == spec
+        || (!info.serial.trim().is_empty() && info.serial.trim() == spec)
+        || spec.parse::<u64>().is_ok_and(|s| s == info.slot)
+}
+
+/// `%XX` escapes of a PKCS#11 URI decoded (invalid escapes kept as written).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The tokens `spec` names (see [`token_matches`]); all of them without a spec.
+pub fn tokens_matching(tokens: Vec<Arc<dyn Token>>, spec: Option<&str>) -> Vec<Arc<dyn Token>> {
+    match spec {
+        None => tokens,
+        Some(spec) => tokens
+            .into_iter()
+            .filter(|t| t.info().is_ok_and(|i| token_matches(&i, spec)))
+            .collect(),
+    }
+}
+
+/// The token to log in to, among all `tokens` found: those `spec` names (label, serial, slot
+/// or `pkcs11:` URI, see [`token_matches`]), then the only one, or the only one holding the
+/// requested key.
 pub fn token(
-    tokens: Vec<Arc<dyn Token>>,
-    label: Option<&str>,
+    all: Vec<Arc<dyn Token>>,
+    spec: Option<&str>,
     key_id: Option<&[u8]>,
 ) -> Result<Arc<dyn Token>> {
+    let tokens = tokens_matching(all.clone(), spec);
     if tokens.len() <= 1 {
         return tokens.into_iter().next().ok_or_else(|| {
-            Error::TokenNotFound(label.map(|l| format!("label '{l}'")).unwrap_or_default())
+            let present = all.iter().map(|t| describe(&**t)).collect::<Vec<_>>();
+            Error::TokenNotFound(match spec {
+                Some(l) if !present.is_empty() => format!(
+                    "'{l}' (as a label, serial, slot id or pkcs11: URI); tokens present: {}",
+                    present.join(", ")
+                ),
+                Some(l) => format!("'{l}': {}", crate::discovery::PLUG_IN),
+                None => String::new(),
+            })
         });
     }
     // Several tokens: keep those with a certificate (and key) that fits the selection.
@@ -65,10 +147,148 @@ pub fn token(
             list(&tokens)
         ))),
         _ => Err(Error::Ambiguous(format!(
-            "several tokens hold keys, choose one with --token LABEL: {}",
+            "several tokens hold keys, choose one with --token LABEL, --token SERIAL or --token \
+             'pkcs11:serial=SERIAL': {}",
             list(&fitting)
         ))),
     }
+}
+
+/// Refuses a token whose PIN is locked before anything else is asked of the person (which
+/// key, which PIN): nothing can be signed with it until it is unblocked.
+pub fn not_locked(token: &dyn Token) -> Result<()> {
+    match token.info() {
+        Ok(i) if i.pin.locked => Err(Error::PinLocked { token: i.label }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a certificate is within its validity period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Valid now.
+    Valid,
+    /// Its validity ended.
+    Expired,
+    /// Its validity has not begun.
+    NotYetValid,
+}
+
+impl Validity {
+    /// The validity of `cert` at `at`.
+    pub fn of(cert: &Certificate, at: OffsetDateTime) -> Validity {
+        if at < cert.not_before() {
+            Validity::NotYetValid
+        } else if at > cert.not_after() {
+            Validity::Expired
+        } else {
+            Validity::Valid
+        }
+    }
+
+    /// `EXPIRED`, `NOT YET VALID`, or nothing, as lists mark certificates.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Validity::Valid => "",
+            Validity::Expired => "EXPIRED",
+            Validity::NotYetValid => "NOT YET VALID",
+        }
+    }
+
+    /// `valid`, `expired` or `not yet valid`, for JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Validity::Valid => "valid",
+            Validity::Expired => "expired",
+            Validity::NotYetValid => "not yet valid",
+        }
+    }
+}
+
+/// A date as people read it (`2024-12-31`).
+fn day(t: OffsetDateTime) -> String {
+    format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// Refuses a certificate outside its validity period, naming its dates: a signature made with
+/// it is not valid for anyone who checks it. `allow` (an explicit choice, never a default)
+/// lets it through, for the rare legitimate case (re-signing for a test).
+pub fn check_validity(cert: &Certificate, at: OffsetDateTime, allow: bool) -> Result<()> {
+    let (from, to) = (day(cert.not_before()), day(cert.not_after()));
+    let what = format!(
+        "the certificate of {} (issued by {})",
+        cert.common_name().unwrap_or(cert.subject()),
+        cert.issuer()
+    );
+    let why = match Validity::of(cert, at) {
+        Validity::Valid => return Ok(()),
+        _ if allow => return Ok(()),
+        Validity::Expired => format!("{what} expired on {to} (valid {from} to {to})"),
+        Validity::NotYetValid => {
+            format!("{what} is not valid before {from} (valid {from} to {to})")
+        }
+    };
+    Err(Error::CertificateNotValid(why))
+}
+
+/// One line for a key in a choice list: id, holder, identity, issuer, validity.
+pub fn describe_key(entry: &CertificateEntry, at: OffsetDateTime) -> String {
+    let c = &entry.certificate;
+    let identity = c
+        .identity()
+        .entries()
+        .iter()
+        .map(|e| format!("{}: {}", e.kind.key().to_uppercase(), e.value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let validity = Validity::of(c, at);
+    format!(
+        "id {} — {}{} — issued by {} — valid {} to {}{}",
+        hex::encode(&entry.id),
+        c.common_name().unwrap_or(c.subject()),
+        if identity.is_empty() {
+            String::new()
+        } else {
+            format!(" ({identity})")
+        },
+        c.issuer(),
+        day(c.not_before()),
+        day(c.not_after()),
+        match validity {
+            Validity::Valid => String::new(),
+            v => format!(" {}", v.mark()),
+        }
+    )
+}
+
+/// The keys a person can choose among before logging in: the certificates on the token whose
+/// private key is there (as far as the token shows before login), with `key_id` when given,
+/// sorted by id. Empty when the token hides its keys until login (then choose after it).
+pub fn keys_before_login(
+    token: &dyn Token,
+    key_id: Option<&[u8]>,
+) -> Result<Vec<CertificateEntry>> {
+    let mut keys: Vec<CertificateEntry> = token
+        .certificates()?
+        .into_iter()
+        .filter(|e| e.has_private_key && key_id.is_none_or(|id| e.id == id))
+        .collect();
+    keys.sort_by(|a, b| a.id.cmp(&b.id));
+    keys.dedup_by(|a, b| a.id == b.id);
+    Ok(keys)
+}
+
+/// The refusal when several keys could sign and none was chosen (no one to ask): the keys,
+/// one per line, and how to choose.
+pub fn several_keys(label: &str, keys: &[CertificateEntry], at: OffsetDateTime) -> Error {
+    Error::Ambiguous(format!(
+        "token '{label}' holds {} keys; choose one with --key-id:\n{}",
+        keys.len(),
+        keys.iter()
+            .map(|k| format!("  {}", describe_key(k, at)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ))
 }
 
 /// The key chosen, and the others it was chosen among (to be announced: never silent).
@@ -116,6 +336,16 @@ pub struct AlgorithmChoice {
     pub note: Option<String>,
 }
 
+/// The algorithm called `name` (`rsa-pss-sha256`…), or an error listing the known names.
+pub fn algorithm_named(name: &str) -> Result<SignatureAlgorithm> {
+    SignatureAlgorithm::from_name(name).ok_or_else(|| {
+        Error::InvalidInput(format!(
+            "unknown algorithm '{name}'; known: {}",
+            SignatureAlgorithm::ALL.map(|a| a.name()).join(", ")
+        ))
+    })
+}
+
 /// The algorithm to sign with: `asked` if this key can make it; otherwise the default policy:
 /// ECDSA with the curve's hash for EC keys; for RSA keys RSASSA-PSS with SHA-256 for documents
 /// (the scheme Vietnam's 2025 technical rules name), falling back to PKCS#1 v1.5 with a note
@@ -142,12 +372,7 @@ pub fn algorithm(
         ));
     }
     let alg = match asked {
-        Some(n) => SignatureAlgorithm::from_name(n).ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "unknown algorithm '{n}'; known: {}",
-                SignatureAlgorithm::ALL.map(|a| a.name()).join(", ")
-            ))
-        })?,
+        Some(n) => algorithm_named(n)?,
         None => SignatureAlgorithm::default_for(key_type).ok_or_else(|| {
             Error::InvalidInput(format!("kyso cannot sign with a {key_type} key"))
         })?,
@@ -204,4 +429,50 @@ pub fn known_chain(
         current = issuer.clone();
     }
     chain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signer::PinStatus;
+
+    fn info(label: &str, serial: &str, slot: u64) -> TokenInfo {
+        TokenInfo {
+            module: "softhsm".into(),
+            slot,
+            slot_description: "SoftHSM slot".into(),
+            label: label.into(),
+            manufacturer: "SoftHSM project".into(),
+            model: "SoftHSM v2".into(),
+            serial: serial.into(),
+            login_required: true,
+            pin: PinStatus::default(),
+        }
+    }
+
+    #[test]
+    fn a_token_is_named_by_label_serial_slot_or_pkcs11_uri() {
+        let t = info("kyso-dev", "48d8c90689182ba0", 213026645);
+        for spec in [
+            "kyso-dev",
+            "48d8c90689182ba0",
+            "213026645",
+            "pkcs11:token=kyso-dev",
+            "pkcs11:serial=48d8c90689182ba0",
+            "pkcs11:token=kyso%2Ddev;slot-id=213026645",
+            "pkcs11:model=SoftHSM%20v2;serial=48d8c90689182ba0;id=%01?pin-source=x",
+        ] {
+            assert!(token_matches(&t, spec), "{spec}");
+        }
+        for spec in [
+            "kyso",
+            "1070828915",
+            "pkcs11:serial=48d8c90689182ba1",
+            "pkcs11:token=kyso-dev;slot-id=1",
+            "pkcs11:token=other",
+        ] {
+            assert!(!token_matches(&t, spec), "{spec}");
+        }
+        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
+    }
 }

@@ -88,8 +88,9 @@ impl Formatter<'_> {
                 let opts = PadesOptions {
                     chain: self.options.chain.clone(),
                     signing_time: OffsetDateTime::now_utc(),
-                    reason: None,
-                    location: None,
+                    reason: self.options.reason.clone(),
+                    location: self.options.location.clone(),
+                    contact: self.options.contact.clone(),
                     tsa: self.options.tsa.clone(),
                     visible: self.options.visible.clone(),
                 };

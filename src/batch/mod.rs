@@ -25,6 +25,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod check;
 pub mod choose;
 mod engine;
 pub mod files;
@@ -180,6 +181,12 @@ pub struct Options {
     pub tsa: Option<Arc<dyn Timestamper>>,
     /// PAdES: a visible signature.
     pub visible: Option<Visible>,
+    /// PAdES: `/Reason` (why it is signed: "Phê duyệt"), shown by readers and on the stamp.
+    pub reason: Option<String>,
+    /// PAdES: `/Location` (where it is signed: "Hà Nội"), shown by readers and on the stamp.
+    pub location: Option<String>,
+    /// PAdES: `/ContactInfo` (how to reach the signer), shown by readers.
+    pub contact: Option<String>,
     /// Leave documents whose output file exists (resume an interrupted batch).
     pub skip_existing: bool,
 }
@@ -192,6 +199,9 @@ impl Options {
             chain: Vec::new(),
             tsa: None,
             visible: None,
+            reason: None,
+            location: None,
+            contact: None,
             skip_existing: false,
         }
     }
@@ -283,6 +293,44 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A summary of a batch run over a subset of the documents (`subset[i]` is the index, in
+    /// the documents given, of the run's document `i`), with the documents left out before the
+    /// run (see [`check::documents`]) as failures.
+    pub fn over(self, subset: &[usize], mut failed_before: Vec<Failure>) -> Summary {
+        let map = |v: Vec<usize>| v.into_iter().map(|i| subset[i]).collect::<Vec<_>>();
+        failed_before.extend(self.failed.into_iter().map(|f| Failure {
+            index: subset[f.index],
+            error: f.error,
+        }));
+        failed_before.sort_by_key(|f| f.index);
+        Summary {
+            signed: map(self.signed),
+            skipped: map(self.skipped),
+            failed: failed_before,
+            pending: map(self.pending),
+            stopped: self.stopped,
+            cancelled: self.cancelled,
+            login_refused: self.login_refused,
+        }
+    }
+
+    /// Both summaries as one (batches of different formats over one list of documents): the
+    /// first stop is kept.
+    pub fn merge(mut self, other: Summary) -> Summary {
+        self.signed.extend(other.signed);
+        self.skipped.extend(other.skipped);
+        self.failed.extend(other.failed);
+        self.pending.extend(other.pending);
+        self.signed.sort_unstable();
+        self.skipped.sort_unstable();
+        self.pending.sort_unstable();
+        self.failed.sort_by_key(|f| f.index);
+        self.stopped = self.stopped.or(other.stopped);
+        self.cancelled |= other.cancelled;
+        self.login_refused |= other.login_refused;
+        self
+    }
+
     /// Every document signed or skipped.
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty() && self.pending.is_empty() && self.stopped.is_none()
@@ -332,6 +380,12 @@ impl<'a> Batch<'a> {
         if options.visible.is_some() && format != Format::Pades {
             return Err(Error::InvalidInput(
                 "a visible signature needs the pades format".into(),
+            ));
+        }
+        let fields = [&options.reason, &options.location, &options.contact];
+        if fields.iter().any(|f| f.is_some()) && format != Format::Pades {
+            return Err(Error::InvalidInput(
+                "a reason, location or contact needs the pades format (a PDF keeps them)".into(),
             ));
         }
         let verifier = Arc::new(Verifier::new(

@@ -8,24 +8,55 @@ use super::files::real_path;
 use super::{Document, Format};
 use crate::error::{Error, Result};
 
-/// Whether `p` is one of kyso's outputs (`.sig`, `.p7s`, `.signed.pdf`): never signed again
-/// when a folder is expanded.
+/// Whether `p` is one of kyso's outputs (`.sig`, `.p7s`, `.signed.pdf`, a countersigned
+/// `.signed-2.pdf`…): never signed again when a folder is expanded, unless asked.
 pub fn is_kyso_output(p: &Path) -> bool {
     let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    [".sig", ".p7s", ".signed.pdf"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
+    [".sig", ".p7s"].iter().any(|ext| name.ends_with(ext)) || is_signed_pdf(&name)
+}
+
+/// Whether a file name (lower case) is a signed PDF's as kyso names them: `X.signed.pdf`,
+/// `X.signed-N.pdf`.
+fn is_signed_pdf(name: &str) -> bool {
+    name.strip_suffix(".pdf")
+        .and_then(|stem| signed_round(stem).map(|_| ()))
+        .is_some()
+}
+
+/// For a stem `X.signed` or `X.signed-N`: (`X`, the signing round: 1 or N).
+fn signed_round(stem: &str) -> Option<(&str, u32)> {
+    if let Some(base) = stem.strip_suffix(".signed") {
+        return Some((base, 1));
+    }
+    let (base, n) = stem.rsplit_once(".signed-")?;
+    let n: u32 = n.parse().ok().filter(|n| *n >= 2)?;
+    Some((base, n))
 }
 
 /// Expands the inputs: files as given (a missing one fails alone later), folders into their
 /// files (sorted; subfolders only with `recursive`). Hidden files, kyso's own outputs and (for
 /// PAdES) files that are not PDFs are left out of folders.
 pub fn expand_inputs(inputs: &[PathBuf], recursive: bool, format: Format) -> Result<Vec<PathBuf>> {
+    expand_inputs_with(inputs, recursive, format, false)
+}
+
+/// [`expand_inputs`], and with `include_signed` signed PDFs in folders (`X.signed.pdf`,
+/// received to be countersigned) are kept.
+pub fn expand_inputs_with(
+    inputs: &[PathBuf],
+    recursive: bool,
+    format: Format,
+    include_signed: bool,
+) -> Result<Vec<PathBuf>> {
     let leave_out = |p: &Path| {
-        is_kyso_output(p)
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        (is_kyso_output(p) && !(include_signed && is_signed_pdf(&name)))
             || (format == Format::Pades
                 && !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")))
     };
@@ -71,7 +102,9 @@ fn walk(
 }
 
 /// Where the output of `file` goes: beside it, or in `out_dir`; `report.pdf` becomes
-/// `report.signed.pdf` for PAdES, `a.txt` becomes `a.txt.p7s` or `a.txt.sig`.
+/// `report.signed.pdf` for PAdES, `a.txt` becomes `a.txt.p7s` or `a.txt.sig`. A signed PDF
+/// signed again (a countersignature) is numbered, not named twice: `report.signed.pdf` becomes
+/// `report.signed-2.pdf`, then `report.signed-3.pdf`.
 pub fn output_path(file: &Path, out_dir: Option<&Path>, format: Format) -> PathBuf {
     let mut name = file
         .file_name()
@@ -80,10 +113,16 @@ pub fn output_path(file: &Path, out_dir: Option<&Path>, format: Format) -> PathB
     if format == Format::Pades {
         let s = name.to_string_lossy().into_owned();
         if let Some(stem) = s.strip_suffix(".pdf").or_else(|| s.strip_suffix(".PDF")) {
-            name = stem.into();
+            name = match signed_round(stem) {
+                Some((base, n)) => format!("{base}.signed-{}.pdf", n + 1).into(),
+                None => format!("{stem}{}", format.extension()).into(),
+            };
+        } else {
+            name.push(format.extension());
         }
+    } else {
+        name.push(format.extension());
     }
-    name.push(format.extension());
     match out_dir {
         Some(d) => d.join(name),
         None => file.with_file_name(name),
@@ -101,6 +140,7 @@ pub fn documents(
 ) -> Result<Vec<Document>> {
     let mut by_output: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut out = Vec::with_capacity(files.len());
+    let inputs: std::collections::HashSet<PathBuf> = files.iter().map(|f| real_path(f)).collect();
     for file in files {
         let output = output_path(&file, out_dir, format);
         let (real_in, real_out) = (real_path(&file), real_path(&output));
@@ -111,6 +151,14 @@ pub fn documents(
                     "{} and {} would both be signed to {}: sign them into different --out-dir \
                      directories",
                     first.display(),
+                    real_in.display(),
+                    output.display()
+                )))
+            }
+            None if inputs.contains(&real_out) => {
+                return Err(Error::InvalidInput(format!(
+                    "signing {} would replace {}, which is also to be signed: sign them into \
+                     different --out-dir directories",
                     real_in.display(),
                     output.display()
                 )))
@@ -194,5 +242,28 @@ mod tests {
         assert_eq!(names(&by.pdf), ["a.pdf", "scan", "missing.pdf"]);
         assert_eq!(names(&by.xml), ["hoa-don.xml", "to-khai"]);
         assert_eq!(names(&by.other), ["c.docx", "missing.txt"]);
+    }
+
+    #[test]
+    fn a_countersigned_pdf_is_numbered_not_named_twice() {
+        let out = |f: &str| output_path(Path::new(f), None, Format::Pades);
+        assert_eq!(out("d/qd.pdf"), Path::new("d/qd.signed.pdf"));
+        assert_eq!(out("d/qd.signed.pdf"), Path::new("d/qd.signed-2.pdf"));
+        assert_eq!(out("d/qd.signed-2.pdf"), Path::new("d/qd.signed-3.pdf"));
+        assert_eq!(out("qd.signed-1.pdf"), Path::new("qd.signed-1.signed.pdf"));
+        assert_eq!(
+            output_path(Path::new("a.signed.pdf"), None, Format::Cms),
+            Path::new("a.signed.pdf.p7s")
+        );
+    }
+
+    #[test]
+    fn signed_pdfs_are_kyso_outputs() {
+        for f in ["a.signed.pdf", "a.SIGNED-12.PDF", "a.p7s", "a.sig"] {
+            assert!(is_kyso_output(Path::new(f)), "{f}");
+        }
+        for f in ["a.pdf", "signed.pdf", "a.signed-1.pdf", "a.signed-x.pdf"] {
+            assert!(!is_kyso_output(Path::new(f)), "{f}");
+        }
     }
 }

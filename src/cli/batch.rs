@@ -18,26 +18,66 @@ use super::print_json;
 pub struct Report {
     json: bool,
     pb: ProgressBar,
+    /// The format asked with --format; `None`: each file by its content.
+    format: Option<Format>,
     tsa: Option<String>,
     /// What the summary line names: algorithm, signer, key id, token.
     algorithm: String,
     signer: Option<String>,
     key_id: String,
     token: String,
+    /// Nothing was signable: no token was used, no PIN asked.
+    unsigned: bool,
+    /// Failures are shown on stderr as they happen: with --json (the report itself goes to
+    /// stdout); the text summary lists them once.
+    live: bool,
+}
+
+/// `name: error`, the name said once (errors about a file often name it already).
+pub fn failure_line(name: &str, error: &str) -> String {
+    if error.starts_with(name) {
+        error.to_owned()
+    } else {
+        format!("{name}: {error}")
+    }
 }
 
 impl Report {
-    /// A report for a batch signed by `signer` (the algorithm is filled in by the first
-    /// event that knows it).
-    pub fn new(json: bool, signer: &dyn Signer, tsa: Option<String>) -> Report {
+    /// A report for a batch signed by `signer` (none when nothing is signable; the algorithm
+    /// is filled in by [`Report::algorithm`]).
+    pub fn new(
+        json: bool,
+        signer: Option<&dyn Signer>,
+        format: Option<Format>,
+        tsa: Option<String>,
+    ) -> Report {
         Report {
             json,
             pb: ProgressBar::hidden(),
+            format,
             tsa,
             algorithm: String::new(),
-            signer: signer.certificate().common_name().map(str::to_owned),
-            key_id: hex::encode(&signer.key().id),
-            token: signer.key().token.clone(),
+            signer: signer.and_then(|s| s.certificate().common_name().map(str::to_owned)),
+            key_id: signer.map(|s| hex::encode(&s.key().id)).unwrap_or_default(),
+            token: signer.map(|s| s.key().token.clone()).unwrap_or_default(),
+            unsigned: false,
+            live: json,
+        }
+    }
+
+    /// Nothing was signable: the summary says no PIN was asked.
+    pub fn unsigned(mut self) -> Report {
+        self.unsigned = true;
+        self
+    }
+
+    /// A document refused before the batch (see [`kyso::batch::check`]).
+    pub fn failed_before(&mut self, document: &Document, error: &Error) {
+        if self.live {
+            eprintln!(
+                "FAILED {}",
+                failure_line(&document.name(), &error.to_string())
+            );
         }
     }
 
@@ -51,14 +91,16 @@ impl Report {
     pub fn event(&mut self, event: Event) {
         match event {
             Event::Started { documents, .. } => self.pb = progress(documents, self.json),
-            Event::Skipped { .. } | Event::Signed { .. } => self.pb.inc(1),
+            // Skipped documents take no time: they do not count towards the rate or the ETA.
+            Event::Skipped { .. } => self.pb.dec_length(1),
+            Event::Signed { .. } => self.pb.inc(1),
             Event::Signing { document, .. } => self.pb.set_message(document.name()),
             Event::Failed {
                 document, error, ..
             } => {
-                if !error.stops_batch() {
-                    self.pb
-                        .suspend(|| eprintln!("FAILED {}: {error}", document.name()));
+                if !error.stops_batch() && self.live {
+                    let line = failure_line(&document.name(), &error.to_string());
+                    self.pb.suspend(|| eprintln!("FAILED {line}"));
                 }
                 self.pb.inc(1);
             }
@@ -67,109 +109,88 @@ impl Report {
         }
     }
 
-    /// Prints the summary of every run (one per format) and of the files refused before
-    /// signing (or the JSON report); returns the exit code: 0 when everything was signed, 130
-    /// when cancelled, 2 when a refused PIN or OTP stopped it before any signature, 1
-    /// otherwise.
-    pub fn finish(
-        &self,
-        runs: &[(Format, Vec<Document>, Summary)],
-        refused: &[(PathBuf, &str)],
-    ) -> i32 {
-        let path = |d: &Document| d.input_path().map(PathBuf::from).unwrap_or_default();
-        let out = |d: &Document| d.output_path().map(PathBuf::from).unwrap_or_default();
-        let mut signed = Vec::new();
-        let mut skipped = Vec::new();
-        let mut failed: Vec<(PathBuf, String)> = refused
-            .iter()
-            .map(|(p, why)| (p.clone(), why.to_string()))
-            .collect();
-        let mut pending = Vec::new();
-        let mut stopped = None;
-        let mut cancelled = false;
-        let mut login_refused = false;
-        for (format, docs, s) in runs {
-            signed.extend(
-                s.signed
-                    .iter()
-                    .map(|&i| (path(&docs[i]), out(&docs[i]), *format)),
-            );
-            skipped.extend(
-                s.skipped
-                    .iter()
-                    .map(|&i| (path(&docs[i]), out(&docs[i]), *format)),
-            );
-            failed.extend(
-                s.failed
-                    .iter()
-                    .map(|f| (path(&docs[f.index]), f.error.clone())),
-            );
-            pending.extend(s.pending.iter().map(|&i| path(&docs[i])));
-            stopped = stopped.or(s.stopped.clone());
-            cancelled |= s.cancelled;
-            login_refused |= s.login_refused;
-        }
-        let format = match runs {
-            [(f, ..)] => f.name(),
-            _ => "by content",
+    /// Prints the summary (or the JSON report) of `docs`, each signed in `formats[i]`;
+    /// returns the exit code: 0 when everything was signed, 130 when cancelled, 2 when a
+    /// refused PIN or OTP stopped it before any signature, 1 otherwise.
+    pub fn finish(&self, docs: &[Document], formats: &[Format], s: &Summary) -> i32 {
+        let path = |i: usize| docs[i].input_path().map(PathBuf::from).unwrap_or_default();
+        let out = |i: usize| docs[i].output_path().map(PathBuf::from).unwrap_or_default();
+        let pairs = |v: &[usize]| {
+            v.iter()
+                .map(|&i| json!({"file": path(i), "signature": out(i), "format": formats[i].name()}))
+                .collect::<Vec<_>>()
         };
         if self.json {
-            let pairs = |v: &[(PathBuf, PathBuf, Format)]| {
-                v.iter()
-                    .map(|(f, o, fmt)| json!({"file": f, "signature": o, "format": fmt.name()}))
-                    .collect::<Vec<_>>()
-            };
+            // Nothing signable: no token was used, so no token, key or algorithm to name.
+            let used = |v: &str| (!self.unsigned).then(|| v.to_owned());
             print_json(&json!({
-                "token": self.token,
-                "key_id": self.key_id,
+                "token": used(&self.token),
+                "key_id": used(&self.key_id),
                 "signer": self.signer,
-                "algorithm": self.algorithm,
-                "format": format,
+                "algorithm": used(&self.algorithm),
+                "format": self.format.map_or("by content", Format::name),
                 "tsa": self.tsa,
-                "signed": pairs(&signed),
-                "skipped": pairs(&skipped),
-                "failed": failed.iter().map(|(f, e)| json!({"file": f, "error": e})).collect::<Vec<_>>(),
-                "pending": pending,
-                "stopped": stopped,
-                "cancelled": cancelled,
+                "signed": pairs(&s.signed),
+                "skipped": pairs(&s.skipped),
+                "failed": s.failed.iter().map(|f| json!({"file": path(f.index), "error": f.error})).collect::<Vec<_>>(),
+                "pending": s.pending.iter().map(|&i| path(i)).collect::<Vec<_>>(),
+                "stopped": s.stopped,
+                "cancelled": s.cancelled,
             }));
         } else {
-            for (f, o, fmt) in &signed {
-                eprintln!("signed {} -> {} ({})", f.display(), o.display(), fmt.name());
-            }
-            eprintln!(
-                "{} signed, {} skipped (already signed), {} failed with {} ({}, key {} on '{}')",
-                signed.len(),
-                skipped.len(),
-                failed.len(),
-                self.algorithm,
-                kyso::cert::printable(self.signer.as_deref().unwrap_or("?")),
-                self.key_id,
-                kyso::cert::printable(&self.token)
-            );
-            for (f, e) in &failed {
-                eprintln!("  failed: {}: {e}", f.display());
-            }
-            if let Some(why) = &stopped {
+            for &i in &s.signed {
                 eprintln!(
-                    "batch stopped: {why}; {} file(s) not attempted (run again with --skip-existing)",
-                    pending.len()
+                    "signed {} -> {} ({})",
+                    path(i).display(),
+                    out(i).display(),
+                    formats[i].name()
                 );
             }
-            if cancelled {
+            if self.unsigned {
+                eprintln!(
+                    "{} signed, {} skipped (already signed), {} failed: nothing to sign, so no \
+                     PIN was asked",
+                    s.signed.len(),
+                    s.skipped.len(),
+                    s.failed.len(),
+                );
+            } else {
+                eprintln!(
+                    "{} signed, {} skipped (already signed), {} failed with {} ({}, key {} on \
+                     '{}')",
+                    s.signed.len(),
+                    s.skipped.len(),
+                    s.failed.len(),
+                    self.algorithm,
+                    kyso::cert::printable(self.signer.as_deref().unwrap_or("?")),
+                    self.key_id,
+                    kyso::cert::printable(&self.token)
+                );
+            }
+            for f in &s.failed {
+                let name = path(f.index).display().to_string();
+                eprintln!("  failed: {}", failure_line(&name, &f.error));
+            }
+            if let Some(why) = &s.stopped {
+                eprintln!(
+                    "batch stopped: {why}; {} file(s) not attempted (run again with --skip-existing)",
+                    s.pending.len()
+                );
+            }
+            if s.cancelled {
                 eprintln!(
                     "batch cancelled: {} file(s) not attempted; every file listed as signed is \
                      whole (run again with --skip-existing to sign the rest)",
-                    pending.len()
+                    s.pending.len()
                 );
             }
         }
-        if cancelled {
+        if s.cancelled {
             130
-        } else if login_refused && signed.is_empty() {
+        } else if s.login_refused && s.signed.is_empty() {
             // a refused PIN or OTP before anything was signed: an error, as at login
             2
-        } else if failed.is_empty() && stopped.is_none() {
+        } else if s.failed.is_empty() && s.stopped.is_none() {
             0
         } else {
             1

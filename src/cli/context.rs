@@ -28,7 +28,8 @@ pub fn module_configs(cli: &Cli) -> Result<Vec<ModuleConfig>> {
     discovery(cli)?.modules()
 }
 
-/// Every token a command can use, optionally only the one labelled `label`: PKCS#11 tokens of
+/// Every token a command can use, optionally only those `label` names (a label, serial, slot
+/// id or `pkcs11:` URI, see [`kyso::batch::choose::token_matches`]): PKCS#11 tokens of
 /// the loaded modules, then the credentials of the `[[remote]]` accounts (see
 /// [`Discovery::tokens`]).
 pub fn tokens(cli: &Cli, label: Option<&str>) -> Result<Vec<Arc<dyn Token>>> {
@@ -36,11 +37,7 @@ pub fn tokens(cli: &Cli, label: Option<&str>) -> Result<Vec<Arc<dyn Token>>> {
     for w in &found.warnings {
         log::warn!("{w}");
     }
-    let out = found.tokens;
-    Ok(match label {
-        Some(l) => out.into_iter().filter(|t| self::label(&**t) == l).collect(),
-        None => out,
-    })
+    Ok(kyso::batch::choose::tokens_matching(found.tokens, label))
 }
 
 /// A token's label (from its information; empty when it cannot be read).
@@ -48,8 +45,12 @@ pub fn label(t: &dyn Token) -> String {
     t.info().map(|i| i.label).unwrap_or_default()
 }
 
-/// Parses `--key-id` hex (colons and spaces allowed, as tools print ids).
+/// Parses `--key-id` hex (colons and spaces allowed, as tools print ids; an odd number of
+/// digits is read with a leading zero: `1` is `01`).
 pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
-    let clean: String = s.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
+    let mut clean: String = s.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
+    if clean.len() % 2 == 1 {
+        clean.insert(0, '0');
+    }
     hex::decode(&clean).map_err(|_| Error::InvalidInput(format!("--key-id '{s}' is not hex")))
 }

@@ -3,6 +3,7 @@
 use clap::Args;
 use serde_json::{json, Value};
 
+use kyso::batch::choose::Validity;
 use kyso::Result;
 
 use super::pin::PinArgs;
@@ -11,16 +12,16 @@ use super::{context, print_json, Cli};
 /// Options of `kyso tokens`.
 #[derive(Debug, Args)]
 pub struct TokensArgs {
-    /// Only the token with this label.
-    #[arg(long, value_name = "LABEL")]
+    /// Only this token: its label, serial, slot id or a pkcs11: URI.
+    #[arg(long, value_name = "LABEL|SERIAL|SLOT|URI")]
     token: Option<String>,
 }
 
 /// Options of `kyso certs`.
 #[derive(Debug, Args)]
 pub struct CertsArgs {
-    /// Only the token with this label.
-    #[arg(long, value_name = "LABEL")]
+    /// Only this token: its label, serial, slot id or a pkcs11: URI.
+    #[arg(long, value_name = "LABEL|SERIAL|SLOT|URI")]
     token: Option<String>,
     /// Log in first, so private keys hidden before login are seen exactly (asks the PIN).
     #[arg(long)]
@@ -88,7 +89,7 @@ pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
         return Ok(0);
     }
     if infos.is_empty() {
-        println!("no token present (is it plugged in, and is its module configured?)");
+        println!("no token found: {}", kyso::discovery::PLUG_IN);
     }
     for i in &infos {
         let mut flags = Vec::new();
@@ -135,6 +136,7 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
     let mut rows = Vec::new();
     // A token whose certificates cannot be read (a broken module) does not hide the others'.
     let mut unread = Vec::new();
+    let now = time::OffsetDateTime::now_utc();
     for t in &tokens {
         let label = context::label(&**t);
         if args.login && !t.is_logged_in() {
@@ -155,6 +157,7 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             v["label"] = json!(entry.label);
             v["id"] = json!(hex::encode(&entry.id));
             v["has_private_key"] = json!(entry.has_private_key);
+            v["validity"] = json!(Validity::of(&entry.certificate, now).name());
             // Not seen is not absent: most real tokens show private keys only after a login.
             v["private_key_hidden_until_login"] =
                 json!(!entry.has_private_key && !t.is_logged_in());
@@ -192,7 +195,7 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             })
             .unwrap_or_default();
         println!(
-            "{} [{}] id {}{}\n    subject  {}\n    identity {}\n    issuer   {}\n    serial   {}\n    valid    {} .. {}\n    key      {}",
+            "{} [{}] id {}{}\n    subject  {}\n    identity {}\n    issuer   {}\n    serial   {}\n    valid    {} .. {}{}\n    key      {}",
             s("common_name"),
             s("token"),
             s("id"),
@@ -209,6 +212,11 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
             s("serial"),
             s("not_before"),
             s("not_after"),
+            match s("validity").as_str() {
+                "expired" => "  EXPIRED",
+                "not yet valid" => "  NOT YET VALID",
+                _ => "",
+            },
             s("key_type"),
         );
     }

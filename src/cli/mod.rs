@@ -12,6 +12,7 @@ mod register;
 mod remote;
 mod sign;
 mod verify;
+mod verify_dir;
 
 use std::path::PathBuf;
 
@@ -68,7 +69,7 @@ enum Command {
     /// List certificates on the tokens, with the holder's identity (CCCD, MST…).
     Certs(list::CertsArgs),
     /// Sign files with one login: FILE.sig (raw) or FILE.p7s (CMS/CAdES) next to each.
-    Sign(sign::SignArgs),
+    Sign(Box<sign::SignArgs>),
     /// Verify signatures: integrity, signer and identity, signing time, chain to --trust anchors.
     Verify(verify::VerifyArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
@@ -118,6 +119,16 @@ pub fn main() -> i32 {
         // ... and at -vv still one ERROR line per vendor mechanism on every run (~30 for
         // OpenSC): off unless KYSO_LOG_LEVEL names it.
         .filter_module("cryptoki::mechanism", log::LevelFilter::Off)
+        // lopdf logs what it works around in damaged PDFs at ERROR ("Object load error"): kyso
+        // says what matters about the document itself; the details only with -v.
+        .filter_module(
+            "lopdf",
+            if cli.verbose >= 1 {
+                level
+            } else {
+                log::LevelFilter::Off
+            },
+        )
         // The same variable as the PKCS#11 module's level (its KYSO_LOG names a log file, so
         // a shell set up to debug a browser does not confuse the command).
         .parse_env("KYSO_LOG_LEVEL")

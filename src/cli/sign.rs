@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
-use kyso::batch::{self, choose, plan, Batch, Document, Options};
+use time::OffsetDateTime;
+
+use kyso::batch::{self, check, choose, plan, Batch, Document, Options, Summary};
 use kyso::document::{self, Timestamper};
-use kyso::{Certificate, Error, Result};
+use kyso::{Certificate, CertificateEntry, Error, Result};
 
 use super::batch::Report;
 use super::pin::PinArgs;
@@ -68,6 +70,7 @@ Examples:
   kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
   pdfsig quyet-dinh.signed.pdf
   kyso sign --format pades --visible 1,350,40,220,70 --pin-file ~/.pin quyet-dinh.pdf
+  kyso sign --format pades --visible last,bottom-right --pin-file ~/.pin quyet-dinh.pdf
   kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
   kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
   kyso sign --format raw --key-id 01 a.txt
@@ -80,12 +83,22 @@ pub struct SignArgs {
     /// Signature format (default: by content, see below; `pdf` is `pades`).
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Use the token with this label (needed when several tokens hold keys).
-    #[arg(long, value_name = "LABEL")]
+    /// Use this token (needed when several tokens hold keys): its label, its serial number or
+    /// slot id (as `kyso tokens` shows them), or a pkcs11: URI (`pkcs11:serial=…`).
+    #[arg(long, value_name = "LABEL|SERIAL|SLOT|URI")]
     token: Option<String>,
-    /// Use the key whose CKA_ID is this hex string (as `kyso certs` shows it).
+    /// Use the key whose CKA_ID is this hex string (as `kyso certs` shows it; `1` is `01`).
+    /// Without it, a token with several keys asks which (or, not on a terminal, lists them).
     #[arg(long, value_name = "HEX")]
     key_id: Option<String>,
+    /// Remember the key chosen (with --key-id, or from the list) for this token in kyso.toml:
+    /// later runs without --key-id sign with it.
+    #[arg(long)]
+    remember_key: bool,
+    /// Sign with a certificate that has expired or is not yet valid (refused by default:
+    /// such signatures are not valid; for the rare legitimate case, e.g. a test).
+    #[arg(long)]
+    allow_expired: bool,
     /// Signature algorithm: rsa-pkcs1-sha256|384|512, rsa-pss-sha256|384|512, ecdsa-sha256|384
     /// (default: see below).
     #[arg(long, value_name = "NAME")]
@@ -97,6 +110,10 @@ pub struct SignArgs {
     /// Sign the files of directories given, and of their subdirectories.
     #[arg(long, short = 'r')]
     recursive: bool,
+    /// Sign signed PDFs found in directories too (`X.signed.pdf`, received to be
+    /// countersigned); the output is `X.signed-2.pdf`.
+    #[arg(long)]
+    include_signed: bool,
     /// Leave files whose output already exists (resume an interrupted batch).
     #[arg(long)]
     skip_existing: bool,
@@ -113,10 +130,33 @@ pub struct SignArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
     tsa_timeout: u64,
     /// PAdES: a visible signature on page PAGE in the box X,Y,WIDTH,HEIGHT (points from the
-    /// page's lower-left corner; A4 is 595×842), showing the signer's name, identity numbers
-    /// and the signing time.
-    #[arg(long, value_name = "PAGE,X,Y,W,H")]
+    /// page's lower-left corner; A4 is 595×842), or at a named POSITION (top-left, top-center,
+    /// top-right, bottom-left, bottom-center, bottom-right; 36 points from the edges, 220×70
+    /// unless W,H follow), showing the signer's name, identity numbers and the signing time.
+    /// PAGE is a number, first, last, -N (from the end) or all (the stamp on every page, one
+    /// signature). A box that runs off the page is
+    /// refused, with the page's size.
+    #[arg(
+        long,
+        value_name = "PAGE,X,Y,W,H|PAGE,POSITION[,W,H]",
+        allow_hyphen_values = true
+    )]
     visible: Option<String>,
+    /// PAdES: why the document is signed (`/Reason`, e.g. "Phê duyệt"): shown by PDF readers
+    /// and, with --visible, on the stamp.
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    /// PAdES: where it is signed (`/Location`, e.g. "Hà Nội"): shown by PDF readers and, with
+    /// --visible, on the stamp.
+    #[arg(long, value_name = "TEXT")]
+    location: Option<String>,
+    /// PAdES: how to reach the signer (`/ContactInfo`, a phone number or e-mail address).
+    #[arg(long, value_name = "TEXT")]
+    contact: Option<String>,
+    /// A PNG image at the left of the --visible stamp (a scanned handwritten signature, the
+    /// seal); its transparency is kept.
+    #[arg(long, value_name = "PNG", requires = "visible")]
+    image: Option<PathBuf>,
     /// TrueType font for --visible (needs Vietnamese glyphs).
     #[arg(long, value_name = "TTF", default_value = document::pdf::appearance::DEFAULT_FONT, requires = "visible")]
     font: PathBuf,
@@ -155,88 +195,213 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let explicit = args.format.map(Format::to_batch).transpose()?;
-    let tsa = tsa(args, explicit)?;
+    // The format the algorithm policy and the option checks go by: documents unless raw.
+    let format = explicit.unwrap_or(batch::Format::Pades);
+    if let Some(name) = &args.algorithm {
+        // A name kyso does not know is refused before anything else.
+        choose::algorithm_named(name)?;
+    }
+    let tsa = tsa(args, format)?;
     let visible = match &args.visible {
         Some(_) if explicit.is_some_and(|f| f != batch::Format::Pades) => {
             return Err(Error::InvalidInput("--visible needs --format pades".into()))
         }
-        Some(spec) => Some(document::Visible::parse(spec, &args.font)?),
+        Some(spec) => {
+            let v = document::Visible::parse(spec, &args.font)?;
+            Some(match &args.image {
+                Some(png) => v.with_image(png)?,
+                None => v,
+            })
+        }
         None => None,
     };
-    let mut groups = Vec::new();
-    let mut refused = Vec::new();
-    match explicit {
-        Some(f) => groups.push((f, plan::expand_inputs(&args.files, args.recursive, f)?)),
-        None => {
-            let files = plan::expand_inputs(&args.files, args.recursive, batch::Format::Cms)?;
-            let by = plan::by_content(files);
-            groups.push((batch::Format::Pades, by.pdf));
-            groups.push((batch::Format::Cms, by.other));
-            refused = by.xml.into_iter().map(|p| (p, XML_NOT_YET)).collect();
-        }
-    }
-    groups.retain(|(_, files)| !files.is_empty());
-    if groups.is_empty() && refused.is_empty() {
+    if explicit.is_some_and(|f| f != batch::Format::Pades)
+        && (args.reason.is_some() || args.location.is_some() || args.contact.is_some())
+    {
         return Err(Error::InvalidInput(
-            "no file to sign in the directories given".into(),
+            "--reason, --location and --contact need --format pades".into(),
         ));
     }
-    if groups.is_empty() {
-        let names: Vec<String> = refused
-            .iter()
-            .map(|(p, _)| p.display().to_string())
-            .collect();
-        return Err(Error::InvalidInput(format!(
-            "{}: {XML_NOT_YET}",
-            names.join(", ")
-        )));
+    // The files, by format: the one asked, or each by its content.
+    let expand_as = explicit.unwrap_or(batch::Format::Cms);
+    let expand = |include_signed| {
+        plan::expand_inputs_with(&args.files, args.recursive, expand_as, include_signed)
+    };
+    let files = expand(args.include_signed)?;
+    if files.is_empty() {
+        let signed_left_out =
+            !args.include_signed && expand(true).is_ok_and(|f| !f.is_empty());
+        return Err(Error::InvalidInput(if signed_left_out {
+            "no file to sign in the directories given: the signed PDFs there are left out \
+             (pass --include-signed to countersign them)"
+                .into()
+        } else {
+            "no file to sign in the directories given".into()
+        }));
     }
-    let runs = groups
-        .into_iter()
-        .map(|(f, files)| Ok((f, plan::documents(files, args.out_dir.as_deref(), f)?)))
-        .collect::<Result<Vec<_>>>()?;
-    let documents: Vec<Document> = runs.iter().flat_map(|(_, d)| d.iter().cloned()).collect();
+    let (groups, xml) = match explicit {
+        Some(f) => (vec![(f, files)], Vec::new()),
+        None => {
+            let by = plan::by_content(files);
+            let groups = vec![
+                (batch::Format::Pades, by.pdf),
+                (batch::Format::Cms, by.other),
+            ];
+            (groups, by.xml)
+        }
+    };
+    // Every document, with its format; XML files are refused (listed as failed).
+    let mut all_documents: Vec<Document> = Vec::new();
+    let mut formats: Vec<batch::Format> = Vec::new();
+    let mut runs = Vec::new();
+    for (f, files) in groups.into_iter().filter(|(_, files)| !files.is_empty()) {
+        let docs = plan::documents(files, args.out_dir.as_deref(), f)?;
+        let start = all_documents.len();
+        formats.extend(std::iter::repeat_n(f, docs.len()));
+        all_documents.extend(docs);
+        runs.push((f, start..all_documents.len()));
+    }
+    let mut failed_before = Vec::new();
+    for p in xml {
+        failed_before.push((all_documents.len(), Error::InvalidInput(XML_NOT_YET.into())));
+        formats.push(batch::Format::Cms);
+        all_documents.push(Document::file(p.clone(), p));
+    }
 
-    let tokens = context::tokens(cli, args.token.as_deref())?;
+    // Every input is checked before a PIN is asked: when nothing can be signed, none is.
+    let mut ready: Vec<(batch::Format, Vec<usize>)> = Vec::new();
+    let mut to_sign = 0;
+    for (f, range) in &runs {
+        let visible = visible.as_ref().filter(|_| *f == batch::Format::Pades);
+        let checked = check::documents(&all_documents[range.clone()], *f, args.skip_existing, visible);
+        to_sign += checked.to_sign;
+        ready.push((*f, checked.ready.iter().map(|i| i + range.start).collect()));
+        failed_before.extend(checked.failed.into_iter().map(|(i, e)| (i + range.start, e)));
+    }
+    let failures = || -> Vec<batch::Failure> {
+        failed_before
+            .iter()
+            .map(|(index, e)| batch::Failure {
+                index: *index,
+                error: e.to_string(),
+            })
+            .collect()
+    };
+    if to_sign == 0 {
+        let summary = Summary {
+            skipped: ready.iter().flat_map(|(_, r)| r.iter().copied()).collect(),
+            failed: failures(),
+            ..Summary::default()
+        };
+        return Ok(Report::new(cli.json, None, explicit, args.tsa.clone())
+            .unsigned()
+            .finish(&all_documents, &formats, &summary));
+    }
+
+    let tokens = context::tokens(cli, None)?;
     let token = choose::token(tokens, args.token.as_deref(), key_id.as_deref())?;
     let label = context::label(&*token);
-    // Remote credentials authorise the whole batch with one PIN/OTP.
-    token.expect_signatures(documents.len());
+    let now = OffsetDateTime::now_utc();
+    // Without --key-id, the key remembered for this token (--remember-key), said so.
+    let config = kyso::config::Config::discover(cli.config.as_deref())?;
+    let serial = token.info().map(|i| i.serial).unwrap_or_default();
+    let key_id = match (key_id, config.remembered_key(&serial)) {
+        (None, Some(id)) => {
+            eprintln!(
+                "token '{label}': using key {id}, remembered in {} (--key-id chooses another)",
+                config
+                    .source
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+            Some(context::parse_key_id(id)?)
+        }
+        (k, _) => k,
+    };
+    // The key (and its certificate's validity) before the PIN, as far as the token shows keys
+    // before login.
+    let chosen = match choose::keys_before_login(&*token, key_id.as_deref())?.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        several => {
+            // No point choosing a key on a locked token: say that first.
+            choose::not_locked(&*token)?;
+            Some(ask_key(&label, several, now)?)
+        }
+    };
+    if let Some(entry) = &chosen {
+        choose::check_validity(&entry.certificate, now, args.allow_expired)?;
+    }
+    // Remote credentials authorise the whole batch with one PIN/OTP (SCAL 2: one per group of
+    // documents, said before the PIN).
+    token.expect_signatures(to_sign);
     if let Some(per) = token.signatures_per_authorization() {
-        let needed = documents.len().div_ceil(per.max(1));
+        let needed = to_sign.div_ceil(per.max(1));
         if needed > 1 {
             eprintln!(
-                "{} documents need {needed} authorisations: this service allows {per} \
-                 signatures per authorisation (each asks for its own OTP)",
-                documents.len()
+                "{to_sign} documents need {needed} authorisations: this service allows {per} \
+                 signatures per authorisation (each asks for its own OTP)"
             );
         }
     }
     let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
     token.login(&pin)?;
     drop(pin);
-    let key = choose::key(&*token, &label, key_id.as_deref())?;
-    if !key.among.is_empty() {
-        eprintln!(
-            "token '{}' holds {} keys; using {} — choose another with --key-id: {}",
-            label,
-            key.among.len(),
-            hex::encode(&key.signer.key().id),
-            key.among
+    let id = chosen
+        .as_ref()
+        .map(|e| e.id.as_slice())
+        .or(key_id.as_deref());
+    let key = match choose::key(&*token, &label, id) {
+        Ok(k) => k,
+        Err(e) => {
+            let _ = token.logout();
+            return Err(e);
+        }
+    };
+    // A token that hid its keys until login: choose among them now, never silently.
+    let signer = if key.among.is_empty() {
+        key.signer
+    } else {
+        let entries: Vec<CertificateEntry> = key
+            .among
+            .iter()
+            .map(|s| CertificateEntry {
+                certificate: s.certificate().clone(),
+                label: s.key().label.clone(),
+                id: s.key().id.clone(),
+                has_private_key: true,
+            })
+            .collect();
+        match ask_key(&label, &entries, now) {
+            Ok(e) => key
+                .among
                 .iter()
-                .map(|s| format!(
-                    "{} ({}, {})",
-                    hex::encode(&s.key().id),
-                    s.certificate().common_name().unwrap_or("?"),
-                    s.key().key_type
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
+                .find(|s| s.key().id == e.id)
+                .cloned()
+                .unwrap_or(key.signer),
+            Err(e) => {
+                let _ = token.logout();
+                return Err(e);
+            }
+        }
+    };
+    if chosen.is_none() {
+        if let Err(e) = choose::check_validity(signer.certificate(), now, args.allow_expired) {
+            let _ = token.logout();
+            return Err(e);
+        }
+    }
+    if args.remember_key {
+        let id = hex::encode(&signer.key().id);
+        let path = config.remember_key(&serial, &id)?;
+        eprintln!(
+            "remembered key {id} for token '{label}' (serial {}) in {}",
+            serial.trim(),
+            path.display()
         );
     }
-    let signer = key.signer;
-    let policy = runs.first().map_or(batch::Format::Cms, |(f, _)| *f);
-    let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), policy)?;
+    let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), format)?;
     if let Some(note) = &alg.note {
         eprintln!("{note}");
     }
@@ -246,40 +411,92 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         skip_existing: args.skip_existing,
         ..Options::new(alg.algorithm)
     };
-    let mut report =
-        Report::new(cli.json, signer.as_ref(), args.tsa.clone()).algorithm(alg.algorithm.name());
+    let mut report = Report::new(cli.json, Some(signer.as_ref()), explicit, args.tsa.clone())
+        .algorithm(alg.algorithm.name());
+    for (i, e) in &failed_before {
+        report.failed_before(&all_documents[*i], e);
+    }
+    let documents: Vec<Document> = ready
+        .iter()
+        .flat_map(|(_, r)| r.iter().map(|&i| all_documents[i].clone()))
+        .collect();
     let dog = report.removal_watch(&*token, &label, &documents);
     let cancel = super::batch::cancel_on_signals()?;
-    let mut done = Vec::new();
-    for (format, docs) in runs {
-        let summary = if cancel.cancel.is_cancelled() {
-            batch::Summary {
+    let mut summary = Summary {
+        failed: failures(),
+        ..Summary::default()
+    };
+    for (format, indices) in &ready {
+        let docs: Vec<Document> = indices.iter().map(|&i| all_documents[i].clone()).collect();
+        let done = if cancel.cancel.is_cancelled() {
+            Summary {
                 pending: (0..docs.len()).collect(),
                 cancelled: true,
-                ..Default::default()
+                ..Summary::default()
             }
         } else {
+            // The stamp and the PDF fields go to PDFs only.
+            let pades = *format == batch::Format::Pades;
             let options = Options {
-                visible: visible.clone().filter(|_| format == batch::Format::Pades),
+                visible: visible.clone().filter(|_| pades),
+                reason: args.reason.clone().filter(|_| pades),
+                location: args.location.clone().filter(|_| pades),
+                contact: args.contact.clone().filter(|_| pades),
                 ..options.clone()
             };
-            Batch::new(signer.as_ref(), format, options)?
+            Batch::new(signer.as_ref(), *format, options)?
                 .with_cancel(cancel.cancel.clone())
                 .with_removal_watch(&dog)
                 .run(&docs, &mut |event| report.event(event))
         };
-        done.push((format, docs, summary));
+        summary = summary.merge(done.over(indices, Vec::new()));
     }
     drop(dog);
     drop(cancel);
     let _ = token.logout();
-    Ok(report.finish(&done, &refused))
+    Ok(report.finish(&all_documents, &formats, &summary))
+}
+
+/// The key to sign with among several, none chosen with --key-id: asked on a terminal (a
+/// numbered list: holder, identity, issuer, validity), refused otherwise, listing the keys.
+fn ask_key(
+    label: &str,
+    keys: &[CertificateEntry],
+    now: OffsetDateTime,
+) -> Result<CertificateEntry> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(choose::several_keys(label, keys, now));
+    }
+    eprintln!("token '{label}' holds {} keys:", keys.len());
+    for (n, k) in keys.iter().enumerate() {
+        eprintln!("  {}) {}", n + 1, choose::describe_key(k, now));
+    }
+    eprint!("sign with which key? [1-{}] ", keys.len());
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the choice of key", e))?;
+    line.trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|n| keys.get(n))
+        .cloned()
+        .ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "no key chosen ('{}'); choose one with --key-id",
+                line.trim()
+            ))
+        })
 }
 
 /// The timestamp authority of `--tsa`, checked before the PIN.
-fn tsa(args: &SignArgs, format: Option<batch::Format>) -> Result<Option<Arc<dyn Timestamper>>> {
+fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestamper>>> {
     match &args.tsa {
-        Some(_) if format == Some(batch::Format::Raw) => Err(Error::InvalidInput(
+        Some(_) if format == batch::Format::Raw => Err(Error::InvalidInput(
             "--tsa needs --format cms or pades (a raw signature has no room for a timestamp)"
                 .into(),
         )),

@@ -11,13 +11,16 @@ use time::OffsetDateTime;
 use kyso::document::{self, CmsVerification, Revocation, RevocationStatus, TrustVerification};
 use kyso::{Certificate, Error, Result};
 
+use super::verify_dir::{signed_in, Target};
 use super::{print_json, Cli};
 use kyso::batch::files;
 
-const VERIFY_HELP: &str = "\\
+const VERIFY_HELP: &str = "\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
 --content naming its document. A PDF without one has its embedded PAdES signatures verified,
-each of them. Documents and signatures must be regular files (not FIFOs or devices).
+each of them. A directory is verified whole: every .p7s signature and every signed PDF in it
+(subdirectories with --recursive), ending with a one-line count. Documents and signatures
+must be regular files (not FIFOs or devices).
 
 Revocation: the signer's certificate is checked at the OCSP responder its Authority Information
 Access names, else with the CRL of its CRL distribution points (HTTP), each answer verified
@@ -30,7 +33,8 @@ Exit status: 0 when every signature is valid and its signer chains to a --trust 
 
 Examples:
   kyso verify --trust ca.pem report.pdf.p7s
-  kyso verify --trust vn-root.pem --trust viettel-ca.pem --json *.p7s";
+  kyso verify --trust vn-root.pem --trust viettel-ca.pem --json *.p7s
+  kyso verify --trust ca.pem received/       # ... 200 valid, 0 invalid, 0 not trusted";
 
 /// Options of `kyso verify`.
 #[derive(Debug, Args)]
@@ -46,7 +50,10 @@ pub struct VerifyArgs {
     /// exactly one signature file).
     #[arg(long, value_name = "FILE")]
     content: Option<PathBuf>,
-    /// Signed files (or their .p7s signatures), or signed PDFs.
+    /// With a directory: its subdirectories too.
+    #[arg(long, short = 'r')]
+    recursive: bool,
+    /// Signed files (or their .p7s signatures), signed PDFs, or directories of them.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -77,6 +84,9 @@ struct Report {
     revocation: Option<Revocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// PDF: bytes were added after this, the last, signature.
+    #[serde(skip)]
+    appended: bool,
 }
 
 pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
@@ -96,16 +106,42 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
             args.files.len()
         )));
     }
-    let reports: Vec<Report> = args
-        .files
+    let mut targets = Vec::new();
+    let mut folder = false;
+    for f in &args.files {
+        if args.content.is_none() && f.is_dir() {
+            folder = true;
+            let found = signed_in(f, args.recursive)?;
+            if found.is_empty() {
+                targets.push(Target::Empty(f.clone()));
+            }
+            targets.extend(found);
+        } else {
+            targets.push(Target::Named(f.clone()));
+        }
+    }
+    let reports: Vec<Report> = targets
         .iter()
-        .flat_map(|f| {
-            if let Some(content) = &args.content {
-                vec![verify_one((content.clone(), f.clone()), &ctx)]
-            } else if is_signed_pdf(f) {
-                verify_pdf(f, &ctx)
-            } else {
-                vec![verify_one(detached_pair(f), &ctx)]
+        .flat_map(|t| match t {
+            Target::Empty(dir) => vec![Report {
+                error: Some(format!(
+                    "{}: no signed document found (no .p7s signature, no signed PDF)",
+                    dir.display()
+                )),
+                ..Report::error(dir)
+            }],
+            Target::Named(f) if !f.exists() && f.symlink_metadata().is_err() => vec![Report {
+                error: Some(format!("{}: not found", f.display())),
+                ..Report::error(f)
+            }],
+            Target::Named(f) => {
+                if let Some(content) = &args.content {
+                    vec![verify_one((content.clone(), f.clone()), &ctx)]
+                } else if is_signed_pdf(f) {
+                    verify_pdf(f, &ctx)
+                } else {
+                    vec![verify_one(detached_pair(f), &ctx)]
+                }
             }
         })
         .collect();
@@ -115,12 +151,31 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         for r in &reports {
             print_text(r, anchors.is_empty());
         }
+        if folder || reports.len() > 1 {
+            println!("{}", count_line(&reports));
+        }
     }
     Ok(if reports.iter().all(|r| r.status == "valid") {
         0
     } else {
         1
     })
+}
+
+/// `200 valid, 0 invalid, 0 not trusted` (and the errors, when there are some).
+fn count_line(reports: &[Report]) -> String {
+    let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
+    let mut line = format!(
+        "{} valid, {} invalid, {} not trusted",
+        count("valid"),
+        count("invalid"),
+        count("untrusted")
+    );
+    let errors = count("error");
+    if errors > 0 {
+        line.push_str(&format!(", {errors} could not be verified"));
+    }
+    line
 }
 
 /// What every verification needs.
@@ -133,20 +188,48 @@ struct Ctx<'a> {
 /// How long an OCSP responder or CRL server may take.
 const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
+impl Report {
+    /// A report on `file` that could not be verified (the error to be filled in).
+    fn error(file: &Path) -> Report {
+        Report {
+            file: file.to_path_buf(),
+            signature_file: None,
+            status: "error",
+            field: None,
+            covers_whole_document: None,
+            signature: None,
+            trust: None,
+            revocation: None,
+            error: None,
+            appended: false,
+            later_changes: None,
+        }
+    }
+}
+
 /// Verifies the detached signature `sig` of `content`.
 fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
     let mut report = Report {
-        file: content.clone(),
         signature_file: Some(sig.clone()),
-        status: "error",
-        field: None,
-        covers_whole_document: None,
-        later_changes: None,
-        signature: None,
-        trust: None,
-        revocation: None,
-        error: None,
+        ..Report::error(&content)
     };
+    if !sig.exists() {
+        report.error = Some(format!(
+            "{}: no signature found: {} not found (a detached signature is FILE.p7s beside \
+             FILE; a signed PDF carries its signatures inside)",
+            content.display(),
+            sig.display()
+        ));
+        return report;
+    }
+    if !content.exists() {
+        report.error = Some(format!(
+            "{}: not found (the document {} signs; give it with --content)",
+            content.display(),
+            sig.display()
+        ));
+        return report;
+    }
     let result = (|| -> Result<CmsVerification> {
         let p7s = files::read_regular(&sig)?;
         if let Some(e) = not_cms(&sig, &p7s) {
@@ -295,18 +378,7 @@ fn is_signed_pdf(file: &Path) -> bool {
 
 /// One report per signature in the PDF, oldest first; the newest must cover the whole file.
 fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
-    let base = || Report {
-        file: file.to_path_buf(),
-        signature_file: None,
-        status: "error",
-        field: None,
-        covers_whole_document: None,
-        later_changes: None,
-        signature: None,
-        trust: None,
-        revocation: None,
-        error: None,
-    };
+    let base = || Report::error(file);
     let found = files::read_regular(file).and_then(|pdf| document::verify_pdf(&pdf));
     let sigs = match found {
         Ok(s) if s.is_empty() => {
@@ -348,6 +420,7 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
                 }
                 Some(lc) if !lc.revision_added && i == last && r.status != "error" => {
                     r.status = "invalid";
+                    r.appended = true;
                     r.error = Some(
                         "the document was changed after its last signature (bytes appended)".into(),
                     );
@@ -361,11 +434,47 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
 }
 
 /// `FILE.p7s` → (`FILE`, `FILE.p7s`); `FILE` → (`FILE`, `FILE.p7s`).
-fn detached_pair(file: &Path) -> (PathBuf, PathBuf) {
+pub(super) fn detached_pair(file: &Path) -> (PathBuf, PathBuf) {
     let s = file.to_string_lossy();
     match s.strip_suffix(".p7s") {
         Some(content) => (PathBuf::from(content), file.to_path_buf()),
         None => (file.to_path_buf(), PathBuf::from(format!("{s}.p7s"))),
+    }
+}
+
+/// An RFC 3339 UTC time (`2026-11-22T08:32:26Z`) in Vietnam time with its offset, as the
+/// visible stamp shows times (`2026-11-22 15:32:26 (UTC+7)`); anything else as it is.
+fn vietnam_time(utc: &str) -> String {
+    let parse = || -> Option<OffsetDateTime> {
+        let s = utc.strip_suffix('Z')?;
+        let (date, clock) = s.split_once('T')?;
+        let mut d = date.split('-').map(str::parse::<i32>);
+        let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+        let mut c = clock.split(':').map(str::parse::<u8>);
+        let (h, min, sec) = (c.next()?.ok()?, c.next()?.ok()?, c.next()?.ok()?);
+        let date = time::Date::from_calendar_date(
+            y,
+            time::Month::try_from(u8::try_from(m).ok()?).ok()?,
+            u8::try_from(day).ok()?,
+        )
+        .ok()?;
+        let t = time::Time::from_hms(h, min, sec).ok()?;
+        Some(time::PrimitiveDateTime::new(date, t).assume_utc())
+    };
+    match (parse(), time::UtcOffset::from_hms(7, 0, 0)) {
+        (Some(t), Ok(vn)) => {
+            let t = t.to_offset(vn);
+            format!(
+                "{}-{:02}-{:02} {:02}:{:02}:{:02} (UTC+7)",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        }
+        _ => utc.to_owned(),
     }
 }
 
@@ -412,7 +521,9 @@ fn print_text(r: &Report, no_anchors: bool) {
         line!("  issuer     {}", s.issuer);
         line!(
             "  signed at  {} (claimed by the signer{})",
-            v.signing_time.as_deref().unwrap_or("unknown"),
+            v.signing_time
+                .as_deref()
+                .map_or("unknown".into(), vietnam_time),
             if v.timestamp.is_some() {
                 ""
             } else {
@@ -422,7 +533,7 @@ fn print_text(r: &Report, no_anchors: bool) {
         if let Some(t) = &v.timestamp {
             line!(
                 "  timestamp  {} by {} ({})",
-                t.time.as_deref().unwrap_or("unknown"),
+                t.time.as_deref().map_or("unknown".into(), vietnam_time),
                 t.tsa.as_deref().unwrap_or("an unknown TSA"),
                 if t.is_valid() {
                     "token valid, imprint matches this signature"

@@ -228,8 +228,12 @@ pub fn target_dir() -> PathBuf {
     exe.parent().unwrap().parent().unwrap().to_owned()
 }
 
-/// The `kyso` binary of this build.
+/// The `kyso` binary of this build (`KYSO_TEST_KYSO` names another one: how a test is shown
+/// to fail on an earlier build).
 pub fn kyso_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("KYSO_TEST_KYSO") {
+        return PathBuf::from(p);
+    }
     match option_env!("CARGO_BIN_EXE_kyso") {
         Some(p) => PathBuf::from(p),
         None => target_dir().join("kyso"),

@@ -9,22 +9,30 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::image::Image;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
 
 /// Where the default font lives on Debian and Ubuntu (`fonts-dejavu-core`).
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
-/// A visible signature: page (1 = first), rectangle in PDF points from the page's lower-left
-/// corner, and the TrueType font to write with.
+pub use super::placement::{Page, Position, DEFAULT_SIZE, MARGIN};
+
+/// A visible signature: the page, the box (in PDF points from the page's lower-left corner, or
+/// at a named position), and the TrueType font to write with.
 #[derive(Clone)]
 pub struct Visible {
-    /// Page number, from 1.
-    pub page: u32,
-    /// `x, y, width, height` in points.
+    /// The page.
+    pub page: Page,
+    /// `x, y, width, height` in points; with a [`Visible::position`], `x` and `y` are placed
+    /// from the page's size.
     pub rect: [f32; 4],
+    /// A named position on the page, instead of `x, y`.
+    pub position: Option<Position>,
     /// The font file's bytes (TrueType or OpenType with TrueType outlines).
     pub font: Arc<Vec<u8>>,
+    /// An image at the box's left (a handwritten signature, the seal), transparency kept.
+    pub image: Option<Arc<Image>>,
 }
 
 impl std::fmt::Debug for Visible {
@@ -32,32 +40,68 @@ impl std::fmt::Debug for Visible {
         f.debug_struct("Visible")
             .field("page", &self.page)
             .field("rect", &self.rect)
+            .field("position", &self.position)
             .field("font_bytes", &self.font.len())
+            .field("image", &self.image)
             .finish()
     }
 }
 
 impl Visible {
-    /// Parses `PAGE,X,Y,W,H` (points; e.g. `1,350,40,220,70`) and reads the font.
+    /// Parses `PAGE,X,Y,W,H` (points; e.g. `1,350,40,220,70`), `PAGE,POSITION` or
+    /// `PAGE,POSITION,W,H` (e.g. `last,bottom-right`), and reads the font. PAGE is a number
+    /// from 1, `first`, `last`, a negative number counting from the end (`-1` is the last
+    /// page), or `all` (the stamp on every page); POSITION is `top-left`, `top-center`, `top-right`, `bottom-left`, `bottom-center`
+    /// or `bottom-right`, at 36 points from the edges.
     pub fn parse(spec: &str, font_path: &std::path::Path) -> Result<Visible> {
         let bad = || {
             Error::InvalidInput(format!(
-                "--visible {spec}: expected PAGE,X,Y,WIDTH,HEIGHT in points, e.g. 1,350,40,220,70"
+                "--visible {spec}: expected PAGE,X,Y,WIDTH,HEIGHT in points (e.g. \
+                 1,350,40,220,70) or PAGE,POSITION[,WIDTH,HEIGHT] (e.g. last,bottom-right); \
+                 PAGE is a number, first, last, -N (from the end) or all; POSITION is one of {}",
+                Position::NAMES.map(|(n, _)| n).join(", ")
             ))
         };
         let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
-        let [page, x, y, w, h] = parts.as_slice() else {
-            return Err(bad());
+        let page = match parts.first().copied().unwrap_or("") {
+            p if p.eq_ignore_ascii_case("first") => Page::Nth(1),
+            p if p.eq_ignore_ascii_case("last") => Page::FromEnd(1),
+            p if p.eq_ignore_ascii_case("all") => Page::All,
+            p => match p.parse::<i64>().map_err(|_| bad())? {
+                n @ 1.. => Page::Nth(u32::try_from(n).map_err(|_| bad())?),
+                n @ ..0 => Page::FromEnd(u32::try_from(-n).map_err(|_| bad())?),
+                0 => {
+                    return Err(Error::InvalidInput(format!(
+                        "--visible {spec}: pages count from 1 (or from the end: -1 is the last)"
+                    )))
+                }
+            },
         };
-        let page: u32 = page.parse().map_err(|_| bad())?;
         let num = |s: &str| s.parse::<f32>().ok().filter(|v| v.is_finite());
-        let rect = [num(x), num(y), num(w), num(h)];
-        let [Some(x), Some(y), Some(w), Some(h)] = rect else {
-            return Err(bad());
+        let (position, rect) = match &parts[1..] {
+            [pos] => (Some(Position::parse(pos).ok_or_else(bad)?), {
+                let [w, h] = DEFAULT_SIZE;
+                [0.0, 0.0, w, h]
+            }),
+            [pos, w, h] => {
+                let p = Position::parse(pos).ok_or_else(bad)?;
+                let (Some(w), Some(h)) = (num(w), num(h)) else {
+                    return Err(bad());
+                };
+                (Some(p), [0.0, 0.0, w, h])
+            }
+            [x, y, w, h] => {
+                let rect = [num(x), num(y), num(w), num(h)];
+                let [Some(x), Some(y), Some(w), Some(h)] = rect else {
+                    return Err(bad());
+                };
+                (None, [x, y, w, h])
+            }
+            _ => return Err(bad()),
         };
-        if page == 0 || w < 20.0 || h < 10.0 {
+        if rect[2] < 20.0 || rect[3] < 10.0 {
             return Err(Error::InvalidInput(format!(
-                "--visible {spec}: pages count from 1, and the box must be at least 20×10 points"
+                "--visible {spec}: the box must be at least 20×10 points"
             )));
         }
         let font = std::fs::read(font_path).map_err(|e| {
@@ -77,8 +121,10 @@ impl Visible {
         })?;
         Ok(Visible {
             page,
-            rect: [x, y, w, h],
+            rect,
+            position,
             font: Arc::new(font),
+            image: None,
         })
     }
 }
@@ -111,6 +157,23 @@ pub fn signature_lines(cert: &Certificate, at: OffsetDateTime) -> Vec<String> {
     lines
 }
 
+/// The stamp's lines: [`signature_lines`], then the reason and the location when given.
+pub fn stamp_lines(
+    cert: &Certificate,
+    at: OffsetDateTime,
+    reason: Option<&str>,
+    location: Option<&str>,
+) -> Vec<String> {
+    let mut lines = signature_lines(cert, at);
+    if let Some(r) = reason {
+        lines.push(format!("Lý do: {r}"));
+    }
+    if let Some(l) = location {
+        lines.push(format!("Nơi ký: {l}"));
+    }
+    lines
+}
+
 /// The PDF objects of an appearance, numbered from `first_id`: the Form XObject first (the
 /// widget's `/AP /N`), then the font objects.
 pub struct Appearance {
@@ -136,9 +199,14 @@ fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Builds the appearance of `lines` in a `w`×`h` box.
-pub fn build(lines: &[String], w: f32, h: f32, font: &[u8], first_id: u32) -> Result<Appearance> {
-    build_rotated(lines, w, h, font, first_id, 0)
+impl Visible {
+    /// Adds the PNG image at `path` at the box's left.
+    pub fn with_image(mut self, path: &std::path::Path) -> Result<Visible> {
+        let name = path.display().to_string();
+        let data = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
+        self.image = Some(Arc::new(Image::from_png(&name, &data)?));
+        Ok(self)
+    }
 }
 
 /// The form's `/Matrix` that turns its content upright on a page shown rotated by `rotate`
@@ -152,13 +220,14 @@ fn counter_rotation(rotate: u16) -> &'static str {
     }
 }
 
-/// [`build`] for a page shown rotated by `rotate` degrees (0, 90, 180, 270): the text reads
-/// upright as the page is shown.
-pub fn build_rotated(
+/// Builds the appearance of `lines` in a `w`×`h` box, with `image` at its left when given
+/// (as tall as the box less its padding, at most 40% of its width, in proportion).
+pub fn build(
     lines: &[String],
     w: f32,
     h: f32,
     font: &[u8],
+    image: Option<&Image>,
     first_id: u32,
     rotate: u16,
 ) -> Result<Appearance> {
@@ -190,12 +259,22 @@ pub fn build_rotated(
     }
     let subset = subsetter::subset(font, 0, &remapper).map_err(font_err)?;
 
-    // Font size: as large as fits, 11 pt at most.
+    // The image's box at the left; the text goes to its right.
     let pad = 4.0;
+    let picture = image.map(|img| {
+        let ih = (h - 2.0 * pad).max(1.0);
+        let iw = ih * img.width as f32 / img.height as f32;
+        let iw = iw.min(w * 0.4);
+        let ih = iw * img.height as f32 / img.width as f32;
+        (iw, ih, (h - ih) / 2.0)
+    });
+    let text_x = picture.map_or(pad, |(iw, _, _)| 2.0 * pad + iw);
+
+    // Font size: as large as fits, 11 pt at most.
     let widest = shaped.iter().map(|(_, w)| *w).fold(1.0, f32::max);
     let n = lines.len().max(1) as f32;
     let size = (11.0f32)
-        .min((w - 2.0 * pad) * 1000.0 / widest)
+        .min((w - text_x - pad) * 1000.0 / widest)
         .min((h - 2.0 * pad) / (n * 1.25))
         .max(1.0);
     let leading = size * 1.25;
@@ -212,9 +291,13 @@ pub fn build_rotated(
     for (i, (gids, _)) in shaped.iter().enumerate() {
         let y = top - (i as f32 + 1.0) * leading + leading * 0.3;
         let hexs: String = gids.iter().map(|g| format!("{g:04X}")).collect();
-        let _ = writeln!(content, "1 0 0 1 {pad} {y:.2} Tm <{hexs}> Tj");
+        let _ = writeln!(content, "1 0 0 1 {text_x:.2} {y:.2} Tm <{hexs}> Tj");
     }
-    content.push_str("ET\nQ\n");
+    content.push_str("ET\n");
+    if let Some((iw, ih, iy)) = picture {
+        let _ = writeln!(content, "q {iw:.2} 0 0 {ih:.2} {pad} {iy:.2} cm /Im1 Do Q");
+    }
+    content.push_str("Q\n");
 
     let [form, type0, cid, descriptor, file, tounicode] =
         std::array::from_fn(|i| first_id + i as u32);
@@ -243,8 +326,13 @@ pub fn build_rotated(
             form,
             stream(
                 &format!(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 {w} {h}]{} /Resources <</Font <</F1 {type0} 0 R>>>>",
-                    counter_rotation(rotate)
+                    "/Type /XObject /Subtype /Form /BBox [0 0 {w} {h}]{} /Resources <</Font <</F1 {type0} 0 R>>{}>>",
+                    counter_rotation(rotate),
+                    if image.is_some() {
+                        format!(" /XObject <</Im1 {} 0 R>>", first_id + 6)
+                    } else {
+                        String::new()
+                    }
                 ),
                 content.as_bytes(),
             ),
@@ -292,6 +380,42 @@ pub fn build_rotated(
         tounicode,
         stream("", to_unicode_cmap(&to_unicode).as_bytes()),
     ));
+    if let Some(img) = image {
+        let (im, mask) = (first_id + 6, first_id + 7);
+        let packed = |data: &[u8]| -> Result<Vec<u8>> {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(data).map_err(font_err)?;
+            z.finish().map_err(font_err)
+        };
+        let smask = match &img.alpha {
+            Some(_) => format!(" /SMask {mask} 0 R"),
+            None => String::new(),
+        };
+        objects.push((
+            im,
+            stream(
+                &format!(
+                    "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceRGB \
+                     /BitsPerComponent 8 /Filter /FlateDecode{smask}",
+                    img.width, img.height
+                ),
+                &packed(&img.rgb)?,
+            ),
+        ));
+        if let Some(alpha) = &img.alpha {
+            objects.push((
+                mask,
+                stream(
+                    &format!(
+                        "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace \
+                         /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+                        img.width, img.height
+                    ),
+                    &packed(alpha)?,
+                ),
+            ));
+        }
+    }
     Ok(Appearance { objects })
 }
 
@@ -332,11 +456,39 @@ mod tests {
             return; // fonts-dejavu-core not installed: the CLI tests say so
         }
         let v = Visible::parse("2, 300,40,220,70", font).unwrap();
-        assert_eq!((v.page, v.rect), (2, [300.0, 40.0, 220.0, 70.0]));
+        assert_eq!((v.page, v.rect), (Page::Nth(2), [300.0, 40.0, 220.0, 70.0]));
+        let v = Visible::parse("last,bottom-right", font).unwrap();
+        assert_eq!(
+            (v.page, v.position, v.rect),
+            (
+                Page::FromEnd(1),
+                Some(Position::BottomRight),
+                [0.0, 0.0, 220.0, 70.0]
+            )
+        );
+        let v = Visible::parse("-2,Top-Left,250,64", font).unwrap();
+        assert_eq!(
+            (v.page, v.position),
+            (Page::FromEnd(2), Some(Position::TopLeft))
+        );
+        assert_eq!(
+            Visible::parse("first,top-center", font).unwrap().page,
+            Page::Nth(1)
+        );
+        assert!(Visible::parse("1,middle", font).is_err());
         assert!(Visible::parse("0,1,1,100,100", font).is_err());
         assert!(Visible::parse("1,1,1,100", font).is_err());
         assert!(Visible::parse("1,a,1,100,50", font).is_err());
-        let a = build(&["Ký bởi: NGUYỄN VĂN AN".into()], 200.0, 50.0, &v.font, 10).unwrap();
+        let a = build(
+            &["Ký bởi: NGUYỄN VĂN AN".into()],
+            200.0,
+            50.0,
+            &v.font,
+            None,
+            10,
+            0,
+        )
+        .unwrap();
         assert_eq!(a.form_id(), 10);
         assert_eq!(a.objects.len(), 6);
         let cmap = String::from_utf8_lossy(&a.objects[5].1).into_owned();

@@ -2,8 +2,10 @@
 //! signature's appearance, and PAdES signing.
 
 pub mod appearance;
+pub mod image;
 mod object;
 pub mod pades;
+pub mod placement;
 pub mod reader;
 pub(crate) mod writer;
 mod xref;

@@ -9,6 +9,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
+use super::placement;
 use super::reader::{LazyPdf, Source};
 use super::writer::{
     is_xref_stream_at, text_string, write_object, write_object_with, Numbers, Update,
@@ -33,6 +34,8 @@ pub struct PadesOptions {
     pub reason: Option<String>,
     /// `/Location`.
     pub location: Option<String>,
+    /// `/ContactInfo`: how to reach the signer (a phone number, an e-mail address).
+    pub contact: Option<String>,
     /// Where the signature timestamp comes from (PAdES B-T); `None` for B-B.
     pub tsa: Option<std::sync::Arc<dyn Timestamper>>,
     /// A visible signature (page, box, font); `None` for an invisible one.
@@ -289,77 +292,15 @@ fn prepare_from<S: Source + ?Sized>(
     })
 }
 
-/// Where a page is shown: its visible box (`/CropBox`, else `/MediaBox`, both inherited from
-/// the page tree) and its `/Rotate`.
-struct PageGeometry {
-    /// Lower-left corner and size of the visible box, in default user space.
-    llx: f32,
-    lly: f32,
-    width: f32,
-    height: f32,
-    /// Clockwise rotation when shown: 0, 90, 180 or 270.
-    rotate: u16,
-}
-
-impl PageGeometry {
-    fn of<S: Source + ?Sized>(pdf: &Pdf<S>, page: ObjectId) -> Result<PageGeometry> {
-        let (mut media, mut crop, mut rotate) = (None, None, None);
-        let mut node = Some(page);
-        for _ in 0..32 {
-            let Some(id) = node else { break };
-            let d = pdf.dictionary(id)?;
-            let array = |key: &[u8]| -> Option<[f32; 4]> {
-                let o = d.get(key).ok()?;
-                let o = match o {
-                    Object::Reference(r) => pdf.get(*r).ok()?,
-                    o => o.clone(),
-                };
-                let a = o.as_array().ok()?;
-                let n: Vec<f32> = a.iter().filter_map(|v| v.as_float().ok()).collect();
-                (n.len() == 4).then(|| [n[0], n[1], n[2], n[3]])
-            };
-            media = media.or_else(|| array(b"MediaBox"));
-            crop = crop.or_else(|| array(b"CropBox"));
-            rotate = rotate.or_else(|| d.get(b"Rotate").and_then(Object::as_i64).ok());
-            node = d.get(b"Parent").and_then(Object::as_reference).ok();
-        }
-        let [a, b, c, d] = crop.or(media).unwrap_or([0.0, 0.0, 612.0, 792.0]);
-        Ok(PageGeometry {
-            llx: a.min(c),
-            lly: b.min(d),
-            width: (c - a).abs(),
-            height: (d - b).abs(),
-            rotate: (rotate.unwrap_or(0).rem_euclid(360) / 90 * 90) as u16,
-        })
-    }
-
-    /// The annotation `/Rect` for a box `x, y, w, h` given as the page is shown (from its
-    /// lower-left corner, upright), or an error naming the page's size when the box runs off
-    /// it.
-    fn place(&self, page: u32, [x, y, w, h]: [f32; 4]) -> Result<[f32; 4]> {
-        let (shown_w, shown_h) = match self.rotate {
-            90 | 270 => (self.height, self.width),
-            _ => (self.width, self.height),
-        };
-        if x < 0.0 || y < 0.0 || x + w > shown_w + 0.5 || y + h > shown_h + 0.5 {
-            return Err(Error::InvalidInput(format!(
-                "--visible {x},{y},{w},{h}: the box runs off page {page}, which is {} × {} \
-                 points as shown (x from 0 to {}, y from 0 to {})",
-                shown_w.round(),
-                shown_h.round(),
-                shown_w.round(),
-                shown_h.round()
-            )));
-        }
-        let (big_w, big_h) = (self.width, self.height);
-        let [x0, y0, x1, y1] = match self.rotate {
-            90 => [big_w - y - h, x, big_w - y, x + w],
-            180 => [big_w - x - w, big_h - y - h, big_w - x, big_h - y],
-            270 => [y, big_h - x - w, y + h, big_h - x],
-            _ => [x, y, x + w, y + h],
-        };
-        Ok([x0 + self.llx, y0 + self.lly, x1 + self.llx, y1 + self.lly])
-    }
+/// The visible signature's box on page `number` (see [`placement::fit`]).
+fn placed<S: Source + ?Sized>(
+    pdf: &Pdf<S>,
+    page_id: ObjectId,
+    number: u32,
+    v: &Visible,
+) -> Result<placement::Placed> {
+    let geometry = placement::geometry(&|id| pdf.get(id), page_id)?;
+    placement::fit(v, &geometry, number)
 }
 
 /// The DocMDP permission of a certified PDF (ISO 32000-1 §12.8.2.2: 1 no changes, 2 form
@@ -436,13 +377,14 @@ fn build<S: Source + ?Sized>(
     if docmdp_permission(pdf, &catalog)? == Some(1) {
         return Err(Error::PdfCertifiedNoChanges);
     }
+    // The pages the stamp goes on (several for `all`), with their numbers; the field's own
+    // page is the first.
+    let mut stamped: Vec<(u32, ObjectId)> = Vec::new();
     let page_id = match &options.visible {
-        Some(v) => pdf.page(v.page)?.map_err(|count| {
-            Error::InvalidInput(format!(
-                "--visible: the PDF has {count} page(s), not {}",
-                v.page
-            ))
-        })?,
+        Some(v) => {
+            stamped = placement::pages(v, &|n| pdf.page(n))?;
+            stamped[0].1
+        }
         None => pdf
             .page(1)?
             .map_err(|_| Error::Document("the PDF has no page".into()))?,
@@ -493,6 +435,9 @@ fn build<S: Source + ?Sized>(
     if let Some(l) = &options.location {
         extra.set("Location", text_string(l));
     }
+    if let Some(c) = &options.contact {
+        extra.set("ContactInfo", text_string(c));
+    }
     for (k, v) in extra.iter() {
         sig.push(b'\n');
         super::writer::write_name(&mut sig, k);
@@ -522,29 +467,55 @@ fn build<S: Source + ?Sized>(
     field.set("FT", Object::Name(b"Sig".to_vec()));
     field.set("T", Object::string_literal(field_name));
     field.set("V", Object::Reference((sig_id, 0)));
-    field.set("P", Object::Reference(page_id));
     let mut next_id = size + 2;
+    // (page, annotation) pairs to add to the pages' /Annots.
+    let mut annotations = vec![(page_id, field_id)];
     match &options.visible {
         Some(v) => {
-            let [x, y, w, h] = v.rect;
-            let page = PageGeometry::of(pdf, page_id)?;
-            let rect = page.place(v.page, [x, y, w, h])?;
-            let lines = appearance::signature_lines(signer.certificate(), options.signing_time);
-            let ap = appearance::build_rotated(&lines, w, h, &v.font, next_id, page.rotate)?;
+            field.set("P", Object::Reference(page_id));
+            let [_, _, w, h] = v.rect;
+            let placed_at = placed(pdf, page_id, stamped[0].0, v)?;
+            let ap = appearance::build(
+                &appearance::stamp_lines(
+                    signer.certificate(),
+                    options.signing_time,
+                    options.reason.as_deref(),
+                    options.location.as_deref(),
+                ),
+                w,
+                h,
+                &v.font,
+                v.image.as_deref(),
+                next_id,
+                placed_at.rotate,
+            )?;
             field.set(
                 "Rect",
-                Object::Array(rect.iter().map(|&v| v.into()).collect()),
+                Object::Array(placed_at.rect.iter().map(|&v| v.into()).collect()),
             );
             field.set("F", Object::Integer(4)); // print
             let mut ap_dict = Dictionary::new();
             ap_dict.set("N", Object::Reference((ap.form_id(), 0)));
-            field.set("AP", Object::Dictionary(ap_dict));
+            field.set("AP", Object::Dictionary(ap_dict.clone()));
             for (id, body) in &ap.objects {
                 update.object(*id, body);
             }
             next_id += ap.objects.len() as u32;
+            // `all`: the signature field (and its widget) stays on the first page; the other
+            // pages get a locked, printed stamp annotation showing the same appearance. (A field
+            // with one widget per page is allowed by the PDF standard, but validators such as
+            // poppler then see one unsigned field per page.)
+            for (n, page) in stamped.iter().skip(1) {
+                // (pages rotated otherwise than the first get the same appearance: rare)
+                let rect = placed(pdf, *page, *n, v)?.rect;
+                let stamp = placement::stamp_annotation(*page, rect, &ap_dict);
+                write(&mut update, next_id, &Object::Dictionary(stamp))?;
+                annotations.push((*page, next_id));
+                next_id += 1;
+            }
         }
         None => {
+            field.set("P", Object::Reference(page_id));
             field.set(
                 "Rect",
                 Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
@@ -554,15 +525,17 @@ fn build<S: Source + ?Sized>(
     }
     write(&mut update, field_id, &Object::Dictionary(field))?;
 
-    // The page's annotations and the form's fields gain the new field.
-    let mut page = pdf.dictionary(page_id)?;
-    let (mut annots, annots_id) = array_of(pdf, page.get(b"Annots").ok())?;
-    annots.push(Object::Reference((field_id, 0)));
-    match annots_id {
-        Some(id) => write(&mut update, id.0, &Object::Array(annots))?,
-        None => {
-            page.set("Annots", Object::Array(annots));
-            write(&mut update, page_id.0, &Object::Dictionary(page))?;
+    // The pages' annotations and the form's fields gain the new field (or its widgets).
+    for (page_id, annot) in annotations {
+        let mut page = pdf.dictionary(page_id)?;
+        let (mut annots, annots_id) = array_of(pdf, page.get(b"Annots").ok())?;
+        annots.push(Object::Reference((annot, 0)));
+        match annots_id {
+            Some(id) => write(&mut update, id.0, &Object::Array(annots))?,
+            None => {
+                page.set("Annots", Object::Array(annots));
+                write(&mut update, page_id.0, &Object::Dictionary(page))?;
+            }
         }
     }
     fields.push(Object::Reference((field_id, 0)));
