@@ -139,7 +139,7 @@ fn stamps_are_placed_on_the_page_as_shown() {
     let report = json(&out);
     let error = report["failed"][0]["error"].as_str().unwrap();
     assert!(
-        error.contains("runs off page 2, which is 842 × 595 points as shown"),
+        error.contains("runs off page 2, which is 842×595 points as shown"),
         "{report:#}"
     );
     assert!(!signed.exists());

@@ -223,7 +223,16 @@ fn a_wrong_pin_costs_exactly_one_attempt_per_run_and_a_blocked_pin_is_never_trie
     let right = b.pin_file(PIV_PIN);
 
     // One wrong PIN, then the right one: the counter drops by one, then is back to 3.
-    let out = b.run(&["sign", "--format", "raw", "--key-id", ID_9A, "--pin-file", &wrong, &doc]);
+    let out = b.run(&[
+        "sign",
+        "--format",
+        "raw",
+        "--key-id",
+        ID_9A,
+        "--pin-file",
+        &wrong,
+        &doc,
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("wrong PIN"), "{}", stderr(&out));
     assert_eq!(b.card.retries_left(), 2);
@@ -236,7 +245,16 @@ fn a_wrong_pin_costs_exactly_one_attempt_per_run_and_a_blocked_pin_is_never_trie
     assert_ok(&out);
     let tokens = json(&out);
     assert_eq!(tokens[0]["pin"]["locked"], false, "{tokens:#}");
-    let out = b.run(&["sign", "--format", "raw", "--key-id", ID_9A, "--pin-file", &right, &doc]);
+    let out = b.run(&[
+        "sign",
+        "--format",
+        "raw",
+        "--key-id",
+        ID_9A,
+        "--pin-file",
+        &right,
+        &doc,
+    ]);
     assert_ok(&out);
     assert_eq!(
         b.card.retries_left(),
@@ -248,7 +266,16 @@ fn a_wrong_pin_costs_exactly_one_attempt_per_run_and_a_blocked_pin_is_never_trie
     let expect = [(2, "wrong PIN"), (1, "ONE attempt is left"), (0, "locked")];
     for (left, message) in expect {
         let before = b.card.pin_verifications();
-        let out = b.run(&["sign", "--format", "raw", "--key-id", ID_9A, "--pin-file", &wrong, &doc]);
+        let out = b.run(&[
+            "sign",
+            "--format",
+            "raw",
+            "--key-id",
+            ID_9A,
+            "--pin-file",
+            &wrong,
+            &doc,
+        ]);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(
             stderr(&out).contains(message),
@@ -264,7 +291,16 @@ fn a_wrong_pin_costs_exactly_one_attempt_per_run_and_a_blocked_pin_is_never_trie
     // Blocked: reported as locked, and no PIN reaches the card, even the right one.
     let before = b.card.pin_verifications();
     for pin in [&wrong, &right] {
-        let out = b.run(&["sign", "--format", "raw", "--key-id", ID_9A, "--pin-file", pin, &doc]);
+        let out = b.run(&[
+            "sign",
+            "--format",
+            "raw",
+            "--key-id",
+            ID_9A,
+            "--pin-file",
+            pin,
+            &doc,
+        ]);
         assert_eq!(out.status.code(), Some(2));
         assert!(stderr(&out).contains("is locked"), "{}", stderr(&out));
     }
@@ -275,7 +311,16 @@ fn a_wrong_pin_costs_exactly_one_attempt_per_run_and_a_blocked_pin_is_never_trie
     // The counter is the card's: it survives removal and reinsertion.
     b.card.remove();
     b.card.insert();
-    let out = b.run(&["sign", "--format", "raw", "--key-id", ID_9A, "--pin-file", &right, &doc]);
+    let out = b.run(&[
+        "sign",
+        "--format",
+        "raw",
+        "--key-id",
+        ID_9A,
+        "--pin-file",
+        &right,
+        &doc,
+    ]);
     assert!(stderr(&out).contains("is locked"), "{}", stderr(&out));
     assert_eq!(b.card.pin_verifications(), before);
 }

@@ -117,7 +117,9 @@ impl Report {
         let out = |i: usize| docs[i].output_path().map(PathBuf::from).unwrap_or_default();
         let pairs = |v: &[usize]| {
             v.iter()
-                .map(|&i| json!({"file": path(i), "signature": out(i), "format": formats[i].name()}))
+                .map(
+                    |&i| json!({"file": path(i), "signature": out(i), "format": formats[i].name()}),
+                )
                 .collect::<Vec<_>>()
         };
         if self.json {

@@ -229,8 +229,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     };
     let files = expand(args.include_signed)?;
     if files.is_empty() {
-        let signed_left_out =
-            !args.include_signed && expand(true).is_ok_and(|f| !f.is_empty());
+        let signed_left_out = !args.include_signed && expand(true).is_ok_and(|f| !f.is_empty());
         return Err(Error::InvalidInput(if signed_left_out {
             "no file to sign in the directories given: the signed PDFs there are left out \
              (pass --include-signed to countersign them)"
@@ -261,6 +260,14 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         all_documents.extend(docs);
         runs.push((f, start..all_documents.len()));
     }
+    if runs.is_empty() {
+        // Only XML files: refused before anything else, like a format kyso does not have.
+        let names: Vec<String> = xml.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::InvalidInput(format!(
+            "{}: {XML_NOT_YET}",
+            names.join(", ")
+        )));
+    }
     let mut failed_before = Vec::new();
     for p in xml {
         failed_before.push((all_documents.len(), Error::InvalidInput(XML_NOT_YET.into())));
@@ -273,10 +280,20 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let mut to_sign = 0;
     for (f, range) in &runs {
         let visible = visible.as_ref().filter(|_| *f == batch::Format::Pades);
-        let checked = check::documents(&all_documents[range.clone()], *f, args.skip_existing, visible);
+        let checked = check::documents(
+            &all_documents[range.clone()],
+            *f,
+            args.skip_existing,
+            visible,
+        );
         to_sign += checked.to_sign;
         ready.push((*f, checked.ready.iter().map(|i| i + range.start).collect()));
-        failed_before.extend(checked.failed.into_iter().map(|(i, e)| (i + range.start, e)));
+        failed_before.extend(
+            checked
+                .failed
+                .into_iter()
+                .map(|(i, e)| (i + range.start, e)),
+        );
     }
     let failures = || -> Vec<batch::Failure> {
         failed_before

@@ -566,7 +566,7 @@ fn print_text(r: &Report, no_anchors: bool) {
                 lc.modifications.join("; ")
             ),
             Some(lc) if !lc.revision_added => {
-                line!("  document   MODIFIED after signing: bytes appended")
+                line!("  document   MODIFIED after signing: bytes were added after this signature")
             }
             _ if !v.content_unmodified => line!("  document   MODIFIED after signing"),
             Some(_) => line!(

@@ -217,7 +217,10 @@ pub(crate) fn stamp_annotation(page: ObjectId, rect: [f32; 4], ap: &Dictionary) 
     stamp.set("Type", Object::Name(b"Annot".to_vec()));
     stamp.set("Subtype", Object::Name(b"Stamp".to_vec()));
     stamp.set("P", Object::Reference(page));
-    stamp.set("Rect", Object::Array(rect.iter().map(|&v| v.into()).collect()));
+    stamp.set(
+        "Rect",
+        Object::Array(rect.iter().map(|&v| v.into()).collect()),
+    );
     stamp.set("F", Object::Integer(4 | 128)); // print, locked
     stamp.set("AP", Object::Dictionary(ap.clone()));
     stamp
