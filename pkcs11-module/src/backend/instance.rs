@@ -20,10 +20,21 @@ use super::slots::{self, SlotEntry, SlotTable};
 static STATE: RwLock<Option<Arc<Instance>>> = RwLock::new(None);
 
 /// `C_Initialize`: fresh state; modules load on first use.
+///
+/// In a child process after `fork()` the parent's state is there but not ours to use (its
+/// sessions and module handles belong to the parent; another thread may have held a lock at
+/// the fork): it is left behind, never dropped (dropping would finalise modules the parent
+/// still uses, and could wait on a lock no thread of the child will release), and the child
+/// starts afresh, as OpenSC and p11-kit do.
 pub fn initialize() -> Result<(), Rv> {
     let mut state = STATE.write().unwrap_or_else(|p| p.into_inner());
-    if state.is_some() {
-        return Err(CKR_CRYPTOKI_ALREADY_INITIALIZED);
+    if let Some(old) = state.take() {
+        if old.pid == std::process::id() {
+            *state = Some(old);
+            return Err(CKR_CRYPTOKI_ALREADY_INITIALIZED);
+        }
+        log::info!("initialised again in a child process after fork()");
+        std::mem::forget(old);
     }
     super::logging::init();
     *state = Some(Arc::new(Instance::default()));
@@ -59,11 +70,23 @@ pub enum Output {
 }
 
 /// Everything the module holds while initialised.
-#[derive(Default)]
 pub struct Instance {
     slots: Mutex<SlotTable>,
     sessions: Mutex<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
     next_session: AtomicU64,
+    /// The process that initialised it (a child after `fork()` starts afresh).
+    pid: u32,
+}
+
+impl Default for Instance {
+    fn default() -> Self {
+        Instance {
+            slots: Mutex::default(),
+            sessions: Mutex::default(),
+            next_session: AtomicU64::new(0),
+            pid: std::process::id(),
+        }
+    }
 }
 
 /// The size protocol's early answers: a length query, or a buffer too small (the operation
@@ -247,17 +270,31 @@ impl Instance {
         let s = self.session(handle)?;
         let slot = lock(&s).slot;
         match user {
-            CKU_USER => {}
+            CKU_USER | CKU_SO => {}
             CKU_CONTEXT_SPECIFIC => {
                 let mut g = lock(&s);
                 let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
                 op.context_login_done = true;
                 return Ok(());
             }
-            CKU_SO => return Err(CKR_USER_TYPE_INVALID),
             _ => return Err(CKR_USER_TYPE_INVALID),
         }
         let token = lock(&self.slots).token(slot)?.token.clone();
+        if user == CKU_SO {
+            // The spec's order: read-only sessions and a logged-in user are reported before
+            // the SO login itself is refused (kyso's backends log users in, never the SO).
+            let read_only = lock(&self.sessions).values().any(|o| {
+                let o = lock(o);
+                o.slot == slot && !o.rw
+            });
+            if read_only {
+                return Err(CKR_SESSION_READ_ONLY_EXISTS);
+            }
+            if token.is_logged_in() {
+                return Err(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+            }
+            return Err(CKR_USER_TYPE_INVALID);
+        }
         if token.is_logged_in() {
             return Err(CKR_USER_ALREADY_LOGGED_IN);
         }
@@ -347,6 +384,11 @@ impl Instance {
     ) -> Result<Arc<Object>, Rv> {
         let s = self.session(handle)?;
         let slot = lock(&s).slot;
+        self.visible(slot, object)
+    }
+
+    /// An object of a slot, if a session there may see it now.
+    fn visible(&self, slot: CK_SLOT_ID, object: CK_OBJECT_HANDLE) -> Result<Arc<Object>, Rv> {
         let t = lock(&self.slots);
         let o = t.object(slot, object)?;
         if o.private && !t.token(slot)?.token.is_logged_in() {
@@ -355,17 +397,31 @@ impl Instance {
         Ok(o)
     }
 
-    /// `C_SignInit`.
+    /// `C_GetObjectSize`: the object must be visible; its size on the token is not known
+    /// (`CK_UNAVAILABLE_INFORMATION`, which the spec allows).
+    pub fn object_size(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        object: CK_OBJECT_HANDLE,
+    ) -> Result<CK_ULONG, Rv> {
+        self.object(handle, object)?;
+        Ok(CK_UNAVAILABLE_INFORMATION)
+    }
+
+    /// `C_SignInit`. The mechanism comes as the FFI read it: the session is checked first, as
+    /// the spec orders, then the mechanism, then the key.
     pub fn sign_init(
         &self,
         handle: CK_SESSION_HANDLE,
-        mech: Mech,
+        mech: Result<Mech, Rv>,
         key: CK_OBJECT_HANDLE,
     ) -> Result<(), Rv> {
-        let obj = self
-            .object(handle, key)
-            .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
         let s = self.session(handle)?;
+        let mech = mech?;
+        let slot = lock(&s).slot;
+        let obj = self
+            .visible(slot, key)
+            .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
         let mut g = lock(&s);
         if g.sign.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
@@ -415,22 +471,25 @@ impl Instance {
         r
     }
 
-    /// `C_VerifyInit` with a public (or private) key object.
+    /// `C_VerifyInit` with a public (or private) key object; checks in the order of
+    /// [`Instance::sign_init`].
     pub fn verify_init(
         &self,
         handle: CK_SESSION_HANDLE,
-        mech: Mech,
+        mech: Result<Mech, Rv>,
         key: CK_OBJECT_HANDLE,
     ) -> Result<(), Rv> {
+        let s = self.session(handle)?;
+        let mech = mech?;
+        let slot = lock(&s).slot;
         let obj = self
-            .object(handle, key)
+            .visible(slot, key)
             .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
         let pk = obj
             .public_key
             .clone()
             .ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
         let key_type = pk.key_type();
-        let s = self.session(handle)?;
         let mut g = lock(&s);
         if g.verify.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
@@ -470,8 +529,9 @@ impl Instance {
     }
 
     /// `C_DigestInit`.
-    pub fn digest_init(&self, handle: CK_SESSION_HANDLE, mech: Mech) -> Result<(), Rv> {
+    pub fn digest_init(&self, handle: CK_SESSION_HANDLE, mech: Result<Mech, Rv>) -> Result<(), Rv> {
         let s = self.session(handle)?;
+        let mech = mech?;
         let mut g = lock(&s);
         if g.digest.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
@@ -516,7 +576,12 @@ impl Instance {
     }
 
     /// `C_WaitForSlotEvent`: a slot whose token came or went since the last call. Blocking
-    /// waits poll the modules twice a second until an event or `C_Finalize`.
+    /// waits poll the modules twice a second until an event or `C_Finalize`, but only while
+    /// an event can come at all ([`SlotTable::events_possible`]); otherwise a blocking wait
+    /// answers `CKR_FUNCTION_NOT_SUPPORTED` at once (the spec's answer for a library that
+    /// cannot wait) instead of blocking the host's thread forever.
+    ///
+    /// [`SlotTable::events_possible`]: super::slots::SlotTable::events_possible
     pub fn wait_for_slot_event(self: &Arc<Self>, block: bool) -> Result<CK_SLOT_ID, Rv> {
         loop {
             {
@@ -525,9 +590,12 @@ impl Instance {
                 if !t.events.is_empty() {
                     return Ok(t.events.remove(0));
                 }
-            }
-            if !block {
-                return Err(CKR_NO_EVENT);
+                if !block {
+                    return Err(CKR_NO_EVENT);
+                }
+                if !t.events_possible() {
+                    return Err(CKR_FUNCTION_NOT_SUPPORTED);
+                }
             }
             std::thread::sleep(Duration::from_millis(500));
             // Finalised (or finalised and initialised again) while waiting.

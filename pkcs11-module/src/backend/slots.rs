@@ -195,7 +195,10 @@ impl SlotTable {
                 source: None,
                 desc: SlotDescription {
                     id: info.slot,
-                    description: format!("{} {}", info.model, info.slot_description),
+                    description: format!(
+                        "kyso remote signing ({}) {}",
+                        info.model, info.slot_description
+                    ),
                     manufacturer: info.manufacturer,
                     token_present: true,
                     removable: false,
@@ -209,6 +212,22 @@ impl SlotTable {
             });
             self.reload_objects(id);
         }
+    }
+
+    /// Whether a token can still come or go: some underlying slot is removable, or a module
+    /// shows no slot yet (a reader may be plugged in). Software tokens and remote accounts
+    /// alone never produce a slot event.
+    pub fn events_possible(&self) -> bool {
+        let modules = self.backend.as_ref().map_or(0, |b| b.modules.len());
+        self.slots
+            .iter()
+            .any(|s| s.source.is_some() && s.desc.removable)
+            || (0..modules).any(|mi| {
+                !self
+                    .slots
+                    .iter()
+                    .any(|s| s.source.map(|(m, _)| m) == Some(mi))
+            })
     }
 
     /// Every slot (`tokenPresent` false) or those with a token.

@@ -33,6 +33,26 @@ pub fn not_null<T>(p: *const T) -> Result<(), CK_RV> {
     }
 }
 
+/// Fails with `CKR_ARGUMENTS_BAD` on a NULL buffer with a non-zero length.
+pub fn buffer<T>(p: *const T, len: CK_ULONG) -> Result<(), CK_RV> {
+    if p.is_null() && len != 0 {
+        Err(CKR_ARGUMENTS_BAD)
+    } else {
+        Ok(())
+    }
+}
+
+/// `CKR_MECHANISM_INVALID` unless the mechanism is one kyso lists (`C_GetMechanismList`).
+///
+/// # Safety
+/// `p` must point to a readable `CK_MECHANISM` (checked non-NULL by the caller).
+pub unsafe fn mechanism_listed(p: *const CK_MECHANISM) -> Result<(), CK_RV> {
+    not_null(p)?;
+    // SAFETY: non-NULL, caller's contract; the type is read unaligned in case the host packed it.
+    let ty = unsafe { std::ptr::addr_of!((*p).mechanism).read_unaligned() };
+    mechanism::info(ty).map(|_| ()).ok_or(CKR_MECHANISM_INVALID)
+}
+
 /// The caller's input bytes; NULL is only allowed with length 0.
 ///
 /// # Safety
