@@ -11,7 +11,7 @@ use super::mechanism;
 use super::token::{KeyObject, Pkcs11Token};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
-use crate::key::{KeyInfo, SignatureAlgorithm};
+use crate::key::{Curve, KeyInfo, KeyType, SignatureAlgorithm};
 use crate::public_key::PublicKey;
 use crate::signer::Signer;
 
@@ -76,8 +76,24 @@ impl Pkcs11Signer {
             self.token.context_login(session)?;
             session.sign_update(input).map_err(err)?;
             session.sign_final().map_err(err)
+        } else if let Some(len) = self.signature_len() {
+            // One C_Sign into a buffer of the key's signature size: no length query.
+            session
+                .sign_with_len(mech, self.handle, input, len)
+                .map_err(err)
         } else {
             session.sign(mech, self.handle, input).map_err(err)
+        }
+    }
+
+    /// The length of this key's raw PKCS#11 signatures, where the key type tells it.
+    fn signature_len(&self) -> Option<usize> {
+        match &self.key.key_type {
+            KeyType::Rsa { bits } => Some(bits.div_ceil(8)),
+            KeyType::Ec { curve: Curve::P256 } => Some(64),
+            KeyType::Ec { curve: Curve::P384 } => Some(96),
+            KeyType::Ec { curve: Curve::P521 } => Some(132),
+            _ => None,
         }
     }
 }
@@ -116,8 +132,8 @@ impl Signer for Pkcs11Signer {
             return Err(self.unsupported(alg, why));
         };
         let input = match alg {
-            SignatureAlgorithm::RsaPkcs1(h) => h.digest_info(digest)?,
-            _ => digest.to_vec(),
+            SignatureAlgorithm::RsaPkcs1(h) => std::borrow::Cow::Owned(h.digest_info(digest)?),
+            _ => std::borrow::Cow::Borrowed(digest),
         };
         self.token.with_session(|s| self.run(s, &mech, &input))
     }

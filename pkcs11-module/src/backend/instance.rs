@@ -2,6 +2,7 @@
 //! safe Rust. The FFI layer only unpacks pointers and calls these.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
@@ -69,10 +70,32 @@ pub enum Output {
     Done(Vec<u8>),
 }
 
+/// Session handles are a counter: they key a map as they are, no SipHash on every call (each
+/// signature looks its session up three times).
+#[derive(Default)]
+struct HandleHasher(u64);
+
+impl std::hash::Hasher for HandleHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Spread the low bits over the top ones too (hashbrown takes its tag from them).
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Sessions = HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>, BuildHasherDefault<HandleHasher>>;
+
 /// Everything the module holds while initialised.
 pub struct Instance {
     slots: Mutex<SlotTable>,
-    sessions: Mutex<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
+    sessions: Mutex<Sessions>,
     next_session: AtomicU64,
     /// The process that initialised it (a child after `fork()` starts afresh).
     pid: u32,
@@ -162,19 +185,20 @@ impl Instance {
         if flags & CKF_SERIAL_SESSION == 0 {
             return Err(CKR_SESSION_PARALLEL_NOT_SUPPORTED);
         }
-        let generation = {
+        let (generation, present) = {
             let mut t = lock(&self.slots);
             if t.get(slot).is_err() {
                 t.refresh(true);
             }
             let entry = t.get(slot)?;
             entry.token.as_ref().ok_or(CKR_TOKEN_NOT_PRESENT)?;
-            entry.generation
+            (entry.generation, entry.present.clone())
         };
         let handle = self.next_session.fetch_add(1, Ordering::Relaxed) + 1;
         let session = Session {
             slot,
             generation,
+            present,
             rw: flags & CKF_RW_SESSION != 0,
             find: None,
             sign: None,
@@ -224,14 +248,9 @@ impl Instance {
             .get(&handle)
             .cloned()
             .ok_or(CKR_SESSION_HANDLE_INVALID)?;
-        let (slot, generation) = {
-            let g = lock(&s);
-            (g.slot, g.generation)
-        };
         let alive = {
-            let t = lock(&self.slots);
-            t.get(slot)
-                .is_ok_and(|e| e.generation == generation && e.token.is_some())
+            let g = lock(&s);
+            g.present.load(Ordering::Acquire) == g.generation
         };
         if alive {
             Ok(s)
@@ -447,12 +466,9 @@ impl Instance {
         if let Some(answer) = size_answer(len, capacity) {
             return Ok(answer);
         }
-        let mut op = g.sign.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        if let Some(d) = data {
-            op.update(d)?;
-        }
+        let op = g.sign.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
         drop(g);
-        let sig = op.finish();
+        let sig = op.finish(data);
         if sig == Err(CKR_DEVICE_REMOVED) {
             lock(&self.slots).token_removed(slot);
         }

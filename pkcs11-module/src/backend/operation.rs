@@ -106,14 +106,28 @@ impl SignOp {
         self.input.update(data)
     }
 
-    /// Signs through the token. ECDSA comes back raw `r || s`, as PKCS#11 wants. The signature
+    /// Signs through the token, with the one-shot `C_Sign`'s data (`last`) or after
+    /// `C_SignUpdate`s. ECDSA comes back raw `r || s`, as PKCS#11 wants. The signature
     /// goes to the host as the token made it, unchecked: a proxy adds no check the token itself
     /// would not make (and a software ECDSA verification costs more than SoftHSM's signature).
-    pub fn finish(self) -> Result<Vec<u8>, Rv> {
+    pub fn finish(mut self, last: Option<&[u8]>) -> Result<Vec<u8>, Rv> {
         if self.needs_context_login && !self.context_login_done {
             return Err(CKR_USER_NOT_LOGGED_IN);
         }
-        let result = match self.input {
+        // A one-shot raw signature (the host hashed): the host's bytes as they are, uncopied.
+        if let (Some(data), Input::Buffer(b)) = (last, &self.input) {
+            if b.is_empty() && self.mech != Mech::RsaPkcs {
+                if data.len() > MAX_RAW_INPUT {
+                    return Err(CKR_DATA_LEN_RANGE);
+                }
+                let (alg, digest) = self.mech.to_digest(data)?;
+                return self.sign(alg, digest);
+            }
+        }
+        if let Some(d) = last {
+            self.input.update(d)?;
+        }
+        let result = match std::mem::replace(&mut self.input, Input::Buffer(Vec::new())) {
             Input::Message(m) => {
                 let (alg, _) = self.mech.to_digest(&[])?;
                 self.signer.sign_data(alg, &mut m.as_slice())
@@ -125,10 +139,19 @@ impl SignOp {
                 self.signer.sign_pkcs1_raw(&b)
             }
             input => {
-                let (alg, digest) = self.mech.to_digest(&input.finish(self.mech))?;
-                self.signer.sign_digest(alg, &digest)
+                let input = input.finish(self.mech);
+                let (alg, digest) = self.mech.to_digest(&input)?;
+                return self.sign(alg, digest);
             }
         };
+        self.signed(result)
+    }
+
+    fn sign(&self, alg: kyso::SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>, Rv> {
+        self.signed(self.signer.sign_digest(alg, digest))
+    }
+
+    fn signed(&self, result: kyso::Result<Vec<u8>>) -> Result<Vec<u8>, Rv> {
         if result.is_ok() {
             // What a user (or a test) checks to know a host signed through kyso; no key material.
             log::info!(
@@ -182,7 +205,7 @@ impl VerifyOp {
             };
         }
         let (alg, digest) = self.mech.to_digest(&input)?;
-        if self.key.verify_digest(alg, &digest, signature) {
+        if self.key.verify_digest(alg, digest, signature) {
             Ok(())
         } else {
             Err(CKR_SIGNATURE_INVALID)

@@ -3,6 +3,7 @@
 //! slots never disappear); tokens come and go inside them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,9 @@ pub struct SlotEntry {
     pub desc: SlotDescription,
     /// Increases every time a token appears: sessions of an earlier token are invalid.
     pub generation: u64,
+    /// `generation` while a token is present, 0 while none is: what sessions check on every
+    /// call, without the table's lock.
+    pub present: Arc<AtomicU64>,
     /// The token, when present.
     pub token: Option<TokenSlot>,
 }
@@ -140,6 +144,7 @@ impl SlotTable {
                             source: Some((mi, slot)),
                             desc: desc.clone(),
                             generation: 0,
+                            present: Arc::new(AtomicU64::new(0)),
                             token: None,
                         });
                         self.slots.len() - 1
@@ -152,6 +157,7 @@ impl SlotTable {
                     match module.token(slot) {
                         Ok(Some(t)) => {
                             entry.generation += 1;
+                            entry.present.store(entry.generation, Ordering::Release);
                             entry.token = Some(TokenSlot {
                                 token: t,
                                 objects: Vec::new(),
@@ -163,6 +169,7 @@ impl SlotTable {
                     }
                 } else if !present && entry.token.is_some() {
                     entry.token = None;
+                    entry.present.store(0, Ordering::Release);
                     seen.push(idx);
                 }
             }
@@ -205,6 +212,7 @@ impl SlotTable {
                     hardware: false,
                 },
                 generation: 1,
+                present: Arc::new(AtomicU64::new(1)),
                 token: Some(TokenSlot {
                     token,
                     objects: Vec::new(),
@@ -256,6 +264,7 @@ impl SlotTable {
     pub fn token_removed(&mut self, id: CK_SLOT_ID) {
         if let Some(s) = self.slots.iter_mut().find(|s| s.id == id) {
             if s.token.take().is_some() {
+                s.present.store(0, Ordering::Release);
                 self.events.push(id);
             }
         }

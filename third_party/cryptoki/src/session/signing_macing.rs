@@ -3,7 +3,7 @@
 //! Signing and authentication functions
 
 use crate::context::Function;
-use crate::error::{Result, Rv};
+use crate::error::{Result, Rv, RvError};
 use crate::mechanism::Mechanism;
 use crate::object::ObjectHandle;
 use crate::session::Session;
@@ -59,15 +59,84 @@ impl Session {
             .into_result(Function::Sign)?;
         }
 
-        let n = crate::error::check_len(
+        let n = crate::error::check_filled(
             Function::Sign,
-            &format!("signature length after filling a buffer of {} bytes", signature.len()),
+            || format!("signature length after filling a buffer of {} bytes", signature.len()),
             signature_len,
             signature.len(),
         )?;
         signature.truncate(n);
 
         Ok(signature)
+    }
+
+    /// kyso patch: single-part signing when the caller knows the signature's length (from the
+    /// key): `C_SignInit` and one `C_Sign` into a buffer of `expected` bytes, without the
+    /// length query. Should the buffer be too small after all, `C_Sign` says so and leaves
+    /// the operation active (PKCS#11 §5.2), and the call is made again with the size the
+    /// module asked for; a module that ended the operation anyway is asked again from
+    /// `C_SignInit` the classic way ([`Session::sign`]).
+    pub fn sign_with_len(
+        &self,
+        mechanism: &Mechanism,
+        key: ObjectHandle,
+        data: &[u8],
+        expected: usize,
+    ) -> Result<Vec<u8>> {
+        let mut ck_mechanism: CK_MECHANISM = mechanism.into();
+        unsafe {
+            Rv::from(get_pkcs11!(self.client(), C_SignInit)(
+                self.handle(),
+                &mut ck_mechanism as CK_MECHANISM_PTR,
+                key.handle(),
+            ))
+            .into_result(Function::SignInit)?;
+        }
+        // malloc and a memset: `vec![0; n]` is calloc, which glibc serves without its
+        // thread cache (twice the instructions of the whole module's part of a signature).
+        let n = expected.min(crate::limits::MAX_OUTPUT_LEN);
+        let mut signature = Vec::with_capacity(n);
+        signature.resize(n, 0);
+        let mut retried = false;
+        loop {
+            let mut signature_len: CK_ULONG = signature.len().try_into()?;
+            let rv = unsafe {
+                Rv::from(get_pkcs11!(self.client(), C_Sign)(
+                    self.handle(),
+                    data.as_ptr() as *mut u8,
+                    data.len().try_into()?,
+                    signature.as_mut_ptr(),
+                    &mut signature_len,
+                ))
+            };
+            match rv {
+                Rv::Error(RvError::BufferTooSmall) if !retried => {
+                    retried = true;
+                    let n = crate::error::check_len(
+                        Function::Sign,
+                        "signature length",
+                        signature_len,
+                        crate::limits::MAX_OUTPUT_LEN,
+                    )?;
+                    signature = Vec::with_capacity(n);
+                    signature.resize(n, 0);
+                }
+                Rv::Error(RvError::OperationNotInitialized) if retried => {
+                    return self.sign(mechanism, key, data);
+                }
+                rv => {
+                    rv.into_result(Function::Sign)?;
+                    let n = crate::error::check_filled(
+                        Function::Sign,
+                        || format!("signature length after filling a buffer of {} bytes", signature.len()),
+                        signature_len,
+                        signature.len(),
+                    )?;
+                    signature.truncate(n);
+                    return Ok(signature);
+                }
+            }
+        }
     }
 
     /// Starts new multi-part signing operation
@@ -135,9 +204,9 @@ impl Session {
             .into_result(Function::SignFinal)?;
         }
 
-        let n = crate::error::check_len(
+        let n = crate::error::check_filled(
             Function::SignFinal,
-            &format!("signature length after filling a buffer of {} bytes", signature.len()),
+            || format!("signature length after filling a buffer of {} bytes", signature.len()),
             signature_len,
             signature.len(),
         )?;
