@@ -18,7 +18,14 @@ n1=${N1:-100}
 n2=${N2:-300}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-bash "$root/tests/fixtures/make-softhsm-token.sh" "$tmp/fx" >/dev/null
+# The tests' fixture when it is built (the same keys run after run), else a new one.
+if [ -d "$target/tmp/softhsm-fixture/tokens" ]; then
+  cp -a "$target/tmp/softhsm-fixture" "$tmp/fx"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$tmp/fx/tokens" >"$tmp/fx/softhsm2.conf"
+else
+  bash "$root/tests/fixtures/make-softhsm-token.sh" "$tmp/fx" >/dev/null
+fi
 printf '[[module]]\npath = "/usr/lib/softhsm/libsofthsm2.so"\n' >"$tmp/fx/kyso.toml"
 instructions() { # module n -> total instructions minus ECDSA_do_sign's
   KYSO_BENCH_CHILD=1 SOFTHSM2_CONF="$tmp/fx/softhsm2.conf" KYSO_CONFIG="$tmp/fx/kyso.toml" \

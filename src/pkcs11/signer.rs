@@ -66,6 +66,31 @@ impl Pkcs11Signer {
         }
     }
 
+    /// The mechanism that signs a digest for `alg` on this token, and its input (a DigestInfo
+    /// for RSA PKCS#1 v1.5, the digest itself otherwise).
+    fn digest_mechanism<'d>(
+        &self,
+        alg: SignatureAlgorithm,
+        digest: &'d [u8],
+    ) -> Result<(Mechanism<'static>, std::borrow::Cow<'d, [u8]>)> {
+        self.check_fits(alg)?;
+        alg.hash().check_len(digest)?;
+        let offered = self.token.mechanisms();
+        let Some(mech) = mechanism::for_digest(alg, offered) else {
+            let why = if mechanism::for_data(alg, offered).is_some() {
+                "the token only signs whole messages for this algorithm (use sign_data)"
+            } else {
+                "the token offers no mechanism for it"
+            };
+            return Err(self.unsupported(alg, why));
+        };
+        let input = match alg {
+            SignatureAlgorithm::RsaPkcs1(h) => std::borrow::Cow::Owned(h.digest_info(digest)?),
+            _ => std::borrow::Cow::Borrowed(digest),
+        };
+        Ok((mech, input))
+    }
+
     /// Signs `input` in one operation, presenting the PIN again first for always-authenticate keys.
     fn run(&self, session: &Session, mech: &Mechanism, input: &[u8]) -> Result<Vec<u8>> {
         let err = |e| self.token.err(e);
@@ -120,22 +145,31 @@ impl Signer for Pkcs11Signer {
     }
 
     fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
-        self.check_fits(alg)?;
-        alg.hash().check_len(digest)?;
-        let offered = self.token.mechanisms();
-        let Some(mech) = mechanism::for_digest(alg, offered) else {
-            let why = if mechanism::for_data(alg, offered).is_some() {
-                "the token only signs whole messages for this algorithm (use sign_data)"
-            } else {
-                "the token offers no mechanism for it"
-            };
-            return Err(self.unsupported(alg, why));
-        };
-        let input = match alg {
-            SignatureAlgorithm::RsaPkcs1(h) => std::borrow::Cow::Owned(h.digest_info(digest)?),
-            _ => std::borrow::Cow::Borrowed(digest),
-        };
+        let (mech, input) = self.digest_mechanism(alg, digest)?;
         self.token.with_session(|s| self.run(s, &mech, &input))
+    }
+
+    fn sign_digest_into(
+        &self,
+        alg: SignatureAlgorithm,
+        digest: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let (mech, input) = self.digest_mechanism(alg, digest)?;
+        let sig = if self.key.always_authenticate {
+            self.token.with_session(|s| self.run(s, &mech, &input))?
+        } else {
+            let err = |e| self.token.err(e);
+            let signed = self
+                .token
+                .with_session(|s| s.sign_into(&mech, self.handle, &input, out).map_err(err))?;
+            match signed {
+                Ok(n) => return Ok(n),
+                // Longer than the caller expected from the key.
+                Err(sig) => sig,
+            }
+        };
+        crate::signer::copy_signature(&sig, out)
     }
 
     fn sign_pkcs1_raw(&self, data: &[u8]) -> Result<Vec<u8>> {

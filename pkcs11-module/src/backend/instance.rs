@@ -68,6 +68,8 @@ pub enum Output {
     TooSmall(usize),
     /// The result; the operation is over.
     Done(Vec<u8>),
+    /// The result, written into the caller's buffer (this many bytes); the operation is over.
+    Written(usize),
 }
 
 /// Session handles are a counter: they key a map as they are, no SipHash on every call (each
@@ -244,20 +246,41 @@ impl Instance {
 
     /// A live session: open, and its token still the one it was opened on.
     pub fn session(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Mutex<Session>>, Rv> {
-        let s = lock(&self.sessions)
-            .get(&handle)
-            .cloned()
-            .ok_or(CKR_SESSION_HANDLE_INVALID)?;
-        let alive = {
-            let g = lock(&s);
-            g.present.load(Ordering::Acquire) == g.generation
-        };
+        let s = self.lookup(handle)?;
+        let alive = lock(&s).alive();
         if alive {
             Ok(s)
         } else {
-            lock(&self.sessions).remove(&handle);
-            Err(CKR_SESSION_HANDLE_INVALID)
+            self.forget(handle)
         }
+    }
+
+    /// Runs `f` on a live session under its lock, taken once (the hot path of `C_Sign`).
+    fn with_session<T>(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        f: impl FnOnce(&mut Session) -> Result<T, Rv>,
+    ) -> Result<T, Rv> {
+        let s = self.lookup(handle)?;
+        let mut g = lock(&s);
+        if !g.alive() {
+            drop(g);
+            return self.forget(handle);
+        }
+        f(&mut g)
+    }
+
+    fn lookup(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Mutex<Session>>, Rv> {
+        lock(&self.sessions)
+            .get(&handle)
+            .cloned()
+            .ok_or(CKR_SESSION_HANDLE_INVALID)
+    }
+
+    /// Drops a session whose token went away.
+    fn forget<T>(&self, handle: CK_SESSION_HANDLE) -> Result<T, Rv> {
+        lock(&self.sessions).remove(&handle);
+        Err(CKR_SESSION_HANDLE_INVALID)
     }
 
     /// `C_GetSessionInfo`, from state: NSS polls it, the token is not asked.
@@ -435,44 +458,51 @@ impl Instance {
         mech: Result<Mech, Rv>,
         key: CK_OBJECT_HANDLE,
     ) -> Result<(), Rv> {
-        let s = self.session(handle)?;
-        let mech = mech?;
-        let slot = lock(&s).slot;
-        let obj = self
-            .visible(slot, key)
-            .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
-        let mut g = lock(&s);
-        if g.sign.is_some() {
-            return Err(CKR_OPERATION_ACTIVE);
-        }
-        let signer = obj.signer.clone().ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
-        g.sign = Some(SignOp::new(mech, signer)?);
-        Ok(())
+        self.with_session(handle, |g| {
+            let mech = mech?;
+            // Lock order: a session, then the slot table (as everywhere).
+            let signer = {
+                let t = lock(&self.slots);
+                let o = t.visible_ref(g.slot, key).ok_or(CKR_KEY_HANDLE_INVALID)?;
+                o.signer.clone()
+            };
+            if g.sign.is_some() {
+                return Err(CKR_OPERATION_ACTIVE);
+            }
+            let signer = signer.ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
+            g.sign = Some(SignOp::new(mech, signer)?);
+            Ok(())
+        })
     }
 
-    /// `C_Sign` (`data` is `Some`) or `C_SignFinal`, with the size protocol: a length query or a
-    /// short buffer leaves the operation active; anything else ends it.
+    /// `C_Sign` (`data` is `Some`) or `C_SignFinal`, with the size protocol: a length query
+    /// (`out` is `None`) or a short buffer leaves the operation active; anything else ends it,
+    /// the signature written into `out`.
     pub fn sign(
         &self,
         handle: CK_SESSION_HANDLE,
         data: Option<&[u8]>,
-        capacity: Option<usize>,
+        out: Option<&mut [u8]>,
     ) -> Result<Output, Rv> {
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        let slot = g.slot;
-        let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        let len = op.signature_len();
-        if let Some(answer) = size_answer(len, capacity) {
-            return Ok(answer);
-        }
-        let op = g.sign.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        drop(g);
-        let sig = op.finish(data);
+        let capacity = out.as_ref().map(|o| o.len());
+        let (slot, op) = self.with_session(handle, |g| {
+            let op = g.sign.as_ref().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+            if let Some(answer) = size_answer(op.signature_len(), capacity) {
+                return Ok((g.slot, Err(answer)));
+            }
+            let op = g.sign.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+            Ok((g.slot, Ok(op)))
+        })?;
+        let (op, out) = match (op, out) {
+            (Ok(op), Some(out)) => (op, out),
+            (Err(answer), _) => return Ok(answer),
+            (Ok(_), None) => return Err(CKR_GENERAL_ERROR),
+        };
+        let sig = op.finish(data, out);
         if sig == Err(CKR_DEVICE_REMOVED) {
             lock(&self.slots).token_removed(slot);
         }
-        sig.map(Output::Done)
+        sig.map(Output::Written)
     }
 
     /// `C_SignUpdate`; an error ends the operation.

@@ -1,6 +1,6 @@
 //! Session state and attribute answers.
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use cryptoki_sys::*;
@@ -29,6 +29,13 @@ pub struct Session {
     pub verify: Option<VerifyOp>,
     /// Digest in progress.
     pub digest: Option<DigestOp>,
+}
+
+impl Session {
+    /// Whether the token it was opened on is still there.
+    pub fn alive(&self) -> bool {
+        self.present.load(Ordering::Acquire) == self.generation
+    }
 }
 
 /// What `C_GetAttributeValue` puts in one template entry.

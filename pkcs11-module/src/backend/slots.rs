@@ -326,6 +326,8 @@ impl SlotTable {
                 Err(e) => log::warn!("slot {slot}: cannot read keys: {e}"),
             }
         }
+        // By handle: every operation finds its key by binary search.
+        objects.sort_unstable_by_key(|o| o.handle);
         if let Some(ts) = self
             .slots
             .iter_mut()
@@ -336,14 +338,25 @@ impl SlotTable {
         }
     }
 
+    /// An object by handle on a slot with a token, borrowed (no reference count touched),
+    /// if a session there may see it now (private objects only while logged in).
+    pub fn visible_ref(&self, slot: CK_SLOT_ID, handle: CK_OBJECT_HANDLE) -> Option<&Object> {
+        let ts = self.token(slot).ok()?;
+        let i = ts
+            .objects
+            .binary_search_by_key(&handle, |o| o.handle)
+            .ok()?;
+        let o = &*ts.objects[i];
+        (!o.private || ts.token.is_logged_in()).then_some(o)
+    }
+
     /// An object by handle, if visible on that slot now.
     pub fn object(&self, slot: CK_SLOT_ID, handle: CK_OBJECT_HANDLE) -> Result<Arc<Object>, Rv> {
         let ts = self.token(slot).map_err(|_| CKR_OBJECT_HANDLE_INVALID)?;
         ts.objects
-            .iter()
-            .find(|o| o.handle == handle)
-            .cloned()
-            .ok_or(CKR_OBJECT_HANDLE_INVALID)
+            .binary_search_by_key(&handle, |o| o.handle)
+            .map(|i| ts.objects[i].clone())
+            .map_err(|_| CKR_OBJECT_HANDLE_INVALID)
     }
 }
 

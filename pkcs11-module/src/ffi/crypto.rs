@@ -4,7 +4,9 @@
 
 use cryptoki_sys::*;
 
-use super::util::{buffer, capacity, guard, input, not_null, read_mechanism, write_output};
+use super::util::{
+    buffer, capacity, disjoint, guard, input, not_null, output, read_mechanism, write_output,
+};
 use crate::backend::instance;
 
 pub unsafe extern "C" fn C_SignInit(
@@ -32,7 +34,10 @@ pub unsafe extern "C" fn C_Sign(
         let inst = instance::get()?;
         // SAFETY: caller's contract for each buffer.
         let (data, cap) = unsafe { (input(data, data_len)?, capacity(sig, sig_len)?) };
-        let out = inst.sign(session, Some(data), cap)?;
+        let mut copy = Vec::new();
+        let data = disjoint(data, sig, cap, &mut copy);
+        // SAFETY: caller's contract; `data` does not share the buffer's bytes (`disjoint`).
+        let out = inst.sign(session, Some(data), unsafe { output(sig, cap) })?;
         // SAFETY: as above.
         unsafe { write_output(sig, sig_len, out) }
     })
@@ -60,7 +65,8 @@ pub unsafe extern "C" fn C_SignFinal(
         let inst = instance::get()?;
         // SAFETY: caller's contract.
         let cap = unsafe { capacity(sig, sig_len) }?;
-        let out = inst.sign(session, None, cap)?;
+        // SAFETY: caller's contract; no other reference to the buffer.
+        let out = inst.sign(session, None, unsafe { output(sig, cap) })?;
         // SAFETY: as above.
         unsafe { write_output(sig, sig_len, out) }
     })

@@ -139,6 +139,75 @@ impl Session {
         }
     }
 
+    /// kyso patch: single-part signing into the caller's buffer (`C_SignInit`, then one
+    /// `C_Sign` given `out`): `Ok(Ok(length))`. Should `out` be too small after all, the
+    /// operation (still active, PKCS#11 §5.2) is finished into a buffer of the size the module
+    /// asks for, returned as `Ok(Err(signature))`: the session is left with no operation.
+    pub fn sign_into(
+        &self,
+        mechanism: &Mechanism,
+        key: ObjectHandle,
+        data: &[u8],
+        out: &mut [u8],
+    ) -> Result<std::result::Result<usize, Vec<u8>>> {
+        let mut ck_mechanism: CK_MECHANISM = mechanism.into();
+        unsafe {
+            Rv::from(get_pkcs11!(self.client(), C_SignInit)(
+                self.handle(),
+                &mut ck_mechanism as CK_MECHANISM_PTR,
+                key.handle(),
+            ))
+            .into_result(Function::SignInit)?;
+        }
+        let mut len: CK_ULONG = out.len().try_into()?;
+        let rv = unsafe {
+            Rv::from(get_pkcs11!(self.client(), C_Sign)(
+                self.handle(),
+                data.as_ptr() as *mut u8,
+                data.len().try_into()?,
+                out.as_mut_ptr(),
+                &mut len,
+            ))
+        };
+        if let Rv::Error(RvError::BufferTooSmall) = rv {
+            let n = crate::error::check_len(
+                Function::Sign,
+                "signature length",
+                len,
+                crate::limits::MAX_OUTPUT_LEN,
+            )?;
+            let mut signature = Vec::with_capacity(n);
+            signature.resize(n, 0);
+            let mut len: CK_ULONG = n.try_into()?;
+            unsafe {
+                Rv::from(get_pkcs11!(self.client(), C_Sign)(
+                    self.handle(),
+                    data.as_ptr() as *mut u8,
+                    data.len().try_into()?,
+                    signature.as_mut_ptr(),
+                    &mut len,
+                ))
+                .into_result(Function::Sign)?;
+            }
+            let n = crate::error::check_filled(
+                Function::Sign,
+                || format!("signature length after filling a buffer of {n} bytes"),
+                len,
+                n,
+            )?;
+            signature.truncate(n);
+            return Ok(Err(signature));
+        }
+        rv.into_result(Function::Sign)?;
+        crate::error::check_filled(
+            Function::Sign,
+            || format!("signature length after filling a buffer of {} bytes", out.len()),
+            len,
+            out.len(),
+        )
+        .map(Ok)
+    }
+
     /// Starts new multi-part signing operation
     pub fn sign_init(&self, mechanism: &Mechanism, key: ObjectHandle) -> Result<()> {
         let mut mechanism: CK_MECHANISM = mechanism.into();
