@@ -74,6 +74,7 @@ fuzz:
 bench: deps
 	$(CARGO) build --release --workspace
 	$(CARGO) bench -p kyso-pkcs11 --bench module_overhead
+	./scripts/module-instructions.sh
 	$(CARGO) bench --bench batch
 	$(CARGO) bench --bench cli
 

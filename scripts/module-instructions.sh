@@ -27,8 +27,14 @@ else
   bash "$root/tests/fixtures/make-softhsm-token.sh" "$tmp/fx" >/dev/null
 fi
 printf '[[module]]\npath = "/usr/lib/softhsm/libsofthsm2.so"\n' >"$tmp/fx/kyso.toml"
+# p11-kit's proxy with SoftHSM alone (the system's registrations also load OpenSC, which
+# may wait on pcscd, and p11-kit's trust module): a user configuration that says so.
+mkdir -p "$tmp/home/.config/pkcs11/modules"
+echo 'user-config: only' >"$tmp/home/.config/pkcs11/pkcs11.conf"
+echo 'module: /usr/lib/softhsm/libsofthsm2.so' >"$tmp/home/.config/pkcs11/modules/softhsm2.module"
 instructions() { # module n -> total instructions minus ECDSA_do_sign's
-  KYSO_BENCH_CHILD=1 SOFTHSM2_CONF="$tmp/fx/softhsm2.conf" KYSO_CONFIG="$tmp/fx/kyso.toml" \
+  HOME="$tmp/home" KYSO_BENCH_CHILD=1 SOFTHSM2_CONF="$tmp/fx/softhsm2.conf" \
+    KYSO_CONFIG="$tmp/fx/kyso.toml" \
     setarch "$(uname -m)" -R valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
     "$bench" sign "$1" ecdsa-p256 1 "$2" >/dev/null 2>"$tmp/cg.err"
   callgrind_annotate --inclusive=yes --threshold=100 "$tmp/cg.out" 2>/dev/null |
@@ -38,8 +44,11 @@ instructions() { # module n -> total instructions minus ECDSA_do_sign's
 }
 declare -A per
 printf '| backend | instructions per signature | over SoftHSM direct |\n|---|---|---|\n'
-for b in softhsm:/usr/lib/softhsm/libsofthsm2.so kyso:"$target/release/libkyso_pkcs11.so" \
-  p11-kit-proxy:/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so; do
+backends=(softhsm:/usr/lib/softhsm/libsofthsm2.so kyso:"$target/release/libkyso_pkcs11.so"
+  p11-kit-proxy:/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so)
+# KYSO_BEFORE=path/to/an/earlier/libkyso_pkcs11.so measures it too, in the same run.
+if [ -n "${KYSO_BEFORE:-}" ]; then backends+=("kyso-before:$KYSO_BEFORE"); fi
+for b in "${backends[@]}"; do
   name=${b%%:*} module=${b#*:}
   a=$(instructions "$module" "$n1")
   z=$(instructions "$module" "$n2")

@@ -404,8 +404,9 @@ fn signing_in_place_over_the_digest_gives_a_valid_signature() {
             assert_eq!(call!(l, C_SignInit(s, &mut m, key)), CKR_OK);
             let mut len: CK_ULONG = 64;
             let p = buf.as_mut_ptr();
-            // SAFETY: both pointers are into `buf`, which outlives the call.
-            let rv = call!(l, C_Sign(s, unsafe { p.add(offset) }, 32, p, &mut len));
+            // Both pointers are into `buf`, which outlives the call.
+            let data = p.wrapping_add(offset);
+            let rv = call!(l, C_Sign(s, data, 32, p, &mut len));
             assert_eq!(rv, CKR_OK);
             assert_eq!(len, 64);
             let alg = kyso::SignatureAlgorithm::Ecdsa(kyso::HashAlg::Sha256);
