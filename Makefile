@@ -8,7 +8,7 @@ DEBS := softhsm2 opensc openssl libnss3-tools p11-kit p11-kit-modules valgrind \
 	poppler-utils qpdf fonts-dejavu-core chromium firefox-esr xvfb xdotool time mount
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench
+.PHONY: all deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench conformance
 
 all: build
 
@@ -70,6 +70,11 @@ fuzz:
 	  $(FUZZ) run -O --fuzz-dir fuzz $$t fuzz/corpus/$$t fuzz/seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) \
 	    -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 || exit 1; \
 	done
+
+# pkcs11-tool's test modes against SoftHSM alone and through kyso's module (scripts/conformance.sh).
+conformance: deps
+	$(CARGO) build --workspace
+	./scripts/conformance.sh
 
 bench: deps
 	$(CARGO) build --release --workspace

@@ -95,12 +95,12 @@ impl Pkcs11Signer {
     fn run(&self, session: &Session, mech: &Mechanism, input: &[u8]) -> Result<Vec<u8>> {
         let err = |e| self.token.err(e);
         if self.key.always_authenticate {
-            // C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC), then the data: the binding's one-shot
-            // C_Sign re-initialises, so the multi-part calls carry the data here.
+            // C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC), then one C_Sign: single-part, as raw
+            // mechanisms (CKM_RSA_PKCS) are on SoftHSM and many tokens.
             session.sign_init(mech, self.handle).map_err(err)?;
             self.token.context_login(session)?;
-            session.sign_update(input).map_err(err)?;
-            session.sign_final().map_err(err)
+            let len = self.signature_len().unwrap_or(512);
+            session.sign_initialized(input, len).map_err(err)
         } else if let Some(len) = self.signature_len() {
             // One C_Sign into a buffer of the key's signature size: no length query.
             session

@@ -208,6 +208,50 @@ impl Session {
         .map(Ok)
     }
 
+    /// kyso patch: the single-part `C_Sign` of an operation the caller started with
+    /// [`Session::sign_init`] (and, for an always-authenticate key, a context-specific login
+    /// after it), into a buffer of `expected` bytes, made again at the size the module asks
+    /// should that be too small. Raw mechanisms (`CKM_RSA_PKCS`) are single-part only on many
+    /// tokens, SoftHSM among them.
+    pub fn sign_initialized(&self, data: &[u8], expected: usize) -> Result<Vec<u8>> {
+        let n = expected.min(crate::limits::MAX_OUTPUT_LEN);
+        let mut signature = Vec::with_capacity(n);
+        signature.resize(n, 0);
+        let mut retried = false;
+        loop {
+            let mut signature_len: CK_ULONG = signature.len().try_into()?;
+            let rv = unsafe {
+                Rv::from(get_pkcs11!(self.client(), C_Sign)(
+                    self.handle(),
+                    data.as_ptr() as *mut u8,
+                    data.len().try_into()?,
+                    signature.as_mut_ptr(),
+                    &mut signature_len,
+                ))
+            };
+            if let (Rv::Error(RvError::BufferTooSmall), false) = (rv, retried) {
+                retried = true;
+                let n = crate::error::check_len(
+                    Function::Sign,
+                    "signature length",
+                    signature_len,
+                    crate::limits::MAX_OUTPUT_LEN,
+                )?;
+                signature.resize(n, 0);
+                continue;
+            }
+            rv.into_result(Function::Sign)?;
+            let n = crate::error::check_filled(
+                Function::Sign,
+                || format!("signature length after filling a buffer of {} bytes", signature.len()),
+                signature_len,
+                signature.len(),
+            )?;
+            signature.truncate(n);
+            return Ok(signature);
+        }
+    }
+
     /// Starts new multi-part signing operation
     pub fn sign_init(&self, mechanism: &Mechanism, key: ObjectHandle) -> Result<()> {
         let mut mechanism: CK_MECHANISM = mechanism.into();
