@@ -418,3 +418,80 @@ fn signing_in_place_over_the_digest_gives_a_valid_signature() {
         assert_eq!(call!(l, C_Finalize(null_mut())), CKR_OK);
     });
 }
+
+/// An always-authenticate key with raw `CKM_RSA_PKCS` (a DigestInfo the host built, or bytes
+/// that are none): `C_SignInit`, `C_Login(CKU_CONTEXT_SPECIFIC)`, `C_Sign`, as SoftHSM itself
+/// takes them (raw RSA is single-part there: `pkcs11-tool --test` failed through the module).
+#[test]
+fn always_authenticate_key_signs_raw_rsa_after_a_context_login() {
+    let fx = Fixture::new();
+    let l = list_2_40();
+    let (_, s) = setup!(l, &fx, CKF_SERIAL_SESSION);
+    let login = l.C_Login.unwrap();
+    // SAFETY: valid PIN buffer.
+    let login = |s, user| login_user(|a, b, c, d| unsafe { login(a, b, c, d) }, s, user);
+    assert_eq!(login(s, CKU_USER), CKR_OK);
+    let mut class = CKO_PRIVATE_KEY;
+    let mut id = 5u8;
+    let mut tpl = [
+        CK_ATTRIBUTE {
+            type_: CKA_CLASS,
+            pValue: &mut class as *mut _ as *mut _,
+            ulValueLen: 8,
+        },
+        CK_ATTRIBUTE {
+            type_: CKA_ID,
+            pValue: &mut id as *mut _ as *mut _,
+            ulValueLen: 1,
+        },
+    ];
+    let (mut key, mut n) = (0, 0);
+    assert_eq!(call!(l, C_FindObjectsInit(s, tpl.as_mut_ptr(), 2)), CKR_OK);
+    assert_eq!(call!(l, C_FindObjects(s, &mut key, 1, &mut n)), CKR_OK);
+    assert_eq!(call!(l, C_FindObjectsFinal(s)), CKR_OK);
+    assert_eq!(n, 1);
+    let digest = kyso::HashAlg::Sha256.digest(b"Bien ban");
+    let digest_info = kyso::HashAlg::Sha256.digest_info(&digest).unwrap();
+    for input in [digest_info, b"not a DigestInfo".to_vec()] {
+        let mut m = mech(CKM_RSA_PKCS);
+        assert_eq!(call!(l, C_SignInit(s, &mut m, key)), CKR_OK);
+        assert_eq!(login(s, CKU_CONTEXT_SPECIFIC), CKR_OK);
+        let mut sig = [0u8; 256];
+        let mut len: CK_ULONG = 256;
+        let rv = call!(
+            l,
+            C_Sign(
+                s,
+                input.as_ptr() as *mut u8,
+                input.len() as CK_ULONG,
+                sig.as_mut_ptr(),
+                &mut len
+            )
+        );
+        assert_eq!(rv, CKR_OK);
+        assert_eq!(len, 256);
+        // The public key undoes it: PKCS#1 v1.5 padding, then the input.
+        let mut vm = mech(CKM_RSA_PKCS);
+        let mut class = CKO_PUBLIC_KEY;
+        tpl[0].pValue = &mut class as *mut _ as *mut _;
+        let (mut pubkey, mut n) = (0, 0);
+        assert_eq!(call!(l, C_FindObjectsInit(s, tpl.as_mut_ptr(), 2)), CKR_OK);
+        assert_eq!(call!(l, C_FindObjects(s, &mut pubkey, 1, &mut n)), CKR_OK);
+        assert_eq!(call!(l, C_FindObjectsFinal(s)), CKR_OK);
+        assert_eq!(call!(l, C_VerifyInit(s, &mut vm, pubkey)), CKR_OK);
+        let rv = call!(
+            l,
+            C_Verify(
+                s,
+                input.as_ptr() as *mut u8,
+                input.len() as CK_ULONG,
+                sig.as_mut_ptr(),
+                256
+            )
+        );
+        assert_eq!(rv, CKR_OK);
+        class = CKO_PRIVATE_KEY;
+        tpl[0].pValue = &mut class as *mut _ as *mut _;
+    }
+    assert_eq!(call!(l, C_Finalize(null_mut())), CKR_OK);
+}
