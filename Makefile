@@ -15,7 +15,7 @@ DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	lintian man-db dpkg-dev
 PREFIX ?= /usr/local
 
-.PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb
+.PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb conformance
 
 all: build
 
@@ -95,9 +95,15 @@ fuzz:
 	    -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 || exit 1; \
 	done
 
+# pkcs11-tool's test modes against SoftHSM alone and through kyso's module (scripts/conformance.sh).
+conformance: deps
+	$(CARGO) build --workspace
+	./scripts/conformance.sh
+
 bench: deps
 	$(CARGO) build --release --workspace
 	$(CARGO) bench -p kyso-pkcs11 --bench module_overhead
+	./scripts/module-instructions.sh
 	$(CARGO) bench --bench batch
 	$(CARGO) bench --bench cli
 

@@ -27,6 +27,18 @@ pub trait Signer: Send + Sync {
     /// Signs a digest computed by the host with `alg.hash()`. ECDSA signatures are raw
     /// `r || s`.
     fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>>;
+    /// [`Signer::sign_digest`] into `out`, which the caller sized for this key's signatures;
+    /// the signature's length. For callers that hand the signature on (the PKCS#11 module
+    /// writes it into its host's buffer): a backend that can, signs there without a copy.
+    fn sign_digest_into(
+        &self,
+        alg: SignatureAlgorithm,
+        digest: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let sig = self.sign_digest(alg, digest)?;
+        copy_signature(&sig, out)
+    }
     /// RSA PKCS#1 v1.5 over bytes the caller already encoded (what `CKM_RSA_PKCS` means: a
     /// DigestInfo of a hash kyso does not name, TLS 1.1's MD5+SHA-1…). Backends without it say
     /// the mechanism is not supported.
@@ -52,6 +64,19 @@ pub trait Signer: Send + Sync {
         let digest = alg.hash().digest_reader(data)?;
         self.sign_digest(alg, &digest)
     }
+}
+
+/// Copies a signature into a caller's buffer, or says it does not fit.
+pub(crate) fn copy_signature(sig: &[u8], out: &mut [u8]) -> Result<usize> {
+    let cap = out.len();
+    let dst = out.get_mut(..sig.len()).ok_or_else(|| {
+        crate::error::Error::InvalidInput(format!(
+            "a {}-byte signature for a {cap}-byte buffer",
+            sig.len()
+        ))
+    })?;
+    dst.copy_from_slice(sig);
+    Ok(sig.len())
 }
 
 /// PIN state flags as the token reports them (`CKF_USER_PIN_*`).

@@ -248,8 +248,10 @@ fn lying_signature_lengths_fail_the_signature_and_nothing_is_written() {
     std::fs::write(&doc, "Hợp đồng số 42").unwrap();
     let sig = fx.path("hop-dong.txt.sig");
     for (mode, error) in [
+        // kyso signs into a buffer of the key's size without a length query: the lie comes
+        // when that buffer is too small.
         (
-            "sign-length-huge",
+            "sign-longer,sign-length-huge",
             broken(
                 "C_Sign",
                 "signature length: 4294967280 (at most 16777216 expected)",
@@ -393,6 +395,35 @@ fn the_library_returns_errors_naming_the_module_and_the_call() {
         )
     );
     drop((tokens, backend));
+
+    // A signature longer than the key says: asked again at the size the module wants (into
+    // a buffer too short for it: said so, never overflowed).
+    std::env::set_var("KYSO_BAD_MODULE", "sign-longer");
+    let backend = Backend::load(&configs);
+    let (tokens, _) = backend.tokens();
+    let bad = tokens.iter().find(|t| t.label() == "Bad Token").unwrap();
+    bad.login(&secrecy::SecretString::from("0000")).unwrap();
+    let signer = bad.signers().unwrap().remove(0);
+    let alg = SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256);
+    let digest = HashAlg::Sha256.digest(b"x");
+    assert_eq!(signer.sign_digest(alg, &digest).unwrap(), vec![0x5a; 320]);
+    let mut out = [0u8; 512];
+    assert_eq!(
+        signer.sign_digest_into(alg, &digest, &mut out).unwrap(),
+        320
+    );
+    assert_eq!(out[..320], [0x5a; 320]);
+    let mut short = [0u8; 256];
+    let e = signer
+        .sign_digest_into(alg, &digest, &mut short)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    assert_eq!(
+        signer.sign_digest(alg, &digest).unwrap().len(),
+        320,
+        "the session is clean"
+    );
+    drop((signer, tokens, backend));
 
     std::env::set_var("KYSO_BAD_MODULE", "sign-overflow");
     let backend = Backend::load(&configs);

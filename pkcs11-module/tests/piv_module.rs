@@ -307,3 +307,42 @@ fn through_the_module_a_pulled_card_is_device_removed_and_signing_resumes_after_
     assert_eq!(s.card.pin_verifications(), 2, "{:#?}", s.card.apdus());
     assert_eq!(s.card.signatures(), 2);
 }
+
+/// Over OpenSC's reader slots (removable: a card can come), a blocking `C_WaitForSlotEvent`
+/// waits: it returns the slot a card is inserted into, and a wait in progress ends at
+/// `C_Finalize` instead of hanging the host's event thread forever. (Over software tokens
+/// alone it answers at once: `tests/conformance.rs`.)
+#[test]
+fn blocking_wait_for_slot_event_returns_the_insertion_and_ends_at_finalize() {
+    let mut s = Setup::new();
+    set_env(&s.env());
+    assert_eq!(call!(C_Initialize(null_mut())), CKR_OK);
+    let slots = all_slots();
+    assert!(!slots.is_empty(), "the vpcd readers are slots");
+    // SAFETY: plain data; zeroed is valid.
+    let mut si: CK_SLOT_INFO = unsafe { std::mem::zeroed() };
+    assert_eq!(call!(C_GetSlotInfo(slots[0], &mut si)), CKR_OK);
+    assert!(
+        si.flags & CKF_REMOVABLE_DEVICE != 0,
+        "a reader slot is removable"
+    );
+    let wait = || {
+        std::thread::spawn(|| {
+            let mut slot: CK_SLOT_ID = CK_UNAVAILABLE_INFORMATION;
+            let rv = call!(C_WaitForSlotEvent(0, &mut slot, null_mut()));
+            (rv, slot)
+        })
+    };
+    let waiter = wait();
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(!waiter.is_finished(), "blocks while no card comes");
+    s.card.insert();
+    let (rv, slot) = waiter.join().unwrap();
+    assert_eq!(rv, CKR_OK);
+    assert!(token_present(slot));
+    let waiter = wait();
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(!waiter.is_finished());
+    assert_eq!(call!(C_Finalize(null_mut())), CKR_OK);
+    assert_eq!(waiter.join().unwrap().0, CKR_CRYPTOKI_NOT_INITIALIZED);
+}

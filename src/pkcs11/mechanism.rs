@@ -10,6 +10,12 @@ use cryptoki::mechanism::{Mechanism, MechanismType};
 use crate::digest::HashAlg;
 use crate::key::SignatureAlgorithm;
 
+/// Whether `offered` (sorted, as [`super::token::Pkcs11Token::mechanisms`] keeps it) has `ty`:
+/// a binary search, as this runs on every signature and tokens list dozens of mechanisms.
+fn offers(offered: &[MechanismType], ty: MechanismType) -> bool {
+    offered.binary_search_by_key(&*ty, |m| **m).is_ok()
+}
+
 /// The mechanism that signs a host-computed digest, if the token has it.
 pub fn for_digest(
     alg: SignatureAlgorithm,
@@ -22,7 +28,7 @@ pub fn for_digest(
         }
         SignatureAlgorithm::Ecdsa(_) => (MechanismType::ECDSA, Mechanism::Ecdsa),
     };
-    offered.contains(&ty).then_some(mech)
+    offers(offered, ty).then_some(mech)
 }
 
 /// The hashing mechanism that signs the whole message, if the token has it.
@@ -54,7 +60,7 @@ pub fn for_data(alg: SignatureAlgorithm, offered: &[MechanismType]) -> Option<Me
         SignatureAlgorithm::Ecdsa(Sha384) => (MechanismType::ECDSA_SHA384, Mechanism::EcdsaSha384),
         SignatureAlgorithm::Ecdsa(Sha512) => (MechanismType::ECDSA_SHA512, Mechanism::EcdsaSha512),
     };
-    offered.contains(&ty).then_some(mech)
+    offers(offered, ty).then_some(mech)
 }
 
 /// PSS parameters as RFC 8017 recommends and every validator expects: MGF1 with the message
@@ -97,9 +103,18 @@ mod tests {
 
     const RSA256: SignatureAlgorithm = SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256);
 
+    /// As `Pkcs11Token::mechanisms` keeps them.
+    fn sorted(mut v: Vec<MechanismType>) -> Vec<MechanismType> {
+        v.sort_unstable_by_key(|m| **m);
+        v
+    }
+
     #[test]
     fn prefers_raw_mechanisms_for_digests() {
-        let offered = [MechanismType::SHA256_RSA_PKCS, MechanismType::RSA_PKCS];
+        let offered = sorted(vec![
+            MechanismType::SHA256_RSA_PKCS,
+            MechanismType::RSA_PKCS,
+        ]);
         assert_eq!(
             for_digest(RSA256, &offered).unwrap().mechanism_type(),
             MechanismType::RSA_PKCS
@@ -112,7 +127,7 @@ mod tests {
 
     #[test]
     fn hashing_only_tokens_have_no_digest_mechanism() {
-        let offered = [MechanismType::SHA256_RSA_PKCS];
+        let offered = sorted(vec![MechanismType::SHA256_RSA_PKCS]);
         assert!(for_digest(RSA256, &offered).is_none());
         assert!(for_data(SignatureAlgorithm::RsaPkcs1(HashAlg::Sha384), &offered).is_none());
     }

@@ -11,7 +11,7 @@ use super::mechanism;
 use super::token::{KeyObject, Pkcs11Token};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
-use crate::key::{KeyInfo, SignatureAlgorithm};
+use crate::key::{Curve, KeyInfo, KeyType, SignatureAlgorithm};
 use crate::public_key::PublicKey;
 use crate::signer::Signer;
 
@@ -66,18 +66,59 @@ impl Pkcs11Signer {
         }
     }
 
+    /// The mechanism that signs a digest for `alg` on this token, and its input (a DigestInfo
+    /// for RSA PKCS#1 v1.5, the digest itself otherwise).
+    fn digest_mechanism<'d>(
+        &self,
+        alg: SignatureAlgorithm,
+        digest: &'d [u8],
+    ) -> Result<(Mechanism<'static>, std::borrow::Cow<'d, [u8]>)> {
+        self.check_fits(alg)?;
+        alg.hash().check_len(digest)?;
+        let offered = self.token.mechanisms();
+        let Some(mech) = mechanism::for_digest(alg, offered) else {
+            let why = if mechanism::for_data(alg, offered).is_some() {
+                "the token only signs whole messages for this algorithm (use sign_data)"
+            } else {
+                "the token offers no mechanism for it"
+            };
+            return Err(self.unsupported(alg, why));
+        };
+        let input = match alg {
+            SignatureAlgorithm::RsaPkcs1(h) => std::borrow::Cow::Owned(h.digest_info(digest)?),
+            _ => std::borrow::Cow::Borrowed(digest),
+        };
+        Ok((mech, input))
+    }
+
     /// Signs `input` in one operation, presenting the PIN again first for always-authenticate keys.
     fn run(&self, session: &Session, mech: &Mechanism, input: &[u8]) -> Result<Vec<u8>> {
         let err = |e| self.token.err(e);
         if self.key.always_authenticate {
-            // C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC), then the data: the binding's one-shot
-            // C_Sign re-initialises, so the multi-part calls carry the data here.
+            // C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC), then one C_Sign: single-part, as raw
+            // mechanisms (CKM_RSA_PKCS) are on SoftHSM and many tokens.
             session.sign_init(mech, self.handle).map_err(err)?;
             self.token.context_login(session)?;
-            session.sign_update(input).map_err(err)?;
-            session.sign_final().map_err(err)
+            let len = self.signature_len().unwrap_or(512);
+            session.sign_initialized(input, len).map_err(err)
+        } else if let Some(len) = self.signature_len() {
+            // One C_Sign into a buffer of the key's signature size: no length query.
+            session
+                .sign_with_len(mech, self.handle, input, len)
+                .map_err(err)
         } else {
             session.sign(mech, self.handle, input).map_err(err)
+        }
+    }
+
+    /// The length of this key's raw PKCS#11 signatures, where the key type tells it.
+    fn signature_len(&self) -> Option<usize> {
+        match &self.key.key_type {
+            KeyType::Rsa { bits } => Some(bits.div_ceil(8)),
+            KeyType::Ec { curve: Curve::P256 } => Some(64),
+            KeyType::Ec { curve: Curve::P384 } => Some(96),
+            KeyType::Ec { curve: Curve::P521 } => Some(132),
+            _ => None,
         }
     }
 }
@@ -104,22 +145,31 @@ impl Signer for Pkcs11Signer {
     }
 
     fn sign_digest(&self, alg: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
-        self.check_fits(alg)?;
-        alg.hash().check_len(digest)?;
-        let offered = self.token.mechanisms();
-        let Some(mech) = mechanism::for_digest(alg, offered) else {
-            let why = if mechanism::for_data(alg, offered).is_some() {
-                "the token only signs whole messages for this algorithm (use sign_data)"
-            } else {
-                "the token offers no mechanism for it"
-            };
-            return Err(self.unsupported(alg, why));
-        };
-        let input = match alg {
-            SignatureAlgorithm::RsaPkcs1(h) => h.digest_info(digest)?,
-            _ => digest.to_vec(),
-        };
+        let (mech, input) = self.digest_mechanism(alg, digest)?;
         self.token.with_session(|s| self.run(s, &mech, &input))
+    }
+
+    fn sign_digest_into(
+        &self,
+        alg: SignatureAlgorithm,
+        digest: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let (mech, input) = self.digest_mechanism(alg, digest)?;
+        let sig = if self.key.always_authenticate {
+            self.token.with_session(|s| self.run(s, &mech, &input))?
+        } else {
+            let err = |e| self.token.err(e);
+            let signed = self
+                .token
+                .with_session(|s| s.sign_into(&mech, self.handle, &input, out).map_err(err))?;
+            match signed {
+                Ok(n) => return Ok(n),
+                // Longer than the caller expected from the key.
+                Err(sig) => sig,
+            }
+        };
+        crate::signer::copy_signature(&sig, out)
     }
 
     fn sign_pkcs1_raw(&self, data: &[u8]) -> Result<Vec<u8>> {

@@ -221,12 +221,19 @@ impl Pkcs11Token {
         }
     }
 
-    /// Mechanisms the token offers, less those the configuration says to avoid; read once.
+    /// Mechanisms the token offers, less those the configuration says to avoid, sorted by type;
+    /// read once.
     pub fn mechanisms(&self) -> &[MechanismType] {
         self.mechanisms.get_or_init(|| {
             let avoid = self.module.avoided();
             match self.module.ctx().get_mechanism_list(self.slot) {
-                Ok(list) => list.into_iter().filter(|m| !avoid.contains(m)).collect(),
+                Ok(list) => {
+                    let mut list: Vec<_> =
+                        list.into_iter().filter(|m| !avoid.contains(m)).collect();
+                    // Sorted: `mechanism::for_digest` looks them up by binary search.
+                    list.sort_unstable_by_key(|m| **m);
+                    list
+                }
                 Err(e) => {
                     let e = errors::map_module(e, &self.label, self.module.path());
                     log::warn!("token {}: cannot list mechanisms: {e}", self.label);

@@ -2,6 +2,7 @@
 //! safe Rust. The FFI layer only unpacks pointers and calls these.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
@@ -10,9 +11,8 @@ use cryptoki_sys::*;
 use kyso::TokenInfo;
 use secrecy::SecretString;
 
-use super::mechanism::{self, Mech};
+use super::mechanism;
 use super::object::Object;
-use super::operation::{DigestOp, SignOp, VerifyOp};
 use super::rv::{self, Rv};
 use super::session::Session;
 use super::slots::{self, SlotEntry, SlotTable};
@@ -20,10 +20,21 @@ use super::slots::{self, SlotEntry, SlotTable};
 static STATE: RwLock<Option<Arc<Instance>>> = RwLock::new(None);
 
 /// `C_Initialize`: fresh state; modules load on first use.
+///
+/// In a child process after `fork()` the parent's state is there but not ours to use (its
+/// sessions and module handles belong to the parent; another thread may have held a lock at
+/// the fork): it is left behind, never dropped (dropping would finalise modules the parent
+/// still uses, and could wait on a lock no thread of the child will release), and the child
+/// starts afresh, as OpenSC and p11-kit do.
 pub fn initialize() -> Result<(), Rv> {
     let mut state = STATE.write().unwrap_or_else(|p| p.into_inner());
-    if state.is_some() {
-        return Err(CKR_CRYPTOKI_ALREADY_INITIALIZED);
+    if let Some(old) = state.take() {
+        if old.pid == std::process::id() {
+            *state = Some(old);
+            return Err(CKR_CRYPTOKI_ALREADY_INITIALIZED);
+        }
+        log::info!("initialised again in a child process after fork()");
+        std::mem::forget(old);
     }
     super::logging::init();
     *state = Some(Arc::new(Instance::default()));
@@ -56,19 +67,55 @@ pub enum Output {
     TooSmall(usize),
     /// The result; the operation is over.
     Done(Vec<u8>),
+    /// The result, written into the caller's buffer (this many bytes); the operation is over.
+    Written(usize),
 }
 
-/// Everything the module holds while initialised.
+/// Session handles are a counter: they key a map as they are, no SipHash on every call (each
+/// signature looks its session up three times).
 #[derive(Default)]
+struct HandleHasher(u64);
+
+impl std::hash::Hasher for HandleHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Spread the low bits over the top ones too (hashbrown takes its tag from them).
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Sessions = HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>, BuildHasherDefault<HandleHasher>>;
+
+/// Everything the module holds while initialised.
 pub struct Instance {
-    slots: Mutex<SlotTable>,
-    sessions: Mutex<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
+    pub(super) slots: Mutex<SlotTable>,
+    sessions: Mutex<Sessions>,
     next_session: AtomicU64,
+    /// The process that initialised it (a child after `fork()` starts afresh).
+    pid: u32,
+}
+
+impl Default for Instance {
+    fn default() -> Self {
+        Instance {
+            slots: Mutex::default(),
+            sessions: Mutex::default(),
+            next_session: AtomicU64::new(0),
+            pid: std::process::id(),
+        }
+    }
 }
 
 /// The size protocol's early answers: a length query, or a buffer too small (the operation
 /// stays active in both); `None` when the caller's buffer fits a `len`-byte result.
-fn size_answer(len: usize, capacity: Option<usize>) -> Option<Output> {
+pub(super) fn size_answer(len: usize, capacity: Option<usize>) -> Option<Output> {
     match capacity {
         None => Some(Output::Len(len)),
         Some(c) if c < len => Some(Output::TooSmall(len)),
@@ -76,7 +123,7 @@ fn size_answer(len: usize, capacity: Option<usize>) -> Option<Output> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -139,19 +186,20 @@ impl Instance {
         if flags & CKF_SERIAL_SESSION == 0 {
             return Err(CKR_SESSION_PARALLEL_NOT_SUPPORTED);
         }
-        let generation = {
+        let (generation, present) = {
             let mut t = lock(&self.slots);
             if t.get(slot).is_err() {
                 t.refresh(true);
             }
             let entry = t.get(slot)?;
             entry.token.as_ref().ok_or(CKR_TOKEN_NOT_PRESENT)?;
-            entry.generation
+            (entry.generation, entry.present.clone())
         };
         let handle = self.next_session.fetch_add(1, Ordering::Relaxed) + 1;
         let session = Session {
             slot,
             generation,
+            present,
             rw: flags & CKF_RW_SESSION != 0,
             find: None,
             sign: None,
@@ -197,25 +245,41 @@ impl Instance {
 
     /// A live session: open, and its token still the one it was opened on.
     pub fn session(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Mutex<Session>>, Rv> {
-        let s = lock(&self.sessions)
-            .get(&handle)
-            .cloned()
-            .ok_or(CKR_SESSION_HANDLE_INVALID)?;
-        let (slot, generation) = {
-            let g = lock(&s);
-            (g.slot, g.generation)
-        };
-        let alive = {
-            let t = lock(&self.slots);
-            t.get(slot)
-                .is_ok_and(|e| e.generation == generation && e.token.is_some())
-        };
+        let s = self.lookup(handle)?;
+        let alive = lock(&s).alive();
         if alive {
             Ok(s)
         } else {
-            lock(&self.sessions).remove(&handle);
-            Err(CKR_SESSION_HANDLE_INVALID)
+            self.forget(handle)
         }
+    }
+
+    /// Runs `f` on a live session under its lock, taken once (the hot path of `C_Sign`).
+    pub(super) fn with_session<T>(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        f: impl FnOnce(&mut Session) -> Result<T, Rv>,
+    ) -> Result<T, Rv> {
+        let s = self.lookup(handle)?;
+        let mut g = lock(&s);
+        if !g.alive() {
+            drop(g);
+            return self.forget(handle);
+        }
+        f(&mut g)
+    }
+
+    fn lookup(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Mutex<Session>>, Rv> {
+        lock(&self.sessions)
+            .get(&handle)
+            .cloned()
+            .ok_or(CKR_SESSION_HANDLE_INVALID)
+    }
+
+    /// Drops a session whose token went away.
+    fn forget<T>(&self, handle: CK_SESSION_HANDLE) -> Result<T, Rv> {
+        lock(&self.sessions).remove(&handle);
+        Err(CKR_SESSION_HANDLE_INVALID)
     }
 
     /// `C_GetSessionInfo`, from state: NSS polls it, the token is not asked.
@@ -247,17 +311,31 @@ impl Instance {
         let s = self.session(handle)?;
         let slot = lock(&s).slot;
         match user {
-            CKU_USER => {}
+            CKU_USER | CKU_SO => {}
             CKU_CONTEXT_SPECIFIC => {
                 let mut g = lock(&s);
                 let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
                 op.context_login_done = true;
                 return Ok(());
             }
-            CKU_SO => return Err(CKR_USER_TYPE_INVALID),
             _ => return Err(CKR_USER_TYPE_INVALID),
         }
         let token = lock(&self.slots).token(slot)?.token.clone();
+        if user == CKU_SO {
+            // The spec's order: read-only sessions and a logged-in user are reported before
+            // the SO login itself is refused (kyso's backends log users in, never the SO).
+            let read_only = lock(&self.sessions).values().any(|o| {
+                let o = lock(o);
+                o.slot == slot && !o.rw
+            });
+            if read_only {
+                return Err(CKR_SESSION_READ_ONLY_EXISTS);
+            }
+            if token.is_logged_in() {
+                return Err(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+            }
+            return Err(CKR_USER_TYPE_INVALID);
+        }
         if token.is_logged_in() {
             return Err(CKR_USER_ALREADY_LOGGED_IN);
         }
@@ -347,6 +425,15 @@ impl Instance {
     ) -> Result<Arc<Object>, Rv> {
         let s = self.session(handle)?;
         let slot = lock(&s).slot;
+        self.visible(slot, object)
+    }
+
+    /// An object of a slot, if a session there may see it now.
+    pub(super) fn visible(
+        &self,
+        slot: CK_SLOT_ID,
+        object: CK_OBJECT_HANDLE,
+    ) -> Result<Arc<Object>, Rv> {
         let t = lock(&self.slots);
         let o = t.object(slot, object)?;
         if o.private && !t.token(slot)?.token.is_logged_in() {
@@ -355,168 +442,24 @@ impl Instance {
         Ok(o)
     }
 
-    /// `C_SignInit`.
-    pub fn sign_init(
+    /// `C_GetObjectSize`: the object must be visible; its size on the token is not known
+    /// (`CK_UNAVAILABLE_INFORMATION`, which the spec allows).
+    pub fn object_size(
         &self,
         handle: CK_SESSION_HANDLE,
-        mech: Mech,
-        key: CK_OBJECT_HANDLE,
-    ) -> Result<(), Rv> {
-        let obj = self
-            .object(handle, key)
-            .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        if g.sign.is_some() {
-            return Err(CKR_OPERATION_ACTIVE);
-        }
-        let signer = obj.signer.clone().ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
-        g.sign = Some(SignOp::new(mech, signer)?);
-        Ok(())
-    }
-
-    /// `C_Sign` (`data` is `Some`) or `C_SignFinal`, with the size protocol: a length query or a
-    /// short buffer leaves the operation active; anything else ends it.
-    pub fn sign(
-        &self,
-        handle: CK_SESSION_HANDLE,
-        data: Option<&[u8]>,
-        capacity: Option<usize>,
-    ) -> Result<Output, Rv> {
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        let slot = g.slot;
-        let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        let len = op.signature_len();
-        if let Some(answer) = size_answer(len, capacity) {
-            return Ok(answer);
-        }
-        let mut op = g.sign.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        if let Some(d) = data {
-            op.update(d)?;
-        }
-        drop(g);
-        let sig = op.finish();
-        if sig == Err(CKR_DEVICE_REMOVED) {
-            lock(&self.slots).token_removed(slot);
-        }
-        sig.map(Output::Done)
-    }
-
-    /// `C_SignUpdate`; an error ends the operation.
-    pub fn sign_update(&self, handle: CK_SESSION_HANDLE, data: &[u8]) -> Result<(), Rv> {
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        let op = g.sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        let r = op.update(data);
-        if r.is_err() {
-            g.sign = None;
-        }
-        r
-    }
-
-    /// `C_VerifyInit` with a public (or private) key object.
-    pub fn verify_init(
-        &self,
-        handle: CK_SESSION_HANDLE,
-        mech: Mech,
-        key: CK_OBJECT_HANDLE,
-    ) -> Result<(), Rv> {
-        let obj = self
-            .object(handle, key)
-            .map_err(|_| CKR_KEY_HANDLE_INVALID)?;
-        let pk = obj
-            .public_key
-            .clone()
-            .ok_or(CKR_KEY_FUNCTION_NOT_PERMITTED)?;
-        let key_type = pk.key_type();
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        if g.verify.is_some() {
-            return Err(CKR_OPERATION_ACTIVE);
-        }
-        g.verify = Some(VerifyOp::new(mech, pk, key_type)?);
-        Ok(())
-    }
-
-    /// `C_VerifyUpdate`.
-    pub fn verify_update(&self, handle: CK_SESSION_HANDLE, data: &[u8]) -> Result<(), Rv> {
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        let op = g.verify.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        let r = op.update(data);
-        if r.is_err() {
-            g.verify = None;
-        }
-        r
-    }
-
-    /// `C_Verify` (`data` is `Some`) or `C_VerifyFinal`; always ends the operation.
-    pub fn verify(
-        &self,
-        handle: CK_SESSION_HANDLE,
-        data: Option<&[u8]>,
-        signature: &[u8],
-    ) -> Result<(), Rv> {
-        let s = self.session(handle)?;
-        let mut op = lock(&s)
-            .verify
-            .take()
-            .ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        if let Some(d) = data {
-            op.update(d)?;
-        }
-        op.finish(signature)
-    }
-
-    /// `C_DigestInit`.
-    pub fn digest_init(&self, handle: CK_SESSION_HANDLE, mech: Mech) -> Result<(), Rv> {
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        if g.digest.is_some() {
-            return Err(CKR_OPERATION_ACTIVE);
-        }
-        g.digest = Some(DigestOp::new(mech)?);
-        Ok(())
-    }
-
-    /// `C_DigestUpdate`.
-    pub fn digest_update(&self, handle: CK_SESSION_HANDLE, data: &[u8]) -> Result<(), Rv> {
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        g.digest
-            .as_mut()
-            .ok_or(CKR_OPERATION_NOT_INITIALIZED)?
-            .update(data);
-        Ok(())
-    }
-
-    /// `C_Digest` (`data` is `Some`) or `C_DigestFinal`, with the size protocol.
-    pub fn digest(
-        &self,
-        handle: CK_SESSION_HANDLE,
-        data: Option<&[u8]>,
-        capacity: Option<usize>,
-    ) -> Result<Output, Rv> {
-        let s = self.session(handle)?;
-        let mut g = lock(&s);
-        let len = g
-            .digest
-            .as_ref()
-            .ok_or(CKR_OPERATION_NOT_INITIALIZED)?
-            .len();
-        if let Some(answer) = size_answer(len, capacity) {
-            return Ok(answer);
-        }
-        let mut op = g.digest.take().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-        if let Some(d) = data {
-            op.update(d);
-        }
-        Ok(Output::Done(op.finish()))
+        object: CK_OBJECT_HANDLE,
+    ) -> Result<CK_ULONG, Rv> {
+        self.object(handle, object)?;
+        Ok(CK_UNAVAILABLE_INFORMATION)
     }
 
     /// `C_WaitForSlotEvent`: a slot whose token came or went since the last call. Blocking
-    /// waits poll the modules twice a second until an event or `C_Finalize`.
+    /// waits poll the modules twice a second until an event or `C_Finalize`, but only while
+    /// an event can come at all ([`SlotTable::events_possible`]); otherwise a blocking wait
+    /// answers `CKR_FUNCTION_NOT_SUPPORTED` at once (the spec's answer for a library that
+    /// cannot wait) instead of blocking the host's thread forever.
+    ///
+    /// [`SlotTable::events_possible`]: super::slots::SlotTable::events_possible
     pub fn wait_for_slot_event(self: &Arc<Self>, block: bool) -> Result<CK_SLOT_ID, Rv> {
         loop {
             {
@@ -525,9 +468,12 @@ impl Instance {
                 if !t.events.is_empty() {
                     return Ok(t.events.remove(0));
                 }
-            }
-            if !block {
-                return Err(CKR_NO_EVENT);
+                if !block {
+                    return Err(CKR_NO_EVENT);
+                }
+                if !t.events_possible() {
+                    return Err(CKR_FUNCTION_NOT_SUPPORTED);
+                }
             }
             std::thread::sleep(Duration::from_millis(500));
             // Finalised (or finalised and initialised again) while waiting.

@@ -147,17 +147,17 @@ impl Mech {
     }
 
     /// Turns the host's input (or the module's digest of it) into a kyso algorithm and digest.
-    pub fn to_digest(self, input: &[u8]) -> Result<(SignatureAlgorithm, Vec<u8>), Rv> {
+    pub fn to_digest(self, input: &[u8]) -> Result<(SignatureAlgorithm, &[u8]), Rv> {
         match self {
-            Mech::RsaPkcsHash(h) => Ok((SignatureAlgorithm::RsaPkcs1(h), input.to_vec())),
-            Mech::RsaPssHash(h) => Ok((SignatureAlgorithm::RsaPss(h), input.to_vec())),
-            Mech::EcdsaHash(h) => Ok((SignatureAlgorithm::Ecdsa(h), input.to_vec())),
+            Mech::RsaPkcsHash(h) => Ok((SignatureAlgorithm::RsaPkcs1(h), input)),
+            Mech::RsaPssHash(h) => Ok((SignatureAlgorithm::RsaPss(h), input)),
+            Mech::EcdsaHash(h) => Ok((SignatureAlgorithm::Ecdsa(h), input)),
             Mech::RsaPkcs => parse_digest_info(input)
                 .map(|(h, d)| (SignatureAlgorithm::RsaPkcs1(h), d))
                 .ok_or(CKR_DATA_INVALID),
             Mech::RsaPss(h) => {
                 if input.len() == h.output_len() {
-                    Ok((SignatureAlgorithm::RsaPss(h), input.to_vec()))
+                    Ok((SignatureAlgorithm::RsaPss(h), input))
                 } else {
                     Err(CKR_DATA_LEN_RANGE)
                 }
@@ -167,7 +167,7 @@ impl Mech {
                     .into_iter()
                     .find(|h| h.output_len() == input.len())
                     .ok_or(CKR_DATA_LEN_RANGE)?;
-                Ok((SignatureAlgorithm::Ecdsa(h), input.to_vec()))
+                Ok((SignatureAlgorithm::Ecdsa(h), input))
             }
             Mech::Digest(_) => Err(CKR_MECHANISM_INVALID),
         }
@@ -175,7 +175,7 @@ impl Mech {
 }
 
 /// Recognises a DigestInfo of SHA-256/384/512 and splits it into hash and digest.
-pub fn parse_digest_info(input: &[u8]) -> Option<(HashAlg, Vec<u8>)> {
+pub fn parse_digest_info(input: &[u8]) -> Option<(HashAlg, &[u8])> {
     [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512]
         .into_iter()
         .find_map(|h| {
@@ -184,7 +184,7 @@ pub fn parse_digest_info(input: &[u8]) -> Option<(HashAlg, Vec<u8>)> {
                 return None;
             }
             let digest = &input[input.len() - n..];
-            (h.digest_info(digest).ok()? == input).then(|| (h, digest.to_vec()))
+            (h.digest_info(digest).ok()? == input).then_some((h, digest))
         })
 }
 
@@ -196,7 +196,7 @@ mod tests {
     fn digest_info_round_trip_and_rejection() {
         let d = HashAlg::Sha384.digest(b"x");
         let di = HashAlg::Sha384.digest_info(&d).unwrap();
-        assert_eq!(parse_digest_info(&di), Some((HashAlg::Sha384, d.clone())));
+        assert_eq!(parse_digest_info(&di), Some((HashAlg::Sha384, &d[..])));
         assert_eq!(
             parse_digest_info(&d),
             None,

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod crypto;
 pub mod instance;
 pub mod logging;
 pub mod mechanism;

@@ -78,6 +78,8 @@ pub struct SignOp {
     pub needs_context_login: bool,
     /// The host did that login.
     pub context_login_done: bool,
+    /// The signature's length, from the key (the size query of every `C_Sign`).
+    len: usize,
 }
 
 impl SignOp {
@@ -86,19 +88,21 @@ impl SignOp {
         if !mech.fits(&signer.key().key_type) {
             return Err(CKR_KEY_TYPE_INCONSISTENT);
         }
-        let always = signer.key().always_authenticate;
+        let key = signer.key();
+        let always = key.always_authenticate;
         Ok(SignOp {
             mech,
             input: Input::new(mech, always),
-            needs_context_login: signer.key().always_authenticate,
+            needs_context_login: always,
             context_login_done: false,
+            len: signature_len(&key.key_type),
             signer,
         })
     }
 
     /// Length of the signature this operation will produce.
     pub fn signature_len(&self) -> usize {
-        signature_len(&self.signer.key().key_type)
+        self.len
     }
 
     /// Adds data (multi-part, or the one-shot's data).
@@ -106,14 +110,30 @@ impl SignOp {
         self.input.update(data)
     }
 
-    /// Signs through the token. ECDSA comes back raw `r || s`, as PKCS#11 wants. The signature
-    /// goes to the host as the token made it, unchecked: a proxy adds no check the token itself
-    /// would not make (and a software ECDSA verification costs more than SoftHSM's signature).
-    pub fn finish(self) -> Result<Vec<u8>, Rv> {
+    /// Signs through the token into `out` (the host's buffer, at least
+    /// [`SignOp::signature_len`] long), with the one-shot `C_Sign`'s data (`last`) or after
+    /// `C_SignUpdate`s; the signature's length. ECDSA comes back raw `r || s`, as PKCS#11
+    /// wants. The signature goes to the host as the token made it, unchecked: a proxy adds no
+    /// check the token itself would not make (and a software ECDSA verification costs more
+    /// than SoftHSM's signature).
+    pub fn finish(mut self, last: Option<&[u8]>, out: &mut [u8]) -> Result<usize, Rv> {
         if self.needs_context_login && !self.context_login_done {
             return Err(CKR_USER_NOT_LOGGED_IN);
         }
-        let result = match self.input {
+        // A one-shot raw signature (the host hashed): the host's bytes as they are, uncopied.
+        if let (Some(data), Input::Buffer(b)) = (last, &self.input) {
+            if b.is_empty() && self.mech != Mech::RsaPkcs {
+                if data.len() > MAX_RAW_INPUT {
+                    return Err(CKR_DATA_LEN_RANGE);
+                }
+                let (alg, digest) = self.mech.to_digest(data)?;
+                return self.signed(self.signer.sign_digest_into(alg, digest, out));
+            }
+        }
+        if let Some(d) = last {
+            self.input.update(d)?;
+        }
+        let sig = match std::mem::replace(&mut self.input, Input::Buffer(Vec::new())) {
             Input::Message(m) => {
                 let (alg, _) = self.mech.to_digest(&[])?;
                 self.signer.sign_data(alg, &mut m.as_slice())
@@ -125,10 +145,18 @@ impl SignOp {
                 self.signer.sign_pkcs1_raw(&b)
             }
             input => {
-                let (alg, digest) = self.mech.to_digest(&input.finish(self.mech))?;
-                self.signer.sign_digest(alg, &digest)
+                let input = input.finish(self.mech);
+                let (alg, digest) = self.mech.to_digest(&input)?;
+                return self.signed(self.signer.sign_digest_into(alg, digest, out));
             }
         };
+        let sig = self.signed(sig)?;
+        let dst = out.get_mut(..sig.len()).ok_or(CKR_DEVICE_ERROR)?;
+        dst.copy_from_slice(&sig);
+        Ok(sig.len())
+    }
+
+    fn signed<T>(&self, result: kyso::Result<T>) -> Result<T, Rv> {
         if result.is_ok() {
             // What a user (or a test) checks to know a host signed through kyso; no key material.
             log::info!(
@@ -182,7 +210,7 @@ impl VerifyOp {
             };
         }
         let (alg, digest) = self.mech.to_digest(&input)?;
-        if self.key.verify_digest(alg, &digest, signature) {
+        if self.key.verify_digest(alg, digest, signature) {
             Ok(())
         } else {
             Err(CKR_SIGNATURE_INVALID)

@@ -1,5 +1,8 @@
 //! Session state and attribute answers.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use cryptoki_sys::*;
 
 use super::object::Object;
@@ -13,6 +16,9 @@ pub struct Session {
     pub slot: CK_SLOT_ID,
     /// Token generation at open: a session of a removed token is dead.
     pub generation: u64,
+    /// The slot's current generation (0 without a token): the session lives while it is
+    /// `generation`.
+    pub present: Arc<AtomicU64>,
     /// `CKF_RW_SESSION` was asked.
     pub rw: bool,
     /// `C_FindObjects` results not yet returned.
@@ -23,6 +29,13 @@ pub struct Session {
     pub verify: Option<VerifyOp>,
     /// Digest in progress.
     pub digest: Option<DigestOp>,
+}
+
+impl Session {
+    /// Whether the token it was opened on is still there.
+    pub fn alive(&self) -> bool {
+        self.present.load(Ordering::Acquire) == self.generation
+    }
 }
 
 /// What `C_GetAttributeValue` puts in one template entry.

@@ -3,6 +3,7 @@
 //! slots never disappear); tokens come and go inside them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,9 @@ pub struct SlotEntry {
     pub desc: SlotDescription,
     /// Increases every time a token appears: sessions of an earlier token are invalid.
     pub generation: u64,
+    /// `generation` while a token is present, 0 while none is: what sessions check on every
+    /// call, without the table's lock.
+    pub present: Arc<AtomicU64>,
     /// The token, when present.
     pub token: Option<TokenSlot>,
 }
@@ -140,6 +144,7 @@ impl SlotTable {
                             source: Some((mi, slot)),
                             desc: desc.clone(),
                             generation: 0,
+                            present: Arc::new(AtomicU64::new(0)),
                             token: None,
                         });
                         self.slots.len() - 1
@@ -152,6 +157,7 @@ impl SlotTable {
                     match module.token(slot) {
                         Ok(Some(t)) => {
                             entry.generation += 1;
+                            entry.present.store(entry.generation, Ordering::Release);
                             entry.token = Some(TokenSlot {
                                 token: t,
                                 objects: Vec::new(),
@@ -163,6 +169,7 @@ impl SlotTable {
                     }
                 } else if !present && entry.token.is_some() {
                     entry.token = None;
+                    entry.present.store(0, Ordering::Release);
                     seen.push(idx);
                 }
             }
@@ -195,13 +202,17 @@ impl SlotTable {
                 source: None,
                 desc: SlotDescription {
                     id: info.slot,
-                    description: format!("{} {}", info.model, info.slot_description),
+                    description: format!(
+                        "kyso remote signing ({}) {}",
+                        info.model, info.slot_description
+                    ),
                     manufacturer: info.manufacturer,
                     token_present: true,
                     removable: false,
                     hardware: false,
                 },
                 generation: 1,
+                present: Arc::new(AtomicU64::new(1)),
                 token: Some(TokenSlot {
                     token,
                     objects: Vec::new(),
@@ -209,6 +220,22 @@ impl SlotTable {
             });
             self.reload_objects(id);
         }
+    }
+
+    /// Whether a token can still come or go: some underlying slot is removable, or a module
+    /// shows no slot yet (a reader may be plugged in). Software tokens and remote accounts
+    /// alone never produce a slot event.
+    pub fn events_possible(&self) -> bool {
+        let modules = self.backend.as_ref().map_or(0, |b| b.modules.len());
+        self.slots
+            .iter()
+            .any(|s| s.source.is_some() && s.desc.removable)
+            || (0..modules).any(|mi| {
+                !self
+                    .slots
+                    .iter()
+                    .any(|s| s.source.map(|(m, _)| m) == Some(mi))
+            })
     }
 
     /// Every slot (`tokenPresent` false) or those with a token.
@@ -237,6 +264,7 @@ impl SlotTable {
     pub fn token_removed(&mut self, id: CK_SLOT_ID) {
         if let Some(s) = self.slots.iter_mut().find(|s| s.id == id) {
             if s.token.take().is_some() {
+                s.present.store(0, Ordering::Release);
                 self.events.push(id);
             }
         }
@@ -298,6 +326,8 @@ impl SlotTable {
                 Err(e) => log::warn!("slot {slot}: cannot read keys: {e}"),
             }
         }
+        // By handle: every operation finds its key by binary search.
+        objects.sort_unstable_by_key(|o| o.handle);
         if let Some(ts) = self
             .slots
             .iter_mut()
@@ -308,14 +338,25 @@ impl SlotTable {
         }
     }
 
+    /// An object by handle on a slot with a token, borrowed (no reference count touched),
+    /// if a session there may see it now (private objects only while logged in).
+    pub fn visible_ref(&self, slot: CK_SLOT_ID, handle: CK_OBJECT_HANDLE) -> Option<&Object> {
+        let ts = self.token(slot).ok()?;
+        let i = ts
+            .objects
+            .binary_search_by_key(&handle, |o| o.handle)
+            .ok()?;
+        let o = &*ts.objects[i];
+        (!o.private || ts.token.is_logged_in()).then_some(o)
+    }
+
     /// An object by handle, if visible on that slot now.
     pub fn object(&self, slot: CK_SLOT_ID, handle: CK_OBJECT_HANDLE) -> Result<Arc<Object>, Rv> {
         let ts = self.token(slot).map_err(|_| CKR_OBJECT_HANDLE_INVALID)?;
         ts.objects
-            .iter()
-            .find(|o| o.handle == handle)
-            .cloned()
-            .ok_or(CKR_OBJECT_HANDLE_INVALID)
+            .binary_search_by_key(&handle, |o| o.handle)
+            .map(|i| ts.objects[i].clone())
+            .map_err(|_| CKR_OBJECT_HANDLE_INVALID)
     }
 }
 

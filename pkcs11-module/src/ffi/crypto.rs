@@ -4,7 +4,9 @@
 
 use cryptoki_sys::*;
 
-use super::util::{capacity, guard, input, not_null, read_mechanism, write_output};
+use super::util::{
+    buffer, capacity, disjoint, guard, input, not_null, output, read_mechanism, write_output,
+};
 use crate::backend::instance;
 
 pub unsafe extern "C" fn C_SignInit(
@@ -14,8 +16,9 @@ pub unsafe extern "C" fn C_SignInit(
 ) -> CK_RV {
     guard("C_SignInit", || {
         let inst = instance::get()?;
-        // SAFETY: caller's contract.
-        let mech = unsafe { read_mechanism(mech) }?;
+        not_null(mech)?;
+        // SAFETY: caller's contract; checked after the session, in the backend.
+        let mech = unsafe { read_mechanism(mech) };
         inst.sign_init(session, mech, key)
     })
 }
@@ -31,7 +34,10 @@ pub unsafe extern "C" fn C_Sign(
         let inst = instance::get()?;
         // SAFETY: caller's contract for each buffer.
         let (data, cap) = unsafe { (input(data, data_len)?, capacity(sig, sig_len)?) };
-        let out = inst.sign(session, Some(data), cap)?;
+        let mut copy = Vec::new();
+        let data = disjoint(data, sig, cap, &mut copy);
+        // SAFETY: caller's contract; `data` does not share the buffer's bytes (`disjoint`).
+        let out = inst.sign(session, Some(data), unsafe { output(sig, cap) })?;
         // SAFETY: as above.
         unsafe { write_output(sig, sig_len, out) }
     })
@@ -59,7 +65,8 @@ pub unsafe extern "C" fn C_SignFinal(
         let inst = instance::get()?;
         // SAFETY: caller's contract.
         let cap = unsafe { capacity(sig, sig_len) }?;
-        let out = inst.sign(session, None, cap)?;
+        // SAFETY: caller's contract; no other reference to the buffer.
+        let out = inst.sign(session, None, unsafe { output(sig, cap) })?;
         // SAFETY: as above.
         unsafe { write_output(sig, sig_len, out) }
     })
@@ -72,8 +79,9 @@ pub unsafe extern "C" fn C_VerifyInit(
 ) -> CK_RV {
     guard("C_VerifyInit", || {
         let inst = instance::get()?;
-        // SAFETY: caller's contract.
-        let mech = unsafe { read_mechanism(mech) }?;
+        not_null(mech)?;
+        // SAFETY: caller's contract; checked after the session, in the backend.
+        let mech = unsafe { read_mechanism(mech) };
         inst.verify_init(session, mech, key)
     })
 }
@@ -125,8 +133,9 @@ pub unsafe extern "C" fn C_DigestInit(
 ) -> CK_RV {
     guard("C_DigestInit", || {
         let inst = instance::get()?;
-        // SAFETY: caller's contract.
-        let mech = unsafe { read_mechanism(mech) }?;
+        not_null(mech)?;
+        // SAFETY: caller's contract; checked after the session, in the backend.
+        let mech = unsafe { read_mechanism(mech) };
         inst.digest_init(session, mech)
     })
 }
@@ -183,11 +192,11 @@ pub unsafe extern "C" fn C_GenerateRandom(
 ) -> CK_RV {
     guard("C_GenerateRandom", || {
         let inst = instance::get()?;
+        buffer(out, len)?;
         inst.session(session)?;
         if len == 0 {
             return Ok(());
         }
-        not_null(out)?;
         // SAFETY: non-NULL and writable for `len` bytes by contract.
         let buf = unsafe { std::slice::from_raw_parts_mut(out, len as usize) };
         getrandom::getrandom(buf).map_err(|_| CKR_FUNCTION_FAILED)
@@ -196,11 +205,15 @@ pub unsafe extern "C" fn C_GenerateRandom(
 
 pub unsafe extern "C" fn C_SeedRandom(
     session: CK_SESSION_HANDLE,
-    _seed: *mut CK_BYTE,
-    _len: CK_ULONG,
+    seed: *mut CK_BYTE,
+    len: CK_ULONG,
 ) -> CK_RV {
+    // Random numbers come from the host's generator (`getrandom`), which takes no seed from
+    // applications: the spec's answer for that, after the argument and session checks.
     guard("C_SeedRandom", || {
-        instance::get()?.session(session)?;
+        let inst = instance::get()?;
+        buffer(seed, len)?;
+        inst.session(session)?;
         Err(CKR_RANDOM_SEED_NOT_SUPPORTED)
     })
 }

@@ -46,15 +46,22 @@ pub unsafe extern "C" fn C_Finalize(reserved: *mut std::os::raw::c_void) -> CK_R
     })
 }
 
+/// `C_GetInfo` of the 2.40 function list (`C_GetFunctionList`).
 pub unsafe extern "C" fn C_GetInfo(info: *mut CK_INFO) -> CK_RV {
-    guard("C_GetInfo", || {
+    guard("C_GetInfo", || get_info(info, 2, 40))
+}
+
+/// `C_GetInfo` of the 3.0 function list (`C_GetInterface`): the version the caller obtained.
+pub unsafe extern "C" fn C_GetInfo_3_0(info: *mut CK_INFO) -> CK_RV {
+    guard("C_GetInfo", || get_info(info, 3, 0))
+}
+
+fn get_info(info: *mut CK_INFO, major: u8, minor: u8) -> Result<(), CK_RV> {
+    {
         instance::get()?;
         not_null(info)?;
         let mut out = CK_INFO {
-            cryptokiVersion: CK_VERSION {
-                major: 2,
-                minor: 40,
-            },
+            cryptokiVersion: CK_VERSION { major, minor },
             manufacturerID: [0; 32],
             flags: 0,
             libraryDescription: [0; 32],
@@ -68,7 +75,7 @@ pub unsafe extern "C" fn C_GetInfo(info: *mut CK_INFO) -> CK_RV {
         // SAFETY: checked non-NULL; the caller owns a CK_INFO there.
         unsafe { info.write_unaligned(out) };
         Ok(())
-    })
+    }
 }
 
 pub unsafe extern "C" fn C_GetSlotList(
@@ -112,14 +119,17 @@ pub unsafe extern "C" fn C_GetSlotInfo(slot: CK_SLOT_ID, info: *mut CK_SLOT_INFO
             };
             pad(&mut out.slotDescription, &s.desc.description);
             pad(&mut out.manufacturerID, &s.desc.manufacturer);
-            // Removable always: tokens come and go in our slots whatever the backend is.
-            out.flags = CKF_REMOVABLE_DEVICE
-                | if s.token.is_some() {
-                    CKF_TOKEN_PRESENT
-                } else {
-                    0
-                }
-                | if s.desc.hardware { CKF_HW_SLOT } else { 0 };
+            // The underlying slot's own flags; a remote account's slot is neither removable
+            // nor hardware (its description says what it is).
+            out.flags = if s.desc.removable {
+                CKF_REMOVABLE_DEVICE
+            } else {
+                0
+            } | if s.token.is_some() {
+                CKF_TOKEN_PRESENT
+            } else {
+                0
+            } | if s.desc.hardware { CKF_HW_SLOT } else { 0 };
             out
         })?;
         // SAFETY: checked non-NULL.

@@ -5,7 +5,7 @@
 use cryptoki_sys::*;
 use secrecy::SecretString;
 
-use super::util::{guard, input, not_null, read_template};
+use super::util::{buffer, guard, input, not_null, read_template};
 use crate::backend::instance;
 use crate::backend::session::{attribute_answers, Answer};
 
@@ -152,13 +152,10 @@ pub unsafe extern "C" fn C_GetAttributeValue(
 ) -> CK_RV {
     guard("C_GetAttributeValue", || {
         let inst = instance::get()?;
+        buffer(template, count)?;
         let obj = inst.object(session, object)?;
         if template.is_null() {
-            return if count == 0 {
-                Ok(())
-            } else {
-                Err(CKR_ARGUMENTS_BAD)
-            };
+            return Ok(());
         }
         // SAFETY: caller's contract: `count` attributes, each value writable for its length.
         let attrs = unsafe { std::slice::from_raw_parts_mut(template, count as usize) };
@@ -190,5 +187,20 @@ pub unsafe extern "C" fn C_GetAttributeValue(
         } else {
             Err(rv)
         }
+    })
+}
+
+pub unsafe extern "C" fn C_GetObjectSize(
+    session: CK_SESSION_HANDLE,
+    object: CK_OBJECT_HANDLE,
+    size: *mut CK_ULONG,
+) -> CK_RV {
+    guard("C_GetObjectSize", || {
+        let inst = instance::get()?;
+        not_null(size)?;
+        let n = inst.object_size(session, object)?;
+        // SAFETY: checked non-NULL.
+        unsafe { size.write_unaligned(n) };
+        Ok(())
     })
 }

@@ -33,6 +33,26 @@ pub fn not_null<T>(p: *const T) -> Result<(), CK_RV> {
     }
 }
 
+/// Fails with `CKR_ARGUMENTS_BAD` on a NULL buffer with a non-zero length.
+pub fn buffer<T>(p: *const T, len: CK_ULONG) -> Result<(), CK_RV> {
+    if p.is_null() && len != 0 {
+        Err(CKR_ARGUMENTS_BAD)
+    } else {
+        Ok(())
+    }
+}
+
+/// `CKR_MECHANISM_INVALID` unless the mechanism is one kyso lists (`C_GetMechanismList`).
+///
+/// # Safety
+/// `p` must point to a readable `CK_MECHANISM` (checked non-NULL by the caller).
+pub unsafe fn mechanism_listed(p: *const CK_MECHANISM) -> Result<(), CK_RV> {
+    not_null(p)?;
+    // SAFETY: non-NULL, caller's contract; the type is read unaligned in case the host packed it.
+    let ty = unsafe { std::ptr::addr_of!((*p).mechanism).read_unaligned() };
+    mechanism::info(ty).map(|_| ()).ok_or(CKR_MECHANISM_INVALID)
+}
+
 /// The caller's input bytes; NULL is only allowed with length 0.
 ///
 /// # Safety
@@ -67,6 +87,43 @@ pub unsafe fn capacity(
     Ok(Some(usize::try_from(c).unwrap_or(usize::MAX)))
 }
 
+/// The most a signature may need (RSA-32768); a larger buffer is used up to this.
+const MAX_SIGNATURE: usize = 4096;
+
+/// The caller's output buffer as a slice the backend writes into (for a signature), up to
+/// [`MAX_SIGNATURE`] of its `capacity` bytes; `None` for a length query (`out` NULL).
+///
+/// # Safety
+/// `out` must be NULL or writable for `capacity` bytes for the duration of the call, and no
+/// other reference to those bytes may be used while the slice lives (see [`disjoint`]).
+pub unsafe fn output<'a>(out: *mut CK_BYTE, capacity: Option<usize>) -> Option<&'a mut [u8]> {
+    let c = capacity?.min(MAX_SIGNATURE);
+    if out.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL and writable for `capacity` >= `c` bytes (the caller's contract).
+    Some(unsafe { std::slice::from_raw_parts_mut(out, c) })
+}
+
+/// The input bytes, copied when they share memory with the output buffer (a host may sign
+/// in place): a `&[u8]` and a `&mut [u8]` over the same bytes must never coexist.
+pub fn disjoint<'a>(
+    data: &'a [u8],
+    out: *const CK_BYTE,
+    capacity: Option<usize>,
+    copy: &'a mut Vec<u8>,
+) -> &'a [u8] {
+    let Some(c) = capacity else { return data };
+    let (a, b) = (data.as_ptr() as usize, out as usize);
+    let c = c.min(MAX_SIGNATURE);
+    if a < b.saturating_add(c) && b < a.saturating_add(data.len()) {
+        *copy = data.to_vec();
+        copy
+    } else {
+        data
+    }
+}
+
 /// Writes an [`Output`] following the size protocol.
 ///
 /// # Safety
@@ -88,6 +145,11 @@ pub unsafe fn write_output(
             // SAFETY: as above.
             unsafe { *out_len = n as CK_ULONG };
             Err(CKR_BUFFER_TOO_SMALL)
+        }
+        Output::Written(n) => {
+            // SAFETY: `out_len` checked non-NULL; the bytes are in the caller's buffer already.
+            unsafe { *out_len = n as CK_ULONG };
+            Ok(())
         }
         Output::Done(v) => {
             not_null(out)?;

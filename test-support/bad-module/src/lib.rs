@@ -15,8 +15,9 @@
 //! | `attr-length-huge` | `CKA_VALUE`'s length is 0xFFFF_FFF0 |
 //! | `attr-overflow` | `CKA_VALUE` fills the buffer and reports 4096 bytes more, `CKR_OK` |
 //! | `attr-unavailable` | `CKA_VALUE` is `CK_UNAVAILABLE_INFORMATION` with `CKR_OK` |
-//! | `sign-length-huge` | `C_Sign` reports a signature length of 0xFFFF_FFF0 |
+//! | `sign-length-huge` | `C_Sign` reports a signature length of 0xFFFF_FFF0 (to a length query, and with `sign-longer` to a buffer too small) |
 //! | `sign-overflow` | `C_Sign` fills the buffer and reports 64 bytes more, `CKR_OK` |
+//! | `sign-longer` | signatures take 320 bytes, not the 256 of the certificate's RSA-2048 key (`CKR_BUFFER_TOO_SMALL` below, the operation kept, as the spec says) |
 //! | `token-info-non-utf8` | label, manufacturer, model and serial hold bytes that are not UTF-8 |
 //! | `garbage-lengths` | every lie about a length above at once |
 //!
@@ -437,28 +438,32 @@ unsafe extern "C" fn C_Sign(
     sig_len: *mut CK_ULONG,
 ) -> CK_RV {
     check_init!();
-    const LEN: usize = 256;
+    let len = if mode("sign-longer") { 320 } else { 256 };
     if sig.is_null() {
         *sig_len = if mode("sign-length-huge") {
             HUGE
         } else {
-            LEN as CK_ULONG
+            len as CK_ULONG
         };
         return CKR_OK;
     }
     let room = *sig_len as usize;
     if mode("sign-overflow") {
-        std::ptr::write_bytes(sig, 0x5a, room.min(LEN));
+        std::ptr::write_bytes(sig, 0x5a, room.min(len));
         *sig_len = (room + 64) as CK_ULONG;
         return CKR_OK;
     }
-    if room < LEN {
-        *sig_len = LEN as CK_ULONG;
+    if room < len {
+        *sig_len = if mode("sign-length-huge") {
+            HUGE
+        } else {
+            len as CK_ULONG
+        };
         return CKR_BUFFER_TOO_SMALL;
     }
     // Never a real signature: the key is not here.
-    std::ptr::write_bytes(sig, 0x5a, LEN);
-    *sig_len = LEN as CK_ULONG;
+    std::ptr::write_bytes(sig, 0x5a, len);
+    *sig_len = len as CK_ULONG;
     CKR_OK
 }
 

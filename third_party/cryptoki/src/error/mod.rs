@@ -153,5 +153,22 @@ pub(crate) fn check_len(function: Function, what: &str, len: cryptoki_sys::CK_UL
     }
 }
 
+/// kyso patch: checks the length a module wrote after filling a buffer of `cap` bytes; the
+/// message is only built when the length is wrong (this runs on every signature).
+pub(crate) fn check_filled(
+    function: Function,
+    what: impl FnOnce() -> String,
+    len: cryptoki_sys::CK_ULONG,
+    cap: usize,
+) -> Result<usize> {
+    match usize::try_from(len) {
+        Ok(n) if n <= cap => Ok(n),
+        _ => Err(Error::ImpossibleLength(
+            function,
+            format!("{}: {len} (at most {cap} expected)", what()),
+        )),
+    }
+}
+
 /// Main Result type
 pub type Result<T> = core::result::Result<T, Error>;

@@ -623,9 +623,9 @@ impl Session {
                 let mut template2: Vec<CK_ATTRIBUTE> = Vec::with_capacity(pass2_indices.len());
 
                 for &idx in pass2_indices.iter() {
-                    let size = crate::error::check_len(
+                    let size = crate::error::check_filled(
                         Function::GetAttributeValue,
-                        &format!("value length of attribute {:#x}", template1[idx].type_),
+                        || format!("value length of attribute {:#x}", template1[idx].type_),
                         template1[idx].ulValueLen,
                         crate::limits::MAX_ATTRIBUTE_LEN,
                     )?;
@@ -662,9 +662,9 @@ impl Session {
                 for (i, &idx) in pass2_indices.iter().enumerate() {
                     if template2[i].ulValueLen != CK_UNAVAILABLE_INFORMATION {
                         // kyso patch: a length beyond the buffer given would be read past it.
-                        let _ = crate::error::check_len(
+                        let _ = crate::error::check_filled(
                             Function::GetAttributeValue,
-                            &format!(
+                            || format!(
                                 "value length of attribute {:#x} after filling a buffer of {} bytes",
                                 template2[i].type_,
                                 buffers[idx].len()
