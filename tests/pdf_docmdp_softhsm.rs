@@ -12,35 +12,20 @@ use common::*;
 
 /// A one-page PDF whose catalog names a certification signature with permission `p`.
 fn certified_pdf(dir: &Path, p: u8) -> PathBuf {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R /Perms << /DocMDP 4 0 R >> >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_owned(),
-        format!(
-            "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached \
-             /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams \
-             << /Type /TransformParams /P {p} /V /1.2 >> >>] >>"
-        ),
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        write!(out, "{} 0 obj\n{o}\nendobj\n", i + 1).unwrap();
-    }
-    let xref = out.len();
-    writeln!(out, "xref\n0 {}\n0000000000 65535 f ", objects.len() + 1).unwrap();
-    for o in offsets {
-        writeln!(out, "{o:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    )
-    .unwrap();
     let path = dir.join(format!("certified-p{p}.pdf"));
-    std::fs::write(&path, out).unwrap();
+    common::small_pdf::write_pdf(
+        &path,
+        &[
+            "<< /Type /Catalog /Pages 2 0 R /Perms << /DocMDP 4 0 R >> >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_owned(),
+            format!(
+                "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached \
+                 /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams \
+                 << /Type /TransformParams /P {p} /V /1.2 >> >>] >>"
+            ),
+        ],
+    );
     path
 }
 

@@ -12,35 +12,16 @@ use common::*;
 
 /// Catalog 1, pages 2, page 3 (content 4).
 fn letter(dir: &Path) -> PathBuf {
-    let content = "BT /F1 12 Tf 72 720 Td (Quyet dinh) Tj ET";
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_owned(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        write!(out, "{} 0 obj\n{o}\nendobj\n", i + 1).unwrap();
-    }
-    let xref = out.len();
-    writeln!(out, "xref\n0 {}\n0000000000 65535 f ", objects.len() + 1).unwrap();
-    for o in offsets {
-        writeln!(out, "{o:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    )
-    .unwrap();
     let path = dir.join("letter.pdf");
-    std::fs::write(&path, out).unwrap();
+    common::small_pdf::write_pdf(
+        &path,
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_owned(),
+            common::small_pdf::stream("BT /F1 12 Tf 72 720 Td (Quyet dinh) Tj ET"),
+        ],
+    );
     path
 }
 

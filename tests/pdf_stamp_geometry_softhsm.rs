@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,31 +11,16 @@ use common::*;
 
 /// Two pages: page 1 with `/MediaBox [200 300 795 1142]`, page 2 A4 with `/Rotate 90`.
 fn odd_pages_pdf(dir: &Path) -> PathBuf {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [200 300 795 1142] >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 >>",
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        write!(out, "{} 0 obj\n{o}\nendobj\n", i + 1).unwrap();
-    }
-    let xref = out.len();
-    writeln!(out, "xref\n0 {}\n0000000000 65535 f ", objects.len() + 1).unwrap();
-    for o in offsets {
-        writeln!(out, "{o:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    )
-    .unwrap();
     let path = dir.join("odd-pages.pdf");
-    std::fs::write(&path, out).unwrap();
+    common::small_pdf::write_pdf(
+        &path,
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [200 300 795 1142] >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 >>".to_owned(),
+        ],
+    );
     path
 }
 

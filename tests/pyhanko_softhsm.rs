@@ -28,34 +28,17 @@ fn pyhanko(args: &[&str], dir: &Path) -> String {
 
 /// A one-page PDF with LibreOffice's A4 `/MediaBox`.
 fn libreoffice_like(path: &Path) {
-    let content = "BT /F1 12 Tf 72 720 Td (Cong van) Tj ET";
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.303937007874 841.889763779528] /Contents 4 0 R >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    common::small_pdf::write_pdf(
+        path,
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.303937007874 841.889763779528] \
+             /Contents 4 0 R >>"
+                .to_owned(),
+            common::small_pdf::stream("BT /F1 12 Tf 72 720 Td (Cong van) Tj ET"),
+        ],
     );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    std::fs::write(path, out).unwrap();
 }
 
 /// Each field's verdict in pyHanko's `--pretty-print` report: (field, valid, only signing

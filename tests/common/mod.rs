@@ -8,6 +8,7 @@ pub mod nss;
 pub mod pcscd;
 pub mod piv;
 pub mod servers;
+pub mod small_pdf;
 pub mod sparse_pdf;
 pub mod vcard;
 
