@@ -1,7 +1,8 @@
 //! What the revisions after a PDF signature changed, judged as a validator must: adding
 //! signatures (their fields, widgets and appearances), filling the form's field list and adding
-//! validation data (DSS) or document timestamps is what later signers do; anything else —
-//! page content, resources, other annotations, pages — modifies the signed document.
+//! validation data (DSS) or document timestamps is what later signers do, and so is updating
+//! the document's metadata (the information dictionary, the XMP stream, the version); anything
+//! else — page content, resources, other annotations, pages — modifies the signed document.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -77,6 +78,32 @@ fn reachable(doc: &Document, start: &Object, into: &mut HashSet<ObjectId>) {
     }
 }
 
+/// Whether two objects say the same: equal, or text strings equal once decoded (a writer may
+/// re-encode `<FEFF0031>` as `(1)`), recursively.
+fn same(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::String(x, _), Object::String(y, _)) => {
+            x == y || {
+                let text =
+                    |v: &[u8]| lopdf::decode_text_string(&Object::string_literal(v.to_vec())).ok();
+                text(x).is_some_and(|t| Some(t) == text(y))
+            }
+        }
+        (Object::Array(x), Object::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Object::Dictionary(x), Object::Dictionary(y)) => same_dict(x, y),
+        (Object::Stream(x), Object::Stream(y)) => {
+            same_dict(&x.dict, &y.dict) && x.content == y.content
+        }
+        _ => a == b,
+    }
+}
+
+fn same_dict(x: &Dictionary, y: &Dictionary) -> bool {
+    x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_ok_and(|w| same(v, w)))
+}
+
 /// References in an array object or value.
 fn references(o: &Object) -> BTreeSet<ObjectId> {
     match o {
@@ -113,6 +140,19 @@ pub fn later_changes(before: &Document, after: &Document) -> LaterChanges {
     {
         reachable(after, dss, &mut allowed);
     }
+    // The document information dictionary (producer, modification date) is metadata that
+    // signing tools update; it is not what a signature attests.
+    if let Ok(info) = after.trailer.get(b"Info").and_then(Object::as_reference) {
+        allowed.insert(info);
+    }
+    // Likewise the document's XMP metadata stream (the catalog's /Metadata).
+    if let Some(xmp) = root
+        .and_then(|r| after.get_object(r).ok())
+        .and_then(|c| c.as_dict().ok())
+        .and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok())
+    {
+        allowed.insert(xmp);
+    }
     let is_allowed_ref = |id: &ObjectId| allowed.contains(id);
 
     let mut modifications = Vec::new();
@@ -139,7 +179,7 @@ pub fn later_changes(before: &Document, after: &Document) -> LaterChanges {
             }
             continue;
         };
-        if old == new {
+        if same(old, new) {
             continue;
         }
         revision_added = true;
@@ -185,11 +225,15 @@ fn judge_changed(
         .iter()
         .chain(nd.iter())
         .map(|(k, _)| k.clone())
-        .filter(|k| od.get(k).ok() != nd.get(k).ok())
+        .filter(|k| match (od.get(k), nd.get(k)) {
+            (Ok(a), Ok(b)) => !same(a, b),
+            (a, b) => a.is_ok() != b.is_ok(),
+        })
         .collect();
     let kind = name_of(nd, b"Type").unwrap_or_default();
     let acceptable_keys: &[&[u8]] = match kind {
-        b"Catalog" => &[b"AcroForm", b"DSS", b"Extensions"],
+        // a version bump comes with new features a later signer may use
+        b"Catalog" => &[b"AcroForm", b"DSS", b"Extensions", b"Version", b"Metadata"],
         b"Page" => &[b"Annots"],
         _ if nd.has(b"Fields") || nd.has(b"SigFlags") => &[b"Fields", b"SigFlags"],
         _ => &[],
