@@ -33,8 +33,11 @@ fn certified_pdf(dir: &Path, p: u8) -> PathBuf {
 fn a_certification_allowing_no_changes_is_respected() {
     let fx = Fixture::new();
     let locked = certified_pdf(&fx.dir, 1);
-    let out = fx.sign_json("pades", "01", &[locked.to_str().unwrap()]);
+    let mut args = vec!["--json".to_owned()];
+    args.extend(fx.sign_args("pades", "01", &[locked.to_str().unwrap()]));
+    let (out, log) = fx.run_spied(&strs(&args));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(spy_count(&log, "C_Login"), 0, "refused before the PIN");
     let report = json(&out);
     let error = report["failed"][0]["error"].as_str().unwrap();
     assert!(

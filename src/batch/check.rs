@@ -10,10 +10,11 @@ use std::path::Path;
 
 use super::files::{not_empty_pdf, open_regular};
 use super::{Document, Failure, Format, Source};
-use crate::document::pdf::placement;
 use crate::document::pdf::reader::{LazyPdf, Source as PdfSource};
+use crate::document::pdf::{pades, placement};
 use crate::document::Visible;
 use crate::error::{Error, Result};
+use lopdf::Object;
 
 /// How far into a file the `%PDF-` header may start (as PDF readers allow).
 const HEADER_WINDOW: usize = 1024;
@@ -69,6 +70,19 @@ fn pdf<S: PdfSource + ?Sized>(
     };
     if lazy.trailer.get(b"Encrypt").is_ok() {
         return Err(Error::Document(encrypted(name, load())));
+    }
+    // Certified with no changes allowed: refused now, before any PIN.
+    let certified_locked = lazy
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .ok()
+        .and_then(|root| lazy.dictionary(root).ok())
+        .and_then(|catalog| pades::docmdp_permission(&|id| lazy.get(id), &catalog).ok())
+        .flatten()
+        == Some(1);
+    if certified_locked {
+        return Err(Error::PdfCertifiedNoChanges);
     }
     if let Some(v) = visible {
         let fits = || -> Result<()> {

@@ -305,12 +305,12 @@ fn placed<S: Source + ?Sized>(
 
 /// The DocMDP permission of a certified PDF (ISO 32000-1 §12.8.2.2: 1 no changes, 2 form
 /// filling and signing, 3 also annotations), `None` when it is not certified.
-fn docmdp_permission<S: Source + ?Sized>(
-    pdf: &Pdf<S>,
+pub(crate) fn docmdp_permission(
+    get: &dyn Fn(ObjectId) -> Result<Object>,
     catalog: &Dictionary,
 ) -> Result<Option<i64>> {
     let resolve = |o: &Object| match o {
-        Object::Reference(id) => pdf.get(*id),
+        Object::Reference(id) => get(*id),
         o => Ok(o.clone()),
     };
     let dict = |o: &Object| -> Result<Option<Dictionary>> {
@@ -374,7 +374,7 @@ fn build<S: Source + ?Sized>(
         .and_then(Object::as_reference)
         .map_err(pdf_err)?;
     let mut catalog = pdf.dictionary(root_id)?;
-    if docmdp_permission(pdf, &catalog)? == Some(1) {
+    if docmdp_permission(&|id| pdf.get(id), &catalog)? == Some(1) {
         return Err(Error::PdfCertifiedNoChanges);
     }
     // The pages the stamp goes on (several for `all`), with their numbers; the field's own
