@@ -169,7 +169,19 @@ fn every_producer_signed_by_kyso_and_pyhanko_in_both_orders_validates() {
             dir,
         )
     };
-    for (name, producer) in corpus(dir) {
+    let files = corpus(dir);
+    // B-T: kyso timestamps at a local RFC 3161 authority (openssl ts behind loopback HTTP);
+    // pyHanko validates the signature with its timestamp.
+    let tsa = common::servers::Tsa::start(dir);
+    assert_ok(&fx.sign("pades", "01", &["--tsa", &tsa.url(), "pdftex.pdf"]));
+    std::fs::rename(dir.join("pdftex.signed.pdf"), dir.join("pdftex-bt.pdf")).unwrap();
+    let report = validate("pdftex-bt.pdf");
+    assert_eq!(pyhanko_ok(&report), [true], "B-T:\n{report}");
+    assert!(
+        report.contains("timestamp"),
+        "pyHanko sees the signature timestamp:\n{report}"
+    );
+    for (name, producer) in files {
         let stem = name.trim_end_matches(".pdf").to_owned();
         // kyso (visible, B-B), then pyHanko
         assert_ok(&fx.sign("pades", "01", &["--visible", "1,30,30,220,64", &name]));
