@@ -11,7 +11,7 @@ use std::path::Path;
 use super::files::{not_empty_pdf, open_regular};
 use super::{Document, Failure, Format, Source};
 use crate::document::pdf::reader::{LazyPdf, Source as PdfSource};
-use crate::document::pdf::{pades, placement};
+use crate::document::pdf::{docmdp, placement};
 use crate::document::Visible;
 use crate::error::{Error, Result};
 use lopdf::Object;
@@ -78,7 +78,7 @@ fn pdf<S: PdfSource + ?Sized>(
         .and_then(Object::as_reference)
         .ok()
         .and_then(|root| lazy.dictionary(root).ok())
-        .and_then(|catalog| pades::docmdp_permission(&|id| lazy.get(id), &catalog).ok())
+        .and_then(|catalog| docmdp::docmdp_permission(&|id| lazy.get(id), &catalog).ok())
         .flatten()
         == Some(1);
     if certified_locked {

@@ -30,6 +30,7 @@ pub mod choose;
 mod engine;
 pub mod files;
 mod format;
+pub mod mixed;
 mod output;
 pub mod plan;
 

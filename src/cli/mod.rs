@@ -11,6 +11,8 @@ mod pin;
 mod register;
 mod remote;
 mod sign;
+mod sign_args;
+mod sign_key;
 mod verify;
 mod verify_dir;
 
@@ -69,7 +71,7 @@ enum Command {
     /// List certificates on the tokens, with the holder's identity (CCCD, MST…).
     Certs(list::CertsArgs),
     /// Sign files with one login: FILE.sig (raw) or FILE.p7s (CMS/CAdES) next to each.
-    Sign(Box<sign::SignArgs>),
+    Sign(Box<sign_args::SignArgs>),
     /// Verify signatures: integrity, signer and identity, signing time, chain to --trust anchors.
     Verify(verify::VerifyArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.

@@ -2,10 +2,12 @@
 //! signature's appearance, and PAdES signing.
 
 pub mod appearance;
+pub(crate) mod docmdp;
 pub mod image;
 mod object;
 pub mod pades;
 pub mod placement;
 pub mod reader;
+mod signing_pdf;
 pub(crate) mod writer;
 mod xref;

@@ -9,11 +9,11 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use time::OffsetDateTime;
 
 use super::appearance::{self, Visible};
+use super::docmdp::docmdp_permission;
 use super::placement;
 use super::reader::{LazyPdf, Source};
-use super::writer::{
-    is_xref_stream_at, text_string, write_object, write_object_with, Numbers, Update,
-};
+use super::signing_pdf::{array_of, unique_field_name, Pdf};
+use super::writer::{text_string, write_object, write_object_with, Numbers, Update};
 use super::xref::last_startxref;
 use crate::cert::Certificate;
 use crate::digest::Hasher;
@@ -94,98 +94,6 @@ fn reserved_len(signer: &dyn Signer, chain: &[Certificate], timestamped: bool) -
         _ => 150,
     };
     certs + sig + 1500 + if timestamped { TIMESTAMP_ROOM } else { 0 }
-}
-
-/// The objects of the PDF being signed: read one by one from the file (any size), or, for a
-/// file whose cross-reference data only lopdf's whole-document reader can work around, parsed
-/// whole.
-enum Pdf<'a, S: Source + ?Sized> {
-    Lazy(Box<LazyPdf<'a, S>>),
-    Whole { doc: Box<Document>, startxref: u64 },
-}
-
-impl<S: Source + ?Sized> Pdf<'_, S> {
-    fn trailer(&self) -> &Dictionary {
-        match self {
-            Pdf::Lazy(l) => &l.trailer,
-            Pdf::Whole { doc, .. } => &doc.trailer,
-        }
-    }
-
-    fn get(&self, id: ObjectId) -> Result<Object> {
-        match self {
-            Pdf::Lazy(l) => l.get(id),
-            Pdf::Whole { doc, .. } => doc.get_object(id).cloned().map_err(pdf_err),
-        }
-    }
-
-    fn dictionary(&self, id: ObjectId) -> Result<Dictionary> {
-        match self.get(id)? {
-            Object::Dictionary(d) => Ok(d),
-            _ => Err(Error::Document(format!(
-                "cannot read the PDF: object {} {} is not a dictionary",
-                id.0, id.1
-            ))),
-        }
-    }
-
-    /// The real numbers of object `id` as the file spells them (see [`Numbers`]).
-    fn numbers(&self, id: u32, src: &S) -> Numbers {
-        match self {
-            Pdf::Lazy(l) => l
-                .xref_generation(id)
-                .and_then(|g| l.raw((id, g)).ok())
-                .map(|raw| Numbers::scan(&raw))
-                .unwrap_or_default(),
-            // The whole-document reader keeps no offsets: the file's every spelling.
-            Pdf::Whole { .. } => src
-                .window(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
-                .map(|all| Numbers::scan(&all))
-                .unwrap_or_default(),
-        }
-    }
-
-    /// One more than the highest object number.
-    fn size(&self) -> Result<u32> {
-        let (max_id, size) = match self {
-            Pdf::Lazy(l) => (l.size().saturating_sub(1), l.size()),
-            Pdf::Whole { doc, .. } => (
-                doc.max_id,
-                u32::try_from(
-                    doc.trailer
-                        .get(b"Size")
-                        .and_then(Object::as_i64)
-                        .unwrap_or(0),
-                )
-                .map_err(|_| Error::Document("bad PDF /Size".into()))?,
-            ),
-        };
-        Ok(size.max(max_id.saturating_add(1)))
-    }
-
-    /// Page `n` (1-based), or the number of pages.
-    fn page(&self, n: u32) -> Result<std::result::Result<ObjectId, u32>> {
-        match self {
-            Pdf::Lazy(l) => l.page(n),
-            Pdf::Whole { doc, .. } => {
-                let pages = doc.get_pages();
-                Ok(pages.get(&n).copied().ok_or(pages.len() as u32))
-            }
-        }
-    }
-
-    /// The newest cross-reference section: where, and whether it is a stream.
-    fn newest_xref(&self, src: &S) -> Result<(u64, bool)> {
-        match self {
-            Pdf::Lazy(l) => Ok((l.startxref, l.xref_is_stream)),
-            Pdf::Whole { startxref, .. } => {
-                let head = src
-                    .window(*startxref, 16)
-                    .map_err(|e| Error::io("reading the PDF", e))?;
-                Ok((*startxref, is_xref_stream_at(&head, 0)))
-            }
-        }
-    }
 }
 
 /// Adds the signature field and `/Sig` dictionary to `pdf` and hashes the byte range.
@@ -301,53 +209,6 @@ fn placed<S: Source + ?Sized>(
 ) -> Result<placement::Placed> {
     let geometry = placement::geometry(&|id| pdf.get(id), page_id)?;
     placement::fit(v, &geometry, number)
-}
-
-/// The DocMDP permission of a certified PDF (ISO 32000-1 §12.8.2.2: 1 no changes, 2 form
-/// filling and signing, 3 also annotations), `None` when it is not certified.
-pub(crate) fn docmdp_permission(
-    get: &dyn Fn(ObjectId) -> Result<Object>,
-    catalog: &Dictionary,
-) -> Result<Option<i64>> {
-    let resolve = |o: &Object| match o {
-        Object::Reference(id) => get(*id),
-        o => Ok(o.clone()),
-    };
-    let dict = |o: &Object| -> Result<Option<Dictionary>> {
-        Ok(match resolve(o)? {
-            Object::Dictionary(d) => Some(d),
-            _ => None,
-        })
-    };
-    let Some(perms) = catalog.get(b"Perms").ok().map(dict).transpose()?.flatten() else {
-        return Ok(None);
-    };
-    let Some(sig) = perms.get(b"DocMDP").ok().map(dict).transpose()?.flatten() else {
-        return Ok(None);
-    };
-    let references = match sig.get(b"Reference").ok().map(resolve).transpose()? {
-        Some(Object::Array(a)) => a,
-        _ => Vec::new(),
-    };
-    for r in &references {
-        let Some(r) = dict(r)? else { continue };
-        if r.get(b"TransformMethod").and_then(Object::as_name).ok() != Some(b"DocMDP".as_slice()) {
-            continue;
-        }
-        let p = match r
-            .get(b"TransformParams")
-            .ok()
-            .map(dict)
-            .transpose()?
-            .flatten()
-        {
-            Some(params) => params.get(b"P").and_then(Object::as_i64).unwrap_or(2),
-            None => 2,
-        };
-        return Ok(Some(p));
-    }
-    // certified, without a readable DocMDP reference: the default permission
-    Ok(Some(2))
 }
 
 /// Errors of the object-by-object reader that lopdf's whole-document reader may work around.
@@ -632,47 +493,6 @@ pub fn sign_pdf(
     options: &PadesOptions,
 ) -> Result<Vec<u8>> {
     Ok(finish(prepare(pdf, signer, alg, options)?, signer, alg, options)?.to_bytes(pdf))
-}
-
-/// An array given inline, by reference (returned with its id, to be rewritten in place), or
-/// absent (empty).
-fn array_of<S: Source + ?Sized>(
-    pdf: &Pdf<S>,
-    obj: Option<&Object>,
-) -> Result<(Vec<Object>, Option<ObjectId>)> {
-    match obj {
-        Some(Object::Reference(id)) => match pdf.get(*id)? {
-            Object::Array(a) => Ok((a, Some(*id))),
-            _ => Err(Error::Document(format!(
-                "cannot read the PDF: object {} {} is not an array",
-                id.0, id.1
-            ))),
-        },
-        Some(Object::Array(a)) => Ok((a.clone(), None)),
-        _ => Ok((Vec::new(), None)),
-    }
-}
-
-/// `Signature1`, `Signature2`…: the first name no top-level field has.
-fn unique_field_name<S: Source + ?Sized>(pdf: &Pdf<S>, fields: &[Object]) -> String {
-    let names: Vec<Vec<u8>> = fields
-        .iter()
-        .filter_map(|f| match f {
-            Object::Reference(id) => pdf.get(*id).ok(),
-            o => Some(o.clone()),
-        })
-        .filter_map(|o| match o {
-            Object::Dictionary(d) => d
-                .get(b"T")
-                .ok()
-                .and_then(|t| t.as_str().ok().map(<[u8]>::to_vec)),
-            _ => None,
-        })
-        .collect();
-    (1..)
-        .map(|i| format!("Signature{i}"))
-        .find(|n| !names.iter().any(|x| x == n.as_bytes()))
-        .unwrap_or_else(|| "Signature".into())
 }
 
 /// `D:YYYYMMDDHHmmSS+00'00'` in UTC.
