@@ -10,22 +10,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::pyhanko::{fields_ok as pyhanko_ok, pyhanko};
 use common::*;
-
-fn pyhanko(args: &[&str], dir: &Path) -> String {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sys; from pyhanko.__main__ import launch; sys.argv[0] = 'pyhanko'; sys.exit(launch())",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let text = format!("{}{}", stdout(&out), stderr(&out));
-    assert!(out.status.success(), "pyhanko {args:?}: {text}");
-    text
-}
 
 fn run(c: &mut Command) {
     let out = c.output().unwrap();
@@ -103,19 +89,6 @@ fn corpus(dir: &Path) -> Vec<(String, &'static str)> {
     );
     out.push(("offset.pdf".into(), "a MediaBox not at 0,0"));
     out
-}
-
-/// pyHanko's verdict per field: valid, and only signing changes after it (or none).
-fn pyhanko_ok(report: &str) -> Vec<bool> {
-    report
-        .split("Field ")
-        .skip(1)
-        .map(|part| {
-            part.contains("The signature is judged VALID")
-                && (part.contains("The signature covers the entire file")
-                    || part.contains("All modifications relate to signing and form filling"))
-        })
-        .collect()
 }
 
 #[test]

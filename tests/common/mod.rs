@@ -7,6 +7,7 @@ pub mod csc;
 pub mod nss;
 pub mod pcscd;
 pub mod piv;
+pub mod pyhanko;
 pub mod servers;
 pub mod small_pdf;
 pub mod sparse_pdf;
