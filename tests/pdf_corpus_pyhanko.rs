@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::pyhanko::{fields_ok as pyhanko_ok, pyhanko};
+use common::pyhanko::{self, fields_ok as pyhanko_ok};
 use common::*;
 
 fn run(c: &mut Command) {
@@ -95,53 +95,9 @@ fn corpus(dir: &Path) -> Vec<(String, &'static str)> {
 fn every_producer_signed_by_kyso_and_pyhanko_in_both_orders_validates() {
     let fx = Fixture::new();
     let dir = &fx.dir;
-    run(Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-        ])
-        .args(["-subj", "/C=VN/CN=PYHANKO SIGNER"])
-        .args([
-            "-addext",
-            "keyUsage=critical,digitalSignature,nonRepudiation",
-        ])
-        .arg("-keyout")
-        .arg(dir.join("ph.key"))
-        .arg("-out")
-        .arg(dir.join("ph.pem")));
-    let validate = |file: &str| {
-        pyhanko(
-            &[
-                "sign",
-                "validate",
-                "--pretty-print",
-                "--trust",
-                "ph.pem",
-                "--trust",
-                "ca.pem",
-                file,
-            ],
-            dir,
-        )
-    };
-    let ph_sign = |input: &str, output: &str| {
-        pyhanko(
-            &[
-                "sign",
-                "addsig",
-                "--field",
-                "PH",
-                "pemder",
-                "--key",
-                "ph.key",
-                "--cert",
-                "ph.pem",
-                "--no-pass",
-                input,
-                output,
-            ],
-            dir,
-        )
-    };
+    pyhanko::make_signer(dir);
+    let validate = |file: &str| pyhanko::validate(dir, file);
+    let ph_sign = |input: &str, output: &str| pyhanko::sign(dir, input, output);
     let files = corpus(dir);
     // B-T: kyso timestamps at a local RFC 3161 authority (openssl ts behind loopback HTTP);
     // pyHanko validates the signature with its timestamp.

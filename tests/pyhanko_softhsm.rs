@@ -6,9 +6,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::pyhanko::{fields_ok, pyhanko};
+use common::pyhanko::{self, fields_ok};
 use common::*;
 
 /// A one-page PDF with LibreOffice's A4 `/MediaBox`.
@@ -30,58 +29,13 @@ fn libreoffice_like(path: &Path) {
 fn pyhanko_and_kyso_each_leave_the_others_signature_valid() {
     let fx = Fixture::new();
     let dir = &fx.dir;
-    let key = dir.join("ph.key");
-    let cert = dir.join("ph.pem");
-    let st = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-        ])
-        .args(["-subj", "/C=VN/CN=PYHANKO SIGNER"])
-        .args([
-            "-addext",
-            "keyUsage=critical,digitalSignature,nonRepudiation",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    pyhanko::make_signer(dir);
     libreoffice_like(&dir.join("cv.pdf"));
 
     // pyHanko first, then kyso (visible stamp on the same page)
-    pyhanko(
-        &[
-            "sign",
-            "addsig",
-            "--field",
-            "PH",
-            "pemder",
-            "--key",
-            "ph.key",
-            "--cert",
-            "ph.pem",
-            "--no-pass",
-            "cv.pdf",
-            "cv-ph.pdf",
-        ],
-        dir,
-    );
+    pyhanko::sign(dir, "cv.pdf", "cv-ph.pdf");
     assert_ok(&fx.sign("pades", "01", &["--visible", "1,30,30,250,64", "cv-ph.pdf"]));
-    let report = pyhanko(
-        &[
-            "sign",
-            "validate",
-            "--pretty-print",
-            "--trust",
-            "ph.pem",
-            "--trust",
-            "ca.pem",
-            "cv-ph.signed.pdf",
-        ],
-        dir,
-    );
+    let report = pyhanko::validate(dir, "cv-ph.signed.pdf");
     assert_eq!(fields_ok(&report), [true, true], "{report}");
     let k = json(&fx.verify_json(&["cv-ph.signed.pdf"]));
     assert_eq!(
@@ -93,36 +47,8 @@ fn pyhanko_and_kyso_each_leave_the_others_signature_valid() {
 
     // kyso first, then pyHanko
     assert_ok(&fx.sign("pades", "03", &["cv.pdf"]));
-    pyhanko(
-        &[
-            "sign",
-            "addsig",
-            "--field",
-            "PH",
-            "pemder",
-            "--key",
-            "ph.key",
-            "--cert",
-            "ph.pem",
-            "--no-pass",
-            "cv.signed.pdf",
-            "cv-k-ph.pdf",
-        ],
-        dir,
-    );
-    let report = pyhanko(
-        &[
-            "sign",
-            "validate",
-            "--pretty-print",
-            "--trust",
-            "ph.pem",
-            "--trust",
-            "ca.pem",
-            "cv-k-ph.pdf",
-        ],
-        dir,
-    );
+    pyhanko::sign(dir, "cv.signed.pdf", "cv-k-ph.pdf");
+    let report = pyhanko::validate(dir, "cv-k-ph.pdf");
     assert_eq!(fields_ok(&report), [true, true], "{report}");
     let k = json(&fx.verify_json(&["cv-k-ph.pdf"]));
     assert_eq!(

@@ -171,14 +171,19 @@ impl Checked {
 
     /// The failures as a [`super::Summary`] records them.
     pub fn failures(&self) -> Vec<Failure> {
-        self.failed
-            .iter()
-            .map(|(index, e)| Failure {
-                index: *index,
-                error: e.to_string(),
-            })
-            .collect()
+        failures(&self.failed)
     }
+}
+
+/// Documents refused before signing, as a [`super::Summary`] records them.
+pub(crate) fn failures(failed: &[(usize, Error)]) -> Vec<Failure> {
+    failed
+        .iter()
+        .map(|(index, e)| Failure {
+            index: *index,
+            error: e.to_string(),
+        })
+        .collect()
 }
 
 /// Checks every document (see [`document`]). With `skip_existing`, documents whose output

@@ -25,7 +25,7 @@ pub struct Mixed {
     /// The documents of each format.
     pub runs: Vec<(Format, Range<usize>)>,
     /// Documents refused before anything else (XML files, until kyso signs XML).
-    pub refused: Vec<(usize, Error)>,
+    pub refused: Vec<usize>,
 }
 
 /// What the checks before the PIN left to sign.
@@ -41,13 +41,7 @@ pub struct Ready {
 impl Ready {
     /// The failures as a [`Summary`] records them.
     pub fn failures(&self) -> Vec<Failure> {
-        self.failed
-            .iter()
-            .map(|(index, e)| Failure {
-                index: *index,
-                error: e.to_string(),
-            })
-            .collect()
+        check::failures(&self.failed)
     }
 }
 
@@ -90,8 +84,7 @@ impl Mixed {
             )));
         }
         for p in xml {
-            m.refused
-                .push((m.documents.len(), Error::InvalidInput(XML_NOT_YET.into())));
+            m.refused.push(m.documents.len());
             m.formats.push(Format::Cms);
             m.documents.push(Document::file(p.clone(), p));
         }
@@ -107,7 +100,7 @@ impl Mixed {
             failed: self
                 .refused
                 .iter()
-                .map(|(i, e)| (*i, Error::InvalidInput(e.to_string())))
+                .map(|&i| (i, Error::InvalidInput(XML_NOT_YET.into())))
                 .collect(),
         };
         for (f, range) in &self.runs {

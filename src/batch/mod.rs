@@ -352,11 +352,6 @@ impl Cancel {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
-
-    /// The flag itself, for signal handlers that set it.
-    pub fn flag(&self) -> Arc<AtomicBool> {
-        self.0.clone()
-    }
 }
 
 /// A batch ready to run: a logged-in signer, a format and options.
@@ -414,11 +409,6 @@ impl<'a> Batch<'a> {
     pub fn with_removal_watch(mut self, watch: &'a RemovalWatch) -> Self {
         self.watch = Some(watch);
         self
-    }
-
-    /// The algorithm signatures are made with.
-    pub fn algorithm(&self) -> SignatureAlgorithm {
-        self.options.algorithm
     }
 
     /// Signs `documents`, reporting each step to `on_event`; returns what was done (also sent

@@ -36,3 +36,62 @@ pub fn fields_ok(report: &str) -> Vec<bool> {
         })
         .collect()
 }
+
+/// A pyHanko signer in `dir`: `ph.key` and `ph.pem`, a self-signed RSA certificate whose key
+/// usage allows signatures.
+pub fn make_signer(dir: &Path) {
+    let st = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .args(["-subj", "/C=VN/CN=PYHANKO SIGNER"])
+        .args([
+            "-addext",
+            "keyUsage=critical,digitalSignature,nonRepudiation",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("ph.key"))
+        .arg("-out")
+        .arg(dir.join("ph.pem"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// pyHanko signs `input` into `output` (field `PH`) with [`make_signer`]'s key.
+pub fn sign(dir: &Path, input: &str, output: &str) {
+    pyhanko(
+        &[
+            "sign",
+            "addsig",
+            "--field",
+            "PH",
+            "pemder",
+            "--key",
+            "ph.key",
+            "--cert",
+            "ph.pem",
+            "--no-pass",
+            input,
+            output,
+        ],
+        dir,
+    );
+}
+
+/// pyHanko's `--pretty-print` report on `file`, trusting its own signer and the fixture CA.
+pub fn validate(dir: &Path, file: &str) -> String {
+    pyhanko(
+        &[
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust",
+            "ph.pem",
+            "--trust",
+            "ca.pem",
+            file,
+        ],
+        dir,
+    )
+}

@@ -173,6 +173,7 @@ fn prepare_from<S: Source + ?Sized>(
             let pdf = Pdf::Whole {
                 doc: Box::new(doc),
                 startxref,
+                numbers: Numbers::scan(&whole),
             };
             let (tail, gap) = build(&pdf, src, base_len, ends_with_newline, signer, options)?;
             // What kyso writes must read back. A damaged original that lopdf read by working
@@ -259,9 +260,9 @@ fn build<S: Source + ?Sized>(
         let mut body = Vec::new();
         // objects rewritten keep their numbers as written (new ones have none to keep)
         let numbers = if id < size {
-            pdf.numbers(id, src)
+            pdf.numbers(id)
         } else {
-            Numbers::default()
+            std::borrow::Cow::Owned(Numbers::default())
         };
         write_object_with(&mut body, obj, &numbers)?;
         update.object(id, &body);

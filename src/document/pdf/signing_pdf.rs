@@ -17,7 +17,12 @@ fn pdf_err(e: lopdf::Error) -> Error {
 /// whole.
 pub(super) enum Pdf<'a, S: Source + ?Sized> {
     Lazy(Box<LazyPdf<'a, S>>),
-    Whole { doc: Box<Document>, startxref: u64 },
+    Whole {
+        doc: Box<Document>,
+        startxref: u64,
+        /// The file's real numbers as spelled (it keeps no offsets per object), scanned once.
+        numbers: Numbers,
+    },
 }
 
 impl<S: Source + ?Sized> Pdf<'_, S> {
@@ -46,18 +51,15 @@ impl<S: Source + ?Sized> Pdf<'_, S> {
     }
 
     /// The real numbers of object `id` as the file spells them (see [`Numbers`]).
-    pub(super) fn numbers(&self, id: u32, src: &S) -> Numbers {
+    pub(super) fn numbers(&self, id: u32) -> std::borrow::Cow<'_, Numbers> {
         match self {
-            Pdf::Lazy(l) => l
-                .xref_generation(id)
-                .and_then(|g| l.raw((id, g)).ok())
-                .map(|raw| Numbers::scan(&raw))
-                .unwrap_or_default(),
-            // The whole-document reader keeps no offsets: the file's every spelling.
-            Pdf::Whole { .. } => src
-                .window(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
-                .map(|all| Numbers::scan(&all))
-                .unwrap_or_default(),
+            Pdf::Lazy(l) => std::borrow::Cow::Owned(
+                l.xref_generation(id)
+                    .and_then(|g| l.raw((id, g)).ok())
+                    .map(|raw| Numbers::scan(&raw))
+                    .unwrap_or_default(),
+            ),
+            Pdf::Whole { numbers, .. } => std::borrow::Cow::Borrowed(numbers),
         }
     }
 

@@ -16,7 +16,7 @@ pub fn write_object(out: &mut Vec<u8>, obj: &Object) -> Result<()> {
 /// The real numbers of an object as its file wrote them, by the value `lopdf` parsed them to
 /// (an `f32`, which keeps 7 digits): `595.303937007874` is written back as it was, not as
 /// `595.30396`, so a later validator comparing the object sees no change.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Numbers(std::collections::HashMap<u32, String>);
 
 impl Numbers {
