@@ -353,6 +353,8 @@ echo "        $KYSO_SHOWN verify --trust $T/ca.pem --offline $P/quyet-dinh-123-Q
 echo "        openssl dgst -sha256 -verify $T/personal.pub.pem \\"
 echo "            -signature $D/quyet-dinh-123-QD-UBND.txt.sig $D/quyet-dinh-123-QD-UBND.txt"
 echo
+echo "    More: the README's \"Using the kyso command\" goes on from here, with copies of these documents."
+echo
 
 if [ "$sign_failures" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$cert_failures" -ne 0 ] || [ "$nsig" -ne "$total" ] || [ "$cms_failed" -ne 0 ] \
     || [ "$pdf_failed" -ne 0 ] || [ "$pdf_ok" -ne "${#PDFS[@]}" ] || [ "$png_ok" -ne 1 ]; then

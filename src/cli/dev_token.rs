@@ -104,6 +104,9 @@ pub fn run(cli: &Cli, args: &DevTokenArgs) -> Result<i32> {
         ),
     )
     .map_err(|e| Error::io(kyso_toml.display().to_string(), e))?;
+    // The test PIN in a 0600 file, so examples and scripts use `--pin-file` as real ones should.
+    let pin_file = dir.join("pin");
+    write_private(&pin_file, format!("{USER_PIN}\n"))?;
 
     if args.print_env {
         println!("export SOFTHSM2_CONF='{}'", conf.display());
@@ -128,6 +131,7 @@ pub fn run(cli: &Cli, args: &DevTokenArgs) -> Result<i32> {
             "token": LABEL,
             "pin": USER_PIN,
             "so_pin": SO_PIN,
+            "pin_file": pin_file,
             "softhsm2_conf": conf,
             "kyso_config": kyso_toml,
             "module": module_path,
@@ -139,13 +143,14 @@ pub fn run(cli: &Cli, args: &DevTokenArgs) -> Result<i32> {
             "dev token '{LABEL}' {} in {}\n\
              \n  PIN {USER_PIN} (SO PIN {SO_PIN}) — test values, never for real keys\n\
              \n  export SOFTHSM2_CONF='{}'\n  export KYSO_CONFIG='{}'\n\
-             \n  module          {}\n  test CA         {}",
+             \n  module          {}\n  test CA         {}\n  PIN file        {} (for --pin-file)",
             if created { "created" } else { "reused" },
             dir.display(),
             conf.display(),
             kyso_toml.display(),
             module_path.display(),
             dir.join("ca.pem").display(),
+            pin_file.display(),
         );
         for k in &keys {
             println!(
@@ -175,6 +180,21 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 
 fn write(path: &Path, data: impl AsRef<[u8]>) -> Result<()> {
     std::fs::write(path, data).map_err(|e| Error::io(path.display().to_string(), e))
+}
+
+/// Writes a file only its owner can read (created so, never world-readable for a moment).
+fn write_private(path: &Path, data: impl AsRef<[u8]>) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let err = |e| Error::io(path.display().to_string(), e);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(err)?;
+    f.write_all(data.as_ref()).map_err(err)
 }
 
 /// Builds the token: SoftHSM config, token, keys on the token, CA, certificates.
