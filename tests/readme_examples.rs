@@ -134,7 +134,7 @@ struct Reader {
 impl Reader {
     fn new() -> Reader {
         let tmp = tempfile::tempdir().unwrap();
-        let kyso = PathBuf::from(common::kyso_bin());
+        let kyso = common::kyso_bin();
         let bin_dir = kyso.parent().unwrap().to_path_buf();
         let reader = Reader { tmp, bin_dir };
         std::fs::create_dir_all(reader.path("home")).unwrap();
