@@ -12,6 +12,7 @@ DEMO_DEBS := softhsm2 openssl pkg-config libpcsclite-dev libusb-1.0-0-dev \
 DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
 	qpdf chromium firefox-esr xvfb xdotool time mount \
+	ghostscript python3-reportlab libreoffice-writer-nogui \
 	lintian man-db dpkg-dev jq
 PREFIX ?= /usr/local
 

@@ -162,6 +162,10 @@ pub enum Error {
     /// would break its certification, so kyso does not sign it.
     #[error("the PDF is certified with no changes allowed (DocMDP P=1): a new signature would invalidate its certification; nothing was written for it: ask its author for a copy certified to allow signatures (P=2)")]
     PdfCertifiedNoChanges,
+    /// A certified PDF that allows signing (DocMDP 2 or 3) but not a new field on a page: a
+    /// visible signature adds one, which validators (pyHanko, Acrobat) count as a modification.
+    #[error("the PDF is certified (DocMDP P={0}): its certification allows signing, but not adding a visible signature field to a page; nothing was written for it: sign it without --visible (an invisible signature keeps the certification valid)")]
+    PdfCertifiedNoNewVisibleField(i64),
     /// A remote signing service could not be reached (network, DNS, TLS, timeout).
     #[error("cannot reach the remote signing service {server}: {message}; check the network and base_url in kyso.toml, then run again")]
     RemoteUnreachable {

@@ -1,6 +1,7 @@
 //! A corpus of PDFs from several producers — pdfTeX, Apache FOP (Debian's valgrind manual),
-//! cairo (the demo's letters), qpdf rewrites with object streams and linearised, and
-//! hand-written files with an offset and a rotated page — each signed by kyso with a visible
+//! cairo (the demo's letters), LibreOffice Writer, Ghostscript, reportlab (a form with fields),
+//! qpdf rewrites with object streams and linearised, and hand-written files with an offset and a
+//! rotated page — each signed by kyso with a visible
 //! stamp, then countersigned by pyHanko, and pyHanko then kyso: pyHanko judges every
 //! signature valid with only signing changes after it, qpdf finds the files sound, pdfsig
 //! validates kyso's, and `kyso verify` agrees with pyHanko on every signature.
@@ -88,8 +89,54 @@ fn corpus(dir: &Path) -> Vec<(String, &'static str)> {
         ],
     );
     out.push(("offset.pdf".into(), "a MediaBox not at 0,0"));
+    // LibreOffice Writer (Debian's libreoffice-writer-nogui), headless, its profile in `dir`.
+    std::fs::write(
+        dir.join("libreoffice.txt"),
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nCông văn số 12/UBND\n",
+    )
+    .unwrap();
+    run(Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("lo-profile").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .arg(dir.join("libreoffice.txt")));
+    out.push(("libreoffice.pdf".into(), "LibreOffice Writer"));
+    // Ghostscript's pdfwrite re-distilling the cairo letter.
+    run(Command::new("gs")
+        .args([
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-dSAFER",
+            "-sDEVICE=pdfwrite",
+            "-o",
+        ])
+        .arg(dir.join("ghostscript.pdf"))
+        .arg(dir.join("cairo.pdf")));
+    out.push(("ghostscript.pdf".into(), "Ghostscript pdfwrite"));
+    // reportlab (Debian's python3-reportlab), with an AcroForm: a text field and a checkbox.
+    run(Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(REPORTLAB_FORM)
+        .arg(dir.join("form.pdf")));
+    out.push(("form.pdf".into(), "reportlab, with form fields"));
     out
 }
+
+/// A reportlab script writing a one-page form (argv[1]): a filled text field and a checkbox.
+const REPORTLAB_FORM: &str = r#"
+import sys
+from reportlab.pdfgen import canvas
+c = canvas.Canvas(sys.argv[1])
+c.drawString(72, 780, "To khai - mau 01")
+c.acroForm.textfield(name="hoten", value="Nguyen Van An", x=72, y=700, width=250, height=24)
+c.acroForm.checkbox(name="dongy", x=72, y=650, checked=True)
+c.showPage()
+c.save()
+"#;
 
 #[test]
 fn every_producer_signed_by_kyso_and_pyhanko_in_both_orders_validates() {

@@ -175,3 +175,82 @@ fn verify_reports_changes_to_a_document_certified_with_no_changes_allowed() {
         "{v:#}"
     );
 }
+
+/// pyHanko's API certifying `src` into `dst` with DocMDP permission `p` (its CLI cannot set P=1).
+const PYHANKO_CERTIFY: &str = r#"
+import sys
+from pyhanko.sign import signers, fields
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+key, cert, src, dst, p = sys.argv[1:6]
+meta = signers.PdfSignatureMetadata(field_name="Certification", certify=True,
+    docmdp_permissions=fields.MDPPerm(int(p)))
+with open(src, "rb") as f:
+    out = signers.sign_pdf(IncrementalPdfFileWriter(f), meta,
+                           signer=signers.SimpleSigner.load(key, cert))
+with open(dst, "wb") as f:
+    f.write(out.getvalue())
+"#;
+
+/// Certifications made by pyHanko: P=1 refused, and under P=2 and P=3 a visible signature
+/// (a new field on a page, which pyHanko counts as a modification of the certified document),
+/// each before the PIN with nothing written; an invisible signature under P=2 is signed, and
+/// pyHanko judges its own certification and kyso's signature valid.
+#[test]
+fn pyhanko_certifications_are_respected() {
+    let fx = Fixture::new();
+    common::pyhanko::make_signer(&fx.dir);
+    common::small_pdf::write_pdf(
+        &fx.dir.join("page.pdf"),
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_owned(),
+        ],
+    );
+    for p in [1, 2, 3] {
+        let out = Command::new("python3")
+            .args(["-c", PYHANKO_CERTIFY, "ph.key", "ph.pem", "page.pdf"])
+            .arg(format!("ph-p{p}.pdf"))
+            .arg(p.to_string())
+            .current_dir(&fx.dir)
+            .output()
+            .unwrap();
+        assert_ok(&out);
+    }
+    let refused = |file: &str, visible: bool, says: &str| {
+        let mut extra = vec![];
+        if visible {
+            extra = vec!["--visible", "1,330,56,225,80"];
+        }
+        extra.push(file);
+        let mut args = vec!["--json".to_owned()];
+        args.extend(fx.sign_args("pades", "01", &extra));
+        let (out, log) = fx.run_spied(&strs(&args));
+        assert_eq!(out.status.code(), Some(1), "{file}: {}", stderr(&out));
+        assert_eq!(
+            spy_count(&log, "C_Login"),
+            0,
+            "{file}: refused before the PIN"
+        );
+        let report = json(&out);
+        let error = report["failed"][0]["error"].as_str().unwrap();
+        assert!(error.contains(says), "{file}: {report:#}");
+        let stem = file.trim_end_matches(".pdf");
+        assert!(!fx.dir.join(format!("{stem}.signed.pdf")).exists());
+    };
+    refused(
+        "ph-p1.pdf",
+        false,
+        "certified with no changes allowed (DocMDP P=1)",
+    );
+    refused("ph-p2.pdf", true, "certified (DocMDP P=2)");
+    refused("ph-p3.pdf", true, "sign it without --visible");
+
+    assert_ok(&fx.sign("pades", "01", &["ph-p2.pdf"]));
+    let report = common::pyhanko::validate(&fx.dir, "ph-p2.signed.pdf");
+    assert_eq!(
+        common::pyhanko::fields_ok(&report),
+        [true, true],
+        "pyHanko on its P=2 certification then kyso's signature:\n{report}"
+    );
+}

@@ -125,6 +125,16 @@ fn object_stream_pdfs_are_read_object_by_object_in_constant_memory() {
             stdout(&sig)
         );
     }
+    // The 60 MB file passed on: pyHanko countersigns kyso's output and judges both valid,
+    // with only signing after kyso's signature.
+    common::pyhanko::make_signer(&fx.dir);
+    common::pyhanko::sign(&fx.dir, "big.signed.pdf", "big-ph.pdf");
+    let report = common::pyhanko::validate(&fx.dir, "big-ph.pdf");
+    assert_eq!(
+        common::pyhanko::fields_ok(&report),
+        [true, true],
+        "pyHanko on the 60 MB file:\n{report}"
+    );
 }
 
 /// qpdf's text of object `id` of `pdf`.

@@ -72,18 +72,15 @@ fn pdf<S: PdfSource + ?Sized>(
         return Err(Error::Document(encrypted(name, load())));
     }
     // Certified with no changes allowed: refused now, before any PIN.
-    let certified_locked = lazy
+    let permission = lazy
         .trailer
         .get(b"Root")
         .and_then(Object::as_reference)
         .ok()
         .and_then(|root| lazy.dictionary(root).ok())
         .and_then(|catalog| docmdp::docmdp_permission(&|id| lazy.get(id), &catalog).ok())
-        .flatten()
-        == Some(1);
-    if certified_locked {
-        return Err(Error::PdfCertifiedNoChanges);
-    }
+        .flatten();
+    docmdp::allows(permission, visible.is_some())?;
     if let Some(v) = visible {
         let fits = || -> Result<()> {
             for (n, page) in placement::pages(v, &|n| lazy.page(n))? {

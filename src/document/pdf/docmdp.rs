@@ -2,7 +2,17 @@
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// Whether a signature may be added under a certification with `permission`: none under P=1;
+/// under P=2 and P=3 only an invisible one, as a visible one adds a field to a page.
+pub(crate) fn allows(permission: Option<i64>, visible: bool) -> Result<()> {
+    match permission {
+        Some(1) => Err(Error::PdfCertifiedNoChanges),
+        Some(p) if visible => Err(Error::PdfCertifiedNoNewVisibleField(p)),
+        _ => Ok(()),
+    }
+}
 
 /// The DocMDP permission of a certified PDF (ISO 32000-1 §12.8.2.2: 1 no changes, 2 form
 /// filling and signing, 3 also annotations), `None` when it is not certified.

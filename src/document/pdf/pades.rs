@@ -236,9 +236,10 @@ fn build<S: Source + ?Sized>(
         .and_then(Object::as_reference)
         .map_err(pdf_err)?;
     let mut catalog = pdf.dictionary(root_id)?;
-    if docmdp_permission(&|id| pdf.get(id), &catalog)? == Some(1) {
-        return Err(Error::PdfCertifiedNoChanges);
-    }
+    super::docmdp::allows(
+        docmdp_permission(&|id| pdf.get(id), &catalog)?,
+        options.visible.is_some(),
+    )?;
     // The pages the stamp goes on (several for `all`), with their numbers; the field's own
     // page is the first.
     let mut stamped: Vec<(u32, ObjectId)> = Vec::new();
