@@ -96,10 +96,12 @@ fuzz:
 	    -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 || exit 1; \
 	done
 
-# pkcs11-tool's test modes against SoftHSM alone and through kyso's module (scripts/conformance.sh).
+# pkcs11-tool's test modes against SoftHSM alone and through kyso's module (scripts/conformance.sh),
+# then the OASIS profile cases (AUTH, CERT) both ways.
 conformance: deps
 	$(CARGO) build --workspace
 	./scripts/conformance.sh
+	$(CARGO) nextest run -p kyso-pkcs11 --test oasis_profiles --no-capture
 
 bench: deps
 	$(CARGO) build --release --workspace

@@ -131,6 +131,9 @@ pub struct CertificateEntry {
     /// Whether a private key with the same `CKA_ID` exists (before login: a visible private key,
     /// or a public key with that id, as tokens keep key pairs together).
     pub has_private_key: bool,
+    /// The `CKA_LABEL` of the token's own public key object with this id, when it has one: the
+    /// PKCS#11 module shows that object with its label, as the token does.
+    pub public_key_label: Option<String>,
 }
 
 /// A token: something that holds keys behind a PIN and can go away.

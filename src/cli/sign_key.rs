@@ -103,6 +103,7 @@ pub fn login_and_choose(
                 label: s.key().label.clone(),
                 id: s.key().id.clone(),
                 has_private_key: true,
+                public_key_label: None,
             })
             .collect();
         match ask_key(&label, &entries, now) {

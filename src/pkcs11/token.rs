@@ -54,7 +54,8 @@ pub(super) struct Listing {
     epoch: u64,
     pub(super) certificates: Vec<(Certificate, String, Vec<u8>)>,
     pub(super) keys: Vec<KeyObject>,
-    pub(super) public_key_ids: Vec<Vec<u8>>,
+    /// The public key objects' ids and labels.
+    pub(super) public_keys: Vec<(Vec<u8>, String)>,
 }
 
 /// A private key object as found on the token.
@@ -205,7 +206,7 @@ impl Pkcs11Token {
                 epoch,
                 certificates: self.raw_certificates(s)?,
                 keys: self.private_keys(s)?,
-                public_key_ids: self.public_key_ids(s)?,
+                public_keys: self.public_keys(s)?,
             })
         })?);
         *self.listing.lock().unwrap_or_else(|p| p.into_inner()) = Some(listing.clone());
@@ -341,14 +342,16 @@ impl Pkcs11Token {
         Ok(out)
     }
 
-    pub(super) fn public_key_ids(&self, session: &Session) -> Result<Vec<Vec<u8>>> {
+    pub(super) fn public_keys(&self, session: &Session) -> Result<Vec<(Vec<u8>, String)>> {
         let handles = self.find(session, &[Attribute::Class(ObjectClass::PUBLIC_KEY)])?;
         let mut out = Vec::new();
         for h in handles {
             let attrs = session
-                .get_attributes(h, &[AttributeType::Id])
+                .get_attributes(h, &[AttributeType::Id, AttributeType::Label])
                 .map_err(|e| self.err(e))?;
-            out.push(Self::bytes_attr(&attrs, AttributeType::Id));
+            let label = String::from_utf8_lossy(&Self::bytes_attr(&attrs, AttributeType::Label))
+                .into_owned();
+            out.push((Self::bytes_attr(&attrs, AttributeType::Id), label));
         }
         Ok(out)
     }

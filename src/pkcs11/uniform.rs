@@ -133,14 +133,18 @@ impl Token for Pkcs11Token {
             .certificates
             .iter()
             .map(|(certificate, label, id)| {
+                let public_key = listing
+                    .public_keys
+                    .iter()
+                    .find(|(pid, _)| !id.is_empty() && pid == id);
                 let has_private_key = !id.is_empty()
-                    && (listing.keys.iter().any(|k| k.id == *id)
-                        || listing.public_key_ids.contains(id));
+                    && (listing.keys.iter().any(|k| k.id == *id) || public_key.is_some());
                 CertificateEntry {
                     certificate: certificate.clone(),
                     label: label.clone(),
                     id: id.clone(),
                     has_private_key,
+                    public_key_label: public_key.map(|(_, l)| l.clone()),
                 }
             })
             .collect();

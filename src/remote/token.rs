@@ -391,6 +391,7 @@ impl Token for RemoteToken {
             label: self.key.label.clone(),
             id: self.key.id.clone(),
             has_private_key: true,
+            public_key_label: None,
         }])
     }
 

@@ -170,7 +170,8 @@ pub fn public_key(
     entry: &CertificateEntry,
     key: Arc<PublicKey>,
 ) -> Object {
-    let mut attrs = common(CKO_PUBLIC_KEY, &entry.label, &entry.id, false);
+    let label = entry.public_key_label.as_deref().unwrap_or(&entry.label);
+    let mut attrs = common(CKO_PUBLIC_KEY, label, &entry.id, false);
     attrs.extend(key_attrs(&key, &entry.certificate));
     attrs.extend([
         (CKA_VERIFY, Value::Bool(true)),
