@@ -16,6 +16,7 @@ pub mod discovery;
 #[cfg(feature = "documents")]
 pub mod document;
 pub mod error;
+pub mod i18n;
 pub mod key;
 pub mod pkcs11;
 pub mod public_key;

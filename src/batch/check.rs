@@ -176,10 +176,7 @@ impl Checked {
 pub(crate) fn failures(failed: &[(usize, Error)]) -> Vec<Failure> {
     failed
         .iter()
-        .map(|(index, e)| Failure {
-            index: *index,
-            error: e.to_string(),
-        })
+        .map(|(index, e)| Failure::new(*index, e))
         .collect()
 }
 

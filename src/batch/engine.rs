@@ -33,7 +33,7 @@ pub(crate) type Finish<'a, P> = dyn FnMut(Vec<(&Document, P)>) -> Vec<Result<Out
 /// What happened to one document so far.
 enum Done {
     Signed,
-    Failed(String),
+    Failed(Failure),
 }
 
 /// Runs the batch: `prepare` on worker threads, one per core; `finish` (the token's
@@ -184,7 +184,7 @@ pub(crate) fn run<P: Send>(
     for i in todo {
         match done[i].take() {
             Some(Done::Signed) => summary.signed.push(i),
-            Some(Done::Failed(error)) => summary.failed.push(Failure { index: i, error }),
+            Some(Done::Failed(failure)) => summary.failed.push(failure),
             None => summary.pending.push(i),
         }
     }
@@ -208,9 +208,9 @@ struct State<'s> {
 impl State<'_> {
     /// Notes a failed document; a failure no later document could escape stops the batch.
     fn fail(&mut self, i: usize, error: Error) {
-        self.done[i] = Some(Done::Failed(error.to_string()));
+        self.done[i] = Some(Done::Failed(Failure::new(i, &error)));
         let stops = error.stops_batch();
-        let reason = error.to_string();
+        let reason = error.localized();
         let refused = matches!(
             error,
             Error::WrongPin { .. }

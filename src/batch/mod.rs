@@ -269,8 +269,21 @@ pub enum Event<'a> {
 pub struct Failure {
     /// Index in the documents given.
     pub index: usize,
-    /// The error's message.
+    /// The error's message, in the language in use ([`crate::i18n`]).
     pub error: String,
+    /// The error's stable code ([`Error::code`]), for scripts.
+    pub code: String,
+}
+
+impl Failure {
+    /// Document `index` failed with `error`.
+    pub fn new(index: usize, error: &Error) -> Failure {
+        Failure {
+            index,
+            error: error.localized(),
+            code: error.code(),
+        }
+    }
 }
 
 /// What a batch did, by index in the documents given.
@@ -301,7 +314,7 @@ impl Summary {
         let map = |v: Vec<usize>| v.into_iter().map(|i| subset[i]).collect::<Vec<_>>();
         failed_before.extend(self.failed.into_iter().map(|f| Failure {
             index: subset[f.index],
-            error: f.error,
+            ..f
         }));
         failed_before.sort_by_key(|f| f.index);
         Summary {

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use kyso::batch::{files, Cancel, Document, Event, Format, Summary};
 use kyso::devices::RemovalWatch;
-use kyso::{Error, Result, Signer, Token};
+use kyso::{t, Error, Result, Signer, Token};
 
 use super::print_json;
 
@@ -74,10 +74,8 @@ impl Report {
     /// A document refused before the batch (see [`kyso::batch::check`]).
     pub fn failed_before(&mut self, document: &Document, error: &Error) {
         if self.live {
-            eprintln!(
-                "FAILED {}",
-                failure_line(&document.name(), &error.to_string())
-            );
+            let what = failure_line(&document.name(), &error.localized());
+            eprintln!("{}", t!("batch-failed-live", what = what));
         }
     }
 
@@ -99,8 +97,9 @@ impl Report {
                 document, error, ..
             } => {
                 if !error.stops_batch() && self.live {
-                    let line = failure_line(&document.name(), &error.to_string());
-                    self.pb.suspend(|| eprintln!("FAILED {line}"));
+                    let what = failure_line(&document.name(), &error.localized());
+                    self.pb
+                        .suspend(|| eprintln!("{}", t!("batch-failed-live", what = what)));
                 }
                 self.pb.inc(1);
             }
@@ -134,7 +133,7 @@ impl Report {
                 "tsa": self.tsa,
                 "signed": pairs(&s.signed),
                 "skipped": pairs(&s.skipped),
-                "failed": s.failed.iter().map(|f| json!({"file": path(f.index), "error": f.error})).collect::<Vec<_>>(),
+                "failed": s.failed.iter().map(|f| json!({"file": path(f.index), "error": f.error, "code": f.code})).collect::<Vec<_>>(),
                 "pending": s.pending.iter().map(|&i| path(i)).collect::<Vec<_>>(),
                 "stopped": s.stopped,
                 "cancelled": s.cancelled,
@@ -142,49 +141,53 @@ impl Report {
         } else {
             for &i in &s.signed {
                 eprintln!(
-                    "signed {} -> {} ({})",
-                    path(i).display(),
-                    out(i).display(),
-                    formats[i].name()
+                    "{}",
+                    t!(
+                        "batch-signed-line",
+                        file = path(i).display().to_string(),
+                        output = out(i).display().to_string(),
+                        format = formats[i].name()
+                    )
                 );
             }
             if self.unsigned {
                 eprintln!(
-                    "{} signed, {} skipped (already signed), {} failed: nothing to sign, so no \
-                     PIN was asked",
-                    s.signed.len(),
-                    s.skipped.len(),
-                    s.failed.len(),
+                    "{}",
+                    t!(
+                        "batch-summary-unsigned",
+                        signed = s.signed.len(),
+                        skipped = s.skipped.len(),
+                        failed = s.failed.len()
+                    )
                 );
             } else {
                 eprintln!(
-                    "{} signed, {} skipped (already signed), {} failed with {} ({}, key {} on \
-                     '{}')",
-                    s.signed.len(),
-                    s.skipped.len(),
-                    s.failed.len(),
-                    self.algorithm,
-                    kyso::cert::printable(self.signer.as_deref().unwrap_or("?")),
-                    self.key_id,
-                    kyso::cert::printable(&self.token)
+                    "{}",
+                    t!(
+                        "batch-summary",
+                        signed = s.signed.len(),
+                        skipped = s.skipped.len(),
+                        failed = s.failed.len(),
+                        algorithm = self.algorithm.clone(),
+                        signer = kyso::cert::printable(self.signer.as_deref().unwrap_or("?")),
+                        key = self.key_id.clone(),
+                        token = kyso::cert::printable(&self.token)
+                    )
                 );
             }
             for f in &s.failed {
                 let name = path(f.index).display().to_string();
-                eprintln!("  failed: {}", failure_line(&name, &f.error));
+                let what = failure_line(&name, &f.error);
+                eprintln!("{}", t!("batch-failed-line", what = what));
             }
             if let Some(why) = &s.stopped {
                 eprintln!(
-                    "batch stopped: {why}; {} file(s) not attempted (run again with --skip-existing)",
-                    s.pending.len()
+                    "{}",
+                    t!("batch-stopped", why = why.clone(), count = s.pending.len())
                 );
             }
             if s.cancelled {
-                eprintln!(
-                    "batch cancelled: {} file(s) not attempted; every file listed as signed is \
-                     whole (run again with --skip-existing to sign the rest)",
-                    s.pending.len()
-                );
+                eprintln!("{}", t!("batch-cancelled", count = s.pending.len()));
             }
         }
         if s.cancelled {
@@ -216,7 +219,7 @@ impl Report {
         let (label, json_out) = (label.to_owned(), self.json);
         RemovalWatch::start(&reader, move || {
             let removed = Error::TokenRemoved { slot: Some(label) };
-            let why = format!("{removed} (the token's module did not return after the removal)");
+            let why = t!("batch-removed-hung", removed = removed.localized());
             let signed: Vec<_> = outputs
                 .iter()
                 .filter(|(_, out)| out.exists() && !existed.contains(out))
@@ -228,8 +231,8 @@ impl Report {
                 }));
             } else {
                 eprintln!(
-                    "{} signed; batch stopped: {why}; run again with --skip-existing",
-                    signed.len()
+                    "{}",
+                    t!("batch-removed-summary", signed = signed.len(), why = why)
                 );
             }
             files::abandon_temporaries();
@@ -244,9 +247,12 @@ fn progress(len: usize, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new(len as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} signed  {rate}  eta {eta}  {wide_msg}")
-    {
+    let template = format!(
+        "{{bar:40}} {{pos}}/{{len}} {}  {{rate}}  {} {{eta}}  {{wide_msg}}",
+        t!("progress-signed"),
+        t!("progress-eta")
+    );
+    if let Ok(style) = ProgressStyle::with_template(&template) {
         pb.set_style(style.with_key(
             "rate",
             |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
@@ -279,13 +285,10 @@ pub fn cancel_on_signals() -> Result<SignalCancel> {
         for (n, signal) in signals.forever().enumerate() {
             if n == 0 {
                 c.cancel();
-                eprintln!(
-                    "\nstopping after the signature in progress; finished files are kept \
-                     (interrupt again to stop at once)"
-                );
+                eprintln!("\n{}", t!("batch-interrupted"));
             } else {
                 files::abandon_temporaries();
-                eprintln!("stopped at once; files being written were removed");
+                eprintln!("{}", t!("batch-interrupted-again"));
                 std::process::exit(128 + signal);
             }
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use kyso::config::ModuleConfig;
 use kyso::devices::{self, udev, CardState, DeviceReport, PcscStatus};
 use kyso::pkcs11::Backend;
-use kyso::{Result, Token};
+use kyso::{t, Result, Token};
 
 use super::pin::PinArgs;
 use super::{context, print_json, Cli};
@@ -63,7 +63,12 @@ impl Doctor {
         self.add(check, status, detail, Some(fix.into()));
     }
     fn skip(&mut self, check: &'static str, why: &str) {
-        self.add(check, Status::Skip, format!("not checked: {why}"), None);
+        self.add(
+            check,
+            Status::Skip,
+            t!("doctor-not-checked", why = why),
+            None,
+        );
     }
 }
 
@@ -82,24 +87,24 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
         None => d.fail(
             "pcscd installed",
             blocking,
-            "pcscd (the PC/SC daemon every USB token goes through) is not installed".into(),
-            "Debian/Ubuntu: sudo apt-get install pcscd libccid; Fedora: sudo dnf install pcsc-lite pcsc-lite-ccid",
+            t!("doctor-pcscd-missing"),
+            t!("doctor-pcscd-install"),
         ),
     }
     let readers = match &report.pcsc {
         PcscStatus::Running { readers } => {
-            d.ok("pcscd reachable", "pcscd answers");
+            d.ok("pcscd reachable", t!("doctor-pcscd-answers"));
             readers
         }
         PcscStatus::NotRunning { message } | PcscStatus::Failed { message } => {
             d.fail(
                 "pcscd reachable",
                 blocking,
-                format!("cannot reach pcscd: {message}"),
-                "start it: sudo systemctl enable --now pcscd.socket (or run pcscd)",
+                t!("doctor-pcscd-unreachable", message = message.clone()),
+                t!("doctor-pcscd-start"),
             );
             for c in ["readers present", "card present", "token identified"] {
-                d.skip(c, "pcscd is not reachable");
+                d.skip(c, &t!("doctor-why-no-pcscd"));
             }
             return false;
         }
@@ -108,12 +113,11 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
         d.fail(
             "readers present",
             blocking,
-            "pcscd sees no reader".into(),
-            "plug in the token (or the card reader); if it is plugged in, check that libccid is \
-             installed (sudo apt-get install libccid) and that `lsusb` lists it",
+            t!("doctor-no-reader"),
+            t!("doctor-no-reader-fix"),
         );
         for c in ["card present", "token identified"] {
-            d.skip(c, "no reader");
+            d.skip(c, &t!("doctor-why-no-reader"));
         }
         return false;
     }
@@ -127,18 +131,12 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
     if present.is_empty() {
         let mute = report.readers.iter().any(|r| r.card == CardState::Mute);
         let (detail, fix) = if mute {
-            (
-                "a card is inserted but does not answer",
-                "take the card out and insert it again",
-            )
+            (t!("doctor-card-mute"), t!("doctor-card-mute-fix"))
         } else {
-            (
-                "no card or token in any reader",
-                "insert the card (or plug in the token)",
-            )
+            (t!("doctor-no-card"), t!("doctor-no-card-fix"))
         };
-        d.fail("card present", blocking, detail.into(), fix);
-        d.skip("token identified", "no card");
+        d.fail("card present", blocking, detail, fix);
+        d.skip("token identified", &t!("doctor-why-no-card"));
         return false;
     }
     let cards: Vec<_> = present
@@ -154,9 +152,8 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
         d.fail(
             "token identified",
             blocking,
-            "the card's ATR is not in kyso's token catalogue".into(),
-            "set the path of your token's PKCS#11 module in kyso.toml ([[module]] path = …), \
-             and report the ATR so it can be added to the catalogue",
+            t!("doctor-atr-unknown"),
+            t!("doctor-atr-fix"),
         );
     } else {
         d.ok("token identified", known.join(", "));
@@ -177,7 +174,7 @@ fn check_modules(
                 .filter_map(|i| i.install_hint())
                 .collect();
             let fix = if hints.is_empty() {
-                "plug in a token kyso knows, or set a module path in kyso.toml".to_owned()
+                t!("doctor-plug-known")
             } else {
                 hints.join("; ")
             };
@@ -185,7 +182,7 @@ fn check_modules(
                 "module installed and loadable",
                 true,
                 if notes.is_empty() {
-                    "no module configured and no known token to choose one for".into()
+                    t!("doctor-no-module")
                 } else {
                     notes.join("; ")
                 },
@@ -209,13 +206,13 @@ fn check_modules(
         let why: Vec<_> = backend
             .failures
             .iter()
-            .map(|(_, e)| e.to_string())
+            .map(|(_, e)| e.localized())
             .collect();
         d.fail(
             "module installed and loadable",
             backend.modules.is_empty(),
             why.join("; "),
-            "install the module (see `kyso devices`) or correct its path in kyso.toml",
+            t!("doctor-module-fix"),
         );
     }
     (!backend.modules.is_empty()).then_some(backend)
@@ -235,29 +232,32 @@ pub struct DoctorArgs {
 fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: &DoctorArgs) {
     let (tokens, errors) = backend.tokens();
     if tokens.is_empty() {
-        let mut detail = "the module sees no initialised token".to_owned();
+        let mut detail = t!("doctor-no-token");
         for (m, e) in &errors {
-            detail.push_str(&format!("; {m}: {e}"));
+            detail.push_str(&format!("; {m}: {}", e.localized()));
         }
         // Better modules the catalogue names for the token, not installed here.
         let better: Vec<String> = report
             .identified()
             .flat_map(|i| {
-                i.modules
-                    .iter()
-                    .take_while(|m| m.path.is_none())
-                    .map(|m| format!("install {}: {}", m.name, m.install))
+                i.modules.iter().take_while(|m| m.path.is_none()).map(|m| {
+                    t!(
+                        "doctor-install-module",
+                        name = m.name.clone(),
+                        how = m.install.clone()
+                    )
+                })
             })
             .collect();
-        let mut fix = "reinsert the token; if the module still sees nothing, it may not support \
-                       this token (tokens initialised by a CA's software often need the vendor's \
-                       module, not OpenSC)"
-            .to_owned();
+        let mut fix = t!("doctor-reinsert").to_owned();
         if !better.is_empty() {
             fix.push_str(&format!("; {}", better.join("; ")));
         }
         d.fail("token visible through the module", true, detail, fix);
-        d.skip("certificates found and not expired", "no token");
+        d.skip(
+            "certificates found and not expired",
+            &t!("doctor-why-no-token"),
+        );
         return;
     }
     let labels: Vec<_> = tokens.iter().map(|t| t.label().to_owned()).collect();
@@ -270,10 +270,10 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
         if args.login && !t.is_logged_in() {
             let login = args
                 .pin
-                .read(&format!("PIN for token '{}': ", t.label()))
+                .read(&t!("pin-prompt", token = t.label().to_string()))
                 .and_then(|pin| t.login(&pin));
             if let Err(e) = login {
-                problems.push(format!("{}: {e}", t.label()));
+                problems.push(format!("{}: {}", t.label(), e.localized()));
                 continue;
             }
         }
@@ -294,16 +294,17 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
                     if c.certificate.is_valid_at(now) {
                         usable.push(format!("{name} [{}]", t.label()));
                     } else {
-                        expired.push(format!(
-                            "{name} [{}] valid {} .. {}",
-                            t.label(),
-                            c.certificate.summary().not_before,
-                            c.certificate.summary().not_after
+                        expired.push(t!(
+                            "doctor-cert-validity",
+                            name = name.clone(),
+                            token = t.label().to_string(),
+                            from = c.certificate.summary().not_before.to_string(),
+                            to = c.certificate.summary().not_after.to_string()
                         ));
                     }
                 }
             }
-            Err(e) => problems.push(format!("{}: {e}", t.label())),
+            Err(e) => problems.push(format!("{}: {}", t.label(), e.localized())),
         }
     }
     if !usable.is_empty() {
@@ -312,42 +313,32 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
             d.fail(
                 "certificates found and not expired",
                 false,
-                format!("also expired or not yet valid: {}", expired.join(", ")),
-                "renew them with your CA",
+                t!("doctor-also-expired", list = expired.join(", ")),
+                t!("doctor-renew-them"),
             );
         }
     } else if !expired.is_empty() {
         d.fail(
             "certificates found and not expired",
             true,
-            format!(
-                "every certificate with a key is expired or not yet valid: {}",
-                expired.join(", ")
-            ),
-            "renew the certificate with your CA (and check this computer's clock)",
+            t!("doctor-all-expired", list = expired.join(", ")),
+            t!("doctor-renew"),
         );
     } else if !hidden.is_empty() {
         // Not seen is not absent: most real tokens show private keys only after a login.
         d.fail(
             "certificates found and not expired",
             false,
-            format!(
-                "certificate(s) found, private key not visible before login (usual on real \
-                 tokens): {}",
-                hidden.join(", ")
-            ),
-            "run `kyso doctor --login` to check them with the PIN",
+            t!("doctor-keys-hidden", list = hidden.join(", ")),
+            t!("doctor-login-fix"),
         );
     } else {
-        problems.insert(
-            0,
-            "no certificate with a private key on the token(s)".into(),
-        );
+        problems.insert(0, t!("doctor-no-cert"));
         d.fail(
             "certificates found and not expired",
             true,
             problems.join("; "),
-            "the token holds no signing certificate: ask your CA to issue one onto it",
+            t!("doctor-no-cert-fix"),
         );
     }
 }
@@ -362,9 +353,8 @@ fn check_udev(d: &mut Doctor) {
         None => d.fail(
             "udev rules installed",
             false,
-            format!("{} is not installed", udev::RULES_FILE),
-            "sudo make install (or copy udev/70-kyso-tokens.rules to /etc/udev/rules.d/ and run \
-             `udevadm control --reload`), then replug the token",
+            t!("doctor-udev-missing", file = udev::RULES_FILE),
+            t!("doctor-udev-fix"),
         ),
     }
 }
@@ -374,19 +364,16 @@ fn check_registered(d: &mut Doctor) {
     match super::register::doctor_state() {
         Ok((ok, missing)) if missing.is_empty() && !ok.is_empty() => d.ok(CHECK, ok.join(", ")),
         Ok((ok, missing)) => {
-            let mut detail = format!("not registered in {}", missing.join(", "));
+            let mut detail = t!("doctor-not-registered", list = missing.join(", "));
             if !ok.is_empty() {
-                detail.push_str(&format!("; registered in {}", ok.join(", ")));
+                detail.push_str(&format!(
+                    "; {}",
+                    t!("doctor-registered-in", list = ok.join(", "))
+                ));
             }
-            d.fail(
-                CHECK,
-                false,
-                detail,
-                "run `kyso register` (close Firefox and Thunderbird first), then restart the \
-                 browsers",
-            )
+            d.fail(CHECK, false, detail, t!("doctor-register-fix"))
         }
-        Err(e) => d.fail(CHECK, false, e.to_string(), "set HOME"),
+        Err(e) => d.fail(CHECK, false, e.localized(), t!("doctor-set-home")),
     }
 }
 
@@ -403,8 +390,14 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
         match check_modules(&mut d, &report, configured) {
             Some(backend) => check_tokens(&mut d, &backend, &report, args),
             None => {
-                d.skip("token visible through the module", "no module loaded");
-                d.skip("certificates found and not expired", "no module loaded");
+                d.skip(
+                    "token visible through the module",
+                    &t!("doctor-why-no-module"),
+                );
+                d.skip(
+                    "certificates found and not expired",
+                    &t!("doctor-why-no-module"),
+                );
             }
         }
     } else {
@@ -413,7 +406,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
             "token visible through the module",
             "certificates found and not expired",
         ] {
-            d.skip(c, "no token found");
+            d.skip(c, &t!("doctor-why-no-token-found"));
         }
     }
     check_udev(&mut d);
@@ -423,25 +416,42 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
         print_json(&serde_json::json!({ "ok": !blocked, "checks": d.checks }));
     } else {
         for c in &d.checks {
-            let mark = match c.status {
-                Status::Ok => "ok  ",
-                Status::Warn => "warn",
-                Status::Fail => "FAIL",
-                Status::Skip => "skip",
+            let mark = |s: Status| match s {
+                Status::Ok => t!("doctor-mark-ok"),
+                Status::Warn => t!("doctor-mark-warn"),
+                Status::Fail => t!("doctor-mark-fail"),
+                Status::Skip => t!("doctor-mark-skip"),
             };
-            println!("[{mark}] {}: {}", c.check, c.detail);
+            let width = [Status::Ok, Status::Warn, Status::Fail, Status::Skip]
+                .iter()
+                .map(|&s| mark(s).chars().count())
+                .max()
+                .unwrap_or(4);
+            let m = mark(c.status);
+            let pad = " ".repeat(width - m.chars().count());
+            println!("[{m}{pad}] {}: {}", check_title(c.check), c.detail);
             if let Some(f) = &c.fix {
-                println!("       fix: {f}");
+                println!("{}{}: {f}", " ".repeat(width + 3), t!("doctor-fix"));
             }
         }
         println!(
             "{}",
             if blocked {
-                "Something blocks signing: fix the first FAIL above and run `kyso doctor` again."
+                t!("doctor-blocked")
             } else {
-                "Ready to sign."
+                t!("doctor-ready")
             }
         );
     }
     Ok(if blocked { 1 } else { 0 })
+}
+
+/// A check's title in the language in use (`check` stays the stable name `--json` gives).
+fn check_title(check: &str) -> String {
+    let id = format!("doctor-check-{}", check.replace(' ', "-"));
+    if kyso::i18n::has_message(&id) {
+        kyso::i18n::tr(&id, &[])
+    } else {
+        check.to_owned()
+    }
 }

@@ -4,7 +4,7 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use kyso::batch::choose::Validity;
-use kyso::Result;
+use kyso::{t, Result};
 
 use super::pin::PinArgs;
 use super::{context, print_json, Cli};
@@ -56,20 +56,21 @@ pub fn modules(cli: &Cli) -> Result<i32> {
             if r["loaded"] == json!(true) {
                 let p = |k: &str| kyso::cert::printable(r[k].as_str().unwrap_or("")).into_owned();
                 println!(
-                    "{}  {}\n    {} — {} {} (Cryptoki {}), {} slot(s)",
+                    "{}  {}\n    {} — {} {} (Cryptoki {}), {}",
                     r["name"].as_str().unwrap_or(""),
                     r["path"].as_str().unwrap_or(""),
                     p("manufacturer"),
                     p("description"),
                     r["library_version"].as_str().unwrap_or(""),
                     r["cryptoki_version"].as_str().unwrap_or(""),
-                    r["slots"],
+                    t!("modules-slots", count = r["slots"].as_u64().unwrap_or(0)),
                 );
             } else {
                 println!(
-                    "{}  {}\n    NOT LOADED: {}",
+                    "{}  {}\n    {}: {}",
                     r["name"].as_str().unwrap_or(""),
                     r["path"].as_str().unwrap_or(""),
+                    t!("modules-not-loaded"),
                     r["error"].as_str().unwrap_or("")
                 );
             }
@@ -89,41 +90,44 @@ pub fn tokens(cli: &Cli, args: &TokensArgs) -> Result<i32> {
         return Ok(0);
     }
     if infos.is_empty() {
-        println!("no token found: {}", kyso::discovery::PLUG_IN);
+        println!("{}", t!("error-token-not-found-plug-in"));
     }
     for i in &infos {
         let mut flags = Vec::new();
         let p = &i.pin;
         if !p.initialized {
-            flags.push("PIN not initialised");
+            flags.push(t!("token-pin-not-initialised"));
         }
         if p.locked {
-            flags.push("PIN LOCKED");
+            flags.push(t!("token-pin-locked"));
         } else if p.final_try {
-            flags.push("final PIN try");
+            flags.push(t!("token-pin-final-try"));
         } else if p.count_low {
-            flags.push("wrong PIN entered before");
+            flags.push(t!("token-pin-count-low"));
         }
         if p.to_be_changed {
-            flags.push("PIN must be changed");
+            flags.push(t!("token-pin-to-be-changed"));
         }
         if p.protected_path {
-            flags.push("PIN pad");
+            flags.push(t!("token-pin-pad"));
         }
         if flags.is_empty() {
-            flags.push("PIN ok");
+            flags.push(t!("token-pin-ok"));
         }
         // What a token says of itself is printed escaped: a hostile module's label must not
         // rewrite the terminal.
         let p = |s: &str| kyso::cert::printable(s).into_owned();
         println!(
-            "{}\n    module {} slot {} ({})\n    {} {} serial {}\n    {}",
+            "{}\n    {} {} {} {} ({})\n    {} {} {} {}\n    {}",
             p(&i.label),
+            t!("word-module"),
             p(&i.module),
+            t!("word-slot"),
             i.slot,
             p(&i.slot_description),
             p(&i.manufacturer),
             p(&i.model),
+            t!("word-serial"),
             p(&i.serial),
             flags.join(", ")
         );
@@ -140,7 +144,9 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
     for t in &tokens {
         let label = context::label(&**t);
         if args.login && !t.is_logged_in() {
-            let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
+            let pin = args
+                .pin
+                .read(&t!("pin-prompt", token = label.to_string()))?;
             t.login(&pin)?;
         }
         let entries = match t.certificates() {
@@ -165,7 +171,14 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
         }
     }
     for (label, e) in &unread {
-        eprintln!("kyso: token '{label}': certificates not read: {e}");
+        eprintln!(
+            "kyso: {}",
+            t!(
+                "certs-not-read",
+                token = label.clone(),
+                error = e.localized()
+            )
+        );
     }
     let code = if unread.is_empty() { 0 } else { 1 };
     if cli.json {
@@ -173,7 +186,7 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
         return Ok(code);
     }
     if rows.is_empty() {
-        println!("no certificate found");
+        println!("{}", t!("certs-none"));
     }
     for r in &rows {
         let s = |k: &str| kyso::cert::printable(r[k].as_str().unwrap_or("")).into_owned();
@@ -194,31 +207,54 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
                     .join(", ")
             })
             .unwrap_or_default();
+        let key_note = if r["has_private_key"] == json!(true) {
+            String::new()
+        } else if r["private_key_hidden_until_login"] == json!(true) {
+            format!(" ({})", t!("certs-key-hidden"))
+        } else {
+            format!(" ({})", t!("certs-no-key"))
+        };
+        let validity_note = match s("validity").as_str() {
+            "expired" => format!("  {}", t!("certs-expired")),
+            "not yet valid" => format!("  {}", t!("certs-not-yet-valid")),
+            _ => String::new(),
+        };
+        let identity = if identity.is_empty() {
+            "-".into()
+        } else {
+            kyso::cert::printable(&identity).into_owned()
+        };
+        let fields = [
+            (t!("field-subject"), s("subject")),
+            (t!("field-identity"), identity),
+            (t!("field-issuer"), s("issuer")),
+            (t!("field-serial"), s("serial")),
+            (
+                t!("field-valid"),
+                format!("{} .. {}{validity_note}", s("not_before"), s("not_after")),
+            ),
+            (t!("field-key"), s("key_type")),
+        ];
         println!(
-            "{} [{}] id {}{}\n    subject  {}\n    identity {}\n    issuer   {}\n    serial   {}\n    valid    {} .. {}{}\n    key      {}",
+            "{} [{}] id {}{key_note}",
             s("common_name"),
             s("token"),
-            s("id"),
-            if r["has_private_key"] == json!(true) {
-                ""
-            } else if r["private_key_hidden_until_login"] == json!(true) {
-                " (private key not visible before login: `kyso certs --login` checks)"
-            } else {
-                " (no private key)"
-            },
-            s("subject"),
-            if identity.is_empty() { "-".into() } else { kyso::cert::printable(&identity).into_owned() },
-            s("issuer"),
-            s("serial"),
-            s("not_before"),
-            s("not_after"),
-            match s("validity").as_str() {
-                "expired" => "  EXPIRED",
-                "not yet valid" => "  NOT YET VALID",
-                _ => "",
-            },
-            s("key_type"),
+            s("id")
         );
+        print!("{}", field_lines(&fields));
     }
     Ok(code)
+}
+
+/// `    label value` lines, the values aligned after the longest label.
+pub fn field_lines(fields: &[(String, String)]) -> String {
+    let width = fields
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    fields
+        .iter()
+        .map(|(l, v)| format!("    {l}{} {v}\n", " ".repeat(width - l.chars().count())))
+        .collect()
 }

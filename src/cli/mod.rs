@@ -6,6 +6,7 @@ mod context;
 mod dev_token;
 mod devices;
 mod doctor;
+mod help;
 mod list;
 mod pin;
 mod register;
@@ -58,6 +59,9 @@ pub struct Cli {
     /// env_logger filters for more). PINs are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// Language of messages: vi (Tiếng Việt) or en [default: from LC_ALL, LC_MESSAGES or LANG].
+    #[arg(long, value_name = "LANG", global = true, value_parser = ["vi", "en"])]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -103,7 +107,11 @@ pub fn main() -> i32 {
         }
         default_hook(info)
     }));
-    let cli = Cli::parse();
+    // The language first: clap's help and errors are already in it.
+    if let Some(lang) = lang_from_args(std::env::args()) {
+        kyso::i18n::set_lang(lang);
+    }
+    let cli = help::parse();
     let level = match cli.verbose {
         0 => log::LevelFilter::Warn,
         1 => log::LevelFilter::Info,
@@ -158,12 +166,34 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(e) => {
             if cli.json {
-                println!("{}", serde_json::json!({ "error": e.to_string() }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": e.localized(), "code": e.code() })
+                );
             }
-            eprintln!("kyso: {e}");
+            eprintln!("kyso: {}", e.localized());
             2
         }
     }
+}
+
+/// The language `--lang X` (or `--lang=X`) names, read before clap parses the line.
+fn lang_from_args(args: impl Iterator<Item = String>) -> Option<kyso::i18n::Lang> {
+    let mut args = args.skip(1);
+    while let Some(a) = args.next() {
+        if a == "--" {
+            break;
+        }
+        let value = match a.strip_prefix("--lang") {
+            Some("") => args.next(),
+            Some(v) => v.strip_prefix('=').map(str::to_owned),
+            None => None,
+        };
+        if let Some(v) = value {
+            return kyso::i18n::Lang::parse(&v);
+        }
+    }
+    None
 }
 
 /// Prints a serialisable value as pretty JSON. A closed pipe (`| head`) is not an error.

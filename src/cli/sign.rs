@@ -54,7 +54,8 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             return Err(Error::InvalidInput("--visible needs --format pades".into()))
         }
         Some(spec) => {
-            let v = document::Visible::parse(spec, &args.font)?;
+            let mut v = document::Visible::parse(spec, &args.font)?;
+            v.language = kyso::i18n::Lang::parse(&args.stamp_lang).unwrap_or(kyso::i18n::Lang::Vi);
             Some(match &args.image {
                 Some(png) => v.with_image(png)?,
                 None => v,

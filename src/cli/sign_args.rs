@@ -147,6 +147,10 @@ pub struct SignArgs {
     /// TrueType font for --visible (needs Vietnamese glyphs).
     #[arg(long, value_name = "TTF", default_value = document::pdf::appearance::DEFAULT_FONT, requires = "visible")]
     pub(super) font: PathBuf,
+    /// Language of the --visible stamp's words: vi ("Ký bởi", "Thời gian") or en ("Signed by",
+    /// "Time"); the document's language, whatever --lang says.
+    #[arg(long, value_name = "LANG", default_value = "vi", value_parser = ["vi", "en"], requires = "visible")]
+    pub(super) stamp_lang: String,
     #[command(flatten)]
     pub(super) pin: PinArgs,
     /// Files or directories to sign.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use kyso::batch::choose;
-use kyso::{CertificateEntry, Error, Result, Signer, Token};
+use kyso::{t, CertificateEntry, Error, Result, Signer, Token};
 
 use super::sign_args::SignArgs;
 use super::{context, Cli};
@@ -77,7 +77,9 @@ pub fn login_and_choose(
             );
         }
     }
-    let pin = args.pin.read(&format!("PIN for token '{label}': "))?;
+    let pin = args
+        .pin
+        .read(&t!("pin-prompt", token = label.to_string()))?;
     token.login(&pin)?;
     drop(pin);
     let id = chosen

@@ -80,6 +80,10 @@ impl Fixture {
         c.env("SOFTHSM2_CONF", &self.conf)
             .env_remove("KYSO_CONFIG")
             .env("XDG_CONFIG_HOME", self.dir.join("no-config"))
+            // English, whatever the machine's locale (tests/i18n_softhsm.rs sets others)
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .current_dir(&self.dir);
         c
     }

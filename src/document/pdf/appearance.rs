@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use super::image::Image;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
+use crate::i18n::{tr_in, Lang};
 
 /// Where the default font lives on Debian and Ubuntu (`fonts-dejavu-core`).
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
@@ -33,6 +34,9 @@ pub struct Visible {
     pub font: Arc<Vec<u8>>,
     /// An image at the box's left (a handwritten signature, the seal), transparency kept.
     pub image: Option<Arc<Image>>,
+    /// The stamp's language: Vietnamese unless asked otherwise (a document's, not the
+    /// person's interface language).
+    pub language: Lang,
 }
 
 impl std::fmt::Debug for Visible {
@@ -43,6 +47,7 @@ impl std::fmt::Debug for Visible {
             .field("position", &self.position)
             .field("font_bytes", &self.font.len())
             .field("image", &self.image)
+            .field("language", &self.language)
             .finish()
     }
 }
@@ -125,14 +130,18 @@ impl Visible {
             position,
             font: Arc::new(font),
             image: None,
+            language: Lang::Vi,
         })
     }
 }
 
-/// The lines shown: who signed (name), their identity numbers, and when (Vietnam time).
-pub fn signature_lines(cert: &Certificate, at: OffsetDateTime) -> Vec<String> {
+/// The lines shown: who signed (name), their identity numbers, and when (Vietnam time), in
+/// `lang` (`stamp-*` in the catalogues).
+pub fn signature_lines(lang: Lang, cert: &Certificate, at: OffsetDateTime) -> Vec<String> {
+    let word = |id: &str| tr_in(lang, id, &[]);
     let mut lines = vec![format!(
-        "Ký bởi: {}",
+        "{}: {}",
+        word("stamp-signed-by"),
         cert.common_name().unwrap_or(cert.subject())
     )];
     let ids: Vec<String> = cert
@@ -146,7 +155,8 @@ pub fn signature_lines(cert: &Certificate, at: OffsetDateTime) -> Vec<String> {
     }
     let vn = at.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
     lines.push(format!(
-        "Thời gian: {:02}:{:02}:{:02} {:02}/{:02}/{} (UTC+7)",
+        "{}: {:02}:{:02}:{:02} {:02}/{:02}/{} (UTC+7)",
+        word("stamp-time"),
         vn.hour(),
         vn.minute(),
         vn.second(),
@@ -159,17 +169,18 @@ pub fn signature_lines(cert: &Certificate, at: OffsetDateTime) -> Vec<String> {
 
 /// The stamp's lines: [`signature_lines`], then the reason and the location when given.
 pub fn stamp_lines(
+    lang: Lang,
     cert: &Certificate,
     at: OffsetDateTime,
     reason: Option<&str>,
     location: Option<&str>,
 ) -> Vec<String> {
-    let mut lines = signature_lines(cert, at);
+    let mut lines = signature_lines(lang, cert, at);
     if let Some(r) = reason {
-        lines.push(format!("Lý do: {r}"));
+        lines.push(format!("{}: {r}", tr_in(lang, "stamp-reason", &[])));
     }
     if let Some(l) = location {
-        lines.push(format!("Nơi ký: {l}"));
+        lines.push(format!("{}: {l}", tr_in(lang, "stamp-location", &[])));
     }
     lines
 }

@@ -340,6 +340,7 @@ fn build<S: Source + ?Sized>(
             let placed_at = placed(pdf, page_id, stamped[0].0, v)?;
             let ap = appearance::build(
                 &appearance::stamp_lines(
+                    v.language,
                     signer.certificate(),
                     options.signing_time,
                     options.reason.as_deref(),
