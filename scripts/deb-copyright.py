@@ -104,6 +104,8 @@ restrictions:
 3. This notice may not be removed or altered from any source distribution.""",
     "Apache-2.0": """On Debian systems, the full text of the Apache License, Version 2.0 can be
 found in /usr/share/common-licenses/Apache-2.0.""",
+    "GPL-2.0-only": """On Debian systems, the full text of the GNU General Public License version 2
+can be found in /usr/share/common-licenses/GPL-2.""",
     "LLVM-exception": """The Apache License, Version 2.0 (/usr/share/common-licenses/Apache-2.0),
 with the LLVM exception: as an exception, if, as a result of your compiling your source code,
 portions of this Software are embedded into an Object form of such source code, you may

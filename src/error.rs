@@ -133,6 +133,9 @@ pub enum Error {
     /// Bad input from the caller.
     #[error("{0}")]
     InvalidInput(String),
+    /// A file to sign or verify is not there.
+    #[error("{0}: not found")]
+    InputNotFound(String),
     /// Any other PKCS#11 failure, with the function and the return code.
     #[error("PKCS#11 {function} failed: {rv}")]
     Pkcs11 {

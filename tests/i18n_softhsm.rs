@@ -46,7 +46,10 @@ fn listings_and_a_batch_with_a_failure_follow_the_locale() {
         vi.contains("1 đã ký, 0 bỏ qua (đã ký trước đó), 1 lỗi"),
         "{vi}"
     );
-    assert!(vi.contains("  lỗi: missing.txt"), "{vi}");
+    assert!(
+        vi.contains("  lỗi: missing.txt: không tìm thấy tệp"),
+        "{vi}"
+    );
     // --lang wins over the locale
     std::fs::remove_file(fx.path("cv.txt.sig")).unwrap();
     let mut en_args = vec!["--lang", "en"];
@@ -62,7 +65,7 @@ fn listings_and_a_batch_with_a_failure_follow_the_locale() {
     json_args.extend(strs(&args));
     let out = run_in(&fx, "vi_VN.UTF-8", &json_args);
     let report = json(&out);
-    assert_eq!(report["failed"][0]["code"], "invalid-input", "{report:#}");
+    assert_eq!(report["failed"][0]["code"], "input-not-found", "{report:#}");
     assert_eq!(report["signed"][0]["file"], "cv.txt", "{report:#}");
 }
 

@@ -26,6 +26,7 @@ error-certificate = broken certificate: { $detail }
 error-signature-check = the token's signature does not verify with certificate '{ $certificate }': key and certificate do not match, or the token is faulty; nothing was written
 error-config = configuration { $path }: { $message }
 error-invalid-input = { $detail }
+error-input-not-found = { $name }: not found
 error-pkcs11 = PKCS#11 { $function } failed: { $rv }
 error-pcsc-unavailable = the PC/SC service (pcscd) is not reachable: { $detail }; install pcscd and start it (`systemctl start pcscd.socket`, or run `pcscd`)
 error-pcsc = PC/SC { $function } failed: { $message }

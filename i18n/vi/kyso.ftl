@@ -28,6 +28,7 @@ error-certificate = chứng thư số bị hỏng: { $detail }
 error-signature-check = chữ ký do thiết bị ký số tạo ra không khớp với chứng thư số '{ $certificate }': khóa và chứng thư số không tương ứng, hoặc thiết bị bị lỗi; không có gì được ghi
 error-config = cấu hình { $path }: { $message }
 error-invalid-input = { $detail }
+error-input-not-found = { $name }: không tìm thấy tệp
 error-pkcs11 = PKCS#11 { $function } thất bại: { $rv }
 error-pcsc-unavailable = không kết nối được dịch vụ PC/SC (pcscd): { $detail }; hãy cài pcscd và khởi động nó (`systemctl start pcscd.socket`, hoặc chạy `pcscd`)
 error-pcsc = PC/SC { $function } thất bại: { $message }

@@ -38,7 +38,7 @@ pub fn document(doc: &Document, format: Format, visible: Option<&Visible>) -> Re
 fn file(path: &Path, format: Format, visible: Option<&Visible>) -> Result<()> {
     let name = path.display().to_string();
     if std::fs::symlink_metadata(path).is_err() && std::fs::metadata(path).is_err() {
-        return Err(Error::InvalidInput(format!("{name}: not found")));
+        return Err(Error::InputNotFound(name));
     }
     let f = open_regular(path)?;
     if format == Format::Pades {

@@ -71,6 +71,7 @@ impl Error {
                 return super::tr_in(lang, "error-token-not-found-plug-in", &[]);
             }
             Error::SignatureCheck(c) => vec![("certificate", s(c))],
+            Error::InputNotFound(name) => vec![("name", s(name))],
             Error::PinInvalid(d)
             | Error::TokenNotFound(d)
             | Error::KeyNotFound(d)
@@ -212,6 +213,7 @@ mod tests {
                 message: st(),
             },
             Error::InvalidInput(st()),
+            Error::InputNotFound("a.pdf".into()),
             Error::Pkcs11 {
                 function: "C_Sign".into(),
                 rv: "CKR_X".into(),
