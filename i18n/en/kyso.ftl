@@ -240,3 +240,28 @@ stamp-time = Time
 stamp-reason = Reason
 stamp-location = Location
 help-sign-stamp_lang = Language of the --visible stamp's words: vi ("Ký bởi", "Thời gian") or en ("Signed by", "Time"); the document's language, whatever --lang says
+
+## Choosing the key (kyso sign).
+
+key-remembered-used = token '{ $token }': using key { $key }, remembered in { $file } (--key-id chooses another)
+key-authorisations = { $documents } documents need { $needed } authorisations: this service allows { $per } signatures per authorisation (each asks for its own OTP)
+key-remembered = remembered key { $key } for token '{ $token }' (serial { $serial }) in { $file }
+key-choose-list = token '{ $token }' holds { $count } keys:
+key-choose-prompt = sign with which key? [1-{ $count }]
+key-none-chosen = no key chosen ('{ $answer }'); choose one with --key-id
+
+## Reading the PIN (never shown, never logged).
+
+pin-what-file = PIN file { $path }
+pin-what-fd = file descriptor { $fd }
+pin-is-directory = { $what } is a directory, not a file
+pin-cannot-read = cannot read { $what }
+pin-cannot-read-from = cannot read the PIN from { $what }
+pin-env-unset = environment variable { $name } is not set
+pin-no-terminal = no terminal to ask the PIN on: use --pin-file, --pin-fd or --pin-env
+pin-reading-terminal = reading the PIN from the terminal
+pin-empty = the PIN is empty
+pin-line-too-long = the first line of { $what } is longer than { $max } bytes: not a PIN
+pin-source-empty = { $what } is empty
+pin-line-empty = the first line of { $what } is empty
+pin-not-utf8 = the first line of { $what } is not UTF-8 text

@@ -236,3 +236,28 @@ stamp-time = Thời gian
 stamp-reason = Lý do
 stamp-location = Nơi ký
 help-sign-stamp_lang = Ngôn ngữ của chữ trên con dấu --visible: vi ("Ký bởi", "Thời gian") hoặc en ("Signed by", "Time"); là ngôn ngữ của tài liệu, không phụ thuộc --lang
+
+## Chọn khóa (kyso sign).
+
+key-remembered-used = thiết bị ký số '{ $token }': dùng khóa { $key } đã ghi nhớ trong { $file } (--key-id để chọn khóa khác)
+key-authorisations = { $documents } tài liệu cần { $needed } lần ủy quyền: dịch vụ này cho phép { $per } chữ ký mỗi lần ủy quyền (mỗi lần hỏi một mã OTP riêng)
+key-remembered = đã ghi nhớ khóa { $key } cho thiết bị ký số '{ $token }' (số sê-ri { $serial }) trong { $file }
+key-choose-list = thiết bị ký số '{ $token }' có { $count } khóa:
+key-choose-prompt = ký bằng khóa nào? [1-{ $count }]
+key-none-chosen = chưa chọn khóa ('{ $answer }'); hãy chọn bằng --key-id
+
+## Đọc mã PIN (không bao giờ hiển thị, không bao giờ ghi nhật ký).
+
+pin-what-file = tệp mã PIN { $path }
+pin-what-fd = bộ mô tả tệp { $fd }
+pin-is-directory = { $what } là một thư mục, không phải tệp
+pin-cannot-read = không đọc được { $what }
+pin-cannot-read-from = không đọc được mã PIN từ { $what }
+pin-env-unset = biến môi trường { $name } chưa được đặt
+pin-no-terminal = không có terminal để hỏi mã PIN: hãy dùng --pin-file, --pin-fd hoặc --pin-env
+pin-reading-terminal = đọc mã PIN từ terminal
+pin-empty = mã PIN trống
+pin-line-too-long = dòng đầu tiên của { $what } dài hơn { $max } byte: không phải mã PIN
+pin-source-empty = { $what } trống
+pin-line-empty = dòng đầu tiên của { $what } trống
+pin-not-utf8 = dòng đầu tiên của { $what } không phải văn bản UTF-8

@@ -8,7 +8,7 @@ use clap::Args;
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use kyso::{Error, Result};
+use kyso::{t, Error, Result};
 
 /// PIN options shared by every command that logs in.
 #[derive(Debug, Args, Clone, Default)]
@@ -28,42 +28,38 @@ impl PinArgs {
     /// Reads the PIN once. With no option, asks on the terminal (`prompt` names the token).
     pub fn read(&self, prompt: &str) -> Result<SecretString> {
         let pin = if let Some(path) = &self.pin_file {
-            let what = format!("PIN file {}", path.display());
+            let what = t!("pin-what-file", path = path.display().to_string());
             if path.is_dir() {
-                return Err(Error::InvalidInput(format!(
-                    "{what} is a directory, not a file"
-                )));
+                return Err(Error::InvalidInput(t!("pin-is-directory", what = what)));
             }
             let f = std::fs::File::open(path)
-                .map_err(|e| Error::io(format!("cannot read {what}"), e))?;
+                .map_err(|e| Error::io(t!("pin-cannot-read", what = what.clone()), e))?;
             first_line(f, &what)?
         } else if let Some(fd) = self.pin_fd {
             // /proc/self/fd/N opens the descriptor with safe code only.
             let path = format!("/proc/self/fd/{fd}");
-            let what = format!("file descriptor {fd}");
+            let what = t!("pin-what-fd", fd = fd.to_string());
             let f = std::fs::File::open(&path)
-                .map_err(|e| Error::io(format!("cannot read the PIN from {what}"), e))?;
+                .map_err(|e| Error::io(t!("pin-cannot-read-from", what = what.clone()), e))?;
             first_line(f, &what)?
         } else if let Some(name) = &self.pin_env {
             let v = std::env::var(name).map_err(|_| {
-                Error::PinInvalid(format!("environment variable {name} is not set"))
+                Error::PinInvalid(t!("pin-env-unset", name = name.clone()))
             })?;
             Zeroizing::new(v)
         } else {
             if !std::io::IsTerminal::is_terminal(&std::io::stdin())
                 && std::fs::metadata("/dev/tty").is_err()
             {
-                return Err(Error::PinInvalid(
-                    "no terminal to ask the PIN on: use --pin-file, --pin-fd or --pin-env".into(),
-                ));
+                return Err(Error::PinInvalid(t!("pin-no-terminal")));
             }
             Zeroizing::new(
                 rpassword::prompt_password(prompt)
-                    .map_err(|e| Error::io("reading the PIN from the terminal", e))?,
+                    .map_err(|e| Error::io(t!("pin-reading-terminal"), e))?,
             )
         };
         if pin.is_empty() {
-            return Err(Error::PinInvalid("the PIN is empty".into()));
+            return Err(Error::PinInvalid(t!("pin-empty")));
         }
         Ok(SecretString::from(pin.as_str()))
     }
@@ -80,10 +76,12 @@ fn first_line(source: impl Read, what: &str) -> Result<Zeroizing<String>> {
     let mut line = Zeroizing::new(Vec::new());
     BufReader::new(source.take(MAX_PIN_LINE as u64 + 1))
         .read_until(b'\n', &mut line)
-        .map_err(|e| Error::io(format!("cannot read the PIN from {what}"), e))?;
+        .map_err(|e| Error::io(t!("pin-cannot-read-from", what = what), e))?;
     if line.len() > MAX_PIN_LINE {
-        return Err(Error::PinInvalid(format!(
-            "the first line of {what} is longer than {MAX_PIN_LINE} bytes: not a PIN"
+        return Err(Error::PinInvalid(t!(
+            "pin-line-too-long",
+            what = what,
+            max = MAX_PIN_LINE
         )));
     }
     let mut end = line.len();
@@ -92,13 +90,13 @@ fn first_line(source: impl Read, what: &str) -> Result<Zeroizing<String>> {
     }
     if end == 0 {
         return Err(Error::PinInvalid(if line.is_empty() {
-            format!("{what} is empty")
+            t!("pin-source-empty", what = what)
         } else {
-            format!("the first line of {what} is empty")
+            t!("pin-line-empty", what = what)
         }));
     }
     let text = std::str::from_utf8(&line[..end])
-        .map_err(|_| Error::PinInvalid(format!("the first line of {what} is not UTF-8 text")))?;
+        .map_err(|_| Error::PinInvalid(t!("pin-not-utf8", what = what)))?;
     Ok(Zeroizing::new(text.to_owned()))
 }
 

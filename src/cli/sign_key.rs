@@ -39,13 +39,14 @@ pub fn login_and_choose(
     let serial = token.info().map(|i| i.serial).unwrap_or_default();
     let key_id = match (key_id, config.remembered_key(&serial)) {
         (None, Some(id)) => {
+            let file = config
+                .source
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             eprintln!(
-                "token '{label}': using key {id}, remembered in {} (--key-id chooses another)",
-                config
-                    .source
-                    .as_deref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
+                "{}",
+                t!("key-remembered-used", token = label.clone(), key = id.to_string(), file = file)
             );
             Some(context::parse_key_id(id)?)
         }
@@ -72,8 +73,8 @@ pub fn login_and_choose(
         let needed = to_sign.div_ceil(per.max(1));
         if needed > 1 {
             eprintln!(
-                "{to_sign} documents need {needed} authorisations: this service allows {per} \
-                 signatures per authorisation (each asks for its own OTP)"
+                "{}",
+                t!("key-authorisations", documents = to_sign, needed = needed, per = per)
             );
         }
     }
@@ -131,9 +132,14 @@ pub fn login_and_choose(
         let id = hex::encode(&signer.key().id);
         let path = config.remember_key(&serial, &id)?;
         eprintln!(
-            "remembered key {id} for token '{label}' (serial {}) in {}",
-            serial.trim(),
-            path.display()
+            "{}",
+            t!(
+                "key-remembered",
+                key = id.clone(),
+                token = label.clone(),
+                serial = serial.trim().to_owned(),
+                file = path.display().to_string()
+            )
         );
     }
     Ok(Chosen {
@@ -154,11 +160,11 @@ fn ask_key(
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(choose::several_keys(label, keys, now));
     }
-    eprintln!("token '{label}' holds {} keys:", keys.len());
+    eprintln!("{}", t!("key-choose-list", token = label.to_owned(), count = keys.len()));
     for (n, k) in keys.iter().enumerate() {
         eprintln!("  {}) {}", n + 1, choose::describe_key(k, now));
     }
-    eprint!("sign with which key? [1-{}] ", keys.len());
+    eprint!("{} ", t!("key-choose-prompt", count = keys.len()));
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin()
@@ -172,9 +178,6 @@ fn ask_key(
         .and_then(|n| keys.get(n))
         .cloned()
         .ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "no key chosen ('{}'); choose one with --key-id",
-                line.trim()
-            ))
+            Error::InvalidInput(t!("key-none-chosen", answer = line.trim().to_owned()))
         })
 }
