@@ -215,3 +215,59 @@ fn openssl_signatures_verify_and_expiry_and_key_usage_are_named() {
         stdout(&out)
     );
 }
+
+#[test]
+fn anchors_from_kyso_toml_default_root_and_no_default_trust() {
+    let fx = Fixture::new();
+    let doc = fx.path("cong-van.txt");
+    std::fs::write(&doc, "Công văn số 12").unwrap();
+    sign_cms(&fx, "04", &doc);
+    // The fixture CA is not under the built-in Vietnam root: not trusted, and the hint names
+    // both ways to add an anchor.
+    let out = fx.run(&["verify", "--offline", doc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("NOT TRUSTED"), "{text}");
+    assert!(text.contains("[verify] trust"), "{text}");
+
+    // `[verify] trust` in kyso.toml, the path relative to the file: valid, anchor named.
+    let conf_dir = fx.path("conf");
+    std::fs::create_dir_all(&conf_dir).unwrap();
+    std::fs::copy(fx.path("ca.pem"), conf_dir.join("org-ca.pem")).unwrap();
+    let toml = conf_dir.join("kyso.toml");
+    std::fs::write(&toml, "[verify]\ntrust = [\"org-ca.pem\"]\n").unwrap();
+    let with_config = |extra: &[&str]| {
+        let mut c = fx.kyso();
+        c.env("KYSO_CONFIG", &toml)
+            .args(["--module", SOFTHSM, "--json", "verify", "--offline"])
+            .args(extra)
+            .arg(&doc);
+        c.output().unwrap()
+    };
+    let out = with_config(&[]);
+    assert_ok(&out);
+    let r = &json(&out)[0];
+    assert_eq!(r["status"], "valid", "{r:#}");
+    assert_eq!(r["trust"]["anchor"], "CN=Kyso Test CA,O=Kyso Test,C=VN");
+    // --no-default-trust keeps the configured anchors
+    assert_ok(&with_config(&["--no-default-trust"]));
+
+    // --no-default-trust with nothing else: no anchor at all, said so.
+    let out = fx.run(&[
+        "verify",
+        "--offline",
+        "--no-default-trust",
+        doc.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("no trust anchor (--no-default-trust)"));
+
+    // --trust names the anchor in the text report too
+    let out = fx.verify_text(&[doc.to_str().unwrap()]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("anchor     CN=Kyso Test CA,O=Kyso Test,C=VN"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -28,21 +28,31 @@ with the issuer's key; the result is good, revoked (with time and reason), unkno
 unreachable. --offline asks nothing and says so. A revoked certificate makes the signature
 invalid unless a valid signature timestamp shows it was made before the revocation.
 
-Exit status: 0 when every signature is valid and its signer chains to a --trust anchor,
+Trust: the Vietnam National Root CA (NEAC, rootca.gov.vn) is built in, so signatures from
+the licensed Vietnamese CAs (VNPT-CA, Viettel-CA, BKAV-CA, FPT-CA…) chain without options.
+kyso.toml's `[verify] trust = ['ca.pem', …]` and --trust add anchors; --no-default-trust
+leaves the built-in root out. The report names the anchor each chain ended at.
+
+Exit status: 0 when every signature is valid and its signer chains to a trust anchor,
 1 when any is invalid, modified, revoked or untrusted, 2 when kyso could not run.
 
 Examples:
-  kyso verify --trust ca.pem report.pdf.p7s
-  kyso verify --trust vn-root.pem --trust viettel-ca.pem --json *.p7s
-  kyso verify --trust ca.pem received/       # ... 200 valid, 0 invalid, 0 not trusted";
+  kyso verify report.pdf                     # a Vietnamese CA's signature: no options
+  kyso verify --trust org-ca.pem --json *.p7s
+  kyso verify --no-default-trust --trust ca.pem received/   # ... 200 valid, 0 invalid";
 
 /// Options of `kyso verify`.
 #[derive(Debug, Args)]
 #[command(after_help = VERIFY_HELP)]
 pub struct VerifyArgs {
-    /// Trust anchors: PEM file(s) of CA certificates (repeat for several).
+    /// More trust anchors: PEM file(s) of CA certificates (repeat for several), besides the
+    /// built-in Vietnam National Root CA and kyso.toml's `[verify] trust`.
     #[arg(long, value_name = "PEM")]
     trust: Vec<PathBuf>,
+    /// Do not trust the built-in anchors (the Vietnam National Root CA): only --trust and
+    /// kyso.toml's `[verify] trust`.
+    #[arg(long)]
+    no_default_trust: bool,
     /// Do not ask OCSP responders or fetch CRLs; the result says revocation was not checked.
     #[arg(long)]
     offline: bool,
@@ -90,8 +100,15 @@ struct Report {
 }
 
 pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
-    let mut anchors = Vec::new();
-    for p in &args.trust {
+    let mut anchors = if args.no_default_trust {
+        Vec::new()
+    } else {
+        kyso::cert::default_anchors()
+    };
+    let configured = kyso::config::Config::discover(cli.config.as_deref())?
+        .verify
+        .trust;
+    for p in configured.iter().chain(&args.trust) {
         let pem = std::fs::read(p).map_err(|e| Error::io(p.display().to_string(), e))?;
         anchors.extend(Certificate::from_pem(&pem)?);
     }
@@ -583,11 +600,19 @@ fn print_text(r: &Report, no_anchors: bool) {
         if t.chain_to_anchor {
             line!("  chain      {}", t.chain.join(" <- "));
         }
+        if let Some(a) = &t.anchor {
+            line!("  anchor     {a}");
+        }
         for p in &t.problems {
             line!("  trust      {p}");
         }
         if no_anchors {
-            line!("  trust      no trust anchor given: pass --trust CA.pem");
+            line!("  trust      no trust anchor (--no-default-trust): pass --trust CA.pem");
+        } else if !t.chain_to_anchor {
+            line!(
+                "  trust      not under the Vietnam National Root CA nor an anchor given: pass \
+                 --trust CA.pem or add it to [verify] trust in kyso.toml"
+            );
         }
     }
     if let Some(rev) = &r.revocation {
