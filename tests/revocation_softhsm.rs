@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::servers::{free_port, issue_cert, HttpServer, OcspResponder, Request, Tsa};
+use common::servers::{free_port, import_key, issue_cert, HttpServer, OcspResponder, Request, Tsa};
 use common::*;
 
 const EXT: &str = "basicConstraints = critical, CA:FALSE\n\
@@ -29,59 +29,14 @@ fn issue_import_sign(
         "/C=VN/CN=BÙI THỊ {}/UID=CCCD:00109900{serial}",
         name.to_uppercase()
     );
-    let pem = issue_cert(
+    issue_cert(
         &fx.dir,
         name,
         &subject,
         &format!("{EXT}{extra}"),
         &format!("0x{serial}"),
     );
-    let run = |c: &mut Command| assert_ok(&c.output().unwrap());
-    let der = |out: &str| {
-        fx.path(&format!("{name}.{out}"))
-            .to_str()
-            .unwrap()
-            .to_owned()
-    };
-    run(Command::new("openssl")
-        .args(["pkey", "-outform", "DER", "-in"])
-        .arg(fx.path(&format!("{name}.key")))
-        .args(["-out", &der("key.der")]));
-    run(Command::new("openssl")
-        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
-        .arg(fx.path(&format!("{name}.key")))
-        .args(["-out", &der("pub.der")]));
-    run(Command::new("openssl")
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(&pem)
-        .args(["-out", &der("crt.der")]));
-    for (file, kind) in [
-        ("key.der", "privkey"),
-        ("pub.der", "pubkey"),
-        ("crt.der", "cert"),
-    ] {
-        run(Command::new("pkcs11-tool")
-            .env("SOFTHSM2_CONF", &fx.conf)
-            .args([
-                "--module",
-                SOFTHSM,
-                "--token-label",
-                "kyso-test",
-                "--login",
-                "--pin",
-                PIN,
-            ])
-            .args([
-                "--write-object",
-                &der(file),
-                "--type",
-                kind,
-                "--id",
-                id,
-                "--label",
-                name,
-            ]));
-    }
+    import_key(fx, name, id);
     assert_ok(&fx.sign("cms", id, &[doc.to_str().unwrap()]));
     let p7s = PathBuf::from(format!("{}.p7s", doc.display()));
     let kept = fx.path(&format!("{name}.p7s"));

@@ -54,3 +54,23 @@ pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
     }
     hex::decode(&clean).map_err(|_| Error::InvalidInput(format!("--key-id '{s}' is not hex")))
 }
+
+/// The trust anchors of this run: the built-in ones (unless `no_default`), kyso.toml's
+/// `[verify] trust`, then `extra` (`--trust`).
+pub fn anchors(
+    cli: &Cli,
+    extra: &[std::path::PathBuf],
+    no_default: bool,
+) -> Result<Vec<kyso::Certificate>> {
+    let mut anchors = if no_default {
+        Vec::new()
+    } else {
+        kyso::cert::default_anchors()
+    };
+    let configured = Config::discover(cli.config.as_deref())?.verify.trust;
+    for p in configured.iter().chain(extra) {
+        let pem = std::fs::read(p).map_err(|e| Error::io(p.display().to_string(), e))?;
+        anchors.extend(kyso::Certificate::from_pem(&pem)?);
+    }
+    Ok(anchors)
+}

@@ -15,6 +15,8 @@ mod sign_args;
 mod sign_key;
 mod verify;
 mod verify_dir;
+mod verify_ltv;
+mod verify_text;
 
 use std::path::PathBuf;
 

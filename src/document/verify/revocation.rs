@@ -75,6 +75,19 @@ pub struct Revocation {
     pub detail: Option<String>,
     #[serde(skip)]
     revoked_time: Option<OffsetDateTime>,
+    /// The signed answer itself, kept for a PDF's Document Security Store (PAdES B-LT).
+    #[serde(skip)]
+    evidence: Option<Evidence>,
+}
+
+/// A signed revocation answer as received: what a Document Security Store archives so the
+/// signature can be validated when the responder is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// A DER `OCSPResponse`.
+    Ocsp(Vec<u8>),
+    /// A DER CRL.
+    Crl(Vec<u8>),
 }
 
 impl Revocation {
@@ -87,6 +100,7 @@ impl Revocation {
             reason: None,
             detail: Some(why.into()),
             revoked_time: None,
+            evidence: None,
         }
     }
 
@@ -101,6 +115,11 @@ impl Revocation {
     /// When the certificate was revoked.
     pub fn revoked_time(&self) -> Option<OffsetDateTime> {
         self.revoked_time
+    }
+
+    /// The signed OCSP response or CRL the verdict rests on (good or revoked only).
+    pub fn evidence(&self) -> Option<&Evidence> {
+        self.evidence.as_ref()
     }
 }
 
@@ -130,6 +149,16 @@ pub trait RevocationSource: Send + Sync {
     fn ocsp(&self, url: &str, request: &[u8]) -> Result<Vec<u8>>;
     /// The CRL (DER or PEM) published at `url`.
     fn crl(&self, url: &str) -> Result<Vec<u8>>;
+    /// Answers come from an archive (a PDF's DSS), not from the responder now: they carry
+    /// another request's nonce and may be past their `nextUpdate`, and are taken as evidence
+    /// of the status when they were made.
+    fn archived(&self) -> bool {
+        false
+    }
+    /// Archived CRLs, tried for every certificate whatever URL it names.
+    fn archived_crls(&self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
 }
 
 /// OCSP and CRLs over HTTP(S), each exchange bounded by `timeout`.
@@ -186,11 +215,15 @@ pub fn check(
             cert.issuer()
         ));
     };
-    let (ocsp, crls) = match sources(cert) {
+    let (mut ocsp, crls) = match sources(cert) {
         Ok(s) => s,
         Err(e) => return Revocation::unknown(e.to_string()),
     };
-    if ocsp.is_empty() && crls.is_empty() {
+    if source.archived() && ocsp.is_empty() {
+        // an archive answers by the certificate, not by the URL
+        ocsp.push("embedded".into());
+    }
+    if ocsp.is_empty() && crls.is_empty() && !source.archived() {
         return Revocation::unknown(
             "the certificate names no OCSP responder and no HTTP CRL distribution point".into(),
         );
@@ -210,7 +243,13 @@ pub fn check(
             }
         }
     }
-    for url in &crls {
+    let archived: Vec<Vec<u8>> = source.archived_crls();
+    for der in &archived {
+        if let Ok(r) = crl_verdict(der.clone(), "embedded CRL", cert, issuer, true) {
+            return r;
+        }
+    }
+    for url in crls.iter().filter(|_| !source.archived()) {
         match from_crl(url, cert, issuer, source) {
             Ok(r) => return r,
             Err(e) => {
@@ -422,7 +461,7 @@ fn ask_ocsp(
             "the OCSP response is not signed by the issuer nor by a responder it authorised".into(),
         ));
     }
-    if let Some(n) = basic.nonce() {
+    if let Some(n) = basic.nonce().filter(|_| !source.archived()) {
         if n.0.as_bytes() != nonce {
             return Ok(Revocation::unknown(
                 "the OCSP response carries another nonce (replayed?)".into(),
@@ -441,12 +480,12 @@ fn ask_ocsp(
     };
     let now = OffsetDateTime::now_utc();
     let this_update = time_of(single.this_update.0.to_unix_duration().as_secs());
-    if this_update.is_some_and(|t| t > now + SKEW) {
+    if this_update.is_some_and(|t| t > now + SKEW) && !source.archived() {
         return Ok(Revocation::unknown(
             "the OCSP response is dated in the future".into(),
         ));
     }
-    if let Some(next) = &single.next_update {
+    if let Some(next) = single.next_update.as_ref().filter(|_| !source.archived()) {
         if time_of(next.0.to_unix_duration().as_secs()).is_some_and(|t| t + SKEW < now) {
             return Ok(Revocation::unknown(format!(
                 "the OCSP response is stale (next update was {})",
@@ -454,11 +493,17 @@ fn ask_ocsp(
             )));
         }
     }
-    let source = Some(format!("OCSP {url}"));
+    let evidence = Some(Evidence::Ocsp(body.clone()));
+    let source = Some(if source.archived() {
+        "embedded OCSP response".to_owned()
+    } else {
+        format!("OCSP {url}")
+    });
     Ok(match single.cert_status {
         CertStatus::Good(_) => Revocation {
             status: RevocationStatus::Good,
             source,
+            evidence,
             ..Revocation::not_checked("")
         }
         .without_detail(),
@@ -471,6 +516,7 @@ fn ask_ocsp(
                 reason: info.revocation_reason.map(reason_name),
                 detail: None,
                 revoked_time: time_of(secs),
+                evidence,
             }
         }
         CertStatus::Unknown(_) => Revocation {
@@ -493,7 +539,17 @@ fn from_crl(
     issuer: &Certificate,
     source: &dyn RevocationSource,
 ) -> Result<Revocation> {
-    let mut der = source.crl(url)?;
+    crl_verdict(source.crl(url)?, &format!("CRL {url}"), cert, issuer, false)
+}
+
+/// The verdict of CRL `der` on `cert` (`archived`: no freshness check).
+fn crl_verdict(
+    mut der: Vec<u8>,
+    label: &str,
+    cert: &Certificate,
+    issuer: &Certificate,
+    archived: bool,
+) -> Result<Revocation> {
     if der.starts_with(b"-----BEGIN") {
         der = der::pem::decode_vec(&der)
             .map_err(|e| Error::Document(format!("PEM CRL: {e}")))?
@@ -513,7 +569,7 @@ fn from_crl(
         ));
     }
     let now = OffsetDateTime::now_utc();
-    if let Some(next) = &tbs_list.next_update {
+    if let Some(next) = tbs_list.next_update.as_ref().filter(|_| !archived) {
         let secs = next.to_unix_duration().as_secs();
         if time_of(secs).is_some_and(|t| t + SKEW < now) {
             return Err(Error::Document(format!(
@@ -524,7 +580,8 @@ fn from_crl(
     }
     let cert_x = x509_cert::Certificate::from_der(cert.der()).map_err(der_fail("certificate"))?;
     let serial = &cert_x.tbs_certificate.serial_number;
-    let source = Some(format!("CRL {url}"));
+    let source = Some(label.to_owned());
+    let evidence = Some(Evidence::Crl(der.clone()));
     let entry = tbs_list
         .revoked_certificates
         .iter()
@@ -534,6 +591,7 @@ fn from_crl(
         None => Revocation {
             status: RevocationStatus::Good,
             source,
+            evidence,
             ..Revocation::not_checked("")
         }
         .without_detail(),
@@ -553,6 +611,7 @@ fn from_crl(
                 reason,
                 detail: None,
                 revoked_time: time_of(secs),
+                evidence,
             }
         }
     })

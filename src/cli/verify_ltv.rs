@@ -1,0 +1,112 @@
+//! `kyso verify` and long-term signatures: revocation answered by the network or by the PDF's
+//! Document Security Store, document timestamps, and the PAdES level each signature reaches.
+
+use kyso::document::verify::revocation::{check, HttpRevocation};
+use kyso::document::verify::StoredValidationData;
+use kyso::document::{self, PdfSignature, Revocation, RevocationStatus, TimestampVerification};
+use kyso::Certificate;
+
+use super::verify::Report;
+
+/// How long an OCSP responder or CRL server may take.
+const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The revocation status of `cert` and where it came from (`fetched`, `embedded`, `none`):
+/// the responders unless `offline`, the PDF's DSS when they cannot answer; and whether the
+/// DSS answers for it (what B-LT means).
+pub(super) fn revocation(
+    cert: &Certificate,
+    candidates: &[Certificate],
+    stored: Option<&StoredValidationData>,
+    offline: bool,
+) -> (Revocation, &'static str, bool) {
+    let answered =
+        |r: &Revocation| matches!(r.status, RevocationStatus::Good | RevocationStatus::Revoked);
+    let embedded = stored
+        .filter(|s| !s.revocation.is_empty())
+        .map(|s| check(cert, candidates, &s.revocation))
+        .filter(answered);
+    let has_embedded = embedded.is_some();
+    if offline {
+        return match embedded {
+            Some(r) => (r, "embedded", true),
+            None => (
+                Revocation::not_checked("--offline: no OCSP responder or CRL was asked"),
+                "none",
+                false,
+            ),
+        };
+    }
+    let fetched = check(
+        cert,
+        candidates,
+        &HttpRevocation {
+            timeout: REVOCATION_TIMEOUT,
+        },
+    );
+    match embedded {
+        _ if answered(&fetched) => (fetched, "fetched", has_embedded),
+        Some(r) => (r, "embedded", true),
+        None => (fetched, "none", false),
+    }
+}
+
+/// The end of the range of the newest valid, trusted document timestamp that covers a DSS.
+pub(super) fn archive_ends(sigs: &[PdfSignature], anchors: &[Certificate]) -> Option<usize> {
+    sigs.iter()
+        .filter(|s| s.covers_dss)
+        .filter(|s| match &s.result {
+            document::PdfSignatureResult::DocTimestamp(t) => {
+                let mut t = (**t).clone();
+                t.check_trust(anchors);
+                t.is_valid() && t.trust.as_ref().is_some_and(|tr| tr.is_trusted())
+            }
+            _ => false,
+        })
+        .filter_map(|s| {
+            s.byte_range
+                .get(2)
+                .zip(s.byte_range.get(3))
+                .map(|(b, c)| b + c)
+        })
+        .max()
+}
+
+/// The PAdES baseline level of a judged signature over `range`.
+pub(super) fn level(r: &Report, range: &[usize], archived_until: Option<usize>) -> &'static str {
+    let stamped = r
+        .signature
+        .as_ref()
+        .and_then(|v| v.timestamp.as_ref())
+        .is_some_and(|t| t.is_valid());
+    let end = range.get(2).zip(range.get(3)).map(|(b, c)| b + c);
+    let long_term = stamped && r.embedded_revocation;
+    match (stamped, long_term, archived_until.zip(end)) {
+        (false, _, _) => "B-B",
+        (true, false, _) => "B-T",
+        (true, true, Some((until, end))) if until > end => "B-LTA",
+        (true, true, _) => "B-LT",
+    }
+}
+
+/// A document timestamp's report: valid when its token holds and its TSA is trusted.
+pub(super) fn judge_doc_timestamp(
+    r: &mut Report,
+    mut t: TimestampVerification,
+    anchors: &[Certificate],
+) {
+    if t.is_valid() {
+        t.check_trust(anchors);
+    }
+    r.status = if !t.is_valid() {
+        "invalid"
+    } else if t.trust.as_ref().is_some_and(|tr| tr.is_trusted()) {
+        "valid"
+    } else {
+        "untrusted"
+    };
+    if !t.is_valid() {
+        r.error = Some(format!("document timestamp: {}", t.problems.join("; ")));
+    }
+    r.document_timestamp = Some(t);
+}

@@ -1,0 +1,141 @@
+//! Long-term signatures (PAdES B-LT): a signer and a TSA issued by the fixture CA with an AIA
+//! naming a local `openssl ocsp` responder; `kyso sign --level b-lt` embeds their chains and
+//! OCSP responses in a Document Security Store, asking the responder once per certificate for
+//! a whole batch; with the responder stopped, pyHanko's AdES validation (revocation data
+//! required), pdfsig and `kyso verify --offline` accept the signatures from the embedded data.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::pyhanko::{pyhanko, validate_from_dss};
+use common::servers::{free_port, import_key, issue_cert, OcspResponder, Tsa};
+use common::*;
+
+const EXT: &str = "basicConstraints = critical, CA:FALSE\n\
+    keyUsage = critical, digitalSignature, nonRepudiation\n\
+    subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n";
+
+/// A signer (serial 0x7201) and a TSA (0x7001) whose certificates name the OCSP responder at
+/// `port`, the responder's database, and the key on the token under id `31`.
+fn ltv_fixture(fx: &Fixture, port: u16) -> (Tsa, PathBuf) {
+    let aia = format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n");
+    let tsa = Tsa::start_with(&fx.dir, &aia);
+    issue_cert(
+        &fx.dir,
+        "ltv",
+        "/C=VN/CN=PHẠM VĂN LỘC/UID=CCCD:001099007201",
+        &format!("{EXT}{aia}"),
+        "0x7201",
+    );
+    import_key(fx, "ltv", "31");
+    let index = fx.path("index.txt");
+    std::fs::write(
+        &index,
+        "V\t301231000000Z\t\t7201\tunknown\t/CN=ltv\n\
+         V\t301231000000Z\t\t7001\tunknown\t/CN=tsa\n",
+    )
+    .unwrap();
+    (tsa, index)
+}
+
+fn responder(fx: &Fixture, port: u16, index: &Path) -> OcspResponder {
+    let ca = fx.path("ca.pem");
+    OcspResponder::start(port, index, &ca, &ca, &fx.path("ca.key"))
+}
+
+fn sign_at(fx: &Fixture, tsa: &Tsa, level: &str, files: &[&str]) -> std::process::Output {
+    let url = tsa.url();
+    let mut extra = vec!["--tsa", &url, "--level", level];
+    extra.extend_from_slice(files);
+    fx.sign("pades", "31", &extra)
+}
+
+#[test]
+fn b_lt_validates_from_embedded_data_alone() {
+    let fx = Fixture::new();
+    let port = free_port();
+    let (tsa, index) = ltv_fixture(&fx, port);
+    let ocsp = responder(&fx, port, &index);
+    let pdf = repo_root().join("tests/fixtures/pdf/shared-mime-info-spec.pdf");
+    std::fs::copy(&pdf, fx.path("cv.pdf")).unwrap();
+    std::fs::copy(&pdf, fx.path("archive.pdf")).unwrap();
+    let out = sign_at(&fx, &tsa, "b-lt", &[fx.path("cv.pdf").to_str().unwrap()]);
+    assert_ok(&out);
+    // signer and TSA: one request each
+    assert_eq!(ocsp.server.count(), 2);
+    let out = sign_at(
+        &fx,
+        &tsa,
+        "b-lta",
+        &[fx.path("archive.pdf").to_str().unwrap()],
+    );
+    assert_ok(&out);
+    drop(ocsp);
+    drop(tsa);
+
+    let signed = fx.path("cv.signed.pdf");
+    let bytes = std::fs::read(&signed).unwrap();
+    assert!(bytes.windows(10).any(|w| w == b"/Type /DSS"));
+
+    // pyHanko: the signatures and the updates after them (DSS, document timestamp) hold...
+    for file in ["cv.signed.pdf", "archive.signed.pdf"] {
+        let report = pyhanko(
+            &[
+                "sign",
+                "validate",
+                "--pretty-print",
+                "--no-revocation-check",
+                "--trust-replace",
+                "--trust",
+                "ca.pem",
+                file,
+            ],
+            &fx.dir,
+        );
+        assert!(report.contains("The signature is judged VALID"), "{report}");
+        assert!(
+            report.contains("All modifications relate to signature maintenance"),
+            "{report}"
+        );
+        // ...and the DSS alone validates the signer's and the TSA's certificates, revocation
+        // data required and nothing fetched (the responder is gone).
+        let report = validate_from_dss(&fx.dir, "ca.pem", file);
+        for who in ["PHẠM VĂN LỘC", "Kyso Test TSA"] {
+            assert!(
+                report
+                    .lines()
+                    .any(|l| l.starts_with("OK") && l.contains(who)),
+                "{report}"
+            );
+        }
+        assert!(!report.contains("FAIL"), "{report}");
+    }
+    let nss = tempfile::tempdir().unwrap();
+    let db = common::nss::nss_db(nss.path());
+    common::nss::nss_trust(&db, "kyso-test-ca", "C,,", &fx.path("ca.pem"));
+    let report = common::nss::pdfsig(&db, &signed);
+    assert!(
+        report.contains("Signature Validation: Signature is Valid."),
+        "{report}"
+    );
+
+    // kyso, offline: the level and the revocation status from the embedded data
+    let out = fx.verify_json(&[signed.to_str().unwrap()]);
+    assert_ok(&out);
+    let r = &json(&out)[0];
+    assert_eq!(r["status"], "valid", "{r:#}");
+    assert_eq!(r["level"], "B-LT", "{r:#}");
+    assert_eq!(r["validation_data"], "embedded", "{r:#}");
+    assert_eq!(r["revocation"]["status"], "good", "{r:#}");
+    let out = fx.verify_json(&[fx.path("archive.signed.pdf").to_str().unwrap()]);
+    assert_ok(&out);
+    let v = json(&out);
+    assert_eq!(v[0]["level"], "B-LTA", "{v:#}");
+    assert_eq!(v[0]["validation_data"], "embedded", "{v:#}");
+    assert_eq!(v[1]["status"], "valid", "{v:#}");
+    assert!(v[1]["document_timestamp"]["time"].is_string(), "{v:#}");
+    // without the DSS's data, offline says so
+    let out = fx.verify_json(&[fx.path("cv.pdf").to_str().unwrap()]);
+    assert_eq!(json(&out)[0]["error"], "the PDF has no signature");
+}
