@@ -12,7 +12,7 @@ DEMO_DEBS := softhsm2 openssl pkg-config libpcsclite-dev libusb-1.0-0-dev \
 DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
 	qpdf chromium firefox-esr xvfb xdotool time mount \
-	lintian man-db dpkg-dev
+	lintian man-db dpkg-dev faketime
 PREFIX ?= /usr/local
 
 .PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb conformance

@@ -139,3 +139,131 @@ fn b_lt_validates_from_embedded_data_alone() {
     let out = fx.verify_json(&[fx.path("cv.pdf").to_str().unwrap()]);
     assert_eq!(json(&out)[0]["error"], "the PDF has no signature");
 }
+
+/// `kyso ARGS…` run as if `shift` were the time (libfaketime: `+40 days`).
+fn kyso_at(fx: &Fixture, shift: &str, args: &[&str]) -> std::process::Output {
+    let c = fx.kyso();
+    let program = c.get_program().to_owned();
+    let mut f = std::process::Command::new("faketime");
+    f.arg(shift)
+        .arg(program)
+        .args(["--module", SOFTHSM])
+        .args(args);
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => f.env(k, v),
+            None => f.env_remove(k),
+        };
+    }
+    f.current_dir(&fx.dir).output().unwrap()
+}
+
+#[test]
+fn batch_asks_once_per_certificate_and_expiry_and_revocation_are_judged_at_the_timestamp() {
+    let fx = Fixture::new();
+    let port = free_port();
+    let (tsa, index) = ltv_fixture(&fx, port);
+    let ocsp = responder(&fx, port, &index);
+    let dir = fx.path("inbox");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..200 {
+        common::small_pdf::write_pdf(
+            &dir.join(format!("cv-{i:03}.pdf")),
+            &[
+                "<< /Type /Catalog /Pages 2 0 R >>".into(),
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into(),
+            ],
+        );
+    }
+    let out = sign_at(&fx, &tsa, "b-lt", &[dir.to_str().unwrap()]);
+    assert_ok(&out);
+    // 200 documents, two certificates (the signer's, the TSA's): two OCSP requests
+    assert_eq!(ocsp.server.count(), 2);
+    let first = dir.join("cv-000.signed.pdf");
+    let last = dir.join("cv-199.signed.pdf");
+    assert!(std::fs::read(&last)
+        .unwrap()
+        .windows(10)
+        .any(|w| w == b"/Type /DSS"));
+    // a B-B signature (no timestamp) of the same key, for comparison
+    std::fs::copy(dir.join("cv-000.pdf"), fx.path("plain.pdf")).unwrap();
+    assert_ok(&fx.sign("pades", "31", &[fx.path("plain.pdf").to_str().unwrap()]));
+
+    // Revoked after the signature timestamp: still valid (fetched now, the responder up).
+    drop(ocsp);
+    std::fs::write(
+        &index,
+        "R\t301231000000Z\t301230000000Z,keyCompromise\t7201\tunknown\t/CN=ltv\n\
+         V\t301231000000Z\t\t7001\tunknown\t/CN=tsa\n",
+    )
+    .unwrap();
+    let ocsp = responder(&fx, port, &index);
+    let ca = fx.path("ca.pem");
+    let verify_online = |f: &Path| {
+        let out = fx.run(&[
+            "--json",
+            "verify",
+            "--trust",
+            ca.to_str().unwrap(),
+            f.to_str().unwrap(),
+        ]);
+        (out.status.code(), json(&out)[0].clone())
+    };
+    let (code, r) = verify_online(&first);
+    assert_eq!(code, Some(0), "{r:#}");
+    assert_eq!(r["revocation"]["status"], "revoked", "{r:#}");
+    assert_eq!(r["validation_data"], "fetched", "{r:#}");
+    // Revoked before it: invalid, though the DSS says good at signing time.
+    drop(ocsp);
+    std::fs::write(
+        &index,
+        "R\t301231000000Z\t250102030405Z,keyCompromise\t7201\tunknown\t/CN=ltv\n\
+         V\t301231000000Z\t\t7001\tunknown\t/CN=tsa\n",
+    )
+    .unwrap();
+    let ocsp = responder(&fx, port, &index);
+    let (code, r) = verify_online(&first);
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["status"], "invalid", "{r:#}");
+    // and a revoked certificate makes no new long-term signature: nothing written
+    std::fs::copy(dir.join("cv-001.pdf"), fx.path("late.pdf")).unwrap();
+    let out = sign_at(&fx, &tsa, "b-lt", &[fx.path("late.pdf").to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("is revoked"), "{}", stderr(&out));
+    assert!(!fx.path("late.signed.pdf").exists());
+    drop(ocsp);
+
+    // Forty days on, the signer's certificate (30 days) has expired and the responder is
+    // gone: the timestamped signature verifies offline from its DSS, the untimestamped one
+    // does not.
+    let later = |f: &Path| {
+        let out = kyso_at(
+            &fx,
+            "+40 days",
+            &[
+                "--json",
+                "verify",
+                "--offline",
+                "--trust",
+                ca.to_str().unwrap(),
+                f.to_str().unwrap(),
+            ],
+        );
+        (out.status.code(), json(&out)[0].clone())
+    };
+    let (code, r) = later(&last);
+    assert_eq!(code, Some(0), "{r:#}");
+    assert_eq!(r["level"], "B-LT", "{r:#}");
+    assert_eq!(r["validation_data"], "embedded", "{r:#}");
+    let (code, r) = later(&fx.path("plain.signed.pdf"));
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["level"], "B-B", "{r:#}");
+    assert!(
+        r["trust"]["problems"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("expired on"),
+        "{r:#}"
+    );
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use der::Decode;
 use x509_ocsp::{BasicOcspResponse, CertId, OcspRequest, OcspResponse};
 
-use super::revocation::{check, Evidence, Revocation, RevocationSource};
+use super::revocation::{check, Evidence, Revocation, RevocationSource, RevocationStatus};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
 
@@ -77,7 +77,8 @@ impl ValidationCache {
 
     /// The validation data of `certs` (each signature's signer, chain and TSA certificates):
     /// their chains completed from the known certificates, and a signed revocation answer for
-    /// every certificate that is not self-signed. Fails naming the certificate without one.
+    /// every certificate that is not self-signed. Fails naming the certificate without one, or
+    /// revoked.
     pub fn collect(&self, certs: &[Certificate]) -> Result<ValidationData> {
         let mut candidates: Vec<Certificate> = certs.to_vec();
         candidates.extend(self.known.iter().cloned());
@@ -98,6 +99,12 @@ impl ValidationCache {
                 todo.push(issuer.clone());
             }
             let r = self.revocation(&cert, &candidates);
+            if r.status == RevocationStatus::Revoked {
+                return Err(Error::Document(format!(
+                    "'{}' is revoked ({r}): a signature made with it now would not validate",
+                    cert.subject()
+                )));
+            }
             match r.evidence() {
                 Some(e) => data.add(e),
                 None => {
