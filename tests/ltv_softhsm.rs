@@ -267,3 +267,101 @@ fn batch_asks_once_per_certificate_and_expiry_and_revocation_are_judged_at_the_t
         "{r:#}"
     );
 }
+
+#[test]
+fn kyso_extend_makes_a_pyhanko_b_t_signature_b_lta() {
+    let fx = Fixture::new();
+    let port = free_port();
+    let (tsa, index) = ltv_fixture(&fx, port);
+    let ocsp = responder(&fx, port, &index);
+    let pdf = repo_root().join("tests/fixtures/pdf/shared-mime-info-spec.pdf");
+    std::fs::copy(&pdf, fx.path("spec.pdf")).unwrap();
+    // pyHanko signs PAdES B-T with the same certificate (key in a file) and TSA.
+    pyhanko(
+        &[
+            "sign",
+            "addsig",
+            "--field",
+            "PH",
+            "--use-pades",
+            "--timestamp-url",
+            &tsa.url(),
+            "pemder",
+            "--key",
+            "ltv.key",
+            "--cert",
+            "ltv.pem",
+            "--no-pass",
+            "spec.pdf",
+            "spec-ph.pdf",
+        ],
+        &fx.dir,
+    );
+    let before = std::fs::read(fx.path("spec-ph.pdf")).unwrap();
+    let out = fx.run(&["extend", "--tsa", &tsa.url(), "spec-ph.pdf"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("extended to B-LTA"),
+        "{}",
+        stdout(&out)
+    );
+    let after = std::fs::read(fx.path("spec-ph.pdf")).unwrap();
+    // an incremental update: every byte pyHanko wrote is kept
+    assert!(after.len() > before.len() && after.starts_with(&before));
+    assert_eq!(ocsp.server.count(), 2);
+    // resumable: already B-LTA, left as it is
+    let out = fx.run(&[
+        "extend",
+        "--tsa",
+        &tsa.url(),
+        "--skip-existing",
+        "spec-ph.pdf",
+    ]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("already B-LTA, left"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(std::fs::read(fx.path("spec-ph.pdf")).unwrap(), after);
+    // an unsigned PDF is refused, and left untouched
+    let out = fx.run(&["extend", "--level", "b-lt", "spec.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("no signature"), "{}", stdout(&out));
+    drop(ocsp);
+    drop(tsa);
+
+    let report = pyhanko(
+        &[
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+            "ca.pem",
+            "spec-ph.pdf",
+        ],
+        &fx.dir,
+    );
+    assert!(report.contains("The signature is judged VALID"), "{report}");
+    assert!(
+        report.contains("All modifications relate to signature maintenance"),
+        "{report}"
+    );
+    let report = validate_from_dss(&fx.dir, "ca.pem", "spec-ph.pdf");
+    for who in ["PHẠM VĂN LỘC", "Kyso Test TSA"] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with("OK") && l.contains(who)),
+            "{report}"
+        );
+    }
+    let out = fx.verify_json(&[fx.path("spec-ph.pdf").to_str().unwrap()]);
+    assert_ok(&out);
+    let v = json(&out);
+    assert_eq!(v[0]["field"], "PH", "{v:#}");
+    assert_eq!(v[0]["level"], "B-LTA", "{v:#}");
+    assert_eq!(v[0]["validation_data"], "embedded", "{v:#}");
+}

@@ -28,6 +28,7 @@
 pub mod check;
 pub mod choose;
 mod engine;
+pub mod extend;
 pub mod files;
 mod format;
 pub mod mixed;

@@ -6,6 +6,7 @@ mod context;
 mod dev_token;
 mod devices;
 mod doctor;
+mod extend;
 mod list;
 mod pin;
 mod register;
@@ -76,6 +77,9 @@ enum Command {
     Sign(Box<sign_args::SignArgs>),
     /// Verify signatures: integrity, signer and identity, signing time, chain to --trust anchors.
     Verify(verify::VerifyArgs),
+    /// Make signed PDFs long-term (PAdES B-LT / B-LTA: validation data and an archive
+    /// timestamp), or renew their archive timestamp.
+    Extend(extend::ExtendArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
     DevToken(dev_token::DevTokenArgs),
     /// Readers, cards and USB tokens: what they are and which module drives them.
@@ -148,6 +152,7 @@ pub fn main() -> i32 {
         Command::Certs(a) => list::certs(&cli, a),
         Command::Sign(a) => sign::run(&cli, a),
         Command::Verify(a) => verify::run(&cli, a),
+        Command::Extend(a) => extend::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor(a) => doctor::run(&cli, a),
