@@ -226,6 +226,33 @@ fn batch_asks_once_per_certificate_and_expiry_and_revocation_are_judged_at_the_t
     let (code, r) = verify_online(&first);
     assert_eq!(code, Some(1), "{r:#}");
     assert_eq!(r["status"], "invalid", "{r:#}");
+    // The TSA's certificate is checked too: revoked before its own timestamp, invalid.
+    drop(ocsp);
+    std::fs::write(
+        &index,
+        "V\t301231000000Z\t\t7201\tunknown\t/CN=ltv\n\
+         R\t301231000000Z\t250102030405Z,keyCompromise\t7001\tunknown\t/CN=tsa\n",
+    )
+    .unwrap();
+    let ocsp = responder(&fx, port, &index);
+    let (code, r) = verify_online(&first);
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["revocation"]["status"], "good", "{r:#}");
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Kyso Test TSA"),
+        "{r:#}"
+    );
+    drop(ocsp);
+    std::fs::write(
+        &index,
+        "R\t301231000000Z\t250102030405Z,keyCompromise\t7201\tunknown\t/CN=ltv\n\
+         V\t301231000000Z\t\t7001\tunknown\t/CN=tsa\n",
+    )
+    .unwrap();
+    let ocsp = responder(&fx, port, &index);
     // and a revoked certificate makes no new long-term signature: nothing written
     std::fs::copy(dir.join("cv-001.pdf"), fx.path("late.pdf")).unwrap();
     let out = sign_at(&fx, &tsa, "b-lt", &[fx.path("late.pdf").to_str().unwrap()]);

@@ -106,6 +106,9 @@ pub(super) struct Report {
     /// Where the revocation answers came from: `embedded` (the PDF's DSS), `fetched`, `none`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) validation_data: Option<&'static str>,
+    /// Revocation of the signer's intermediates and of the TSA's chain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) chain_revocation: Vec<verify_ltv::OtherRevocation>,
     /// The PDF's DSS answers for the signer's certificate (B-LT).
     #[serde(skip)]
     pub(super) embedded_revocation: bool,
@@ -224,6 +227,7 @@ impl Report {
             level: None,
             validation_data: None,
             embedded_revocation: false,
+            chain_revocation: Vec::new(),
             document_timestamp: None,
         }
     }
@@ -366,6 +370,27 @@ fn judge(
         verify_ltv::revocation(v.signer_certificate(), &candidates, stored, ctx.offline);
     report.validation_data = Some(used);
     report.embedded_revocation = embedded;
+    let tsa_cert = v
+        .timestamp
+        .as_ref()
+        .and_then(|t| t.tsa_certificate().cloned());
+    let mut leaves = vec![v.signer_certificate()];
+    leaves.extend(tsa_cert.as_ref());
+    let mut with_tsa = candidates.clone();
+    if let Some(t) = &v.timestamp {
+        with_tsa.extend(t.embedded_certificates().iter().cloned());
+    }
+    report.chain_revocation = verify_ltv::others(&leaves, &with_tsa, anchors, stored, ctx.offline);
+    // A revoked intermediate or TSA certificate: invalid unless revoked after the timestamp.
+    if let Some(bad) = report.chain_revocation.iter().find(|o| {
+        o.revocation.status == RevocationStatus::Revoked
+            && !stamped_at
+                .zip(o.revocation.revoked_time())
+                .is_some_and(|(ts, rev)| ts < rev)
+    }) {
+        report.status = "invalid";
+        report.error = Some(format!("'{}' is revoked: {}", bad.subject, bad.revocation));
+    }
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {
         // A valid timestamp before the revocation keeps the signature good (it was made while
         // the certificate was valid); otherwise it cannot be told from a signature made after.

@@ -51,6 +51,43 @@ pub(super) fn revocation(
     }
 }
 
+/// The revocation status of one more certificate of a signature: an intermediate of the
+/// signer's chain, the TSA's certificate or one of its intermediates.
+#[derive(Debug, serde::Serialize)]
+pub(super) struct OtherRevocation {
+    /// Whose.
+    pub subject: String,
+    /// What the sources said.
+    pub revocation: Revocation,
+}
+
+/// The revocation of every certificate of the chains of `leaves` (the signer, the TSA) but
+/// the leaves themselves and the anchors, and of the leaves after the first (the TSA).
+pub(super) fn others(
+    leaves: &[&Certificate],
+    candidates: &[Certificate],
+    anchors: &[Certificate],
+    stored: Option<&StoredValidationData>,
+    offline: bool,
+) -> Vec<OtherRevocation> {
+    let mut todo: Vec<Certificate> = Vec::new();
+    for (i, leaf) in leaves.iter().enumerate() {
+        let chain = kyso::cert::build_chain(leaf, candidates, anchors).unwrap_or_default();
+        let skip = usize::from(i == 0);
+        for c in chain.into_iter().skip(skip) {
+            if !c.is_self_issued() && !anchors.contains(&c) && !todo.contains(&c) {
+                todo.push(c);
+            }
+        }
+    }
+    todo.iter()
+        .map(|c| OtherRevocation {
+            subject: c.subject().to_owned(),
+            revocation: revocation(c, candidates, stored, offline).0,
+        })
+        .collect()
+}
+
 /// The end of the range of the newest valid, trusted document timestamp that covers a DSS.
 pub(super) fn archive_ends(sigs: &[PdfSignature], anchors: &[Certificate]) -> Option<usize> {
     sigs.iter()

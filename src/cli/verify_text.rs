@@ -182,4 +182,11 @@ pub(super) fn print_text(r: &Report, no_anchors: bool) {
     if let Some(rev) = &r.revocation {
         line!("  revocation {rev}");
     }
+    for o in r
+        .chain_revocation
+        .iter()
+        .filter(|o| o.revocation.status != kyso::document::RevocationStatus::NotChecked)
+    {
+        line!("  revocation {}: {}", o.subject, o.revocation);
+    }
 }
