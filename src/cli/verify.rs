@@ -384,9 +384,9 @@ fn judge(
     // A revoked intermediate or TSA certificate: invalid unless revoked after the timestamp.
     if let Some(bad) = report.chain_revocation.iter().find(|o| {
         o.revocation.status == RevocationStatus::Revoked
-            && !stamped_at
+            && stamped_at
                 .zip(o.revocation.revoked_time())
-                .is_some_and(|(ts, rev)| ts < rev)
+                .is_none_or(|(ts, rev)| ts >= rev)
     }) {
         report.status = "invalid";
         report.error = Some(format!("'{}' is revoked: {}", bad.subject, bad.revocation));
