@@ -392,3 +392,61 @@ fn kyso_extend_makes_a_pyhanko_b_t_signature_b_lta() {
     assert_eq!(v[0]["level"], "B-LTA", "{v:#}");
     assert_eq!(v[0]["validation_data"], "embedded", "{v:#}");
 }
+
+#[test]
+fn cades_lt_carries_certificate_and_revocation_values() {
+    let fx = Fixture::new();
+    let port = free_port();
+    let (tsa, index) = ltv_fixture(&fx, port);
+    let ocsp = responder(&fx, port, &index);
+    let doc = fx.path("bien-ban.txt");
+    std::fs::write(&doc, "Biên bản lưu trữ").unwrap();
+    let url = tsa.url();
+    let out = fx.sign(
+        "cms",
+        "31",
+        &["--tsa", &url, "--level", "b-lt", doc.to_str().unwrap()],
+    );
+    assert_ok(&out);
+    assert_eq!(ocsp.server.count(), 2);
+    // CAdES-LTA is not written: refused before the PIN
+    let out = fx.sign(
+        "cms",
+        "31",
+        &["--tsa", &url, "--level", "b-lta", doc.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("CAdES-LTA"), "{}", stderr(&out));
+    drop(ocsp);
+    drop(tsa);
+
+    let p7s = fx.path("bien-ban.txt.p7s");
+    // OpenSSL: the signature still verifies, and it reads both unsigned attributes.
+    let (ok, why) = openssl_cms_verify(&fx, &doc, &p7s);
+    assert!(ok, "{why}");
+    let out = std::process::Command::new("openssl")
+        .args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"])
+        .arg(&p7s)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let printed = stdout(&out);
+    for attr in [
+        "id-smime-aa-ets-certValues",
+        "id-smime-aa-ets-revocationValues",
+        "id-smime-aa-timeStampToken",
+    ] {
+        assert!(printed.contains(attr), "{attr}: {printed}");
+    }
+    // kyso, offline: the revocation answers come from the signature itself.
+    let out = fx.verify_json(&[doc.to_str().unwrap()]);
+    assert_ok(&out);
+    let r = &json(&out)[0];
+    assert_eq!(r["level"], "B-LT", "{r:#}");
+    assert_eq!(r["validation_data"], "embedded", "{r:#}");
+    assert_eq!(r["revocation"]["status"], "good", "{r:#}");
+    assert_eq!(
+        r["chain_revocation"][0]["revocation"]["status"], "good",
+        "the TSA's certificate: {r:#}"
+    );
+}

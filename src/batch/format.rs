@@ -9,8 +9,10 @@ use time::OffsetDateTime;
 use super::files::{not_empty_pdf, open_regular};
 use super::output::{stamp, Output, Stamp};
 use super::{Document, Format, Options, Source};
+use crate::cert::Certificate;
 use crate::checked::Verifier;
 use crate::digest::HashAlg;
+use crate::document::cms::cades_lt::add_long_term_values;
 use crate::document::cms::{self, tsp, CadesOptions, PreparedCms};
 use crate::document::pdf::doc_timestamp::doc_timestamp_update;
 use crate::document::pdf::dss::{dss_update, Appended};
@@ -148,22 +150,21 @@ impl Formatter<'_> {
             Prepared::Cms(prepared) => Output::Later(Box::new(move || {
                 let checked = prepared.check(&verifier, signature)?;
                 let token = cms::timestamp(tsa.as_deref(), &checked)?;
-                Ok(prepared.assemble(checked, token)?.into_bytes().into())
+                let certs = ltv.as_ref().map(|_| {
+                    long_term_certs(&signer_cert, &chain, token.as_deref(), checked.as_bytes())
+                });
+                let mut p7s = prepared.assemble(checked, token)?.into_bytes();
+                if let (Some(cache), Some(certs)) = (&ltv, certs) {
+                    p7s = add_long_term_values(&p7s, &cache.collect(&certs)?)?;
+                }
+                Ok(p7s.into())
             })),
             Prepared::Pdf(p) => Output::Later(Box::new(move || {
                 let PreparedFile { pdf, cms, original } = *p;
                 let checked = cms.check(&verifier, signature)?;
                 let token = cms::timestamp(tsa.as_deref(), &checked)?;
-                // B-LT: the certificates of the signer's chain and of the TSA's.
                 let certs = ltv.as_ref().map(|_| {
-                    let mut certs = vec![signer_cert.clone()];
-                    certs.extend(chain.iter().cloned());
-                    if let Some(t) = &token {
-                        let v = tsp::verify_token(t, checked.as_bytes());
-                        certs.extend(v.tsa_certificate().cloned());
-                        certs.extend(v.embedded_certificates().iter().cloned());
-                    }
-                    certs
+                    long_term_certs(&signer_cert, &chain, token.as_deref(), checked.as_bytes())
                 });
                 let mut signed = pades::embed(pdf, &cms.assemble(checked, token)?)?;
                 if let (Some(cache), Some(certs)) = (&ltv, certs) {
@@ -274,4 +275,21 @@ fn append(
     };
     signed.tail.extend_from_slice(&more);
     Ok(())
+}
+
+/// B-LT: the certificates of the signer's chain and of the TSA's (`token` over `signature`).
+fn long_term_certs(
+    signer: &Certificate,
+    chain: &[Certificate],
+    token: Option<&[u8]>,
+    signature: &[u8],
+) -> Vec<Certificate> {
+    let mut certs = vec![signer.clone()];
+    certs.extend(chain.iter().cloned());
+    if let Some(t) = token {
+        let v = tsp::verify_token(t, signature);
+        certs.extend(v.tsa_certificate().cloned());
+        certs.extend(v.embedded_certificates().iter().cloned());
+    }
+    certs
 }

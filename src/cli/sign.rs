@@ -173,11 +173,19 @@ fn ltv(
             "--level b-t, b-lt and b-lta need a timestamp authority: give --tsa URL".into(),
         )),
         Some(Level::BT) => Ok(None),
-        Some(Level::BLt | Level::BLta) if explicit != Some(batch::Format::Pades) => {
+        Some(Level::BLta) if explicit != Some(batch::Format::Pades) => Err(Error::InvalidInput(
+            "--level b-lta needs --format pades (kyso does not write CAdES-LTA archive \
+                 timestamps in .p7s; --level b-lt does CAdES-LT)"
+                .into(),
+        )),
+        Some(Level::BLt)
+            if !matches!(
+                explicit,
+                Some(batch::Format::Pades) | Some(batch::Format::Cms)
+            ) =>
+        {
             Err(Error::InvalidInput(
-                "--level b-lt and b-lta need --format pades (kyso does not write CAdES-LT .p7s \
-                 yet)"
-                    .into(),
+                "--level b-lt needs --format pades (PAdES B-LT) or cms (CAdES-LT)".into(),
             ))
         }
         Some(Level::BLt | Level::BLta) => {

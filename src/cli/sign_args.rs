@@ -130,11 +130,12 @@ pub struct SignArgs {
     /// that is unreachable or answers wrongly stops the batch; nothing unstamped is written.
     #[arg(long, value_name = "URL")]
     pub(super) tsa: Option<String>,
-    /// PAdES baseline level: b-b (no timestamp), b-t (with --tsa, the default then), b-lt
+    /// Baseline level: b-b (no timestamp), b-t (with --tsa, the default then), b-lt
     /// (b-t and a Document Security Store with the certificates, OCSP responses and CRLs of
     /// the signer's and the TSA's chains, fetched once per certificate for the whole batch:
-    /// the signature stays verifiable when the CA's responders are gone), b-lta (b-lt and a
-    /// document timestamp over the whole file, for archives: renew it with `kyso extend`).
+    /// the signature stays verifiable when the CA's responders are gone; with --format cms,
+    /// CAdES-LT: the same data as unsigned attributes), b-lta (PAdES: b-lt and a document
+    /// timestamp over the whole file, for archives; renew it with `kyso extend`).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub(super) level: Option<Level>,
     /// Seconds to wait for the timestamp authority.

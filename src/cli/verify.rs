@@ -16,6 +16,7 @@ use super::verify_ltv;
 use super::verify_text::print_text;
 use super::{print_json, Cli};
 use kyso::batch::files;
+use kyso::document::cms::cades_lt::long_term_values;
 use kyso::document::verify::{stored_validation_data, StoredValidationData};
 
 const VERIFY_HELP: &str = "\
@@ -256,11 +257,13 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
         ));
         return report;
     }
+    let mut stored = None;
     let result = (|| -> Result<CmsVerification> {
         let p7s = files::read_regular(&sig)?;
         if let Some(e) = not_cms(&sig, &p7s) {
             return Err(e);
         }
+        stored = long_term_values(&p7s);
         document::verify_detached(&p7s, &mut |hash| {
             let mut f = files::open_regular(&content)?;
             hash.digest_reader(&mut f).map_err(|e| match e {
@@ -275,7 +278,10 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
         })
     })();
     match result {
-        Ok(v) => judge(&mut report, v, ctx, None),
+        Ok(v) => {
+            judge(&mut report, v, ctx, stored.as_ref());
+            report.level = Some(verify_ltv::cades_level(&report));
+        }
         Err(e) => report.error = Some(e.to_string()),
     }
     report

@@ -109,7 +109,7 @@ pub(super) fn archive_ends(sigs: &[PdfSignature], anchors: &[Certificate]) -> Op
         .max()
 }
 
-/// The PAdES baseline level of a judged signature over `range`.
+/// The baseline level (PAdES, or CAdES with no range) of a judged signature over `range`.
 pub(super) fn level(r: &Report, range: &[usize], archived_until: Option<usize>) -> &'static str {
     let stamped = r
         .signature
@@ -124,6 +124,11 @@ pub(super) fn level(r: &Report, range: &[usize], archived_until: Option<usize>) 
         (true, true, Some((until, end))) if until > end => "B-LTA",
         (true, true, _) => "B-LT",
     }
+}
+
+/// The CAdES baseline level of a judged `.p7s` signature (B-LTA is not written by kyso).
+pub(super) fn cades_level(r: &Report) -> &'static str {
+    level(r, &[], None)
 }
 
 /// A document timestamp's report: valid when its token holds and its TSA is trusted.

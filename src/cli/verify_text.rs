@@ -175,7 +175,12 @@ pub(super) fn print_text(r: &Report, no_anchors: bool) {
     }
     if let Some(level) = r.level {
         line!(
-            "  level      PAdES {level} (validation data: {})",
+            "  level      {} {level} (validation data: {})",
+            if r.field.is_some() || r.covers_whole_document.is_some() {
+                "PAdES"
+            } else {
+                "CAdES"
+            },
             r.validation_data.unwrap_or("none")
         );
     }
