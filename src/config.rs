@@ -164,6 +164,10 @@ pub struct VerifyConfig {
     /// specialised-signature root.
     #[serde(default)]
     pub trust: Vec<PathBuf>,
+    /// Intermediate CA certificates (PEM or DER files, or folders of them) for chains that
+    /// signatures do not carry whole; relative paths as for `trust`.
+    #[serde(default)]
+    pub intermediates: Vec<PathBuf>,
 }
 
 /// The whole configuration file.
@@ -221,7 +225,12 @@ impl Config {
             }
         }
         if let Some(dir) = path.parent() {
-            for t in &mut cfg.verify.trust {
+            for t in cfg
+                .verify
+                .trust
+                .iter_mut()
+                .chain(cfg.verify.intermediates.iter_mut())
+            {
                 if t.is_relative() {
                     *t = dir.join(&*t);
                 }

@@ -74,3 +74,47 @@ pub fn anchors(
     }
     Ok(anchors)
 }
+
+/// The intermediate CA certificates of this run: kyso.toml's `[verify] intermediates`, then
+/// `extra` (`--intermediates`); each a PEM or DER file, or a folder of them.
+pub fn intermediates(cli: &Cli, extra: &[std::path::PathBuf]) -> Result<Vec<kyso::Certificate>> {
+    let configured = Config::discover(cli.config.as_deref())?
+        .verify
+        .intermediates;
+    let mut files = Vec::new();
+    for p in configured.iter().chain(extra) {
+        if p.is_dir() {
+            let entries =
+                std::fs::read_dir(p).map_err(|e| Error::io(p.display().to_string(), e))?;
+            let mut inside: Vec<std::path::PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file())
+                .collect();
+            inside.sort();
+            files.extend(inside.into_iter().map(|f| (f, true)));
+        } else {
+            files.push((p.clone(), false));
+        }
+    }
+    let mut certs = Vec::new();
+    // In a folder, files that are no certificate (keys, CRLs, notes) are passed over.
+    for (f, in_folder) in files {
+        let data = std::fs::read(&f).map_err(|e| Error::io(f.display().to_string(), e))?;
+        match kyso::Certificate::from_pem(&data) {
+            Ok(found) if !found.is_empty() => certs.extend(found),
+            _ => match kyso::Certificate::from_der(data) {
+                Ok(c) => certs.push(c),
+                Err(_) if in_folder => {
+                    log::info!("{}: not a certificate, passed over", f.display())
+                }
+                Err(e) => {
+                    return Err(Error::InvalidInput(format!(
+                        "{}: not a PEM or DER certificate ({e})",
+                        f.display()
+                    )))
+                }
+            },
+        }
+    }
+    Ok(certs)
+}

@@ -91,10 +91,11 @@ pub fn run(cli: &Cli, args: &ExtendArgs) -> Result<i32> {
             Document::file(f, out)
         })
         .collect();
-    let cache = ValidationCache::new(
-        Arc::new(HttpRevocation { timeout }),
-        context::anchors(cli, &[], false)?,
-    );
+    let cache = ValidationCache::new(Arc::new(HttpRevocation { timeout }), {
+        let mut known = context::anchors(cli, &[], false)?;
+        known.extend(context::intermediates(cli, &[])?);
+        known
+    });
     let ext = Extension {
         cache: Arc::new(cache),
         archive,

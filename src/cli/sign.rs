@@ -192,7 +192,11 @@ fn ltv(
             let source = HttpRevocation {
                 timeout: std::time::Duration::from_secs(15),
             };
-            let known = context::anchors(cli, &[], false)?;
+            let known = {
+                let mut known = context::anchors(cli, &[], false)?;
+                known.extend(context::intermediates(cli, &[])?);
+                known
+            };
             Ok(Some(Arc::new(ValidationCache::new(
                 Arc::new(source),
                 known,

@@ -17,6 +17,7 @@ use super::verify_text::print_text;
 use super::{print_json, Cli};
 use kyso::batch::files;
 use kyso::document::cms::cades_lt::long_term_values;
+use kyso::document::verify::issuers::IssuerFetcher;
 use kyso::document::verify::{stored_validation_data, StoredValidationData};
 
 const VERIFY_HELP: &str = "\
@@ -57,6 +58,11 @@ pub struct VerifyArgs {
     /// kyso.toml's `[verify] trust`.
     #[arg(long)]
     no_default_trust: bool,
+    /// Intermediate CA certificates (PEM or DER file, or a folder of them; repeat for
+    /// several) for chains a signature does not carry whole. Missing ones are also fetched
+    /// from the certificates' caIssuers URLs unless --offline.
+    #[arg(long, value_name = "PATH")]
+    intermediates: Vec<PathBuf>,
     /// Do not ask OCSP responders or fetch CRLs; the result says revocation was not checked.
     #[arg(long)]
     offline: bool,
@@ -120,8 +126,12 @@ pub(super) struct Report {
 
 pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
     let anchors = super::context::anchors(cli, &args.trust, args.no_default_trust)?;
+    let intermediates = super::context::intermediates(cli, &args.intermediates)?;
+    let fetcher = IssuerFetcher::new(std::time::Duration::from_secs(15));
     let ctx = Ctx {
         anchors: &anchors,
+        intermediates: &intermediates,
+        issuers: (!args.offline).then_some(&fetcher),
         now: OffsetDateTime::now_utc(),
         offline: args.offline,
     };
@@ -206,6 +216,10 @@ fn count_line(reports: &[Report]) -> String {
 /// What every verification needs.
 struct Ctx<'a> {
     anchors: &'a [Certificate],
+    /// Configured intermediates.
+    intermediates: &'a [Certificate],
+    /// Fetches missing issuers (`None` offline).
+    issuers: Option<&'a IssuerFetcher>,
     now: OffsetDateTime,
     offline: bool,
 }
@@ -342,6 +356,11 @@ fn judge(
     // still made a valid signature.
     let mut intermediates = v.embedded_certificates().to_vec();
     intermediates.extend(stored.iter().flat_map(|s| s.certs.iter().cloned()));
+    intermediates.extend(ctx.intermediates.iter().cloned());
+    if let Some(fetcher) = ctx.issuers {
+        let missing = fetcher.missing_issuers(v.signer_certificate(), &intermediates, anchors);
+        intermediates.extend(missing);
+    }
     let trust = document::verify_trust(
         v.signer_certificate(),
         &intermediates,

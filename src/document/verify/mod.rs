@@ -3,6 +3,7 @@
 //! in [`super::cms::tsp`], the chain to trust anchors in [`crate::cert::verify_trust`].)
 
 mod cms;
+pub mod issuers;
 mod pdf;
 mod pdf_changes;
 mod pdf_dss;
