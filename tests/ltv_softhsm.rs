@@ -71,6 +71,22 @@ fn b_lt_validates_from_embedded_data_alone() {
         &[fx.path("archive.pdf").to_str().unwrap()],
     );
     assert_ok(&out);
+    // pyHanko's AdES long-term validation (document timestamps as evidence records) accepts
+    // the B-LTA file; it asks the responder about the newest timestamp's TSA (its own B-LTA
+    // files fail the same way offline), so this one runs before the responder stops.
+    let report = pyhanko(
+        &[
+            "sign",
+            "adesverify",
+            "--pretty-print",
+            "--trust-replace",
+            "--trust",
+            "ca.pem",
+            "archive.signed.pdf",
+        ],
+        &fx.dir,
+    );
+    assert!(report.contains("The signature is judged VALID"), "{report}");
     drop(ocsp);
     drop(tsa);
 
