@@ -230,6 +230,22 @@ fn batch_asks_once_per_certificate_and_expiry_and_revocation_are_judged_at_the_t
     assert_eq!(code, Some(0), "{r:#}");
     assert_eq!(r["revocation"]["status"], "revoked", "{r:#}");
     assert_eq!(r["validation_data"], "fetched", "{r:#}");
+    assert_eq!(
+        ocsp.server.count(),
+        2,
+        "the signer's and the TSA's certificates"
+    );
+    // one run over three signatures asks about each certificate once
+    let out = fx.run(&[
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        first.to_str().unwrap(),
+        last.to_str().unwrap(),
+        dir.join("cv-100.signed.pdf").to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    assert_eq!(ocsp.server.count(), 4);
     // Revoked before it: invalid, though the DSS says good at signing time.
     drop(ocsp);
     std::fs::write(

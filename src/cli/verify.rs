@@ -18,7 +18,7 @@ use super::{print_json, Cli};
 use kyso::batch::files;
 use kyso::document::cms::cades_lt::long_term_values;
 use kyso::document::verify::issuers::IssuerFetcher;
-use kyso::document::verify::{stored_validation_data, StoredValidationData};
+use kyso::document::verify::{stored_validation_data, StoredValidationData, ValidationCache};
 
 const VERIFY_HELP: &str = "\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
@@ -127,13 +127,14 @@ pub(super) struct Report {
 pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
     let anchors = super::context::anchors(cli, &args.trust, args.no_default_trust)?;
     let intermediates = super::context::intermediates(cli, &args.intermediates)?;
-    let fetcher = IssuerFetcher::new(std::time::Duration::from_secs(15));
+    let fetcher = IssuerFetcher::new(verify_ltv::REVOCATION_TIMEOUT);
+    let answers = verify_ltv::fetched_answers();
     let ctx = Ctx {
         anchors: &anchors,
         intermediates: &intermediates,
         issuers: (!args.offline).then_some(&fetcher),
+        answers: (!args.offline).then_some(&answers),
         now: OffsetDateTime::now_utc(),
-        offline: args.offline,
     };
     if args.content.is_some() && args.files.len() != 1 {
         return Err(Error::InvalidInput(format!(
@@ -220,8 +221,9 @@ struct Ctx<'a> {
     intermediates: &'a [Certificate],
     /// Fetches missing issuers (`None` offline).
     issuers: Option<&'a IssuerFetcher>,
+    /// The responders' answers, once per certificate (`None` offline).
+    answers: Option<&'a ValidationCache>,
     now: OffsetDateTime,
-    offline: bool,
 }
 
 impl Report {
@@ -392,7 +394,7 @@ fn judge(
     let mut candidates = intermediates;
     candidates.extend_from_slice(anchors);
     let (mut revocation, used, embedded) =
-        verify_ltv::revocation(v.signer_certificate(), &candidates, stored, ctx.offline);
+        verify_ltv::revocation(v.signer_certificate(), &candidates, stored, ctx.answers);
     report.validation_data = Some(used);
     report.embedded_revocation = embedded;
     let tsa_cert = v
@@ -405,7 +407,7 @@ fn judge(
     if let Some(t) = &v.timestamp {
         with_tsa.extend(t.embedded_certificates().iter().cloned());
     }
-    report.chain_revocation = verify_ltv::others(&leaves, &with_tsa, anchors, stored, ctx.offline);
+    report.chain_revocation = verify_ltv::others(&leaves, &with_tsa, anchors, stored, ctx.answers);
     // A revoked intermediate or TSA certificate: invalid unless revoked after the timestamp.
     if let Some(bad) = report.chain_revocation.iter().find(|o| {
         o.revocation.status == RevocationStatus::Revoked

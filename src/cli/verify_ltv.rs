@@ -2,14 +2,25 @@
 //! Document Security Store, document timestamps, and the PAdES level each signature reaches.
 
 use kyso::document::verify::revocation::{check, HttpRevocation};
-use kyso::document::verify::StoredValidationData;
+use kyso::document::verify::{StoredValidationData, ValidationCache};
 use kyso::document::{self, PdfSignature, Revocation, RevocationStatus, TimestampVerification};
 use kyso::Certificate;
 
 use super::verify::Report;
 
 /// How long an OCSP responder or CRL server may take.
-const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+pub(super) const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The responders' answers for one `kyso verify` run: a certificate is asked about once,
+/// however many signatures it made.
+pub(super) fn fetched_answers() -> ValidationCache {
+    ValidationCache::new(
+        std::sync::Arc::new(HttpRevocation {
+            timeout: REVOCATION_TIMEOUT,
+        }),
+        Vec::new(),
+    )
+}
 
 /// The revocation status of `cert` and where it came from (`fetched`, `embedded`, `none`):
 /// the responders unless `offline`, the PDF's DSS when they cannot answer; and whether the
@@ -18,7 +29,7 @@ pub(super) fn revocation(
     cert: &Certificate,
     candidates: &[Certificate],
     stored: Option<&StoredValidationData>,
-    offline: bool,
+    fetched: Option<&ValidationCache>,
 ) -> (Revocation, &'static str, bool) {
     let answered =
         |r: &Revocation| matches!(r.status, RevocationStatus::Good | RevocationStatus::Revoked);
@@ -27,7 +38,7 @@ pub(super) fn revocation(
         .map(|s| check(cert, candidates, &s.revocation))
         .filter(answered);
     let has_embedded = embedded.is_some();
-    if offline {
+    let Some(cache) = fetched else {
         return match embedded {
             Some(r) => (r, "embedded", true),
             None => (
@@ -36,14 +47,8 @@ pub(super) fn revocation(
                 false,
             ),
         };
-    }
-    let fetched = check(
-        cert,
-        candidates,
-        &HttpRevocation {
-            timeout: REVOCATION_TIMEOUT,
-        },
-    );
+    };
+    let fetched = cache.revocation(cert, candidates);
     match embedded {
         _ if answered(&fetched) => (fetched, "fetched", has_embedded),
         Some(r) => (r, "embedded", true),
@@ -68,7 +73,7 @@ pub(super) fn others(
     candidates: &[Certificate],
     anchors: &[Certificate],
     stored: Option<&StoredValidationData>,
-    offline: bool,
+    fetched: Option<&ValidationCache>,
 ) -> Vec<OtherRevocation> {
     let mut todo: Vec<Certificate> = Vec::new();
     for (i, leaf) in leaves.iter().enumerate() {
@@ -83,7 +88,7 @@ pub(super) fn others(
     todo.iter()
         .map(|c| OtherRevocation {
             subject: c.subject().to_owned(),
-            revocation: revocation(c, candidates, stored, offline).0,
+            revocation: revocation(c, candidates, stored, fetched).0,
         })
         .collect()
 }
