@@ -368,14 +368,20 @@ fn kyso_extend_makes_a_pyhanko_b_t_signature_b_lta() {
     // an incremental update: every byte pyHanko wrote is kept
     assert!(after.len() > before.len() && after.starts_with(&before));
     assert_eq!(ocsp.server.count(), 2);
-    // resumable: already B-LTA, left as it is
-    let out = fx.run(&[
-        "extend",
-        "--tsa",
-        &tsa.url(),
-        "--skip-existing",
-        "spec-ph.pdf",
-    ]);
+    // resumable: already B-LTA, left as it is (the TSA's 30-day certificate is not due
+    // within 7 days)...
+    let extend_again = |days: &str| {
+        fx.run(&[
+            "extend",
+            "--tsa",
+            &tsa.url(),
+            "--skip-existing",
+            "--renew-days",
+            days,
+            "spec-ph.pdf",
+        ])
+    };
+    let out = extend_again("7");
     assert_ok(&out);
     assert!(
         stdout(&out).contains("already B-LTA, left"),
@@ -383,6 +389,16 @@ fn kyso_extend_makes_a_pyhanko_b_t_signature_b_lta() {
         stdout(&out)
     );
     assert_eq!(std::fs::read(fx.path("spec-ph.pdf")).unwrap(), after);
+    // ...but due within 60 days: renewed, a second document timestamp over the first
+    let out = extend_again("60");
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("extended to B-LTA"),
+        "{}",
+        stdout(&out)
+    );
+    let renewed = std::fs::read(fx.path("spec-ph.pdf")).unwrap();
+    assert!(renewed.len() > after.len() && renewed.starts_with(&after));
     // an unsigned PDF is refused, and left untouched
     let out = fx.run(&["extend", "--level", "b-lt", "spec.pdf"]);
     assert_eq!(out.status.code(), Some(1));
@@ -423,6 +439,12 @@ fn kyso_extend_makes_a_pyhanko_b_t_signature_b_lta() {
     assert_eq!(v[0]["field"], "PH", "{v:#}");
     assert_eq!(v[0]["level"], "B-LTA", "{v:#}");
     assert_eq!(v[0]["validation_data"], "embedded", "{v:#}");
+    // the two document timestamps, the first renewed by the second
+    assert_eq!(v.as_array().unwrap().len(), 3, "{v:#}");
+    for ts in &v.as_array().unwrap()[1..] {
+        assert_eq!(ts["status"], "valid", "{v:#}");
+        assert!(ts["document_timestamp"]["time"].is_string(), "{v:#}");
+    }
 }
 
 #[test]

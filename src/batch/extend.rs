@@ -28,6 +28,10 @@ pub struct Extension {
     /// Leave documents already at the level asked (a DSS; for B-LTA, a document timestamp as
     /// the newest revision): an interrupted run resumes where it stopped.
     pub skip_extended: bool,
+    /// B-LTA: a document whose newest document timestamp's TSA certificate expires within
+    /// this is not left but renewed (a new timestamp over everything, before the old one can
+    /// no longer be validated).
+    pub renew_within: time::Duration,
 }
 
 /// The certificates of every signature and timestamp in `pdf`: what its DSS must validate.
@@ -70,17 +74,20 @@ fn certificates_in(pdf: &[u8]) -> Result<Vec<Certificate>> {
     Ok(unique)
 }
 
-/// Whether `pdf` is already at the level asked (see [`Extension::skip_extended`]).
-pub fn is_extended(pdf: &[u8], archive: bool) -> bool {
+/// Whether `pdf` is already at the level asked (see [`Extension::skip_extended`]), its
+/// archive timestamp (if asked) not due for renewal within `renew_within`.
+pub fn is_extended(pdf: &[u8], archive: bool, renew_within: time::Duration) -> bool {
     if stored_validation_data(pdf).is_none() {
         return false;
     }
     !archive
         || verify_pdf(pdf).is_ok_and(|sigs| {
             sigs.last().is_some_and(|s| {
+                let due = time::OffsetDateTime::now_utc() + renew_within;
                 s.covers_dss
                     && s.covers_whole_document
-                    && matches!(s.result, PdfSignatureResult::DocTimestamp(_))
+                    && matches!(&s.result, PdfSignatureResult::DocTimestamp(t)
+                        if t.tsa_certificate().is_some_and(|c| c.not_after() > due))
             })
         })
 }
@@ -111,7 +118,7 @@ pub fn extend(documents: &[Document], ext: &Extension, on_event: &mut dyn FnMut(
             Source::Memory { data, .. } => Ok(data.to_vec()),
         };
         let result = input.and_then(|pdf| {
-            if ext.skip_extended && is_extended(&pdf, ext.archive.is_some()) {
+            if ext.skip_extended && is_extended(&pdf, ext.archive.is_some(), ext.renew_within) {
                 return Ok(None);
             }
             let out = extend_pdf(&pdf, ext)?;

@@ -22,7 +22,9 @@ once per certificate for the whole run), so it stays verifiable when the CAs' re
 gone (B-LT); with --level b-lta (the default) a document timestamp from --tsa follows, over
 everything. Run again on a B-LTA file before its last timestamp's TSA certificate expires, it
 renews the archive. Earlier signatures stay valid; each file is replaced atomically (or
-written into --out-dir), and --skip-existing leaves files already at the level.
+written into --out-dir), and --skip-existing leaves files already at the level, except B-LTA
+files whose last timestamp's TSA certificate expires within --renew-days (90): those are
+renewed, so a nightly `kyso extend --skip-existing` over an archive keeps it verifiable.
 
 Examples:
   kyso extend --tsa http://tsa.example.vn archive/*.pdf
@@ -56,9 +58,14 @@ pub struct ExtendArgs {
     /// Write the extended PDFs here (same names) instead of replacing them.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
-    /// Leave PDFs already at the level (resume an interrupted run).
+    /// Leave PDFs already at the level (resume an interrupted run), unless their archive
+    /// timestamp is due for renewal (see --renew-days).
     #[arg(long)]
     skip_existing: bool,
+    /// With --skip-existing: still renew a B-LTA file whose last document timestamp's TSA
+    /// certificate expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    renew_days: u32,
     /// Signed PDFs.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -100,6 +107,7 @@ pub fn run(cli: &Cli, args: &ExtendArgs) -> Result<i32> {
         cache: Arc::new(cache),
         archive,
         skip_extended: args.skip_existing,
+        renew_within: time::Duration::days(i64::from(args.renew_days)),
     };
     let level = match args.level {
         ExtendLevel::BLt => "B-LT",
