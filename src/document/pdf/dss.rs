@@ -140,3 +140,69 @@ pub fn dss_update<S: Source + ?Sized>(src: &S, data: &ValidationData) -> Result<
     );
     update.finish(trailer, next_id, xref_stream)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cert::Certificate;
+    use crate::document::verify::stored_validation_data;
+
+    const ROOT: &[u8] = include_bytes!("../../cert/testdata/vietnam-national-root-ca.pem");
+    const VIETTEL: &[u8] = include_bytes!("../../cert/testdata/viettel-ca-rs.pem");
+
+    fn pdf() -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ];
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        out
+    }
+
+    fn cert(pem: &[u8]) -> Certificate {
+        Certificate::from_pem(pem).unwrap().remove(0)
+    }
+
+    #[test]
+    fn a_store_is_written_then_added_to_without_repeating_itself() {
+        let mut file = pdf();
+        let first = ValidationData {
+            certs: vec![cert(ROOT)],
+            ocsps: vec![b"first answer".to_vec()],
+            crls: Vec::new(),
+        };
+        let update = dss_update(&file[..], &first).unwrap();
+        file.extend_from_slice(&update);
+        let stored = stored_validation_data(&file).expect("a DSS");
+        assert_eq!(stored.certs, vec![cert(ROOT)]);
+
+        // the same again and one more certificate: only the new one is written
+        let second = ValidationData {
+            certs: vec![cert(ROOT), cert(VIETTEL)],
+            ..first
+        };
+        let update = dss_update(&file[..], &second).unwrap();
+        let streams = update.windows(6).filter(|w| w == b"stream").count();
+        assert_eq!(streams, 2, "one stream object (stream … endstream)");
+        file.extend_from_slice(&update);
+        let stored = stored_validation_data(&file).expect("a DSS");
+        assert_eq!(stored.certs, vec![cert(ROOT), cert(VIETTEL)]);
+        assert!(!stored.revocation.is_empty());
+        // and lopdf reads the whole file back
+        lopdf::Document::load_mem(&file).unwrap();
+    }
+}
