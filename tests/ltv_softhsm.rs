@@ -159,6 +159,19 @@ fn b_lt_validates_from_embedded_data_alone() {
     assert_eq!(v[0]["validation_data"], "embedded", "{v:#}");
     assert_eq!(v[1]["status"], "valid", "{v:#}");
     assert!(v[1]["document_timestamp"]["time"].is_string(), "{v:#}");
+    // online, the responder gone: the embedded answers stand in
+    let ca = fx.path("ca.pem");
+    let out = fx.run(&[
+        "--json",
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        signed.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let r = &json(&out)[0];
+    assert_eq!(r["validation_data"], "embedded", "{r:#}");
+    assert_eq!(r["revocation"]["source"], "embedded OCSP response", "{r:#}");
     // without the DSS's data, offline says so
     let out = fx.verify_json(&[fx.path("cv.pdf").to_str().unwrap()]);
     assert_eq!(json(&out)[0]["error"], "the PDF has no signature");
