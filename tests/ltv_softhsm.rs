@@ -525,3 +525,66 @@ fn cades_lt_carries_certificate_and_revocation_values() {
         "the TSA's certificate: {r:#}"
     );
 }
+
+#[test]
+fn b_lt_with_crls_only() {
+    use common::servers::{fixture_crl, HttpServer, Request};
+    let fx = Fixture::new();
+    // certificates that name a CRL distribution point, no OCSP responder
+    let port = free_port();
+    let dp = format!("crlDistributionPoints = URI:http://127.0.0.1:{port}/ca.crl\n");
+    let tsa = Tsa::start_with(&fx.dir, &dp);
+    issue_cert(
+        &fx.dir,
+        "ltv",
+        "/C=VN/CN=PHẠM VĂN LỘC/UID=CCCD:001099007201",
+        &format!("{EXT}{dp}"),
+        "0x7201",
+    );
+    import_key(&fx, "ltv", "31");
+    let index = fx.path("index.txt");
+    std::fs::write(
+        &index,
+        "R\t301231000000Z\t250102030405Z,keyCompromise\t7999\tunknown\t/CN=other\n",
+    )
+    .unwrap();
+    let crl = fixture_crl(&fx.dir, &index);
+    let server = HttpServer::start_on(
+        port,
+        Box::new(move |r: &Request| {
+            if r.path == "/ca.crl" {
+                (200, "application/pkix-crl", crl.clone())
+            } else {
+                (404, "text/plain", b"no".to_vec())
+            }
+        }),
+    );
+    let pdf = repo_root().join("tests/fixtures/pdf/shared-mime-info-spec.pdf");
+    std::fs::copy(&pdf, fx.path("cv.pdf")).unwrap();
+    assert_ok(&sign_at(
+        &fx,
+        &tsa,
+        "b-lt",
+        &[fx.path("cv.pdf").to_str().unwrap()],
+    ));
+    // one CRL for both certificates of the same CA: downloaded once
+    assert_eq!(server.count(), 1);
+    drop(server);
+    drop(tsa);
+
+    let report = validate_from_dss(&fx.dir, "ca.pem", "cv.signed.pdf");
+    for who in ["PHẠM VĂN LỘC", "Kyso Test TSA"] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with("OK") && l.contains(who)),
+            "{report}"
+        );
+    }
+    let out = fx.verify_json(&[fx.path("cv.signed.pdf").to_str().unwrap()]);
+    assert_ok(&out);
+    let r = &json(&out)[0];
+    assert_eq!(r["level"], "B-LT", "{r:#}");
+    assert_eq!(r["revocation"]["status"], "good", "{r:#}");
+    assert_eq!(r["revocation"]["source"], "embedded CRL", "{r:#}");
+}

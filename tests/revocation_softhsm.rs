@@ -8,7 +8,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::servers::{free_port, import_key, issue_cert, HttpServer, OcspResponder, Request, Tsa};
+use common::servers::{
+    fixture_crl, free_port, import_key, issue_cert, HttpServer, OcspResponder, Request, Tsa,
+};
 use common::*;
 
 const EXT: &str = "basicConstraints = critical, CA:FALSE\n\
@@ -142,40 +144,7 @@ fn crl_good_and_revoked() {
     std::fs::write(&doc, "Thông báo").unwrap();
     // The CRL, made by `openssl ca -gencrl` from the same index.
     let idx = index(&fx);
-    std::fs::write(fx.path("crlnumber"), "01\n").unwrap();
-    std::fs::write(
-        fx.path("ca.cnf"),
-        format!(
-            "[ca]\ndefault_ca = c\n[c]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\n\
-             default_crl_days = 7\n",
-            idx.display(),
-            fx.path("crlnumber").display()
-        ),
-    )
-    .unwrap();
-    let crl = fx.path("ca.crl");
-    assert_ok(
-        &Command::new("openssl")
-            .args(["ca", "-gencrl", "-config"])
-            .arg(fx.path("ca.cnf"))
-            .arg("-cert")
-            .arg(fx.path("ca.pem"))
-            .arg("-keyfile")
-            .arg(fx.path("ca.key"))
-            .arg("-out")
-            .arg(&crl)
-            .output()
-            .unwrap(),
-    );
-    let crl_der = {
-        let out = Command::new("openssl")
-            .args(["crl", "-outform", "DER", "-in"])
-            .arg(&crl)
-            .output()
-            .unwrap();
-        assert_ok(&out);
-        out.stdout
-    };
+    let crl_der = fixture_crl(&fx.dir, &idx);
     let server = HttpServer::start(Box::new(move |r: &Request| {
         if r.path == "/ca.crl" {
             (200, "application/pkix-crl", crl_der.clone())

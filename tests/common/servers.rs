@@ -228,6 +228,39 @@ pub fn import_key(fx: &super::Fixture, name: &str, id: &str) {
     }
 }
 
+/// A CRL of the fixture CA (`ca.pem`, `ca.key` in `dir`) from the `openssl ca` database
+/// `index` (`openssl ca -gencrl`, 7 days), in DER.
+pub fn fixture_crl(dir: &Path, index: &Path) -> Vec<u8> {
+    std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
+    std::fs::write(
+        dir.join("ca.cnf"),
+        format!(
+            "[ca]\ndefault_ca = c\n[c]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\n\
+             default_crl_days = 7\n",
+            index.display(),
+            dir.join("crlnumber").display()
+        ),
+    )
+    .unwrap();
+    let crl = dir.join("ca.crl");
+    run(Command::new("openssl")
+        .args(["ca", "-gencrl", "-config"])
+        .arg(dir.join("ca.cnf"))
+        .arg("-cert")
+        .arg(dir.join("ca.pem"))
+        .arg("-keyfile")
+        .arg(dir.join("ca.key"))
+        .arg("-out")
+        .arg(&crl));
+    let out = Command::new("openssl")
+        .args(["crl", "-outform", "DER", "-in"])
+        .arg(&crl)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    out.stdout
+}
+
 /// A local timestamp authority: `openssl ts -reply` with a TSA certificate from the fixture CA
 /// (extendedKeyUsage critical timeStamping).
 pub struct Tsa {

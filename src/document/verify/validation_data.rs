@@ -42,8 +42,39 @@ impl ValidationData {
     }
 }
 
+/// A source whose CRLs are downloaded once per URL: one CRL answers for every certificate
+/// of its issuer.
+struct CrlOnce {
+    inner: Arc<dyn RevocationSource>,
+    crls: Mutex<HashMap<String, Arc<OnceLock<std::result::Result<Vec<u8>, String>>>>>,
+}
+
+impl RevocationSource for CrlOnce {
+    fn ocsp(&self, url: &str, request: &[u8]) -> Result<Vec<u8>> {
+        self.inner.ocsp(url, request)
+    }
+
+    fn crl(&self, url: &str) -> Result<Vec<u8>> {
+        let cell = {
+            let mut crls = self.crls.lock().unwrap_or_else(|p| p.into_inner());
+            crls.entry(url.to_owned()).or_default().clone()
+        };
+        cell.get_or_init(|| self.inner.crl(url).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|e| Error::Document(format!("CRL {url}: {e}")))
+    }
+
+    fn archived(&self) -> bool {
+        self.inner.archived()
+    }
+
+    fn archived_crls(&self) -> Vec<Vec<u8>> {
+        self.inner.archived_crls()
+    }
+}
+
 /// Revocation answers shared by a whole batch (and by every thread of it): each certificate is
-/// asked about once, whatever the number of documents it signed.
+/// asked about once, whatever the number of documents it signed, and each CRL downloaded once.
 pub struct ValidationCache {
     source: Arc<dyn RevocationSource>,
     known: Vec<Certificate>,
@@ -55,7 +86,10 @@ impl ValidationCache {
     /// chains the signatures do not carry whole.
     pub fn new(source: Arc<dyn RevocationSource>, known: Vec<Certificate>) -> ValidationCache {
         ValidationCache {
-            source,
+            source: Arc::new(CrlOnce {
+                inner: source,
+                crls: Mutex::new(HashMap::new()),
+            }),
             known,
             answers: Mutex::new(HashMap::new()),
         }
