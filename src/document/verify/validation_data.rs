@@ -42,11 +42,14 @@ impl ValidationData {
     }
 }
 
+/// One download, shared: the CRL's bytes, or why it could not be had.
+type Download = Arc<OnceLock<std::result::Result<Vec<u8>, String>>>;
+
 /// A source whose CRLs are downloaded once per URL: one CRL answers for every certificate
 /// of its issuer.
 struct CrlOnce {
     inner: Arc<dyn RevocationSource>,
-    crls: Mutex<HashMap<String, Arc<OnceLock<std::result::Result<Vec<u8>, String>>>>>,
+    crls: Mutex<HashMap<String, Download>>,
 }
 
 impl RevocationSource for CrlOnce {
