@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::servers::{
     fixture_crl, free_port, import_key, issue_cert, HttpServer, OcspResponder, Request, Tsa,
