@@ -13,7 +13,7 @@ DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
 	qpdf chromium firefox-esr xvfb xdotool time mount \
 	ghostscript python3-reportlab libreoffice-writer-nogui \
-	lintian man-db dpkg-dev jq
+	lintian man-db dpkg-dev jq faketime
 PREFIX ?= /usr/local
 
 .PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb conformance

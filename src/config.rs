@@ -155,6 +155,21 @@ pub struct KeyConfig {
     pub id: String,
 }
 
+/// `[verify]`: how `kyso verify` judges signatures.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// PEM files of CA certificates trusted besides the built-in anchors (a relative path is
+    /// taken from the configuration file's folder): an organisation's own CA, the government
+    /// specialised-signature root.
+    #[serde(default)]
+    pub trust: Vec<PathBuf>,
+    /// Intermediate CA certificates (PEM or DER files, or folders of them) for chains that
+    /// signatures do not carry whole; relative paths as for `trust`.
+    #[serde(default)]
+    pub intermediates: Vec<PathBuf>,
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +183,9 @@ pub struct Config {
     /// `[[key]]` tables: the key remembered for each token.
     #[serde(default, rename = "key")]
     pub keys: Vec<KeyConfig>,
+    /// `[verify]`.
+    #[serde(default)]
+    pub verify: VerifyConfig,
     /// Where it was read from, if anywhere.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -204,6 +222,18 @@ impl Config {
                     "[[remote]] '{}': base_url must be an https:// URL",
                     r.name
                 )));
+            }
+        }
+        if let Some(dir) = path.parent() {
+            for t in cfg
+                .verify
+                .trust
+                .iter_mut()
+                .chain(cfg.verify.intermediates.iter_mut())
+            {
+                if t.is_relative() {
+                    *t = dir.join(&*t);
+                }
             }
         }
         cfg.source = Some(path.to_owned());
@@ -318,6 +348,24 @@ mod tests {
         assert!(e.contains("/x/kyso.toml") && e.contains("paht"), "{e}");
         let e = Config::parse("[[module]]\npath = \"\"\n", Path::new("k.toml")).unwrap_err();
         assert!(e.to_string().contains("empty path"));
+    }
+
+    #[test]
+    fn verify_trust_paths_are_taken_from_the_file_folder() {
+        let cfg = Config::parse(
+            "[verify]\ntrust = [\"org-ca.pem\", \"/etc/ssl/vgca.pem\"]\n",
+            Path::new("/etc/kyso/kyso.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.verify.trust,
+            vec![
+                PathBuf::from("/etc/kyso/org-ca.pem"),
+                PathBuf::from("/etc/ssl/vgca.pem")
+            ]
+        );
+        let e = Config::parse("[verify]\ntrusts = []\n", Path::new("k.toml")).unwrap_err();
+        assert!(e.to_string().contains("trusts"), "{e}");
     }
 
     #[test]

@@ -6,9 +6,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::servers::{free_port, issue_cert, HttpServer, OcspResponder, Request, Tsa};
+use common::servers::{
+    fixture_crl, free_port, import_key, issue_cert, HttpServer, OcspResponder, Request, Tsa,
+};
 use common::*;
 
 const EXT: &str = "basicConstraints = critical, CA:FALSE\n\
@@ -29,59 +30,14 @@ fn issue_import_sign(
         "/C=VN/CN=BÙI THỊ {}/UID=CCCD:00109900{serial}",
         name.to_uppercase()
     );
-    let pem = issue_cert(
+    issue_cert(
         &fx.dir,
         name,
         &subject,
         &format!("{EXT}{extra}"),
         &format!("0x{serial}"),
     );
-    let run = |c: &mut Command| assert_ok(&c.output().unwrap());
-    let der = |out: &str| {
-        fx.path(&format!("{name}.{out}"))
-            .to_str()
-            .unwrap()
-            .to_owned()
-    };
-    run(Command::new("openssl")
-        .args(["pkey", "-outform", "DER", "-in"])
-        .arg(fx.path(&format!("{name}.key")))
-        .args(["-out", &der("key.der")]));
-    run(Command::new("openssl")
-        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
-        .arg(fx.path(&format!("{name}.key")))
-        .args(["-out", &der("pub.der")]));
-    run(Command::new("openssl")
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(&pem)
-        .args(["-out", &der("crt.der")]));
-    for (file, kind) in [
-        ("key.der", "privkey"),
-        ("pub.der", "pubkey"),
-        ("crt.der", "cert"),
-    ] {
-        run(Command::new("pkcs11-tool")
-            .env("SOFTHSM2_CONF", &fx.conf)
-            .args([
-                "--module",
-                SOFTHSM,
-                "--token-label",
-                "kyso-test",
-                "--login",
-                "--pin",
-                PIN,
-            ])
-            .args([
-                "--write-object",
-                &der(file),
-                "--type",
-                kind,
-                "--id",
-                id,
-                "--label",
-                name,
-            ]));
-    }
+    import_key(fx, name, id);
     assert_ok(&fx.sign("cms", id, &[doc.to_str().unwrap()]));
     let p7s = PathBuf::from(format!("{}.p7s", doc.display()));
     let kept = fx.path(&format!("{name}.p7s"));
@@ -187,40 +143,7 @@ fn crl_good_and_revoked() {
     std::fs::write(&doc, "Thông báo").unwrap();
     // The CRL, made by `openssl ca -gencrl` from the same index.
     let idx = index(&fx);
-    std::fs::write(fx.path("crlnumber"), "01\n").unwrap();
-    std::fs::write(
-        fx.path("ca.cnf"),
-        format!(
-            "[ca]\ndefault_ca = c\n[c]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\n\
-             default_crl_days = 7\n",
-            idx.display(),
-            fx.path("crlnumber").display()
-        ),
-    )
-    .unwrap();
-    let crl = fx.path("ca.crl");
-    assert_ok(
-        &Command::new("openssl")
-            .args(["ca", "-gencrl", "-config"])
-            .arg(fx.path("ca.cnf"))
-            .arg("-cert")
-            .arg(fx.path("ca.pem"))
-            .arg("-keyfile")
-            .arg(fx.path("ca.key"))
-            .arg("-out")
-            .arg(&crl)
-            .output()
-            .unwrap(),
-    );
-    let crl_der = {
-        let out = Command::new("openssl")
-            .args(["crl", "-outform", "DER", "-in"])
-            .arg(&crl)
-            .output()
-            .unwrap();
-        assert_ok(&out);
-        out.stdout
-    };
+    let crl_der = fixture_crl(&fx.dir, &idx);
     let server = HttpServer::start(Box::new(move |r: &Request| {
         if r.path == "/ca.crl" {
             (200, "application/pkix-crl", crl_der.clone())

@@ -215,3 +215,141 @@ fn openssl_signatures_verify_and_expiry_and_key_usage_are_named() {
         stdout(&out)
     );
 }
+
+#[test]
+fn anchors_from_kyso_toml_default_root_and_no_default_trust() {
+    let fx = Fixture::new();
+    let doc = fx.path("cong-van.txt");
+    std::fs::write(&doc, "Công văn số 12").unwrap();
+    sign_cms(&fx, "04", &doc);
+    // The fixture CA is not under the built-in Vietnam root: not trusted, and the hint names
+    // both ways to add an anchor.
+    let out = fx.run(&["verify", "--offline", doc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("NOT TRUSTED"), "{text}");
+    assert!(text.contains("[verify] trust"), "{text}");
+
+    // `[verify] trust` in kyso.toml, the path relative to the file: valid, anchor named.
+    let conf_dir = fx.path("conf");
+    std::fs::create_dir_all(&conf_dir).unwrap();
+    std::fs::copy(fx.path("ca.pem"), conf_dir.join("org-ca.pem")).unwrap();
+    let toml = conf_dir.join("kyso.toml");
+    std::fs::write(&toml, "[verify]\ntrust = [\"org-ca.pem\"]\n").unwrap();
+    let with_config = |extra: &[&str]| {
+        let mut c = fx.kyso();
+        c.env("KYSO_CONFIG", &toml)
+            .args(["--module", SOFTHSM, "--json", "verify", "--offline"])
+            .args(extra)
+            .arg(&doc);
+        c.output().unwrap()
+    };
+    let out = with_config(&[]);
+    assert_ok(&out);
+    let r = &json(&out)[0];
+    assert_eq!(r["status"], "valid", "{r:#}");
+    assert_eq!(r["trust"]["anchor"], "CN=Kyso Test CA,O=Kyso Test,C=VN");
+    // --no-default-trust keeps the configured anchors
+    assert_ok(&with_config(&["--no-default-trust"]));
+
+    // --no-default-trust with nothing else: no anchor at all, said so.
+    let out = fx.run(&[
+        "verify",
+        "--offline",
+        "--no-default-trust",
+        doc.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("no trust anchor (--no-default-trust)"));
+
+    // --trust names the anchor in the text report too
+    let out = fx.verify_text(&[doc.to_str().unwrap()]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("anchor     CN=Kyso Test CA,O=Kyso Test,C=VN"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn missing_intermediates_come_from_ca_issuers_once_or_from_a_folder() {
+    use common::servers::{issue_cert, HttpServer, Request};
+    let fx = Fixture::new();
+    let run = |c: &mut Command| assert_ok(&c.output().unwrap());
+    issue_cert(
+        &fx.dir,
+        "sub",
+        "/C=VN/O=Kyso Test/CN=Kyso Test Sub CA",
+        "basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n\
+         subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n",
+        "0x7301",
+    );
+    let sub_dir = fx.path("subca");
+    std::fs::create_dir_all(&sub_dir).unwrap();
+    std::fs::copy(fx.path("sub.pem"), sub_dir.join("ca.pem")).unwrap();
+    std::fs::copy(fx.path("sub.key"), sub_dir.join("ca.key")).unwrap();
+    run(Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(fx.path("sub.pem"))
+        .arg("-out")
+        .arg(fx.path("sub.der")));
+    let der = std::fs::read(fx.path("sub.der")).unwrap();
+    let server = HttpServer::start(Box::new(move |req: &Request| {
+        if req.method == "GET" && req.path == "/sub.crt" {
+            (200, "application/pkix-cert", der.clone())
+        } else {
+            (404, "text/plain", b"not here".to_vec())
+        }
+    }));
+    issue_cert(
+        &sub_dir,
+        "leaf",
+        "/C=VN/CN=VÕ THỊ SÁU/UID=CCCD:001099007302",
+        &format!(
+            "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+             authorityInfoAccess = caIssuers;URI:{}\n",
+            server.url("/sub.crt")
+        ),
+        "0x7302",
+    );
+    let docs: Vec<_> = ["a.txt", "b.txt"].iter().map(|n| fx.path(n)).collect();
+    for d in &docs {
+        std::fs::write(d, "Quyết định bổ nhiệm").unwrap();
+        // openssl cms carries the signer's certificate only, not the Sub CA's
+        run(Command::new("openssl")
+            .args(["cms", "-sign", "-binary", "-outform", "DER", "-in"])
+            .arg(d)
+            .arg("-signer")
+            .arg(sub_dir.join("leaf.pem"))
+            .arg("-inkey")
+            .arg(sub_dir.join("leaf.key"))
+            .arg("-out")
+            .arg(format!("{}.p7s", d.display())));
+    }
+    let ca = fx.path("ca.pem");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["--json", "verify", "--trust", ca.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.extend(docs.iter().map(|d| d.to_str().unwrap()));
+        let out = fx.run(&args);
+        (out.status.code(), json(&out))
+    };
+    // Offline and nothing given: the issuer is missing.
+    let (code, v) = verify(&["--offline"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(v[0]["status"], "untrusted", "{v:#}");
+    assert_eq!(server.count(), 0);
+    // Online: fetched from caIssuers, once for both signatures.
+    let (code, v) = verify(&[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(
+        v[1]["trust"]["chain"][1],
+        "CN=Kyso Test Sub CA,O=Kyso Test,C=VN"
+    );
+    assert_eq!(server.count(), 1);
+    // Offline with a folder of intermediates.
+    let (code, v) = verify(&["--offline", "--intermediates", sub_dir.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v[0]["trust"]["chain"].as_array().unwrap().len(), 3);
+}

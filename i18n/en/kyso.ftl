@@ -265,3 +265,17 @@ pin-line-too-long = the first line of { $what } is longer than { $max } bytes: n
 pin-source-empty = { $what } is empty
 pin-line-empty = the first line of { $what } is empty
 pin-not-utf8 = the first line of { $what } is not UTF-8 text
+
+## Long-term signatures (kyso extend, --level, trust anchors).
+
+help-extend-about = Make signed PDFs long-term (PAdES B-LT / B-LTA: validation data and an archive timestamp), or renew their archive timestamp
+help-extend-level = b-lt (validation data) or b-lta (and a document timestamp; needs --tsa)
+help-extend-tsa = RFC 3161 timestamp authority of the document timestamp (B-LTA)
+help-extend-timeout = Seconds to wait for the timestamp authority and each OCSP responder or CRL server
+help-extend-out_dir = Write the extended PDFs here (same names) instead of replacing them
+help-extend-skip_existing = Leave PDFs already at the level (resume an interrupted run), unless their archive timestamp is due for renewal (see --renew-days)
+help-extend-renew_days = With --skip-existing: still renew a B-LTA file whose last document timestamp's TSA certificate expires within this many days
+help-extend-files = Signed PDFs
+help-sign-level = Baseline level: b-b (no timestamp), b-t (with --tsa), b-lt (b-t and the validation data of the signer's and the TSA's chains, fetched once per certificate for the whole batch; with --format cms, CAdES-LT), b-lta (PAdES: b-lt and a document timestamp over the whole file, for archives; renew it with `kyso extend`)
+help-verify-no_default_trust = Do not trust the built-in anchors (the Vietnam National Root CA): only --trust and kyso.toml's `[verify] trust`
+help-verify-intermediates = Intermediate CA certificates (PEM or DER file, or a folder of them; repeat for several) for chains a signature does not carry whole. Missing ones are also fetched from the certificates' caIssuers URLs unless --offline

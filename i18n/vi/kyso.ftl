@@ -261,3 +261,17 @@ pin-line-too-long = dòng đầu tiên của { $what } dài hơn { $max } byte: 
 pin-source-empty = { $what } trống
 pin-line-empty = dòng đầu tiên của { $what } trống
 pin-not-utf8 = dòng đầu tiên của { $what } không phải văn bản UTF-8
+
+## Chữ ký dài hạn (kyso extend, --level, CA tin cậy).
+
+help-extend-about = Chuyển các tệp PDF đã ký thành chữ ký dài hạn (PAdES B-LT / B-LTA: dữ liệu xác thực và dấu thời gian lưu trữ), hoặc gia hạn dấu thời gian lưu trữ của chúng
+help-extend-level = b-lt (dữ liệu xác thực) hoặc b-lta (thêm dấu thời gian tài liệu; cần --tsa)
+help-extend-tsa = Máy chủ dấu thời gian RFC 3161 cho dấu thời gian tài liệu (B-LTA)
+help-extend-timeout = Số giây chờ máy chủ dấu thời gian và mỗi máy chủ OCSP hoặc CRL
+help-extend-out_dir = Ghi các tệp PDF đã gia hạn vào đây (cùng tên) thay vì thay thế tệp gốc
+help-extend-skip_existing = Bỏ qua các tệp PDF đã đạt mức yêu cầu (tiếp tục một lượt bị gián đoạn), trừ khi dấu thời gian lưu trữ của chúng đã đến hạn gia hạn (xem --renew-days)
+help-extend-renew_days = Với --skip-existing: vẫn gia hạn tệp B-LTA có chứng thư của máy chủ dấu thời gian (của dấu thời gian tài liệu cuối cùng) hết hạn trong số ngày này
+help-extend-files = Các tệp PDF đã ký
+help-sign-level = Mức chữ ký: b-b (không có dấu thời gian), b-t (với --tsa), b-lt (b-t kèm dữ liệu xác thực của chuỗi chứng thư người ký và máy chủ dấu thời gian, lấy một lần cho mỗi chứng thư trong cả lượt ký; với --format cms là CAdES-LT), b-lta (PAdES: b-lt kèm dấu thời gian tài liệu trên toàn tệp, để lưu trữ; gia hạn bằng `kyso extend`)
+help-verify-no_default_trust = Không tin các CA gốc có sẵn (Vietnam National Root CA): chỉ tin --trust và `[verify] trust` của kyso.toml
+help-verify-intermediates = Chứng thư số CA trung gian (tệp PEM hoặc DER, hoặc thư mục chứa chúng; lặp lại để thêm nhiều) cho các chuỗi mà chữ ký không mang đủ. Các chứng thư còn thiếu cũng được tải từ địa chỉ caIssuers của chứng thư số, trừ khi dùng --offline

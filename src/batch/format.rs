@@ -9,9 +9,15 @@ use time::OffsetDateTime;
 use super::files::{not_empty_pdf, open_regular};
 use super::output::{stamp, Output, Stamp};
 use super::{Document, Format, Options, Source};
+use crate::cert::Certificate;
 use crate::checked::Verifier;
-use crate::document::cms::{self, CadesOptions, PreparedCms};
-use crate::document::pdf::pades::{self, PadesOptions, PreparedPdf};
+use crate::digest::HashAlg;
+use crate::document::cms::cades_lt::add_long_term_values;
+use crate::document::cms::{self, tsp, CadesOptions, PreparedCms};
+use crate::document::pdf::doc_timestamp::doc_timestamp_update;
+use crate::document::pdf::dss::{dss_update, Appended};
+use crate::document::pdf::pades::{self, PadesOptions, PreparedPdf, SignedPdf};
+use crate::document::pdf::reader::Source as PdfSource;
 use crate::error::{Error, Result};
 use crate::signer::Signer;
 
@@ -130,6 +136,10 @@ impl Formatter<'_> {
     fn later(&self, prepared: Prepared, signature: Vec<u8>) -> Output {
         let verifier = self.verifier.clone();
         let tsa = self.options.tsa.clone();
+        let ltv = self.options.ltv.clone();
+        let archive = self.options.archive_timestamp;
+        let chain = self.options.chain.clone();
+        let signer_cert = self.signer.certificate().clone();
         let alg = self.options.algorithm;
         match prepared {
             Prepared::Digest(digest) => Output::Later(Box::new(move || {
@@ -140,13 +150,32 @@ impl Formatter<'_> {
             Prepared::Cms(prepared) => Output::Later(Box::new(move || {
                 let checked = prepared.check(&verifier, signature)?;
                 let token = cms::timestamp(tsa.as_deref(), &checked)?;
-                Ok(prepared.assemble(checked, token)?.into_bytes().into())
+                let certs = ltv.as_ref().map(|_| {
+                    long_term_certs(&signer_cert, &chain, token.as_deref(), checked.as_bytes())
+                });
+                let mut p7s = prepared.assemble(checked, token)?.into_bytes();
+                if let (Some(cache), Some(certs)) = (&ltv, certs) {
+                    p7s = add_long_term_values(&p7s, &cache.collect(&certs)?)?;
+                }
+                Ok(p7s.into())
             })),
             Prepared::Pdf(p) => Output::Later(Box::new(move || {
                 let PreparedFile { pdf, cms, original } = *p;
                 let checked = cms.check(&verifier, signature)?;
                 let token = cms::timestamp(tsa.as_deref(), &checked)?;
-                let signed = pades::embed(pdf, &cms.assemble(checked, token)?)?;
+                let certs = ltv.as_ref().map(|_| {
+                    long_term_certs(&signer_cert, &chain, token.as_deref(), checked.as_bytes())
+                });
+                let mut signed = pades::embed(pdf, &cms.assemble(checked, token)?)?;
+                if let (Some(cache), Some(certs)) = (&ltv, certs) {
+                    let data = cache.collect(&certs)?;
+                    append(&mut signed, &original, &|pdf| dss_update(pdf, &data))?;
+                    if let (true, Some(tsa)) = (archive, &tsa) {
+                        append(&mut signed, &original, &|pdf| {
+                            doc_timestamp_update(pdf, tsa.as_ref(), HashAlg::Sha256)
+                        })?;
+                    }
+                }
                 Ok(match original {
                     Original::File(input, stamp) => Output::Appended {
                         input,
@@ -224,4 +253,43 @@ impl Formatter<'_> {
             }
         }
     }
+}
+
+/// Appends the update `make` writes for the signed PDF so far (a DSS, a document timestamp).
+fn append(
+    signed: &mut SignedPdf,
+    original: &Original,
+    make: &dyn Fn(&dyn PdfSource) -> Result<Vec<u8>>,
+) -> Result<()> {
+    let more = match original {
+        Original::File(input, _) => make(&Appended {
+            base: input,
+            base_len: signed.base_len,
+            tail: &signed.tail,
+        })?,
+        Original::Memory(bytes) => make(&Appended {
+            base: &bytes[..],
+            base_len: signed.base_len,
+            tail: &signed.tail,
+        })?,
+    };
+    signed.tail.extend_from_slice(&more);
+    Ok(())
+}
+
+/// B-LT: the certificates of the signer's chain and of the TSA's (`token` over `signature`).
+fn long_term_certs(
+    signer: &Certificate,
+    chain: &[Certificate],
+    token: Option<&[u8]>,
+    signature: &[u8],
+) -> Vec<Certificate> {
+    let mut certs = vec![signer.clone()];
+    certs.extend(chain.iter().cloned());
+    if let Some(t) = token {
+        let v = tsp::verify_token(t, signature);
+        certs.extend(v.tsa_certificate().cloned());
+        certs.extend(v.embedded_certificates().iter().cloned());
+    }
+    certs
 }

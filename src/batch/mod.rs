@@ -28,6 +28,7 @@
 pub mod check;
 pub mod choose;
 mod engine;
+pub mod extend;
 pub mod files;
 mod format;
 pub mod mixed;
@@ -43,6 +44,7 @@ use serde::Serialize;
 use crate::cert::Certificate;
 use crate::checked::Verifier;
 use crate::devices::RemovalWatch;
+use crate::document::verify::ValidationCache;
 use crate::document::Timestamper;
 use crate::document::Visible;
 use crate::error::{Error, Result};
@@ -190,6 +192,11 @@ pub struct Options {
     pub contact: Option<String>,
     /// Leave documents whose output file exists (resume an interrupted batch).
     pub skip_existing: bool,
+    /// PAdES B-LT: a Document Security Store after each signature, its revocation answers
+    /// from this cache (one request per certificate for the whole batch). Needs `tsa`.
+    pub ltv: Option<Arc<ValidationCache>>,
+    /// PAdES B-LTA: a document timestamp (from `tsa`) after the DSS of `ltv`.
+    pub archive_timestamp: bool,
 }
 
 impl Options {
@@ -204,6 +211,8 @@ impl Options {
             location: None,
             contact: None,
             skip_existing: false,
+            ltv: None,
+            archive_timestamp: false,
         }
     }
 }

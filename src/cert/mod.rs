@@ -4,6 +4,7 @@
 //! A [`Certificate`] owns its DER and the fields extracted once at construction, so it can be
 //! cloned and passed around freely; x509-parser's borrowed view is rebuilt only when needed.
 
+mod anchors;
 mod certificate;
 mod chain;
 mod identity;
@@ -13,6 +14,7 @@ mod name;
 pub(crate) mod testutil;
 mod trust;
 
+pub use anchors::{default_anchor_list, default_anchor_name, default_anchors, DefaultAnchor};
 pub use certificate::{Certificate, CertificateSummary};
 pub use chain::{build_chain, check_validity};
 pub use identity::{Identity, IdentityEntry, IdentityKind};

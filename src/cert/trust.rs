@@ -4,6 +4,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::anchors::default_anchor_name;
 use super::certificate::Certificate;
 use super::chain::{build_chain, check_validity};
 
@@ -15,6 +16,8 @@ pub struct TrustVerification {
     pub chain_to_anchor: bool,
     /// Subjects of the chain, signer first.
     pub chain: Vec<String>,
+    /// The anchor the chain ended at: a built-in anchor's name, else the anchor's subject.
+    pub anchor: Option<String>,
     /// Expiry, CA and key-usage problems (empty when trusted).
     pub problems: Vec<String>,
 }
@@ -49,7 +52,11 @@ pub fn verify_trust(
     match build_chain(signer, embedded, anchors) {
         Ok(chain) => {
             problems.extend(check_validity(&chain, at));
+            let anchor = chain.last().map(|a| {
+                default_anchor_name(a).map_or_else(|| a.subject().to_owned(), str::to_owned)
+            });
             TrustVerification {
+                anchor,
                 chain_to_anchor: true,
                 chain: chain.iter().map(|c| c.subject().to_owned()).collect(),
                 problems,
@@ -59,6 +66,7 @@ pub fn verify_trust(
             problems.push(e.to_string());
             TrustVerification {
                 chain_to_anchor: false,
+                anchor: None,
                 chain: vec![signer.subject().to_owned()],
                 problems,
             }

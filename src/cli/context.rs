@@ -54,3 +54,67 @@ pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
     }
     hex::decode(&clean).map_err(|_| Error::InvalidInput(format!("--key-id '{s}' is not hex")))
 }
+
+/// The trust anchors of this run: the built-in ones (unless `no_default`), kyso.toml's
+/// `[verify] trust`, then `extra` (`--trust`).
+pub fn anchors(
+    cli: &Cli,
+    extra: &[std::path::PathBuf],
+    no_default: bool,
+) -> Result<Vec<kyso::Certificate>> {
+    let mut anchors = if no_default {
+        Vec::new()
+    } else {
+        kyso::cert::default_anchors()
+    };
+    let configured = Config::discover(cli.config.as_deref())?.verify.trust;
+    for p in configured.iter().chain(extra) {
+        let pem = std::fs::read(p).map_err(|e| Error::io(p.display().to_string(), e))?;
+        anchors.extend(kyso::Certificate::from_pem(&pem)?);
+    }
+    Ok(anchors)
+}
+
+/// The intermediate CA certificates of this run: kyso.toml's `[verify] intermediates`, then
+/// `extra` (`--intermediates`); each a PEM or DER file, or a folder of them.
+pub fn intermediates(cli: &Cli, extra: &[std::path::PathBuf]) -> Result<Vec<kyso::Certificate>> {
+    let configured = Config::discover(cli.config.as_deref())?
+        .verify
+        .intermediates;
+    let mut files = Vec::new();
+    for p in configured.iter().chain(extra) {
+        if p.is_dir() {
+            let entries =
+                std::fs::read_dir(p).map_err(|e| Error::io(p.display().to_string(), e))?;
+            let mut inside: Vec<std::path::PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file())
+                .collect();
+            inside.sort();
+            files.extend(inside.into_iter().map(|f| (f, true)));
+        } else {
+            files.push((p.clone(), false));
+        }
+    }
+    let mut certs = Vec::new();
+    // In a folder, files that are no certificate (keys, CRLs, notes) are passed over.
+    for (f, in_folder) in files {
+        let data = std::fs::read(&f).map_err(|e| Error::io(f.display().to_string(), e))?;
+        match kyso::Certificate::from_pem(&data) {
+            Ok(found) if !found.is_empty() => certs.extend(found),
+            _ => match kyso::Certificate::from_der(data) {
+                Ok(c) => certs.push(c),
+                Err(_) if in_folder => {
+                    log::info!("{}: not a certificate, passed over", f.display())
+                }
+                Err(e) => {
+                    return Err(Error::InvalidInput(format!(
+                        "{}: not a PEM or DER certificate ({e})",
+                        f.display()
+                    )))
+                }
+            },
+        }
+    }
+    Ok(certs)
+}

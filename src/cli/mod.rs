@@ -6,6 +6,7 @@ mod context;
 mod dev_token;
 mod devices;
 mod doctor;
+mod extend;
 mod help;
 mod list;
 mod pin;
@@ -16,6 +17,8 @@ mod sign_args;
 mod sign_key;
 mod verify;
 mod verify_dir;
+mod verify_ltv;
+mod verify_text;
 
 use std::path::PathBuf;
 
@@ -78,6 +81,9 @@ enum Command {
     Sign(Box<sign_args::SignArgs>),
     /// Verify signatures: integrity, signer and identity, signing time, chain to --trust anchors.
     Verify(verify::VerifyArgs),
+    /// Make signed PDFs long-term (PAdES B-LT / B-LTA: validation data and an archive
+    /// timestamp), or renew their archive timestamp.
+    Extend(extend::ExtendArgs),
     /// Create (or reuse) a SoftHSM token with Vietnamese-style test certificates.
     DevToken(dev_token::DevTokenArgs),
     /// Readers, cards and USB tokens: what they are and which module drives them.
@@ -154,6 +160,7 @@ pub fn main() -> i32 {
         Command::Certs(a) => list::certs(&cli, a),
         Command::Sign(a) => sign::run(&cli, a),
         Command::Verify(a) => verify::run(&cli, a),
+        Command::Extend(a) => extend::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor(a) => doctor::run(&cli, a),

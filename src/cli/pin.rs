@@ -43,9 +43,8 @@ impl PinArgs {
                 .map_err(|e| Error::io(t!("pin-cannot-read-from", what = what.clone()), e))?;
             first_line(f, &what)?
         } else if let Some(name) = &self.pin_env {
-            let v = std::env::var(name).map_err(|_| {
-                Error::PinInvalid(t!("pin-env-unset", name = name.clone()))
-            })?;
+            let v = std::env::var(name)
+                .map_err(|_| Error::PinInvalid(t!("pin-env-unset", name = name.clone())))?;
             Zeroizing::new(v)
         } else {
             if !std::io::IsTerminal::is_terminal(&std::io::stdin())

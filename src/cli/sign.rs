@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use kyso::batch::mixed::Mixed;
 use kyso::batch::{self, choose, plan, Document, Options, Summary};
+use kyso::document::verify::revocation::HttpRevocation;
+use kyso::document::verify::ValidationCache;
 use kyso::document::{self, Timestamper};
 use kyso::{Certificate, Error, Result};
 
 use super::batch::Report;
-use super::sign_args::{Format, SignArgs};
+use super::sign_args::{Format, Level, SignArgs};
 use super::{context, sign_key, Cli};
 
 pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
@@ -49,6 +51,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         choose::algorithm_named(name)?;
     }
     let tsa = tsa(args, format)?;
+    let ltv = ltv(cli, args, explicit, tsa.is_some())?;
     let visible = match &args.visible {
         Some(_) if explicit.is_some_and(|f| f != batch::Format::Pades) => {
             return Err(Error::InvalidInput("--visible needs --format pades".into()))
@@ -116,6 +119,8 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let options = Options {
         chain: choose::known_chain(signer.certificate(), &*token, extra_chain),
         tsa,
+        ltv,
+        archive_timestamp: args.level == Some(Level::BLta),
         skip_existing: args.skip_existing,
         ..Options::new(alg.algorithm)
     };
@@ -150,6 +155,55 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     drop(cancel);
     let _ = token.logout();
     Ok(report.finish(&mixed.documents, &mixed.formats, &summary?))
+}
+
+/// The validation-data cache of `--level b-lt`, its requirements checked before the PIN.
+fn ltv(
+    cli: &Cli,
+    args: &SignArgs,
+    explicit: Option<batch::Format>,
+    stamped: bool,
+) -> Result<Option<Arc<ValidationCache>>> {
+    match args.level {
+        None => Ok(None),
+        Some(Level::BB) if stamped => Err(Error::InvalidInput(
+            "--level b-b has no timestamp: leave out --tsa, or ask for --level b-t".into(),
+        )),
+        Some(Level::BB) => Ok(None),
+        Some(Level::BT | Level::BLt | Level::BLta) if !stamped => Err(Error::InvalidInput(
+            "--level b-t, b-lt and b-lta need a timestamp authority: give --tsa URL".into(),
+        )),
+        Some(Level::BT) => Ok(None),
+        Some(Level::BLta) if explicit != Some(batch::Format::Pades) => Err(Error::InvalidInput(
+            "--level b-lta needs --format pades (kyso does not write CAdES-LTA archive \
+                 timestamps in .p7s; --level b-lt does CAdES-LT)"
+                .into(),
+        )),
+        Some(Level::BLt)
+            if !matches!(
+                explicit,
+                Some(batch::Format::Pades) | Some(batch::Format::Cms)
+            ) =>
+        {
+            Err(Error::InvalidInput(
+                "--level b-lt needs --format pades (PAdES B-LT) or cms (CAdES-LT)".into(),
+            ))
+        }
+        Some(Level::BLt | Level::BLta) => {
+            let source = HttpRevocation {
+                timeout: std::time::Duration::from_secs(15),
+            };
+            let known = {
+                let mut known = context::anchors(cli, &[], false)?;
+                known.extend(context::intermediates(cli, &[])?);
+                known
+            };
+            Ok(Some(Arc::new(ValidationCache::new(
+                Arc::new(source),
+                known,
+            ))))
+        }
+    }
 }
 
 /// The timestamp authority of `--tsa`, checked before the PIN.

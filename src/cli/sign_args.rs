@@ -11,6 +11,23 @@ use kyso::{Error, Result};
 use super::pin::PinArgs;
 
 /// Output formats of `kyso sign`.
+/// `--level`: the PAdES baseline level asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// Signature only.
+    #[value(name = "b-b")]
+    BB,
+    /// With a signature timestamp.
+    #[value(name = "b-t")]
+    BT,
+    /// With a timestamp and the validation data (DSS).
+    #[value(name = "b-lt")]
+    BLt,
+    /// B-LT and a document timestamp over everything (archive).
+    #[value(name = "b-lta")]
+    BLta,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// The bare signature over the file (ECDSA as DER) in FILE.sig: `openssl dgst -verify`
@@ -113,6 +130,14 @@ pub struct SignArgs {
     /// that is unreachable or answers wrongly stops the batch; nothing unstamped is written.
     #[arg(long, value_name = "URL")]
     pub(super) tsa: Option<String>,
+    /// Baseline level: b-b (no timestamp), b-t (with --tsa, the default then), b-lt
+    /// (b-t and a Document Security Store with the certificates, OCSP responses and CRLs of
+    /// the signer's and the TSA's chains, fetched once per certificate for the whole batch:
+    /// the signature stays verifiable when the CA's responders are gone; with --format cms,
+    /// CAdES-LT: the same data as unsigned attributes), b-lta (PAdES: b-lt and a document
+    /// timestamp over the whole file, for archives; renew it with `kyso extend`).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub(super) level: Option<Level>,
     /// Seconds to wait for the timestamp authority.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
     pub(super) tsa_timeout: u64,

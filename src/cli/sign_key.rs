@@ -46,7 +46,12 @@ pub fn login_and_choose(
                 .unwrap_or_default();
             eprintln!(
                 "{}",
-                t!("key-remembered-used", token = label.clone(), key = id.to_string(), file = file)
+                t!(
+                    "key-remembered-used",
+                    token = label.clone(),
+                    key = id.to_string(),
+                    file = file
+                )
             );
             Some(context::parse_key_id(id)?)
         }
@@ -74,7 +79,12 @@ pub fn login_and_choose(
         if needed > 1 {
             eprintln!(
                 "{}",
-                t!("key-authorisations", documents = to_sign, needed = needed, per = per)
+                t!(
+                    "key-authorisations",
+                    documents = to_sign,
+                    needed = needed,
+                    per = per
+                )
             );
         }
     }
@@ -160,7 +170,14 @@ fn ask_key(
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(choose::several_keys(label, keys, now));
     }
-    eprintln!("{}", t!("key-choose-list", token = label.to_owned(), count = keys.len()));
+    eprintln!(
+        "{}",
+        t!(
+            "key-choose-list",
+            token = label.to_owned(),
+            count = keys.len()
+        )
+    );
     for (n, k) in keys.iter().enumerate() {
         eprintln!("  {}) {}", n + 1, choose::describe_key(k, now));
     }
@@ -177,7 +194,5 @@ fn ask_key(
         .and_then(|n| n.checked_sub(1))
         .and_then(|n| keys.get(n))
         .cloned()
-        .ok_or_else(|| {
-            Error::InvalidInput(t!("key-none-chosen", answer = line.trim().to_owned()))
-        })
+        .ok_or_else(|| Error::InvalidInput(t!("key-none-chosen", answer = line.trim().to_owned())))
 }

@@ -12,8 +12,13 @@ use kyso::document::{self, CmsVerification, Revocation, RevocationStatus, TrustV
 use kyso::{Certificate, Error, Result};
 
 use super::verify_dir::{signed_in, Target};
+use super::verify_ltv;
+use super::verify_text::print_text;
 use super::{print_json, Cli};
 use kyso::batch::files;
+use kyso::document::cms::cades_lt::long_term_values;
+use kyso::document::verify::issuers::IssuerFetcher;
+use kyso::document::verify::{stored_validation_data, StoredValidationData, ValidationCache};
 
 const VERIFY_HELP: &str = "\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
@@ -28,21 +33,36 @@ with the issuer's key; the result is good, revoked (with time and reason), unkno
 unreachable. --offline asks nothing and says so. A revoked certificate makes the signature
 invalid unless a valid signature timestamp shows it was made before the revocation.
 
-Exit status: 0 when every signature is valid and its signer chains to a --trust anchor,
+Trust: the Vietnam National Root CA (NEAC, rootca.gov.vn) is built in, so signatures from
+the licensed Vietnamese CAs (VNPT-CA, Viettel-CA, BKAV-CA, FPT-CA…) chain without options.
+kyso.toml's `[verify] trust = ['ca.pem', …]` and --trust add anchors; --no-default-trust
+leaves the built-in root out. The report names the anchor each chain ended at.
+
+Exit status: 0 when every signature is valid and its signer chains to a trust anchor,
 1 when any is invalid, modified, revoked or untrusted, 2 when kyso could not run.
 
 Examples:
-  kyso verify --trust ca.pem report.pdf.p7s
-  kyso verify --trust vn-root.pem --trust viettel-ca.pem --json *.p7s
-  kyso verify --trust ca.pem received/       # ... 200 valid, 0 invalid, 0 not trusted";
+  kyso verify report.pdf                     # a Vietnamese CA's signature: no options
+  kyso verify --trust org-ca.pem --json *.p7s
+  kyso verify --no-default-trust --trust ca.pem received/   # ... 200 valid, 0 invalid";
 
 /// Options of `kyso verify`.
 #[derive(Debug, Args)]
 #[command(after_help = VERIFY_HELP)]
 pub struct VerifyArgs {
-    /// Trust anchors: PEM file(s) of CA certificates (repeat for several).
+    /// More trust anchors: PEM file(s) of CA certificates (repeat for several), besides the
+    /// built-in Vietnam National Root CA and kyso.toml's `[verify] trust`.
     #[arg(long, value_name = "PEM")]
     trust: Vec<PathBuf>,
+    /// Do not trust the built-in anchors (the Vietnam National Root CA): only --trust and
+    /// kyso.toml's `[verify] trust`.
+    #[arg(long)]
+    no_default_trust: bool,
+    /// Intermediate CA certificates (PEM or DER file, or a folder of them; repeat for
+    /// several) for chains a signature does not carry whole. Missing ones are also fetched
+    /// from the certificates' caIssuers URLs unless --offline.
+    #[arg(long, value_name = "PATH")]
+    intermediates: Vec<PathBuf>,
     /// Do not ask OCSP responders or fetch CRLs; the result says revocation was not checked.
     #[arg(long)]
     offline: bool,
@@ -60,45 +80,61 @@ pub struct VerifyArgs {
 
 /// The verdict on one signature.
 #[derive(Debug, Serialize)]
-struct Report {
-    file: PathBuf,
-    signature_file: Option<PathBuf>,
+pub(super) struct Report {
+    pub(super) file: PathBuf,
+    pub(super) signature_file: Option<PathBuf>,
     /// `valid`, `invalid` (broken or modified), `untrusted` (intact, signer not trusted) or
     /// `error` (could not be verified).
-    status: &'static str,
+    pub(super) status: &'static str,
     /// PDF signature field name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<String>,
+    pub(super) field: Option<String>,
     /// PDF: the signature's byte range runs to the end of the file.
     #[serde(skip_serializing_if = "Option::is_none")]
-    covers_whole_document: Option<bool>,
+    pub(super) covers_whole_document: Option<bool>,
     /// PDF: what the revisions after this signature changed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    later_changes: Option<document::verify::LaterChanges>,
+    pub(super) later_changes: Option<document::verify::LaterChanges>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    signature: Option<CmsVerification>,
+    pub(super) signature: Option<CmsVerification>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    trust: Option<TrustVerification>,
+    pub(super) trust: Option<TrustVerification>,
     /// Revocation status of the signer's certificate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    revocation: Option<Revocation>,
+    pub(super) revocation: Option<Revocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    pub(super) error: Option<String>,
     /// PDF: bytes were added after this, the last, signature.
     #[serde(skip)]
-    appended: bool,
+    pub(super) appended: bool,
+    /// PDF: the PAdES baseline level the signature reaches (`B-B`, `B-T`, `B-LT`, `B-LTA`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) level: Option<&'static str>,
+    /// Where the revocation answers came from: `embedded` (the PDF's DSS), `fetched`, `none`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) validation_data: Option<&'static str>,
+    /// Revocation of the signer's intermediates and of the TSA's chain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) chain_revocation: Vec<verify_ltv::OtherRevocation>,
+    /// The PDF's DSS answers for the signer's certificate (B-LT).
+    #[serde(skip)]
+    pub(super) embedded_revocation: bool,
+    /// PDF: a document timestamp (B-LTA), instead of a signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) document_timestamp: Option<document::TimestampVerification>,
 }
 
 pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
-    let mut anchors = Vec::new();
-    for p in &args.trust {
-        let pem = std::fs::read(p).map_err(|e| Error::io(p.display().to_string(), e))?;
-        anchors.extend(Certificate::from_pem(&pem)?);
-    }
+    let anchors = super::context::anchors(cli, &args.trust, args.no_default_trust)?;
+    let intermediates = super::context::intermediates(cli, &args.intermediates)?;
+    let fetcher = IssuerFetcher::new(verify_ltv::REVOCATION_TIMEOUT);
+    let answers = verify_ltv::fetched_answers();
     let ctx = Ctx {
         anchors: &anchors,
+        intermediates: &intermediates,
+        issuers: (!args.offline).then_some(&fetcher),
+        answers: (!args.offline).then_some(&answers),
         now: OffsetDateTime::now_utc(),
-        offline: args.offline,
     };
     if args.content.is_some() && args.files.len() != 1 {
         return Err(Error::InvalidInput(format!(
@@ -181,12 +217,14 @@ fn count_line(reports: &[Report]) -> String {
 /// What every verification needs.
 struct Ctx<'a> {
     anchors: &'a [Certificate],
+    /// Configured intermediates.
+    intermediates: &'a [Certificate],
+    /// Fetches missing issuers (`None` offline).
+    issuers: Option<&'a IssuerFetcher>,
+    /// The responders' answers, once per certificate (`None` offline).
+    answers: Option<&'a ValidationCache>,
     now: OffsetDateTime,
-    offline: bool,
 }
-
-/// How long an OCSP responder or CRL server may take.
-const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 impl Report {
     /// A report on `file` that could not be verified (the error to be filled in).
@@ -203,6 +241,11 @@ impl Report {
             error: None,
             appended: false,
             later_changes: None,
+            level: None,
+            validation_data: None,
+            embedded_revocation: false,
+            chain_revocation: Vec::new(),
+            document_timestamp: None,
         }
     }
 }
@@ -230,11 +273,13 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
         ));
         return report;
     }
+    let mut stored = None;
     let result = (|| -> Result<CmsVerification> {
         let p7s = files::read_regular(&sig)?;
         if let Some(e) = not_cms(&sig, &p7s) {
             return Err(e);
         }
+        stored = long_term_values(&p7s);
         document::verify_detached(&p7s, &mut |hash| {
             let mut f = files::open_regular(&content)?;
             hash.digest_reader(&mut f).map_err(|e| match e {
@@ -249,7 +294,10 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
         })
     })();
     match result {
-        Ok(v) => judge(&mut report, v, ctx),
+        Ok(v) => {
+            judge(&mut report, v, ctx, stored.as_ref());
+            report.level = Some(verify_ltv::cades_level(&report));
+        }
         Err(e) => report.error = Some(e.to_string()),
     }
     report
@@ -289,22 +337,38 @@ fn not_cms(sig: &Path, data: &[u8]) -> Option<Error> {
     Some(Error::Document(why))
 }
 
-/// Sets the status from the signature and the chain.
-fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
-    let (anchors, now) = (ctx.anchors, ctx.now);
-    let trust = document::verify_trust(
-        v.signer_certificate(),
-        v.embedded_certificates(),
-        anchors,
-        now,
-    );
+/// Sets the status from the signature and the chain; `stored` is the PDF's DSS.
+fn judge(
+    report: &mut Report,
+    mut v: CmsVerification,
+    ctx: &Ctx,
+    stored: Option<&StoredValidationData>,
+) {
+    let anchors = ctx.anchors;
     let mut tsa_trusted = true;
+    let mut stamped_at = None;
     if let Some(ts) = &mut v.timestamp {
         if ts.is_valid() {
             ts.check_trust(anchors);
             tsa_trusted = ts.trust.as_ref().is_some_and(|t| t.is_trusted());
+            stamped_at = ts.gen_time().filter(|_| tsa_trusted);
         }
     }
+    // Validation at the time a trusted timestamp proves: a certificate that expired after it
+    // still made a valid signature.
+    let mut intermediates = v.embedded_certificates().to_vec();
+    intermediates.extend(stored.iter().flat_map(|s| s.certs.iter().cloned()));
+    intermediates.extend(ctx.intermediates.iter().cloned());
+    if let Some(fetcher) = ctx.issuers {
+        let missing = fetcher.missing_issuers(v.signer_certificate(), &intermediates, anchors);
+        intermediates.extend(missing);
+    }
+    let trust = document::verify_trust(
+        v.signer_certificate(),
+        &intermediates,
+        anchors,
+        stamped_at.unwrap_or(ctx.now),
+    );
     report.status = if !v.is_intact() {
         "invalid"
     } else if trust.is_trusted() && tsa_trusted {
@@ -327,17 +391,33 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
             ),
         });
     }
-    let revocation = if ctx.offline {
-        Revocation::not_checked("--offline: no OCSP responder or CRL was asked")
-    } else {
-        let mut candidates = v.embedded_certificates().to_vec();
-        candidates.extend_from_slice(anchors);
-        let source = document::verify::revocation::HttpRevocation {
-            timeout: REVOCATION_TIMEOUT,
-        };
-        document::verify::revocation::check(v.signer_certificate(), &candidates, &source)
-    };
-    let mut revocation = revocation;
+    let mut candidates = intermediates;
+    candidates.extend_from_slice(anchors);
+    let (mut revocation, used, embedded) =
+        verify_ltv::revocation(v.signer_certificate(), &candidates, stored, ctx.answers);
+    report.validation_data = Some(used);
+    report.embedded_revocation = embedded;
+    let tsa_cert = v
+        .timestamp
+        .as_ref()
+        .and_then(|t| t.tsa_certificate().cloned());
+    let mut leaves = vec![v.signer_certificate()];
+    leaves.extend(tsa_cert.as_ref());
+    let mut with_tsa = candidates.clone();
+    if let Some(t) = &v.timestamp {
+        with_tsa.extend(t.embedded_certificates().iter().cloned());
+    }
+    report.chain_revocation = verify_ltv::others(&leaves, &with_tsa, anchors, stored, ctx.answers);
+    // A revoked intermediate or TSA certificate: invalid unless revoked after the timestamp.
+    if let Some(bad) = report.chain_revocation.iter().find(|o| {
+        o.revocation.status == RevocationStatus::Revoked
+            && stamped_at
+                .zip(o.revocation.revoked_time())
+                .is_none_or(|(ts, rev)| ts >= rev)
+    }) {
+        report.status = "invalid";
+        report.error = Some(format!("'{}' is revoked: {}", bad.subject, bad.revocation));
+    }
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {
         // A valid timestamp before the revocation keeps the signature good (it was made while
         // the certificate was valid); otherwise it cannot be told from a signature made after.
@@ -379,7 +459,11 @@ fn is_signed_pdf(file: &Path) -> bool {
 /// One report per signature in the PDF, oldest first; the newest must cover the whole file.
 fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
     let base = || Report::error(file);
-    let found = files::read_regular(file).and_then(|pdf| document::verify_pdf(&pdf));
+    let mut stored = None;
+    let found = files::read_regular(file).and_then(|pdf| {
+        stored = stored_validation_data(&pdf);
+        document::verify_pdf(&pdf)
+    });
     let sigs = match found {
         Ok(s) if s.is_empty() => {
             let mut r = base();
@@ -394,6 +478,8 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
         }
     };
     let last = sigs.len() - 1;
+    // Where the archive timestamps end: a signature before one is B-LTA (with its DSS).
+    let archived_until = verify_ltv::archive_ends(&sigs, ctx.anchors);
     sigs.into_iter()
         .enumerate()
         .map(|(i, s)| {
@@ -405,7 +491,11 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
                     if v.signing_time.is_none() {
                         v.signing_time = s.claimed_time.clone();
                     }
-                    judge(&mut r, *v, ctx)
+                    judge(&mut r, *v, ctx, stored.as_ref());
+                    r.level = Some(verify_ltv::level(&r, &s.byte_range, archived_until));
+                }
+                document::PdfSignatureResult::DocTimestamp(t) => {
+                    verify_ltv::judge_doc_timestamp(&mut r, *t, ctx.anchors)
                 }
                 document::PdfSignatureResult::Error(e) => r.error = Some(e),
             }
@@ -439,158 +529,5 @@ pub(super) fn detached_pair(file: &Path) -> (PathBuf, PathBuf) {
     match s.strip_suffix(".p7s") {
         Some(content) => (PathBuf::from(content), file.to_path_buf()),
         None => (file.to_path_buf(), PathBuf::from(format!("{s}.p7s"))),
-    }
-}
-
-/// An RFC 3339 UTC time (`2026-11-22T08:32:26Z`) in Vietnam time with its offset, as the
-/// visible stamp shows times (`2026-11-22 15:32:26 (UTC+7)`); anything else as it is.
-fn vietnam_time(utc: &str) -> String {
-    let parse = || -> Option<OffsetDateTime> {
-        let s = utc.strip_suffix('Z')?;
-        let (date, clock) = s.split_once('T')?;
-        let mut d = date.split('-').map(str::parse::<i32>);
-        let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-        let mut c = clock.split(':').map(str::parse::<u8>);
-        let (h, min, sec) = (c.next()?.ok()?, c.next()?.ok()?, c.next()?.ok()?);
-        let date = time::Date::from_calendar_date(
-            y,
-            time::Month::try_from(u8::try_from(m).ok()?).ok()?,
-            u8::try_from(day).ok()?,
-        )
-        .ok()?;
-        let t = time::Time::from_hms(h, min, sec).ok()?;
-        Some(time::PrimitiveDateTime::new(date, t).assume_utc())
-    };
-    match (parse(), time::UtcOffset::from_hms(7, 0, 0)) {
-        (Some(t), Ok(vn)) => {
-            let t = t.to_offset(vn);
-            format!(
-                "{}-{:02}-{:02} {:02}:{:02}:{:02} (UTC+7)",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        }
-        _ => utc.to_owned(),
-    }
-}
-
-fn print_text(r: &Report, no_anchors: bool) {
-    // Every line escaped whole: names, subjects and messages come from the signature, and a
-    // certificate's escape sequences must not rewrite what the person reads.
-    macro_rules! line {
-        ($($arg:tt)*) => {
-            println!("{}", kyso::cert::printable(&format!($($arg)*)))
-        };
-    }
-    let verdict = match r.status {
-        "valid" => "VALID",
-        "invalid" => "INVALID",
-        "untrusted" => "NOT TRUSTED",
-        _ => "ERROR",
-    };
-    match &r.field {
-        Some(f) => line!("{} [{f}]: {verdict}", r.file.display()),
-        None => line!("{}: {verdict}", r.file.display()),
-    }
-    if let Some(e) = &r.error {
-        line!("  error      {e}");
-    }
-    if let Some(v) = &r.signature {
-        let s = &v.signer;
-        let identity: Vec<String> = v
-            .signer_certificate()
-            .identity()
-            .entries()
-            .iter()
-            .map(|e| format!("{}:{}", e.kind.key().to_uppercase(), e.value))
-            .collect();
-        line!(
-            "  signer     {} ({})",
-            s.common_name.as_deref().unwrap_or(&s.subject),
-            if identity.is_empty() {
-                "no identity number".into()
-            } else {
-                identity.join(", ")
-            }
-        );
-        line!("  subject    {}", s.subject);
-        line!("  issuer     {}", s.issuer);
-        line!(
-            "  signed at  {} (claimed by the signer{})",
-            v.signing_time
-                .as_deref()
-                .map_or("unknown".into(), vietnam_time),
-            if v.timestamp.is_some() {
-                ""
-            } else {
-                ", not timestamped"
-            }
-        );
-        if let Some(t) = &v.timestamp {
-            line!(
-                "  timestamp  {} by {} ({})",
-                t.time.as_deref().map_or("unknown".into(), vietnam_time),
-                t.tsa.as_deref().unwrap_or("an unknown TSA"),
-                if t.is_valid() {
-                    "token valid, imprint matches this signature"
-                } else {
-                    "INVALID"
-                }
-            );
-            if let Some(tt) = &t.trust {
-                if tt.chain_to_anchor {
-                    line!("  tsa chain  {}", tt.chain.join(" <- "));
-                }
-                for p in &tt.problems {
-                    line!("  tsa trust  {p}");
-                }
-            }
-        }
-        line!("  algorithm  {}", v.algorithm);
-        line!(
-            "  signature  {}",
-            if v.signature_valid {
-                "valid"
-            } else {
-                "INVALID"
-            }
-        );
-        let later = r.later_changes.as_ref();
-        match later {
-            Some(lc) if !lc.acceptable() => line!(
-                "  document   MODIFIED after signing: {}",
-                lc.modifications.join("; ")
-            ),
-            Some(lc) if !lc.revision_added => {
-                line!("  document   MODIFIED after signing: bytes were added after this signature")
-            }
-            _ if !v.content_unmodified => line!("  document   MODIFIED after signing"),
-            Some(_) => line!(
-                "  document   unmodified; later revisions only add signatures, form fields or \
-                 validation data"
-            ),
-            None => line!("  document   unmodified"),
-        }
-        for p in &v.problems {
-            line!("  problem    {p}");
-        }
-    }
-    if let Some(t) = &r.trust {
-        if t.chain_to_anchor {
-            line!("  chain      {}", t.chain.join(" <- "));
-        }
-        for p in &t.problems {
-            line!("  trust      {p}");
-        }
-        if no_anchors {
-            line!("  trust      no trust anchor given: pass --trust CA.pem");
-        }
-    }
-    if let Some(rev) = &r.revocation {
-        line!("  revocation {rev}");
     }
 }

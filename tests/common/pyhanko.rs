@@ -95,3 +95,41 @@ pub fn validate(dir: &Path, file: &str) -> String {
         dir,
     )
 }
+
+/// pyHanko reads the Document Security Store of `file` and validates every end-entity
+/// certificate in it (the signer's, the TSAs') against the trust root `ca` with the store's
+/// OCSP responses and CRLs alone: revocation data required, nothing fetched. One line per
+/// certificate: `OK <subject>` or `FAIL <subject>: <why>`.
+pub fn validate_from_dss(dir: &Path, ca: &str, file: &str) -> String {
+    const SCRIPT: &str = r#"
+import sys, asyncio
+from asn1crypto import ocsp, crl
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko_certvalidator import ValidationContext, CertificateValidator
+ca = load_cert_from_pemder(sys.argv[1])
+dss = DocumentSecurityStore.read_dss(PdfFileReader(open(sys.argv[2], 'rb')))
+ocsps = [ocsp.OCSPResponse.load(o.get_object().data) for o in dss.ocsps]
+crls = [crl.CertificateList.load(c.get_object().data) for c in dss.crls]
+certs = list(dss.load_certs())
+for c in certs:
+    if c.ca:
+        continue
+    vc = ValidationContext(trust_roots=[ca], other_certs=certs, ocsps=ocsps, crls=crls,
+                           allow_fetching=False, revocation_mode='require')
+    try:
+        asyncio.run(CertificateValidator(c, validation_context=vc).async_validate_usage(set()))
+        print('OK', c.subject.human_friendly)
+    except Exception as e:
+        print('FAIL', c.subject.human_friendly + ':', e)
+"#;
+    let out = Command::new("python3")
+        .args(["-c", SCRIPT, ca, file])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "pyHanko DSS validation: {text}");
+    text
+}

@@ -176,6 +176,91 @@ pub fn issue_cert(dir: &Path, name: &str, subject: &str, ext: &str, serial: &str
     p("pem")
 }
 
+/// Imports `NAME.key` and `NAME.pem` (in the fixture's folder, see [`issue_cert`]) into the
+/// token `kyso-test` under CKA_ID `id` and label `name`, with pkcs11-tool.
+pub fn import_key(fx: &super::Fixture, name: &str, id: &str) {
+    use super::{PIN, SOFTHSM};
+    let run = |c: &mut Command| assert_ok(&c.output().unwrap());
+    let der = |out: &str| {
+        fx.path(&format!("{name}.{out}"))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    run(Command::new("openssl")
+        .args(["pkey", "-outform", "DER", "-in"])
+        .arg(fx.path(&format!("{name}.key")))
+        .args(["-out", &der("key.der")]));
+    run(Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(fx.path(&format!("{name}.key")))
+        .args(["-out", &der("pub.der")]));
+    run(Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(fx.path(&format!("{name}.pem")))
+        .args(["-out", &der("crt.der")]));
+    for (file, kind) in [
+        ("key.der", "privkey"),
+        ("pub.der", "pubkey"),
+        ("crt.der", "cert"),
+    ] {
+        run(Command::new("pkcs11-tool")
+            .env("SOFTHSM2_CONF", &fx.conf)
+            .args([
+                "--module",
+                SOFTHSM,
+                "--token-label",
+                "kyso-test",
+                "--login",
+                "--pin",
+                PIN,
+            ])
+            .args([
+                "--write-object",
+                &der(file),
+                "--type",
+                kind,
+                "--id",
+                id,
+                "--label",
+                name,
+            ]));
+    }
+}
+
+/// A CRL of the fixture CA (`ca.pem`, `ca.key` in `dir`) from the `openssl ca` database
+/// `index` (`openssl ca -gencrl`, 7 days), in DER.
+pub fn fixture_crl(dir: &Path, index: &Path) -> Vec<u8> {
+    std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
+    std::fs::write(
+        dir.join("ca.cnf"),
+        format!(
+            "[ca]\ndefault_ca = c\n[c]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\n\
+             default_crl_days = 7\n",
+            index.display(),
+            dir.join("crlnumber").display()
+        ),
+    )
+    .unwrap();
+    let crl = dir.join("ca.crl");
+    run(Command::new("openssl")
+        .args(["ca", "-gencrl", "-config"])
+        .arg(dir.join("ca.cnf"))
+        .arg("-cert")
+        .arg(dir.join("ca.pem"))
+        .arg("-keyfile")
+        .arg(dir.join("ca.key"))
+        .arg("-out")
+        .arg(&crl));
+    let out = Command::new("openssl")
+        .args(["crl", "-outform", "DER", "-in"])
+        .arg(&crl)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    out.stdout
+}
+
 /// A local timestamp authority: `openssl ts -reply` with a TSA certificate from the fixture CA
 /// (extendedKeyUsage critical timeStamping).
 pub struct Tsa {
@@ -187,6 +272,12 @@ pub struct Tsa {
 impl Tsa {
     /// Starts the TSA; `dir` holds the fixture CA (`ca.pem`, `ca.key`).
     pub fn start(dir: &Path) -> Tsa {
+        Tsa::start_with(dir, "")
+    }
+
+    /// [`Tsa::start`], the TSA's certificate with the extension lines `extra` too (an AIA
+    /// naming an OCSP responder, for long-term validation data).
+    pub fn start_with(dir: &Path, extra: &str) -> Tsa {
         let work = dir.join("tsa");
         std::fs::create_dir_all(&work).unwrap();
         std::fs::copy(dir.join("ca.pem"), work.join("ca.pem")).unwrap();
@@ -195,9 +286,11 @@ impl Tsa {
             &work,
             "tsa",
             "/C=VN/O=Kyso Test/CN=Kyso Test TSA",
-            "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+            &format!(
+                "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
              extendedKeyUsage = critical, timeStamping\nsubjectKeyIdentifier = hash\n\
-             authorityKeyIdentifier = keyid:always\n",
+             authorityKeyIdentifier = keyid:always\n{extra}"
+            ),
             "0x7001",
         );
         std::fs::write(work.join("serial"), "01\n").unwrap();

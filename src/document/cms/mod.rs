@@ -4,6 +4,7 @@
 
 pub(crate) mod algorithm;
 mod cades;
+pub mod cades_lt;
 pub(crate) mod ess;
 pub(crate) mod signed_data;
 pub mod tsp;

@@ -59,12 +59,34 @@ impl Tsa {
 pub trait Timestamper: Send + Sync {
     /// A timestamp token (DER `ContentInfo`) over `stamped`, checked to hold.
     fn timestamp(&self, stamped: &[u8]) -> Result<Vec<u8>>;
+    /// A token over data already hashed with `hash` (a PDF's byte range, hashed as the file
+    /// is read): the document timestamp of PAdES B-LTA.
+    fn timestamp_digest(&self, hash: HashAlg, digest: &[u8]) -> Result<Vec<u8>> {
+        let _ = (hash, digest);
+        Err(Error::Timestamp(
+            "this timestamp authority cannot stamp a digest (a document timestamp)".into(),
+        ))
+    }
 }
 
 /// An RFC 3161 authority over HTTP(S).
 impl Timestamper for Tsa {
     fn timestamp(&self, stamped: &[u8]) -> Result<Vec<u8>> {
         request(self, stamped)
+    }
+
+    fn timestamp_digest(&self, hash: HashAlg, digest: &[u8]) -> Result<Vec<u8>> {
+        let tsa = Tsa {
+            hash,
+            ..self.clone()
+        };
+        request_imprint(&tsa, digest, &|h| {
+            if h == hash {
+                digest.to_vec()
+            } else {
+                Vec::new()
+            }
+        })
     }
 }
 
@@ -135,13 +157,25 @@ impl TimestampVerification {
 /// Checks a DER timestamp token (a `ContentInfo`) over `stamped`, the bytes it should
 /// timestamp (a SignerInfo's signature value).
 pub fn verify_token(token: &[u8], stamped: &[u8]) -> TimestampVerification {
-    match check_token(token, stamped) {
+    verify_token_imprint(token, &|h| h.digest(stamped))
+}
+
+/// [`verify_token`] for data known by its digest: `imprint_of` gives it for a hash (empty
+/// when it is not known with that hash).
+pub fn verify_token_imprint(
+    token: &[u8],
+    imprint_of: &dyn Fn(HashAlg) -> Vec<u8>,
+) -> TimestampVerification {
+    match check_token(token, imprint_of) {
         Ok((v, _)) => v,
         Err(e) => TimestampVerification::unreadable(e.to_string()),
     }
 }
 
-fn check_token(token: &[u8], stamped: &[u8]) -> Result<(TimestampVerification, TstInfo)> {
+fn check_token(
+    token: &[u8],
+    imprint_of: &dyn Fn(HashAlg) -> Vec<u8>,
+) -> Result<(TimestampVerification, TstInfo)> {
     let sd = parse_signed_data(token)?;
     let encap = &sd.encap_content_info;
     if encap.econtent_type != ID_CT_TST_INFO {
@@ -168,7 +202,7 @@ fn check_token(token: &[u8], stamped: &[u8]) -> Result<(TimestampVerification, T
             .push("the token has no ESS signing-certificate attribute (RFC 3161 §2.4.2)".into());
     }
     let imprint_matches = match hash_from_oid(&tst.message_imprint.hash_algorithm.oid) {
-        Ok(hash) => hash.digest(stamped) == tst.message_imprint.hashed_message.as_bytes(),
+        Ok(hash) => imprint_of(hash) == tst.message_imprint.hashed_message.as_bytes(),
         Err(e) => {
             problems.push(format!("message imprint: {e}"));
             false
@@ -210,6 +244,16 @@ fn check_token(token: &[u8], stamped: &[u8]) -> Result<(TimestampVerification, T
 
 /// Asks `tsa` for a token over `stamped` and returns it (DER `ContentInfo`) once it holds.
 pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
+    request_imprint(tsa, &tsa.hash.digest(stamped), &|h| h.digest(stamped))
+}
+
+/// Asks `tsa` for a token over `imprint` (hashed with `tsa.hash`); `imprint_of` checks the
+/// token's (see [`verify_token_imprint`]).
+fn request_imprint(
+    tsa: &Tsa,
+    imprint: &[u8],
+    imprint_of: &dyn Fn(HashAlg) -> Vec<u8>,
+) -> Result<Vec<u8>> {
     let url = &tsa.url;
     let fail = |m: String| Error::Timestamp(format!("{url}: {m}"));
     let enc = |e: der::Error| fail(format!("encoding the request: {e}"));
@@ -217,12 +261,11 @@ pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
     rsa::rand_core::RngCore::fill_bytes(&mut rsa::rand_core::OsRng, &mut nonce);
     nonce[0] = (nonce[0] & 0x7f) | 0x40; // positive, minimal
     let nonce = Int::new(&nonce).map_err(enc)?;
-    let imprint = tsa.hash.digest(stamped);
     let req = TimeStampReq {
         version: TspVersion::V1,
         message_imprint: MessageImprint {
             hash_algorithm: digest_algorithm(tsa.hash),
-            hashed_message: OctetString::new(imprint).map_err(enc)?,
+            hashed_message: OctetString::new(imprint.to_vec()).map_err(enc)?,
         },
         req_policy: None,
         nonce: Some(nonce.clone()),
@@ -275,7 +318,7 @@ pub fn request(tsa: &Tsa, stamped: &[u8]) -> Result<Vec<u8>> {
         .ok_or_else(|| fail("granted but sent no token".into()))?
         .to_der()
         .map_err(enc)?;
-    let (v, tst) = check_token(&token, stamped).map_err(|e| fail(format!("bad token: {e}")))?;
+    let (v, tst) = check_token(&token, imprint_of).map_err(|e| fail(format!("bad token: {e}")))?;
     if tst.nonce.as_ref() != Some(&nonce) {
         return Err(fail(
             "the token's nonce is not the one sent (a replayed or foreign reply)".into(),

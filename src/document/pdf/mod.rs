@@ -2,7 +2,9 @@
 //! signature's appearance, and PAdES signing.
 
 pub mod appearance;
+pub mod doc_timestamp;
 pub(crate) mod docmdp;
+pub mod dss;
 pub mod image;
 mod object;
 pub mod pades;

@@ -16,7 +16,7 @@ use super::signing_pdf::{array_of, unique_field_name, Pdf};
 use super::writer::{text_string, write_object, write_object_with, Numbers, Update};
 use super::xref::last_startxref;
 use crate::cert::Certificate;
-use crate::digest::Hasher;
+use crate::digest::{HashAlg, Hasher};
 use crate::document::cms::tsp::Timestamper;
 use crate::document::cms::{sign_detached, CadesOptions, SignedCms};
 use crate::error::{Error, Result};
@@ -84,6 +84,9 @@ fn pdf_err(e: lopdf::Error) -> Error {
 /// Room for a timestamp token: the TSA's signature, its certificate and perhaps its chain.
 const TIMESTAMP_ROOM: usize = 12 * 1024;
 
+/// Room for a document timestamp's token (B-LTA): a TSA with a long chain.
+const DOC_TIMESTAMP_ROOM: usize = 16 * 1024;
+
 /// Bytes reserved for the CMS: the certificates, the signature, room for the attributes and
 /// for a timestamp token when one is asked for.
 fn reserved_len(signer: &dyn Signer, chain: &[Certificate], timestamped: bool) -> usize {
@@ -103,7 +106,7 @@ pub fn prepare(
     alg: SignatureAlgorithm,
     options: &PadesOptions,
 ) -> Result<PreparedPdf> {
-    prepare_from(pdf, signer, alg, options, &mut |hasher, _| {
+    prepare_from(pdf, Some(signer), alg.hash(), options, &mut |hasher, _| {
         hasher.update(pdf);
         Ok(())
     })
@@ -117,25 +120,33 @@ pub fn prepare_file(
     alg: SignatureAlgorithm,
     options: &PadesOptions,
 ) -> Result<PreparedPdf> {
-    prepare_from(file, signer, alg, options, &mut |hasher, len| {
-        use std::io::{Read, Seek};
-        let mut reader = file;
-        reader
-            .rewind()
-            .map_err(|e| Error::io("reading the PDF", e))?;
-        if hasher.update_reader(&mut reader.take(len))? != len {
-            return Err(Error::Document(
-                "the PDF changed while it was being read".into(),
-            ));
-        }
-        Ok(())
-    })
+    prepare_from(
+        file,
+        Some(signer),
+        alg.hash(),
+        options,
+        &mut |hasher, len| {
+            use std::io::{Read, Seek};
+            let mut reader = file;
+            reader
+                .rewind()
+                .map_err(|e| Error::io("reading the PDF", e))?;
+            if hasher.update_reader(&mut reader.take(len))? != len {
+                return Err(Error::Document(
+                    "the PDF changed while it was being read".into(),
+                ));
+            }
+            Ok(())
+        },
+    )
 }
 
-fn prepare_from<S: Source + ?Sized>(
+/// The update of a signature (`signer`) or, without one, of a document timestamp, and the
+/// digest of its byte range with `hash`.
+pub(super) fn prepare_from<S: Source + ?Sized>(
     src: &S,
-    signer: &dyn Signer,
-    alg: SignatureAlgorithm,
+    signer: Option<&dyn Signer>,
+    hash: HashAlg,
     options: &PadesOptions,
     hash_original: &mut dyn FnMut(&mut Hasher, u64) -> Result<()>,
 ) -> Result<PreparedPdf> {
@@ -189,7 +200,7 @@ fn prepare_from<S: Source + ?Sized>(
             (tail, gap)
         }
     };
-    let mut hasher = Hasher::new(alg.hash());
+    let mut hasher = Hasher::new(hash);
     hash_original(&mut hasher, base_len)?;
     hasher.update(&tail[..gap.0]);
     hasher.update(&tail[gap.1..]);
@@ -224,7 +235,7 @@ fn build<S: Source + ?Sized>(
     src: &S,
     base_len: u64,
     ends_with_newline: bool,
-    signer: &dyn Signer,
+    signer: Option<&dyn Signer>,
     options: &PadesOptions,
 ) -> Result<(Vec<u8>, (usize, usize))> {
     if pdf.trailer().get(b"Encrypt").is_ok() {
@@ -271,11 +282,19 @@ fn build<S: Source + ?Sized>(
     };
 
     // The signature dictionary, with placeholders patched once the file is complete.
-    let reserved = reserved_len(signer, &options.chain, options.tsa.is_some());
+    let reserved = match signer {
+        Some(signer) => reserved_len(signer, &options.chain, options.tsa.is_some()),
+        None => DOC_TIMESTAMP_ROOM,
+    };
     let mut sig = Vec::new();
-    sig.extend_from_slice(
-        b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n/ByteRange ",
-    );
+    sig.extend_from_slice(match signer {
+        Some(_) => {
+            &b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n/ByteRange "[..]
+        }
+        None => {
+            b"<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161\n/ByteRange "
+        }
+    });
     let br_at = sig.len();
     sig.extend_from_slice(BYTE_RANGE_PLACEHOLDER.as_bytes());
     sig.extend_from_slice(b"\n/Contents ");
@@ -283,13 +302,11 @@ fn build<S: Source + ?Sized>(
     sig.push(b'<');
     sig.resize(sig.len() + 2 * reserved, b'0');
     sig.push(b'>');
-    sig.extend_from_slice(b"\n/M ");
-    write_object(
-        &mut sig,
-        &Object::string_literal(pdf_date(options.signing_time)),
-    )?;
     let mut extra = Dictionary::new();
-    if let Some(name) = signer.certificate().common_name() {
+    if signer.is_some() {
+        extra.set("M", Object::string_literal(pdf_date(options.signing_time)));
+    }
+    if let Some(name) = signer.and_then(|s| s.certificate().common_name()) {
         extra.set("Name", text_string(name));
     }
     if let Some(r) = &options.reason {
@@ -333,8 +350,13 @@ fn build<S: Source + ?Sized>(
     let mut next_id = size + 2;
     // (page, annotation) pairs to add to the pages' /Annots.
     let mut annotations = vec![(page_id, field_id)];
-    match &options.visible {
-        Some(v) => {
+    match (&options.visible, signer) {
+        (Some(_), None) => {
+            return Err(Error::InvalidInput(
+                "a document timestamp has no visible stamp".into(),
+            ))
+        }
+        (Some(v), Some(signer)) => {
             field.set("P", Object::Reference(page_id));
             let [_, _, w, h] = v.rect;
             let placed_at = placed(pdf, page_id, stamped[0].0, v)?;
@@ -378,7 +400,7 @@ fn build<S: Source + ?Sized>(
                 next_id += 1;
             }
         }
-        None => {
+        (None, _) => {
             field.set("P", Object::Reference(page_id));
             field.set(
                 "Rect",
@@ -470,7 +492,7 @@ pub fn embed(prepared: PreparedPdf, cms: &SignedCms) -> Result<SignedPdf> {
     embed_bytes(prepared, cms.as_bytes())
 }
 
-fn embed_bytes(prepared: PreparedPdf, cms: &[u8]) -> Result<SignedPdf> {
+pub(super) fn embed_bytes(prepared: PreparedPdf, cms: &[u8]) -> Result<SignedPdf> {
     let (a, b) = prepared.gap;
     let room = (b - a - 2) / 2;
     if cms.len() > room {

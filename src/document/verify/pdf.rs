@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::cms::{verify_detached, CmsVerification};
 use super::pdf_changes::{later_changes, LaterChanges};
+use super::pdf_dss::read_dss;
 use crate::digest::Hasher;
+use crate::document::cms::tsp::{self, TimestampVerification};
 use crate::error::{Error, Result};
 
 /// One signature found in a PDF.
@@ -26,6 +28,10 @@ pub struct PdfSignature {
     pub later_changes: Option<LaterChanges>,
     /// The signing time claimed in `/M` (RFC 3339), not a timestamp.
     pub claimed_time: Option<String>,
+    /// A document timestamp (`/SubFilter /ETSI.RFC3161`, PAdES B-LTA) whose range includes a
+    /// Document Security Store.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub covers_dss: bool,
     /// The CMS verification, or why it could not be done.
     #[serde(flatten)]
     pub result: PdfSignatureResult,
@@ -37,6 +43,8 @@ pub struct PdfSignature {
 pub enum PdfSignatureResult {
     /// Verified (possibly with problems).
     Signature(Box<CmsVerification>),
+    /// A document timestamp (B-LTA), its token checked against the range it covers.
+    DocTimestamp(Box<TimestampVerification>),
     /// Could not be verified.
     Error(String),
 }
@@ -84,14 +92,20 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
             .and_then(Object::as_name)
             .map(|n| String::from_utf8_lossy(n).into_owned())
             .unwrap_or_default();
+        let range_digest = |hash| {
+            let mut h = Hasher::new(hash);
+            for pair in range.chunks(2) {
+                h.update(&pdf[pair[0]..pair[0] + pair[1]]);
+            }
+            h.finish()
+        };
+        let doc_timestamp = sub_filter == "ETSI.RFC3161";
+        let end = range.get(2).zip(range.get(3)).map(|(b, c)| b + c);
         let result = match check_range(pdf, &range) {
-            Ok(()) => match verify_detached(contents, &mut |hash| {
-                let mut h = Hasher::new(hash);
-                for pair in range.chunks(2) {
-                    h.update(&pdf[pair[0]..pair[0] + pair[1]]);
-                }
-                Ok(h.finish())
-            }) {
+            Ok(()) if doc_timestamp => PdfSignatureResult::DocTimestamp(Box::new(
+                tsp::verify_token_imprint(contents, &range_digest),
+            )),
+            Ok(()) => match verify_detached(contents, &mut |hash| Ok(range_digest(hash))) {
                 Ok(v) => PdfSignatureResult::Signature(Box::new(v)),
                 Err(e) => PdfSignatureResult::Error(e.to_string()),
             },
@@ -102,7 +116,13 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
             .and_then(Object::as_str)
             .ok()
             .and_then(pdf_date_to_rfc3339);
-        let end = range.get(2).zip(range.get(3)).map(|(b, c)| b + c);
+        let covers_dss = doc_timestamp
+            && end.is_some_and(|end| {
+                Document::load_mem(&pdf[..end.min(pdf.len())])
+                    .ok()
+                    .and_then(|d| read_dss(&d))
+                    .is_some()
+            });
         let certified_locked = certification_permission(&doc, *id) == Some(1);
         let later_changes = match end {
             Some(end) if end < pdf.len() => Some(match Document::load_mem(&pdf[..end]) {
@@ -128,6 +148,7 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
             _ => None,
         };
         found.push(PdfSignature {
+            covers_dss,
             later_changes,
             claimed_time,
             field: names.get(id).cloned(),

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use const_oid::db::rfc5280::{ID_AD_OCSP, ID_CE_CRL_REASONS};
+use const_oid::db::rfc5280::ID_AD_OCSP;
 use const_oid::db::rfc6960::{ID_PKIX_OCSP_BASIC, ID_PKIX_OCSP_NONCE};
 use der::asn1::{Null, OctetString};
 use der::{Any, Decode, Encode};
@@ -29,6 +29,9 @@ use crate::digest::HashAlg;
 use crate::document::cms::algorithm::algorithm_from_cms;
 use crate::document::cms::signed_data::rfc3339_of;
 use crate::error::{Error, NetworkFailure, Result};
+
+mod crl;
+use self::crl::{crl_verdict, from_crl};
 
 /// The revocation verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,6 +78,19 @@ pub struct Revocation {
     pub detail: Option<String>,
     #[serde(skip)]
     revoked_time: Option<OffsetDateTime>,
+    /// The signed answer itself, kept for a PDF's Document Security Store (PAdES B-LT).
+    #[serde(skip)]
+    evidence: Option<Evidence>,
+}
+
+/// A signed revocation answer as received: what a Document Security Store archives so the
+/// signature can be validated when the responder is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// A DER `OCSPResponse`.
+    Ocsp(Vec<u8>),
+    /// A DER CRL.
+    Crl(Vec<u8>),
 }
 
 impl Revocation {
@@ -87,6 +103,7 @@ impl Revocation {
             reason: None,
             detail: Some(why.into()),
             revoked_time: None,
+            evidence: None,
         }
     }
 
@@ -101,6 +118,11 @@ impl Revocation {
     /// When the certificate was revoked.
     pub fn revoked_time(&self) -> Option<OffsetDateTime> {
         self.revoked_time
+    }
+
+    /// The signed OCSP response or CRL the verdict rests on (good or revoked only).
+    pub fn evidence(&self) -> Option<&Evidence> {
+        self.evidence.as_ref()
     }
 }
 
@@ -130,6 +152,16 @@ pub trait RevocationSource: Send + Sync {
     fn ocsp(&self, url: &str, request: &[u8]) -> Result<Vec<u8>>;
     /// The CRL (DER or PEM) published at `url`.
     fn crl(&self, url: &str) -> Result<Vec<u8>>;
+    /// Answers come from an archive (a PDF's DSS), not from the responder now: they carry
+    /// another request's nonce and may be past their `nextUpdate`, and are taken as evidence
+    /// of the status when they were made.
+    fn archived(&self) -> bool {
+        false
+    }
+    /// Archived CRLs, tried for every certificate whatever URL it names.
+    fn archived_crls(&self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
 }
 
 /// OCSP and CRLs over HTTP(S), each exchange bounded by `timeout`.
@@ -186,11 +218,15 @@ pub fn check(
             cert.issuer()
         ));
     };
-    let (ocsp, crls) = match sources(cert) {
+    let (mut ocsp, crls) = match sources(cert) {
         Ok(s) => s,
         Err(e) => return Revocation::unknown(e.to_string()),
     };
-    if ocsp.is_empty() && crls.is_empty() {
+    if source.archived() && ocsp.is_empty() {
+        // an archive answers by the certificate, not by the URL
+        ocsp.push("embedded".into());
+    }
+    if ocsp.is_empty() && crls.is_empty() && !source.archived() {
         return Revocation::unknown(
             "the certificate names no OCSP responder and no HTTP CRL distribution point".into(),
         );
@@ -210,7 +246,13 @@ pub fn check(
             }
         }
     }
-    for url in &crls {
+    let archived: Vec<Vec<u8>> = source.archived_crls();
+    for der in &archived {
+        if let Ok(r) = crl_verdict(der.clone(), "embedded CRL", cert, issuer, true) {
+            return r;
+        }
+    }
+    for url in crls.iter().filter(|_| !source.archived()) {
         match from_crl(url, cert, issuer, source) {
             Ok(r) => return r,
             Err(e) => {
@@ -422,7 +464,7 @@ fn ask_ocsp(
             "the OCSP response is not signed by the issuer nor by a responder it authorised".into(),
         ));
     }
-    if let Some(n) = basic.nonce() {
+    if let Some(n) = basic.nonce().filter(|_| !source.archived()) {
         if n.0.as_bytes() != nonce {
             return Ok(Revocation::unknown(
                 "the OCSP response carries another nonce (replayed?)".into(),
@@ -441,12 +483,12 @@ fn ask_ocsp(
     };
     let now = OffsetDateTime::now_utc();
     let this_update = time_of(single.this_update.0.to_unix_duration().as_secs());
-    if this_update.is_some_and(|t| t > now + SKEW) {
+    if this_update.is_some_and(|t| t > now + SKEW) && !source.archived() {
         return Ok(Revocation::unknown(
             "the OCSP response is dated in the future".into(),
         ));
     }
-    if let Some(next) = &single.next_update {
+    if let Some(next) = single.next_update.as_ref().filter(|_| !source.archived()) {
         if time_of(next.0.to_unix_duration().as_secs()).is_some_and(|t| t + SKEW < now) {
             return Ok(Revocation::unknown(format!(
                 "the OCSP response is stale (next update was {})",
@@ -454,11 +496,17 @@ fn ask_ocsp(
             )));
         }
     }
-    let source = Some(format!("OCSP {url}"));
+    let evidence = Some(Evidence::Ocsp(body.clone()));
+    let source = Some(if source.archived() {
+        "embedded OCSP response".to_owned()
+    } else {
+        format!("OCSP {url}")
+    });
     Ok(match single.cert_status {
         CertStatus::Good(_) => Revocation {
             status: RevocationStatus::Good,
             source,
+            evidence,
             ..Revocation::not_checked("")
         }
         .without_detail(),
@@ -471,6 +519,7 @@ fn ask_ocsp(
                 reason: info.revocation_reason.map(reason_name),
                 detail: None,
                 revoked_time: time_of(secs),
+                evidence,
             }
         }
         CertStatus::Unknown(_) => Revocation {
@@ -485,75 +534,4 @@ impl Revocation {
         self.detail = None;
         self
     }
-}
-
-fn from_crl(
-    url: &str,
-    cert: &Certificate,
-    issuer: &Certificate,
-    source: &dyn RevocationSource,
-) -> Result<Revocation> {
-    let mut der = source.crl(url)?;
-    if der.starts_with(b"-----BEGIN") {
-        der = der::pem::decode_vec(&der)
-            .map_err(|e| Error::Document(format!("PEM CRL: {e}")))?
-            .1;
-    }
-    let crl = x509_cert::crl::CertificateList::from_der(&der).map_err(der_fail("not a CRL"))?;
-    let (tbs, alg, sig) = signed_parts(&der)?;
-    let tbs_list = &crl.tbs_cert_list;
-    if tbs_list.issuer.to_der().map_err(der_fail("CRL issuer"))? != cert.issuer_der() {
-        return Err(Error::Document(
-            "the CRL is issued by another CA than the certificate".into(),
-        ));
-    }
-    if !verifies(issuer, &alg, &tbs, &sig) {
-        return Err(Error::Document(
-            "the CRL's signature does not verify with the issuer's key".into(),
-        ));
-    }
-    let now = OffsetDateTime::now_utc();
-    if let Some(next) = &tbs_list.next_update {
-        let secs = next.to_unix_duration().as_secs();
-        if time_of(secs).is_some_and(|t| t + SKEW < now) {
-            return Err(Error::Document(format!(
-                "the CRL is stale (next update was {})",
-                rfc3339_of(secs)
-            )));
-        }
-    }
-    let cert_x = x509_cert::Certificate::from_der(cert.der()).map_err(der_fail("certificate"))?;
-    let serial = &cert_x.tbs_certificate.serial_number;
-    let source = Some(format!("CRL {url}"));
-    let entry = tbs_list
-        .revoked_certificates
-        .iter()
-        .flatten()
-        .find(|r| r.serial_number == *serial);
-    Ok(match entry {
-        None => Revocation {
-            status: RevocationStatus::Good,
-            source,
-            ..Revocation::not_checked("")
-        }
-        .without_detail(),
-        Some(r) => {
-            let secs = r.revocation_date.to_unix_duration().as_secs();
-            let reason = r
-                .crl_entry_extensions
-                .iter()
-                .flatten()
-                .find(|e| e.extn_id == ID_CE_CRL_REASONS)
-                .and_then(|e| CrlReason::from_der(e.extn_value.as_bytes()).ok())
-                .map(reason_name);
-            Revocation {
-                status: RevocationStatus::Revoked,
-                source,
-                revoked_at: Some(rfc3339_of(secs)),
-                reason,
-                detail: None,
-                revoked_time: time_of(secs),
-            }
-        }
-    })
 }
