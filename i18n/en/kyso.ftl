@@ -279,3 +279,6 @@ help-extend-files = Signed PDFs
 help-sign-level = Baseline level: b-b (no timestamp), b-t (with --tsa), b-lt (b-t and the validation data of the signer's and the TSA's chains, fetched once per certificate for the whole batch; with --format cms, CAdES-LT), b-lta (PAdES: b-lt and a document timestamp over the whole file, for archives; renew it with `kyso extend`)
 help-verify-no_default_trust = Do not trust the built-in anchors (the Vietnam National Root CA): only --trust and kyso.toml's `[verify] trust`
 help-verify-intermediates = Intermediate CA certificates (PEM or DER file, or a folder of them; repeat for several) for chains a signature does not carry whole. Missing ones are also fetched from the certificates' caIssuers URLs unless --offline
+extend-done = extended to { $level }
+extend-left = already { $level }, left
+extend-failed = not extended: { $error }

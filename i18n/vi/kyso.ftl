@@ -275,3 +275,6 @@ help-extend-files = Các tệp PDF đã ký
 help-sign-level = Mức chữ ký: b-b (không có dấu thời gian), b-t (với --tsa), b-lt (b-t kèm dữ liệu xác thực của chuỗi chứng thư người ký và máy chủ dấu thời gian, lấy một lần cho mỗi chứng thư trong cả lượt ký; với --format cms là CAdES-LT), b-lta (PAdES: b-lt kèm dấu thời gian tài liệu trên toàn tệp, để lưu trữ; gia hạn bằng `kyso extend`)
 help-verify-no_default_trust = Không tin các CA gốc có sẵn (Vietnam National Root CA): chỉ tin --trust và `[verify] trust` của kyso.toml
 help-verify-intermediates = Chứng thư số CA trung gian (tệp PEM hoặc DER, hoặc thư mục chứa chúng; lặp lại để thêm nhiều) cho các chuỗi mà chữ ký không mang đủ. Các chứng thư còn thiếu cũng được tải từ địa chỉ caIssuers của chứng thư số, trừ khi dùng --offline
+extend-done = đã chuyển lên { $level }
+extend-left = đã ở mức { $level }, giữ nguyên
+extend-failed = không gia hạn được: { $error }

@@ -11,7 +11,7 @@ use kyso::batch::{Document, Event};
 use kyso::document::verify::revocation::HttpRevocation;
 use kyso::document::verify::ValidationCache;
 use kyso::document::Tsa;
-use kyso::{Error, Result};
+use kyso::{t, Error, Result};
 
 use super::{context, print_json, Cli};
 
@@ -115,12 +115,20 @@ pub fn run(cli: &Cli, args: &ExtendArgs) -> Result<i32> {
     };
     let mut results = Vec::new();
     let summary = extend(&documents, &ext, &mut |event| {
-        let (document, outcome) = match &event {
-            Event::Signed { document, .. } => (document, format!("extended to {level}")),
-            Event::Skipped { document, .. } => (document, format!("already {level}, left")),
+        let (document, status, outcome) = match &event {
+            Event::Signed { document, .. } => {
+                (document, "extended", t!("extend-done", level = level))
+            }
+            Event::Skipped { document, .. } => {
+                (document, "left", t!("extend-left", level = level))
+            }
             Event::Failed {
                 document, error, ..
-            } => (document, format!("not extended: {error}")),
+            } => (
+                document,
+                "failed",
+                t!("extend-failed", error = error.localized()),
+            ),
             _ => return,
         };
         if !cli.json {
@@ -129,7 +137,7 @@ pub fn run(cli: &Cli, args: &ExtendArgs) -> Result<i32> {
                 kyso::cert::printable(&format!("{}: {outcome}", document.name()))
             );
         }
-        results.push(serde_json::json!({ "file": document.name(), "result": outcome }));
+        results.push(serde_json::json!({ "file": document.name(), "status": status, "result": outcome }));
     });
     if cli.json {
         print_json(&results);
