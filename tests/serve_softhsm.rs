@@ -1,0 +1,436 @@
+//! `kyso serve` over SoftHSM, driven as portals drive the VGCA and VNPT plugins (WebSocket
+//! over TLS, trusting the service's local CA): what it returns and uploads is checked by
+//! openssl and poppler's pdfsig; every refusal comes back in the plugin's own error shape and
+//! the service stays up; one confirmation and one PIN (exactly one `C_Login`) per batch.
+
+mod common;
+#[path = "common/serve.rs"]
+mod serve;
+
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+use common::nss::*;
+use common::servers::HttpServer;
+use common::*;
+use serve::Serve;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+const SPEC_PDF: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
+);
+
+/// The test portal: serves `/files/NAME.pdf` and records what its `/upload` handler receives
+/// (the multipart field `uploadfile`), answering `{"Status":0,"fileEntryId":N}`.
+fn portal() -> (HttpServer, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let pdf = std::fs::read(SPEC_PDF).unwrap();
+    let uploads = Arc::new(Mutex::new(Vec::new()));
+    let up = uploads.clone();
+    let server = HttpServer::start(Box::new(move |r| {
+        if r.method == "GET" && r.path.starts_with("/files/") {
+            (200, "application/pdf", pdf.clone())
+        } else if r.method == "POST" && r.path == "/upload" {
+            let body = &r.body;
+            let marker = b"name=\"uploadfile\"";
+            let at = body
+                .windows(marker.len())
+                .position(|w| w == marker)
+                .expect("uploadfile field");
+            let start = at
+                + body[at..]
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .unwrap()
+                + 4;
+            let end = body.windows(4).rposition(|w| w == b"\r\n--").unwrap();
+            let mut u = up.lock().unwrap();
+            u.push(body[start..end].to_vec());
+            (
+                200,
+                "application/json",
+                format!("{{\"Status\":0,\"fileEntryId\":{}}}", u.len()).into_bytes(),
+            )
+        } else {
+            (404, "text/plain", b"not found".to_vec())
+        }
+    }));
+    (server, uploads)
+}
+
+fn origin_of(server: &HttpServer) -> String {
+    format!("http://127.0.0.1:{}", server.port)
+}
+
+/// pdfsig's verdict on `pdf`, trusting the fixture CA.
+fn pdfsig_ok(fx: &Fixture, pdf: &[u8], name: &str) -> bool {
+    let db = fx.path("nss");
+    if !db.exists() {
+        let d = nss_db(&db);
+        nss_trust(&d, "kyso-test-ca", "C,C,C", &fx.path("ca.pem"));
+    }
+    let path = fx.path(name);
+    std::fs::write(&path, pdf).unwrap();
+    let report = pdfsig(&format!("sql:{}", db.display()), &path);
+    report.contains("Signature is Valid") && report.contains("Certificate is Trusted")
+}
+
+fn openssl_hash_ok(fx: &Fixture, hash: &[u8], sig: &[u8]) -> bool {
+    let (h, s) = (fx.path("hash.bin"), fx.path("hash.sig"));
+    std::fs::write(&h, hash).unwrap();
+    std::fs::write(&s, sig).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(fx.path("rsa2048.pub.pem"))
+        .args(["-pkeyopt", "digest:sha256", "-in"])
+        .arg(&h)
+        .arg("-sigfile")
+        .arg(&s)
+        .output()
+        .unwrap();
+    out.status.success()
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
+
+#[test]
+fn vgca_operations_sign_and_upload_to_the_portal() {
+    let fx = Fixture::new();
+    let (portal, uploads) = portal();
+    let origin = origin_of(&portal);
+    let serve = Serve::start(&fx, "01", &[&origin]);
+
+    let v = serve.vgca("GetVersion", &origin, &json!({}));
+    assert_eq!(v["Status"], 0, "{v}");
+    let c = serve.vgca("GetCertInfo", &origin, &json!({}));
+    assert_eq!(c["Status"], 0, "{c}");
+    let pem = std::fs::read_to_string(fx.path("rsa2048.pem")).unwrap();
+    let der = B64.decode(c["CertBase64"].as_str().unwrap()).unwrap();
+    let b64_pem: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert_eq!(
+        B64.decode(b64_pem).unwrap(),
+        der,
+        "GetCertInfo returns the token's certificate"
+    );
+
+    // SignMsg: a hash signed, checked by openssl with the certificate's key
+    let hash = sha256(b"ho so dich vu cong");
+    let m = serve.vgca(
+        "SignMsg",
+        &origin,
+        &json!({"HashAlg": "SHA256", "HashValue": B64.encode(&hash), "Encode": "RSA"}),
+    );
+    assert_eq!(m["Status"], 0, "{m}");
+    let sig = B64.decode(m["Signature"].as_str().unwrap()).unwrap();
+    assert!(openssl_hash_ok(&fx, &hash, &sig));
+
+    // SignPDF by URL: downloaded from the portal, signed, uploaded as `uploadfile`
+    let p = serve.vgca(
+        "SignPDF",
+        &origin,
+        &json!({
+            "FileUploadHandler": format!("{origin}/upload"), "SessionId": "s1", "JWTToken": "",
+            "FileName": format!("{origin}/files/to-trinh.pdf"),
+        }),
+    );
+    assert_eq!(p["Status"], 0, "{p}");
+    assert_eq!(
+        p["FileServer"], "{\"Status\":0,\"fileEntryId\":1}",
+        "the handler's reply is passed through"
+    );
+    let uploaded = uploads.lock().unwrap()[0].clone();
+    assert!(
+        pdfsig_ok(&fx, &uploaded, "uploaded.pdf"),
+        "the uploaded PDF's signature is valid"
+    );
+
+    // SignIssued: document number and date in the signature; base64 back without a handler
+    let i = serve.vgca("SignIssued", &origin, &json!({
+        "FileName": "/files/cong-van.pdf", "DocNumber": "123/UBND", "IssuedDate": "2026-12-04T10:00:00+07:00",
+    }));
+    assert_eq!(i["Status"], 0, "{i}");
+    let signed = B64.decode(i["Base64Content"].as_str().unwrap()).unwrap();
+    assert!(pdfsig_ok(&fx, &signed, "issued.pdf"));
+    // the /Reason, a UTF-16BE hex string: "Số 123/UBND, ngày 04/12/2026"
+    let utf16: String = "123/UBND, ngày 04/12/2026"
+        .encode_utf16()
+        .map(|u| format!("{u:04X}"))
+        .collect();
+    assert!(String::from_utf8_lossy(&signed)
+        .to_ascii_uppercase()
+        .contains(&utf16));
+
+    // SignFiles: a batch, one confirmation and one PIN
+    let before = serve.dialogs().matches("=== CONFIRM").count();
+    let files: Vec<Value> = (1..=3).map(|n| json!({"FileID": n, "FileName": format!("qd-{n}.pdf"), "URL": format!("{origin}/files/qd-{n}.pdf")})).collect();
+    let f = serve.vgca("SignFiles", &origin, &json!({"FileUploadHandler": format!("{origin}/upload"), "SessionId": "s2", "JWTToken": "", "Files": files}));
+    assert_eq!(f["Status"], 0, "{f}");
+    assert_eq!(f["Files"].as_array().unwrap().len(), 3);
+    assert_eq!(serve.dialogs().matches("=== CONFIRM").count(), before + 1);
+    let dialogs = serve.dialogs();
+    assert!(
+        dialogs.contains(&origin)
+            && dialogs.contains("qd-3.pdf")
+            && dialogs.contains("NGUYỄN VĂN AN"),
+        "{dialogs}"
+    );
+    for (n, pdf) in uploads.lock().unwrap().iter().enumerate().skip(1) {
+        assert!(pdfsig_ok(&fx, pdf, &format!("batch-{n}.pdf")));
+    }
+
+    // not yet supported, and unknown: the plugin's error shape
+    let x = serve.vgca("SignXML", &origin, &json!({"Base64Content": ""}));
+    assert_eq!(x["Status"], 14);
+    assert!(
+        x["Message"].as_str().unwrap().contains("not supported"),
+        "{x}"
+    );
+    let u = serve.vgca("Frobnicate", &origin, &json!({}));
+    assert_eq!(u["Status"], 14);
+    assert!(
+        u["Message"].as_str().unwrap().contains("unknown operation"),
+        "{u}"
+    );
+}
+
+#[test]
+fn vnpt_batch_of_twenty_pdfs_takes_one_confirmation_and_one_pin() {
+    let fx = Fixture::new();
+    let origin = "https://dichvucong.gov.vn";
+    let serve = Serve::start(&fx, "01", &[origin]);
+    assert_eq!(serve.vnpt(origin, 7, &[]), ("1".into(), "cb42".into()));
+    let (lic, _) = serve.vnpt(origin, 6, &["PExpY2Vuc2UvPg==".into()]);
+    assert_eq!(serde_json::from_str::<Value>(&lic).unwrap()["code"], 1);
+
+    let pdf = B64.encode(std::fs::read(SPEC_PDF).unwrap());
+    let items: Vec<Value> = (0..20)
+        .map(|_| json!({"data": pdf, "type": "pdf", "sigOptions": ""}))
+        .collect();
+    let (out, cb) = serve.vnpt(
+        origin,
+        10,
+        &[
+            Value::Array(items).to_string(),
+            String::new(),
+            "0".into(),
+            "0".into(),
+        ],
+    );
+    assert_eq!(cb, "cb42");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["code"], 0, "{v}");
+    let results = v["data"].as_array().unwrap();
+    assert_eq!(results.len(), 20);
+    for (n, r) in results.iter().enumerate() {
+        assert_eq!(r["code"], 0, "{r}");
+        let signed = B64.decode(r["data"].as_str().unwrap()).unwrap();
+        assert!(
+            pdfsig_ok(&fx, &signed, &format!("arr-{n}.pdf")),
+            "document {n}"
+        );
+    }
+    let d = serve.dialogs();
+    assert_eq!(d.matches("=== CONFIRM").count(), 1, "{d}");
+    assert_eq!(d.matches("=== GETPIN").count(), 1, "{d}");
+    assert!(
+        d.contains(origin) && d.contains("20 document(s)") && d.contains("and 10 more"),
+        "{d}"
+    );
+    assert_eq!(spy_count(&serve.spy, "C_Login"), 1);
+
+    // SignPDF with a visible signature box, and signHash checked by openssl
+    let signer =
+        json!({"page": 1, "llx": 300, "lly": 40, "urx": 520, "ury": 110, "SigType": 0}).to_string();
+    let (one, _) = serve.vnpt(origin, 2, &[pdf.clone(), signer]);
+    let one: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["code"], 0, "{one}");
+    let signed = B64.decode(one["data"].as_str().unwrap()).unwrap();
+    assert!(pdfsig_ok(&fx, &signed, "visible.pdf"));
+    assert!(
+        String::from_utf8_lossy(&signed).contains("/Rect [300"),
+        "the box the page asked for"
+    );
+    let hash = sha256(b"to khai");
+    let (h, _) = serve.vnpt(origin, 9, &[B64.encode(&hash)]);
+    let h: Value = serde_json::from_str(&h).unwrap();
+    assert_eq!(h["code"], 0, "{h}");
+    assert!(openssl_hash_ok(
+        &fx,
+        &hash,
+        &B64.decode(h["data"].as_str().unwrap()).unwrap()
+    ));
+    let (x, _) = serve.vnpt(origin, 1, &[]);
+    assert!(x.contains("not supported"), "{x}");
+    let (u, _) = serve.vnpt(origin, 99, &[]);
+    assert!(u.contains("unknown functionID 99"), "{u}");
+}
+
+#[test]
+fn refusals_answer_in_the_plugins_shape_and_the_service_stays_up() {
+    let fx = Fixture::new();
+    let (portal, uploads) = portal();
+    let origin = origin_of(&portal);
+    let mut serve = Serve::start(&fx, "01", &[&origin]);
+    let hash = B64.encode(sha256(b"x"));
+    let msg = json!({"HashAlg": "SHA256", "HashValue": hash});
+
+    // an origin not on the allow-list: nothing asked, nothing signed
+    let r = serve.vgca("SignMsg", "https://evil.example", &msg);
+    assert_eq!(r["Status"], 14);
+    assert!(
+        r["Message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-origin https://evil.example"),
+        "{r}"
+    );
+    let (v, cb) = serve.vnpt("https://evil.example", 9, std::slice::from_ref(&hash));
+    assert_eq!(cb, "cb42");
+    assert!(v.contains("not allowed"), "{v}");
+    // a page-supplied domain changes nothing; a wrong Host (DNS rebinding) is refused
+    let mut ws = serve.connect(
+        serve.vgca,
+        "/SignMsg",
+        Some(&origin),
+        Some("attacker.example:8987"),
+    );
+    let r: Value = serde_json::from_str(&ws.call(&msg.to_string())).unwrap();
+    assert_eq!(r["Status"], 14);
+    assert!(r["Message"].as_str().unwrap().contains("Host"), "{r}");
+    assert!(serve.dialogs().is_empty(), "no dialog for refused pages");
+
+    // a download or upload elsewhere than the requesting site
+    let r = serve.vgca(
+        "SignPDF",
+        &origin,
+        &json!({"FileName": "https://other.example/a.pdf"}),
+    );
+    assert!(
+        r["Message"]
+            .as_str()
+            .unwrap()
+            .contains("not on the requesting site"),
+        "{r}"
+    );
+    let r = serve.vgca(
+        "SignPDF",
+        &origin,
+        &json!({"FileName": "/files/a.pdf", "FileUploadHandler": "https://other.example/upload"}),
+    );
+    assert_eq!(r["Status"], 14);
+    assert!(
+        r["Message"]
+            .as_str()
+            .unwrap()
+            .contains("not on the requesting site"),
+        "{r}"
+    );
+    assert!(uploads.lock().unwrap().is_empty());
+
+    // garbage, binary and oversized frames
+    let r = serve.vgca("SignPDF", &origin, &json!("not an object"));
+    assert_eq!(r["Status"], 14);
+    let mut ws = serve.connect(serve.vgca, "/SignPDF", Some(&origin), None);
+    let r = ws.call("{{{ garbage");
+    assert!(r.contains("not JSON"), "{r}");
+    ws.send(tungstenite::Message::binary(vec![0u8; 10]))
+        .unwrap();
+    assert!(ws.read().contains("binary"));
+    let mut ws = serve.connect(serve.vnpt, "/plugin", Some(&origin), None);
+    let big = "A".repeat(65 << 20);
+    let _ = ws.send(tungstenite::Message::text(big));
+    assert!(ws.read().contains("too large"));
+    assert!(serve.alive());
+
+    // the person refuses: VGCA Status 11, VNPT code 11
+    serve.answer(false, PIN);
+    assert_eq!(serve.vgca("SignMsg", &origin, &msg)["Status"], 11);
+    let (v, _) = serve.vnpt(&origin, 9, std::slice::from_ref(&hash));
+    assert_eq!(serde_json::from_str::<Value>(&v).unwrap()["code"], 11);
+    assert_eq!(
+        spy_count(&serve.spy, "C_Login"),
+        0,
+        "no login after a refusal"
+    );
+
+    // a wrong PIN: one C_Login, a clear message, no retry
+    serve.answer(true, "000000");
+    let r = serve.vgca("SignMsg", &origin, &msg);
+    assert_eq!(r["Status"], 14);
+    assert!(r["Message"].as_str().unwrap().contains("wrong PIN"), "{r}");
+    assert_eq!(spy_count(&serve.spy, "C_Login"), 1);
+
+    // and the next request works
+    serve.answer(true, PIN);
+    assert_eq!(serve.vgca("SignMsg", &origin, &msg)["Status"], 0);
+    assert!(serve.alive());
+}
+
+#[test]
+fn a_pulled_token_fails_cleanly() {
+    let fx = Fixture::new();
+    let origin = "https://dichvucong.gov.vn";
+    let mut serve = Serve::start(&fx, "01", &[origin]);
+    assert_eq!(serve.vgca("GetCertInfo", origin, &json!({}))["Status"], 0);
+    fx.remove_token("kyso-test");
+    let r = serve.vgca(
+        "SignMsg",
+        origin,
+        &json!({"HashAlg": "SHA256", "HashValue": B64.encode(sha256(b"x"))}),
+    );
+    assert_eq!(r["Status"], 14, "{r}");
+    assert!(r["Message"].as_str().unwrap().contains("token"), "{r}");
+    assert!(serve.alive());
+}
+
+#[test]
+fn eight_portal_tabs_at_once() {
+    let fx = Fixture::new();
+    let origin = "https://dichvucong.gov.vn";
+    let serve = Arc::new(Serve::start(&fx, "01", &[origin]));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let serve = serve.clone();
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                for n in 0..50 {
+                    // most requests list certificates; every tenth signs (each signature
+                    // takes a confirmation and a PIN, one person at a time)
+                    if n % 10 != 3 {
+                        let (r, cb) = serve.vnpt(origin, 0, &[]);
+                        let v: Value = serde_json::from_str(&r).unwrap();
+                        assert_eq!((v["code"].as_u64(), cb.as_str()), (Some(0), "cb42"), "{v}");
+                        continue;
+                    }
+                    let hash = sha256(format!("tab {t} request {n}").as_bytes());
+                    let (r, _) = serve.vnpt(origin, 9, &[B64.encode(&hash)]);
+                    let v: Value = serde_json::from_str(&r).unwrap();
+                    assert_eq!(v["code"], 0, "{v}");
+                    out.push((hash, B64.decode(v["data"].as_str().unwrap()).unwrap()));
+                }
+                out
+            })
+        })
+        .collect();
+    let all: Vec<_> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert_eq!(all.len(), 40);
+    // every signature checked against the certificate's key (openssl on a sample, ring on all)
+    let pem = std::fs::read_to_string(fx.path("rsa2048.pem")).unwrap();
+    let cert = kyso::Certificate::from_pem(pem.as_bytes())
+        .unwrap()
+        .remove(0);
+    let verifier = kyso::checked::Verifier::new(&cert, "rsa2048").unwrap();
+    let alg = kyso::SignatureAlgorithm::RsaPkcs1(kyso::HashAlg::Sha256);
+    for (hash, sig) in &all {
+        verifier.check_digest(alg, hash, sig.clone()).unwrap();
+    }
+    assert!(openssl_hash_ok(&fx, &all[39].0, &all[39].1));
+}
