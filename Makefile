@@ -11,7 +11,7 @@ DEMO_DEBS := softhsm2 openssl pkg-config libpcsclite-dev libusb-1.0-0-dev \
 	python3-cairo poppler-utils libnss3-tools fonts-dejavu-core
 DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
-	qpdf chromium firefox-esr xvfb xdotool time mount \
+	qpdf chromium firefox-esr xvfb xdotool pinentry-gtk2 time mount \
 	lintian man-db dpkg-dev
 PREFIX ?= /usr/local
 

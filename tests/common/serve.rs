@@ -5,6 +5,8 @@
 //! `#[path = "common/serve.rs"]` by the tests that use it: the PKCS#11 module's tests share
 //! `common` and have no tungstenite.
 
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,17 @@ use std::process::{Child, Stdio};
 use std::sync::Arc;
 
 use crate::common::{Fixture, SOFTHSM, SPY};
+
+/// What a test changes in the service's surroundings.
+#[derive(Default)]
+pub struct Setup {
+    /// The local CA's directory (default: one in the fixture).
+    pub ca_dir: Option<PathBuf>,
+    /// The pinentry (default: the scripted one).
+    pub pinentry: Option<PathBuf>,
+    /// The X display the pinentry shows on.
+    pub display: Option<String>,
+}
 
 /// A running `kyso serve`, killed on drop.
 pub struct Serve {
@@ -30,6 +43,11 @@ impl Serve {
     /// Starts the service for `fx` signing with `key_id` on token kyso-test, allowing
     /// `origins`; the pinentry confirms and types the fixture's PIN until told otherwise.
     pub fn start(fx: &Fixture, key_id: &str, origins: &[&str]) -> Serve {
+        Serve::start_with(fx, key_id, origins, &Setup::default())
+    }
+
+    /// [`Serve::start`] with a local CA directory, a pinentry and a display of the test's.
+    pub fn start_with(fx: &Fixture, key_id: &str, origins: &[&str], setup: &Setup) -> Serve {
         let answers = fx.path("pinentry");
         std::fs::create_dir_all(&answers).unwrap();
         let script = answers.join("pinentry.py");
@@ -45,12 +63,12 @@ impl Serve {
             &toml,
             format!(
                 "[[module]]\npath = \"{SPY}\"\nname = \"softhsm-spied\"\n\n[serve]\npinentry = \"{}\"\n",
-                script.display()
+                setup.pinentry.as_deref().unwrap_or(&script).display()
             ),
         )
         .unwrap();
         let spy = fx.path("serve-spy.log");
-        let ca_dir = fx.path("serve-ca");
+        let ca_dir = setup.ca_dir.clone().unwrap_or(fx.path("serve-ca"));
         let mut cmd = fx.kyso();
         cmd.env("PKCS11SPY", SOFTHSM)
             .env("PKCS11SPY_OUTPUT", &spy)
@@ -69,6 +87,9 @@ impl Serve {
             .stderr(Stdio::null());
         for o in origins {
             cmd.args(["--allow-origin", o]);
+        }
+        if let Some(d) = &setup.display {
+            cmd.env("DISPLAY", d).env("LANG", "C.UTF-8");
         }
         let mut child = cmd.spawn().unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();

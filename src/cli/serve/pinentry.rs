@@ -68,7 +68,7 @@ impl Pinentry {
         s.command(&format!("SETTITLE {}", escape(title)))?;
         s.command(&format!("SETDESC {}", escape(description)))?;
         s.command(&format!("SETOK {}", escape(ok)))?;
-        s.command("SETCANCEL Từ chối / Refuse")?;
+        s.command("SETCANCEL _Từ chối / Refuse")?;
         Ok(match s.command("CONFIRM")? {
             Reply::Ok(_) => Answer::Given(()),
             Reply::Err(_) => Answer::Cancelled,

@@ -149,7 +149,7 @@ impl Signing {
         let desc = confirmation(ask, &holder, &cert.serial_hex(), &label, documents);
         match self
             .pinentry
-            .confirm("kyso — ký số / signing request", &desc, "Ký / Sign")?
+            .confirm("kyso — ký số / signing request", &desc, "_Ký / Sign")?
         {
             Answer::Given(()) => {}
             Answer::Cancelled => return Err(Refusal::Cancelled),
