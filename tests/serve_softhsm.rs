@@ -7,62 +7,16 @@ mod common;
 #[path = "common/serve.rs"]
 mod serve;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine;
 use serde_json::{json, Value};
 
 use common::nss::*;
-use common::servers::HttpServer;
 use common::*;
-use serve::Serve;
+use serve::{Serve, TestPortal, SPEC_PDF};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const SPEC_PDF: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
-);
-
-/// The test portal: serves `/files/NAME.pdf` and records what its `/upload` handler receives
-/// (the multipart field `uploadfile`), answering `{"Status":0,"fileEntryId":N}`.
-fn portal() -> (HttpServer, Arc<Mutex<Vec<Vec<u8>>>>) {
-    let pdf = std::fs::read(SPEC_PDF).unwrap();
-    let uploads = Arc::new(Mutex::new(Vec::new()));
-    let up = uploads.clone();
-    let server = HttpServer::start(Box::new(move |r| {
-        if r.method == "GET" && r.path.starts_with("/files/") {
-            (200, "application/pdf", pdf.clone())
-        } else if r.method == "POST" && r.path == "/upload" {
-            let body = &r.body;
-            let marker = b"name=\"uploadfile\"";
-            let at = body
-                .windows(marker.len())
-                .position(|w| w == marker)
-                .expect("uploadfile field");
-            let start = at
-                + body[at..]
-                    .windows(4)
-                    .position(|w| w == b"\r\n\r\n")
-                    .unwrap()
-                + 4;
-            let end = body.windows(4).rposition(|w| w == b"\r\n--").unwrap();
-            let mut u = up.lock().unwrap();
-            u.push(body[start..end].to_vec());
-            (
-                200,
-                "application/json",
-                format!("{{\"Status\":0,\"fileEntryId\":{}}}", u.len()).into_bytes(),
-            )
-        } else {
-            (404, "text/plain", b"not found".to_vec())
-        }
-    }));
-    (server, uploads)
-}
-
-fn origin_of(server: &HttpServer) -> String {
-    format!("http://127.0.0.1:{}", server.port)
-}
 
 /// pdfsig's verdict on `pdf`, trusting the fixture CA.
 fn pdfsig_ok(fx: &Fixture, pdf: &[u8], name: &str) -> bool {
@@ -101,8 +55,8 @@ fn sha256(data: &[u8]) -> Vec<u8> {
 #[test]
 fn vgca_operations_sign_and_upload_to_the_portal() {
     let fx = Fixture::new();
-    let (portal, uploads) = portal();
-    let origin = origin_of(&portal);
+    let portal = TestPortal::start();
+    let (origin, uploads) = (portal.origin(), portal.uploads.clone());
     let serve = Serve::start(&fx, "01", &[&origin]);
 
     let v = serve.vgca("GetVersion", &origin, &json!({}));
@@ -273,8 +227,8 @@ fn vnpt_batch_of_twenty_pdfs_takes_one_confirmation_and_one_pin() {
 #[test]
 fn refusals_answer_in_the_plugins_shape_and_the_service_stays_up() {
     let fx = Fixture::new();
-    let (portal, uploads) = portal();
-    let origin = origin_of(&portal);
+    let portal = TestPortal::start();
+    let (origin, uploads) = (portal.origin(), portal.uploads.clone());
     let mut serve = Serve::start(&fx, "01", &[&origin]);
     let hash = B64.encode(sha256(b"x"));
     let msg = json!({"HashAlg": "SHA256", "HashValue": hash});

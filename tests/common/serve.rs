@@ -7,11 +7,13 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::common::{Fixture, SOFTHSM, SPY};
 
@@ -240,4 +242,223 @@ pub fn connect(ca: &Path, port: u16, path: &str, origin: Option<&str>, host: Opt
     }
     let (ws, _) = tungstenite::client::client_with_config(req, stream, None).unwrap();
     Ws(ws)
+}
+
+/// The test portal: serves the page (`tests/fixtures/serve/portal.html`, pointed at a
+/// service) and `/files/NAME.pdf`, and records what reaches its upload handler (the
+/// multipart field `uploadfile`), what the page posts back of the VNPT results
+/// (`/returned?n=N`), and the page's summary (`/results`).
+pub struct TestPortal {
+    pub server: crate::common::servers::HttpServer,
+    pub uploads: Arc<Mutex<Vec<Vec<u8>>>>,
+    pub returned: Arc<Mutex<BTreeMap<usize, Vec<u8>>>>,
+    pub results: Arc<Mutex<Option<serde_json::Value>>>,
+    page: Arc<Mutex<String>>,
+}
+
+/// The PDF every portal file is.
+pub const SPEC_PDF: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
+);
+
+/// The part of a multipart body named `uploadfile`.
+pub fn uploaded_file(body: &[u8]) -> Vec<u8> {
+    let marker = b"name=\"uploadfile\"";
+    let at = body
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .expect("uploadfile field");
+    let start = at
+        + body[at..]
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap()
+        + 4;
+    let end = body.windows(4).rposition(|w| w == b"\r\n--").unwrap();
+    body[start..end].to_vec()
+}
+
+impl TestPortal {
+    pub fn start() -> TestPortal {
+        let pdf = std::fs::read(SPEC_PDF).unwrap();
+        let uploads = Arc::new(Mutex::new(Vec::new()));
+        let returned = Arc::new(Mutex::new(BTreeMap::new()));
+        let results = Arc::new(Mutex::new(None));
+        let page = Arc::new(Mutex::new(String::new()));
+        let (up, ret, res, pg) = (
+            uploads.clone(),
+            returned.clone(),
+            results.clone(),
+            page.clone(),
+        );
+        let server = crate::common::servers::HttpServer::start(Box::new(move |r| {
+            let post = r.method == "POST";
+            if r.path == "/portal.html" {
+                let html = pg.lock().unwrap().clone();
+                (200, "text/html; charset=utf-8", html.into_bytes())
+            } else if r.method == "GET" && r.path.starts_with("/files/") {
+                (200, "application/pdf", pdf.clone())
+            } else if post && r.path == "/upload" {
+                let mut u = up.lock().unwrap();
+                u.push(uploaded_file(&r.body));
+                let reply = format!("{{\"Status\":0,\"fileEntryId\":{}}}", u.len());
+                (200, "application/json", reply.into_bytes())
+            } else if post && r.path.starts_with("/returned?n=") {
+                let n: usize = r.path["/returned?n=".len()..].parse().unwrap();
+                ret.lock().unwrap().insert(n, r.body.clone());
+                (200, "text/plain", b"ok".to_vec())
+            } else if post && r.path == "/results" {
+                *res.lock().unwrap() = serde_json::from_slice(&r.body).ok();
+                (200, "text/plain", b"ok".to_vec())
+            } else {
+                (404, "text/plain", b"not found".to_vec())
+            }
+        }));
+        TestPortal {
+            server,
+            uploads,
+            returned,
+            results,
+            page,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.server.port)
+    }
+
+    /// The page, calling `serve`; its SignMsg signs `hash`.
+    pub fn point_page_at(&self, serve: &Serve, hash: &[u8]) {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let html = std::fs::read_to_string(
+            crate::common::repo_root().join("tests/fixtures/serve/portal.html"),
+        )
+        .unwrap();
+        *self.page.lock().unwrap() = html
+            .replace("__VGCA__", &serve.vgca.to_string())
+            .replace("__VNPT__", &serve.vnpt.to_string())
+            .replace("__HASH__", &b64.encode(hash));
+    }
+}
+
+/// Waits for pinentry's window titled like `regex` on `x`, focuses it, sends `keys`
+/// (xdotool arguments), and waits for it to close.
+pub fn answer_pinentry(x: &crate::common::browser::Xvfb, regex: &str, keys: &[&[&str]]) {
+    use crate::common::browser::wait_for;
+    let win = wait_for(
+        &format!("pinentry window {regex}"),
+        Duration::from_secs(60),
+        || x.find_window(regex),
+    );
+    assert!(
+        x.xdotool(&["windowfocus", "--sync", &win]).is_some(),
+        "cannot focus pinentry; windows: {}",
+        x.window_names()
+    );
+    for k in keys {
+        x.xdotool(k).unwrap();
+    }
+    wait_for("pinentry to close", Duration::from_secs(30), || {
+        (x.find_window(regex).as_deref() != Some(win.as_str())).then_some(())
+    });
+}
+
+/// A browser opens the test portal's page (`open(x, url)` starts it on display `x`); the
+/// page signs through `kyso serve` (CA in `ca_dir`, trusted by `kyso register`): three
+/// batches, each confirmed (alt+K: "_Ký / Sign") and its PIN typed in pinentry-gtk-2. What
+/// came back is checked by pdfsig (NSS database trusting the fixture CA) and openssl.
+pub fn portal_signs_in_a_browser(
+    fx: &Fixture,
+    ca_dir: &Path,
+    open: &dyn Fn(&crate::common::browser::Xvfb, &str) -> crate::common::browser::Proc,
+) {
+    use crate::common::browser::{wait_for, Xvfb};
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let portal = TestPortal::start();
+    let origin = portal.origin();
+    let x = Xvfb::start();
+    let serve = Serve::start_with(
+        fx,
+        "01",
+        &[&origin],
+        &Setup {
+            ca_dir: Some(ca_dir.to_owned()),
+            pinentry: Some("/usr/bin/pinentry-gtk-2".into()),
+            display: Some(x.display.clone()),
+        },
+    );
+    let hash = {
+        use sha2::Digest;
+        sha2::Sha256::digest(b"to khai dien tu").to_vec()
+    };
+    portal.point_page_at(&serve, &hash);
+    let _browser = open(&x, &format!("{origin}/portal.html"));
+    let pin: [&[&str]; 2] = [
+        &["type", "--delay", "20", crate::common::PIN],
+        &["key", "Return"],
+    ];
+    for _ in 0..3 {
+        answer_pinentry(&x, "signing request$", &[&["key", "alt+k"]]);
+        answer_pinentry(&x, " PIN$", &pin);
+    }
+    let result = wait_for("the page's results", Duration::from_secs(60), || {
+        portal.results.lock().unwrap().clone()
+    });
+    assert!(result.get("error").is_none(), "{result:#}");
+    // GetCertInfo: the token's certificate
+    assert_eq!(result["cert"]["Status"], 0, "{result:#}");
+    let cn = result["cert"]["CommonName"].as_str().unwrap();
+    assert!(cn.contains("NGUYỄN VĂN AN"), "{cn}");
+    let db = crate::common::nss::nss_db(&fx.path("nss"));
+    crate::common::nss::nss_trust(&db, "kyso-test-ca", "C,C,C", &fx.path("ca.pem"));
+    let valid = |bytes: &[u8], name: &str| {
+        let p = fx.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        let r = crate::common::nss::pdfsig(&db, &p);
+        r.contains("Signature is Valid") && r.contains("Certificate is Trusted")
+    };
+    // SignPDF by URL: uploaded to the portal, valid for pdfsig
+    assert_eq!(result["pdf"]["Status"], 0, "{result:#}");
+    assert_eq!(
+        result["pdf"]["FileServer"],
+        "{\"Status\":0,\"fileEntryId\":1}"
+    );
+    assert!(valid(&portal.uploads.lock().unwrap()[0], "uploaded.pdf"));
+    // signArrDataAdvanced: 20 signed PDFs back to the page, each valid
+    assert_eq!(result["arrCode"], 0, "{result:#}");
+    assert_eq!(result["arrCallback"], "onSigned");
+    let returned = portal.returned.lock().unwrap().clone();
+    assert_eq!(returned.len(), 20);
+    for (n, data) in &returned {
+        let pdf = b64.decode(data).unwrap();
+        assert!(valid(&pdf, &format!("arr-{n}.pdf")), "document {n}");
+    }
+    // SignMsg: checked by openssl against the certificate's key
+    assert_eq!(result["msg"]["Status"], 0, "{result:#}");
+    let sig = b64
+        .decode(result["msg"]["Signature"].as_str().unwrap())
+        .unwrap();
+    let (h, s) = (fx.path("hash.bin"), fx.path("hash.sig"));
+    std::fs::write(&h, &hash).unwrap();
+    std::fs::write(&s, &sig).unwrap();
+    let ok = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(fx.path("rsa2048.pub.pem"))
+        .args(["-pkeyopt", "digest:sha256", "-in"])
+        .arg(&h)
+        .arg("-sigfile")
+        .arg(&s)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // one login per batch
+    assert_eq!(crate::common::spy_count(&serve.spy, "C_Login"), 3);
 }
