@@ -177,11 +177,11 @@ fn vnpt_batch_of_twenty_pdfs_takes_one_confirmation_and_one_pin() {
     );
     assert_eq!(cb, "cb42");
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["code"], 0, "{v}");
+    assert_eq!(v["code"], 0, "{}", v["error"]);
     let results = v["data"].as_array().unwrap();
     assert_eq!(results.len(), 20);
     for (n, r) in results.iter().enumerate() {
-        assert_eq!(r["code"], 0, "{r}");
+        assert_eq!(r["code"], 0, "{}", r["error"]);
         let signed = B64.decode(r["data"].as_str().unwrap()).unwrap();
         assert!(
             pdfsig_ok(&fx, &signed, &format!("arr-{n}.pdf")),
@@ -196,6 +196,19 @@ fn vnpt_batch_of_twenty_pdfs_takes_one_confirmation_and_one_pin() {
         "{d}"
     );
     assert_eq!(spy_count(&serve.spy, "C_Login"), 1);
+
+    // one bad document among good ones fails alone, named; the others are signed
+    let mixed = json!([
+        {"data": pdf, "type": "pdf"},
+        {"data": B64.encode(b"%PDF-1.7 truncated"), "type": "pdf"},
+    ]);
+    let (out, _) = serve.vnpt(origin, 10, &[mixed.to_string()]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let second = &v["data"][1];
+    assert_eq!(v["data"][0]["code"], 0, "{}", v["data"][0]["error"]);
+    assert_eq!(second["code"], 3, "{second}");
+    let error = second["error"].as_str().unwrap();
+    assert!(error.starts_with("document-2.pdf: "), "{second}");
 
     // SignPDF with a visible signature box, and signHash checked by openssl
     let signer =
@@ -257,6 +270,17 @@ fn refusals_answer_in_the_plugins_shape_and_the_service_stays_up() {
     assert_eq!(r["Status"], 14);
     assert!(r["Message"].as_str().unwrap().contains("Host"), "{r}");
     assert!(serve.dialogs().is_empty(), "no dialog for refused pages");
+
+    // documents that cannot be signed are refused before the person is asked anything
+    let junk = json!([{"data": B64.encode(b"<html>not a pdf</html>"), "type": "pdf"}]).to_string();
+    let (v, _) = serve.vnpt(&origin, 10, &[junk]);
+    let v: Value = serde_json::from_str(&v).unwrap();
+    assert_eq!(v["code"], 1, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("not a PDF"), "{v}");
+    assert!(
+        serve.dialogs().is_empty(),
+        "no dialog when nothing is signable"
+    );
 
     // a download or upload elsewhere than the requesting site
     let r = serve.vgca(

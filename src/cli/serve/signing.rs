@@ -8,12 +8,13 @@ use std::sync::{Arc, Mutex};
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use kyso::batch::{choose, Batch, Document, Event, Format, Options};
+use kyso::batch::{check, choose, Batch, Document, Event, Format, Options};
 use kyso::pkcs11::Backend;
 use kyso::{
     Certificate, CertificateEntry, Error, HashAlg, KeyType, SignatureAlgorithm, Signer, Token,
 };
 
+use super::super::batch::failure_line;
 use super::pinentry::{Answer, Pinentry};
 
 /// Why a request got no signature.
@@ -39,6 +40,15 @@ pub struct Ask<'a> {
     pub what: &'a str,
     /// The certificate serial the page asked for (hex), if any.
     pub cert_serial: Option<&'a str>,
+}
+
+/// What PDFs get besides the signature.
+#[derive(Default)]
+pub struct PdfOptions {
+    /// The visible signature the page asked for.
+    pub visible: Option<kyso::document::Visible>,
+    /// `/Reason` (the document number and date of an issued document).
+    pub reason: Option<String>,
 }
 
 /// One document's outcome: its output, or why not.
@@ -188,26 +198,48 @@ impl Signing {
         }
     }
 
-    /// Signs `documents` (name, bytes, format) with one confirmation and one PIN; `options`
-    /// adjusts each batch's options (the visible signature…). Per document: the output or why
-    /// not. A stopped batch (the token pulled out) fails every document not signed.
+    /// Signs `documents` (name, bytes, format) with one confirmation and one PIN, PDFs with
+    /// `pdf`'s visible signature and reason. Per document: the output or why not. Documents
+    /// are checked before the person is asked (a batch where nothing is signable asks
+    /// nothing); a stopped batch (the token pulled out) fails every document not signed.
     pub fn sign_documents(
         &self,
         ask: &Ask,
         documents: Vec<(String, Vec<u8>, Format)>,
-        options: &dyn Fn(Options) -> Options,
+        pdf: &PdfOptions,
     ) -> Result<Vec<Outcome>, Refusal> {
+        let mut outcomes: Vec<Outcome> = vec![Err("not signed".into()); documents.len()];
+        let documents: Vec<(String, Arc<[u8]>, Format)> = documents
+            .into_iter()
+            .map(|(n, d, f)| (n, Arc::from(d), f))
+            .collect();
+        let mut ready = vec![false; documents.len()];
+        for (i, (name, data, format)) in documents.iter().enumerate() {
+            let doc = Document::memory(name.clone(), data.clone());
+            match check::document(&doc, *format, pdf.visible.as_ref()) {
+                Ok(()) => ready[i] = true,
+                Err(e) => outcomes[i] = Err(failure_line(name, &e.to_string())),
+            }
+        }
+        if !ready.contains(&true) {
+            let why = outcomes
+                .iter()
+                .find_map(|o| o.clone().err())
+                .unwrap_or_default();
+            return Err(Error::InvalidInput(format!("nothing to sign: {why}")).into());
+        }
         let _guard = self.lock.lock();
         let listed: Vec<(String, u64)> = documents
             .iter()
-            .map(|(n, d, _)| (n.clone(), d.len() as u64))
+            .zip(&ready)
+            .filter(|(_, r)| **r)
+            .map(|((n, d, _), _)| (n.clone(), d.len() as u64))
             .collect();
         let (token, signer) = self.login(ask, &listed)?;
-        let mut outcomes: Vec<Outcome> = vec![Err("not signed".into()); documents.len()];
         let mut stopped = None;
         for format in [Format::Raw, Format::Cms, Format::Pades] {
             let idx: Vec<usize> = (0..documents.len())
-                .filter(|&i| documents[i].2 == format)
+                .filter(|&i| ready[i] && documents[i].2 == format)
                 .collect();
             if idx.is_empty() {
                 continue;
@@ -220,10 +252,13 @@ impl Signing {
             }
             let mut run = || -> kyso::Result<()> {
                 let alg = choose::algorithm(signer.as_ref(), None, format)?.algorithm;
-                let opts = options(Options {
+                let is_pdf = format == Format::Pades;
+                let opts = Options {
                     chain: choose::known_chain(signer.certificate(), &*token, Vec::new()),
+                    visible: pdf.visible.clone().filter(|_| is_pdf),
+                    reason: pdf.reason.clone().filter(|_| is_pdf),
                     ..Options::new(alg)
-                });
+                };
                 let batch = Batch::new(signer.as_ref(), format, opts)?;
                 let docs: Vec<Document> = idx
                     .iter()
@@ -233,8 +268,13 @@ impl Signing {
                     Event::Signed { index, output, .. } => {
                         outcomes[idx[index]] = output.ok_or_else(|| "no output".to_owned())
                     }
-                    Event::Failed { index, error, .. } => {
-                        outcomes[idx[index]] = Err(error.to_string())
+                    Event::Failed {
+                        index,
+                        document,
+                        error,
+                    } => {
+                        let line = failure_line(&document.name(), &error.to_string());
+                        outcomes[idx[index]] = Err(line)
                     }
                     Event::Stopped { reason } => stopped = Some(reason.to_owned()),
                     _ => {}
@@ -249,7 +289,7 @@ impl Signing {
         }
         let _ = token.logout();
         if let Some(why) = stopped {
-            for o in outcomes.iter_mut() {
+            for (o, _) in outcomes.iter_mut().zip(&ready).filter(|(_, r)| **r) {
                 if o.is_err() {
                     *o = Err(format!("not signed: {why}"));
                 }

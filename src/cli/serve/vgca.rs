@@ -12,7 +12,7 @@ use kyso::batch::Format;
 use kyso::HashAlg;
 
 use super::super::loopback::{Handler, Request};
-use super::signing::{Ask, Refusal};
+use super::signing::{Ask, PdfOptions, Refusal};
 use super::Service;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -208,15 +208,14 @@ impl Vgca {
             what: &what,
             cert_serial: None,
         };
-        let out = self
-            .0
-            .signing
-            .sign_documents(&ask, vec![(name.clone(), data, format)], &|o| {
-                kyso::batch::Options {
-                    reason: reason.clone(),
-                    ..o
-                }
-            });
+        let out = self.0.signing.sign_documents(
+            &ask,
+            vec![(name.clone(), data, format)],
+            &PdfOptions {
+                visible: None,
+                reason,
+            },
+        );
         let signed = match out {
             Ok(mut v) => match v.remove(0) {
                 Ok(s) => s,
@@ -296,7 +295,11 @@ impl Vgca {
             cert_serial: None,
         };
         let names: Vec<String> = docs.iter().map(|d| d.0.clone()).collect();
-        let outcomes = match self.0.signing.sign_documents(&ask, docs, &|o| o) {
+        let outcomes = match self
+            .0
+            .signing
+            .sign_documents(&ask, docs, &PdfOptions::default())
+        {
             Ok(o) => o,
             Err(r) => return refusal(r),
         };

@@ -16,7 +16,7 @@ use kyso::document::Visible;
 use kyso::{Error, HashAlg};
 
 use super::super::loopback::{Handler, Request};
-use super::signing::{Ask, Refusal};
+use super::signing::{Ask, PdfOptions, Refusal};
 use super::Service;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -254,10 +254,14 @@ impl Vnpt {
         let outcomes = self
             .0
             .signing
-            .sign_documents(&ask, docs, &|o| kyso::batch::Options {
-                visible: visible.clone(),
-                ..o
-            })
+            .sign_documents(
+                &ask,
+                docs,
+                &PdfOptions {
+                    visible,
+                    reason: None,
+                },
+            )
             .map_err(refusal)?;
         Ok(outcomes
             .into_iter()
