@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use common::nss::*;
 use common::*;
-use serve::{Serve, TestPortal, SPEC_PDF};
+use serve::{Serve, Setup, TestPortal, SPEC_PDF};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -411,4 +411,44 @@ fn eight_portal_tabs_at_once() {
         verifier.check_digest(alg, hash, sig.clone()).unwrap();
     }
     assert!(openssl_hash_ok(&fx, &all[39].0, &all[39].1));
+}
+
+/// `kyso doctor` says whether the service answers on the plugins' own ports and whether the
+/// browsers trust its CA (the only test on the fixed ports 8987 and 4433).
+#[test]
+fn doctor_reports_the_service_and_the_trust_in_its_ca() {
+    let fx = Fixture::new();
+    let home = fx.path("home");
+    std::fs::create_dir_all(home.join(".pki/nssdb")).unwrap();
+    nss_db(&home.join(".pki/nssdb"));
+    let doctor = |fx: &Fixture| json(&fx.kyso_at_home(&home, &["--json", "doctor"]));
+    let before = doctor(&fx);
+    let runs = doctor_check(&before, "kyso serve (signing on web portals) running");
+    assert_eq!(runs["status"], "warn", "{before:#}");
+    let trust = doctor_check(&before, "browsers trust kyso serve's local CA");
+    assert_eq!(trust["status"], "warn", "{before:#}");
+
+    assert_ok(&fx.kyso_at_home(&home, &["register"]));
+    let _serve = Serve::start_with(
+        &fx,
+        "01",
+        &[],
+        &Setup {
+            ca_dir: Some(home.join(".local/share/kyso/serve")),
+            ports: Some((8987, 4433)),
+            ..Setup::default()
+        },
+    );
+    let after = doctor(&fx);
+    let runs = doctor_check(&after, "kyso serve (signing on web portals) running");
+    assert_eq!(runs["status"], "ok", "{after:#}");
+    assert!(
+        runs["detail"]
+            .as_str()
+            .unwrap()
+            .contains("wss://localhost:4433/plugin"),
+        "{runs}"
+    );
+    let trust = doctor_check(&after, "browsers trust kyso serve's local CA");
+    assert_eq!(trust["status"], "ok", "{after:#}");
 }

@@ -26,6 +26,8 @@ pub struct Setup {
     pub pinentry: Option<PathBuf>,
     /// The X display the pinentry shows on.
     pub display: Option<String>,
+    /// The VGCA and VNPT ports (default: any free ones).
+    pub ports: Option<(u16, u16)>,
 }
 
 /// A running `kyso serve`, killed on drop.
@@ -70,19 +72,14 @@ impl Serve {
         )
         .unwrap();
         let spy = fx.path("serve-spy.log");
+        let ports = setup.ports.unwrap_or((0, 0));
         let ca_dir = setup.ca_dir.clone().unwrap_or(fx.path("serve-ca"));
         let mut cmd = fx.kyso();
         cmd.env("PKCS11SPY", SOFTHSM)
             .env("PKCS11SPY_OUTPUT", &spy)
-            .args([
-                "--config",
-                toml.to_str().unwrap(),
-                "serve",
-                "--vgca-port",
-                "0",
-                "--vnpt-port",
-                "0",
-            ])
+            .args(["--config", toml.to_str().unwrap(), "serve"])
+            .args(["--vgca-port", &ports.0.to_string()])
+            .args(["--vnpt-port", &ports.1.to_string()])
             .args(["--token", "kyso-test", "--key-id", key_id, "--ca-dir"])
             .arg(&ca_dir)
             .stdout(Stdio::piped())
@@ -389,6 +386,7 @@ pub fn portal_signs_in_a_browser(
             ca_dir: Some(ca_dir.to_owned()),
             pinentry: Some("/usr/bin/pinentry-gtk-2".into()),
             display: Some(x.display.clone()),
+            ports: None,
         },
     );
     let hash = {

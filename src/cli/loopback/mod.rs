@@ -261,3 +261,50 @@ fn connection(
     let _ = ws.flush();
     Ok(())
 }
+
+/// What answers on a loopback port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// Nothing listens.
+    Closed,
+    /// A TLS server whose certificate the local CA issued: kyso's.
+    Ours,
+    /// Something else.
+    Other,
+}
+
+/// Who listens on 127.0.0.1:`port`: connects, and completes a TLS handshake trusting only the
+/// local CA in `ca_pem` (`kyso doctor`).
+pub fn probe(port: u16, ca_pem: &std::path::Path) -> Probe {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut tcp) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return Probe::Closed;
+    };
+    let ours = (|| -> Option<()> {
+        let pem = std::fs::read(ca_pem).ok()?;
+        let mut roots = rustls::RootCertStore::empty();
+        for item in rustls::pki_types::pem::PemObject::pem_slice_iter(&pem) {
+            let cert: rustls::pki_types::CertificateDer = item.ok()?;
+            roots.add(cert).ok()?;
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let cfg = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .ok()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let name = rustls::pki_types::ServerName::try_from("localhost").ok()?;
+        let mut conn = rustls::ClientConnection::new(Arc::new(cfg), name).ok()?;
+        tcp.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+        tcp.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+        while conn.is_handshaking() {
+            conn.complete_io(&mut tcp).ok()?;
+        }
+        Some(())
+    })();
+    if ours.is_some() {
+        Probe::Ours
+    } else {
+        Probe::Other
+    }
+}

@@ -528,3 +528,20 @@ pub fn doctor_state() -> Result<(Vec<String>, Vec<String>)> {
     }
     Ok((ok, missing))
 }
+
+/// Where kyso serve's local CA is trusted for TLS servers, for `kyso doctor`: (trusted
+/// places, places with a database where it is not).
+pub fn ca_trust_state() -> Result<(Vec<String>, Vec<String>)> {
+    let nick = super::loopback::localca::CA_NAME;
+    let (mut ok, mut missing) = (Vec::new(), Vec::new());
+    for place in user_places()? {
+        if place.format() != DbFormat::Sql {
+            continue;
+        }
+        match nssdb::cert_trust(&place.dir, nick) {
+            Some(t) if t.starts_with('C') => ok.push(place.title()),
+            _ => missing.push(place.title()),
+        }
+    }
+    Ok((ok, missing))
+}

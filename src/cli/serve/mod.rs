@@ -23,6 +23,11 @@ use kyso::{Certificate, Error, Result};
 use super::loopback::{self, localca::LocalCa, Policy, Server};
 use super::{context, Cli};
 
+/// The VGCA Sign Service's port.
+pub const VGCA_PORT: u16 = 8987;
+/// The VNPT-CA Plugin's ports, in the order pages try them.
+pub const VNPT_PORTS: [u16; 3] = [4433, 4434, 4435];
+
 /// `kyso serve` options.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -31,11 +36,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ORIGIN")]
     allow_origin: Vec<String>,
     /// The VGCA-compatible endpoint's port (0: any free port).
-    #[arg(long, value_name = "PORT", default_value_t = 8987)]
+    #[arg(long, value_name = "PORT", default_value_t = VGCA_PORT)]
     vgca_port: u16,
     /// The VNPT-compatible endpoint's port; 4433 falls back to 4434 and 4435 when taken
     /// (0: any free port).
-    #[arg(long, value_name = "PORT", default_value_t = 4433)]
+    #[arg(long, value_name = "PORT", default_value_t = VNPT_PORTS[0])]
     vnpt_port: u16,
     /// The token to sign with (label, serial, slot or pkcs11: URI), when several are present.
     #[arg(long, value_name = "TOKEN")]
@@ -153,8 +158,8 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
         max_connections: 64,
     });
     let vgca = Server::bind(args.vgca_port)?;
-    let vnpt = if args.vnpt_port == 4433 {
-        Server::bind_first(&[4433, 4434, 4435])?
+    let vnpt = if args.vnpt_port == VNPT_PORTS[0] {
+        Server::bind_first(&VNPT_PORTS)?
     } else {
         Server::bind(args.vnpt_port)?
     };
