@@ -373,7 +373,11 @@ fn confirmation(
     if docs.len() > SHOWN {
         s.push_str(&format!("  … and {} more\n", docs.len() - SHOWN));
     }
-    s.push_str("\nSign them all?");
+    s.push_str(if docs.len() == 1 {
+        "\nSign it?"
+    } else {
+        "\nSign them all?"
+    });
     s
 }
 
