@@ -212,7 +212,9 @@ fn connection(
             };
             Ok(resp)
         };
+    // reads of 1 MiB: a batch of PDFs is tens of megabytes in one message
     let config = WebSocketConfig::default()
+        .read_buffer_size(1 << 20)
         .max_frame_size(Some(policy.max_frame))
         .max_message_size(Some(policy.max_frame));
     let mut ws = tungstenite::accept_hdr_with_config(stream, callback, Some(config))

@@ -55,7 +55,7 @@ fn refusal(r: Refusal) -> Value {
 impl Handler for Vnpt {
     fn handle(&self, req: &Request, text: &str) -> String {
         let origin = req.origin.clone().unwrap_or_default();
-        let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+        let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(text) else {
             return format!(
                 "{}*",
                 bad("the request is not a JSON object {functionID, funcCallback, args}")
@@ -66,11 +66,12 @@ impl Handler for Vnpt {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        let args: Vec<String> = match m.get("args") {
+        // moved out, not copied: a batch's arguments are tens of megabytes
+        let args: Vec<String> = match m.remove("args") {
             Some(Value::Array(a)) => a
-                .iter()
+                .into_iter()
                 .map(|v| match v {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s,
                     Value::Null => String::new(),
                     other => other.to_string(),
                 })
@@ -84,11 +85,13 @@ impl Handler for Vnpt {
             Some(id) => self.function(id, &origin, &args),
             None => bad("functionID is missing"),
         };
-        let text = match out {
+        let mut text = match out {
             Value::String(s) => s,
             v => v.to_string(),
         };
-        format!("{text}*{callback}")
+        text.push('*');
+        text.push_str(&callback);
+        text
     }
 
     fn refuse(&self, _req: &Request, text: Option<&str>, why: &str) -> String {
@@ -190,10 +193,10 @@ impl Vnpt {
             return bad("signArrDataAdvanced: the first argument must be a JSON array of {data, type, sigOptions}");
         };
         let items: Vec<(String, String, String)> = items
-            .iter()
-            .map(|i| {
-                let s = |k: &str| match i.get(k) {
-                    Some(Value::String(s)) => s.clone(),
+            .into_iter()
+            .map(|mut i| {
+                let mut s = |k: &str| match i.get_mut(k).map(Value::take) {
+                    Some(Value::String(s)) => s,
                     Some(Value::Null) | None => String::new(),
                     Some(v) => v.to_string(),
                 };
