@@ -452,3 +452,42 @@ fn doctor_reports_the_service_and_the_trust_in_its_ca() {
     let trust = doctor_check(&after, "browsers trust kyso serve's local CA");
     assert_eq!(trust["status"], "ok", "{after:#}");
 }
+
+/// Another user of the computer cannot reach the service: the connection is closed before
+/// TLS (the owner of the client's socket, from `/proc/net/tcp`); the same client run by the
+/// service's user gets its handshake. Needs root to run the client as `nobody`.
+#[test]
+fn another_user_is_refused_before_tls() {
+    if !std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+    {
+        eprintln!("skipped: needs root to run a client as another user");
+        return;
+    }
+    let fx = Fixture::new();
+    let mut serve = Serve::start(&fx, "01", &["https://dichvucong.gov.vn"]);
+    let s_client = |as_nobody: bool| {
+        let port = serve.vgca.to_string();
+        let mut c = std::process::Command::new(if as_nobody { "setpriv" } else { "openssl" });
+        if as_nobody {
+            c.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "openssl",
+            ]);
+        }
+        let out = c
+            .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+            .args(["-servername", "localhost"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    let mine = s_client(false);
+    assert!(mine.contains("New, TLSv1.3"), "{mine}");
+    let theirs = s_client(true);
+    assert!(!theirs.contains("New, TLSv1.3"), "{theirs}");
+    assert!(theirs.contains("no peer certificate available"), "{theirs}");
+    assert!(serve.alive());
+}
