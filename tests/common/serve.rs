@@ -28,6 +28,9 @@ pub struct Setup {
     pub display: Option<String>,
     /// The VGCA and VNPT ports (default: any free ones).
     pub ports: Option<(u16, u16)>,
+    /// The module (default: SoftHSM through pkcs11-spy) and the token to sign with (default
+    /// kyso-test; `Some("")`: the only one).
+    pub module: Option<(PathBuf, String)>,
 }
 
 /// A running `kyso serve`, killed on drop.
@@ -66,7 +69,12 @@ impl Serve {
         std::fs::write(
             &toml,
             format!(
-                "[[module]]\npath = \"{SPY}\"\nname = \"softhsm-spied\"\n\n[serve]\npinentry = \"{}\"\n",
+                "[[module]]\npath = \"{}\"\n\n[serve]\npinentry = \"{}\"\n",
+                setup
+                    .module
+                    .as_ref()
+                    .map_or(Path::new(SPY), |m| &m.0)
+                    .display(),
                 setup.pinentry.as_deref().unwrap_or(&script).display()
             ),
         )
@@ -80,13 +88,23 @@ impl Serve {
             .args(["--config", toml.to_str().unwrap(), "serve"])
             .args(["--vgca-port", &ports.0.to_string()])
             .args(["--vnpt-port", &ports.1.to_string()])
-            .args(["--token", "kyso-test", "--key-id", key_id, "--ca-dir"])
+            .args(["--key-id", key_id, "--ca-dir"])
             .arg(&ca_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         for o in origins {
             cmd.args(["--allow-origin", o]);
         }
+        match setup.module.as_ref().map(|m| m.1.as_str()) {
+            None => {
+                cmd.args(["--token", "kyso-test"]);
+            }
+            Some("") => {}
+            Some(t) => {
+                cmd.args(["--token", t]);
+            }
+        }
+        cmd.env("XDG_CACHE_HOME", fx.path("cache"));
         if let Some(d) = &setup.display {
             cmd.env("DISPLAY", d).env("LANG", "C.UTF-8");
         }
@@ -387,6 +405,7 @@ pub fn portal_signs_in_a_browser(
             pinentry: Some("/usr/bin/pinentry-gtk-2".into()),
             display: Some(x.display.clone()),
             ports: None,
+            module: None,
         },
     );
     let hash = {
