@@ -491,3 +491,33 @@ fn another_user_is_refused_before_tls() {
     assert!(theirs.contains("no peer certificate available"), "{theirs}");
     assert!(serve.alive());
 }
+
+/// A key that wants its PIN at every signature (`CKA_ALWAYS_AUTHENTICATE`, fixture key 05)
+/// gets it from the person at every signature: one PIN to log in, then one per document, each
+/// a `C_Login` of its own.
+#[test]
+fn a_key_that_wants_its_pin_per_signature_gets_one_per_signature() {
+    let fx = Fixture::new();
+    let origin = "https://dichvucong.gov.vn";
+    let serve = Serve::start(&fx, "05", &[origin]);
+    let pdf = B64.encode(std::fs::read(SPEC_PDF).unwrap());
+    let items: Vec<Value> = (0..3)
+        .map(|_| json!({"data": pdf, "type": "pdf"}))
+        .collect();
+    let (out, _) = serve.vnpt(origin, 10, &[Value::Array(items).to_string()]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["code"], 0, "{}", v["error"]);
+    for (n, r) in v["data"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(r["code"], 0, "{}", r["error"]);
+        let signed = B64.decode(r["data"].as_str().unwrap()).unwrap();
+        assert!(
+            pdfsig_ok(&fx, &signed, &format!("always-{n}.pdf")),
+            "document {n}"
+        );
+    }
+    let d = serve.dialogs();
+    assert_eq!(d.matches("=== CONFIRM").count(), 1, "{d}");
+    assert_eq!(d.matches("=== GETPIN").count(), 4, "{d}");
+    assert!(d.contains("signature 3 of 3"), "{d}");
+    assert_eq!(spy_count(&serve.spy, "C_Login"), 4);
+}

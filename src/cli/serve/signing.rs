@@ -3,6 +3,7 @@
 //! then the library's pipeline ([`kyso::batch`]) over the documents in memory. Requests sign
 //! one after the other (one person, one token).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
@@ -190,12 +191,43 @@ impl Signing {
         drop(pin);
         let key = choose::key(&*found.token, &label, Some(&found.entry.id));
         match key {
-            Ok(k) => Ok((found.token, k.signer)),
+            Ok(k) => {
+                if k.signer.key().always_authenticate {
+                    self.ask_each_signature(&*found.token, ask, &holder, &label, documents.len());
+                }
+                Ok((found.token, k.signer))
+            }
             Err(e) => {
                 let _ = found.token.logout();
                 Err(e.into())
             }
         }
+    }
+
+    /// A key that wants its PIN for every signature (`CKA_ALWAYS_AUTHENTICATE`) gets it from
+    /// the person for every signature, through pinentry (until logout).
+    fn ask_each_signature(
+        &self,
+        token: &dyn Token,
+        ask: &Ask,
+        holder: &str,
+        label: &str,
+        n: usize,
+    ) {
+        let pinentry = self.pinentry.clone();
+        let (origin, holder, label) = (ask.origin.to_owned(), holder.to_owned(), label.to_owned());
+        let count = AtomicUsize::new(0);
+        token.set_signature_pin_source(Some(Arc::new(move || {
+            let i = count.fetch_add(1, Ordering::SeqCst) + 1;
+            let desc = format!(
+                "{origin} asks to sign with {holder} (token '{label}').\nThis key asks for its \
+                 PIN at every signature: signature {i} of {n}."
+            );
+            match pinentry.pin("kyso — PIN", &desc, None) {
+                Ok(Answer::Given(pin)) => Some(pin),
+                _ => None,
+            }
+        })));
     }
 
     /// Signs `documents` (name, bytes, format) with one confirmation and one PIN, PDFs with
