@@ -137,6 +137,25 @@ fn vgca_operations_sign_and_upload_to_the_portal() {
         assert!(pdfsig_ok(&fx, pdf, &format!("batch-{n}.pdf")));
     }
 
+    // SignFile of another format: a detached CMS signature, checked by openssl
+    let note = "Biên bản họp ngày 04/12/2026".as_bytes();
+    let f = serve.vgca(
+        "SignFile",
+        &origin,
+        &json!({"Base64Content": B64.encode(note), "FileName": "bien-ban.txt"}),
+    );
+    assert_eq!(f["Status"], 0, "{f}");
+    assert_eq!(f["FileName"], "bien-ban.txt.p7s");
+    let (content, p7s) = (fx.path("bien-ban.txt"), fx.path("bien-ban.txt.p7s"));
+    std::fs::write(&content, note).unwrap();
+    std::fs::write(
+        &p7s,
+        B64.decode(f["Base64Content"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let (ok, why) = openssl_cms_verify(&fx, &content, &p7s);
+    assert!(ok, "{why}");
+
     // not yet supported, and unknown: the plugin's error shape
     let x = serve.vgca("SignXML", &origin, &json!({"Base64Content": ""}));
     assert_eq!(x["Status"], 14);
@@ -231,6 +250,16 @@ fn vnpt_batch_of_twenty_pdfs_takes_one_confirmation_and_one_pin() {
         &hash,
         &B64.decode(h["data"].as_str().unwrap()).unwrap()
     ));
+    // SignCMS: a detached CMS signature of the data, checked by openssl
+    let data = "Tờ khai thuế 2026".as_bytes();
+    let (c, _) = serve.vnpt(origin, 4, &[B64.encode(data)]);
+    let c: Value = serde_json::from_str(&c).unwrap();
+    assert_eq!(c["code"], 0, "{c}");
+    let (content, p7s) = (fx.path("to-khai.txt"), fx.path("to-khai.p7s"));
+    std::fs::write(&content, data).unwrap();
+    std::fs::write(&p7s, B64.decode(c["data"].as_str().unwrap()).unwrap()).unwrap();
+    let (ok, why) = openssl_cms_verify(&fx, &content, &p7s);
+    assert!(ok, "{why}");
     let (x, _) = serve.vnpt(origin, 1, &[]);
     assert!(x.contains("not supported"), "{x}");
     let (u, _) = serve.vnpt(origin, 99, &[]);
@@ -520,4 +549,45 @@ fn a_key_that_wants_its_pin_per_signature_gets_one_per_signature() {
     assert_eq!(d.matches("=== GETPIN").count(), 4, "{d}");
     assert!(d.contains("signature 3 of 3"), "{d}");
     assert_eq!(spy_count(&serve.spy, "C_Login"), 4);
+}
+
+/// The PIN typed in pinentry appears in no log line, even at trace level (right or wrong), and
+/// after a wrong PIN the next PIN dialog says so (the token's `CKF_USER_PIN_COUNT_LOW`).
+#[test]
+fn the_pin_is_never_logged_and_a_previous_wrong_pin_is_said() {
+    let fx = Fixture::new();
+    let origin = "https://dichvucong.gov.vn";
+    let log = fx.path("serve.log");
+    let serve = Serve::start_with(
+        &fx,
+        "01",
+        &[origin],
+        &Setup {
+            log: Some(log.clone()),
+            ..Setup::default()
+        },
+    );
+    let msg = json!({"HashAlg": "SHA256", "HashValue": B64.encode(sha256(b"x"))});
+    assert_eq!(serve.vgca("SignMsg", origin, &msg)["Status"], 0);
+    serve.answer(true, "987654");
+    let r = serve.vgca("SignMsg", origin, &msg);
+    assert!(r["Message"].as_str().unwrap().contains("wrong PIN"), "{r}");
+    serve.answer(true, PIN);
+    assert_eq!(serve.vgca("SignMsg", origin, &msg)["Status"], 0);
+    let d = serve.dialogs();
+    let last = d.rsplit("=== GETPIN").next().unwrap();
+    assert!(
+        last.contains("[error] A wrong PIN was entered before"),
+        "{d}"
+    );
+    assert_eq!(d.matches("[error]").count(), 1, "{d}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("logged in to token kyso-test"),
+        "the log is written: {text}"
+    );
+    assert!(
+        !text.contains(PIN) && !text.contains("987654"),
+        "a PIN in the log"
+    );
 }

@@ -31,6 +31,8 @@ pub struct Setup {
     /// The module (default: SoftHSM through pkcs11-spy) and the token to sign with (default
     /// kyso-test; `Some("")`: the only one).
     pub module: Option<(PathBuf, String)>,
+    /// Where the service's log goes, at trace level (default: nowhere).
+    pub log: Option<PathBuf>,
 }
 
 /// A running `kyso serve`, killed on drop.
@@ -90,8 +92,17 @@ impl Serve {
             .args(["--vnpt-port", &ports.1.to_string()])
             .args(["--key-id", key_id, "--ca-dir"])
             .arg(&ca_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stdout(Stdio::piped());
+        match &setup.log {
+            Some(log) => {
+                cmd.arg("-vv")
+                    .env("KYSO_LOG_LEVEL", "trace")
+                    .stderr(std::fs::File::create(log).unwrap());
+            }
+            None => {
+                cmd.stderr(Stdio::null());
+            }
+        }
         for o in origins {
             cmd.args(["--allow-origin", o]);
         }
@@ -406,6 +417,7 @@ pub fn portal_signs_in_a_browser(
             display: Some(x.display.clone()),
             ports: None,
             module: None,
+            log: None,
         },
     );
     let hash = {
