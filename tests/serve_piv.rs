@@ -69,7 +69,9 @@ fn a_card_pulled_mid_batch_uploads_only_what_was_signed_and_the_next_request_sig
     assert_eq!(reply["Status"], 14, "{reply:#}");
     let results = reply["Files"].as_array().unwrap();
     let signed = results.iter().filter(|f| f["Status"] == 0).count();
-    assert!((2..8).contains(&signed), "{reply:#}");
+    // the card counts a signature when it computes it; the second one's answer may be lost
+    // with the card, so at least the first is signed, and not the last
+    assert!((1..8).contains(&signed), "{reply:#}");
     for f in results.iter().filter(|f| f["Status"] != 0) {
         let m = f["Message"].as_str().unwrap();
         assert!(m.contains("removed") && m.contains("reinsert"), "{f}");
