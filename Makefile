@@ -11,7 +11,7 @@ DEMO_DEBS := softhsm2 openssl pkg-config libpcsclite-dev libusb-1.0-0-dev \
 	python3-cairo poppler-utils libnss3-tools fonts-dejavu-core
 DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
-	qpdf chromium firefox-esr xvfb xdotool time mount \
+	qpdf chromium firefox-esr xvfb xdotool pinentry-gtk2 time mount \
 	ghostscript python3-reportlab libreoffice-writer-nogui \
 	lintian man-db dpkg-dev jq faketime
 PREFIX ?= /usr/local
@@ -109,6 +109,7 @@ bench: deps
 	./scripts/module-instructions.sh
 	$(CARGO) bench --bench batch
 	$(CARGO) bench --bench cli
+	$(CARGO) bench --bench serve
 
 # Installs the kyso binary, the PKCS#11 module libkyso_pkcs11.so, the udev rules and a p11-kit
 # module file naming the module (PREFIX=/usr/local, DESTDIR for packaging; KYSO_BIN=path and
@@ -119,6 +120,8 @@ bench: deps
 LIBDIR ?= $(PREFIX)/lib
 UDEVRULESDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/udev/rules.d,$(PREFIX)/lib/udev/rules.d)
 P11KITMODULEDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/pkcs11/modules,$(PREFIX)/share/p11-kit/modules)
+# systemd searches $(PREFIX)/lib/systemd/user for user units with /usr and /usr/local alike.
+SYSTEMDUSERUNITDIR ?= $(PREFIX)/lib/systemd/user
 
 KYSO_BIN ?= target/release/kyso
 KYSO_MODULE ?= target/release/libkyso_pkcs11.so
@@ -132,8 +135,12 @@ install:
 	install -d $(DESTDIR)$(P11KITMODULEDIR)
 	printf '# kyso PKCS#11 module, for applications using p11-kit (installed by make install).\nmodule: %s\n' \
 	  '$(LIBDIR)/libkyso_pkcs11.so' > $(DESTDIR)$(P11KITMODULEDIR)/kyso.module
+	install -d $(DESTDIR)$(SYSTEMDUSERUNITDIR)
+	sed 's|^ExecStart=/usr/bin/kyso |ExecStart=$(PREFIX)/bin/kyso |' systemd/kyso-serve.service \
+	  > $(DESTDIR)$(SYSTEMDUSERUNITDIR)/kyso-serve.service
 	@if [ -z "$(DESTDIR)" ] && command -v udevadm >/dev/null 2>&1; then udevadm control --reload || true; fi
 	@echo "installed; each user then runs: kyso register (Firefox, Thunderbird, Chromium, LibreOffice)"
+	@echo "and, to sign on web portals: systemctl --user enable --now kyso-serve"
 
 # The Debian package target/debian/kyso_<version>_amd64.deb (cargo-deb; what goes where is in
 # Cargo.toml's [package.metadata.deb]). The binary and the module are built separately, as for

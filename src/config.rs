@@ -170,6 +170,26 @@ pub struct VerifyConfig {
     pub intermediates: Vec<PathBuf>,
 }
 
+/// `[serve]`: who may ask `kyso serve` for signatures, and how the person is asked.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Web origins (`https://dichvucong.gov.vn`) whose pages may ask for signatures; the
+    /// browser's `Origin` header is checked against them, never what the page says.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// The pinentry program that asks for the confirmation and the PIN (as gpg-agent's
+    /// `pinentry-program`); default: the first of pinentry-gnome3, -qt, -gtk-2, -curses found.
+    pub pinentry: Option<PathBuf>,
+    /// Extra CA certificates (PEM) to trust for the portals' own HTTPS downloads and uploads,
+    /// on top of the public ones.
+    pub ca_file: Option<PathBuf>,
+    /// The token (label, serial, slot or `pkcs11:` URI) to sign with when several are present.
+    pub token: Option<String>,
+    /// The key id (hex) to sign with when the token holds several keys.
+    pub key_id: Option<String>,
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -186,6 +206,9 @@ pub struct Config {
     /// `[verify]`.
     #[serde(default)]
     pub verify: VerifyConfig,
+    /// `[serve]`: the local signing service web portals call (`kyso serve`).
+    #[serde(default)]
+    pub serve: ServeConfig,
     /// Where it was read from, if anywhere.
     #[serde(skip)]
     pub source: Option<PathBuf>,

@@ -136,6 +136,10 @@ pub struct CertificateEntry {
     pub public_key_label: Option<String>,
 }
 
+/// Gives the PIN for one signature of a key that wants it every time
+/// (`CKA_ALWAYS_AUTHENTICATE`); `None`: the person refused.
+pub type PinSource = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
+
 /// A token: something that holds keys behind a PIN and can go away.
 pub trait Token: Send + Sync {
     /// Fresh token information (PIN flags change after every attempt).
@@ -154,6 +158,11 @@ pub trait Token: Send + Sync {
     fn login(&self, pin: &SecretString) -> Result<()>;
     /// Logs out and forgets the PIN.
     fn logout(&self) -> Result<()>;
+    /// Where keys that want the PIN for every signature (`CKA_ALWAYS_AUTHENTICATE`) get it
+    /// until logout: by default the PIN given to [`Token::login`]; a service that must ask the
+    /// person at each signature (`kyso serve`) sets a source. Tokens without such keys ignore
+    /// it.
+    fn set_signature_pin_source(&self, _source: Option<PinSource>) {}
     /// Whether [`Token::login`] succeeded and the token is still logged in.
     fn is_logged_in(&self) -> bool;
     /// Certificates on the token, paired with keys by id.

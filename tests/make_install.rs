@@ -31,6 +31,14 @@ fn make_install_installs_binary_module_rules_and_p11_kit_file() {
     ] {
         assert!(dest.join(f).is_file(), "{f} not installed");
     }
+    // kyso serve's systemd user unit, naming the installed binary
+    let unit =
+        std::fs::read_to_string(dest.join("usr/lib/systemd/user/kyso-serve.service")).unwrap();
+    assert!(
+        unit.lines().any(|l| l == "ExecStart=/usr/bin/kyso serve"),
+        "{unit}"
+    );
+    assert!(unit.contains("WantedBy=graphical-session.target"), "{unit}");
     let p11 = std::fs::read_to_string(dest.join("usr/share/p11-kit/modules/kyso.module")).unwrap();
     assert!(
         p11.lines()

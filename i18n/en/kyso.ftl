@@ -282,3 +282,14 @@ help-verify-intermediates = Intermediate CA certificates (PEM or DER file, or a 
 extend-done = extended to { $level }
 extend-left = already { $level }, left
 extend-failed = not extended: { $error }
+
+## kyso serve (the local signing service portals call).
+
+help-serve-about = The local signing service web portals call (VGCA- and VNPT-compatible, on loopback): each batch confirmed and its PIN typed in pinentry, outside the browser
+help-serve-allow_origin = Also allow web pages from this origin (`https://portal.example.vn`) to ask for signatures, on top of [serve] origins in kyso.toml (repeat for several)
+help-serve-vgca_port = The VGCA-compatible endpoint's port (0: any free port)
+help-serve-vnpt_port = The VNPT-compatible endpoint's port; 4433 falls back to 4434 and 4435 when taken (0: any free port)
+help-serve-token = The token to sign with (label, serial, slot or pkcs11: URI), when several are present
+help-serve-key_id = The key to sign with (CKA_ID, hex), when the token holds several
+help-serve-ca_dir = Where the local CA lives (default $XDG_DATA_HOME/kyso/serve)
+help-serve-max_request_mib = The largest request (WebSocket message) and download, in MiB

@@ -278,3 +278,14 @@ help-verify-intermediates = Chứng thư số CA trung gian (tệp PEM hoặc DE
 extend-done = đã chuyển lên { $level }
 extend-left = đã ở mức { $level }, giữ nguyên
 extend-failed = không gia hạn được: { $error }
+
+## kyso serve (dịch vụ ký số cục bộ mà các cổng dịch vụ công gọi tới).
+
+help-serve-about = Dịch vụ ký số cục bộ mà các trang web (cổng dịch vụ công) gọi tới (tương thích VGCA và VNPT, chỉ trên máy này): mỗi lượt ký được xác nhận và mã PIN được nhập trong pinentry, bên ngoài trình duyệt
+help-serve-allow_origin = Cho phép thêm các trang web từ nguồn (origin) này (`https://portal.example.vn`) yêu cầu ký, ngoài [serve] origins trong kyso.toml (lặp lại để thêm nhiều)
+help-serve-vgca_port = Cổng của điểm truy cập tương thích VGCA (0: cổng trống bất kỳ)
+help-serve-vnpt_port = Cổng của điểm truy cập tương thích VNPT; nếu 4433 bận thì dùng 4434 và 4435 (0: cổng trống bất kỳ)
+help-serve-token = Thiết bị ký số dùng để ký (nhãn, số sê-ri, khe hoặc URI pkcs11:), khi có nhiều thiết bị
+help-serve-key_id = Khóa dùng để ký (CKA_ID, dạng hex), khi thiết bị có nhiều khóa
+help-serve-ca_dir = Nơi lưu CA cục bộ (mặc định $XDG_DATA_HOME/kyso/serve)
+help-serve-max_request_mib = Kích thước lớn nhất của một yêu cầu (thông điệp WebSocket) và tệp tải về, tính bằng MiB

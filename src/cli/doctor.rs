@@ -377,6 +377,60 @@ fn check_registered(d: &mut Doctor) {
     }
 }
 
+/// `kyso serve`: whether it answers on its ports, and whether the browsers trust its CA.
+fn check_serve(d: &mut Doctor) {
+    use super::loopback::{self, Probe};
+    const RUNS: &str = "kyso serve (signing on web portals) running";
+    let ca = loopback::localca::ca_file(&loopback::localca::default_dir());
+    let vgca = loopback::probe(super::serve::VGCA_PORT, &ca);
+    let vnpt = super::serve::VNPT_PORTS
+        .iter()
+        .map(|&p| (p, loopback::probe(p, &ca)))
+        .find(|(_, s)| *s == Probe::Ours);
+    match (vgca, vnpt) {
+        (Probe::Ours, Some((port, _))) => d.ok(
+            RUNS,
+            format!(
+                "VGCA on wss://127.0.0.1:{}, VNPT on wss://localhost:{port}/plugin",
+                super::serve::VGCA_PORT
+            ),
+        ),
+        (Probe::Other, _) => d.fail(
+            RUNS,
+            false,
+            format!(
+                "another program listens on port {} (the VGCA plugin's)",
+                super::serve::VGCA_PORT
+            ),
+            "stop it (another signing plugin?), then start kyso serve",
+        ),
+        _ => d.fail(
+            RUNS,
+            false,
+            "not running (only needed to sign on web portals)".into(),
+            "systemctl --user enable --now kyso-serve (or run `kyso serve`)",
+        ),
+    }
+    const TRUST: &str = "browsers trust kyso serve's local CA";
+    match super::register::ca_trust_state() {
+        Ok((ok, missing)) if missing.is_empty() && !ok.is_empty() => d.ok(TRUST, ok.join(", ")),
+        Ok((_, missing)) if missing.is_empty() => d.skip(TRUST, "no browser NSS database"),
+        Ok((ok, missing)) => {
+            let mut detail = format!("not trusted in {}", missing.join(", "));
+            if !ok.is_empty() {
+                detail.push_str(&format!("; trusted in {}", ok.join(", ")));
+            }
+            d.fail(
+                TRUST,
+                false,
+                detail,
+                "run `kyso register` (close Firefox and Thunderbird first)",
+            )
+        }
+        Err(e) => d.fail(TRUST, false, e.to_string(), "set HOME"),
+    }
+}
+
 pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
     let configured = context::configured_modules(cli)?;
     let report = devices::report();
@@ -411,6 +465,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
     }
     check_udev(&mut d);
     check_registered(&mut d);
+    check_serve(&mut d);
     let blocked = d.checks.iter().any(|c| c.status == Status::Fail);
     if cli.json {
         print_json(&serde_json::json!({ "ok": !blocked, "checks": d.checks }));

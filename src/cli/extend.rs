@@ -119,9 +119,7 @@ pub fn run(cli: &Cli, args: &ExtendArgs) -> Result<i32> {
             Event::Signed { document, .. } => {
                 (document, "extended", t!("extend-done", level = level))
             }
-            Event::Skipped { document, .. } => {
-                (document, "left", t!("extend-left", level = level))
-            }
+            Event::Skipped { document, .. } => (document, "left", t!("extend-left", level = level)),
             Event::Failed {
                 document, error, ..
             } => (
@@ -137,7 +135,9 @@ pub fn run(cli: &Cli, args: &ExtendArgs) -> Result<i32> {
                 kyso::cert::printable(&format!("{}: {outcome}", document.name()))
             );
         }
-        results.push(serde_json::json!({ "file": document.name(), "status": status, "result": outcome }));
+        results.push(
+            serde_json::json!({ "file": document.name(), "status": status, "result": outcome }),
+        );
     });
     if cli.json {
         print_json(&results);

@@ -9,9 +9,11 @@ mod doctor;
 mod extend;
 mod help;
 mod list;
+mod loopback;
 mod pin;
 mod register;
 mod remote;
+mod serve;
 mod sign;
 mod sign_args;
 mod sign_key;
@@ -97,6 +99,9 @@ enum Command {
     /// Make Firefox, Thunderbird, Chromium/Chrome/Edge, LibreOffice and p11-kit load kyso's
     /// PKCS#11 module (libkyso_pkcs11.so); --remove undoes it.
     Register(register::RegisterArgs),
+    /// The local signing service web portals call (VGCA- and VNPT-compatible, on loopback):
+    /// each batch confirmed and its PIN typed in pinentry, outside the browser.
+    Serve(serve::ServeArgs),
     /// Write the man pages and the bash, zsh and fish completions into DIR (for packagers).
     #[command(hide = true)]
     GenerateAssets(assets::AssetsArgs),
@@ -161,6 +166,7 @@ pub fn main() -> i32 {
         Command::Sign(a) => sign::run(&cli, a),
         Command::Verify(a) => verify::run(&cli, a),
         Command::Extend(a) => extend::run(&cli, a),
+        Command::Serve(a) => serve::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor(a) => doctor::run(&cli, a),

@@ -23,6 +23,8 @@ use crate::signer::Token;
 pub(super) struct LoginState {
     pub(super) session: Option<Session>,
     pub(super) pin: Option<SecretString>,
+    /// Asked for the PIN of each signature instead of `pin`, when set.
+    pub(super) pin_source: Option<crate::signer::PinSource>,
     pub(super) refused: Vec<[u8; 32]>,
 }
 
@@ -271,6 +273,16 @@ impl Pkcs11Token {
     /// and the signature. Uses the PIN given to [`Token::login`]; never prompts or retries.
     pub(crate) fn context_login(&self, session: &Session) -> Result<()> {
         let state = self.login.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(source) = state.pin_source.clone() {
+            // asked without the lock held: the person takes seconds
+            drop(state);
+            let pin = source().ok_or_else(|| {
+                Error::PinInvalid("no PIN given for this signature (cancelled)".into())
+            })?;
+            return session
+                .login(UserType::ContextSpecific, Some(&pin))
+                .map_err(|e| self.login_error(e));
+        }
         let pin = state.pin.as_ref().ok_or_else(|| Error::NotLoggedIn {
             token: self.label.clone(),
         })?;

@@ -93,6 +93,7 @@ impl Token for Pkcs11Token {
         let _quiet = self.activity.write().unwrap_or_else(|p| p.into_inner());
         let mut state = self.login.lock().unwrap_or_else(|p| p.into_inner());
         state.pin = None;
+        state.pin_source = None;
         self.pool.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let session = state.session.take();
         self.objects_changed();
@@ -100,6 +101,13 @@ impl Token for Pkcs11Token {
             session.logout().map_err(|e| self.err(e))?;
         }
         Ok(())
+    }
+
+    fn set_signature_pin_source(&self, source: Option<crate::signer::PinSource>) {
+        self.login
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pin_source = source;
     }
 
     fn is_logged_in(&self) -> bool {

@@ -312,6 +312,57 @@ impl Run<'_> {
         }
     }
 
+    /// The local CA of `kyso serve` in one NSS database: added trusted for TLS servers only
+    /// (browsers then trust the service on loopback), or removed.
+    fn ca(&self, place: &NssPlace, ca_pem: &Path) -> Outcome {
+        let nick = super::loopback::localca::CA_NAME;
+        let result = (|| -> Result<(Status, String)> {
+            let present = nssdb::cert_trust(&place.dir, nick);
+            if self.args.remove {
+                return match present {
+                    None => Ok((Status::NotRegistered, String::new())),
+                    Some(_) => {
+                        if !self.args.dry_run {
+                            nssdb::delete_cert(&place.dir, nick)?;
+                        }
+                        Ok((Status::Removed, String::new()))
+                    }
+                };
+            }
+            let same = std::fs::read_to_string(ca_pem).ok().is_some_and(|pem| {
+                nssdb::exported(&place.dir, nick).is_some_and(|have| have.trim() == pem.trim())
+            });
+            match present.as_deref() {
+                Some("C,,") if same => Ok((Status::AlreadyRegistered, String::new())),
+                other => {
+                    if !self.args.dry_run {
+                        if other.is_some() {
+                            nssdb::delete_cert(&place.dir, nick)?;
+                        }
+                        nssdb::add_server_ca(&place.dir, nick, ca_pem)?;
+                    }
+                    Ok((
+                        if other.is_some() {
+                            Status::Updated
+                        } else {
+                            Status::Registered
+                        },
+                        "trusted for TLS servers on this computer's loopback only".into(),
+                    ))
+                }
+            }
+        })();
+        let (status, detail) = result.unwrap_or_else(|e| (Status::Failed, e.to_string()));
+        Outcome {
+            place: format!("kyso serve's local CA in {}", place.title()),
+            kind: "nss-ca",
+            app: Some(place.app),
+            path: place.dir.clone(),
+            status,
+            detail,
+        }
+    }
+
     fn p11kit(&self, path: &Path) -> Outcome {
         let (status, detail) = match self.p11kit_status(path) {
             Ok(s) => s,
@@ -390,8 +441,22 @@ pub fn run(cli: &Cli, args: &RegisterArgs) -> Result<i32> {
         outcomes.push(run.p11kit(Path::new(p11kit::SYSTEM_FILE)));
     } else {
         let home = home()?;
+        // the local CA of `kyso serve`, made now if it was not (the browsers must trust it
+        // before the service first runs)
+        let ca_dir = super::loopback::localca::default_dir();
+        let ca_pem = super::loopback::localca::ca_file(&ca_dir);
+        if !args.remove && !args.dry_run && !ca_pem.exists() {
+            super::loopback::localca::LocalCa::open(&ca_dir)?;
+        }
         for place in places::nss_places(&home, &data_home(&home)) {
-            outcomes.push(run.nss(&place));
+            let o = run.nss(&place);
+            let skip = o.status.blocks()
+                || matches!(o.status, Status::LegacyDbm | Status::NoDatabase)
+                || place.format() != DbFormat::Sql;
+            outcomes.push(o);
+            if !skip {
+                outcomes.push(run.ca(&place, &ca_pem));
+            }
         }
         outcomes.push(run.p11kit(&p11kit::user_file(&home)));
     }
@@ -459,6 +524,23 @@ pub fn doctor_state() -> Result<(Vec<String>, Vec<String>)> {
                 e.library
             )),
             Some(_) => ok.push(place.title()),
+        }
+    }
+    Ok((ok, missing))
+}
+
+/// Where kyso serve's local CA is trusted for TLS servers, for `kyso doctor`: (trusted
+/// places, places with a database where it is not).
+pub fn ca_trust_state() -> Result<(Vec<String>, Vec<String>)> {
+    let nick = super::loopback::localca::CA_NAME;
+    let (mut ok, mut missing) = (Vec::new(), Vec::new());
+    for place in user_places()? {
+        if place.format() != DbFormat::Sql {
+            continue;
+        }
+        match nssdb::cert_trust(&place.dir, nick) {
+            Some(t) if t.starts_with('C') => ok.push(place.title()),
+            _ => missing.push(place.title()),
         }
     }
     Ok((ok, missing))

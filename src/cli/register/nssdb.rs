@@ -157,6 +157,62 @@ pub fn delete(dir: &Path, name: &str) -> Result<()> {
     )
 }
 
+/// The trust flags of certificate `nick` in the database in `dir` (`C,,`), if it is there.
+pub fn cert_trust(dir: &Path, nick: &str) -> Option<String> {
+    let out = Command::new(nss_tool("certutil").ok()?)
+        .args(["-L", "-d", &dbarg(dir)])
+        .env("NSS_DEFAULT_DB_TYPE", "sql")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {
+        let l = l.trim_end();
+        let rest = l.strip_prefix(nick)?;
+        let flags = rest.trim();
+        (rest.starts_with(' ') && flags.split(',').count() == 3).then(|| flags.to_owned())
+    })
+}
+
+/// Certificate `nick` of the database in `dir`, PEM.
+pub fn exported(dir: &Path, nick: &str) -> Option<String> {
+    let out = Command::new(nss_tool("certutil").ok()?)
+        .args(["-L", "-d", &dbarg(dir), "-n", nick, "-a"])
+        .env("NSS_DEFAULT_DB_TYPE", "sql")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"))
+}
+
+/// Adds the CA certificate `pem` as `nick`, trusted to issue TLS server certificates only
+/// (`C,,`: not e-mail, not code signing).
+pub fn add_server_ca(dir: &Path, nick: &str, pem: &Path) -> Result<()> {
+    let pem = pem.display().to_string();
+    run(
+        "certutil",
+        &[
+            "-A",
+            "-d",
+            &dbarg(dir),
+            "-n",
+            nick,
+            "-t",
+            "C,,",
+            "-a",
+            "-i",
+            &pem,
+        ],
+        dir,
+    )
+}
+
+/// Deletes the certificate `nick`.
+pub fn delete_cert(dir: &Path, nick: &str) -> Result<()> {
+    run("certutil", &["-D", "-d", &dbarg(dir), "-n", nick], dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

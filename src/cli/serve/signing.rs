@@ -1,0 +1,454 @@
+//! One web request's signatures: the key chosen before the PIN, one confirmation naming the
+//! requesting origin, the certificate and every document, one PIN through pinentry, one login,
+//! then the library's pipeline ([`kyso::batch`]) over the documents in memory. Requests sign
+//! one after the other (one person, one token).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use secrecy::SecretString;
+use time::OffsetDateTime;
+
+use kyso::batch::{check, choose, Batch, Document, Event, Format, Options};
+use kyso::pkcs11::Backend;
+use kyso::{
+    Certificate, CertificateEntry, Error, HashAlg, KeyType, SignatureAlgorithm, Signer, Token,
+};
+
+use super::super::batch::failure_line;
+use super::pinentry::{Answer, Pinentry};
+
+/// Why a request got no signature.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The person refused the confirmation or cancelled the PIN.
+    Cancelled,
+    /// Anything else, said clearly.
+    Failed(Error),
+}
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Refusal {
+        Refusal::Failed(e)
+    }
+}
+
+/// What a request asks to sign, for the confirmation.
+pub struct Ask<'a> {
+    /// The page's origin, from the browser.
+    pub origin: &'a str,
+    /// The operation in words ("sign 20 PDF documents").
+    pub what: &'a str,
+    /// The certificate serial the page asked for (hex), if any.
+    pub cert_serial: Option<&'a str>,
+}
+
+/// What PDFs get besides the signature.
+#[derive(Default)]
+pub struct PdfOptions {
+    /// The visible signature the page asked for.
+    pub visible: Option<kyso::document::Visible>,
+    /// `/Reason` (the document number and date of an issued document).
+    pub reason: Option<String>,
+}
+
+/// One document's outcome: its output, or why not.
+pub type Outcome = std::result::Result<Vec<u8>, String>;
+
+/// The tokens and the person behind the service.
+pub struct Signing {
+    backend: Backend,
+    pinentry: Pinentry,
+    token: Option<String>,
+    key_id: Option<Vec<u8>>,
+    lock: Mutex<()>,
+}
+
+/// A token logged in to, and the key to sign with.
+type LoggedIn = (Arc<dyn Token>, Arc<dyn Signer>);
+
+/// A key found before the PIN, and its token.
+struct Found {
+    token: Arc<dyn Token>,
+    entry: CertificateEntry,
+}
+
+impl Signing {
+    /// Signs with the tokens of `backend`, asking through `pinentry`; `token` and `key_id`
+    /// choose when several could sign.
+    pub fn new(
+        backend: Backend,
+        pinentry: Pinentry,
+        token: Option<String>,
+        key_id: Option<Vec<u8>>,
+    ) -> Signing {
+        Signing {
+            backend,
+            pinentry,
+            token,
+            key_id,
+            lock: Mutex::new(()),
+        }
+    }
+
+    /// The tokens present now (tokens come and go while the service runs).
+    fn tokens(&self) -> Vec<Arc<dyn Token>> {
+        let (tokens, errors) = self.backend.tokens();
+        for (m, e) in errors {
+            log::warn!("module {m}: {e}");
+        }
+        let all: Vec<Arc<dyn Token>> = tokens.into_iter().map(|t| t as Arc<dyn Token>).collect();
+        choose::tokens_matching(all, self.token.as_deref())
+    }
+
+    /// The certificates with a private key on the tokens present now.
+    pub fn certificates(&self) -> Vec<Certificate> {
+        let _guard = self.lock.lock();
+        self.keys(None)
+            .map(|v| v.into_iter().map(|f| f.entry.certificate).collect())
+            .unwrap_or_default()
+    }
+
+    fn keys(&self, cert_serial: Option<&str>) -> kyso::Result<Vec<Found>> {
+        let mut out = Vec::new();
+        for token in self.tokens() {
+            let keys = match choose::keys_before_login(&*token, self.key_id.as_deref()) {
+                Ok(k) => k,
+                Err(e) => {
+                    log::info!("token skipped: {e}");
+                    continue;
+                }
+            };
+            for entry in keys {
+                if cert_serial.is_none_or(|s| same_serial(&entry.certificate.serial_hex(), s)) {
+                    out.push(Found {
+                        token: token.clone(),
+                        entry,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn choose(&self, cert_serial: Option<&str>) -> Result<Found, Refusal> {
+        let mut found = self.keys(cert_serial)?;
+        match found.len() {
+            0 if cert_serial.is_some() => Err(Error::CertificateNotFound(format!(
+                "no token plugged in holds the certificate with serial {}",
+                kyso::cert::printable(cert_serial.unwrap_or_default())
+            ))
+            .into()),
+            0 => Err(Error::TokenNotFound(String::new()).into()),
+            1 => Ok(found.remove(0)),
+            n => Err(Error::Ambiguous(format!(
+                "{n} keys could sign; choose one with `kyso serve --token LABEL --key-id ID` \
+                 (or [serve] token and key_id in kyso.toml)"
+            ))
+            .into()),
+        }
+    }
+
+    /// Asks the person (confirmation, then the PIN) and logs in; the signer and its token.
+    fn login(&self, ask: &Ask, documents: &[(String, u64)]) -> Result<LoggedIn, Refusal> {
+        let found = self.choose(ask.cert_serial)?;
+        let label = found.token.info().map(|i| i.label).unwrap_or_default();
+        let cert = &found.entry.certificate;
+        let holder = cert.common_name().unwrap_or(cert.subject()).to_owned();
+        let now = OffsetDateTime::now_utc();
+        choose::check_validity(cert, now, false)?;
+        let desc = confirmation(ask, &holder, &cert.serial_hex(), &label, documents);
+        match self
+            .pinentry
+            .confirm("kyso — ký số / signing request", &desc, "_Ký / Sign")?
+        {
+            Answer::Given(()) => {}
+            Answer::Cancelled => return Err(Refusal::Cancelled),
+        }
+        choose::not_locked(&*found.token)?;
+        let retries = found.token.info().ok().and_then(|i| {
+            if i.pin.final_try {
+                Some("Last try: one more wrong PIN locks the token".to_owned())
+            } else if i.pin.count_low {
+                Some("A wrong PIN was entered before: few tries left".to_owned())
+            } else {
+                None
+            }
+        });
+        let pin_desc = format!(
+            "{} asks to sign with {holder} (token '{label}').\nEnter the token's PIN.",
+            ask.origin
+        );
+        let pin: SecretString =
+            match self
+                .pinentry
+                .pin("kyso — PIN", &pin_desc, retries.as_deref())?
+            {
+                Answer::Given(p) => p,
+                Answer::Cancelled => return Err(Refusal::Cancelled),
+            };
+        found.token.login(&pin)?;
+        drop(pin);
+        let key = choose::key(&*found.token, &label, Some(&found.entry.id));
+        match key {
+            Ok(k) => {
+                if k.signer.key().always_authenticate {
+                    self.ask_each_signature(&*found.token, ask, &holder, &label, documents.len());
+                }
+                Ok((found.token, k.signer))
+            }
+            Err(e) => {
+                let _ = found.token.logout();
+                Err(e.into())
+            }
+        }
+    }
+
+    /// A key that wants its PIN for every signature (`CKA_ALWAYS_AUTHENTICATE`) gets it from
+    /// the person for every signature, through pinentry (until logout).
+    fn ask_each_signature(
+        &self,
+        token: &dyn Token,
+        ask: &Ask,
+        holder: &str,
+        label: &str,
+        n: usize,
+    ) {
+        let pinentry = self.pinentry.clone();
+        let (origin, holder, label) = (ask.origin.to_owned(), holder.to_owned(), label.to_owned());
+        let count = AtomicUsize::new(0);
+        token.set_signature_pin_source(Some(Arc::new(move || {
+            let i = count.fetch_add(1, Ordering::SeqCst) + 1;
+            let desc = format!(
+                "{origin} asks to sign with {holder} (token '{label}').\nThis key asks for its \
+                 PIN at every signature: signature {i} of {n}."
+            );
+            match pinentry.pin("kyso — PIN", &desc, None) {
+                Ok(Answer::Given(pin)) => Some(pin),
+                _ => None,
+            }
+        })));
+    }
+
+    /// Signs `documents` (name, bytes, format) with one confirmation and one PIN, PDFs with
+    /// `pdf`'s visible signature and reason. Per document: the output or why not. Documents
+    /// are checked before the person is asked (a batch where nothing is signable asks
+    /// nothing); a stopped batch (the token pulled out) fails every document not signed.
+    pub fn sign_documents(
+        &self,
+        ask: &Ask,
+        documents: Vec<(String, Vec<u8>, Format)>,
+        pdf: &PdfOptions,
+    ) -> Result<Vec<Outcome>, Refusal> {
+        let mut outcomes: Vec<Outcome> = vec![Err("not signed".into()); documents.len()];
+        let documents: Vec<(String, Arc<[u8]>, Format)> = documents
+            .into_iter()
+            .map(|(n, d, f)| (n, Arc::from(d), f))
+            .collect();
+        let mut ready = vec![false; documents.len()];
+        for (i, (name, data, format)) in documents.iter().enumerate() {
+            let doc = Document::memory(name.clone(), data.clone());
+            match check::document(&doc, *format, pdf.visible.as_ref()) {
+                Ok(()) => ready[i] = true,
+                Err(e) => outcomes[i] = Err(failure_line(name, &e.to_string())),
+            }
+        }
+        if !ready.contains(&true) {
+            let why = outcomes
+                .iter()
+                .find_map(|o| o.clone().err())
+                .unwrap_or_default();
+            return Err(Error::InvalidInput(format!("nothing to sign: {why}")).into());
+        }
+        let _guard = self.lock.lock();
+        let listed: Vec<(String, u64)> = documents
+            .iter()
+            .zip(&ready)
+            .filter(|(_, r)| **r)
+            .map(|((n, d, _), _)| (n.clone(), d.len() as u64))
+            .collect();
+        let (token, signer) = self.login(ask, &listed)?;
+        let mut stopped = None;
+        for format in [Format::Raw, Format::Cms, Format::Pades] {
+            let idx: Vec<usize> = (0..documents.len())
+                .filter(|&i| ready[i] && documents[i].2 == format)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            if let Some(why) = &stopped {
+                for &i in &idx {
+                    outcomes[i] = Err(format!("not signed: {why}"));
+                }
+                continue;
+            }
+            let mut run = || -> kyso::Result<()> {
+                let alg = choose::algorithm(signer.as_ref(), None, format)?.algorithm;
+                let is_pdf = format == Format::Pades;
+                let opts = Options {
+                    chain: choose::known_chain(signer.certificate(), &*token, Vec::new()),
+                    visible: pdf.visible.clone().filter(|_| is_pdf),
+                    reason: pdf.reason.clone().filter(|_| is_pdf),
+                    ..Options::new(alg)
+                };
+                let batch = Batch::new(signer.as_ref(), format, opts)?;
+                let docs: Vec<Document> = idx
+                    .iter()
+                    .map(|&i| Document::memory(documents[i].0.clone(), documents[i].1.clone()))
+                    .collect();
+                batch.run(&docs, &mut |e| match e {
+                    Event::Signed { index, output, .. } => {
+                        outcomes[idx[index]] = output.ok_or_else(|| "no output".to_owned())
+                    }
+                    Event::Failed {
+                        index,
+                        document,
+                        error,
+                    } => {
+                        let line = failure_line(&document.name(), &error.to_string());
+                        outcomes[idx[index]] = Err(line)
+                    }
+                    Event::Stopped { reason } => stopped = Some(reason.to_owned()),
+                    _ => {}
+                });
+                Ok(())
+            };
+            if let Err(e) = run() {
+                for &i in &idx {
+                    outcomes[i] = Err(e.to_string());
+                }
+            }
+        }
+        let _ = token.logout();
+        if let Some(why) = stopped {
+            for (o, _) in outcomes.iter_mut().zip(&ready).filter(|(_, r)| **r) {
+                if o.is_err() {
+                    *o = Err(format!("not signed: {why}"));
+                }
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Signs a hash the page computed (`SignMsg`, `signHash`): PKCS#1 v1.5 for RSA keys,
+    /// ECDSA (DER) for EC keys; with the certificate. Checked against the certificate before
+    /// it is returned.
+    pub fn sign_hash(
+        &self,
+        ask: &Ask,
+        hash: HashAlg,
+        digest: &[u8],
+    ) -> Result<(Vec<u8>, Certificate), Refusal> {
+        if digest.len() != hash.output_len() {
+            return Err(Error::InvalidInput(format!(
+                "the hash is {} bytes, not the {} of {}",
+                digest.len(),
+                hash.output_len(),
+                hash.name()
+            ))
+            .into());
+        }
+        let _guard = self.lock.lock();
+        let what = [(format!("a {} hash", hash.name()), digest.len() as u64)];
+        let (token, signer) = self.login(ask, &what)?;
+        let result = (|| {
+            let alg = match signer.key().key_type {
+                KeyType::Rsa { .. } => SignatureAlgorithm::RsaPkcs1(hash),
+                _ => SignatureAlgorithm::Ecdsa(hash),
+            };
+            let sig = signer.sign_digest(alg, digest)?;
+            let verifier =
+                kyso::checked::Verifier::new(signer.certificate(), signer.key().label.clone())?;
+            let checked = verifier.check_digest(alg, digest, sig)?;
+            Ok((checked.into_bytes(), signer.certificate().clone()))
+        })();
+        let _ = token.logout();
+        result.map_err(Refusal::Failed)
+    }
+}
+
+/// Serial numbers compared as numbers written in hex (leading zeros, case and separators
+/// aside).
+fn same_serial(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        let t: String = s
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        t.trim_start_matches('0').to_owned()
+    };
+    !norm(b).is_empty() && norm(a) == norm(b)
+}
+
+/// The confirmation's text: who asks, with which certificate, for which documents.
+fn confirmation(
+    ask: &Ask,
+    holder: &str,
+    serial: &str,
+    token: &str,
+    docs: &[(String, u64)],
+) -> String {
+    let p = kyso::cert::printable;
+    let mut s = format!(
+        "The web page {} asks to {}.\n\nCertificate: {} (serial {serial}), token '{}'.\n\n{} document(s):\n",
+        p(ask.origin),
+        ask.what,
+        p(holder),
+        p(token),
+        docs.len()
+    );
+    const SHOWN: usize = 10;
+    for (name, size) in docs.iter().take(SHOWN) {
+        s.push_str(&format!("  • {} ({})\n", p(name), human(*size)));
+    }
+    if docs.len() > SHOWN {
+        s.push_str(&format!("  … and {} more\n", docs.len() - SHOWN));
+    }
+    s.push_str(if docs.len() == 1 {
+        "\nSign it?"
+    } else {
+        "\nSign them all?"
+    });
+    s
+}
+
+fn human(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MB", n as f64 / (1u64 << 20) as f64)
+    } else if n >= 1024 {
+        format!("{:.0} kB", n as f64 / 1024.0)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_compare_as_numbers() {
+        assert!(same_serial("1001", "00:10:01"));
+        assert!(same_serial("0A", "a"));
+        assert!(!same_serial("1001", ""));
+        assert!(!same_serial("1001", "1002"));
+    }
+
+    #[test]
+    fn confirmation_names_origin_certificate_and_count() {
+        let ask = Ask {
+            origin: "https://dichvucong.gov.vn",
+            what: "sign 12 PDF documents",
+            cert_serial: None,
+        };
+        let docs: Vec<(String, u64)> = (0..12).map(|i| (format!("doc{i}.pdf"), 2048)).collect();
+        let s = confirmation(&ask, "NGUYỄN VĂN AN", "1001", "kyso-test", &docs);
+        assert!(s.contains("https://dichvucong.gov.vn"), "{s}");
+        assert!(
+            s.contains("NGUYỄN VĂN AN") && s.contains("12 document(s)") && s.contains("2 more"),
+            "{s}"
+        );
+        assert!(s.contains("doc0.pdf (2 kB)"), "{s}");
+    }
+}
