@@ -107,12 +107,28 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         token,
         label,
         signer,
-    } = sign_key::login_and_choose(cli, args, key_id, ready.to_sign)?;
+    } = sign_key::login_and_choose(cli, args, key_id, ready.to_sign, &|cert| {
+        // the seller's MST is what receivers compare (the buyer's certificate is another's)
+        if args.xml_options().role == document::xml::Role::Seller {
+            mst_warnings(&mixed, &ready, cert)
+        }
+    })?;
     let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), format)?;
     if let Some(note) = &alg.note {
         eprintln!("{note}");
     }
+    let mut xml = args.xml_options();
+    if explicit.is_none() {
+        // XML in a run of several formats: PKCS#1 v1.5 unless asked (receivers' validators).
+        let a = choose::algorithm(
+            signer.as_ref(),
+            args.algorithm.as_deref(),
+            batch::Format::Xml,
+        )?;
+        xml.algorithm = Some(a.algorithm).filter(|a| *a != alg.algorithm);
+    }
     let options = Options {
+        xml,
         chain: choose::known_chain(signer.certificate(), &*token, extra_chain),
         tsa,
         skip_existing: args.skip_existing,
@@ -166,5 +182,24 @@ fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestam
             ..document::Tsa::new(url.clone())
         }))),
         None => Ok(None),
+    }
+}
+
+/// Warns, before the PIN, about each e-invoice whose seller's tax code (MST) is not the one
+/// in `cert`: the tax authority refuses those.
+fn mst_warnings(mixed: &Mixed, ready: &batch::mixed::Ready, cert: &Certificate) {
+    let xml = ready
+        .ready
+        .iter()
+        .filter(|(f, _)| *f == batch::Format::Xml)
+        .flat_map(|(_, r)| r.iter());
+    for &i in xml {
+        let doc = &mixed.documents[i];
+        let Some(data) = doc.input_path().and_then(|p| std::fs::read(p).ok()) else {
+            continue;
+        };
+        if let Some(w) = document::xml::mst_mismatch(&doc.name(), &data, cert) {
+            eprintln!("warning: {w}");
+        }
     }
 }

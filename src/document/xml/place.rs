@@ -1,0 +1,194 @@
+//! Where each profile puts its signature, and what it signs. The signature is spliced into
+//! the original bytes: everything outside it stays byte for byte as received (receivers
+//! recompute digests over the original).
+
+use std::ops::Range;
+
+use uppsala::{Document, NodeId, NodeKind};
+
+use super::parse::{child, local_name, path};
+use super::{Profile, Role, DSIG};
+use crate::error::{Error, Result};
+
+/// Where the signature goes: `cut` (a range of the text, empty for an insertion) is replaced
+/// by `open`, the signature, then `close`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// The bytes of the text replaced.
+    pub cut: Range<usize>,
+    /// Markup before the signature (opened elements).
+    pub open: String,
+    /// Markup after it (their closing tags).
+    pub close: String,
+    /// The `Id` of the element signed; `None` for the whole document (`URI=""`).
+    pub target: Option<String>,
+    /// The start of the signature's `Id` (the role it signs in).
+    pub id_prefix: &'static str,
+}
+
+/// The profile `asked` for a document: `Auto` is `einvoice` for an `HDon` root, else
+/// `enveloped`.
+pub fn resolve(asked: Profile, doc: &Document<'_>) -> Profile {
+    match asked {
+        Profile::Auto => match doc.document_element().and_then(|r| local_name(doc, r)) {
+            Some("HDon") => Profile::Einvoice,
+            _ => Profile::Enveloped,
+        },
+        p => p,
+    }
+}
+
+/// Where the signature of `profile` (and `role`) goes in `doc` (parsed from `text`).
+pub fn placement(
+    name: &str,
+    text: &str,
+    doc: &Document<'_>,
+    profile: Profile,
+    role: Role,
+) -> Result<Placement> {
+    let root = doc
+        .document_element()
+        .ok_or_else(|| Error::Document(format!("{name} has no root element")))?;
+    match resolve(profile, doc) {
+        Profile::Einvoice => einvoice(name, text, doc, root, role),
+        _ => {
+            if let Some(sig) = signatures(doc).first() {
+                let at = path_of(doc, *sig);
+                return Err(Error::Document(format!(
+                    "{name} is already signed ({at}): a second signature over the whole \
+                     document would break the first; sign the original, or use a profile that \
+                     signs one element"
+                )));
+            }
+            let (cut, open, close) = inner_end(text, doc, root);
+            Ok(Placement {
+                cut,
+                open,
+                close,
+                target: None,
+                id_prefix: "sig",
+            })
+        }
+    }
+}
+
+/// E-invoice (Circular 78): `HDon/DLHDon[@Id]` signed, the signature in `HDon/DSCKS/NBan`
+/// (seller) or `HDon/DSCKS/NMua` (buyer).
+fn einvoice(
+    name: &str,
+    text: &str,
+    doc: &Document<'_>,
+    root: NodeId,
+    role: Role,
+) -> Result<Placement> {
+    if local_name(doc, root) != Some("HDon") {
+        return Err(Error::Document(format!(
+            "{name} is not an e-invoice (its root is <{}>, not <HDon>): sign it with --profile \
+             enveloped",
+            local_name(doc, root).unwrap_or("?")
+        )));
+    }
+    let data = child(doc, root, "DLHDon")
+        .ok_or_else(|| Error::Document(format!("{name}: the invoice has no HDon/DLHDon")))?;
+    let id = doc.get_attribute(data, "Id").ok_or_else(|| {
+        Error::Document(format!(
+            "{name}: HDon/DLHDon has no Id attribute, which the signature must reference; the \
+             invoicing software must give it one"
+        ))
+    })?;
+    let (slot, id_prefix) = match role {
+        Role::Seller => ("NBan", "seller"),
+        Role::Buyer => ("NMua", "buyer"),
+    };
+    let wrap =
+        |(cut, open, close): (Range<usize>, String, String), before: &str, after: &str| Placement {
+            cut,
+            open: format!("{open}{before}"),
+            close: format!("{after}{close}"),
+            target: Some(id.to_owned()),
+            id_prefix,
+        };
+    let Some(dscks) = child(doc, root, "DSCKS") else {
+        let (o, c) = (format!("<DSCKS><{slot}>"), format!("</{slot}></DSCKS>"));
+        return Ok(wrap(inner_end(text, doc, root), &o, &c));
+    };
+    if let Some(slot_el) = child(doc, dscks, slot) {
+        if doc
+            .children(slot_el)
+            .iter()
+            .any(|&c| local_name(doc, c).is_some())
+        {
+            return Err(Error::Document(format!(
+                "{name} already holds a signature in HDon/DSCKS/{slot}: the {} has signed it",
+                match role {
+                    Role::Seller => "seller",
+                    Role::Buyer => "buyer",
+                }
+            )));
+        }
+        return Ok(wrap(inner_end(text, doc, slot_el), "", ""));
+    }
+    let (o, c) = (format!("<{slot}>"), format!("</{slot}>"));
+    // The schema's order: NBan, NMua, CQT, CCKSKhac.
+    let after = match role {
+        Role::Buyer => path(doc, dscks, &["NBan"]),
+        Role::Seller => None,
+    };
+    let at = match after.and_then(|n| doc.node_range(n)) {
+        Some(r) => (r.end..r.end, String::new(), String::new()),
+        None => inner_start(text, doc, dscks),
+    };
+    Ok(wrap(at, &o, &c))
+}
+
+/// Every XMLDSig `Signature` element of `doc`, in document order.
+pub fn signatures(doc: &Document<'_>) -> Vec<NodeId> {
+    doc.descendants(doc.root())
+        .into_iter()
+        .filter(|&n| matches!(doc.node_kind(n), Some(NodeKind::Element(e)) if e.matches_name_ns(DSIG, "Signature")))
+        .collect()
+}
+
+/// Where an element is, as people read it (`HDon/DSCKS/NBan/Signature`).
+pub fn path_of(doc: &Document<'_>, node: NodeId) -> String {
+    let mut names: Vec<&str> = doc
+        .ancestors(node)
+        .into_iter()
+        .filter_map(|a| local_name(doc, a))
+        .collect();
+    names.reverse();
+    names.extend(local_name(doc, node));
+    names.join("/")
+}
+
+/// The qualified name of element `node` as written (`ds:Signature`).
+fn qname(doc: &Document<'_>, node: NodeId) -> String {
+    match doc.node_kind(node) {
+        Some(NodeKind::Element(e)) => e.name.prefixed_name().into_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Inserting at the end of element `node`'s content; an empty `<X/>` becomes `<X>…</X>`.
+fn inner_end(text: &str, doc: &Document<'_>, node: NodeId) -> (Range<usize>, String, String) {
+    let range = doc.node_range(node).unwrap_or(text.len()..text.len());
+    let source = &text[range.clone()];
+    if source.ends_with("/>") {
+        let start_tag = source[..source.len() - 2].trim_end();
+        return (
+            range,
+            format!("{start_tag}>"),
+            format!("</{}>", qname(doc, node)),
+        );
+    }
+    let at = range.start + source.rfind("</").unwrap_or(source.len());
+    (at..at, String::new(), String::new())
+}
+
+/// Inserting at the start of element `node`'s content.
+fn inner_start(text: &str, doc: &Document<'_>, node: NodeId) -> (Range<usize>, String, String) {
+    match doc.first_child(node).and_then(|c| doc.node_range(c)) {
+        Some(r) => (r.start..r.start, String::new(), String::new()),
+        None => inner_end(text, doc, node),
+    }
+}
