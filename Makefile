@@ -12,7 +12,7 @@ DEMO_DEBS := softhsm2 openssl pkg-config libpcsclite-dev libusb-1.0-0-dev \
 DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
 	qpdf chromium firefox-esr xvfb xdotool time mount \
-	lintian man-db dpkg-dev
+	lintian man-db dpkg-dev xmlsec1
 PREFIX ?= /usr/local
 
 .PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb conformance
@@ -40,6 +40,7 @@ deps:
 	@command -v cargo-nextest >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
 	@python3 -c "import pyhanko.__main__" 2>/dev/null || python3 -m pip install -q pyhanko-cli
+	@python3 -c "import signxml" 2>/dev/null || python3 -m pip install -q signxml
 	@command -v cargo-deb >/dev/null 2>&1 || $(CARGO) install --locked cargo-deb
 
 build: deps

@@ -3,8 +3,8 @@
 //! into the original bytes (nothing else changes), canonicalised with bergshamra's C14N over
 //! uppsala's parse (pure Rust, DTDs refused).
 
-mod algorithm;
-mod c14n;
+pub mod algorithm;
+pub mod c14n;
 mod mst;
 pub mod parse;
 mod place;

@@ -173,8 +173,8 @@ fn qname(doc: &Document<'_>, node: NodeId) -> String {
 fn inner_end(text: &str, doc: &Document<'_>, node: NodeId) -> (Range<usize>, String, String) {
     let range = doc.node_range(node).unwrap_or(text.len()..text.len());
     let source = &text[range.clone()];
-    if source.ends_with("/>") {
-        let start_tag = source[..source.len() - 2].trim_end();
+    if let Some(start_tag) = source.strip_suffix("/>") {
+        let start_tag = start_tag.trim_end();
         return (
             range,
             format!("{start_tag}>"),

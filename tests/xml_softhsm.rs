@@ -1,0 +1,286 @@
+//! XML signatures (`kyso sign --format xml`) checked by two independent validators: xmlsec1
+//! (libxml2 + OpenSSL) and Python's signxml (lxml + cryptography), both against the fixture
+//! CA, for RSA-2048 and ECDSA P-256 keys; e-invoices signed by the seller then the buyer with
+//! both signatures valid, the bytes outside the signature unchanged, hostile XML refused
+//! before any PIN, and 1,000 e-invoices signed with one login.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// An e-invoice (Circular 78 shape) of about `lines` goods lines, with Windows line ends and
+/// an empty `DSCKS/NBan` and `NMua` as invoicing software leaves them.
+fn invoice(n: usize, lines: usize, seller_mst: &str) -> String {
+    let goods: String = (1..=lines)
+        .map(|i| {
+            format!(
+                "\r\n        <HHDVu><TChat>1</TChat><STT>{i}</STT><THHDVu>Dịch vụ ký số từ xa gói {i} \
+                 — Đà Nẵng &amp; Huế</THHDVu><DVTinh>Gói</DVTinh><SLuong>{i}</SLuong>\
+                 <DGia>1500000</DGia><ThTien>{}</ThTien><TSuat>10%</TSuat></HHDVu>",
+                i * 1_500_000
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n\
+         <HDon xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\r\n  \
+         <DLHDon Id=\"DLHDon-{n}\">\r\n    <TTChung><PBan>2.0.1</PBan><THDon>Hóa đơn giá trị \
+         gia tăng</THDon><KHMSHDon>1</KHMSHDon><KHHDon>C26TKY</KHHDon><SHDon>{n}</SHDon>\
+         <NLap>2026-12-04</NLap><DVTTe>VND</DVTTe></TTChung>\r\n    <NDHDon>\r\n      \
+         <NBan><Ten>CÔNG TY TNHH KYSO</Ten><MST>{seller_mst}</MST><DChi>Số 1 Phố Huế, Hà \
+         Nội</DChi></NBan>\r\n      <NMua><Ten>Công ty Cổ phần Phần mềm Sài Gòn</Ten>\
+         <MST>0312345678</MST></NMua>\r\n      <DSHHDVu>{goods}\r\n      </DSHHDVu>\r\n    \
+         </NDHDon>\r\n    <!-- ghi chú: không thuộc phần ký -->\r\n  </DLHDon>\r\n  \
+         <DLQRCode>00020101021238</DLQRCode>\r\n  <DSCKS>\r\n    <NBan></NBan>\r\n    \
+         <NMua/>\r\n  </DSCKS>\r\n</HDon>\r\n"
+    )
+}
+
+/// xmlsec1's verdict on the signature at `xpath` (the first one when `None`), the fixture CA
+/// the only trust anchor.
+fn xmlsec1(fx: &Fixture, file: &Path, xpath: Option<&str>) -> (bool, String) {
+    let mut c = Command::new("xmlsec1");
+    c.args(["--verify", "--id-attr:Id", "DLHDon", "--trusted-pem"])
+        .arg(fx.path("ca.pem"));
+    if let Some(x) = xpath {
+        c.args(["--node-xpath", x]);
+    }
+    let out = c
+        .arg(file)
+        .output()
+        .expect("xmlsec1 (Debian package xmlsec1)");
+    let err = stderr(&out);
+    (out.status.success() && err.starts_with("OK"), err)
+}
+
+/// signxml checks the one signature whose parent is `parent` (the others removed first:
+/// each e-invoice signature covers DLHDon only), expecting `references` references.
+const SIGNXML: &str = r#"
+import sys
+from lxml import etree
+from signxml import XMLVerifier
+path, ca, parent, refs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+root = etree.parse(path).getroot()
+for s in root.findall('.//{http://www.w3.org/2000/09/xmldsig#}Signature'):
+    if parent != '*' and etree.QName(s.getparent()).localname != parent:
+        s.getparent().remove(s)
+v = XMLVerifier()
+# unprefixed signatures, as Vietnamese receivers' samples have them (signxml #225, #275)
+v.excise_empty_xmlns_declarations = True
+res = v.verify(root, ca_pem_file=ca, id_attribute='Id', expect_references=refs,
+               validate_schema=False)
+print('verified', len(res))
+"#;
+
+fn signxml(fx: &Fixture, file: &Path, parent: &str, references: usize) -> (bool, String) {
+    let out = Command::new("python3")
+        .args(["-c", SIGNXML])
+        .arg(file)
+        .arg(fx.path("ca.pem"))
+        .arg(parent)
+        .arg(references.to_string())
+        .output()
+        .unwrap();
+    (
+        out.status.success() && stdout(&out).contains("verified"),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
+}
+
+const NBAN: &str = "//*[local-name()='NBan']/*[local-name()='Signature']";
+const NMUA: &str = "//*[local-name()='NMua']/*[local-name()='Signature']";
+
+/// The text with every `<Signature …>…</Signature>` left out.
+fn without_signatures(s: &str) -> String {
+    let mut out = s.to_owned();
+    while let Some(start) = out.find("<Signature ") {
+        let end = out[start..].find("</Signature>").unwrap() + start + "</Signature>".len();
+        out.replace_range(start..end, "");
+    }
+    out
+}
+
+#[test]
+fn an_einvoice_signed_by_the_seller_then_the_buyer_verifies_in_both_validators() {
+    let fx = Fixture::new();
+    let original = invoice(7, 40, "0100686209-199");
+    std::fs::write(fx.path("hd.xml"), &original).unwrap();
+    // seller: the P-256 key of CÔNG TY TNHH KYSO (MST 0100686209-199)
+    let out = fx.sign("xml", "03", &["hd.xml"]);
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let seller = fx.path("hd.signed.xml");
+    let signed = std::fs::read_to_string(&seller).unwrap();
+    assert!(signed.contains("<NBan><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\""));
+    assert!(signed.contains("ecdsa-sha256") && signed.contains("<SigningTime>"));
+    assert_eq!(
+        without_signatures(&signed),
+        original,
+        "every byte outside the signature kept"
+    );
+    let (ok, err) = xmlsec1(&fx, &seller, None);
+    assert!(ok, "xmlsec1: {err}");
+    let (ok, err) = signxml(&fx, &seller, "NBan", 2);
+    assert!(ok, "signxml: {err}");
+
+    // buyer: the RSA-2048 key, after the seller; the seller's signature stays valid
+    let out = fx.sign("xml", "01", &["--role", "buyer", "hd.signed.xml"]);
+    assert_ok(&out);
+    let both = fx.path("hd.signed-2.xml");
+    let text = std::fs::read_to_string(&both).unwrap();
+    assert!(text.contains("<NMua><Signature ") && text.contains("rsa-sha256"));
+    assert_eq!(
+        without_signatures(&text).replace("<NMua></NMua>", "<NMua/>"),
+        original
+    );
+    for (xpath, parent) in [(NBAN, "NBan"), (NMUA, "NMua")] {
+        let (ok, err) = xmlsec1(&fx, &both, Some(xpath));
+        assert!(ok, "xmlsec1 {parent}: {err}");
+        let (ok, err) = signxml(&fx, &both, parent, 2);
+        assert!(ok, "signxml {parent}: {err}");
+    }
+
+    // a changed byte in the signed data: both validators refuse it
+    let tampered = fx.path("tampered.xml");
+    std::fs::write(&tampered, text.replace("1500000</DGia>", "1500001</DGia>")).unwrap();
+    assert!(!xmlsec1(&fx, &tampered, Some(NBAN)).0);
+    assert!(!signxml(&fx, &tampered, "NBan", 2).0);
+
+    // the buyer again: refused, nothing written
+    let out = fx.sign("xml", "01", &["--role", "buyer", "hd.signed-2.xml"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("already holds a signature in HDon/DSCKS/NMua"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!fx.path("hd.signed-3.xml").exists());
+}
+
+#[test]
+fn the_seller_is_warned_before_the_pin_when_the_mst_is_not_the_certificates() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("hd.xml"), invoice(1, 2, "0109999999")).unwrap();
+    let out = fx.sign("xml", "03", &["hd.xml"]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    let warning = err.find("MST 0109999999").expect(&err);
+    assert!(
+        err.contains("MST:0100686209-199") || err.contains("0100686209-199"),
+        "{err}"
+    );
+    assert!(warning < err.find("signed ").unwrap_or(usize::MAX), "{err}");
+}
+
+#[test]
+fn any_xml_signed_enveloped_verifies_in_both_validators_for_rsa_and_ecdsa() {
+    let fx = Fixture::new();
+    let doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<TKhai xmlns=\"http://kekhaithue.gdt.gov.vn/TKhaiThue\" \
+               xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <TTChung>\
+               <MST>0312345678</MST><TenNNT>Trần Thị Bích Ngọc</TenNNT></TTChung>\n  \
+               <!-- a comment the signature leaves out -->\n  <CTieuTKhai><ct21 xsi:nil=\"true\"/>\
+               <ct22>1.000.000</ct22></CTieuTKhai>\n</TKhai>\n";
+    for (key, alg) in [("01", "rsa-sha256"), ("03", "ecdsa-sha256")] {
+        let name = format!("tk-{key}.xml");
+        std::fs::write(fx.path(&name), doc).unwrap();
+        assert_ok(&fx.sign("xml", key, &["--profile", "enveloped", &name]));
+        let signed = fx.path(&format!("tk-{key}.signed.xml"));
+        let text = std::fs::read_to_string(&signed).unwrap();
+        assert!(
+            text.contains("<Reference URI=\"\">") && text.contains(alg),
+            "{text}"
+        );
+        assert_eq!(without_signatures(&text), doc);
+        let (ok, err) = xmlsec1(&fx, &signed, None);
+        assert!(ok, "xmlsec1 {key}: {err}");
+        let (ok, err) = signxml(&fx, &signed, "*", 2);
+        assert!(ok, "signxml {key}: {err}");
+    }
+    // a second signature over the whole document would break the first: refused
+    let out = fx.sign("xml", "01", &["--profile", "enveloped", "tk-01.signed.xml"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already signed"), "{}", stderr(&out));
+}
+
+#[test]
+fn hostile_xml_is_refused_before_the_pin_with_a_clear_message() {
+    let fx = Fixture::new();
+    let cases = [
+        (
+            "xxe.xml",
+            "<?xml version=\"1.0\"?><!DOCTYPE HDon [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\
+             <HDon><DLHDon Id=\"a\">&x;</DLHDon></HDon>",
+            "DOCTYPE",
+        ),
+        (
+            "laughs.xml",
+            "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"lol\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">\
+             <!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;\">]><l>&c;&c;&c;&c;</l>",
+            "DOCTYPE",
+        ),
+        (
+            "dup.xml",
+            "<HDon><DLHDon Id=\"d\"><MST>1</MST></DLHDon><Fake Id=\"d\"/></HDon>",
+            "\"d\" is used twice",
+        ),
+        ("broken.xml", "<HDon><DLHDon Id=\"x\"></HDon>", "not well-formed"),
+        (
+            "latin.xml",
+            "<?xml version=\"1.0\" encoding=\"windows-1258\"?><HDon/>",
+            "encoding windows-1258",
+        ),
+    ];
+    for (name, body, why) in cases {
+        std::fs::write(fx.path(name), body).unwrap();
+        let args = fx.sign_args("xml", "01", &[name]);
+        let (out, log) = fx.run_spied(&strs(&args));
+        assert!(!out.status.success(), "{name} signed");
+        assert!(stderr(&out).contains(why), "{name}: {}", stderr(&out));
+        assert_eq!(spy_count(&log, "C_Login"), 0, "{name}: no PIN spent");
+        let signed = fx.path(&name.replace(".xml", ".signed.xml"));
+        assert!(!signed.exists(), "{name}: nothing written");
+    }
+}
+
+#[test]
+fn a_thousand_einvoices_with_one_login_all_verify_in_xmlsec1() {
+    let fx = Fixture::new();
+    let dir = fx.path("hoa-don");
+    std::fs::create_dir(&dir).unwrap();
+    for n in 1..=1000 {
+        // 5 to 20 KB each
+        let lines = 14 + (n % 45);
+        std::fs::write(
+            dir.join(format!("hd-{n:04}.xml")),
+            invoice(n, lines, "0100686209-199"),
+        )
+        .unwrap();
+    }
+    let args = fx.sign_args("xml", "03", &["--json", "hoa-don"]);
+    let mut args = strs(&args);
+    // --json goes before the subcommand
+    args.retain(|a| *a != "--json");
+    let mut all = vec!["--json"];
+    all.extend(args);
+    let (out, log) = fx.run_spied(&all);
+    assert_ok(&out);
+    assert_eq!(spy_count(&log, "C_Login"), 1, "one PIN for the batch");
+    assert_eq!(json(&out)["signed"].as_array().unwrap().len(), 1000);
+    let mut failures = Vec::new();
+    for n in 1..=1000 {
+        let f = dir.join(format!("hd-{n:04}.signed.xml"));
+        let (ok, err) = xmlsec1(&fx, &f, None);
+        if !ok {
+            failures.push(format!("{}: {err}", f.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        failures.first()
+    );
+}
