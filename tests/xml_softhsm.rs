@@ -284,3 +284,99 @@ fn a_thousand_einvoices_with_one_login_all_verify_in_xmlsec1() {
         failures.first()
     );
 }
+
+/// `kyso verify --json` of one file: (exit code, the reports).
+fn kyso_verify(fx: &Fixture, file: &str) -> (Option<i32>, Vec<serde_json::Value>) {
+    let out = fx.verify_json(&[file]);
+    let reports = json(&out).as_array().cloned().unwrap_or_default();
+    (out.status.code(), reports)
+}
+
+#[test]
+fn kyso_verify_checks_every_signature_and_rejects_tampering_moving_and_wrapping() {
+    let fx = Fixture::new();
+    let original = invoice(3, 10, "0100686209-199");
+    std::fs::write(fx.path("hd.xml"), &original).unwrap();
+    assert_ok(&fx.sign("xml", "03", &["hd.xml"]));
+    assert_ok(&fx.sign("xml", "01", &["--role", "buyer", "hd.signed.xml"]));
+    let (code, reports) = kyso_verify(&fx, "hd.signed-2.xml");
+    assert_eq!(code, Some(0), "{reports:#?}");
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["xml"]["location"], "HDon/DSCKS/NBan/Signature");
+    assert_eq!(reports[0]["xml"]["mst_matches"], true);
+    assert_eq!(reports[1]["xml"]["location"], "HDon/DSCKS/NMua/Signature");
+    assert!(reports.iter().all(|r| r["status"] == "valid"));
+    let both = std::fs::read_to_string(fx.path("hd.signed-2.xml")).unwrap();
+    let seller_sig = {
+        let start = both.find("<NBan><Signature").unwrap() + "<NBan>".len();
+        let end = both.find("</NBan>\r\n    <NMua>").unwrap();
+        both[start..end].to_owned()
+    };
+
+    // a changed byte in the invoice: both signatures invalid, said plainly
+    std::fs::write(
+        fx.path("tampered.xml"),
+        both.replace("<SLuong>2</SLuong>", "<SLuong>3</SLuong>"),
+    )
+    .unwrap();
+    let (code, reports) = kyso_verify(&fx, "tampered.xml");
+    assert_eq!(code, Some(1));
+    for r in &reports {
+        assert_eq!(r["status"], "invalid");
+        assert!(
+            r["error"]
+                .as_str()
+                .unwrap()
+                .contains("was changed after signing"),
+            "{r:#}"
+        );
+    }
+
+    // the seller's signature moved onto another invoice (same Id, other content)
+    let other = invoice(3, 11, "0100686209-199")
+        .replace("<NBan></NBan>", &format!("<NBan>{seller_sig}</NBan>"));
+    std::fs::write(fx.path("moved.xml"), other).unwrap();
+    let (code, reports) = kyso_verify(&fx, "moved.xml");
+    assert_eq!(code, Some(1));
+    assert_eq!(reports[0]["status"], "invalid", "{reports:#?}");
+    assert_eq!(reports[0]["xml"]["references_valid"], false);
+
+    // wrapping: the signed DLHDon moved aside (still resolved by its Id, digest intact), a
+    // forged one with another Id where readers read the invoice
+    let signed_data = {
+        let start = both.find("<DLHDon ").unwrap();
+        let end = both.find("</DLHDon>").unwrap() + "</DLHDon>".len();
+        both[start..end].to_owned()
+    };
+    let forged = signed_data
+        .replace("Id=\"DLHDon-3\"", "Id=\"DLHDon-forged\"")
+        .replace("<DGia>1500000</DGia>", "<DGia>1</DGia>");
+    let wrapped = both.replacen(
+        &signed_data,
+        &format!("{forged}<LuuTru>{signed_data}</LuuTru>"),
+        1,
+    );
+    std::fs::write(fx.path("wrapped.xml"), &wrapped).unwrap();
+    let (code, reports) = kyso_verify(&fx, "wrapped.xml");
+    assert_eq!(code, Some(1));
+    for r in &reports {
+        assert_eq!(r["status"], "invalid", "{r:#}");
+        assert_eq!(r["xml"]["references_valid"], true, "the digest alone holds");
+        assert!(
+            r["error"].as_str().unwrap().contains("wrapping attack"),
+            "{r:#}"
+        );
+    }
+
+    // XXE: refused, no file read
+    std::fs::write(
+        fx.path("xxe.xml"),
+        "<?xml version=\"1.0\"?><!DOCTYPE HDon [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\
+         <HDon><DLHDon Id=\"a\">&x;</DLHDon></HDon>",
+    )
+    .unwrap();
+    let out = fx.verify_text(&["xxe.xml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("refuses DTDs"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("root:"), "no file content leaked");
+}

@@ -15,6 +15,8 @@ mod sign_args;
 mod sign_key;
 mod verify;
 mod verify_dir;
+mod verify_xml;
+mod vn_time;
 
 use std::path::PathBuf;
 

@@ -12,12 +12,15 @@ use kyso::document::{self, CmsVerification, Revocation, RevocationStatus, TrustV
 use kyso::{Certificate, Error, Result};
 
 use super::verify_dir::{signed_in, Target};
+use super::vn_time::vietnam_time;
 use super::{print_json, Cli};
 use kyso::batch::files;
 
 const VERIFY_HELP: &str = "\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
---content naming its document. A PDF without one has its embedded PAdES signatures verified,
+--content naming its document. An XML file (FILE.xml, e-invoices, declarations) has each
+XMLDSig signature inside verified: its references, where the signed data is (wrapping
+attacks), the seller's tax code against the certificate for e-invoices. A PDF without one has its embedded PAdES signatures verified,
 each of them. A directory is verified whole: every .p7s signature and every signed PDF in it
 (subdirectories with --recursive), ending with a one-line count. Documents and signatures
 must be regular files (not FIFOs or devices).
@@ -60,12 +63,12 @@ pub struct VerifyArgs {
 
 /// The verdict on one signature.
 #[derive(Debug, Serialize)]
-struct Report {
-    file: PathBuf,
+pub(super) struct Report {
+    pub(super) file: PathBuf,
     signature_file: Option<PathBuf>,
     /// `valid`, `invalid` (broken or modified), `untrusted` (intact, signer not trusted) or
     /// `error` (could not be verified).
-    status: &'static str,
+    pub(super) status: &'static str,
     /// PDF signature field name.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
@@ -77,13 +80,16 @@ struct Report {
     later_changes: Option<document::verify::LaterChanges>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signature: Option<CmsVerification>,
+    /// XML: the XMLDSig signature.
     #[serde(skip_serializing_if = "Option::is_none")]
-    trust: Option<TrustVerification>,
+    pub(super) xml: Option<document::xml::XmlSignature>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) trust: Option<TrustVerification>,
     /// Revocation status of the signer's certificate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    revocation: Option<Revocation>,
+    pub(super) revocation: Option<Revocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    pub(super) error: Option<String>,
     /// PDF: bytes were added after this, the last, signature.
     #[serde(skip)]
     appended: bool,
@@ -137,6 +143,8 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
             Target::Named(f) => {
                 if let Some(content) = &args.content {
                     vec![verify_one((content.clone(), f.clone()), &ctx)]
+                } else if super::verify_xml::is_xml(f) {
+                    super::verify_xml::verify(f, &ctx)
                 } else if is_signed_pdf(f) {
                     verify_pdf(f, &ctx)
                 } else {
@@ -179,9 +187,9 @@ fn count_line(reports: &[Report]) -> String {
 }
 
 /// What every verification needs.
-struct Ctx<'a> {
-    anchors: &'a [Certificate],
-    now: OffsetDateTime,
+pub(super) struct Ctx<'a> {
+    pub(super) anchors: &'a [Certificate],
+    pub(super) now: OffsetDateTime,
     offline: bool,
 }
 
@@ -190,7 +198,7 @@ const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1
 
 impl Report {
     /// A report on `file` that could not be verified (the error to be filled in).
-    fn error(file: &Path) -> Report {
+    pub(super) fn error(file: &Path) -> Report {
         Report {
             file: file.to_path_buf(),
             signature_file: None,
@@ -198,6 +206,7 @@ impl Report {
             field: None,
             covers_whole_document: None,
             signature: None,
+            xml: None,
             trust: None,
             revocation: None,
             error: None,
@@ -327,17 +336,7 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
             ),
         });
     }
-    let revocation = if ctx.offline {
-        Revocation::not_checked("--offline: no OCSP responder or CRL was asked")
-    } else {
-        let mut candidates = v.embedded_certificates().to_vec();
-        candidates.extend_from_slice(anchors);
-        let source = document::verify::revocation::HttpRevocation {
-            timeout: REVOCATION_TIMEOUT,
-        };
-        document::verify::revocation::check(v.signer_certificate(), &candidates, &source)
-    };
-    let mut revocation = revocation;
+    let mut revocation = revocation(v.signer_certificate(), v.embedded_certificates(), ctx);
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {
         // A valid timestamp before the revocation keeps the signature good (it was made while
         // the certificate was valid); otherwise it cannot be told from a signature made after.
@@ -362,6 +361,20 @@ fn judge(report: &mut Report, mut v: CmsVerification, ctx: &Ctx) {
     report.revocation = Some(revocation);
     report.signature = Some(v);
     report.trust = Some(trust);
+}
+
+/// The revocation status of `cert` (issuers among `embedded` and the anchors), unless
+/// offline.
+pub(super) fn revocation(cert: &Certificate, embedded: &[Certificate], ctx: &Ctx) -> Revocation {
+    if ctx.offline {
+        return Revocation::not_checked("--offline: no OCSP responder or CRL was asked");
+    }
+    let mut candidates = embedded.to_vec();
+    candidates.extend_from_slice(ctx.anchors);
+    let source = document::verify::revocation::HttpRevocation {
+        timeout: REVOCATION_TIMEOUT,
+    };
+    document::verify::revocation::check(cert, &candidates, &source)
 }
 
 /// A PDF without a detached signature beside it: its embedded signatures are verified.
@@ -439,42 +452,6 @@ pub(super) fn detached_pair(file: &Path) -> (PathBuf, PathBuf) {
     match s.strip_suffix(".p7s") {
         Some(content) => (PathBuf::from(content), file.to_path_buf()),
         None => (file.to_path_buf(), PathBuf::from(format!("{s}.p7s"))),
-    }
-}
-
-/// An RFC 3339 UTC time (`2026-11-22T08:32:26Z`) in Vietnam time with its offset, as the
-/// visible stamp shows times (`2026-11-22 15:32:26 (UTC+7)`); anything else as it is.
-fn vietnam_time(utc: &str) -> String {
-    let parse = || -> Option<OffsetDateTime> {
-        let s = utc.strip_suffix('Z')?;
-        let (date, clock) = s.split_once('T')?;
-        let mut d = date.split('-').map(str::parse::<i32>);
-        let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-        let mut c = clock.split(':').map(str::parse::<u8>);
-        let (h, min, sec) = (c.next()?.ok()?, c.next()?.ok()?, c.next()?.ok()?);
-        let date = time::Date::from_calendar_date(
-            y,
-            time::Month::try_from(u8::try_from(m).ok()?).ok()?,
-            u8::try_from(day).ok()?,
-        )
-        .ok()?;
-        let t = time::Time::from_hms(h, min, sec).ok()?;
-        Some(time::PrimitiveDateTime::new(date, t).assume_utc())
-    };
-    match (parse(), time::UtcOffset::from_hms(7, 0, 0)) {
-        (Some(t), Ok(vn)) => {
-            let t = t.to_offset(vn);
-            format!(
-                "{}-{:02}-{:02} {:02}:{:02}:{:02} (UTC+7)",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        }
-        _ => utc.to_owned(),
     }
 }
 
@@ -577,6 +554,11 @@ fn print_text(r: &Report, no_anchors: bool) {
         }
         for p in &v.problems {
             line!("  problem    {p}");
+        }
+    }
+    if let Some(x) = &r.xml {
+        for l in super::verify_xml::lines(x) {
+            line!("{l}");
         }
     }
     if let Some(t) = &r.trust {

@@ -10,10 +10,12 @@ pub mod parse;
 mod place;
 mod sign;
 mod template;
+mod verify;
 
 pub use self::mst::{mst_mismatch, seller_mst};
 pub use self::place::resolve;
 pub use self::sign::{local_time, PreparedXml};
+pub use self::verify::{verify_xml, XmlSignature};
 
 use crate::key::SignatureAlgorithm;
 

@@ -19,6 +19,9 @@ use bergshamra_xml::NodeSet;
 
 /// An XML document ready for the token's signature.
 pub struct PreparedXml {
+    name: String,
+    /// The signature's `Id`.
+    id: String,
     alg: SignatureAlgorithm,
     curve: Option<Curve>,
     /// SignedInfo canonicalised where it stands in the output: what the signature covers.
@@ -117,6 +120,8 @@ impl PreparedXml {
         )?;
         let bom = &data[..t.bom];
         Ok(PreparedXml {
+            name: name.to_owned(),
+            id: template.id.clone(),
             alg,
             curve: PublicKey::from_spki_der(cert.spki_der())?.curve(),
             signed_info,
@@ -135,7 +140,8 @@ impl PreparedXml {
         self.alg.hash().digest(&self.signed_info)
     }
 
-    /// The signed document, from the checked signature.
+    /// The signed document, from the checked signature, itself verified (references and
+    /// signature, as a receiver would) before it is returned.
     pub fn assemble(self, sig: &CheckedSignature) -> Result<Vec<u8>> {
         // XMLDSig carries ECDSA as r || s, not DER.
         let value = match (self.alg, &self.curve) {
@@ -143,6 +149,17 @@ impl PreparedXml {
             _ => sig.as_bytes().to_vec(),
         };
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, value);
-        Ok([self.before, b64.into_bytes(), self.after].concat())
+        let out = [self.before, b64.into_bytes(), self.after].concat();
+        let ours = super::verify_xml(&self.name, &out)?
+            .into_iter()
+            .find(|s| s.id.as_deref() == Some(self.id.as_str()));
+        match ours {
+            Some(s) if s.signature_valid && s.references_valid => Ok(out),
+            _ => Err(Error::Document(format!(
+                "{}: the signed XML did not verify before it was written (nothing was written): \
+                 report this to the kyso developers",
+                self.name
+            ))),
+        }
     }
 }
