@@ -380,3 +380,70 @@ fn kyso_verify_checks_every_signature_and_rejects_tampering_moving_and_wrapping(
     assert!(stdout(&out).contains("refuses DTDs"), "{}", stdout(&out));
     assert!(!stdout(&out).contains("root:"), "no file content leaked");
 }
+
+#[test]
+fn public_signed_einvoices_verify_in_kyso_as_in_xmlsec1() {
+    let fx = Fixture::new();
+    let samples = repo_root().join("tests/fixtures/xml");
+    for name in ["ts24-tdiep-202.xml", "vnpt-hdon-sha1.xml"] {
+        std::fs::copy(samples.join(name), fx.path(name)).unwrap();
+    }
+    let independent = |file: &str, parent: &str| {
+        let out = Command::new("xmlsec1")
+            .args(["--verify", "--insecure", "--id-attr:Id", "DLHDon"])
+            .args(["--id-attr:Id", "MCCQT", "--node-xpath"])
+            .arg(format!(
+                "//*[local-name()='{parent}']/*[local-name()='Signature']"
+            ))
+            .arg(fx.path(file))
+            .output()
+            .unwrap();
+        out.status.success()
+    };
+    // TS24 through the tax authority: the seller's and the authority's signatures hold
+    let (code, reports) = kyso_verify(&fx, "ts24-tdiep-202.xml");
+    assert_eq!(
+        code,
+        Some(1),
+        "not trusted: the vendors' test CAs are not anchors"
+    );
+    assert_eq!(reports.len(), 2);
+    for (r, parent) in reports.iter().zip(["NBan", "CQT"]) {
+        assert!(
+            independent("ts24-tdiep-202.xml", parent),
+            "xmlsec1 {parent}"
+        );
+        let x = &r["xml"];
+        assert_eq!(x["signature_valid"], true, "{r:#}");
+        assert_eq!(x["references_valid"], true, "{r:#}");
+        assert_eq!(r["status"], "untrusted", "{r:#}");
+    }
+    assert_eq!(reports[0]["xml"]["mst_matches"], true);
+    assert_eq!(reports[1]["xml"]["signed"].as_array().unwrap().len(), 3);
+
+    // VNPT, rsa-sha1: the signature holds, the certificate's MST is not the seller's
+    assert!(independent("vnpt-hdon-sha1.xml", "NBan"));
+    let (code, reports) = kyso_verify(&fx, "vnpt-hdon-sha1.xml");
+    assert_eq!(code, Some(1));
+    let x = &reports[0]["xml"];
+    assert_eq!(x["algorithm"], "rsa-pkcs1-sha1");
+    assert_eq!(
+        (x["signature_valid"].clone(), x["references_valid"].clone()),
+        (true.into(), true.into())
+    );
+    assert_eq!(reports[0]["status"], "invalid");
+    assert!(reports[0]["error"].as_str().unwrap().contains("tax code"));
+
+    // one byte of the invoice changed: both kyso and xmlsec1 refuse it
+    let text = std::fs::read_to_string(fx.path("ts24-tdiep-202.xml")).unwrap();
+    std::fs::write(
+        fx.path("ts24-tampered.xml"),
+        text.replace("<TgTTTBSo>1284000<", "<TgTTTBSo>1284001<"),
+    )
+    .unwrap();
+    assert!(!independent("ts24-tampered.xml", "NBan"));
+    let (_, reports) = kyso_verify(&fx, "ts24-tampered.xml");
+    assert!(reports
+        .iter()
+        .all(|r| r["status"] == "invalid" && r["xml"]["references_valid"] == false));
+}

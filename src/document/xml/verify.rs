@@ -267,9 +267,17 @@ fn one(
     })
 }
 
+/// The e-invoice (`HDon`) a signature is in, when it is in one (as the root, or inside a
+/// message to or from the tax authority).
+fn invoice_of(doc: &Document<'_>, sig: NodeId) -> Option<NodeId> {
+    doc.ancestors(sig)
+        .into_iter()
+        .find(|&a| local_name(doc, a) == Some("HDon"))
+}
+
 /// Wrapping attacks: what a reference resolved to is not where readers read it.
 fn wrapped(doc: &Document<'_>, sig: NodeId, target: NodeId) -> Option<String> {
-    let root = doc.document_element()?;
+    let invoice = invoice_of(doc, sig);
     let inside_signature = doc.ancestors(target).into_iter().find(|&a| {
         matches!(doc.node_kind(a), Some(NodeKind::Element(e)) if e.matches_name_ns(DSIG, "Signature"))
     });
@@ -281,9 +289,9 @@ fn wrapped(doc: &Document<'_>, sig: NodeId, target: NodeId) -> Option<String> {
              readers see other data is a wrapping attack",
             path_of(doc, target)
         )),
-        None if local_name(doc, root) == Some("HDon")
+        None if invoice.is_some()
             && local_name(doc, target) == Some("DLHDon")
-            && doc.parent(target) != Some(root) =>
+            && doc.parent(target) != invoice =>
         {
             Some(format!(
                 "the invoice data signed is at {}, not HDon/DLHDon where it is read: a \
@@ -297,15 +305,12 @@ fn wrapped(doc: &Document<'_>, sig: NodeId, target: NodeId) -> Option<String> {
 
 /// The seller MST of an e-invoice when `sig` is its seller's signature (`DSCKS/NBan`).
 fn seller_signature(doc: &Document<'_>, sig: NodeId) -> Option<String> {
-    let root = doc.document_element()?;
-    if local_name(doc, root) != Some("HDon") {
-        return None;
-    }
-    let slot = child(doc, root, "DSCKS").and_then(|d| child(doc, d, "NBan"))?;
+    let invoice = invoice_of(doc, sig)?;
+    let slot = child(doc, invoice, "DSCKS").and_then(|d| child(doc, d, "NBan"))?;
     if doc.parent(sig) != Some(slot) {
         return None;
     }
-    let mst = path(doc, root, &["DLHDon", "NDHDon", "NBan", "MST"])?;
+    let mst = path(doc, invoice, &["DLHDon", "NDHDon", "NBan", "MST"])?;
     Some(text_of(doc, mst))
 }
 
