@@ -62,7 +62,7 @@ const SIGNXML: &str = r#"
 import sys
 from lxml import etree
 from signxml import XMLVerifier
-path, ca, parent, refs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+path, ca, parent, refs, id_attr = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 root = etree.parse(path).getroot()
 for s in root.findall('.//{http://www.w3.org/2000/09/xmldsig#}Signature'):
     if parent != '*' and etree.QName(s.getparent()).localname != parent:
@@ -70,18 +70,30 @@ for s in root.findall('.//{http://www.w3.org/2000/09/xmldsig#}Signature'):
 v = XMLVerifier()
 # unprefixed signatures, as Vietnamese receivers' samples have them (signxml #225, #275)
 v.excise_empty_xmlns_declarations = True
-res = v.verify(root, ca_pem_file=ca, id_attribute='Id', expect_references=refs,
+res = v.verify(root, ca_pem_file=ca, id_attribute=id_attr, expect_references=refs,
                validate_schema=False)
-print('verified', len(res))
+print('verified', len(res) if isinstance(res, list) else 1)
 "#;
 
 fn signxml(fx: &Fixture, file: &Path, parent: &str, references: usize) -> (bool, String) {
+    signxml_with(fx, file, parent, references, "Id")
+}
+
+/// [`signxml`] with the identifier attribute `id_attr` (`id` in tax declarations).
+fn signxml_with(
+    fx: &Fixture,
+    file: &Path,
+    parent: &str,
+    references: usize,
+    id_attr: &str,
+) -> (bool, String) {
     let out = Command::new("python3")
         .args(["-c", SIGNXML])
         .arg(file)
         .arg(fx.path("ca.pem"))
         .arg(parent)
         .arg(references.to_string())
+        .arg(id_attr)
         .output()
         .unwrap();
     (
@@ -446,4 +458,65 @@ fn public_signed_einvoices_verify_in_kyso_as_in_xmlsec1() {
     assert!(reports
         .iter()
         .all(|r| r["status"] == "invalid" && r["xml"]["references_valid"] == false));
+}
+
+/// A tax declaration as HTKK exports it (default namespace, lowercase `id`, a comment inside).
+const TAX_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<HSoThueDTu xmlns=\"http://kekhaithue.gdt.gov.vn/TKhaiThue\" \
+xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <HSoKhaiThue id=\"ID_1\">\n    \
+<TTinChung><TTinTKhaiThue><TKhaiThue><maTKhai>842</maTKhai><tenTKhai>TỜ KHAI THUẾ GIÁ TRỊ \
+GIA TĂNG (Mẫu số 01/GTGT)</tenTKhai><KyKKhaiThue><kieuKy>Q</kieuKy><kyKKhai>4/2026</kyKKhai>\
+</KyKKhaiThue></TKhaiThue><NNT><mst>0312345678</mst><tenNNT>TRẦN THỊ BÍCH NGỌC</tenNNT>\
+</NNT></TTinTKhaiThue></TTinChung>\n    <!-- HTKK 5.2.0 -->\n    <CTieuTKhaiChinh><ct21>0\
+</ct21><ct22>1000000</ct22><ct23 xsi:nil=\"true\"/></CTieuTKhaiChinh>\n  </HSoKhaiThue>\n\
+  <CKyDTu/>\n</HSoThueDTu>\n";
+
+#[test]
+fn a_tax_declaration_and_a_social_insurance_form_verify_in_both_validators() {
+    let fx = Fixture::new();
+    // a tax declaration, with the RSA-2048 key most tokens hold and with the P-256 key
+    for key in ["01", "03"] {
+        let name = format!("tk-{key}.xml");
+        std::fs::write(fx.path(&name), TAX_DECLARATION).unwrap();
+        assert_ok(&fx.sign("xml", key, &[&name]));
+        let signed = fx.path(&format!("tk-{key}.signed.xml"));
+        let text = std::fs::read_to_string(&signed).unwrap();
+        assert!(text.contains("<CKyDTu><ds:Signature xmlns:ds="), "{text}");
+        assert!(text.contains("<ds:Reference URI=\"#ID_1\">"));
+        assert_eq!(
+            without_ds_signature(&text).replace("<CKyDTu></CKyDTu>", "<CKyDTu/>"),
+            TAX_DECLARATION
+        );
+        let out = Command::new("xmlsec1")
+            .args(["--verify", "--id-attr:id", "HSoKhaiThue", "--trusted-pem"])
+            .arg(fx.path("ca.pem"))
+            .arg(&signed)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "xmlsec1 tax {key}: {}", stderr(&out));
+        let (ok, err) = signxml_with(&fx, &signed, "*", 1, "id");
+        assert!(ok, "signxml tax {key}: {err}");
+        let (code, reports) = kyso_verify(&fx, &format!("tk-{key}.signed.xml"));
+        assert_eq!(code, Some(0), "{reports:#?}");
+    }
+    // a social-insurance form, signed whole into its Cky
+    let form = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<TK1-TS><ThongTin><HoTen>Phạm Quốc \
+                Hưng</HoTen><MaSoBHXH>9212345678</MaSoBHXH></ThongTin>\r\n</TK1-TS>";
+    std::fs::write(fx.path("tk1-ts.xml"), form).unwrap();
+    assert_ok(&fx.sign("xml", "01", &["--profile", "bhxh", "tk1-ts.xml"]));
+    let signed = fx.path("tk1-ts.signed.xml");
+    let text = std::fs::read_to_string(&signed).unwrap();
+    assert!(text.contains("<Cky><Signature xmlns=") && text.contains("<RSAKeyValue>"));
+    assert!(text.contains("<Reference URI=\"\">") && text.contains("<SigningTime>"));
+    let (ok, err) = xmlsec1(&fx, &signed, None);
+    assert!(ok, "xmlsec1 bhxh: {err}");
+    let (ok, err) = signxml(&fx, &signed, "*", 1);
+    assert!(ok, "signxml bhxh: {err}");
+}
+
+/// The text with its `<ds:Signature …>…</ds:Signature>` left out.
+fn without_ds_signature(s: &str) -> String {
+    let start = s.find("<ds:Signature ").unwrap();
+    let end = s.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    format!("{}{}", &s[..start], &s[end..])
 }

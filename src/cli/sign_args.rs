@@ -30,13 +30,20 @@ pub enum Format {
 /// What an XML signature signs and where it goes (`--profile`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum XmlProfile {
-    /// einvoice for an e-invoice (root HDon), enveloped for any other XML.
+    /// einvoice for an e-invoice (root HDon), tax for a tax declaration (root HSoThueDTu),
+    /// bhxh for a social-insurance envelope (root Hoso), enveloped for any other XML.
     Auto,
     /// E-invoice (Circular 78): HDon/DLHDon signed by its Id, the signature in
     /// HDon/DSCKS/NBan (seller) or DSCKS/NMua (buyer, --role buyer).
     Einvoice,
     /// The whole document (URI=""), the signature the root's last child.
     Enveloped,
+    /// Tax declaration (HTKK): HSoThueDTu/HSoKhaiThue signed by its id, the signature in
+    /// HSoThueDTu/CKyDTu.
+    Tax,
+    /// Social insurance (BHXH): the whole form signed into <root>/Cky (the envelope, root
+    /// Hoso, into Hoso/CKy_Dvi).
+    Bhxh,
 }
 
 /// Who signs an e-invoice (`--role`).
@@ -57,6 +64,8 @@ impl SignArgs {
                 XmlProfile::Auto => Profile::Auto,
                 XmlProfile::Einvoice => Profile::Einvoice,
                 XmlProfile::Enveloped => Profile::Enveloped,
+                XmlProfile::Tax => Profile::Tax,
+                XmlProfile::Bhxh => Profile::Bhxh,
             },
             role: match self.role {
                 XmlRole::Seller => Role::Seller,

@@ -25,7 +25,8 @@ pub const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 /// What is signed, and where the signature goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Profile {
-    /// `einvoice` for an e-invoice (`HDon` root), `enveloped` for anything else.
+    /// `einvoice` for an e-invoice (`HDon` root), `tax` for a tax declaration
+    /// (`HSoThueDTu`), `bhxh` for a social-insurance envelope (`Hoso`), else `enveloped`.
     #[default]
     Auto,
     /// E-invoice (Circular 78): `HDon/DLHDon` signed by its `Id`, the signature in
@@ -33,6 +34,12 @@ pub enum Profile {
     Einvoice,
     /// The whole document (`URI=""`), the signature the root's last child.
     Enveloped,
+    /// Tax declaration (HTKK, `HSoThueDTu`): `HSoKhaiThue` signed by its `id`, the signature
+    /// (`ds:` prefix, one reference, KeyValue) in `HSoThueDTu/CKyDTu`.
+    Tax,
+    /// Social insurance (BHXH) form or envelope: the whole document (`URI=""`), the signature
+    /// (KeyValue, SigningTime not signed) in `<root>/Cky`, or `Hoso/CKy_Dvi` for the envelope.
+    Bhxh,
 }
 
 impl Profile {
@@ -42,6 +49,8 @@ impl Profile {
             Profile::Auto => "auto",
             Profile::Einvoice => "einvoice",
             Profile::Enveloped => "enveloped",
+            Profile::Tax => "tax",
+            Profile::Bhxh => "bhxh",
         }
     }
 }

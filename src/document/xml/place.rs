@@ -7,6 +7,7 @@ use std::ops::Range;
 use uppsala::{Document, NodeId, NodeKind};
 
 use super::parse::{child, local_name, path};
+use super::template::Shape;
 use super::{Profile, Role, DSIG};
 use crate::error::{Error, Result};
 
@@ -24,6 +25,8 @@ pub struct Placement {
     pub target: Option<String>,
     /// The start of the signature's `Id` (the role it signs in).
     pub id_prefix: &'static str,
+    /// How the receiver's signatures look.
+    pub shape: Shape,
 }
 
 /// The profile `asked` for a document: `Auto` is `einvoice` for an `HDon` root, else
@@ -32,6 +35,8 @@ pub fn resolve(asked: Profile, doc: &Document<'_>) -> Profile {
     match asked {
         Profile::Auto => match doc.document_element().and_then(|r| local_name(doc, r)) {
             Some("HDon") => Profile::Einvoice,
+            Some("HSoThueDTu") => Profile::Tax,
+            Some("Hoso") => Profile::Bhxh,
             _ => Profile::Enveloped,
         },
         p => p,
@@ -49,17 +54,43 @@ pub fn placement(
     let root = doc
         .document_element()
         .ok_or_else(|| Error::Document(format!("{name} has no root element")))?;
-    match resolve(profile, doc) {
+    let resolved = resolve(profile, doc);
+    if matches!(resolved, Profile::Enveloped | Profile::Bhxh) {
+        if let Some(sig) = signatures(doc).first() {
+            let at = path_of(doc, *sig);
+            return Err(Error::Document(format!(
+                "{name} is already signed ({at}): a second signature over the whole document \
+                 would break the first; sign the original, or use a profile that signs one \
+                 element"
+            )));
+        }
+    }
+    match resolved {
         Profile::Einvoice => einvoice(name, text, doc, root, role),
+        Profile::Tax => tax(name, text, doc, root),
+        Profile::Bhxh => {
+            let slot = if local_name(doc, root) == Some("Hoso") {
+                "CKy_Dvi"
+            } else {
+                "Cky"
+            };
+            let (cut, open, close) = match child(doc, root, slot) {
+                Some(s) => inner_end(text, doc, s),
+                None => {
+                    let (cut, o, c) = inner_end(text, doc, root);
+                    (cut, format!("{o}<{slot}>"), format!("</{slot}>{c}"))
+                }
+            };
+            Ok(Placement {
+                cut,
+                open,
+                close,
+                target: None,
+                id_prefix: "sigid",
+                shape: Shape::BHXH,
+            })
+        }
         _ => {
-            if let Some(sig) = signatures(doc).first() {
-                let at = path_of(doc, *sig);
-                return Err(Error::Document(format!(
-                    "{name} is already signed ({at}): a second signature over the whole \
-                     document would break the first; sign the original, or use a profile that \
-                     signs one element"
-                )));
-            }
             let (cut, open, close) = inner_end(text, doc, root);
             Ok(Placement {
                 cut,
@@ -67,9 +98,58 @@ pub fn placement(
                 close,
                 target: None,
                 id_prefix: "sig",
+                shape: Shape::EINVOICE,
             })
         }
     }
+}
+
+/// Tax declaration (HTKK): `HSoThueDTu/HSoKhaiThue[@id]` signed, the signature in
+/// `HSoThueDTu/CKyDTu` (written `<CKyDTu>…</CKyDTu>`, as one generator requires).
+fn tax(name: &str, text: &str, doc: &Document<'_>, root: NodeId) -> Result<Placement> {
+    if local_name(doc, root) != Some("HSoThueDTu") {
+        return Err(Error::Document(format!(
+            "{name} is not a tax declaration (its root is <{}>, not <HSoThueDTu>): sign it \
+             with --profile enveloped",
+            local_name(doc, root).unwrap_or("?")
+        )));
+    }
+    let data = child(doc, root, "HSoKhaiThue").ok_or_else(|| {
+        Error::Document(format!(
+            "{name}: the declaration has no HSoThueDTu/HSoKhaiThue"
+        ))
+    })?;
+    let id = doc.get_attribute(data, "id").ok_or_else(|| {
+        Error::Document(format!(
+            "{name}: HSoThueDTu/HSoKhaiThue has no id attribute, which the signature must \
+             reference; export the declaration again from HTKK"
+        ))
+    })?;
+    let (cut, open, close) = match child(doc, root, "CKyDTu") {
+        Some(slot)
+            if doc
+                .children(slot)
+                .iter()
+                .any(|&c| local_name(doc, c).is_some()) =>
+        {
+            return Err(Error::Document(format!(
+                "{name} is already signed (HSoThueDTu/CKyDTu holds a signature)"
+            )))
+        }
+        Some(slot) => inner_end(text, doc, slot),
+        None => {
+            let end = doc.node_range(data).map_or(text.len(), |r| r.end);
+            (end..end, "<CKyDTu>".into(), "</CKyDTu>".into())
+        }
+    };
+    Ok(Placement {
+        cut,
+        open,
+        close,
+        target: Some(id.to_owned()),
+        id_prefix: "sig",
+        shape: Shape::TAX,
+    })
 }
 
 /// E-invoice (Circular 78): `HDon/DLHDon[@Id]` signed, the signature in `HDon/DSCKS/NBan`
@@ -107,6 +187,7 @@ fn einvoice(
             close: format!("{after}{close}"),
             target: Some(id.to_owned()),
             id_prefix,
+            shape: Shape::EINVOICE,
         };
     let Some(dscks) = child(doc, root, "DSCKS") else {
         let (o, c) = (format!("<DSCKS><{slot}>"), format!("</{slot}></DSCKS>"));

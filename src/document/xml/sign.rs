@@ -4,7 +4,7 @@
 
 use time::{OffsetDateTime, UtcOffset};
 
-use super::c14n::{canonical, selection, without};
+use super::c14n::{canonical, mode, selection, without};
 use super::parse::{ids, parse, text};
 use super::place::placement;
 use super::template::Template;
@@ -70,6 +70,7 @@ impl PreparedXml {
             algorithm: alg,
             certificate: cert,
             signing_time: local_time(signing_time),
+            shape: place.shape,
         };
         if existing.contains_key(&template.id) || existing.contains_key(&template.object_id()) {
             return Err(Error::Document(format!(
@@ -79,7 +80,7 @@ impl PreparedXml {
         }
         let head = &t.text[..place.cut.start];
         let tail = &t.text[place.cut.end..];
-        let assemble = |digests: [&[u8]; 2]| {
+        let assemble = |digests: &[Vec<u8>]| {
             let (b, a) = template.render(digests);
             (
                 format!("{head}{}{b}", place.open),
@@ -87,24 +88,25 @@ impl PreparedXml {
             )
         };
         // 1. the references' digests, computed in the document as it will be
-        let (b, a) = assemble([&[], &[]]);
+        let (b, a) = assemble(&[]);
         let draft = format!("{b}{a}");
         let digests = {
             let doc = parse(name, &draft)?;
             let ids = ids(name, &doc)?;
             let sig = ids[&template.id];
             let target = place.target.as_ref().map(|t| ids[t]);
-            let data = without(&doc, &selection(&doc, target), sig);
-            let object = selection(&doc, Some(ids[&template.object_id()]));
+            let mut sets = vec![without(&doc, &selection(&doc, target), sig)];
+            if template.references() == 2 {
+                sets.push(selection(&doc, Some(ids[&template.object_id()])));
+            }
             let hash = alg.hash();
-            [
-                hash.digest(&canonical(&doc, C14nMode::Inclusive, &data)?),
-                hash.digest(&canonical(&doc, C14nMode::Inclusive, &object)?),
-            ]
+            sets.iter()
+                .map(|s| Ok(hash.digest(&canonical(&doc, C14nMode::Inclusive, s)?)))
+                .collect::<Result<Vec<_>>>()?
         };
         // 2. SignedInfo with them, canonicalised in its final place (inclusive C14N takes
         //    the namespaces of its ancestors)
-        let (before, after) = assemble([&digests[0], &digests[1]]);
+        let (before, after) = assemble(&digests);
         let whole = format!("{before}{after}");
         let doc = parse(name, &whole)?;
         let ids = ids(name, &doc)?;
@@ -113,11 +115,13 @@ impl PreparedXml {
             .first_child(sig)
             .filter(|&n| super::parse::local_name(&doc, n) == Some("SignedInfo"))
             .ok_or_else(|| Error::Document("the signature template has no SignedInfo".into()))?;
-        let signed_info = canonical(
-            &doc,
-            C14nMode::Inclusive,
-            &NodeSet::tree_without_comments(signed_info, &doc),
-        )?;
+        let mode = mode(place.shape.c14n).unwrap_or(C14nMode::Inclusive);
+        let set = if mode.with_comments() {
+            NodeSet::tree_with_comments(signed_info, &doc)
+        } else {
+            NodeSet::tree_without_comments(signed_info, &doc)
+        };
+        let signed_info = canonical(&doc, mode, &set)?;
         let bom = &data[..t.bom];
         Ok(PreparedXml {
             name: name.to_owned(),

@@ -1,15 +1,65 @@
-//! The `Signature` element kyso writes (XMLDSig, the dsig namespace as default namespace, as
-//! Vietnamese receivers' samples show): SignedInfo (inclusive C14N 1.0), a reference to the
-//! signed data with the enveloped-signature transform, a reference to the SigningTime
-//! object; KeyInfo with X509SubjectName and X509Certificate.
+//! The `Signature` element kyso writes, in the shape each receiver's samples show
+//! ([`Shape`]): SignedInfo (inclusive C14N 1.0), a reference to the signed data with the
+//! enveloped-signature transform, a reference to the SigningTime object where receivers sign
+//! it; KeyInfo with (for some) the RSA key value, X509SubjectName and X509Certificate.
 
 use base64::Engine;
+use rsa::traits::PublicKeyParts;
 
 use super::algorithm::{digest_uri, signature_uri};
-use super::c14n::{C14N_10, ENVELOPED};
+use super::c14n::{C14N_10, C14N_10_COMMENTS, ENVELOPED};
 use super::DSIG;
 use crate::cert::Certificate;
 use crate::key::SignatureAlgorithm;
+use crate::public_key::PublicKey;
+
+/// What the SigningTime object is to the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningTime {
+    /// Signed by a second reference (e-invoices).
+    Referenced,
+    /// Present, not signed (social insurance files).
+    Unreferenced,
+    /// Absent (tax declarations).
+    Absent,
+}
+
+/// How a receiver's signatures look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// `ds:` (tax declarations) or none (the dsig namespace as default namespace).
+    pub prefix: &'static str,
+    /// SignedInfo's canonicalisation (tax declarations name the one with comments).
+    pub c14n: &'static str,
+    /// The SigningTime object.
+    pub signing_time: SigningTime,
+    /// `KeyValue` (RSA modulus and exponent) before X509Data.
+    pub key_value: bool,
+}
+
+impl Shape {
+    /// E-invoices and generic enveloped signatures.
+    pub const EINVOICE: Shape = Shape {
+        prefix: "",
+        c14n: C14N_10,
+        signing_time: SigningTime::Referenced,
+        key_value: false,
+    };
+    /// Tax declarations (HTKK): `ds:` prefix, C14N with comments, one reference, KeyValue.
+    pub const TAX: Shape = Shape {
+        prefix: "ds:",
+        c14n: C14N_10_COMMENTS,
+        signing_time: SigningTime::Absent,
+        key_value: true,
+    };
+    /// Social insurance (BHXH): one reference, KeyValue, the SigningTime not signed.
+    pub const BHXH: Shape = Shape {
+        prefix: "",
+        c14n: C14N_10,
+        signing_time: SigningTime::Unreferenced,
+        key_value: true,
+    };
+}
 
 /// What a signature element is made of.
 pub struct Template<'a> {
@@ -23,6 +73,8 @@ pub struct Template<'a> {
     pub certificate: &'a Certificate,
     /// `YYYY-MM-DDThh:mm:ss`, Vietnam time (receivers expect local time without a zone).
     pub signing_time: String,
+    /// The receiver's shape.
+    pub shape: Shape,
 }
 
 impl Template<'_> {
@@ -31,41 +83,74 @@ impl Template<'_> {
         format!("{}-SigningTime", self.id)
     }
 
-    /// The element, split where the SignatureValue goes, with the two reference digests
-    /// (data, SigningTime object) as given (empty while they are being computed).
-    pub fn render(&self, digests: [&[u8]; 2]) -> (String, String) {
+    /// How many references SignedInfo holds.
+    pub fn references(&self) -> usize {
+        1 + usize::from(self.shape.signing_time == SigningTime::Referenced)
+    }
+
+    /// The element, split where the SignatureValue goes, with the reference digests (data,
+    /// then the SigningTime object when it is signed) as given (empty while they are being
+    /// computed).
+    pub fn render(&self, digests: &[Vec<u8>]) -> (String, String) {
+        let p = self.shape.prefix;
         let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let digest = |i: usize| digests.get(i).map(|d| b64(d)).unwrap_or_default();
         let hash = digest_uri(self.algorithm.hash());
         let uri = self.target.map(|t| format!("#{t}")).unwrap_or_default();
-        let object = self.object_id();
+        let object = escape(&self.object_id());
+        let xmlns = if p.is_empty() {
+            format!("xmlns=\"{DSIG}\"")
+        } else {
+            format!("xmlns:{}=\"{DSIG}\"", p.trim_end_matches(':'))
+        };
+        let time_ref = if self.shape.signing_time == SigningTime::Referenced {
+            format!(
+                "<{p}Reference URI=\"#{object}\"><{p}DigestMethod Algorithm=\"{hash}\"/>\
+                 <{p}DigestValue>{}</{p}DigestValue></{p}Reference>",
+                digest(1)
+            )
+        } else {
+            String::new()
+        };
         let before = format!(
-            "<Signature xmlns=\"{DSIG}\" Id=\"{id}\"><SignedInfo>\
-             <CanonicalizationMethod Algorithm=\"{C14N_10}\"/>\
-             <SignatureMethod Algorithm=\"{sm}\"/>\
-             <Reference URI=\"{uri}\"><Transforms><Transform Algorithm=\"{ENVELOPED}\"/>\
-             </Transforms><DigestMethod Algorithm=\"{hash}\"/><DigestValue>{d0}</DigestValue>\
-             </Reference>\
-             <Reference URI=\"#{obj}\"><DigestMethod Algorithm=\"{hash}\"/>\
-             <DigestValue>{d1}</DigestValue></Reference>\
-             </SignedInfo><SignatureValue>",
+            "<{p}Signature {xmlns} Id=\"{id}\"><{p}SignedInfo>\
+             <{p}CanonicalizationMethod Algorithm=\"{c14n}\"/>\
+             <{p}SignatureMethod Algorithm=\"{sm}\"/>\
+             <{p}Reference URI=\"{uri}\"><{p}Transforms><{p}Transform Algorithm=\"{ENVELOPED}\"/>\
+             </{p}Transforms><{p}DigestMethod Algorithm=\"{hash}\"/><{p}DigestValue>{d0}\
+             </{p}DigestValue></{p}Reference>{time_ref}</{p}SignedInfo><{p}SignatureValue>",
             id = escape(&self.id),
+            c14n = self.shape.c14n,
             sm = signature_uri(self.algorithm),
             uri = escape(&uri),
-            obj = escape(&object),
-            d0 = b64(digests[0]),
-            d1 = b64(digests[1]),
+            d0 = digest(0),
         );
+        let key_value = match PublicKey::from_spki_der(self.certificate.spki_der()) {
+            Ok(PublicKey::Rsa(k)) if self.shape.key_value => format!(
+                "<{p}KeyValue><{p}RSAKeyValue><{p}Modulus>{}</{p}Modulus><{p}Exponent>{}\
+                 </{p}Exponent></{p}RSAKeyValue></{p}KeyValue>",
+                b64(&k.n().to_bytes_be()),
+                b64(&k.e().to_bytes_be())
+            ),
+            _ => String::new(),
+        };
+        let time_object = if self.shape.signing_time == SigningTime::Absent {
+            String::new()
+        } else {
+            format!(
+                "<{p}Object Id=\"{object}\"><{p}SignatureProperties><{p}SignatureProperty \
+                 Target=\"#{id}\"><SigningTime>{time}</SigningTime></{p}SignatureProperty>\
+                 </{p}SignatureProperties></{p}Object>",
+                id = escape(&self.id),
+                time = self.signing_time,
+            )
+        };
         let after = format!(
-            "</SignatureValue><KeyInfo><X509Data><X509SubjectName>{subject}</X509SubjectName>\
-             <X509Certificate>{cert}</X509Certificate></X509Data></KeyInfo>\
-             <Object Id=\"{obj}\"><SignatureProperties><SignatureProperty Target=\"#{id}\">\
-             <SigningTime>{time}</SigningTime></SignatureProperty></SignatureProperties>\
-             </Object></Signature>",
+            "</{p}SignatureValue><{p}KeyInfo>{key_value}<{p}X509Data><{p}X509SubjectName>\
+             {subject}</{p}X509SubjectName><{p}X509Certificate>{cert}</{p}X509Certificate>\
+             </{p}X509Data></{p}KeyInfo>{time_object}</{p}Signature>",
             subject = escape(self.certificate.subject()),
             cert = b64(self.certificate.der()),
-            obj = escape(&object),
-            id = escape(&self.id),
-            time = self.signing_time,
         );
         (before, after)
     }
