@@ -107,6 +107,7 @@ bench: deps
 	./scripts/module-instructions.sh
 	$(CARGO) bench --bench batch
 	$(CARGO) bench --bench cli
+	$(CARGO) bench --bench xml
 
 # Installs the kyso binary, the PKCS#11 module libkyso_pkcs11.so, the udev rules and a p11-kit
 # module file naming the module (PREFIX=/usr/local, DESTDIR for packaging; KYSO_BIN=path and

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod csc;
+pub mod einvoice;
 pub mod nss;
 pub mod pcscd;
 pub mod piv;
