@@ -32,6 +32,29 @@ pub struct PreparedXml {
     after: Vec<u8>,
 }
 
+/// The canonical SignedInfo with the digests in its empty DigestValue elements, in order:
+/// base64 needs no escaping, so this is the canonical form of the SignedInfo written (and
+/// each output is verified whole before it is written).
+fn fill_digests(canonical: Vec<u8>, prefix: &str, digests: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let text = String::from_utf8(canonical)
+        .map_err(|_| Error::Document("canonical SignedInfo is not UTF-8".into()))?;
+    let empty = format!("<{prefix}DigestValue></{prefix}DigestValue>");
+    let parts: Vec<&str> = text.split(&empty).collect();
+    if parts.len() != digests.len() + 1 {
+        return Err(Error::Document(
+            "the signature template's DigestValues are not where expected".into(),
+        ));
+    }
+    let mut out = String::with_capacity(text.len() + 64 * digests.len());
+    for (part, d) in parts.iter().zip(digests) {
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, d);
+        out.push_str(part);
+        out.push_str(&format!("<{prefix}DigestValue>{b64}</{prefix}DigestValue>"));
+    }
+    out.push_str(parts[digests.len()]);
+    Ok(out.into_bytes())
+}
+
 /// Vietnam's time (UTC+7 all year), as e-invoice SigningTime carries it: no zone written.
 pub fn local_time(t: OffsetDateTime) -> String {
     let offset = UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC);
@@ -87,10 +110,12 @@ impl PreparedXml {
                 format!("{a}{}{tail}", place.close),
             )
         };
-        // 1. the references' digests, computed in the document as it will be
+        // The document as it will be, the digests still empty: the references' digests and
+        // SignedInfo's canonical form (inclusive C14N takes the namespaces of its ancestors,
+        // so it is canonicalised in its final place) both come from this one parse.
         let (b, a) = assemble(&[]);
         let draft = format!("{b}{a}");
-        let digests = {
+        let (digests, signed_info) = {
             let doc = parse(name, &draft)?;
             let ids = ids(name, &doc)?;
             let sig = ids[&template.id];
@@ -100,28 +125,26 @@ impl PreparedXml {
                 sets.push(selection(&doc, Some(ids[&template.object_id()])));
             }
             let hash = alg.hash();
-            sets.iter()
+            let digests = sets
+                .iter()
                 .map(|s| Ok(hash.digest(&canonical(&doc, C14nMode::Inclusive, s)?)))
-                .collect::<Result<Vec<_>>>()?
+                .collect::<Result<Vec<_>>>()?;
+            let signed_info = doc
+                .first_child(sig)
+                .filter(|&n| super::parse::local_name(&doc, n) == Some("SignedInfo"))
+                .ok_or_else(|| {
+                    Error::Document("the signature template has no SignedInfo".into())
+                })?;
+            let mode = mode(place.shape.c14n).unwrap_or(C14nMode::Inclusive);
+            let set = if mode.with_comments() {
+                NodeSet::tree_with_comments(signed_info, &doc)
+            } else {
+                NodeSet::tree_without_comments(signed_info, &doc)
+            };
+            (digests, canonical(&doc, mode, &set)?)
         };
-        // 2. SignedInfo with them, canonicalised in its final place (inclusive C14N takes
-        //    the namespaces of its ancestors)
+        let signed_info = fill_digests(signed_info, place.shape.prefix, &digests)?;
         let (before, after) = assemble(&digests);
-        let whole = format!("{before}{after}");
-        let doc = parse(name, &whole)?;
-        let ids = ids(name, &doc)?;
-        let sig = ids[&template.id];
-        let signed_info = doc
-            .first_child(sig)
-            .filter(|&n| super::parse::local_name(&doc, n) == Some("SignedInfo"))
-            .ok_or_else(|| Error::Document("the signature template has no SignedInfo".into()))?;
-        let mode = mode(place.shape.c14n).unwrap_or(C14nMode::Inclusive);
-        let set = if mode.with_comments() {
-            NodeSet::tree_with_comments(signed_info, &doc)
-        } else {
-            NodeSet::tree_without_comments(signed_info, &doc)
-        };
-        let signed_info = canonical(&doc, mode, &set)?;
         let bom = &data[..t.bom];
         Ok(PreparedXml {
             name: name.to_owned(),
