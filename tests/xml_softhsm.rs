@@ -161,7 +161,7 @@ fn the_seller_is_warned_before_the_pin_when_the_mst_is_not_the_certificates() {
 }
 
 #[test]
-fn any_xml_signed_enveloped_verifies_in_both_validators_for_rsa_and_ecdsa() {
+fn any_xml_signed_enveloped_verifies_in_both_validators_for_rsa_ecdsa_and_pss() {
     let fx = Fixture::new();
     let doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<TKhai xmlns=\"http://kekhaithue.gdt.gov.vn/TKhaiThue\" \
                xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <TTChung>\
@@ -184,6 +184,26 @@ fn any_xml_signed_enveloped_verifies_in_both_validators_for_rsa_and_ecdsa() {
         let (ok, err) = signxml(&fx, &signed, "*", 2);
         assert!(ok, "signxml {key}: {err}");
     }
+    // RSA-PSS (RFC 6931 sha256-rsa-MGF1), for receivers that accept it: signxml and kyso
+    // verify it (Debian's xmlsec1 1.2.37 has no RSA-PSS for XML signatures)
+    std::fs::write(fx.path("tk-pss.xml"), doc).unwrap();
+    let pss = [
+        "--profile",
+        "enveloped",
+        "--algorithm",
+        "rsa-pss-sha256",
+        "tk-pss.xml",
+    ];
+    assert_ok(&fx.sign("xml", "01", &pss));
+    let signed = fx.path("tk-pss.signed.xml");
+    let text = std::fs::read_to_string(&signed).unwrap();
+    assert!(text.contains("xmldsig-more#sha256-rsa-MGF1"), "{text}");
+    let (ok, err) = signxml(&fx, &signed, "*", 2);
+    assert!(ok, "signxml pss: {err}");
+    let (code, reports) = kyso_verify(&fx, "tk-pss.signed.xml");
+    assert_eq!(code, Some(0), "{reports:#?}");
+    assert_eq!(reports[0]["xml"]["algorithm"], "rsa-pss-sha256");
+
     // a second signature over the whole document would break the first: refused
     let out = fx.sign("xml", "01", &["--profile", "enveloped", "tk-01.signed.xml"]);
     assert!(!out.status.success());
