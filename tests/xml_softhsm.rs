@@ -513,3 +513,45 @@ fn without_ds_signature(s: &str) -> String {
     let end = s.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
     format!("{}{}", &s[..start], &s[end..])
 }
+
+#[test]
+fn in_place_replaces_each_invoice_by_its_signed_self_and_nothing_else() {
+    let fx = Fixture::new();
+    let dir = fx.path("outbox");
+    std::fs::create_dir(&dir).unwrap();
+    for n in 1..=3 {
+        std::fs::write(
+            dir.join(format!("hd-{n}.xml")),
+            invoice(n, 5, "0100686209-199"),
+        )
+        .unwrap();
+    }
+    assert_ok(&fx.sign("xml", "03", &["--in-place", "outbox"]));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["hd-1.xml", "hd-2.xml", "hd-3.xml"],
+        "no other file left"
+    );
+    for n in 1..=3 {
+        let f = dir.join(format!("hd-{n}.xml"));
+        let (ok, err) = xmlsec1(&fx, &f, None);
+        assert!(ok, "{}: {err}", f.display());
+    }
+    // a folder verified whole: each signed XML in it
+    let out = fx.verify_text(&["outbox"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("3 valid, 0 invalid"),
+        "{}",
+        stdout(&out)
+    );
+    // another format has no inside to sign into
+    let out = fx.sign("cms", "01", &["--in-place", "outbox/hd-1.xml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--in-place needs --format xml"));
+}

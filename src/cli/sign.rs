@@ -3,6 +3,7 @@
 //! A thin shell over the library's pipeline ([`kyso::batch`]): arguments in, the pipeline's
 //! events out (through [`super::batch`]).
 
+use std::path::Path;
 use std::sync::Arc;
 
 use kyso::batch::mixed::Mixed;
@@ -85,7 +86,21 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             "no file to sign in the directories given".into()
         }));
     }
-    let mixed = Mixed::plan(files, explicit, args.out_dir.as_deref())?;
+    if args.in_place && explicit != Some(batch::Format::Xml) {
+        return Err(Error::InvalidInput(
+            "--in-place needs --format xml (the signature goes inside XML files; other \
+             formats write a new file)"
+                .into(),
+        ));
+    }
+    let mut mixed = Mixed::plan(files, explicit, args.out_dir.as_deref())?;
+    if args.in_place {
+        for d in &mut mixed.documents {
+            if let Some(input) = d.input_path().map(Path::to_path_buf) {
+                d.target = batch::Target::File(input);
+            }
+        }
+    }
     // Every input is checked before a PIN is asked: when nothing can be signed, none is.
     let ready = mixed.check(args.skip_existing, visible.as_ref());
     if ready.to_sign == 0 {

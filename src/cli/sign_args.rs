@@ -159,6 +159,11 @@ pub struct SignArgs {
     /// Leave files whose output already exists (resume an interrupted batch).
     #[arg(long)]
     pub(super) skip_existing: bool,
+    /// XML: write each signed file over its input (atomically: the input stays whole until
+    /// the signed file, verified, replaces it), as invoicing software that watches a folder
+    /// expects. Needs --format xml.
+    #[arg(long, conflicts_with_all = ["out_dir", "skip_existing"])]
+    pub(super) in_place: bool,
     /// Intermediate CA certificates (PEM) to put in CMS signatures after the signer's; CA
     /// certificates on the token are added too when they issue the signer's.
     #[arg(long, value_name = "PEM")]

@@ -131,7 +131,7 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         .flat_map(|t| match t {
             Target::Empty(dir) => vec![Report {
                 error: Some(format!(
-                    "{}: no signed document found (no .p7s signature, no signed PDF)",
+                    "{}: no signed document found (no .p7s signature, no signed PDF or XML)",
                     dir.display()
                 )),
                 ..Report::error(dir)
