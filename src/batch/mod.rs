@@ -34,6 +34,8 @@ pub mod mixed;
 mod output;
 pub mod plan;
 
+pub use crate::util::par_map;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

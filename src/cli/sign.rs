@@ -203,18 +203,17 @@ fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestam
 /// Warns, before the PIN, about each e-invoice whose seller's tax code (MST) is not the one
 /// in `cert`: the tax authority refuses those.
 fn mst_warnings(mixed: &Mixed, ready: &batch::mixed::Ready, cert: &Certificate) {
-    let xml = ready
+    let xml: Vec<&Document> = ready
         .ready
         .iter()
         .filter(|(f, _)| *f == batch::Format::Xml)
-        .flat_map(|(_, r)| r.iter());
-    for &i in xml {
-        let doc = &mixed.documents[i];
-        let Some(data) = doc.input_path().and_then(|p| std::fs::read(p).ok()) else {
-            continue;
-        };
-        if let Some(w) = document::xml::mst_mismatch(&doc.name(), &data, cert) {
-            eprintln!("warning: {w}");
-        }
+        .flat_map(|(_, r)| r.iter().map(|&i| &mixed.documents[i]))
+        .collect();
+    let warnings = batch::par_map(&xml, |doc| {
+        let data = std::fs::read(doc.input_path()?).ok()?;
+        document::xml::mst_mismatch(&doc.name(), &data, cert)
+    });
+    for w in warnings.into_iter().flatten() {
+        eprintln!("warning: {w}");
     }
 }
