@@ -569,3 +569,45 @@ fn in_place_replaces_each_invoice_by_its_signed_self_and_nothing_else() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--in-place needs --format xml"));
 }
+
+/// signxml's XAdES verifier: the signed properties, the SigningCertificateV2 digest.
+const XADES_VERIFY: &str = r#"
+import sys
+from lxml import etree
+from signxml.xades import XAdESVerifier, XAdESSignatureConfiguration
+root = etree.parse(sys.argv[1]).getroot()
+cfg = XAdESSignatureConfiguration(expect_references=2)
+res = XAdESVerifier().verify(root, ca_pem_file=sys.argv[2], expect_config=cfg)
+print('verified', len(res))
+"#;
+
+#[test]
+fn xades_bes_verifies_in_xmlsec1_signxml_xades_and_kyso() {
+    let fx = Fixture::new();
+    let doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<HopDong xmlns=\"urn:example:hopdong\">\
+               <SoHD>01/2026</SoHD><BenA>CÔNG TY TNHH KYSO</BenA></HopDong>\n";
+    for (key, alg) in [("01", "rsa-sha256"), ("03", "ecdsa-sha256")] {
+        let name = format!("hd-{key}.xml");
+        std::fs::write(fx.path(&name), doc).unwrap();
+        assert_ok(&fx.sign("xml", key, &["--profile", "xades-bes", &name]));
+        let signed = fx.path(&format!("hd-{key}.signed.xml"));
+        let text = std::fs::read_to_string(&signed).unwrap();
+        assert!(text.contains(alg) && text.contains("<xades:SigningCertificateV2>"));
+        assert!(text.contains("Type=\"http://uri.etsi.org/01903#SignedProperties\""));
+        let (ok, err) = xmlsec1(&fx, &signed, None);
+        assert!(ok, "xmlsec1 {key}: {err}");
+        let out = Command::new("python3")
+            .args(["-c", XADES_VERIFY])
+            .arg(&signed)
+            .arg(fx.path("ca.pem"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && stdout(&out).contains("verified 2"),
+            "signxml XAdES {key}: {}",
+            stderr(&out)
+        );
+        let (code, reports) = kyso_verify(&fx, &format!("hd-{key}.signed.xml"));
+        assert_eq!(code, Some(0), "{reports:#?}");
+    }
+}

@@ -41,6 +41,9 @@ pub enum XmlProfile {
     /// Tax declaration (HTKK): HSoThueDTu/HSoKhaiThue signed by its id, the signature in
     /// HSoThueDTu/CKyDTu.
     Tax,
+    /// XAdES-BES (ETSI EN 319 132) over the whole document: signing time and certificate in
+    /// signed QualifyingProperties.
+    XadesBes,
     /// Social insurance (BHXH): the whole form signed into <root>/Cky (the envelope, root
     /// Hoso, into Hoso/CKy_Dvi).
     Bhxh,
@@ -65,6 +68,7 @@ impl SignArgs {
                 XmlProfile::Einvoice => Profile::Einvoice,
                 XmlProfile::Enveloped => Profile::Enveloped,
                 XmlProfile::Tax => Profile::Tax,
+                XmlProfile::XadesBes => Profile::XadesBes,
                 XmlProfile::Bhxh => Profile::Bhxh,
             },
             role: match self.role {

@@ -37,6 +37,10 @@ pub enum Profile {
     /// Tax declaration (HTKK, `HSoThueDTu`): `HSoKhaiThue` signed by its `id`, the signature
     /// (`ds:` prefix, one reference, KeyValue) in `HSoThueDTu/CKyDTu`.
     Tax,
+    /// XAdES-BES (ETSI EN 319 132) over the whole document (`URI=""`): the signing time and
+    /// the signer's certificate in signed QualifyingProperties; the signature the root's last
+    /// child.
+    XadesBes,
     /// Social insurance (BHXH) form or envelope: the whole document (`URI=""`), the signature
     /// (KeyValue, SigningTime not signed) in `<root>/Cky`, or `Hoso/CKy_Dvi` for the envelope.
     Bhxh,
@@ -50,6 +54,7 @@ impl Profile {
             Profile::Einvoice => "einvoice",
             Profile::Enveloped => "enveloped",
             Profile::Tax => "tax",
+            Profile::XadesBes => "xades-bes",
             Profile::Bhxh => "bhxh",
         }
     }

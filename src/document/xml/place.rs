@@ -55,7 +55,10 @@ pub fn placement(
         .document_element()
         .ok_or_else(|| Error::Document(format!("{name} has no root element")))?;
     let resolved = resolve(profile, doc);
-    if matches!(resolved, Profile::Enveloped | Profile::Bhxh) {
+    if matches!(
+        resolved,
+        Profile::Enveloped | Profile::Bhxh | Profile::XadesBes
+    ) {
         if let Some(sig) = signatures(doc).first() {
             let at = path_of(doc, *sig);
             return Err(Error::Document(format!(
@@ -90,15 +93,16 @@ pub fn placement(
                 shape: Shape::BHXH,
             })
         }
-        _ => {
+        p => {
             let (cut, open, close) = inner_end(text, doc, root);
+            let xades = p == Profile::XadesBes;
             Ok(Placement {
                 cut,
                 open,
                 close,
                 target: None,
-                id_prefix: "sig",
-                shape: Shape::EINVOICE,
+                id_prefix: if xades { "xades" } else { "sig" },
+                shape: if xades { Shape::XADES } else { Shape::EINVOICE },
             })
         }
     }

@@ -95,7 +95,9 @@ impl PreparedXml {
             signing_time: local_time(signing_time),
             shape: place.shape,
         };
-        if existing.contains_key(&template.id) || existing.contains_key(&template.object_id()) {
+        if existing.contains_key(&template.id)
+            || existing.contains_key(&template.signed_object_id())
+        {
             return Err(Error::Document(format!(
                 "{name}: the identifier {} is already used; sign again",
                 template.id
@@ -122,7 +124,7 @@ impl PreparedXml {
             let target = place.target.as_ref().map(|t| ids[t]);
             let mut sets = vec![without(&doc, &selection(&doc, target), sig)];
             if template.references() == 2 {
-                sets.push(selection(&doc, Some(ids[&template.object_id()])));
+                sets.push(selection(&doc, Some(ids[&template.signed_object_id()])));
             }
             let hash = alg.hash();
             let digests = sets

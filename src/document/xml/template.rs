@@ -10,8 +10,11 @@ use super::algorithm::{digest_uri, signature_uri};
 use super::c14n::{C14N_10, C14N_10_COMMENTS, ENVELOPED};
 use super::DSIG;
 use crate::cert::Certificate;
+use crate::document::cms::ess::IssuerSerial;
 use crate::key::SignatureAlgorithm;
 use crate::public_key::PublicKey;
+use der::{Decode, Encode};
+use x509_cert::ext::pkix::name::GeneralName;
 
 /// What the SigningTime object is to the signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +25,9 @@ pub enum SigningTime {
     Unreferenced,
     /// Absent (tax declarations).
     Absent,
+    /// XAdES-BES (ETSI EN 319 132): SigningTime and SigningCertificateV2 in signed
+    /// QualifyingProperties, signed by a second reference.
+    Xades,
 }
 
 /// How a receiver's signatures look.
@@ -51,6 +57,13 @@ impl Shape {
         c14n: C14N_10_COMMENTS,
         signing_time: SigningTime::Absent,
         key_value: true,
+    };
+    /// XAdES-BES over the whole document: `ds:` prefix, QualifyingProperties signed.
+    pub const XADES: Shape = Shape {
+        prefix: "ds:",
+        c14n: C14N_10,
+        signing_time: SigningTime::Xades,
+        key_value: false,
     };
     /// Social insurance (BHXH): one reference, KeyValue, the SigningTime not signed.
     pub const BHXH: Shape = Shape {
@@ -83,9 +96,21 @@ impl Template<'_> {
         format!("{}-SigningTime", self.id)
     }
 
+    /// The `Id` of what the second reference signs: the SigningTime object, or XAdES's
+    /// SignedProperties.
+    pub fn signed_object_id(&self) -> String {
+        match self.shape.signing_time {
+            SigningTime::Xades => format!("{}-SignedProperties", self.id),
+            _ => self.object_id(),
+        }
+    }
+
     /// How many references SignedInfo holds.
     pub fn references(&self) -> usize {
-        1 + usize::from(self.shape.signing_time == SigningTime::Referenced)
+        1 + usize::from(matches!(
+            self.shape.signing_time,
+            SigningTime::Referenced | SigningTime::Xades
+        ))
     }
 
     /// The element, split where the SignatureValue goes, with the reference digests (data,
@@ -103,14 +128,19 @@ impl Template<'_> {
         } else {
             format!("xmlns:{}=\"{DSIG}\"", p.trim_end_matches(':'))
         };
-        let time_ref = if self.shape.signing_time == SigningTime::Referenced {
-            format!(
-                "<{p}Reference URI=\"#{object}\"><{p}DigestMethod Algorithm=\"{hash}\"/>\
+        let time_ref = match self.shape.signing_time {
+            SigningTime::Referenced | SigningTime::Xades => format!(
+                "<{p}Reference{ty} URI=\"#{}\"><{p}DigestMethod Algorithm=\"{hash}\"/>\
                  <{p}DigestValue>{}</{p}DigestValue></{p}Reference>",
-                digest(1)
-            )
-        } else {
-            String::new()
+                escape(&self.signed_object_id()),
+                digest(1),
+                ty = if self.shape.signing_time == SigningTime::Xades {
+                    " Type=\"http://uri.etsi.org/01903#SignedProperties\""
+                } else {
+                    ""
+                },
+            ),
+            _ => String::new(),
         };
         let before = format!(
             "<{p}Signature {xmlns} Id=\"{id}\"><{p}SignedInfo>\
@@ -136,6 +166,8 @@ impl Template<'_> {
         };
         let time_object = if self.shape.signing_time == SigningTime::Absent {
             String::new()
+        } else if self.shape.signing_time == SigningTime::Xades {
+            self.qualifying_properties()
         } else {
             format!(
                 "<{p}Object Id=\"{object}\"><{p}SignatureProperties><{p}SignatureProperty \
@@ -155,6 +187,45 @@ impl Template<'_> {
         (before, after)
     }
 }
+
+impl Template<'_> {
+    /// XAdES-BES's signed properties: the signing time (with its zone, as xsd:dateTime wants)
+    /// and the signer's certificate by its SHA-256 digest and IssuerSerialV2 (DER, base64).
+    fn qualifying_properties(&self) -> String {
+        let p = self.shape.prefix;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let cert = self.certificate;
+        let issuer_serial = x509_cert::Certificate::from_der(cert.der())
+            .ok()
+            .and_then(|c| {
+                IssuerSerial {
+                    issuer: vec![GeneralName::DirectoryName(c.tbs_certificate.issuer.clone())],
+                    serial_number: c.tbs_certificate.serial_number.clone(),
+                }
+                .to_der()
+                .ok()
+            })
+            .map(|d| format!("<xades:IssuerSerialV2>{}</xades:IssuerSerialV2>", b64(&d)))
+            .unwrap_or_default();
+        format!(
+            "<{p}Object><xades:QualifyingProperties xmlns:xades=\"{XADES}\" Target=\"#{id}\">\
+             <xades:SignedProperties Id=\"{props}\"><xades:SignedSignatureProperties>\
+             <xades:SigningTime>{time}+07:00</xades:SigningTime><xades:SigningCertificateV2>\
+             <xades:Cert><xades:CertDigest><{p}DigestMethod Algorithm=\"{sha256}\"/>\
+             <{p}DigestValue>{digest}</{p}DigestValue></xades:CertDigest>{issuer_serial}\
+             </xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>\
+             </xades:SignedProperties></xades:QualifyingProperties></{p}Object>",
+            id = escape(&self.id),
+            props = escape(&self.signed_object_id()),
+            time = self.signing_time,
+            sha256 = digest_uri(crate::digest::HashAlg::Sha256),
+            digest = b64(&crate::digest::HashAlg::Sha256.digest(cert.der())),
+        )
+    }
+}
+
+/// The XAdES namespace (ETSI EN 319 132-1, v1.3.2).
+pub const XADES: &str = "http://uri.etsi.org/01903/v1.3.2#";
 
 /// `s` as XML text or attribute value.
 pub fn escape(s: &str) -> String {

@@ -230,6 +230,29 @@ fn one(
                 .into(),
         );
     }
+    // XAdES: the signed SigningCertificateV2 must name the certificate that verifies
+    let cert_digest = doc
+        .descendants(sig)
+        .into_iter()
+        .find(|&n| local_name(doc, n) == Some("CertDigest"));
+    if let Some(cd) = cert_digest {
+        let method = child(doc, cd, "DigestMethod")
+            .and_then(|m| attr(doc, m, "Algorithm"))
+            .map(digest_from_uri)
+            .transpose()?;
+        let value = child(doc, cd, "DigestValue").map(|v| b64(&text_of(doc, v)));
+        let names_signer = match (method, value) {
+            (Some(m), Some(Ok(v))) => m.digest(signer_cert.der()) == v,
+            _ => false,
+        };
+        if !names_signer {
+            problems.push(
+                "the signed SigningCertificateV2 does not name the certificate in KeyInfo (a \
+                 certificate substituted after signing)"
+                    .into(),
+            );
+        }
+    }
     let signing_time = doc
         .descendants(sig)
         .into_iter()
@@ -282,8 +305,18 @@ fn wrapped(doc: &Document<'_>, sig: NodeId, target: NodeId) -> Option<String> {
         matches!(doc.node_kind(a), Some(NodeKind::Element(e)) if e.matches_name_ns(DSIG, "Signature"))
     });
     match inside_signature {
-        // a signature's own properties (SigningTime) are what it may sign inside itself
-        Some(s) if s == sig && local_name(doc, target) == Some("Object") => None,
+        // a signature's own properties (SigningTime, XAdES's SignedProperties) are what it
+        // may sign inside itself: in one of its Objects
+        Some(s)
+            if s == sig
+                && std::iter::once(target)
+                    .chain(doc.ancestors(target))
+                    .any(|a| {
+                        local_name(doc, a) == Some("Object") && doc.parent(a) == Some(sig)
+                    }) =>
+        {
+            None
+        }
         Some(_) => Some(format!(
             "a reference resolves to {}, inside a signature: signed data moved there while \
              readers see other data is a wrapping attack",
