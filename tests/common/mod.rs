@@ -13,6 +13,7 @@ pub mod servers;
 pub mod small_pdf;
 pub mod sparse_pdf;
 pub mod vcard;
+pub mod xmldsig;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
