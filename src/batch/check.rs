@@ -223,7 +223,7 @@ pub fn documents(
     };
     // Each document read (an XML file parsed whole) on every core: a day's e-invoices are
     // checked in a fraction of the time.
-    let results = crate::util::par_map(docs, |d| {
+    let results = super::par_map(docs, |d| {
         if skip_existing && d.output_path().is_some_and(|o| o.exists()) {
             None
         } else {

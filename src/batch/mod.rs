@@ -32,9 +32,10 @@ pub mod files;
 mod format;
 pub mod mixed;
 mod output;
+mod par;
 pub mod plan;
 
-pub use crate::util::par_map;
+pub use self::par::par_map;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
