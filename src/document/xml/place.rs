@@ -277,3 +277,64 @@ fn inner_start(text: &str, doc: &Document<'_>, node: NodeId) -> (Range<usize>, S
         None => inner_end(text, doc, node),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::xml::parse::parse;
+
+    fn spliced(text: &str, profile: Profile, role: Role) -> Result<String> {
+        let doc = parse("t.xml", text)?;
+        let p = placement("t.xml", text, &doc, profile, role)?;
+        Ok(format!(
+            "{}{}SIG{}{}",
+            &text[..p.cut.start],
+            p.open,
+            p.close,
+            &text[p.cut.end..]
+        ))
+    }
+
+    #[test]
+    fn each_profile_puts_its_signature_where_receivers_look() {
+        let inv = "<HDon><DLHDon Id=\"a\"/><DLQRCode/></HDon>";
+        assert_eq!(
+            spliced(inv, Profile::Auto, Role::Seller).unwrap(),
+            "<HDon><DLHDon Id=\"a\"/><DLQRCode/><DSCKS><NBan>SIG</NBan></DSCKS></HDon>"
+        );
+        let inv = "<HDon><DLHDon Id=\"a\"/><DSCKS><NBan/><CQT/></DSCKS></HDon>";
+        assert_eq!(
+            spliced(inv, Profile::Einvoice, Role::Seller).unwrap(),
+            "<HDon><DLHDon Id=\"a\"/><DSCKS><NBan>SIG</NBan><CQT/></DSCKS></HDon>"
+        );
+        // the buyer's slot after the seller's, in the schema's order
+        let inv = "<HDon><DLHDon Id=\"a\"/><DSCKS><NBan>x</NBan><CQT/></DSCKS></HDon>";
+        assert_eq!(
+            spliced(inv, Profile::Einvoice, Role::Buyer).unwrap(),
+            "<HDon><DLHDon Id=\"a\"/><DSCKS><NBan>x</NBan><NMua>SIG</NMua><CQT/></DSCKS></HDon>"
+        );
+        let tk = "<HSoThueDTu xmlns=\"t\"><HSoKhaiThue id=\"i\"/></HSoThueDTu>";
+        assert_eq!(
+            spliced(tk, Profile::Auto, Role::Seller).unwrap(),
+            "<HSoThueDTu xmlns=\"t\"><HSoKhaiThue id=\"i\"/><CKyDTu>SIG</CKyDTu></HSoThueDTu>"
+        );
+        assert_eq!(
+            spliced("<Hoso><NoiDung/></Hoso>", Profile::Auto, Role::Seller).unwrap(),
+            "<Hoso><NoiDung/><CKy_Dvi>SIG</CKy_Dvi></Hoso>"
+        );
+        assert_eq!(
+            spliced("<r:X xmlns:r=\"u\" a=\"1\" />", Profile::Auto, Role::Seller).unwrap(),
+            "<r:X xmlns:r=\"u\" a=\"1\">SIG</r:X>"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_signed_is_said_plainly() {
+        let e = |t: &str, p| spliced(t, p, Role::Seller).unwrap_err().to_string();
+        assert!(e("<HDon><DLHDon/></HDon>", Profile::Einvoice).contains("no Id attribute"));
+        assert!(e("<Other/>", Profile::Einvoice).contains("not an e-invoice"));
+        assert!(e("<HSoThueDTu/>", Profile::Tax).contains("no HSoThueDTu/HSoKhaiThue"));
+        let signed = "<r><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"/></r>";
+        assert!(e(signed, Profile::Enveloped).contains("already signed"));
+    }
+}
