@@ -372,3 +372,28 @@ fn xades_bes_verifies_in_xmlsec1_signxml_xades_and_kyso() {
         assert_eq!(code, Some(0), "{reports:#?}");
     }
 }
+
+#[test]
+fn the_subject_name_can_be_written_as_dot_net_senders_write_it() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("hd.xml"), invoice(1, 3, "0100686209-199")).unwrap();
+    assert_ok(&fx.sign("xml", "03", &["--subject-name", "dotnet", "hd.xml"]));
+    let signed = fx.path("hd.signed.xml");
+    let text = std::fs::read_to_string(&signed).unwrap();
+    assert!(
+        text.contains(
+            "<X509SubjectName>CN=CÔNG TY TNHH KYSO, OID.0.9.2342.19200300.100.1.1=MST:0100686209-199, O="
+        ),
+        "{text}"
+    );
+    // xmlsec1 cannot read that form (it says so) and verifies with the certificate anyway
+    let out = Command::new("xmlsec1")
+        .args(["--verify", "--id-attr:Id", "DLHDon", "--trusted-pem"])
+        .arg(fx.path("ca.pem"))
+        .arg(&signed)
+        .output()
+        .unwrap();
+    assert!(out.status.success() && stderr(&out).lines().any(|l| l == "OK"));
+    let (ok, err) = signxml(&fx, &signed, "NBan", 2);
+    assert!(ok, "{err}");
+}

@@ -49,6 +49,15 @@ pub enum XmlProfile {
     Bhxh,
 }
 
+/// How X509SubjectName is written (`--subject-name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum XmlSubjectName {
+    /// RFC 4514: UID=MST:…,CN=…,C=VN (social insurance asks for UID=MST: in text).
+    Rfc4514,
+    /// As .NET senders write it: OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, S=…, C=VN.
+    Dotnet,
+}
+
 /// Who signs an e-invoice (`--role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum XmlRole {
@@ -61,7 +70,7 @@ pub enum XmlRole {
 impl SignArgs {
     /// The XML options `--profile` and `--role` ask for.
     pub(super) fn xml_options(&self) -> document::xml::XmlOptions {
-        use document::xml::{Profile, Role, XmlOptions};
+        use document::xml::{Profile, Role, SubjectName, XmlOptions};
         XmlOptions {
             profile: match self.profile {
                 XmlProfile::Auto => Profile::Auto,
@@ -76,6 +85,10 @@ impl SignArgs {
                 XmlRole::Buyer => Role::Buyer,
             },
             algorithm: None,
+            subject_name: match self.subject_name {
+                XmlSubjectName::Rfc4514 => SubjectName::Rfc4514,
+                XmlSubjectName::Dotnet => SubjectName::DotNet,
+            },
         }
     }
 }
@@ -217,6 +230,9 @@ pub struct SignArgs {
     /// XML e-invoices: who signs (the seller first, the buyer after).
     #[arg(long, value_enum, default_value = "seller")]
     pub(super) role: XmlRole,
+    /// XML: how X509SubjectName is written (no verifier checks it).
+    #[arg(long, value_enum, default_value = "rfc4514")]
+    pub(super) subject_name: XmlSubjectName,
     #[command(flatten)]
     pub(super) pin: PinArgs,
     /// Files or directories to sign.

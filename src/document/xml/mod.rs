@@ -17,6 +17,22 @@ pub use self::place::resolve;
 pub use self::sign::{local_time, PreparedXml};
 pub use self::verify::{verify_xml, XmlSignature};
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_names_as_dot_net_writes_them() {
+        let s = "UID=MST:0106324653,CN=MÃ SỐ THUẾ,L=285/94B\\, Phường 12,ST=TP Hồ Chí Minh,C=VN";
+        assert_eq!(
+            SubjectName::DotNet.render(s),
+            "OID.0.9.2342.19200300.100.1.1=MST:0106324653, CN=MÃ SỐ THUẾ, \
+             L=\"285/94B, Phường 12\", S=TP Hồ Chí Minh, C=VN"
+        );
+        assert_eq!(SubjectName::Rfc4514.render(s), s);
+    }
+}
+
 use crate::key::SignatureAlgorithm;
 
 /// The XMLDSig namespace.
@@ -80,4 +96,75 @@ pub struct XmlOptions {
     /// The algorithm for XML documents in a run that also signs other formats, when it
     /// differs from theirs (RSA: PKCS#1 v1.5 for XML, PSS for CMS and PDF).
     pub algorithm: Option<SignatureAlgorithm>,
+    /// How `X509SubjectName` is written (no verifier checks it; receivers' samples differ).
+    pub subject_name: SubjectName,
+}
+
+/// The text form of `X509SubjectName`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubjectName {
+    /// RFC 4514 (`UID=MST:0100686209,CN=…,C=VN`): what social insurance asks for, and what
+    /// xmlsec1 reads without complaint.
+    #[default]
+    Rfc4514,
+    /// As .NET writes it (`OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, S=…, C=VN`), like
+    /// most e-invoice senders' samples.
+    DotNet,
+}
+
+impl SubjectName {
+    /// `subject` (RFC 4514, as [`crate::Certificate::subject`] gives it) in this form.
+    pub fn render(self, subject: &str) -> String {
+        match self {
+            SubjectName::Rfc4514 => subject.to_owned(),
+            SubjectName::DotNet => rfc4514_parts(subject)
+                .into_iter()
+                .map(|(k, v)| {
+                    let k = match k.as_str() {
+                        "UID" => "OID.0.9.2342.19200300.100.1.1",
+                        "ST" => "S",
+                        "emailAddress" => "E",
+                        k => k,
+                    };
+                    if v.contains([',', '+', '"', ';', '=']) {
+                        format!("{k}=\"{}\"", v.replace('"', "\"\""))
+                    } else {
+                        format!("{k}={v}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+/// The `(type, value)` pairs of an RFC 4514 name, escapes undone.
+fn rfc4514_parts(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (mut key, mut val, mut in_val, mut chars) =
+        (String::new(), String::new(), false, s.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    if in_val {
+                        val.push(n)
+                    } else {
+                        key.push(n)
+                    }
+                }
+            }
+            '=' if !in_val => in_val = true,
+            ',' | '+' if in_val => {
+                out.push((std::mem::take(&mut key), std::mem::take(&mut val)));
+                in_val = false;
+            }
+            c if in_val => val.push(c),
+            c => key.push(c),
+        }
+    }
+    if in_val {
+        out.push((key, val));
+    }
+    out
 }

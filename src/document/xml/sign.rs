@@ -94,6 +94,7 @@ impl PreparedXml {
             certificate: cert,
             signing_time: local_time(signing_time),
             shape: place.shape,
+            subject_name: opts.subject_name,
         };
         if existing.contains_key(&template.id)
             || existing.contains_key(&template.signed_object_id())

@@ -88,6 +88,8 @@ pub struct Template<'a> {
     pub signing_time: String,
     /// The receiver's shape.
     pub shape: Shape,
+    /// How `X509SubjectName` is written.
+    pub subject_name: super::SubjectName,
 }
 
 impl Template<'_> {
@@ -181,7 +183,7 @@ impl Template<'_> {
             "</{p}SignatureValue><{p}KeyInfo>{key_value}<{p}X509Data><{p}X509SubjectName>\
              {subject}</{p}X509SubjectName><{p}X509Certificate>{cert}</{p}X509Certificate>\
              </{p}X509Data></{p}KeyInfo>{time_object}</{p}Signature>",
-            subject = escape(self.certificate.subject()),
+            subject = escape(&self.subject_name.render(self.certificate.subject())),
             cert = b64(self.certificate.der()),
         );
         (before, after)
