@@ -13,7 +13,7 @@ DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
 	qpdf chromium firefox-esr xvfb xdotool pinentry-gtk2 time mount \
 	ghostscript python3-reportlab libreoffice-writer-nogui \
-	lintian man-db dpkg-dev jq faketime
+	lintian man-db dpkg-dev jq faketime xmlsec1
 PREFIX ?= /usr/local
 
 .PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb conformance
@@ -41,6 +41,7 @@ deps:
 	@command -v cargo-nextest >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
 	@python3 -c "import pyhanko.__main__" 2>/dev/null || python3 -m pip install -q pyhanko-cli
+	@python3 -c "import signxml" 2>/dev/null || python3 -m pip install -q signxml
 	@command -v cargo-deb >/dev/null 2>&1 || $(CARGO) install --locked cargo-deb
 
 build: deps
@@ -110,6 +111,7 @@ bench: deps
 	$(CARGO) bench --bench batch
 	$(CARGO) bench --bench cli
 	$(CARGO) bench --bench serve
+	$(CARGO) bench --bench xml
 
 # Installs the kyso binary, the PKCS#11 module libkyso_pkcs11.so, the udev rules and a p11-kit
 # module file naming the module (PREFIX=/usr/local, DESTDIR for packaging; KYSO_BIN=path and

@@ -25,13 +25,7 @@ mod sparse_pdf;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, ObjectClass};
-use cryptoki::session::UserType;
-use cryptoki::types::AuthPin;
 use util::*;
 
 /// Sizes log-uniform between 10 KB and 10 MB.
@@ -94,57 +88,6 @@ pub fn write_pdf(path: &Path, size: usize) {
         .as_bytes(),
     );
     std::fs::write(path, out).unwrap();
-}
-
-/// Signatures per second of bare `C_Sign` with key 01 (CKM_RSA_PKCS over a SHA-256 DigestInfo).
-struct Bare {
-    _ctx: Pkcs11,
-    session: cryptoki::session::Session,
-    key: cryptoki::object::ObjectHandle,
-}
-
-impl Bare {
-    fn new(fx: &Fixture) -> Bare {
-        std::env::set_var("SOFTHSM2_CONF", fx.dir.join("softhsm2.conf"));
-        let ctx = Pkcs11::new(SOFTHSM).unwrap();
-        ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-            .unwrap();
-        let slot = ctx
-            .get_slots_with_token()
-            .unwrap()
-            .into_iter()
-            .find(|s| {
-                ctx.get_token_info(*s)
-                    .is_ok_and(|t| t.label().trim() == "kyso-test")
-            })
-            .unwrap();
-        let session = ctx.open_ro_session(slot).unwrap();
-        session
-            .login(UserType::User, Some(&AuthPin::from(PIN)))
-            .unwrap();
-        let key = session
-            .find_objects(&[
-                Attribute::Class(ObjectClass::PRIVATE_KEY),
-                Attribute::Id(vec![1]),
-            ])
-            .unwrap()[0];
-        Bare {
-            _ctx: ctx,
-            session,
-            key,
-        }
-    }
-
-    fn rate(&self, n: usize) -> f64 {
-        let input = kyso::HashAlg::Sha256.digest_info(&[7; 32]).unwrap();
-        let start = Instant::now();
-        for _ in 0..n {
-            self.session
-                .sign(&Mechanism::RsaPkcs, self.key, &input)
-                .unwrap();
-        }
-        n as f64 / start.elapsed().as_secs_f64()
-    }
 }
 
 fn sign_cmd(

@@ -5,6 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, ObjectClass};
+use cryptoki::session::UserType;
+use cryptoki::types::AuthPin;
+
 pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 pub const PIN: &str = "123456";
 
@@ -172,5 +178,56 @@ impl Lcg {
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
         (self.next() as f64) / ((1u64 << 53) as f64)
+    }
+}
+
+/// Signatures per second of bare `C_Sign` with key 01 (CKM_RSA_PKCS over a SHA-256 DigestInfo).
+pub struct Bare {
+    _ctx: Pkcs11,
+    session: cryptoki::session::Session,
+    key: cryptoki::object::ObjectHandle,
+}
+
+impl Bare {
+    pub fn new(fx: &Fixture) -> Bare {
+        std::env::set_var("SOFTHSM2_CONF", fx.dir.join("softhsm2.conf"));
+        let ctx = Pkcs11::new(SOFTHSM).unwrap();
+        ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+            .unwrap();
+        let slot = ctx
+            .get_slots_with_token()
+            .unwrap()
+            .into_iter()
+            .find(|s| {
+                ctx.get_token_info(*s)
+                    .is_ok_and(|t| t.label().trim() == "kyso-test")
+            })
+            .unwrap();
+        let session = ctx.open_ro_session(slot).unwrap();
+        session
+            .login(UserType::User, Some(&AuthPin::from(PIN)))
+            .unwrap();
+        let key = session
+            .find_objects(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::Id(vec![1]),
+            ])
+            .unwrap()[0];
+        Bare {
+            _ctx: ctx,
+            session,
+            key,
+        }
+    }
+
+    pub fn rate(&self, n: usize) -> f64 {
+        let input = kyso::HashAlg::Sha256.digest_info(&[7; 32]).unwrap();
+        let start = Instant::now();
+        for _ in 0..n {
+            self.session
+                .sign(&Mechanism::RsaPkcs, self.key, &input)
+                .unwrap();
+        }
+        n as f64 / start.elapsed().as_secs_f64()
     }
 }

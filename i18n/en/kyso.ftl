@@ -142,7 +142,7 @@ help-register-force = Also change the profiles of a running Firefox or Thunderbi
 clap-help-command = Print this message or the help of the given subcommand(s)
 clap-help-flag = Print help
 clap-version-flag = Print version
-help-sign-format-values = raw: the bare signature over the file (FILE.sig); cms: CAdES-B detached CMS signature (FILE.p7s); pades: PAdES B-B in FILE.signed.pdf (an incremental update; earlier signatures stay valid)
+help-sign-format-values = raw: the bare signature over the file (FILE.sig); cms: CAdES-B detached CMS signature (FILE.p7s); pades: PAdES B-B in FILE.signed.pdf (an incremental update; earlier signatures stay valid); xml: XMLDSig inside the XML file, in FILE.signed.xml
 
 ## Listing modules, tokens and certificates.
 
@@ -293,3 +293,13 @@ help-serve-token = The token to sign with (label, serial, slot or pkcs11: URI), 
 help-serve-key_id = The key to sign with (CKA_ID, hex), when the token holds several
 help-serve-ca_dir = Where the local CA lives (default $XDG_DATA_HOME/kyso/serve)
 help-serve-max_request_mib = The largest request (WebSocket message) and download, in MiB
+
+## XML signatures (kyso sign --format xml).
+
+help-sign-in_place = XML: write each signed file over its input (atomically: the input stays whole until the signed file, verified, replaces it), as invoicing software that watches a folder expects. Needs --format xml
+help-sign-profile = XML: what is signed and where the signature goes
+help-sign-profile-values = auto: by the root element (HDon: einvoice, HSoThueDTu: tax, Hoso: bhxh, else enveloped); einvoice: e-invoice (Circular 78), HDon/DLHDon by its Id, the signature in DSCKS/NBan (seller) or DSCKS/NMua (buyer); enveloped: the whole document; tax: tax declaration (HTKK), into HSoThueDTu/CKyDTu; xades-bes: XAdES-BES over the whole document; bhxh: social insurance, into <root>/Cky (the Hoso envelope into Hoso/CKy_Dvi)
+help-sign-role = XML e-invoices: who signs (the seller first, the buyer after)
+help-sign-role-values = seller: the seller (DSCKS/NBan); buyer: the buyer (DSCKS/NMua), after the seller, whose signature stays valid
+help-sign-subject_name = XML: how X509SubjectName is written (no verifier checks it)
+help-sign-subject_name-values = rfc4514: UID=MST:…,CN=…,C=VN; dotnet: as .NET senders write it, OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, C=VN

@@ -138,7 +138,7 @@ help-register-force = Thay đổi cả hồ sơ của Firefox hoặc Thunderbird
 clap-help-command = In hướng dẫn này hoặc hướng dẫn của lệnh con đã cho
 clap-help-flag = In hướng dẫn
 clap-version-flag = In phiên bản
-help-sign-format-values = raw: chữ ký trần trên tệp (FILE.sig); cms: chữ ký CMS tách rời CAdES-B (FILE.p7s); pades: PAdES B-B trong FILE.signed.pdf (cập nhật gia tăng; các chữ ký trước vẫn hợp lệ)
+help-sign-format-values = raw: chữ ký trần trên tệp (FILE.sig); cms: chữ ký CMS tách rời CAdES-B (FILE.p7s); pades: PAdES B-B trong FILE.signed.pdf (cập nhật gia tăng; các chữ ký trước vẫn hợp lệ); xml: chữ ký XMLDSig bên trong tệp XML, ghi vào FILE.signed.xml
 
 ## Liệt kê mô-đun, thiết bị ký số và chứng thư số.
 
@@ -289,3 +289,13 @@ help-serve-token = Thiết bị ký số dùng để ký (nhãn, số sê-ri, kh
 help-serve-key_id = Khóa dùng để ký (CKA_ID, dạng hex), khi thiết bị có nhiều khóa
 help-serve-ca_dir = Nơi lưu CA cục bộ (mặc định $XDG_DATA_HOME/kyso/serve)
 help-serve-max_request_mib = Kích thước lớn nhất của một yêu cầu (thông điệp WebSocket) và tệp tải về, tính bằng MiB
+
+## Chữ ký XML (kyso sign --format xml).
+
+help-sign-in_place = XML: ghi đè từng tệp đã ký lên tệp gốc (an toàn: tệp gốc giữ nguyên cho tới khi tệp đã ký, đã được kiểm tra, thay thế nó), như phần mềm hóa đơn theo dõi thư mục mong đợi. Cần --format xml
+help-sign-profile = XML: ký phần nào và đặt chữ ký ở đâu
+help-sign-profile-values = auto: theo phần tử gốc (HDon: einvoice, HSoThueDTu: tax, Hoso: bhxh, còn lại enveloped); einvoice: hóa đơn điện tử (Thông tư 78), ký HDon/DLHDon theo Id, chữ ký trong DSCKS/NBan (người bán) hoặc DSCKS/NMua (người mua); enveloped: toàn bộ tài liệu; tax: tờ khai thuế (HTKK), chữ ký trong HSoThueDTu/CKyDTu; xades-bes: XAdES-BES trên toàn bộ tài liệu; bhxh: bảo hiểm xã hội, chữ ký trong <gốc>/Cky (hồ sơ Hoso trong Hoso/CKy_Dvi)
+help-sign-role = Hóa đơn điện tử XML: ai ký (người bán ký trước, người mua ký sau)
+help-sign-role-values = seller: người bán (DSCKS/NBan); buyer: người mua (DSCKS/NMua), ký sau người bán, chữ ký của người bán vẫn hợp lệ
+help-sign-subject_name = XML: cách ghi X509SubjectName (không trình kiểm tra nào dựa vào nó)
+help-sign-subject_name-values = rfc4514: UID=MST:…,CN=…,C=VN; dotnet: như phần mềm .NET ghi, OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, C=VN

@@ -12,6 +12,7 @@ use super::files::{not_empty_pdf, open_regular};
 use super::{Document, Failure, Format, Source};
 use crate::document::pdf::reader::{LazyPdf, Source as PdfSource};
 use crate::document::pdf::{docmdp, placement};
+use crate::document::xml;
 use crate::document::Visible;
 use crate::error::{Error, Result};
 use lopdf::Object;
@@ -30,6 +31,9 @@ pub fn document(doc: &Document, format: Format, visible: Option<&Visible>) -> Re
                     lopdf::Document::load_mem(data)
                 })?;
             }
+            if format == Format::Xml {
+                xml(name, data)?;
+            }
             Ok(())
         }
     }
@@ -44,7 +48,25 @@ fn file(path: &Path, format: Format, visible: Option<&Visible>) -> Result<()> {
     if format == Format::Pades {
         pdf(&name, &f, visible, &mut || lopdf::Document::load(path))?;
     }
+    if format == Format::Xml {
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > xml::parse::MAX_XML_BYTES as u64 {
+            return Err(Error::Document(format!(
+                "{name} is larger than {} MB: kyso does not read XML files that large",
+                xml::parse::MAX_XML_BYTES >> 20
+            )));
+        }
+        let data = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
+        self::xml(&name, &data)?;
+    }
     Ok(())
+}
+
+/// An XML file to sign: UTF-8, well-formed, no DTD, no identifier used twice.
+fn xml(name: &str, data: &[u8]) -> Result<()> {
+    let t = xml::parse::text(name, data)?;
+    let doc = xml::parse::parse(name, t.text)?;
+    xml::parse::ids(name, &doc).map(|_| ())
 }
 
 /// A PDF to sign: not empty, a `%PDF-` header, not encrypted.
@@ -193,17 +215,23 @@ pub fn documents(
         to_sign: 0,
         failed: Vec::new(),
     };
-    for (i, d) in docs.iter().enumerate() {
+    // Each document read (an XML file parsed whole) on every core: a day's e-invoices are
+    // checked in a fraction of the time.
+    let results = super::par_map(docs, |d| {
         if skip_existing && d.output_path().is_some_and(|o| o.exists()) {
-            checked.ready.push(i);
-            continue;
+            None
+        } else {
+            Some(document(d, format, visible))
         }
-        match document(d, format, visible) {
-            Ok(()) => {
+    });
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            None => checked.ready.push(i),
+            Some(Ok(())) => {
                 checked.ready.push(i);
                 checked.to_sign += 1;
             }
-            Err(e) => checked.failed.push((i, e)),
+            Some(Err(e)) => checked.failed.push((i, e)),
         }
     }
     checked

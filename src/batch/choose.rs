@@ -358,7 +358,7 @@ pub fn algorithm(
     let key_type = &signer.key().key_type;
     let offered = signer.algorithms();
     let mut note = None;
-    if asked.is_none() && format.is_document() && matches!(key_type, KeyType::Rsa { .. }) {
+    if asked.is_none() && format.defaults_to_pss() && matches!(key_type, KeyType::Rsa { .. }) {
         let pss = SignatureAlgorithm::RsaPss(HashAlg::Sha256);
         if offered.contains(&pss) {
             return Ok(AlgorithmChoice {

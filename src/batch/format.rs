@@ -18,6 +18,7 @@ use crate::document::pdf::doc_timestamp::doc_timestamp_update;
 use crate::document::pdf::dss::{dss_update, Appended};
 use crate::document::pdf::pades::{self, PadesOptions, PreparedPdf, SignedPdf};
 use crate::document::pdf::reader::Source as PdfSource;
+use crate::document::xml::PreparedXml;
 use crate::error::{Error, Result};
 use crate::signer::Signer;
 
@@ -29,6 +30,8 @@ pub(crate) enum Prepared {
     Cms(Box<PreparedCms>),
     /// A PDF's update and its CMS signed attributes.
     Pdf(Box<PreparedFile>),
+    /// An XML document with its signature but the value.
+    Xml(Box<PreparedXml>),
 }
 
 /// A PDF ready for its signature, with where its original bytes are.
@@ -118,6 +121,17 @@ impl Formatter<'_> {
                 let cms = self.prepared_cms(&pdf.digest, &pades::cades_options(&opts))?;
                 Ok(Prepared::Pdf(Box::new(PreparedFile { pdf, cms, original })))
             }
+            Format::Xml => {
+                let data = read_all(doc)?;
+                Ok(Prepared::Xml(Box::new(PreparedXml::prepare(
+                    &doc.name(),
+                    &data,
+                    self.signer.certificate(),
+                    self.options.algorithm,
+                    &self.options.xml,
+                    OffsetDateTime::now_utc(),
+                )?)))
+            }
         }
     }
 
@@ -127,6 +141,7 @@ impl Formatter<'_> {
             Prepared::Digest(digest) => self.sign_raw(doc, digest)?,
             Prepared::Cms(cms) => cms.sign(self.signer)?,
             Prepared::Pdf(p) => p.cms.sign(self.signer)?,
+            Prepared::Xml(x) => self.sign_bytes(x.signed_info(), &x.digest())?,
         };
         Ok(self.later(prepared, signature))
     }
@@ -185,6 +200,23 @@ impl Formatter<'_> {
                     Original::Memory(data) => Output::Bytes(signed.to_bytes(&data)),
                 })
             })),
+            Prepared::Xml(x) => Output::Later(Box::new(move || {
+                let checked = verifier.check_message(alg, x.signed_info(), signature)?;
+                Ok(x.assemble(&checked)?.into())
+            })),
+        }
+    }
+
+    /// The token's signature over `data` (whose digest is `digest`): from the digest, or
+    /// streamed to tokens that want the message (see [`Formatter::sign_raw`]).
+    fn sign_bytes(&self, data: &[u8], digest: &[u8]) -> Result<Vec<u8>> {
+        let alg = self.options.algorithm;
+        if self.signer.key().always_authenticate {
+            return self.signer.sign_data(alg, &mut &data[..]);
+        }
+        match self.signer.sign_digest(alg, digest) {
+            Err(Error::MechanismNotSupported { .. }) => self.signer.sign_data(alg, &mut &data[..]),
+            other => other,
         }
     }
 
@@ -224,6 +256,7 @@ impl Formatter<'_> {
                 Prepared::Digest(d) => d.clone(),
                 Prepared::Cms(cms) => cms.digest(),
                 Prepared::Pdf(p) => p.cms.digest(),
+                Prepared::Xml(x) => x.digest(),
             })
             .collect();
         match self.signer.sign_digests(alg, &digests) {
@@ -292,4 +325,22 @@ fn long_term_certs(
         certs.extend(v.embedded_certificates().iter().cloned());
     }
     certs
+}
+
+/// The whole document (XML files are small and parsed whole), at most
+/// [`crate::document::xml::parse::MAX_XML_BYTES`] and one byte read.
+fn read_all(doc: &Document) -> Result<Arc<[u8]>> {
+    use std::io::Read;
+    match &doc.source {
+        Source::File(path) => {
+            let mut data = Vec::new();
+            let limit = crate::document::xml::parse::MAX_XML_BYTES as u64 + 1;
+            open_regular(path)?
+                .take(limit)
+                .read_to_end(&mut data)
+                .map_err(|e| Error::io(path.display().to_string(), e))?;
+            Ok(data.into())
+        }
+        Source::Memory { data, .. } => Ok(data.clone()),
+    }
 }

@@ -12,10 +12,6 @@ use crate::document::Visible;
 use crate::error::{Error, Result};
 use crate::signer::Signer;
 
-/// What an XML file gets until the XML signature formats exist.
-pub const XML_NOT_YET: &str = "XML signing (XMLDSig for e-invoices and declarations) is not in \
-                               kyso yet: sign it as a detached signature with --format cms";
-
 /// The documents of a run, each with its format, grouped by format.
 pub struct Mixed {
     /// Every document (those refused before signing included, last).
@@ -24,8 +20,6 @@ pub struct Mixed {
     pub formats: Vec<Format>,
     /// The documents of each format.
     pub runs: Vec<(Format, Range<usize>)>,
-    /// Documents refused before anything else (XML files, until kyso signs XML).
-    pub refused: Vec<usize>,
 }
 
 /// What the checks before the PIN left to sign.
@@ -47,27 +41,27 @@ impl Ready {
 
 impl Mixed {
     /// The documents for `files`: all in `format` when one is asked, else each by its content
-    /// ([`plan::by_content`]); outputs named by [`plan::documents`]. Only XML files: refused.
+    /// ([`plan::by_content`]); outputs named by [`plan::documents`].
     pub fn plan(
         files: Vec<PathBuf>,
         format: Option<Format>,
         out_dir: Option<&Path>,
     ) -> Result<Mixed> {
-        let (groups, xml) = match format {
-            Some(f) => (vec![(f, files)], Vec::new()),
+        let groups = match format {
+            Some(f) => vec![(f, files)],
             None => {
                 let by = plan::by_content(files);
-                (
-                    vec![(Format::Pades, by.pdf), (Format::Cms, by.other)],
-                    by.xml,
-                )
+                vec![
+                    (Format::Pades, by.pdf),
+                    (Format::Xml, by.xml),
+                    (Format::Cms, by.other),
+                ]
             }
         };
         let mut m = Mixed {
             documents: Vec::new(),
             formats: Vec::new(),
             runs: Vec::new(),
-            refused: Vec::new(),
         };
         for (f, files) in groups.into_iter().filter(|(_, files)| !files.is_empty()) {
             let docs = plan::documents(files, out_dir, f)?;
@@ -75,18 +69,6 @@ impl Mixed {
             m.formats.extend(std::iter::repeat_n(f, docs.len()));
             m.documents.extend(docs);
             m.runs.push((f, start..m.documents.len()));
-        }
-        if m.runs.is_empty() && !xml.is_empty() {
-            let names: Vec<String> = xml.iter().map(|p| p.display().to_string()).collect();
-            return Err(Error::InvalidInput(format!(
-                "{}: {XML_NOT_YET}",
-                names.join(", ")
-            )));
-        }
-        for p in xml {
-            m.refused.push(m.documents.len());
-            m.formats.push(Format::Cms);
-            m.documents.push(Document::file(p.clone(), p));
         }
         Ok(m)
     }
@@ -97,11 +79,7 @@ impl Mixed {
         let mut out = Ready {
             ready: Vec::new(),
             to_sign: 0,
-            failed: self
-                .refused
-                .iter()
-                .map(|&i| (i, Error::InvalidInput(XML_NOT_YET.into())))
-                .collect(),
+            failed: Vec::new(),
         };
         for (f, range) in &self.runs {
             let visible = visible.filter(|_| *f == Format::Pades);
@@ -145,7 +123,13 @@ impl Mixed {
                 }
             } else {
                 let pades = *format == Format::Pades;
+                let xml = *format == Format::Xml;
                 let options = Options {
+                    algorithm: options
+                        .xml
+                        .algorithm
+                        .filter(|_| xml)
+                        .unwrap_or(options.algorithm),
                     visible: options.visible.clone().filter(|_| pades),
                     reason: options.reason.clone().filter(|_| pades),
                     location: options.location.clone().filter(|_| pades),

@@ -33,7 +33,10 @@ pub mod files;
 mod format;
 pub mod mixed;
 mod output;
+mod par;
 pub mod plan;
+
+pub use self::par::par_map;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,6 +48,7 @@ use crate::cert::Certificate;
 use crate::checked::Verifier;
 use crate::devices::RemovalWatch;
 use crate::document::verify::ValidationCache;
+use crate::document::xml::XmlOptions;
 use crate::document::Timestamper;
 use crate::document::Visible;
 use crate::error::{Error, Result};
@@ -61,6 +65,8 @@ pub enum Format {
     Cms,
     /// The PDF signed in an incremental update (PAdES).
     Pades,
+    /// An XML file with an XMLDSig signature inside (e-invoices, declarations).
+    Xml,
 }
 
 impl Format {
@@ -70,13 +76,28 @@ impl Format {
             Format::Raw => ".sig",
             Format::Cms => ".p7s",
             Format::Pades => ".signed.pdf",
+            Format::Xml => ".signed.xml",
         }
     }
 
-    /// Whether the output is a signed document (CMS or PDF), not a bare signature: documents
-    /// default to RSASSA-PSS.
+    /// Whether the output is a signed document (CMS, PDF, XML), not a bare signature.
     pub fn is_document(self) -> bool {
         !matches!(self, Format::Raw)
+    }
+
+    /// Whether RSA keys default to RSASSA-PSS (CMS and PDF); XML receivers' validators accept
+    /// only PKCS#1 v1.5 so far.
+    pub fn defaults_to_pss(self) -> bool {
+        matches!(self, Format::Cms | Format::Pades)
+    }
+
+    /// The file extension of the documents this format signs inside (`pdf`, `xml`).
+    pub fn signs_inside(self) -> Option<&'static str> {
+        match self {
+            Format::Pades => Some("pdf"),
+            Format::Xml => Some("xml"),
+            _ => None,
+        }
     }
 
     /// The lower-case name (`raw`, `cms`, `pades`).
@@ -85,6 +106,7 @@ impl Format {
             Format::Raw => "raw",
             Format::Cms => "cms",
             Format::Pades => "pades",
+            Format::Xml => "xml",
         }
     }
 }
@@ -197,6 +219,8 @@ pub struct Options {
     pub ltv: Option<Arc<ValidationCache>>,
     /// PAdES B-LTA: a document timestamp (from `tsa`) after the DSS of `ltv`.
     pub archive_timestamp: bool,
+    /// XML: the profile and the signer's role.
+    pub xml: XmlOptions,
 }
 
 impl Options {
@@ -213,6 +237,7 @@ impl Options {
             skip_existing: false,
             ltv: None,
             archive_timestamp: false,
+            xml: XmlOptions::default(),
         }
     }
 }
@@ -392,6 +417,13 @@ impl<'a> Batch<'a> {
         if options.tsa.is_some() && format == Format::Raw {
             return Err(Error::InvalidInput(
                 "a timestamp needs the cms or pades format (a raw signature has no room for one)"
+                    .into(),
+            ));
+        }
+        if options.tsa.is_some() && format == Format::Xml {
+            return Err(Error::InvalidInput(
+                "a timestamp in XML signatures (XAdES-T) is not in kyso yet: sign XML without \
+                 --tsa"
                     .into(),
             ));
         }

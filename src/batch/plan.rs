@@ -15,13 +15,20 @@ pub fn is_kyso_output(p: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    [".sig", ".p7s"].iter().any(|ext| name.ends_with(ext)) || is_signed_pdf(&name)
+    [".sig", ".p7s"].iter().any(|ext| name.ends_with(ext))
+        || is_signed_pdf(&name)
+        || is_signed(&name, ".xml")
 }
 
 /// Whether a file name (lower case) is a signed PDF's as kyso names them: `X.signed.pdf`,
 /// `X.signed-N.pdf`.
 fn is_signed_pdf(name: &str) -> bool {
-    name.strip_suffix(".pdf")
+    is_signed(name, ".pdf")
+}
+
+/// Whether a file name (lower case) is `X.signed<ext>` or `X.signed-N<ext>`.
+fn is_signed(name: &str, ext: &str) -> bool {
+    name.strip_suffix(ext)
         .and_then(|stem| signed_round(stem).map(|_| ()))
         .is_some()
 }
@@ -56,9 +63,11 @@ pub fn expand_inputs_with(
             .file_name()
             .map(|n| n.to_string_lossy().to_lowercase())
             .unwrap_or_default();
-        (is_kyso_output(p) && !(include_signed && is_signed_pdf(&name)))
-            || (format == Format::Pades
-                && !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")))
+        let kept_signed = include_signed && (is_signed_pdf(&name) || is_signed(&name, ".xml"));
+        (is_kyso_output(p) && !kept_signed)
+            || format
+                .signs_inside()
+                .is_some_and(|ext| !p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)))
     };
     let mut files = Vec::new();
     for input in inputs {
@@ -110,11 +119,12 @@ pub fn output_path(file: &Path, out_dir: Option<&Path>, format: Format) -> PathB
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
-    if format == Format::Pades {
+    if let Some(ext) = format.signs_inside() {
         let s = name.to_string_lossy().into_owned();
-        if let Some(stem) = s.strip_suffix(".pdf").or_else(|| s.strip_suffix(".PDF")) {
+        let (lower, upper) = (format!(".{ext}"), format!(".{}", ext.to_uppercase()));
+        if let Some(stem) = s.strip_suffix(&lower).or_else(|| s.strip_suffix(&upper)) {
             name = match signed_round(stem) {
-                Some((base, n)) => format!("{base}.signed-{}.pdf", n + 1).into(),
+                Some((base, n)) => format!("{base}.signed-{}.{ext}", n + 1).into(),
                 None => format!("{stem}{}", format.extension()).into(),
             };
         } else {
@@ -174,7 +184,7 @@ pub fn documents(
 
 /// Files sorted by what a person signing them expects (`kyso sign` without `--format`): PDFs
 /// (by name or by their `%PDF-` header) are signed in the PDF (PAdES), XML files (by name or
-/// an `<?xml` start) wait for the XML signature formats, anything else gets a detached
+/// an `<?xml` start) get an XML signature inside (XMLDSig), anything else gets a detached
 /// CAdES signature (`.p7s`), which every Vietnamese relying party reads.
 #[derive(Debug, Default)]
 pub struct ByContent {

@@ -21,6 +21,8 @@ mod verify;
 mod verify_dir;
 mod verify_ltv;
 mod verify_text;
+mod verify_xml;
+mod vn_time;
 
 use std::path::PathBuf;
 

@@ -3,6 +3,7 @@
 //! A thin shell over the library's pipeline ([`kyso::batch`]): arguments in, the pipeline's
 //! events out (through [`super::batch`]).
 
+use std::path::Path;
 use std::sync::Arc;
 
 use kyso::batch::mixed::Mixed;
@@ -89,7 +90,21 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
             "no file to sign in the directories given".into()
         }));
     }
-    let mixed = Mixed::plan(files, explicit, args.out_dir.as_deref())?;
+    if args.in_place && explicit != Some(batch::Format::Xml) {
+        return Err(Error::InvalidInput(
+            "--in-place needs --format xml (the signature goes inside XML files; other \
+             formats write a new file)"
+                .into(),
+        ));
+    }
+    let mut mixed = Mixed::plan(files, explicit, args.out_dir.as_deref())?;
+    if args.in_place {
+        for d in &mut mixed.documents {
+            if let Some(input) = d.input_path().map(Path::to_path_buf) {
+                d.target = batch::Target::File(input);
+            }
+        }
+    }
     // Every input is checked before a PIN is asked: when nothing can be signed, none is.
     let ready = mixed.check(args.skip_existing, visible.as_ref());
     if ready.to_sign == 0 {
@@ -111,12 +126,28 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         token,
         label,
         signer,
-    } = sign_key::login_and_choose(cli, args, key_id, ready.to_sign)?;
+    } = sign_key::login_and_choose(cli, args, key_id, ready.to_sign, &|cert| {
+        // the seller's MST is what receivers compare (the buyer's certificate is another's)
+        if args.xml_options().role == document::xml::Role::Seller {
+            mst_warnings(&mixed, &ready, cert)
+        }
+    })?;
     let alg = choose::algorithm(signer.as_ref(), args.algorithm.as_deref(), format)?;
     if let Some(note) = &alg.note {
         eprintln!("{note}");
     }
+    let mut xml = args.xml_options();
+    if explicit.is_none() {
+        // XML in a run of several formats: PKCS#1 v1.5 unless asked (receivers' validators).
+        let a = choose::algorithm(
+            signer.as_ref(),
+            args.algorithm.as_deref(),
+            batch::Format::Xml,
+        )?;
+        xml.algorithm = Some(a.algorithm).filter(|a| *a != alg.algorithm);
+    }
     let options = Options {
+        xml,
         chain: choose::known_chain(signer.certificate(), &*token, extra_chain),
         tsa,
         ltv,
@@ -221,5 +252,23 @@ fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestam
             ..document::Tsa::new(url.clone())
         }))),
         None => Ok(None),
+    }
+}
+
+/// Warns, before the PIN, about each e-invoice whose seller's tax code (MST) is not the one
+/// in `cert`: the tax authority refuses those.
+fn mst_warnings(mixed: &Mixed, ready: &batch::mixed::Ready, cert: &Certificate) {
+    let xml: Vec<&Document> = ready
+        .ready
+        .iter()
+        .filter(|(f, _)| *f == batch::Format::Xml)
+        .flat_map(|(_, r)| r.iter().map(|&i| &mixed.documents[i]))
+        .collect();
+    let warnings = batch::par_map(&xml, |doc| {
+        let data = std::fs::read(doc.input_path()?).ok()?;
+        document::xml::mst_mismatch(&doc.name(), &data, cert)
+    });
+    for w in warnings.into_iter().flatten() {
+        eprintln!("warning: {w}");
     }
 }

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use kyso::batch::{self, mixed};
+use kyso::batch;
 use kyso::document;
-use kyso::{Error, Result};
+use kyso::Result;
 
 use super::pin::PinArgs;
 
@@ -39,8 +39,75 @@ pub enum Format {
     /// signatures stay valid).
     #[value(alias = "pdf")]
     Pades,
-    /// XML signatures (e-invoices, declarations): not in kyso yet.
+    /// XMLDSig inside the XML file, in FILE.signed.xml (e-invoices: --profile einvoice;
+    /// any XML: --profile enveloped).
     Xml,
+}
+
+/// What an XML signature signs and where it goes (`--profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum XmlProfile {
+    /// einvoice for an e-invoice (root HDon), tax for a tax declaration (root HSoThueDTu),
+    /// bhxh for a social-insurance envelope (root Hoso), enveloped for any other XML.
+    Auto,
+    /// E-invoice (Circular 78): HDon/DLHDon signed by its Id, the signature in
+    /// HDon/DSCKS/NBan (seller) or DSCKS/NMua (buyer, --role buyer).
+    Einvoice,
+    /// The whole document (URI=""), the signature the root's last child.
+    Enveloped,
+    /// Tax declaration (HTKK): HSoThueDTu/HSoKhaiThue signed by its id, the signature in
+    /// HSoThueDTu/CKyDTu.
+    Tax,
+    /// XAdES-BES (ETSI EN 319 132) over the whole document: signing time and certificate in
+    /// signed QualifyingProperties.
+    XadesBes,
+    /// Social insurance (BHXH): the whole form signed into <root>/Cky (the envelope, root
+    /// Hoso, into Hoso/CKy_Dvi).
+    Bhxh,
+}
+
+/// How X509SubjectName is written (`--subject-name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum XmlSubjectName {
+    /// RFC 4514: UID=MST:…,CN=…,C=VN (social insurance asks for UID=MST: in text).
+    Rfc4514,
+    /// As .NET senders write it: OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, S=…, C=VN.
+    Dotnet,
+}
+
+/// Who signs an e-invoice (`--role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum XmlRole {
+    /// The seller (DSCKS/NBan).
+    Seller,
+    /// The buyer (DSCKS/NMua), after the seller: the seller's signature stays valid.
+    Buyer,
+}
+
+impl SignArgs {
+    /// The XML options `--profile` and `--role` ask for.
+    pub(super) fn xml_options(&self) -> document::xml::XmlOptions {
+        use document::xml::{Profile, Role, SubjectName, XmlOptions};
+        XmlOptions {
+            profile: match self.profile {
+                XmlProfile::Auto => Profile::Auto,
+                XmlProfile::Einvoice => Profile::Einvoice,
+                XmlProfile::Enveloped => Profile::Enveloped,
+                XmlProfile::Tax => Profile::Tax,
+                XmlProfile::XadesBes => Profile::XadesBes,
+                XmlProfile::Bhxh => Profile::Bhxh,
+            },
+            role: match self.role {
+                XmlRole::Seller => Role::Seller,
+                XmlRole::Buyer => Role::Buyer,
+            },
+            algorithm: None,
+            subject_name: match self.subject_name {
+                XmlSubjectName::Rfc4514 => SubjectName::Rfc4514,
+                XmlSubjectName::Dotnet => SubjectName::DotNet,
+            },
+        }
+    }
 }
 
 impl Format {
@@ -49,19 +116,21 @@ impl Format {
             Format::Raw => Ok(batch::Format::Raw),
             Format::Cms => Ok(batch::Format::Cms),
             Format::Pades => Ok(batch::Format::Pades),
-            Format::Xml => Err(Error::InvalidInput(mixed::XML_NOT_YET.into())),
+            Format::Xml => Ok(batch::Format::Xml),
         }
     }
 }
 
 const SIGN_HELP: &str = "\
 Default format (no --format): each file by its content: PDFs are signed in the PDF (pades,
-  FILE.signed.pdf); XML files wait for the XML formats; anything else gets a detached CAdES
-  signature (cms, FILE.p7s). --format raw writes the bare signature (FILE.sig).
+  FILE.signed.pdf); XML files get an XMLDSig signature inside (xml, FILE.signed.xml: an
+  e-invoice in HDon/DSCKS/NBan, any other XML over the whole document); anything else gets
+  a detached CAdES signature (cms, FILE.p7s). --format raw writes the bare signature
+  (FILE.sig).
 
 Default algorithm:
   EC keys: ECDSA with the curve's hash (P-256: ecdsa-sha256, P-384: ecdsa-sha384).
-  RSA keys, --format raw: rsa-pkcs1-sha256.
+  RSA keys, --format raw and xml: rsa-pkcs1-sha256 (what e-invoice receivers accept).
   RSA keys, document formats (cms, pades): rsa-pss-sha256 (RSASSA-PSS, MGF1-SHA-256, salt 32),
     the scheme Vietnam's 2025 technical rules (Decree 23/2025) name for RSA signatures.
     When the token offers no PSS mechanism, kyso falls back to rsa-pkcs1-sha256 and says so.
@@ -77,6 +146,9 @@ Examples:
   kyso sign --format pades --visible last,bottom-right --pin-file ~/.pin quyet-dinh.pdf
   kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
   kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
+  kyso sign --format xml --pin-file ~/.pin hoa-don-*.xml     # -> hoa-don-N.signed.xml
+  xmlsec1 --verify --id-attr:Id DLHDon --trusted-pem ca.pem hoa-don-1.signed.xml
+  kyso sign --format xml --role buyer hoa-don-1.signed.xml   # -> hoa-don-1.signed-2.xml
   kyso sign --format raw --key-id 01 a.txt
   openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt";
 
@@ -121,6 +193,11 @@ pub struct SignArgs {
     /// Leave files whose output already exists (resume an interrupted batch).
     #[arg(long)]
     pub(super) skip_existing: bool,
+    /// XML: write each signed file over its input (atomically: the input stays whole until
+    /// the signed file, verified, replaces it), as invoicing software that watches a folder
+    /// expects. Needs --format xml.
+    #[arg(long, conflicts_with_all = ["out_dir", "skip_existing"])]
+    pub(super) in_place: bool,
     /// Intermediate CA certificates (PEM) to put in CMS signatures after the signer's; CA
     /// certificates on the token are added too when they issue the signer's.
     #[arg(long, value_name = "PEM")]
@@ -176,6 +253,15 @@ pub struct SignArgs {
     /// "Time"); the document's language, whatever --lang says.
     #[arg(long, value_name = "LANG", default_value = "vi", value_parser = ["vi", "en"], requires = "visible")]
     pub(super) stamp_lang: String,
+    /// XML: what is signed and where the signature goes.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub(super) profile: XmlProfile,
+    /// XML e-invoices: who signs (the seller first, the buyer after).
+    #[arg(long, value_enum, default_value = "seller")]
+    pub(super) role: XmlRole,
+    /// XML: how X509SubjectName is written (no verifier checks it).
+    #[arg(long, value_enum, default_value = "rfc4514")]
+    pub(super) subject_name: XmlSubjectName,
     #[command(flatten)]
     pub(super) pin: PinArgs,
     /// Files or directories to sign.

@@ -29,6 +29,7 @@ pub fn login_and_choose(
     args: &SignArgs,
     key_id: Option<Vec<u8>>,
     to_sign: usize,
+    before_pin: &dyn Fn(&kyso::Certificate),
 ) -> Result<Chosen> {
     let tokens = context::tokens(cli, None)?;
     let token = choose::token(tokens, args.token.as_deref(), key_id.as_deref())?;
@@ -70,6 +71,7 @@ pub fn login_and_choose(
     };
     if let Some(entry) = &chosen {
         choose::check_validity(&entry.certificate, now, args.allow_expired)?;
+        before_pin(&entry.certificate);
     }
     // Remote credentials authorise the whole batch with one PIN/OTP (SCAL 2: one per group of
     // documents, said before the PIN).

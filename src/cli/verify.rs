@@ -22,8 +22,10 @@ use kyso::document::verify::{stored_validation_data, StoredValidationData, Valid
 
 const VERIFY_HELP: &str = "\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
---content naming its document. A PDF without one has its embedded PAdES signatures verified,
-each of them. A directory is verified whole: every .p7s signature and every signed PDF in it
+--content naming its document. An XML file (FILE.xml, e-invoices, declarations) has each
+XMLDSig signature inside verified: its references, where the signed data is (wrapping
+attacks), the seller's tax code against the certificate for e-invoices. A PDF without one
+has its embedded PAdES signatures verified, each of them. A directory is verified whole: every .p7s signature and every signed PDF in it
 (subdirectories with --recursive), ending with a one-line count. Documents and signatures
 must be regular files (not FIFOs or devices).
 
@@ -97,6 +99,9 @@ pub(super) struct Report {
     pub(super) later_changes: Option<document::verify::LaterChanges>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) signature: Option<CmsVerification>,
+    /// XML: the XMLDSig signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) xml: Option<document::xml::XmlSignature>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) trust: Option<TrustVerification>,
     /// Revocation status of the signer's certificate.
@@ -161,7 +166,7 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         .flat_map(|t| match t {
             Target::Empty(dir) => vec![Report {
                 error: Some(format!(
-                    "{}: no signed document found (no .p7s signature, no signed PDF)",
+                    "{}: no signed document found (no .p7s signature, no signed PDF or XML)",
                     dir.display()
                 )),
                 ..Report::error(dir)
@@ -173,6 +178,8 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
             Target::Named(f) => {
                 if let Some(content) = &args.content {
                     vec![verify_one((content.clone(), f.clone()), &ctx)]
+                } else if super::verify_xml::is_xml(f) {
+                    super::verify_xml::verify(f, &ctx)
                 } else if is_signed_pdf(f) {
                     verify_pdf(f, &ctx)
                 } else {
@@ -215,20 +222,30 @@ fn count_line(reports: &[Report]) -> String {
 }
 
 /// What every verification needs.
-struct Ctx<'a> {
-    anchors: &'a [Certificate],
+pub(super) struct Ctx<'a> {
+    pub(super) anchors: &'a [Certificate],
     /// Configured intermediates.
-    intermediates: &'a [Certificate],
+    pub(super) intermediates: &'a [Certificate],
     /// Fetches missing issuers (`None` offline).
     issuers: Option<&'a IssuerFetcher>,
     /// The responders' answers, once per certificate (`None` offline).
     answers: Option<&'a ValidationCache>,
-    now: OffsetDateTime,
+    pub(super) now: OffsetDateTime,
+}
+
+/// The revocation status of `cert` (its issuer among `embedded`, the configured intermediates
+/// and the anchors), asked through the run's cache unless offline: for signatures that carry
+/// no validation data of their own (XML).
+pub(super) fn revocation(cert: &Certificate, embedded: &[Certificate], ctx: &Ctx) -> Revocation {
+    let mut candidates = embedded.to_vec();
+    candidates.extend_from_slice(ctx.intermediates);
+    candidates.extend_from_slice(ctx.anchors);
+    verify_ltv::revocation(cert, &candidates, None, ctx.answers).0
 }
 
 impl Report {
     /// A report on `file` that could not be verified (the error to be filled in).
-    fn error(file: &Path) -> Report {
+    pub(super) fn error(file: &Path) -> Report {
         Report {
             file: file.to_path_buf(),
             signature_file: None,
@@ -236,6 +253,7 @@ impl Report {
             field: None,
             covers_whole_document: None,
             signature: None,
+            xml: None,
             trust: None,
             revocation: None,
             error: None,

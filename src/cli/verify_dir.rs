@@ -1,5 +1,5 @@
-//! `kyso verify DIR`: the signed documents in a folder (each `.p7s` signature, each PDF with a
-//! signature inside), found without parsing them.
+//! `kyso verify DIR`: the signed documents in a folder (each `.p7s` signature, each PDF or XML
+//! file with a signature inside), found without parsing them.
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,10 @@ pub(super) fn signed_in(dir: &Path, recursive: bool) -> Result<Vec<Target>> {
         }
         let name = path.to_string_lossy().to_lowercase();
         let detached = name.ends_with(".p7s");
+        if name.ends_with(".xml") && has_xml_signature(&path) {
+            out.push(Target::Named(path));
+            continue;
+        }
         // A PDF with a detached signature beside it is verified through that signature.
         let embedded =
             name.ends_with(".pdf") && !detached_pair(&path).1.exists() && has_pdf_signature(&path);
@@ -50,6 +54,13 @@ pub(super) fn signed_in(dir: &Path, recursive: bool) -> Result<Vec<Target>> {
     }
     Ok(out)
 }
+
+/// Whether an XML file holds an XMLDSig signature (the dsig namespace), read without parsing.
+fn has_xml_signature(path: &Path) -> bool {
+    files::read_regular(path).is_ok_and(|d| d.windows(XMLDSIG.len()).any(|w| w == XMLDSIG))
+}
+
+const XMLDSIG: &[u8] = b"http://www.w3.org/2000/09/xmldsig#";
 
 /// Whether a PDF holds a signature (a `/ByteRange`), read without parsing it.
 fn has_pdf_signature(path: &Path) -> bool {

@@ -10,6 +10,7 @@ pub mod cms;
 mod http;
 pub mod pdf;
 pub mod verify;
+pub mod xml;
 
 pub use self::cms::algorithm::{
     algorithm_from_cms, digest_algorithm, hash_from_oid, signature_algorithm,

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod csc;
+pub mod einvoice;
 pub mod nss;
 pub mod pcscd;
 pub mod piv;
@@ -12,6 +13,7 @@ pub mod servers;
 pub mod small_pdf;
 pub mod sparse_pdf;
 pub mod vcard;
+pub mod xmldsig;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,142 @@
+//! E-invoices per second: `kyso sign --format xml` (one process, one login, SoftHSM RSA-2048
+//! key 01, rsa-pkcs1-sha256) against what integrators script today, `xmlsec1 --sign` run once
+//! per file on a template, and against the token's bare `C_Sign` rate, measured in
+//! alternation (same machine load for all).
+//!
+//! xmlsec1 signs with a software RSA-2048 key (PEM): Debian's xmlsec1 1.2.37 loads the
+//! SoftHSM key through the OpenSSL pkcs11 engine but then fails with "key is not found", so
+//! its per-file rate here is an upper bound of what it does with a token.
+//!
+//! ```text
+//! cargo bench --bench xml
+//! KYSO_BENCH_ROUNDS=5 KYSO_BENCH_FILES=1000 cargo bench --bench xml
+//! ```
+
+#[path = "util/mod.rs"]
+mod util;
+
+#[path = "../tests/common/einvoice.rs"]
+mod einvoice;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use util::*;
+
+/// The seller's signature template xmlsec1 fills (the shape kyso writes).
+const TEMPLATE: &str = "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"seller\">\
+<SignedInfo><CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"/>\
+<SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+<Reference URI=\"#DLHDon-N\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>\
+</Transforms><DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><DigestValue/></Reference>\
+<Reference URI=\"#seller-SigningTime\"><DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>\
+<DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data><X509SubjectName/>\
+<X509Certificate/></X509Data></KeyInfo><Object Id=\"seller-SigningTime\"><SignatureProperties>\
+<SignatureProperty Target=\"#seller\"><SigningTime>2026-12-04T10:00:00</SigningTime>\
+</SignatureProperty></SignatureProperties></Object></Signature>";
+
+fn fresh(dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    dir.to_owned()
+}
+
+fn main() {
+    let rounds = env_usize("KYSO_BENCH_ROUNDS", 3);
+    let files = env_usize("KYSO_BENCH_FILES", 500);
+    let fx = Fixture::new();
+    let work = fx.tmp.path();
+    let invoices = fresh(&work.join("hoa-don"));
+    let templates = fresh(&work.join("templates"));
+    let mut bytes = 0;
+    for n in 1..=files {
+        // 5 to 20 KB each
+        let text = einvoice::invoice(n, 14 + n % 45, "0100686209-199");
+        bytes += text.len();
+        std::fs::write(invoices.join(format!("hd-{n:05}.xml")), &text).unwrap();
+        let tmpl = TEMPLATE.replace("DLHDon-N", &format!("DLHDon-{n}"));
+        let text = text.replace("<NBan></NBan>", &format!("<NBan>{tmpl}</NBan>"));
+        std::fs::write(templates.join(format!("hd-{n:05}.xml")), text).unwrap();
+    }
+    let key = work.join("sw.key");
+    let cert = work.join("sw.pem");
+    let st = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=xmlsec1",
+        ])
+        .args(["-days", "2", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let bare = Bare::new(&fx);
+    bare.rate(50);
+    println!(
+        "### xml: {files} e-invoices, {:.1} MB in all (5–20 KB each), RSA-2048, rsa-pkcs1-sha256\n",
+        bytes as f64 / 1e6
+    );
+    println!("machine: {}\n", machine());
+    let (mut kyso, mut xmlsec, mut bare_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut vs_xmlsec, mut vs_bare) = (Vec::new(), Vec::new());
+    let xmlsec_files = files.min(200);
+    for _ in 0..rounds {
+        let b0 = bare.rate(files.min(500));
+        let out = fresh(&work.join("out"));
+        let mut c = fx.kyso();
+        c.args(["sign", "--format", "xml", "--key-id", "01"])
+            .args(["--algorithm", "rsa-pkcs1-sha256", "--pin-file"])
+            .arg(fx.pin_file())
+            .arg("--out-dir")
+            .arg(&out)
+            .arg(&invoices);
+        let k = files as f64 / timed(&mut c);
+        let b1 = bare.rate(files.min(500));
+        let out = fresh(&work.join("xmlsec-out"));
+        let start = Instant::now();
+        for n in 1..=xmlsec_files {
+            let name = format!("hd-{n:05}.xml");
+            let st = Command::new("xmlsec1")
+                .args(["--sign", "--id-attr:Id", "DLHDon", "--privkey-pem"])
+                .arg(format!("{},{}", key.display(), cert.display()))
+                .arg("--output")
+                .arg(out.join(&name))
+                .arg(templates.join(&name))
+                .output()
+                .unwrap();
+            assert!(
+                st.status.success(),
+                "{}",
+                String::from_utf8_lossy(&st.stderr)
+            );
+        }
+        let x = xmlsec_files as f64 / start.elapsed().as_secs_f64();
+        let b = (b0 + b1) / 2.0;
+        kyso.push(k);
+        xmlsec.push(x);
+        bare_rates.push(b);
+        vs_xmlsec.push(k / x);
+        vs_bare.push(k / b);
+    }
+    println!("| e-invoices per second, median (range), {rounds} rounds | |");
+    println!("|---|---|");
+    println!(
+        "| kyso sign --format xml, {files} files, one login | {} |",
+        fmt(&kyso, 0)
+    );
+    println!(
+        "| xmlsec1 --sign once per file ({xmlsec_files} files, software key) | {} |",
+        fmt(&xmlsec, 0)
+    );
+    println!("| SoftHSM bare C_Sign, key 01 | {} |", fmt(&bare_rates, 0));
+    println!("| kyso / xmlsec1 | {} |", fmt(&vs_xmlsec, 1));
+    println!("| kyso / bare token | {} |", fmt(&vs_bare, 2));
+}

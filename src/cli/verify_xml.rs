@@ -1,0 +1,131 @@
+//! `kyso verify FILE.xml`: every XMLDSig signature in the file, judged like the others (the
+//! chain to a trust anchor, revocation).
+
+use std::path::Path;
+
+use kyso::batch::files;
+use kyso::document::{self, xml::XmlSignature, RevocationStatus};
+
+use super::verify::{revocation, Ctx, Report};
+use super::vn_time::vietnam_time;
+
+/// Whether `file` is XML (by name or an `<?xml` start) with no detached signature beside it.
+pub(super) fn is_xml(file: &Path) -> bool {
+    let (_, sig) = super::verify::detached_pair(file);
+    if file.to_string_lossy().ends_with(".p7s") || sig.exists() {
+        return false;
+    }
+    let by_name = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+    let mut head = [0u8; 5];
+    by_name
+        || files::open_regular(file)
+            .is_ok_and(|mut f| std::io::Read::read_exact(&mut f, &mut head).is_ok())
+            && &head == b"<?xml"
+}
+
+/// One report per signature in the XML file, in document order.
+pub(super) fn verify(file: &Path, ctx: &Ctx) -> Vec<Report> {
+    let name = file.display().to_string();
+    let found = files::read_regular(file).and_then(|data| document::xml::verify_xml(&name, &data));
+    let failed = |why: String| {
+        let mut r = Report::error(file);
+        r.error = Some(why);
+        vec![r]
+    };
+    let sigs = match found {
+        Ok(s) if s.is_empty() => return failed(format!("{name} has no XML signature")),
+        Ok(s) => s,
+        Err(e) => return failed(e.to_string()),
+    };
+    sigs.into_iter().map(|s| judge(file, s, ctx)).collect()
+}
+
+fn judge(file: &Path, x: XmlSignature, ctx: &Ctx) -> Report {
+    let trust = document::verify_trust(
+        x.signer_certificate(),
+        x.embedded_certificates(),
+        ctx.anchors,
+        ctx.now,
+    );
+    let rev = revocation(x.signer_certificate(), x.embedded_certificates(), ctx);
+    let mut r = Report::error(file);
+    r.status = if !x.is_intact() || rev.status == RevocationStatus::Revoked {
+        "invalid"
+    } else if trust.is_trusted() {
+        "valid"
+    } else {
+        "untrusted"
+    };
+    if let Some(p) = x.problems.first() {
+        r.error = Some(format!("{}: {p}", x.location));
+    } else if rev.status == RevocationStatus::Revoked {
+        r.error = Some(format!("the signer's certificate is revoked: {rev}"));
+    }
+    r.revocation = Some(rev);
+    r.trust = Some(trust);
+    r.xml = Some(x);
+    r
+}
+
+/// The lines the text report shows about an XML signature.
+pub(super) fn lines(x: &XmlSignature) -> Vec<String> {
+    let s = &x.signer;
+    let identity: Vec<String> = x
+        .signer_certificate()
+        .identity()
+        .entries()
+        .iter()
+        .map(|e| format!("{}:{}", e.kind.key().to_uppercase(), e.value))
+        .collect();
+    let mut out = vec![
+        format!("  location   {}", x.location),
+        format!(
+            "  signer     {} ({})",
+            s.common_name.as_deref().unwrap_or(&s.subject),
+            if identity.is_empty() {
+                "no identity number".into()
+            } else {
+                identity.join(", ")
+            }
+        ),
+        format!("  issuer     {}", s.issuer),
+        format!(
+            "  signed at  {} (SigningTime, Vietnam time, claimed by the signer)",
+            x.signing_time
+                .as_deref()
+                .map_or("unknown".into(), vietnam_time)
+        ),
+        format!("  algorithm  {}", x.algorithm),
+        format!("  covers     {}", x.signed.join(", ")),
+        format!(
+            "  signature  {}",
+            if x.signature_valid {
+                "valid"
+            } else {
+                "INVALID"
+            }
+        ),
+        format!(
+            "  document   {}",
+            if x.references_valid {
+                "unmodified"
+            } else {
+                "MODIFIED after signing"
+            }
+        ),
+    ];
+    if let Some(m) = x.mst_matches {
+        out.push(format!(
+            "  seller MST {}",
+            if m {
+                "matches the certificate"
+            } else {
+                "NOT the certificate's"
+            }
+        ));
+    }
+    out.extend(x.problems.iter().map(|p| format!("  problem    {p}")));
+    out
+}
