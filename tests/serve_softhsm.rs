@@ -156,8 +156,28 @@ fn vgca_operations_sign_and_upload_to_the_portal() {
     let (ok, why) = openssl_cms_verify(&fx, &content, &p7s);
     assert!(ok, "{why}");
 
-    // not yet supported, and unknown: the plugin's error shape
-    let x = serve.vgca("SignXML", &origin, &json!({"Base64Content": ""}));
+    // SignXML: an e-invoice signed inside (its profile chosen by its root), xmlsec1 agrees
+    let invoice = common::einvoice::invoice(9, 3, "0100686209-199");
+    let x = serve.vgca(
+        "SignXML",
+        &origin,
+        &json!({"Base64Content": B64.encode(&invoice), "FileName": "hd-9.xml"}),
+    );
+    assert_eq!(x["Status"], 0, "{x}");
+    let signed = B64.decode(x["Base64Content"].as_str().unwrap()).unwrap();
+    std::fs::write(fx.path("hd-9.signed.xml"), &signed).unwrap();
+    let (ok, why) = common::xmldsig::xmlsec1(&fx, &fx.path("hd-9.signed.xml"), None);
+    assert!(ok, "xmlsec1: {why}");
+    assert!(String::from_utf8_lossy(&signed).contains("<NBan><Signature"));
+    let x = serve.vgca(
+        "SignXML",
+        &origin,
+        &json!({"Base64Content": B64.encode(&invoice), "ReturnSignatureOnly": true}),
+    );
+    assert_eq!(x["Status"], 14, "{x}");
+
+    // not supported yet, and unknown: the plugin's error shape
+    let x = serve.vgca("SignOffice", &origin, &json!({"Base64Content": ""}));
     assert_eq!(x["Status"], 14);
     assert!(
         x["Message"].as_str().unwrap().contains("not supported"),

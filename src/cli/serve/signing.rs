@@ -269,7 +269,7 @@ impl Signing {
             .collect();
         let (token, signer) = self.login(ask, &listed)?;
         let mut stopped = None;
-        for format in [Format::Raw, Format::Cms, Format::Pades] {
+        for format in [Format::Raw, Format::Cms, Format::Pades, Format::Xml] {
             let idx: Vec<usize> = (0..documents.len())
                 .filter(|&i| ready[i] && documents[i].2 == format)
                 .collect();

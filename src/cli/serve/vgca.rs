@@ -58,6 +58,10 @@ fn check_handler(origin: &str, handler: &str) -> Result<(), Value> {
         .map_err(|e| failed(e.to_string()))
 }
 
+/// The operations kyso serve answers, for the "not supported" replies.
+const SUPPORTED: &str = "GetVersion, GetCertInfo, SignMsg, SignPDF, SignFile, SignApproved, \
+                         SignIssued, SignFiles, SignXML";
+
 impl Handler for Vgca {
     fn handle(&self, req: &Request, text: &str) -> String {
         let op = req.path.trim_start_matches('/').to_owned();
@@ -100,16 +104,59 @@ impl Vgca {
             "SignMsg" => self.sign_msg(origin, m),
             "SignPDF" | "SignFile" | "SignApproved" | "SignIssued" => self.sign_one(op, origin, m),
             "SignFiles" => self.sign_files(origin, m),
-            "SignXML" | "SignXMLP12" | "SignJson" | "SignOffice" | "SignPDFWP" | "SignIncome"
-            | "Comment" | "SignAppendix" | "SignCopy" | "SignLyLich" => failed(format!(
-                "{op} is not supported by kyso serve yet (supported: GetVersion, GetCertInfo, \
-                 SignMsg, SignPDF, SignFile, SignApproved, SignIssued, SignFiles)"
+            "SignXML" => self.sign_xml(origin, m),
+            "SignXMLP12" | "SignJson" | "SignOffice" | "SignPDFWP" | "SignIncome" | "Comment"
+            | "SignAppendix" | "SignCopy" | "SignLyLich" => failed(format!(
+                "{op} is not supported by kyso serve yet (supported: {SUPPORTED})"
             )),
             _ => failed(format!(
-                "unknown operation '{}' (supported: GetVersion, GetCertInfo, SignMsg, SignPDF, \
-                 SignFile, SignApproved, SignIssued, SignFiles)",
+                "unknown operation '{}' (supported: {SUPPORTED})",
                 kyso::cert::printable(op)
             )),
+        }
+    }
+
+    /// SignXML: an XML document (an e-invoice, a declaration) signed inside, its profile chosen
+    /// by its root element as `kyso sign --format xml` does; the signed document comes back.
+    fn sign_xml(&self, origin: &str, m: &Map<String, Value>) -> Value {
+        let only_signature = match m.get("ReturnSignatureOnly") {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        };
+        if only_signature {
+            return failed(
+                "SignXML: ReturnSignatureOnly is not supported by kyso serve: it returns the \
+                 signed document (ask without ReturnSignatureOnly)",
+            );
+        }
+        let (name, data) = match self.document(origin, m) {
+            Ok(d) => d,
+            Err(v) => return v,
+        };
+        let what = format!("sign {} (SignXML)", kyso::cert::printable(&name));
+        let ask = Ask {
+            origin,
+            what: &what,
+            cert_serial: None,
+        };
+        let out = self.0.signing.sign_documents(
+            &ask,
+            vec![(name.clone(), data, Format::Xml)],
+            &PdfOptions {
+                visible: None,
+                reason: None,
+            },
+        );
+        match out {
+            Ok(mut v) => match v.remove(0) {
+                Ok(signed) => json!({
+                    "Status": 0, "Message": "", "FileName": name,
+                    "Base64Content": B64.encode(&signed),
+                }),
+                Err(e) => failed(format!("{name}: {e}")),
+            },
+            Err(r) => refusal(r),
         }
     }
 
