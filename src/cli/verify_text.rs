@@ -26,21 +26,9 @@ pub(super) fn print_text(r: &Report, no_anchors: bool) {
     }
     if let Some(v) = &r.signature {
         let s = &v.signer;
-        let identity: Vec<String> = v
-            .signer_certificate()
-            .identity()
-            .entries()
-            .iter()
-            .map(|e| format!("{}:{}", e.kind.key().to_uppercase(), e.value))
-            .collect();
         line!(
-            "  signer     {} ({})",
-            s.common_name.as_deref().unwrap_or(&s.subject),
-            if identity.is_empty() {
-                "no identity number".into()
-            } else {
-                identity.join(", ")
-            }
+            "{}",
+            signer_line(&s.common_name, &s.subject, v.signer_certificate())
         );
         line!("  subject    {}", s.subject);
         line!("  issuer     {}", s.issuer);
@@ -162,4 +150,27 @@ pub(super) fn print_text(r: &Report, no_anchors: bool) {
     {
         line!("  revocation {}: {}", o.subject, o.revocation);
     }
+}
+
+/// `  signer     NAME (CCCD:…, MST:…)`: who signed and the identity numbers of the certificate.
+pub(super) fn signer_line(
+    common_name: &Option<String>,
+    subject: &str,
+    cert: &kyso::Certificate,
+) -> String {
+    let identity: Vec<String> = cert
+        .identity()
+        .entries()
+        .iter()
+        .map(|e| format!("{}:{}", e.kind.key().to_uppercase(), e.value))
+        .collect();
+    format!(
+        "  signer     {} ({})",
+        common_name.as_deref().unwrap_or(subject),
+        if identity.is_empty() {
+            "no identity number".into()
+        } else {
+            identity.join(", ")
+        }
+    )
 }

@@ -72,24 +72,9 @@ fn judge(file: &Path, x: XmlSignature, ctx: &Ctx) -> Report {
 /// The lines the text report shows about an XML signature.
 pub(super) fn lines(x: &XmlSignature) -> Vec<String> {
     let s = &x.signer;
-    let identity: Vec<String> = x
-        .signer_certificate()
-        .identity()
-        .entries()
-        .iter()
-        .map(|e| format!("{}:{}", e.kind.key().to_uppercase(), e.value))
-        .collect();
     let mut out = vec![
         format!("  location   {}", x.location),
-        format!(
-            "  signer     {} ({})",
-            s.common_name.as_deref().unwrap_or(&s.subject),
-            if identity.is_empty() {
-                "no identity number".into()
-            } else {
-                identity.join(", ")
-            }
-        ),
+        super::verify_text::signer_line(&s.common_name, &s.subject, x.signer_certificate()),
         format!("  issuer     {}", s.issuer),
         format!(
             "  signed at  {} (SigningTime, Vietnam time, claimed by the signer)",
