@@ -34,6 +34,9 @@ fuzz_target!(|data: &[u8]| {
             kyso::document::PdfSignatureResult::Error(e) => {
                 panic!("kyso's own signature cannot be verified: {e}")
             }
+            kyso::document::PdfSignatureResult::DocTimestamp(_) => {
+                panic!("kyso's last entry is a document timestamp, but it only signed")
+            }
         }
     }
 });
