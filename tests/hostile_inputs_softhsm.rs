@@ -634,10 +634,14 @@ fn full_disk_during_a_pades_batch_leaves_only_whole_pdfs() {
     let r = json(&out);
     let ok = signed(&r);
     let failed = failures(&r);
-    assert_eq!(ok.len(), 1, "{r:#}");
+    // One signed copy fits; two writers at once may share the space so that neither does.
+    assert!(ok.len() <= 1, "{r:#}");
     // the first full write stops the batch; the third PDF may have been signed meanwhile
     let pending = r["pending"].as_array().unwrap().len();
-    assert!(!failed.is_empty() && failed.len() + pending == 2, "{r:#}");
+    assert!(
+        !failed.is_empty() && failed.len() + pending + ok.len() == 3,
+        "{r:#}"
+    );
     assert_stopped_by_one_of(&r, &failed);
     for (file, error) in &failed {
         let stem = Path::new(file).file_stem().unwrap().to_string_lossy();
@@ -649,22 +653,23 @@ fn full_disk_during_a_pades_batch_leaves_only_whole_pdfs() {
             )
         );
     }
-    let written = &ok[0].1;
-    assert_eq!(
-        names_in(&out_dir),
-        [written.file_name().unwrap().to_string_lossy()],
-        "no partial or temporary file"
-    );
-    assert_ok(
-        &Command::new("qpdf")
-            .arg("--check")
-            .arg(written)
-            .output()
-            .unwrap(),
-    );
-    let v = fx.verify_json(&[p(written)]);
-    assert_ok(&v);
-    assert_eq!(json(&v)[0]["covers_whole_document"], true);
+    let whole: Vec<_> = ok
+        .iter()
+        .map(|(_, w)| w.file_name().unwrap().to_string_lossy())
+        .collect();
+    assert_eq!(names_in(&out_dir), whole, "no partial or temporary file");
+    for (_, written) in &ok {
+        assert_ok(
+            &Command::new("qpdf")
+                .arg("--check")
+                .arg(written)
+                .output()
+                .unwrap(),
+        );
+        let v = fx.verify_json(&[p(written)]);
+        assert_ok(&v);
+        assert_eq!(json(&v)[0]["covers_whole_document"], true);
+    }
 }
 
 #[test]
