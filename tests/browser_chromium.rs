@@ -64,15 +64,8 @@ fn chromium_authenticates_with_a_token_certificate_through_the_registered_module
     let mut chrome = Proc::spawn(
         "chromium",
         Command::new("chromium")
+            .args(CHROMIUM_QUIET_FLAGS)
             .args([
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--password-store=basic",
                 "--ignore-certificate-errors",
                 "--lang=en-US",
                 "--remote-debugging-port=0",

@@ -35,15 +35,10 @@ fn firefox_esr_authenticates_with_a_token_certificate_through_the_registered_mod
     nss_trust(&db, "Kyso Test CA", "C,,", &fx.path("ca.pem"));
     std::fs::write(
         profile.join("user.js"),
-        r#"user_pref("security.default_personal_cert", "Select Automatically");
-user_pref("browser.shell.checkDefaultBrowser", false);
-user_pref("browser.startup.homepage_override.mstone", "ignore");
-user_pref("browser.aboutwelcome.enabled", false);
-user_pref("datareporting.policy.dataSubmissionEnabled", false);
-user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
-user_pref("app.update.enabled", false);
-user_pref("network.http.http3.enable", false);
-"#,
+        format!(
+            "user_pref(\"security.default_personal_cert\", \"Select Automatically\");\n{}",
+            FIREFOX_QUIET_PREFS
+        ),
     )
     .unwrap();
 

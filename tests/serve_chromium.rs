@@ -45,17 +45,8 @@ fn chromium_portal_page_signs_through_kyso_serve_with_one_confirmation_and_pin_p
         Proc::spawn(
             "chromium",
             Command::new("chromium")
-                .args([
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--password-store=basic",
-                    "--lang=en-US",
-                ])
+                .args(CHROMIUM_QUIET_FLAGS)
+                .arg("--lang=en-US")
                 .arg(format!("--user-data-dir={}", profile.display()))
                 .arg(url)
                 .env("HOME", &home)

@@ -26,18 +26,7 @@ fn firefox_portal_page_signs_through_kyso_serve() {
     )
     .unwrap();
     nss_db(&profile);
-    std::fs::write(
-        profile.join("user.js"),
-        r#"user_pref("browser.shell.checkDefaultBrowser", false);
-user_pref("browser.startup.homepage_override.mstone", "ignore");
-user_pref("browser.aboutwelcome.enabled", false);
-user_pref("datareporting.policy.dataSubmissionEnabled", false);
-user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
-user_pref("app.update.enabled", false);
-user_pref("network.http.http3.enable", false);
-"#,
-    )
-    .unwrap();
+    std::fs::write(profile.join("user.js"), FIREFOX_QUIET_PREFS).unwrap();
     let out = fx.kyso_at_home(&home, &["--json", "register"]);
     assert_ok(&out);
     let report = json(&out);

@@ -86,6 +86,16 @@ pub fn clean(s: &str) -> String {
     out
 }
 
+/// The certificates of a PEM file, as roots for an HTTPS client (other items skipped).
+pub fn pem_certificates(pem: &[u8]) -> Vec<ureq::tls::Certificate<'static>> {
+    ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The HTTP client of one remote account.
 pub struct Http {
     agent: ureq::Agent,
@@ -102,12 +112,7 @@ impl Http {
         if let Some(path) = &cfg.ca_file {
             let pem = std::fs::read(path)
                 .map_err(|e| Error::io(format!("reading ca_file {}", path.display()), e))?;
-            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
+            let certs = pem_certificates(&pem);
             if certs.is_empty() {
                 return Err(Error::Config {
                     path: path.clone(),

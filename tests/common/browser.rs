@@ -56,6 +56,30 @@ impl Drop for Proc {
     }
 }
 
+/// Chromium's flags for a test run: no sandbox or GPU under Xvfb, nothing fetched in the
+/// background, no keyring.
+pub const CHROMIUM_QUIET_FLAGS: [&str; 8] = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--password-store=basic",
+];
+
+/// A Firefox profile's `user.js` lines that keep a test run quiet: no first-run pages,
+/// telemetry, updates or HTTP/3.
+pub const FIREFOX_QUIET_PREFS: &str = r#"user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("browser.aboutwelcome.enabled", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.enabled", false);
+user_pref("network.http.http3.enable", false);
+"#;
+
 /// Polls `f` every 100 ms until it returns `Some`, or panics with `what` at the deadline.
 pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + timeout;

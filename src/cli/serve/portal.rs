@@ -70,12 +70,7 @@ impl Portal {
         if let Some(path) = ca_file {
             let pem = std::fs::read(path)
                 .map_err(|e| Error::io(format!("reading [serve] ca_file {}", path.display()), e))?;
-            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
+            let certs = kyso::remote::http::pem_certificates(&pem);
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
         }
         let agent = ureq::Agent::config_builder()

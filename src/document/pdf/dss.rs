@@ -7,7 +7,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use super::reader::{LazyPdf, Source};
 use super::signing_pdf::{array_of, Pdf};
-use super::writer::{write_object, write_object_with, Update};
+use super::writer::{update_trailer, write_object, write_object_with, Update};
 use crate::document::verify::ValidationData;
 use crate::error::{Error, Result};
 
@@ -127,17 +127,7 @@ pub fn dss_update<S: Source + ?Sized>(src: &S, data: &ValidationData) -> Result<
     )?;
     update.object(root_id.0, &body);
 
-    let mut trailer = Dictionary::new();
-    trailer.set("Root", Object::Reference(root_id));
-    for key in [&b"Info"[..], b"ID"] {
-        if let Ok(v) = pdf.trailer().get(key) {
-            trailer.set(key, v.clone());
-        }
-    }
-    trailer.set(
-        "Prev",
-        Object::Integer(i64::try_from(prev).map_err(|_| Error::Document("bad PDF offset".into()))?),
-    );
+    let trailer = update_trailer(pdf.trailer(), root_id, prev)?;
     update.finish(trailer, next_id, xref_stream)
 }
 

@@ -13,7 +13,9 @@ use super::docmdp::docmdp_permission;
 use super::placement;
 use super::reader::{LazyPdf, Source};
 use super::signing_pdf::{array_of, unique_field_name, Pdf};
-use super::writer::{text_string, write_object, write_object_with, Numbers, Update};
+use super::writer::{
+    text_string, update_trailer, write_object, write_object_with, Numbers, Update,
+};
 use super::xref::last_startxref;
 use crate::cert::Certificate;
 use crate::digest::{HashAlg, Hasher};
@@ -438,17 +440,7 @@ fn build<S: Source + ?Sized>(
         }
     }
 
-    let mut trailer = Dictionary::new();
-    trailer.set("Root", Object::Reference(root_id));
-    for key in [&b"Info"[..], b"ID"] {
-        if let Ok(v) = pdf.trailer().get(key) {
-            trailer.set(key, v.clone());
-        }
-    }
-    trailer.set(
-        "Prev",
-        Object::Integer(i64::try_from(prev).map_err(|_| Error::Document("bad PDF offset".into()))?),
-    );
+    let trailer = update_trailer(pdf.trailer(), root_id, prev)?;
     let mut tail = update.finish(trailer, next_id, xref_stream)?;
 
     // Patch the byte range now that the length is known.

@@ -154,6 +154,25 @@ pub struct Update {
     offsets: Vec<(u32, u64)>,
 }
 
+/// The trailer of an incremental update over a file whose trailer is `previous`: its `/Root`,
+/// its `/Info` and `/ID` kept, `/Prev` pointing at its cross-reference section (at `prev`).
+pub fn update_trailer(
+    previous: &Dictionary,
+    root: lopdf::ObjectId,
+    prev: u64,
+) -> Result<Dictionary> {
+    let mut trailer = Dictionary::new();
+    trailer.set("Root", Object::Reference(root));
+    for key in [&b"Info"[..], b"ID"] {
+        if let Ok(v) = previous.get(key) {
+            trailer.set(key, v.clone());
+        }
+    }
+    let prev = i64::try_from(prev).map_err(|_| Error::Document("bad PDF offset".into()))?;
+    trailer.set("Prev", Object::Integer(prev));
+    Ok(trailer)
+}
+
 impl Update {
     /// Starts an update after `base_len` bytes (a newline first if the file does not end with
     /// one).

@@ -164,20 +164,28 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
     Ok(found)
 }
 
-/// The DocMDP permission when signature `sig` is the document's certification (the catalog's
-/// `/Perms /DocMDP`), else `None`.
-fn certification_permission(doc: &Document, sig: lopdf::ObjectId) -> Option<i64> {
+/// The dictionary the catalog holds under `key` (`/Perms`, `/DSS`), direct or referenced.
+pub(super) fn catalog_dictionary<'a>(
+    doc: &'a Document,
+    key: &[u8],
+) -> Option<&'a lopdf::Dictionary> {
     let root = doc
         .trailer
         .get(b"Root")
         .and_then(Object::as_reference)
         .ok()?;
     let catalog = doc.get_object(root).ok()?.as_dict().ok()?;
-    let perms = match catalog.get(b"Perms").ok()? {
-        Object::Reference(r) => doc.get_object(*r).ok()?.as_dict().ok()?,
-        Object::Dictionary(d) => d,
-        _ => return None,
-    };
+    match catalog.get(key).ok()? {
+        Object::Reference(r) => doc.get_object(*r).ok()?.as_dict().ok(),
+        Object::Dictionary(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// The DocMDP permission when signature `sig` is the document's certification (the catalog's
+/// `/Perms /DocMDP`), else `None`.
+fn certification_permission(doc: &Document, sig: lopdf::ObjectId) -> Option<i64> {
+    let perms = catalog_dictionary(doc, b"Perms")?;
     if perms.get(b"DocMDP").and_then(Object::as_reference).ok()? != sig {
         return None;
     }

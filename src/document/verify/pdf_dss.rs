@@ -45,17 +45,7 @@ pub fn stored_validation_data(pdf: &[u8]) -> Option<StoredValidationData> {
 
 /// The catalog's `/DSS`, if the PDF has one.
 pub(super) fn read_dss(doc: &Document) -> Option<StoredValidationData> {
-    let root = doc
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .ok()?;
-    let catalog = doc.get_object(root).ok()?.as_dict().ok()?;
-    let dss = match catalog.get(b"DSS").ok()? {
-        Object::Reference(id) => doc.get_object(*id).ok()?.as_dict().ok()?,
-        Object::Dictionary(d) => d,
-        _ => return None,
-    };
+    let dss = super::pdf::catalog_dictionary(doc, b"DSS")?;
     Some(StoredValidationData {
         certs: stream_list(doc, dss, b"Certs")
             .into_iter()
