@@ -183,3 +183,76 @@ fn the_stamp_speaks_the_documents_language() {
     );
     assert!(!en.contains("Ký bởi"), "{en}");
 }
+
+#[test]
+fn verify_reports_in_vietnamese() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("cv.txt"), "Công văn số 12").unwrap();
+    let mut args = fx.sign_args("cms", "01", &[]);
+    args.push("cv.txt".into());
+    assert_ok(&run_in(&fx, "C.UTF-8", &strs(&args)));
+    let ca = fx.path("ca.pem");
+    let ca = ca.to_str().unwrap();
+    let out = run_in(
+        &fx,
+        "vi_VN.UTF-8",
+        &["verify", "--offline", "--trust", ca, "cv.txt"],
+    );
+    let vi = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{vi}");
+    assert!(vi.contains("cv.txt: HỢP LỆ"), "{vi}");
+    // label, then its value, aligned with the others
+    let has = |label: &str, value: &str| {
+        vi.lines().any(|l| {
+            l.trim_start()
+                .strip_prefix(label)
+                .is_some_and(|v| v.starts_with(' ') && v.trim_start().starts_with(value))
+        })
+    };
+    for (label, value) in [
+        ("người ký", "NGUYỄN VĂN AN (CCCD:001099012345)"),
+        ("chủ thể", "UID=CCCD:001099012345"),
+        ("nơi cấp", "CN=Kyso Test CA"),
+        ("chữ ký", "hợp lệ"),
+        ("tài liệu", "không bị sửa đổi"),
+        ("thu hồi", "chưa kiểm tra"),
+    ] {
+        assert!(has(label, value), "{label} {value}: {vi}");
+    }
+    assert!(
+        vi.contains("(theo khai báo của người ký, không có dấu thời gian)"),
+        "{vi}"
+    );
+    // A changed byte: said in Vietnamese, judged the same as in English.
+    std::fs::write(fx.path("cv.txt"), "Công văn số 13").unwrap();
+    let out = run_in(
+        &fx,
+        "vi_VN.UTF-8",
+        &["verify", "--offline", "--trust", ca, "cv.txt"],
+    );
+    let vi = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{vi}");
+    assert!(vi.contains("cv.txt: KHÔNG HỢP LỆ"), "{vi}");
+    assert!(vi.contains("ĐÃ BỊ SỬA ĐỔI sau khi ký"), "{vi}");
+    assert!(vi.contains("giá trị băm khác"), "{vi}");
+    let en = text(&run_in(
+        &fx,
+        "C.UTF-8",
+        &["verify", "--offline", "--trust", ca, "cv.txt"],
+    ));
+    assert!(
+        en.contains("cv.txt: INVALID") && en.contains("MODIFIED after signing"),
+        "{en}"
+    );
+    // A folder: the count line too.
+    let out = run_in(
+        &fx,
+        "vi_VN.UTF-8",
+        &["verify", "--offline", "--trust", ca, "."],
+    );
+    let vi = text(&out);
+    assert!(
+        vi.contains("0 hợp lệ, 1 không hợp lệ, 0 không được tin cậy"),
+        "{vi}"
+    );
+}

@@ -93,18 +93,17 @@ fn extend(
         )));
     }
     if looped {
-        return Err(Error::Certificate(format!(
-            "certificate chain loops back at '{}' without reaching a trust anchor",
-            current.issuer()
+        return Err(Error::Certificate(crate::t!(
+            "chain-loops",
+            issuer = current.issuer()
         )));
     }
-    Err(Error::CertificateNotFound(format!(
-        "issuer '{}' of '{}' not found among the trust anchors ({}) or the intermediate \
-         certificates ({}); add the CA certificate",
-        current.issuer(),
-        current.subject(),
-        anchors.len(),
-        intermediates.len()
+    Err(Error::CertificateNotFound(crate::t!(
+        "chain-issuer-not-found",
+        issuer = current.issuer(),
+        subject = current.subject(),
+        anchors = anchors.len(),
+        intermediates = intermediates.len()
     )))
 }
 
@@ -114,23 +113,23 @@ pub fn check_validity(chain: &[Certificate], at: OffsetDateTime) -> Vec<String> 
     let mut problems = Vec::new();
     for (i, cert) in chain.iter().enumerate() {
         if at < cert.not_before() {
-            problems.push(format!(
-                "'{}' is not valid before {}",
-                cert.subject(),
-                rfc3339(cert.not_before())
+            problems.push(crate::t!(
+                "problem-not-yet-valid",
+                subject = cert.subject(),
+                time = rfc3339(cert.not_before())
             ));
         } else if at > cert.not_after() {
-            problems.push(format!(
-                "'{}' expired on {}",
-                cert.subject(),
-                rfc3339(cert.not_after())
+            problems.push(crate::t!(
+                "problem-expired",
+                subject = cert.subject(),
+                time = rfc3339(cert.not_after())
             ));
         }
         if i > 0 && !cert.is_ca() {
-            problems.push(format!(
-                "'{}' issued '{}' but is not a CA certificate (basicConstraints CA:TRUE missing)",
-                cert.subject(),
-                chain[i - 1].subject()
+            problems.push(crate::t!(
+                "problem-issuer-not-ca",
+                subject = cert.subject(),
+                issued = chain[i - 1].subject()
             ));
         }
     }

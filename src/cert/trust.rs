@@ -44,9 +44,9 @@ pub fn verify_trust(
             .iter()
             .any(|u| u == "digitalSignature" || u == "nonRepudiation")
     {
-        problems.push(format!(
-            "the signer's certificate does not allow signatures (key usage: {})",
-            ku.join(", ")
+        problems.push(crate::t!(
+            "problem-key-usage-no-signatures",
+            usage = ku.join(", ")
         ));
     }
     match build_chain(signer, embedded, anchors) {
@@ -63,7 +63,7 @@ pub fn verify_trust(
             }
         }
         Err(e) => {
-            problems.push(e.to_string());
+            problems.push(e.localized());
             TrustVerification {
                 chain_to_anchor: false,
                 anchor: None,

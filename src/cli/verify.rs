@@ -2,6 +2,7 @@
 //! Vietnamese identity numbers), when they say they did, and does the signer chain to a trust
 //! anchor.
 
+use kyso::t;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -142,9 +143,9 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         now: OffsetDateTime::now_utc(),
     };
     if args.content.is_some() && args.files.len() != 1 {
-        return Err(Error::InvalidInput(format!(
-            "--content names the document of one signature; {} files were given",
-            args.files.len()
+        return Err(Error::InvalidInput(t!(
+            "verify-content-one-signature",
+            count = args.files.len()
         )));
     }
     let mut targets = Vec::new();
@@ -165,14 +166,11 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
         .iter()
         .flat_map(|t| match t {
             Target::Empty(dir) => vec![Report {
-                error: Some(format!(
-                    "{}: no signed document found (no .p7s signature, no signed PDF or XML)",
-                    dir.display()
-                )),
+                error: Some(t!("verify-folder-empty", dir = dir.display().to_string())),
                 ..Report::error(dir)
             }],
             Target::Named(f) if !f.exists() && f.symlink_metadata().is_err() => vec![Report {
-                error: Some(format!("{}: not found", f.display())),
+                error: Some(Error::InputNotFound(f.display().to_string()).localized()),
                 ..Report::error(f)
             }],
             Target::Named(f) => {
@@ -208,17 +206,13 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
 /// `200 valid, 0 invalid, 0 not trusted` (and the errors, when there are some).
 fn count_line(reports: &[Report]) -> String {
     let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
-    let mut line = format!(
-        "{} valid, {} invalid, {} not trusted",
-        count("valid"),
-        count("invalid"),
-        count("untrusted")
-    );
-    let errors = count("error");
-    if errors > 0 {
-        line.push_str(&format!(", {errors} could not be verified"));
-    }
-    line
+    t!(
+        "verify-count",
+        valid = count("valid"),
+        invalid = count("invalid"),
+        untrusted = count("untrusted"),
+        errors = count("error")
+    )
 }
 
 /// What every verification needs.
@@ -275,19 +269,18 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
         ..Report::error(&content)
     };
     if !sig.exists() {
-        report.error = Some(format!(
-            "{}: no signature found: {} not found (a detached signature is FILE.p7s beside \
-             FILE; a signed PDF carries its signatures inside)",
-            content.display(),
-            sig.display()
+        report.error = Some(t!(
+            "verify-no-detached-signature",
+            file = content.display().to_string(),
+            signature = sig.display().to_string()
         ));
         return report;
     }
     if !content.exists() {
-        report.error = Some(format!(
-            "{}: not found (the document {} signs; give it with --content)",
-            content.display(),
-            sig.display()
+        report.error = Some(t!(
+            "verify-content-not-found",
+            file = content.display().to_string(),
+            signature = sig.display().to_string()
         ));
         return report;
     }
@@ -316,39 +309,33 @@ fn verify_one((content, sig): (PathBuf, PathBuf), ctx: &Ctx) -> Report {
             judge(&mut report, v, ctx, stored.as_ref());
             report.level = Some(verify_ltv::cades_level(&report));
         }
-        Err(e) => report.error = Some(e.to_string()),
+        Err(e) => report.error = Some(e.localized()),
     }
     report
 }
 
 /// A signature file that is plainly something else than a DER CMS signature, said so.
 fn not_cms(sig: &Path, data: &[u8]) -> Option<Error> {
-    let name = sig.display();
+    let name = sig.display().to_string();
     let why = if data.is_empty() {
-        format!("{name} is empty (0 bytes), not a CMS signature")
+        t!("verify-not-cms-empty", name = name)
     } else if let Some(pem) = data.strip_prefix(b"-----BEGIN ") {
         let label = pem
             .split(|&b| b == b'-')
             .next()
-            .map(String::from_utf8_lossy)
+            .map(|l| String::from_utf8_lossy(l).into_owned())
             .unwrap_or_default();
-        if matches!(label.as_ref(), "PKCS7" | "CMS") {
-            format!(
-                "{name} is a PEM-encoded signature (-----BEGIN {label}-----); kyso reads DER: \
-                 convert it with `openssl cms -cmsout -inform PEM -outform DER -in {name} -out FILE.p7s`"
-            )
+        if matches!(label.as_str(), "PKCS7" | "CMS") {
+            t!("verify-not-cms-pem-signature", name = name, label = label)
         } else {
-            format!("{name} is PEM text (-----BEGIN {label}-----), not a CMS signature")
+            t!("verify-not-cms-pem", name = name, label = label)
         }
     } else if data.starts_with(b"%PDF-") {
-        format!(
-            "{name} is a PDF, not a CMS signature (a signed PDF carries its signatures \
-             inside: verify the PDF itself)"
-        )
+        t!("verify-not-cms-pdf", name = name)
     } else if Certificate::from_der(data.to_vec()).is_ok() {
-        format!("{name} is an X.509 certificate, not a CMS signature")
+        t!("verify-not-cms-certificate", name = name)
     } else if data[0] != 0x30 {
-        format!("{name} is not a CMS signature: not DER (a CMS signature starts with byte 0x30)")
+        t!("verify-not-cms-not-der", name = name)
     } else {
         return None;
     };
@@ -396,16 +383,14 @@ fn judge(
     };
     if !v.content_unmodified {
         report.error = Some(match &report.signature_file {
-            Some(sig) => format!(
-                "{} does not match the signature {}: its digest differs from the signed one \
-                 (the file was changed after signing, or the signature is for another file)",
-                report.file.display(),
-                sig.display()
+            Some(sig) => t!(
+                "verify-content-digest-differs",
+                file = report.file.display().to_string(),
+                signature = sig.display().to_string()
             ),
-            None => format!(
-                "the bytes this signature covers in {} were changed after signing (digest \
-                 differs)",
-                report.file.display()
+            None => t!(
+                "verify-covered-bytes-changed",
+                file = report.file.display().to_string()
             ),
         });
     }
@@ -434,7 +419,11 @@ fn judge(
                 .is_none_or(|(ts, rev)| ts >= rev)
     }) {
         report.status = "invalid";
-        report.error = Some(format!("'{}' is revoked: {}", bad.subject, bad.revocation));
+        report.error = Some(t!(
+            "verify-chain-certificate-revoked",
+            subject = bad.subject.as_str(),
+            revocation = bad.revocation.localized()
+        ));
     }
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {
         // A valid timestamp before the revocation keeps the signature good (it was made while
@@ -447,14 +436,13 @@ fn judge(
             .zip(revocation.revoked_time())
             .is_some_and(|(ts, rev)| ts < rev);
         if stamped_before {
-            revocation.detail = Some(
-                "after the signature timestamp: the signature was made while the certificate \
-                 was valid"
-                    .into(),
-            );
+            revocation.detail = Some(t!("verify-revoked-after-timestamp"));
         } else {
             report.status = "invalid";
-            report.error = Some(format!("the signer's certificate is revoked: {revocation}"));
+            report.error = Some(t!(
+                "verify-signer-revoked",
+                revocation = revocation.localized()
+            ));
         }
     }
     report.revocation = Some(revocation);
@@ -485,13 +473,13 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
     let sigs = match found {
         Ok(s) if s.is_empty() => {
             let mut r = base();
-            r.error = Some("the PDF has no signature".into());
+            r.error = Some(t!("verify-pdf-unsigned"));
             return vec![r];
         }
         Ok(s) => s,
         Err(e) => {
             let mut r = base();
-            r.error = Some(e.to_string());
+            r.error = Some(e.localized());
             return vec![r];
         }
     };
@@ -521,17 +509,15 @@ fn verify_pdf(file: &Path, ctx: &Ctx) -> Vec<Report> {
                 // Later revisions that do more than sign modify what this signature signed.
                 Some(lc) if !lc.acceptable() && r.status != "error" => {
                     r.status = "invalid";
-                    r.error = Some(format!(
-                        "the document was modified after this signature: {}",
-                        lc.modifications.join("; ")
+                    r.error = Some(t!(
+                        "verify-modified-after-signature",
+                        what = lc.modifications.join("; ")
                     ));
                 }
                 Some(lc) if !lc.revision_added && i == last && r.status != "error" => {
                     r.status = "invalid";
                     r.appended = true;
-                    r.error = Some(
-                        "the document was changed after its last signature (bytes appended)".into(),
-                    );
+                    r.error = Some(t!("verify-appended-after-last-signature"));
                 }
                 _ => {}
             }

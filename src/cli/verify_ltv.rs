@@ -42,7 +42,7 @@ pub(super) fn revocation(
         return match embedded {
             Some(r) => (r, "embedded", true),
             None => (
-                Revocation::not_checked("--offline: no OCSP responder or CRL was asked"),
+                Revocation::not_checked(kyso::t!("verify-offline-not-asked")),
                 "none",
                 false,
             ),
@@ -153,7 +153,10 @@ pub(super) fn judge_doc_timestamp(
         "untrusted"
     };
     if !t.is_valid() {
-        r.error = Some(format!("document timestamp: {}", t.problems.join("; ")));
+        r.error = Some(kyso::t!(
+            "verify-document-timestamp-invalid",
+            problems = t.problems.join("; ")
+        ));
     }
     r.document_timestamp = Some(t);
 }

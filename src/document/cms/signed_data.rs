@@ -137,9 +137,11 @@ pub(crate) fn check_signer(
         .map_err(der_err("message-digest attribute"))?;
     let content_unmodified = digest(hash)? == signed_digest.as_bytes();
     if !content_unmodified {
-        problems.push(format!(
-            "{content} was modified after signing (digest differs)"
-        ));
+        problems.push(if content == "the TSTInfo" {
+            crate::t!("problem-tstinfo-modified")
+        } else {
+            crate::t!("problem-content-modified")
+        });
     }
     let signing_time = attr(ID_SIGNING_TIME)
         .map(|v| {
@@ -158,7 +160,7 @@ pub(crate) fn check_signer(
         (None, None) => None,
     };
     if certificate_bound == Some(false) {
-        problems.push("signing-certificate attribute names another certificate".into());
+        problems.push(crate::t!("problem-signing-certificate-other"));
     }
 
     let signed_der = attrs.to_der().map_err(der_err("signed attributes"))?;
@@ -169,8 +171,9 @@ pub(crate) fn check_signer(
         si.signature.as_bytes(),
     );
     if !signature_valid {
-        problems.push(format!(
-            "the {alg} signature does not verify with the signer's public key"
+        problems.push(crate::t!(
+            "problem-signature-does-not-verify",
+            algorithm = alg.to_string()
         ));
     }
     Ok(SignerCheck {

@@ -198,20 +198,20 @@ fn check_token(
     })?;
     let mut problems = check.problems;
     if check.certificate_bound.is_none() {
-        problems
-            .push("the token has no ESS signing-certificate attribute (RFC 3161 §2.4.2)".into());
+        problems.push(crate::t!("problem-timestamp-no-signing-certificate"));
     }
     let imprint_matches = match hash_from_oid(&tst.message_imprint.hash_algorithm.oid) {
         Ok(hash) => imprint_of(hash) == tst.message_imprint.hashed_message.as_bytes(),
         Err(e) => {
-            problems.push(format!("message imprint: {e}"));
+            problems.push(crate::t!(
+                "problem-timestamp-imprint",
+                error = e.localized()
+            ));
             false
         }
     };
     if !imprint_matches {
-        problems.push(
-            "the token timestamps other data than this signature (message imprint differs)".into(),
-        );
+        problems.push(crate::t!("problem-timestamp-other-data"));
     }
     if !check
         .signer_cert
@@ -219,9 +219,9 @@ fn check_token(
         .iter()
         .any(|u| u == "timeStamping")
     {
-        problems.push(format!(
-            "'{}' is not a timestamping certificate (extendedKeyUsage timeStamping missing)",
-            check.signer_cert.subject()
+        problems.push(crate::t!(
+            "problem-timestamp-not-tsa-certificate",
+            subject = check.signer_cert.subject()
         ));
     }
     let secs = tst.gen_time.to_unix_duration().as_secs();

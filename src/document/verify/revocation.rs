@@ -126,6 +126,33 @@ impl Revocation {
     }
 }
 
+impl Revocation {
+    /// What a person reads: the verdict, when, why and by whom, in the language in use
+    /// (`Display` stays English for logs).
+    pub fn localized(&self) -> String {
+        let mut out = crate::t!(match self.status {
+            RevocationStatus::Good => "revocation-good",
+            RevocationStatus::Revoked => "revocation-revoked",
+            RevocationStatus::Unknown => "revocation-unknown",
+            RevocationStatus::Unreachable => "revocation-unreachable",
+            RevocationStatus::NotChecked => "revocation-not-checked",
+        });
+        if let Some(t) = &self.revoked_at {
+            out.push_str(&crate::t!("revocation-on", time = t.as_str()));
+        }
+        if let Some(r) = &self.reason {
+            out.push_str(&format!(" ({r})"));
+        }
+        if let Some(s) = &self.source {
+            out.push_str(&crate::t!("revocation-by", source = s.as_str()));
+        }
+        if let Some(d) = &self.detail {
+            out.push_str(&format!(": {d}"));
+        }
+        out
+    }
+}
+
 impl std::fmt::Display for Revocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.status.name())?;
@@ -213,23 +240,21 @@ pub fn check(
     let Some(issuer) = candidates.iter().find(|c| {
         c.subject_der() == cert.issuer_der() && *c != cert && cert.verify_signed_by(c).is_ok()
     }) else {
-        return Revocation::unknown(format!(
-            "the issuer '{}' is not known: pass its certificate with --trust",
-            cert.issuer()
+        return Revocation::unknown(crate::t!(
+            "revocation-issuer-unknown",
+            issuer = cert.issuer()
         ));
     };
     let (mut ocsp, crls) = match sources(cert) {
         Ok(s) => s,
-        Err(e) => return Revocation::unknown(e.to_string()),
+        Err(e) => return Revocation::unknown(e.localized()),
     };
     if source.archived() && ocsp.is_empty() {
         // an archive answers by the certificate, not by the URL
         ocsp.push("embedded".into());
     }
     if ocsp.is_empty() && crls.is_empty() && !source.archived() {
-        return Revocation::unknown(
-            "the certificate names no OCSP responder and no HTTP CRL distribution point".into(),
-        );
+        return Revocation::unknown(crate::t!("revocation-no-source"));
     }
     let mut tried = Vec::new();
     let mut reached = false;
@@ -242,7 +267,7 @@ pub fn check(
             }
             Err(e) => {
                 reached |= !matches!(e, Error::Network { .. });
-                tried.push(format!("OCSP {url}: {e}"));
+                tried.push(format!("OCSP {url}: {}", e.localized()));
             }
         }
     }
@@ -257,7 +282,7 @@ pub fn check(
             Ok(r) => return r,
             Err(e) => {
                 reached |= !matches!(e, Error::Network { .. });
-                tried.push(format!("CRL {url}: {e}"));
+                tried.push(format!("CRL {url}: {}", e.localized()));
             }
         }
     }
