@@ -19,8 +19,11 @@ pub enum PinRetries {
 impl std::fmt::Display for PinRetries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            // i18n: English for logs, as `error-…` messages are
             PinRetries::Unknown => "the token does not say how many attempts are left",
+            // i18n: as above
             PinRetries::Low => "few attempts are left before the token locks",
+            // i18n: as above
             PinRetries::FinalTry => "ONE attempt is left: another wrong PIN locks the token",
         })
     }
@@ -259,6 +262,7 @@ impl std::fmt::Display for NetworkFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NetworkFailure::Unreachable(message) => f.write_str(message),
+            // i18n: English for logs; people read network-http-status
             NetworkFailure::HttpStatus(status) => write!(f, "HTTP status {status}"),
         }
     }

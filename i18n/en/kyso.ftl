@@ -232,6 +232,8 @@ doctor-check-token-visible-through-the-module = token visible through the module
 doctor-check-certificates-found-and-not-expired = certificates found and not expired
 doctor-check-udev-rules-installed = udev rules installed
 doctor-check-kyso-module-registered-in-browsers = kyso module registered in browsers
+doctor-check-kyso-serve-signing-on-web-portals-running = kyso serve (signing on web portals) running
+doctor-check-browsers-trust-kyso-serve-s-local-ca = browsers trust kyso serve's local CA
 
 ## The visible stamp (its language is the document's: --stamp-lang).
 
@@ -395,3 +397,217 @@ revocation-issuer-unknown = the issuer '{ $issuer }' is not known: pass its cert
 revocation-no-source = the certificate names no OCSP responder and no HTTP CRL distribution point
 chain-issuer-not-found = issuer '{ $issuer }' of '{ $subject }' not found among the trust anchors ({ $anchors }) or the intermediate certificates ({ $intermediates }); add the CA certificate
 chain-loops = certificate chain loops back at '{ $issuer }' without reaching a trust anchor
+
+## kyso devices: readers, cards, USB tokens.
+
+devices-module = module: { $name } ({ $path })
+devices-no-module-hint = no module installed: { $hint }
+devices-no-module = no module
+devices-shipped-by = , shipped by { $cas }
+devices-note = note: { $note }
+devices-pcsc-running = PC/SC: pcscd running, { $readers } reader(s)
+devices-no-reader = no reader: plug in the token or the card reader
+devices-pcsc-not-running = PC/SC: pcscd not running ({ $message }): install pcscd and start it (`systemctl start pcscd.socket`, or run `pcscd`)
+devices-pcsc-error = PC/SC: error: { $message }
+devices-no-card = no card
+devices-card-mute = a card that does not answer (reinsert it)
+devices-reader-unavailable = unavailable
+devices-card = card { $atr }
+devices-unknown-card = unknown card: not in kyso's catalogue; set its module in kyso.toml
+devices-unknown-card-short = unknown card
+devices-usb = USB: { $devices } device(s), { $tokens } known token(s)
+devices-usb-unavailable = USB: not available here ({ $message })
+devices-usb-no-permission = no permission: install the udev rules (make install)
+devices-usb-at = bus { $bus } device { $device }
+devices-event-reader-added = reader added: { $reader }
+devices-event-reader-removed = reader removed: { $reader }
+devices-event-card-inserted = card inserted in { $reader }: { $atr } — { $what }
+devices-event-card-removed = card removed from { $reader }
+devices-event-pcscd-stopped = pcscd stopped: waiting for it to come back
+devices-event-pcscd-running = pcscd running
+devices-watching = watching for readers and cards (Ctrl-C to stop)…
+
+## kyso remote: remote signing accounts.
+
+remote-no-account = no [[remote]] account in { $config }: add one with base_url and client_id (see README)
+remote-no-account-no-config = no [[remote]] account in kyso.toml (none found): add one with base_url and client_id (see README)
+remote-no-such-account = no [[remote]] named '{ $name }' in kyso.toml
+remote-several-accounts = several remote accounts, name one: { $names }
+remote-logged-out = logged out of { $account }
+remote-no-stored-token = { $account }: no stored token
+remote-open-this-page = Open this page to log in to { $account }:
+remote-login-needs-user = [[remote]] '{ $account }' uses auth = "login": set user
+remote-password-prompt = Password of { $user } at { $account }:{" "}
+remote-logged-in = logged in to { $account }; token kept in { $file }
+remote-logged-in-for = logged in to { $account } for { $seconds } s; token kept in { $file }
+remote-list-error = ERROR: { $error }
+remote-list-valid-until = valid until { $time }
+remote-list-credential = { $status }; PIN { $pin }, OTP { $otp }, { $multisign } signature(s) per authorisation
+
+## kyso dev-token.
+
+dev-token-no-softhsm = SoftHSM not found: install it (apt-get install softhsm2) or pass --softhsm PATH
+dev-token-no-home = HOME is not set: pass --dir
+dev-token-created = dev token '{ $label }' created in { $dir }
+dev-token-reused = dev token '{ $label }' reused in { $dir }
+dev-token-pins = PIN { $pin } (SO PIN { $so_pin }) — test values, never for real keys
+dev-token-module = module
+dev-token-ca = test CA
+dev-token-pin-file = PIN file
+dev-token-pin-file-value = { $file } (for --pin-file)
+dev-token-key = key { $id } { $label } certificate { $certificate }, public key { $public_key }
+
+## kyso sign: options checked before the PIN.
+
+sign-out-dir-not-directory = --out-dir { $dir } is not a directory
+sign-out-dir-not-writable = --out-dir { $dir } is not writable
+sign-visible-needs-pades = --visible needs --format pades
+sign-reason-needs-pades = --reason, --location and --contact need --format pades
+sign-nothing-signed-left-out = no file to sign in the directories given: the signed PDFs there are left out (pass --include-signed to countersign them)
+sign-nothing-to-sign = no file to sign in the directories given
+sign-in-place-needs-xml = --in-place needs --format xml (the signature goes inside XML files; other formats write a new file)
+sign-level-bb-with-tsa = --level b-b has no timestamp: leave out --tsa, or ask for --level b-t
+sign-level-needs-tsa = --level b-t, b-lt and b-lta need a timestamp authority: give --tsa URL
+sign-level-blta-needs-pades = --level b-lta needs --format pades (kyso does not write CAdES-LTA archive timestamps in .p7s; --level b-lt does CAdES-LT)
+sign-level-blt-needs-pades-or-cms = --level b-lt needs --format pades (PAdES B-LT) or cms (CAdES-LT)
+sign-tsa-needs-document-format = --tsa needs --format cms or pades (a raw signature has no room for a timestamp)
+sign-tsa-not-http = --tsa { $url }: expected an http:// or https:// URL
+key-id-not-hex = --key-id '{ $id }' is not hex
+certificate-file-not-a-certificate = { $file }: not a PEM or DER certificate ({ $error })
+io-installing-ctrl-c = installing the Ctrl-C handler
+io-reading-key-choice = reading the choice of key
+io-reading-directory = reading directory { $dir }
+doctor-serve-ports = VGCA on wss://127.0.0.1:{ $vgca }, VNPT on wss://localhost:{ $vnpt }/plugin
+doctor-serve-port-taken = another program listens on port { $port } (the VGCA plugin's)
+doctor-serve-port-taken-fix = stop it (another signing plugin?), then start kyso serve
+doctor-serve-not-running = not running (only needed to sign on web portals)
+doctor-serve-not-running-fix = systemctl --user enable --now kyso-serve (or run `kyso serve`)
+doctor-serve-no-nss-db = no browser NSS database
+doctor-serve-ca-untrusted = not trusted in { $missing }
+doctor-serve-ca-partly-trusted = not trusted in { $missing }; trusted in { $trusted }
+doctor-serve-ca-fix = run `kyso register` (close Firefox and Thunderbird first)
+
+## kyso register: the module and kyso serve's CA in browsers' NSS databases.
+
+register-status-registered = registered
+register-status-would-register = would register
+register-status-updated = updated
+register-status-would-update = would update
+register-status-already-registered = already registered
+register-status-removed = removed
+register-status-would-remove = would remove
+register-status-not-registered = not registered
+register-status-in-use = skipped (in use)
+register-status-legacy-dbm = skipped (old dbm:)
+register-status-no-database = skipped (no NSS DB)
+register-status-other-owner = skipped (owner)
+register-status-failed = FAILED
+register-no-home = HOME is not set
+register-not-a-library = { $path } is not a shared library
+io-locating-kyso = locating the kyso binary
+io-running = running { $program }
+register-module-not-found = { $module } not found next to { $dir } nor in { $prefix }/lib: install it (`make install`), or name it with --module-path
+register-legacy-dbm = old-format (dbm:) NSS database (cert8.db, secmod.db), not changed: open this profile once with a current { $program } (it converts the database), then run `kyso register` again
+register-no-database = the profile has no NSS database yet: start { $program } once, then run `kyso register` again
+register-in-use = { $program } is running with this profile (pid { $pid }): close { $program } first and run again (or --force)
+register-other-owner = owned by uid { $owner }, not by this user (uid { $me }): run `kyso register` as that user, without sudo
+register-would-create-database = would create the database
+register-created-database = created the database
+register-ca-trusted-for = trusted for TLS servers on this computer's loopback only
+register-place-serve-ca = kyso serve's local CA in { $place }
+register-place-p11kit = p11-kit module file
+register-place-profile = { $app } profile { $profile }
+register-place-shared = { $app } shared NSS DB
+register-program-browser = the browser
+register-by-file = by { $file }
+register-module = module { $module }
+register-dry-run = dry run: nothing was changed
+register-restart-applications = restart the applications that were open for them to see the change
+register-some-not-changed = some places were not changed: see above, then run `kyso register` again
+register-state-no-database = { $place } (no database yet)
+register-state-module-gone = { $place } (registered module { $library } does not exist)
+register-nss-tools-missing = { $tool } (NSS tools) is not installed: Debian/Ubuntu: sudo apt-get install libnss3-tools; Fedora: sudo dnf install nss-tools
+register-nss-tool-failed = { $tool } { $command } failed on { $dir }: { $message }
+
+## Commands' longer help (after the options); the English twin of each is the code's (a test checks).
+
+help-verify-after =
+    A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
+    --content naming its document. An XML file (FILE.xml, e-invoices, declarations) has each
+    XMLDSig signature inside verified: its references, where the signed data is (wrapping
+    attacks), the seller's tax code against the certificate for e-invoices. A PDF without one
+    has its embedded PAdES signatures verified, each of them. A directory is verified whole: every .p7s signature and every signed PDF in it
+    (subdirectories with --recursive), ending with a one-line count. Documents and signatures
+    must be regular files (not FIFOs or devices).
+
+    Revocation: the signer's certificate is checked at the OCSP responder its Authority Information
+    Access names, else with the CRL of its CRL distribution points (HTTP), each answer verified
+    with the issuer's key; the result is good, revoked (with time and reason), unknown or
+    unreachable. --offline asks nothing and says so. A revoked certificate makes the signature
+    invalid unless a valid signature timestamp shows it was made before the revocation.
+
+    Trust: the Vietnam National Root CA (NEAC, rootca.gov.vn) is built in, so signatures from
+    the licensed Vietnamese CAs (VNPT-CA, Viettel-CA, BKAV-CA, FPT-CA…) chain without options.
+    kyso.toml's `[verify] trust = ['ca.pem', …]` and --trust add anchors; --no-default-trust
+    leaves the built-in root out. The report names the anchor each chain ended at.
+
+    Exit status: 0 when every signature is valid and its signer chains to a trust anchor,
+    1 when any is invalid, modified, revoked or untrusted, 2 when kyso could not run.
+
+    Examples:
+      kyso verify report.pdf                     # a Vietnamese CA's signature: no options
+      kyso verify --trust org-ca.pem --json *.p7s
+      kyso verify --no-default-trust --trust ca.pem received/   # ... 200 valid, 0 invalid
+
+help-sign-after =
+    Default format (no --format): each file by its content: PDFs are signed in the PDF (pades,
+      FILE.signed.pdf); XML files get an XMLDSig signature inside (xml, FILE.signed.xml: an
+      e-invoice in HDon/DSCKS/NBan, any other XML over the whole document); anything else gets
+      a detached CAdES signature (cms, FILE.p7s). --format raw writes the bare signature
+      (FILE.sig).
+
+    Default algorithm:
+      EC keys: ECDSA with the curve's hash (P-256: ecdsa-sha256, P-384: ecdsa-sha384).
+      RSA keys, --format raw and xml: rsa-pkcs1-sha256 (what e-invoice receivers accept).
+      RSA keys, document formats (cms, pades): rsa-pss-sha256 (RSASSA-PSS, MGF1-SHA-256, salt 32),
+        the scheme Vietnam's 2025 technical rules (Decree 23/2025) name for RSA signatures.
+        When the token offers no PSS mechanism, kyso falls back to rsa-pkcs1-sha256 and says so.
+        For relying parties that still accept only PKCS#1 v1.5, pass
+        --algorithm rsa-pkcs1-sha256.
+
+    Examples:
+      kyso sign --format cms --pin-file ~/.pin --key-id 01 a.pdf b.docx
+      openssl cms -verify -binary -inform DER -in a.pdf.p7s -content a.pdf -CAfile ca.pem -purpose any
+      kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
+      pdfsig quyet-dinh.signed.pdf
+      kyso sign --format pades --visible 1,350,40,220,70 --pin-file ~/.pin quyet-dinh.pdf
+      kyso sign --format pades --visible last,bottom-right --pin-file ~/.pin quyet-dinh.pdf
+      kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
+      kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
+      kyso sign --format xml --pin-file ~/.pin hoa-don-*.xml     # -> hoa-don-N.signed.xml
+      xmlsec1 --verify --id-attr:Id DLHDon --trusted-pem ca.pem hoa-don-1.signed.xml
+      kyso sign --format xml --role buyer hoa-don-1.signed.xml   # -> hoa-don-1.signed-2.xml
+      kyso sign --format raw --key-id 01 a.txt
+      openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt
+
+help-extend-after =
+    Each PDF gets, in an incremental update after its signatures, a Document Security Store with
+    the certificates, OCSP responses and CRLs of every signature and timestamp in it (fetched
+    once per certificate for the whole run), so it stays verifiable when the CAs' responders are
+    gone (B-LT); with --level b-lta (the default) a document timestamp from --tsa follows, over
+    everything. Run again on a B-LTA file before its last timestamp's TSA certificate expires, it
+    renews the archive. Earlier signatures stay valid; each file is replaced atomically (or
+    written into --out-dir), and --skip-existing leaves files already at the level, except B-LTA
+    files whose last timestamp's TSA certificate expires within --renew-days (90): those are
+    renewed, so a nightly `kyso extend --skip-existing` over an archive keeps it verifiable.
+
+    Examples:
+      kyso extend --tsa http://tsa.example.vn archive/*.pdf
+      kyso extend --level b-lt received.pdf
+      kyso extend --tsa http://tsa.example.vn --skip-existing archive/*.pdf   # resume
+
+help-dev-token-after =
+    Example:
+      eval "$(kyso dev-token --dir /tmp/t --print-env)"
+      kyso certs
+extend-blta-needs-tsa = --level b-lta (the default) needs --tsa URL for the document timestamp; --level b-lt adds the validation data only

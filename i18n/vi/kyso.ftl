@@ -228,6 +228,8 @@ doctor-check-token-visible-through-the-module = mô-đun thấy thiết bị ký
 doctor-check-certificates-found-and-not-expired = có chứng thư số còn hiệu lực
 doctor-check-udev-rules-installed = đã cài quy tắc udev
 doctor-check-kyso-module-registered-in-browsers = mô-đun kyso đã đăng ký với trình duyệt
+doctor-check-kyso-serve-signing-on-web-portals-running = kyso serve (ký số trên cổng dịch vụ công) đang chạy
+doctor-check-browsers-trust-kyso-serve-s-local-ca = trình duyệt tin cậy CA cục bộ của kyso serve
 
 ## Con dấu chữ ký hiển thị (ngôn ngữ của tài liệu: --stamp-lang).
 
@@ -391,3 +393,219 @@ revocation-issuer-unknown = không rõ tổ chức cấp '{ $issuer }': hãy cun
 revocation-no-source = chứng thư số không nêu máy chủ OCSP hay điểm phân phối CRL qua HTTP nào
 chain-issuer-not-found = không tìm thấy tổ chức cấp '{ $issuer }' của '{ $subject }' trong các gốc tin cậy ({ $anchors }) hay các chứng thư số trung gian ({ $intermediates }); hãy thêm chứng thư số của tổ chức chứng thực
 chain-loops = chuỗi chứng thư số quay vòng tại '{ $issuer }' mà không đến được gốc tin cậy
+
+## kyso devices: readers, cards, USB tokens.
+
+devices-module = mô-đun: { $name } ({ $path })
+devices-no-module-hint = chưa cài mô-đun: { $hint }
+devices-no-module = không có mô-đun
+devices-shipped-by = , do { $cas } cấp phát
+devices-note = ghi chú: { $note }
+devices-pcsc-running = PC/SC: pcscd đang chạy, { $readers } đầu đọc
+devices-no-reader = không có đầu đọc: hãy cắm thiết bị ký số (token) hoặc đầu đọc thẻ
+devices-pcsc-not-running = PC/SC: pcscd không chạy ({ $message }): hãy cài pcscd và khởi động nó (`systemctl start pcscd.socket`, hoặc chạy `pcscd`)
+devices-pcsc-error = PC/SC: lỗi: { $message }
+devices-no-card = không có thẻ
+devices-card-mute = thẻ không phản hồi (hãy rút ra và cắm lại)
+devices-reader-unavailable = không dùng được
+devices-card = thẻ { $atr }
+devices-unknown-card = thẻ không rõ: không có trong danh mục của kyso; hãy khai báo mô-đun của nó trong kyso.toml
+devices-unknown-card-short = thẻ không rõ
+devices-usb = USB: { $devices } thiết bị, { $tokens } thiết bị ký số đã biết
+devices-usb-unavailable = USB: không dùng được ở đây ({ $message })
+devices-usb-no-permission = không có quyền truy cập: hãy cài các luật udev (make install)
+devices-usb-at = bus { $bus } thiết bị { $device }
+devices-event-reader-added = đã cắm đầu đọc: { $reader }
+devices-event-reader-removed = đã rút đầu đọc: { $reader }
+devices-event-card-inserted = đã cắm thẻ vào { $reader }: { $atr } — { $what }
+devices-event-card-removed = đã rút thẻ khỏi { $reader }
+devices-event-pcscd-stopped = pcscd đã dừng: đang chờ nó chạy lại
+devices-event-pcscd-running = pcscd đang chạy
+devices-watching = đang theo dõi đầu đọc và thẻ (Ctrl-C để dừng)…
+
+## kyso remote: remote signing accounts.
+
+remote-no-account = không có tài khoản [[remote]] nào trong { $config }: hãy thêm một tài khoản với base_url và client_id (xem README)
+remote-no-account-no-config = không có tài khoản [[remote]] nào trong kyso.toml (không tìm thấy tệp): hãy thêm một tài khoản với base_url và client_id (xem README)
+remote-no-such-account = không có [[remote]] nào tên '{ $name }' trong kyso.toml
+remote-several-accounts = có nhiều tài khoản ký số từ xa, hãy chọn một: { $names }
+remote-logged-out = đã đăng xuất khỏi { $account }
+remote-no-stored-token = { $account }: không có phiên đăng nhập nào được lưu
+remote-open-this-page = Mở trang này để đăng nhập vào { $account }:
+remote-login-needs-user = [[remote]] '{ $account }' dùng auth = "login": hãy khai báo user
+remote-password-prompt = Mật khẩu của { $user } tại { $account }:{" "}
+remote-logged-in = đã đăng nhập vào { $account }; phiên đăng nhập được lưu trong { $file }
+remote-logged-in-for = đã đăng nhập vào { $account } trong { $seconds } giây; phiên đăng nhập được lưu trong { $file }
+remote-list-error = LỖI: { $error }
+remote-list-valid-until = có hiệu lực đến { $time }
+remote-list-credential = { $status }; PIN { $pin }, OTP { $otp }, { $multisign } chữ ký cho mỗi lần cấp phép
+
+## kyso dev-token.
+
+dev-token-no-softhsm = không tìm thấy SoftHSM: hãy cài nó (apt-get install softhsm2) hoặc chỉ ra bằng --softhsm PATH
+dev-token-no-home = biến HOME chưa được đặt: hãy dùng --dir
+dev-token-created = đã tạo thiết bị ký số thử nghiệm '{ $label }' trong { $dir }
+dev-token-reused = dùng lại thiết bị ký số thử nghiệm '{ $label }' trong { $dir }
+dev-token-pins = mã PIN { $pin } (mã PIN SO { $so_pin }) — giá trị thử nghiệm, không bao giờ dùng cho khóa thật
+dev-token-module = mô-đun
+dev-token-ca = CA thử nghiệm
+dev-token-pin-file = tệp mã PIN
+dev-token-pin-file-value = { $file } (cho --pin-file)
+dev-token-key = khóa { $id } { $label } chứng thư số { $certificate }, khóa công khai { $public_key }
+
+## kyso sign: options checked before the PIN.
+
+sign-out-dir-not-directory = --out-dir { $dir } không phải là thư mục
+sign-out-dir-not-writable = không ghi được vào --out-dir { $dir }
+sign-visible-needs-pades = --visible cần --format pades
+sign-reason-needs-pades = --reason, --location và --contact cần --format pades
+sign-nothing-signed-left-out = không có tệp nào để ký trong các thư mục đã cho: các tệp PDF đã ký ở đó được bỏ qua (dùng --include-signed để ký thêm vào chúng)
+sign-nothing-to-sign = không có tệp nào để ký trong các thư mục đã cho
+sign-in-place-needs-xml = --in-place cần --format xml (chữ ký nằm bên trong tệp XML; các định dạng khác ghi ra tệp mới)
+sign-level-bb-with-tsa = --level b-b không có dấu thời gian: hãy bỏ --tsa, hoặc chọn --level b-t
+sign-level-needs-tsa = --level b-t, b-lt và b-lta cần máy chủ cấp dấu thời gian: hãy chỉ ra bằng --tsa URL
+sign-level-blta-needs-pades = --level b-lta cần --format pades (kyso không ghi dấu thời gian lưu trữ CAdES-LTA vào .p7s; --level b-lt tạo CAdES-LT)
+sign-level-blt-needs-pades-or-cms = --level b-lt cần --format pades (PAdES B-LT) hoặc cms (CAdES-LT)
+sign-tsa-needs-document-format = --tsa cần --format cms hoặc pades (chữ ký raw không có chỗ cho dấu thời gian)
+sign-tsa-not-http = --tsa { $url }: cần một địa chỉ http:// hoặc https://
+key-id-not-hex = --key-id '{ $id }' không phải dạng hex
+certificate-file-not-a-certificate = { $file }: không phải chứng thư số dạng PEM hay DER ({ $error })
+io-installing-ctrl-c = cài đặt xử lý Ctrl-C
+io-reading-key-choice = đọc lựa chọn khóa
+io-reading-directory = đọc thư mục { $dir }
+doctor-serve-ports = VGCA tại wss://127.0.0.1:{ $vgca }, VNPT tại wss://localhost:{ $vnpt }/plugin
+doctor-serve-port-taken = một chương trình khác đang dùng cổng { $port } (cổng của plugin VGCA)
+doctor-serve-port-taken-fix = hãy dừng chương trình đó (một plugin ký số khác?), rồi khởi động kyso serve
+doctor-serve-not-running = không chạy (chỉ cần khi ký trên cổng dịch vụ công)
+doctor-serve-not-running-fix = systemctl --user enable --now kyso-serve (hoặc chạy `kyso serve`)
+doctor-serve-no-nss-db = không có cơ sở dữ liệu NSS nào của trình duyệt
+doctor-serve-ca-untrusted = chưa được tin cậy trong { $missing }
+doctor-serve-ca-partly-trusted = chưa được tin cậy trong { $missing }; đã được tin cậy trong { $trusted }
+doctor-serve-ca-fix = hãy chạy `kyso register` (đóng Firefox và Thunderbird trước)
+
+## kyso register: the module and kyso serve's CA in browsers' NSS databases.
+
+register-status-registered = đã đăng ký
+register-status-would-register = sẽ đăng ký
+register-status-updated = đã cập nhật
+register-status-would-update = sẽ cập nhật
+register-status-already-registered = đã đăng ký từ trước
+register-status-removed = đã gỡ
+register-status-would-remove = sẽ gỡ
+register-status-not-registered = chưa đăng ký
+register-status-in-use = bỏ qua (đang dùng)
+register-status-legacy-dbm = bỏ qua (dbm: cũ)
+register-status-no-database = bỏ qua (không có NSS DB)
+register-status-other-owner = bỏ qua (chủ sở hữu khác)
+register-status-failed = THẤT BẠI
+register-no-home = biến HOME chưa được đặt
+register-not-a-library = { $path } không phải là thư viện dùng chung
+io-locating-kyso = tìm tệp chương trình kyso
+io-running = chạy { $program }
+register-module-not-found = không tìm thấy { $module } cạnh { $dir } hay trong { $prefix }/lib: hãy cài đặt nó (`make install`), hoặc chỉ ra bằng --module-path
+register-legacy-dbm = cơ sở dữ liệu NSS định dạng cũ (dbm:, cert8.db, secmod.db), không thay đổi: hãy mở hồ sơ này một lần bằng { $program } phiên bản hiện hành (nó sẽ chuyển đổi cơ sở dữ liệu), rồi chạy lại `kyso register`
+register-no-database = hồ sơ chưa có cơ sở dữ liệu NSS: hãy mở { $program } một lần, rồi chạy lại `kyso register`
+register-in-use = { $program } đang chạy với hồ sơ này (pid { $pid }): hãy đóng { $program } trước rồi chạy lại (hoặc dùng --force)
+register-other-owner = thuộc về uid { $owner }, không phải người dùng này (uid { $me }): hãy chạy `kyso register` dưới tên người dùng đó, không dùng sudo
+register-would-create-database = sẽ tạo cơ sở dữ liệu
+register-created-database = đã tạo cơ sở dữ liệu
+register-ca-trusted-for = chỉ được tin cậy cho máy chủ TLS trên địa chỉ nội bộ (loopback) của máy tính này
+register-place-serve-ca = CA cục bộ của kyso serve trong { $place }
+register-place-p11kit = tệp khai báo mô-đun p11-kit
+register-place-profile = hồ sơ { $app } { $profile }
+register-place-shared = NSS DB dùng chung của { $app }
+register-program-browser = trình duyệt
+register-by-file = bởi { $file }
+register-module = mô-đun { $module }
+register-dry-run = chạy thử: không có gì bị thay đổi
+register-restart-applications = hãy khởi động lại các ứng dụng đang mở để chúng nhận thay đổi
+register-some-not-changed = một số nơi chưa được thay đổi: xem ở trên, rồi chạy lại `kyso register`
+register-state-no-database = { $place } (chưa có cơ sở dữ liệu)
+register-state-module-gone = { $place } (mô-đun đã đăng ký { $library } không tồn tại)
+register-nss-tools-missing = { $tool } (bộ công cụ NSS) chưa được cài: Debian/Ubuntu: sudo apt-get install libnss3-tools; Fedora: sudo dnf install nss-tools
+register-nss-tool-failed = { $tool } { $command } thất bại trên { $dir }: { $message }
+
+## Commands' longer help (after the options); the English twin of each is the code's (a test checks).
+
+help-verify-after =
+    Chữ ký rời là tệp FILE.p7s nằm cạnh FILE (chỉ ra tên nào cũng được), hoặc bất kỳ tệp chữ ký
+    nào cùng --content chỉ ra tài liệu của nó. Tệp XML (FILE.xml, hóa đơn điện tử, tờ khai) được
+    kiểm tra từng chữ ký XMLDSig bên trong: các tham chiếu, vị trí của dữ liệu được ký (tấn công
+    bọc gói — wrapping), và với hóa đơn điện tử, mã số thuế của người bán so với chứng thư số.
+    Tệp PDF không có tệp .p7s đi kèm được kiểm tra từng chữ ký PAdES bên trong. Một thư mục được
+    kiểm tra toàn bộ: mọi chữ ký .p7s và mọi PDF đã ký trong đó (cả thư mục con với --recursive),
+    kết thúc bằng một dòng tổng số. Tài liệu và chữ ký phải là tệp thông thường (không phải FIFO
+    hay thiết bị).
+
+    Thu hồi: chứng thư số của người ký được kiểm tra tại máy chủ OCSP mà phần Authority Information
+    Access của nó nêu, nếu không thì bằng danh sách thu hồi (CRL) tại các điểm phân phối CRL
+    (HTTP); mỗi câu trả lời được xác minh bằng khóa của tổ chức cấp; kết quả là chưa bị thu hồi,
+    đã bị thu hồi (kèm thời điểm và lý do), không rõ hoặc không liên lạc được. --offline không hỏi
+    gì và nói rõ điều đó. Chứng thư số đã bị thu hồi làm chữ ký không hợp lệ, trừ khi một dấu thời
+    gian hợp lệ cho thấy chữ ký được tạo trước khi thu hồi.
+
+    Tin cậy: chứng thư số gốc quốc gia (Vietnam National Root CA, NEAC, rootca.gov.vn) có sẵn
+    trong kyso, nên chữ ký của các tổ chức cung cấp dịch vụ chứng thực chữ ký số được cấp phép
+    (VNPT-CA, Viettel-CA, BKAV-CA, FPT-CA…) được xác minh chuỗi mà không cần tùy chọn nào.
+    `[verify] trust = ['ca.pem', …]` trong kyso.toml và --trust thêm gốc tin cậy; --no-default-trust
+    bỏ gốc có sẵn. Báo cáo nêu gốc tin cậy mà mỗi chuỗi dẫn đến.
+
+    Mã thoát: 0 khi mọi chữ ký hợp lệ và người ký dẫn chuỗi đến một gốc tin cậy, 1 khi có chữ ký
+    không hợp lệ, bị sửa đổi, bị thu hồi hoặc không được tin cậy, 2 khi kyso không chạy được.
+
+    Ví dụ:
+      kyso verify report.pdf                     # chữ ký của một CA Việt Nam: không cần tùy chọn
+      kyso verify --trust org-ca.pem --json *.p7s
+      kyso verify --no-default-trust --trust ca.pem received/   # ... 200 hợp lệ, 0 không hợp lệ
+
+help-sign-after =
+    Định dạng mặc định (không có --format): theo nội dung từng tệp: PDF được ký trong PDF (pades,
+      FILE.signed.pdf); tệp XML có chữ ký XMLDSig bên trong (xml, FILE.signed.xml: hóa đơn điện tử
+      trong HDon/DSCKS/NBan, XML khác thì ký toàn bộ tài liệu); các tệp khác có chữ ký CAdES rời
+      (cms, FILE.p7s). --format raw ghi chữ ký thuần (FILE.sig).
+
+    Thuật toán mặc định:
+      Khóa EC: ECDSA với hàm băm của đường cong (P-256: ecdsa-sha256, P-384: ecdsa-sha384).
+      Khóa RSA, --format raw và xml: rsa-pkcs1-sha256 (điều các hệ thống nhận hóa đơn chấp nhận).
+      Khóa RSA, định dạng tài liệu (cms, pades): rsa-pss-sha256 (RSASSA-PSS, MGF1-SHA-256, salt 32),
+        lược đồ mà quy định kỹ thuật năm 2025 của Việt Nam (Nghị định 23/2025) nêu cho chữ ký RSA.
+        Khi thiết bị ký số không hỗ trợ PSS, kyso dùng rsa-pkcs1-sha256 và thông báo điều đó.
+        Với bên nhận chỉ chấp nhận PKCS#1 v1.5, hãy dùng --algorithm rsa-pkcs1-sha256.
+
+    Ví dụ:
+      kyso sign --format cms --pin-file ~/.pin --key-id 01 a.pdf b.docx
+      openssl cms -verify -binary -inform DER -in a.pdf.p7s -content a.pdf -CAfile ca.pem -purpose any
+      kyso sign --format pades --pin-file ~/.pin quyet-dinh.pdf      # -> quyet-dinh.signed.pdf
+      pdfsig quyet-dinh.signed.pdf
+      kyso sign --format pades --visible 1,350,40,220,70 --pin-file ~/.pin quyet-dinh.pdf
+      kyso sign --format pades --visible last,bottom-right --pin-file ~/.pin quyet-dinh.pdf
+      kyso sign --format cms --tsa http://tsa.example.vn/tsa --pin-file ~/.pin a.pdf   # CAdES-T
+      kyso sign --format cms --recursive --skip-existing --pin-fd 3 3<pin.txt ./outbox
+      kyso sign --format xml --pin-file ~/.pin hoa-don-*.xml     # -> hoa-don-N.signed.xml
+      xmlsec1 --verify --id-attr:Id DLHDon --trusted-pem ca.pem hoa-don-1.signed.xml
+      kyso sign --format xml --role buyer hoa-don-1.signed.xml   # -> hoa-don-1.signed-2.xml
+      kyso sign --format raw --key-id 01 a.txt
+      openssl dgst -sha256 -verify pub.pem -signature a.txt.sig a.txt
+
+help-extend-after =
+    Mỗi tệp PDF được thêm, trong một lần cập nhật tăng dần sau các chữ ký, một kho dữ liệu xác thực
+    (Document Security Store) chứa các chứng thư số, câu trả lời OCSP và CRL của mọi chữ ký và dấu
+    thời gian trong tệp (mỗi chứng thư số chỉ tải một lần cho cả lượt chạy), để tài liệu vẫn kiểm
+    tra được khi máy chủ của các CA không còn (B-LT); với --level b-lta (mặc định) tiếp theo là một
+    dấu thời gian tài liệu từ --tsa, bao phủ tất cả. Chạy lại trên tệp B-LTA trước khi chứng thư số
+    TSA của dấu thời gian cuối cùng hết hạn sẽ gia hạn lưu trữ. Các chữ ký trước vẫn hợp lệ; mỗi tệp
+    được thay thế nguyên vẹn (hoặc ghi vào --out-dir), và --skip-existing bỏ qua các tệp đã đạt cấp
+    độ, trừ các tệp B-LTA có chứng thư số TSA của dấu thời gian cuối cùng hết hạn trong vòng
+    --renew-days (90) ngày: các tệp đó được gia hạn, nên chạy `kyso extend --skip-existing` hằng đêm
+    trên kho lưu trữ giữ cho nó luôn kiểm tra được.
+
+    Ví dụ:
+      kyso extend --tsa http://tsa.example.vn archive/*.pdf
+      kyso extend --level b-lt received.pdf
+      kyso extend --tsa http://tsa.example.vn --skip-existing archive/*.pdf   # tiếp tục
+
+help-dev-token-after =
+    Ví dụ:
+      eval "$(kyso dev-token --dir /tmp/t --print-env)"
+      kyso certs
+extend-blta-needs-tsa = --level b-lta (mặc định) cần --tsa URL cho dấu thời gian tài liệu; --level b-lt chỉ thêm dữ liệu xác thực

@@ -129,6 +129,7 @@ impl Report {
                 "key_id": used(&self.key_id),
                 "signer": self.signer,
                 "algorithm": used(&self.algorithm),
+                // i18n: a JSON value scripts compare
                 "format": self.format.map_or("by content", Format::name),
                 "tsa": self.tsa,
                 "signed": pairs(&s.signed),
@@ -277,7 +278,7 @@ pub struct SignalCancel {
 pub fn cancel_on_signals() -> Result<SignalCancel> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
-        .map_err(|e| Error::io("installing the Ctrl-C handler", e))?;
+        .map_err(|e| Error::io(t!("io-installing-ctrl-c"), e))?;
     let handle = signals.handle();
     let cancel = Cancel::default();
     let c = cancel.clone();

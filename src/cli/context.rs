@@ -1,6 +1,7 @@
 //! Turning global options into loaded modules and a chosen token: a thin shell over the
 //! library's [`Discovery`], which the PKCS#11 module shares (both see the same tokens).
 
+use kyso::t;
 use std::sync::Arc;
 
 use kyso::config::{Config, ModuleConfig};
@@ -52,7 +53,7 @@ pub fn parse_key_id(s: &str) -> Result<Vec<u8>> {
     if clean.len() % 2 == 1 {
         clean.insert(0, '0');
     }
-    hex::decode(&clean).map_err(|_| Error::InvalidInput(format!("--key-id '{s}' is not hex")))
+    hex::decode(&clean).map_err(|_| Error::InvalidInput(t!("key-id-not-hex", id = s)))
 }
 
 /// The trust anchors of this run: the built-in ones (unless `no_default`), kyso.toml's
@@ -105,12 +106,14 @@ pub fn intermediates(cli: &Cli, extra: &[std::path::PathBuf]) -> Result<Vec<kyso
             _ => match kyso::Certificate::from_der(data) {
                 Ok(c) => certs.push(c),
                 Err(_) if in_folder => {
+                    // i18n: a log line
                     log::info!("{}: not a certificate, passed over", f.display())
                 }
                 Err(e) => {
-                    return Err(Error::InvalidInput(format!(
-                        "{}: not a PEM or DER certificate ({e})",
-                        f.display()
+                    return Err(Error::InvalidInput(t!(
+                        "certificate-file-not-a-certificate",
+                        file = f.display().to_string(),
+                        error = e.localized()
                     )))
                 }
             },

@@ -1,6 +1,7 @@
 //! `kyso dev-token`: a SoftHSM token with Vietnamese-style test certificates, for integrators
 //! and the demo. Keys are generated on the token; a software test CA issues the certificates.
 
+use kyso::t;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -82,12 +83,7 @@ pub fn run(cli: &Cli, args: &DevTokenArgs) -> Result<i32> {
             .iter()
             .map(PathBuf::from)
             .find(|p| p.exists())
-            .ok_or_else(|| {
-                Error::InvalidInput(
-                    "SoftHSM not found: install it (apt-get install softhsm2) or pass --softhsm PATH"
-                        .into(),
-                )
-            })?,
+            .ok_or_else(|| Error::InvalidInput(t!("dev-token-no-softhsm")))?,
     };
     let conf = dir.join("softhsm2.conf");
     let kyso_toml = dir.join("kyso.toml");
@@ -98,6 +94,7 @@ pub fn run(cli: &Cli, args: &DevTokenArgs) -> Result<i32> {
     std::fs::write(
         &kyso_toml,
         format!(
+            // i18n: a configuration file's comment
             "# Written by `kyso dev-token`: the SoftHSM module holding the dev token.\n\
              [[module]]\npath = \"{}\"\nname = \"softhsm\"\n",
             module_path.display()
@@ -109,8 +106,7 @@ pub fn run(cli: &Cli, args: &DevTokenArgs) -> Result<i32> {
     write_private(&pin_file, format!("{USER_PIN}\n"))?;
 
     if args.print_env {
-        println!("export SOFTHSM2_CONF='{}'", conf.display());
-        println!("export KYSO_CONFIG='{}'", kyso_toml.display());
+        print!("{}", exports(&conf, &kyso_toml, ""));
         return Ok(0);
     }
     let keys: Vec<_> = profiles()
@@ -139,26 +135,51 @@ pub fn run(cli: &Cli, args: &DevTokenArgs) -> Result<i32> {
             "keys": keys,
         }));
     } else {
+        let dir_name = dir.display().to_string();
         println!(
-            "dev token '{LABEL}' {} in {}\n\
-             \n  PIN {USER_PIN} (SO PIN {SO_PIN}) — test values, never for real keys\n\
-             \n  export SOFTHSM2_CONF='{}'\n  export KYSO_CONFIG='{}'\n\
-             \n  module          {}\n  test CA         {}\n  PIN file        {} (for --pin-file)",
-            if created { "created" } else { "reused" },
-            dir.display(),
-            conf.display(),
-            kyso_toml.display(),
-            module_path.display(),
-            dir.join("ca.pem").display(),
-            pin_file.display(),
+            "{}\n",
+            if created {
+                t!("dev-token-created", label = LABEL, dir = dir_name)
+            } else {
+                t!("dev-token-reused", label = LABEL, dir = dir_name)
+            }
         );
+        println!(
+            "  {}\n",
+            t!("dev-token-pins", pin = USER_PIN, so_pin = SO_PIN)
+        );
+        println!("{}", exports(&conf, &kyso_toml, "  "));
+        let fields = [
+            (t!("dev-token-module"), module_path.display().to_string()),
+            (t!("dev-token-ca"), dir.join("ca.pem").display().to_string()),
+            (
+                t!("dev-token-pin-file"),
+                t!(
+                    "dev-token-pin-file-value",
+                    file = pin_file.display().to_string()
+                ),
+            ),
+        ];
+        let width = fields
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(15);
+        for (l, v) in &fields {
+            println!("  {l}{} {v}", " ".repeat(width - l.chars().count()));
+        }
         for k in &keys {
+            let s = |f: &str| k[f].as_str().unwrap_or("").to_owned();
             println!(
-                "  key {} {:<13} certificate {}, public key {}",
-                k["id"].as_str().unwrap_or(""),
-                k["label"].as_str().unwrap_or(""),
-                k["certificate"].as_str().unwrap_or(""),
-                k["public_key"].as_str().unwrap_or("")
+                "  {}",
+                t!(
+                    "dev-token-key",
+                    id = s("id"),
+                    label = format!("{:<13}", s("label")),
+                    certificate = s("certificate"),
+                    public_key = s("public_key")
+                )
             );
         }
     }
@@ -170,7 +191,7 @@ fn default_dir() -> Result<PathBuf> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .ok_or_else(|| Error::InvalidInput("HOME is not set: pass --dir".into()))?;
+        .ok_or_else(|| Error::InvalidInput(t!("dev-token-no-home")))?;
     Ok(base.join("kyso").join("dev-token"))
 }
 
@@ -229,7 +250,7 @@ fn create(dir: &Path, module_path: &Path) -> Result<()> {
         write(&dir.join(format!("{}.pem", p.label)), cert.to_pem())?;
         write(
             &dir.join(format!("{}.pub.pem", p.label)),
-            pem("PUBLIC KEY", &spki)?,
+            pem("PUBLIC KEY", &spki)?, // i18n: the PEM label
         )?;
     }
     write(&dir.join("ca.pem"), ca.pem())?;
@@ -238,5 +259,15 @@ fn create(dir: &Path, module_path: &Path) -> Result<()> {
 
 fn pem(tag: &str, der: &[u8]) -> Result<String> {
     der::pem::encode_string(tag, der::pem::LineEnding::LF, der)
-        .map_err(|e| Error::InvalidInput(format!("PEM encoding: {e}")))
+        .map_err(|e| Error::InvalidInput(format!("PEM: {e}")))
+}
+
+/// The shell lines that point SoftHSM and kyso at the dev token, each line after `indent`.
+fn exports(conf: &Path, kyso_toml: &Path, indent: &str) -> String {
+    format!(
+        // i18n: shell commands, typed as they are
+        "{indent}export SOFTHSM2_CONF='{}'\n{indent}export KYSO_CONFIG='{}'\n",
+        conf.display(),
+        kyso_toml.display()
+    )
 }

@@ -1,6 +1,7 @@
 //! `kyso devices [--watch]`: readers, cards, USB tokens, what they are and which module drives
 //! them; `kyso udev-rules`: the udev rules generated from the catalogue.
 
+use kyso::t;
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -47,13 +48,18 @@ pub fn udev_rules() -> Result<i32> {
 
 fn module_line(id: &Identified) -> String {
     match (&id.module, id.install_hint()) {
-        (Some(m), _) => format!(
-            "module: {} ({})",
-            m.name,
-            m.path.as_deref().unwrap_or_else(|| "?".as_ref()).display()
+        (Some(m), _) => t!(
+            "devices-module",
+            name = m.name.as_str(),
+            path = m
+                .path
+                .as_deref()
+                .unwrap_or_else(|| "?".as_ref())
+                .display()
+                .to_string()
         ),
-        (None, Some(hint)) => format!("no module installed: {hint}"),
-        (None, None) => "no module".into(),
+        (None, Some(hint)) => t!("devices-no-module-hint", hint = hint.to_string()),
+        (None, None) => t!("devices-no-module"),
     }
 }
 
@@ -61,63 +67,77 @@ fn print_identified(id: &Identified) {
     let cas = if id.cas.is_empty() {
         String::new()
     } else {
-        format!(", shipped by {}", id.cas.join(", "))
+        t!("devices-shipped-by", cas = id.cas.join(", "))
     };
     println!("      {} ({}{cas})", id.product, id.vendor);
     println!("      {}", module_line(id));
     if let Some(n) = &id.notes {
-        println!("      note: {n}");
+        println!("      {}", t!("devices-note", note = n.as_str()));
     }
 }
 
 fn print_report(r: &DeviceReport) {
     match &r.pcsc {
         PcscStatus::Running { readers } => {
-            println!("PC/SC: pcscd running, {} reader(s)", readers.len());
+            println!("{}", t!("devices-pcsc-running", readers = readers.len()));
             if readers.is_empty() {
-                println!("  no reader: plug in the token or the card reader");
+                println!("  {}", t!("devices-no-reader"));
             }
         }
         PcscStatus::NotRunning { message } => println!(
-            "PC/SC: pcscd not running ({message}): install pcscd and start it \
-             (`systemctl start pcscd.socket`, or run `pcscd`)"
+            "{}",
+            t!("devices-pcsc-not-running", message = message.as_str())
         ),
-        PcscStatus::Failed { message } => println!("PC/SC: error: {message}"),
+        PcscStatus::Failed { message } => {
+            println!("{}", t!("devices-pcsc-error", message = message.as_str()))
+        }
     }
     for reader in &r.readers {
         match &reader.card {
-            CardState::Empty => println!("  {}: no card", reader.name),
-            CardState::Mute => println!(
-                "  {}: a card that does not answer (reinsert it)",
-                reader.name
-            ),
-            CardState::Unavailable => println!("  {}: unavailable", reader.name),
+            CardState::Empty => println!("  {}: {}", reader.name, t!("devices-no-card")),
+            CardState::Mute => println!("  {}: {}", reader.name, t!("devices-card-mute")),
+            CardState::Unavailable => {
+                println!("  {}: {}", reader.name, t!("devices-reader-unavailable"))
+            }
             CardState::Present { atr } => {
-                println!("  {}: card {atr}", reader.name);
+                println!(
+                    "  {}: {}",
+                    reader.name,
+                    t!("devices-card", atr = atr.to_string())
+                );
                 match &reader.identified {
                     Some(id) => print_identified(id),
-                    None => println!(
-                        "      unknown card: not in kyso's catalogue; set its module in kyso.toml"
-                    ),
+                    None => println!("      {}", t!("devices-unknown-card")),
                 }
             }
         }
     }
     match &r.usb {
         UsbStatus::Enumerated { devices, tokens } => {
-            println!("USB: {devices} device(s), {} known token(s)", tokens.len())
+            println!(
+                "{}",
+                t!("devices-usb", devices = *devices, tokens = tokens.len())
+            )
         }
-        UsbStatus::Unavailable { message } => println!("USB: not available here ({message})"),
+        UsbStatus::Unavailable { message } => println!(
+            "{}",
+            t!("devices-usb-unavailable", message = message.as_str())
+        ),
     }
     for u in &r.usb_tokens {
         let access = match u.device.accessible {
-            Some(true) => "",
-            Some(false) => " — no permission: install the udev rules (make install)",
-            None => "",
+            Some(false) => format!(" — {}", t!("devices-usb-no-permission")),
+            _ => String::new(),
         };
         println!(
-            "  {}:{} bus {:03} device {:03}{access}",
-            u.device.vendor_id, u.device.product_id, u.device.bus, u.device.address
+            "  {}:{} {}{access}",
+            u.device.vendor_id,
+            u.device.product_id,
+            t!(
+                "devices-usb-at",
+                bus = format!("{:03}", u.device.bus),
+                device = format!("{:03}", u.device.address)
+            )
         );
         print_identified(&u.identified);
     }
@@ -133,17 +153,28 @@ fn event_json(e: &DeviceEvent) -> serde_json::Value {
 
 fn event_text(e: &DeviceEvent) -> String {
     match e {
-        DeviceEvent::ReaderAdded { reader } => format!("reader added: {reader}"),
-        DeviceEvent::ReaderRemoved { reader } => format!("reader removed: {reader}"),
+        DeviceEvent::ReaderAdded { reader } => {
+            t!("devices-event-reader-added", reader = reader.as_str())
+        }
+        DeviceEvent::ReaderRemoved { reader } => {
+            t!("devices-event-reader-removed", reader = reader.as_str())
+        }
         DeviceEvent::CardInserted { reader, atr } => {
             let what = devices::identify_atr(Catalogue::builtin(), atr)
-                .map(|id| format!(" — {}; {}", id.product, module_line(&id)))
-                .unwrap_or_else(|| " — unknown card".into());
-            format!("card inserted in {reader}: {atr}{what}")
+                .map(|id| format!("{}; {}", id.product, module_line(&id)))
+                .unwrap_or_else(|| t!("devices-unknown-card-short"));
+            t!(
+                "devices-event-card-inserted",
+                reader = reader.as_str(),
+                atr = atr.to_string(),
+                what = what
+            )
         }
-        DeviceEvent::CardRemoved { reader } => format!("card removed from {reader}"),
-        DeviceEvent::ServiceStopped => "pcscd stopped: waiting for it to come back".into(),
-        DeviceEvent::ServiceStarted => "pcscd running".into(),
+        DeviceEvent::CardRemoved { reader } => {
+            t!("devices-event-card-removed", reader = reader.as_str())
+        }
+        DeviceEvent::ServiceStopped => t!("devices-event-pcscd-stopped"),
+        DeviceEvent::ServiceStarted => t!("devices-event-pcscd-running"),
     }
 }
 
@@ -158,7 +189,7 @@ fn watch(cli: &Cli, args: &DevicesArgs) -> Result<i32> {
         );
     } else {
         print_report(&report);
-        println!("watching for readers and cards (Ctrl-C to stop)…");
+        println!("{}", t!("devices-watching"));
     }
     let deadline = args
         .watch_for

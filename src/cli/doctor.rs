@@ -80,12 +80,45 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The checks' names: stable, for scripts (`--json`'s `check`); what people read is each
+/// check's `doctor-check-…` title from the catalogues.
+mod check {
+    /// Every check, in the order `kyso doctor` runs them.
+    #[cfg(test)]
+    pub const ALL: [&str; 12] = [
+        PCSCD_INSTALLED,
+        PCSCD_REACHABLE,
+        READERS_PRESENT,
+        CARD_PRESENT,
+        TOKEN_IDENTIFIED,
+        MODULE_LOADABLE,
+        TOKEN_VISIBLE,
+        CERTIFICATES_VALID,
+        UDEV_RULES,
+        REGISTERED,
+        SERVE_RUNNING,
+        SERVE_CA_TRUSTED,
+    ];
+    pub const PCSCD_INSTALLED: &str = "pcscd installed"; // i18n: a stable name
+    pub const PCSCD_REACHABLE: &str = "pcscd reachable"; // i18n: a stable name
+    pub const READERS_PRESENT: &str = "readers present"; // i18n: a stable name
+    pub const CARD_PRESENT: &str = "card present"; // i18n: a stable name
+    pub const TOKEN_IDENTIFIED: &str = "token identified"; // i18n: a stable name
+    pub const MODULE_LOADABLE: &str = "module installed and loadable"; // i18n: a stable name
+    pub const TOKEN_VISIBLE: &str = "token visible through the module"; // i18n: a stable name
+    pub const CERTIFICATES_VALID: &str = "certificates found and not expired"; // i18n: a stable name
+    pub const UDEV_RULES: &str = "udev rules installed"; // i18n: a stable name
+    pub const REGISTERED: &str = "kyso module registered in browsers"; // i18n: a stable name
+    pub const SERVE_RUNNING: &str = "kyso serve (signing on web portals) running"; // i18n: a stable name
+    pub const SERVE_CA_TRUSTED: &str = "browsers trust kyso serve's local CA"; // i18n: a stable name
+}
+
 /// The PC/SC checks; true when a card is present (the later checks have something to look at).
 fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
     match find_in_path("pcscd") {
-        Some(p) => d.ok("pcscd installed", p.display().to_string()),
+        Some(p) => d.ok(check::PCSCD_INSTALLED, p.display().to_string()),
         None => d.fail(
-            "pcscd installed",
+            check::PCSCD_INSTALLED,
             blocking,
             t!("doctor-pcscd-missing"),
             t!("doctor-pcscd-install"),
@@ -93,17 +126,21 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
     }
     let readers = match &report.pcsc {
         PcscStatus::Running { readers } => {
-            d.ok("pcscd reachable", t!("doctor-pcscd-answers"));
+            d.ok(check::PCSCD_REACHABLE, t!("doctor-pcscd-answers"));
             readers
         }
         PcscStatus::NotRunning { message } | PcscStatus::Failed { message } => {
             d.fail(
-                "pcscd reachable",
+                check::PCSCD_REACHABLE,
                 blocking,
                 t!("doctor-pcscd-unreachable", message = message.clone()),
                 t!("doctor-pcscd-start"),
             );
-            for c in ["readers present", "card present", "token identified"] {
+            for c in [
+                check::READERS_PRESENT,
+                check::CARD_PRESENT,
+                check::TOKEN_IDENTIFIED,
+            ] {
                 d.skip(c, &t!("doctor-why-no-pcscd"));
             }
             return false;
@@ -111,18 +148,18 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
     };
     if readers.is_empty() {
         d.fail(
-            "readers present",
+            check::READERS_PRESENT,
             blocking,
             t!("doctor-no-reader"),
             t!("doctor-no-reader-fix"),
         );
-        for c in ["card present", "token identified"] {
+        for c in [check::CARD_PRESENT, check::TOKEN_IDENTIFIED] {
             d.skip(c, &t!("doctor-why-no-reader"));
         }
         return false;
     }
     let names: Vec<_> = readers.iter().map(|r| r.name.as_str()).collect();
-    d.ok("readers present", names.join(", "));
+    d.ok(check::READERS_PRESENT, names.join(", "));
     let present: Vec<_> = report
         .readers
         .iter()
@@ -135,8 +172,8 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
         } else {
             (t!("doctor-no-card"), t!("doctor-no-card-fix"))
         };
-        d.fail("card present", blocking, detail, fix);
-        d.skip("token identified", &t!("doctor-why-no-card"));
+        d.fail(check::CARD_PRESENT, blocking, detail, fix);
+        d.skip(check::TOKEN_IDENTIFIED, &t!("doctor-why-no-card"));
         return false;
     }
     let cards: Vec<_> = present
@@ -146,17 +183,17 @@ fn check_pcsc(d: &mut Doctor, report: &DeviceReport, blocking: bool) -> bool {
             _ => r.name.clone(),
         })
         .collect();
-    d.ok("card present", cards.join("; "));
+    d.ok(check::CARD_PRESENT, cards.join("; "));
     let known: Vec<_> = report.identified().map(|i| i.product.clone()).collect();
     if known.is_empty() {
         d.fail(
-            "token identified",
+            check::TOKEN_IDENTIFIED,
             blocking,
             t!("doctor-atr-unknown"),
             t!("doctor-atr-fix"),
         );
     } else {
-        d.ok("token identified", known.join(", "));
+        d.ok(check::TOKEN_IDENTIFIED, known.join(", "));
     }
     true
 }
@@ -179,7 +216,7 @@ fn check_modules(
                 hints.join("; ")
             };
             d.fail(
-                "module installed and loadable",
+                check::MODULE_LOADABLE,
                 true,
                 if notes.is_empty() {
                     t!("doctor-no-module")
@@ -201,7 +238,7 @@ fn check_modules(
             .iter()
             .map(|m| format!("{} ({})", m.name(), m.path().display()))
             .collect();
-        d.ok("module installed and loadable", names.join(", "));
+        d.ok(check::MODULE_LOADABLE, names.join(", "));
     } else {
         let why: Vec<_> = backend
             .failures
@@ -209,7 +246,7 @@ fn check_modules(
             .map(|(_, e)| e.localized())
             .collect();
         d.fail(
-            "module installed and loadable",
+            check::MODULE_LOADABLE,
             backend.modules.is_empty(),
             why.join("; "),
             t!("doctor-module-fix"),
@@ -253,15 +290,12 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
         if !better.is_empty() {
             fix.push_str(&format!("; {}", better.join("; ")));
         }
-        d.fail("token visible through the module", true, detail, fix);
-        d.skip(
-            "certificates found and not expired",
-            &t!("doctor-why-no-token"),
-        );
+        d.fail(check::TOKEN_VISIBLE, true, detail, fix);
+        d.skip(check::CERTIFICATES_VALID, &t!("doctor-why-no-token"));
         return;
     }
     let labels: Vec<_> = tokens.iter().map(|t| t.label().to_owned()).collect();
-    d.ok("token visible through the module", labels.join(", "));
+    d.ok(check::TOKEN_VISIBLE, labels.join(", "));
     let now = time::OffsetDateTime::now_utc();
     let (mut usable, mut expired, mut problems) = (Vec::new(), Vec::new(), Vec::new());
     // Certificates whose private key the token would show only after a login.
@@ -308,10 +342,10 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
         }
     }
     if !usable.is_empty() {
-        d.ok("certificates found and not expired", usable.join(", "));
+        d.ok(check::CERTIFICATES_VALID, usable.join(", "));
         if !expired.is_empty() {
             d.fail(
-                "certificates found and not expired",
+                check::CERTIFICATES_VALID,
                 false,
                 t!("doctor-also-expired", list = expired.join(", ")),
                 t!("doctor-renew-them"),
@@ -319,7 +353,7 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
         }
     } else if !expired.is_empty() {
         d.fail(
-            "certificates found and not expired",
+            check::CERTIFICATES_VALID,
             true,
             t!("doctor-all-expired", list = expired.join(", ")),
             t!("doctor-renew"),
@@ -327,7 +361,7 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
     } else if !hidden.is_empty() {
         // Not seen is not absent: most real tokens show private keys only after a login.
         d.fail(
-            "certificates found and not expired",
+            check::CERTIFICATES_VALID,
             false,
             t!("doctor-keys-hidden", list = hidden.join(", ")),
             t!("doctor-login-fix"),
@@ -335,7 +369,7 @@ fn check_tokens(d: &mut Doctor, backend: &Backend, report: &DeviceReport, args: 
     } else {
         problems.insert(0, t!("doctor-no-cert"));
         d.fail(
-            "certificates found and not expired",
+            check::CERTIFICATES_VALID,
             true,
             problems.join("; "),
             t!("doctor-no-cert-fix"),
@@ -349,9 +383,9 @@ fn check_udev(d: &mut Doctor) {
         .map(|dir| Path::new(dir).join(udev::RULES_FILE))
         .find(|p| p.is_file());
     match found {
-        Some(p) => d.ok("udev rules installed", p.display().to_string()),
+        Some(p) => d.ok(check::UDEV_RULES, p.display().to_string()),
         None => d.fail(
-            "udev rules installed",
+            check::UDEV_RULES,
             false,
             t!("doctor-udev-missing", file = udev::RULES_FILE),
             t!("doctor-udev-fix"),
@@ -360,7 +394,7 @@ fn check_udev(d: &mut Doctor) {
 }
 
 fn check_registered(d: &mut Doctor) {
-    const CHECK: &str = "kyso module registered in browsers";
+    const CHECK: &str = check::REGISTERED;
     match super::register::doctor_state() {
         Ok((ok, missing)) if missing.is_empty() && !ok.is_empty() => d.ok(CHECK, ok.join(", ")),
         Ok((ok, missing)) => {
@@ -380,7 +414,7 @@ fn check_registered(d: &mut Doctor) {
 /// `kyso serve`: whether it answers on its ports, and whether the browsers trust its CA.
 fn check_serve(d: &mut Doctor) {
     use super::loopback::{self, Probe};
-    const RUNS: &str = "kyso serve (signing on web portals) running";
+    const RUNS: &str = check::SERVE_RUNNING;
     let ca = loopback::localca::ca_file(&loopback::localca::default_dir());
     let vgca = loopback::probe(super::serve::VGCA_PORT, &ca);
     let vnpt = super::serve::VNPT_PORTS
@@ -390,44 +424,43 @@ fn check_serve(d: &mut Doctor) {
     match (vgca, vnpt) {
         (Probe::Ours, Some((port, _))) => d.ok(
             RUNS,
-            format!(
-                "VGCA on wss://127.0.0.1:{}, VNPT on wss://localhost:{port}/plugin",
-                super::serve::VGCA_PORT
+            t!(
+                "doctor-serve-ports",
+                vgca = super::serve::VGCA_PORT,
+                vnpt = port
             ),
         ),
         (Probe::Other, _) => d.fail(
             RUNS,
             false,
-            format!(
-                "another program listens on port {} (the VGCA plugin's)",
-                super::serve::VGCA_PORT
-            ),
-            "stop it (another signing plugin?), then start kyso serve",
+            t!("doctor-serve-port-taken", port = super::serve::VGCA_PORT),
+            t!("doctor-serve-port-taken-fix"),
         ),
         _ => d.fail(
             RUNS,
             false,
-            "not running (only needed to sign on web portals)".into(),
-            "systemctl --user enable --now kyso-serve (or run `kyso serve`)",
+            t!("doctor-serve-not-running"),
+            t!("doctor-serve-not-running-fix"),
         ),
     }
-    const TRUST: &str = "browsers trust kyso serve's local CA";
+    const TRUST: &str = check::SERVE_CA_TRUSTED;
     match super::register::ca_trust_state() {
         Ok((ok, missing)) if missing.is_empty() && !ok.is_empty() => d.ok(TRUST, ok.join(", ")),
-        Ok((_, missing)) if missing.is_empty() => d.skip(TRUST, "no browser NSS database"),
+        Ok((_, missing)) if missing.is_empty() => d.skip(TRUST, &t!("doctor-serve-no-nss-db")),
         Ok((ok, missing)) => {
-            let mut detail = format!("not trusted in {}", missing.join(", "));
-            if !ok.is_empty() {
-                detail.push_str(&format!("; trusted in {}", ok.join(", ")));
-            }
-            d.fail(
-                TRUST,
-                false,
-                detail,
-                "run `kyso register` (close Firefox and Thunderbird first)",
-            )
+            let missing = missing.join(", ");
+            let detail = if ok.is_empty() {
+                t!("doctor-serve-ca-untrusted", missing = missing)
+            } else {
+                t!(
+                    "doctor-serve-ca-partly-trusted",
+                    missing = missing,
+                    trusted = ok.join(", ")
+                )
+            };
+            d.fail(TRUST, false, detail, t!("doctor-serve-ca-fix"))
         }
-        Err(e) => d.fail(TRUST, false, e.to_string(), "set HOME"),
+        Err(e) => d.fail(TRUST, false, e.localized(), t!("doctor-set-home")),
     }
 }
 
@@ -444,21 +477,15 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
         match check_modules(&mut d, &report, configured) {
             Some(backend) => check_tokens(&mut d, &backend, &report, args),
             None => {
-                d.skip(
-                    "token visible through the module",
-                    &t!("doctor-why-no-module"),
-                );
-                d.skip(
-                    "certificates found and not expired",
-                    &t!("doctor-why-no-module"),
-                );
+                d.skip(check::TOKEN_VISIBLE, &t!("doctor-why-no-module"));
+                d.skip(check::CERTIFICATES_VALID, &t!("doctor-why-no-module"));
             }
         }
     } else {
         for c in [
-            "module installed and loadable",
-            "token visible through the module",
-            "certificates found and not expired",
+            check::MODULE_LOADABLE,
+            check::TOKEN_VISIBLE,
+            check::CERTIFICATES_VALID,
         ] {
             d.skip(c, &t!("doctor-why-no-token-found"));
         }
@@ -501,12 +528,38 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<i32> {
     Ok(if blocked { 1 } else { 0 })
 }
 
+/// `doctor-check-<the name's words, lowercase, joined by '-'>`.
+fn title_id(check: &str) -> String {
+    let words: Vec<String> = check
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    format!("doctor-check-{}", words.join("-"))
+}
+
 /// A check's title in the language in use (`check` stays the stable name `--json` gives).
 fn check_title(check: &str) -> String {
-    let id = format!("doctor-check-{}", check.replace(' ', "-"));
+    let id = title_id(check);
     if kyso::i18n::has_message(&id) {
         kyso::i18n::tr(&id, &[])
     } else {
         check.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kyso::i18n::{tr_in, Lang};
+
+    #[test]
+    fn every_check_has_a_title_in_both_languages() {
+        for c in check::ALL {
+            let id = title_id(c);
+            assert!(kyso::i18n::has_message(&id), "{id}");
+            assert_eq!(tr_in(Lang::En, &id, &[]), c, "English title is the name");
+            assert_ne!(tr_in(Lang::Vi, &id, &[]), c, "{id} has no Vietnamese");
+        }
     }
 }

@@ -15,6 +15,7 @@ use kyso::{t, Error, Result};
 
 use super::{context, print_json, Cli};
 
+// i18n: the English of --help; help-<command>-after in i18n/ is its twin (a test checks)
 const EXTEND_HELP: &str = "\
 Each PDF gets, in an incremental update after its signatures, a Document Security Store with
 the certificates, OCSP responses and CRLs of every signature and timestamp in it (fetched
@@ -74,13 +75,7 @@ pub struct ExtendArgs {
 pub fn run(cli: &Cli, args: &ExtendArgs) -> Result<i32> {
     let timeout = std::time::Duration::from_secs(args.timeout);
     let archive: Option<Arc<dyn kyso::document::Timestamper>> = match (args.level, &args.tsa) {
-        (ExtendLevel::BLta, None) => {
-            return Err(Error::InvalidInput(
-                "--level b-lta (the default) needs --tsa URL for the document timestamp; \
-                 --level b-lt adds the validation data only"
-                    .into(),
-            ))
-        }
+        (ExtendLevel::BLta, None) => return Err(Error::InvalidInput(t!("extend-blta-needs-tsa"))),
         (ExtendLevel::BLta, Some(url)) => Some(Arc::new(Tsa {
             timeout,
             ..Tsa::new(url.clone())

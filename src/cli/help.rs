@@ -37,6 +37,11 @@ fn localise(mut cmd: Command, key: &str) -> Command {
     if let Some(about) = text(&format!("{key}-about")) {
         cmd = cmd.about(about).long_about(None);
     }
+    if cmd.get_after_help().is_some() {
+        if let Some(after) = text(&format!("{key}-after")) {
+            cmd = cmd.after_help(after).after_long_help(None);
+        }
+    }
     let template = format!(
         "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
         t!("clap-usage")
@@ -100,6 +105,9 @@ fn keys(cmd: &Command, key: &str, out: &mut Vec<String>) {
     if cmd.get_about().is_some() {
         out.push(format!("{key}-about"));
     }
+    if cmd.get_after_help().is_some() {
+        out.push(format!("{key}-after"));
+    }
     for a in cmd.get_arguments() {
         let id = a.get_id().as_str();
         if a.is_hide_set() || a.get_help().is_none() || a.is_global_set() && key != "help" {
@@ -137,5 +145,28 @@ mod tests {
             "{} help texts not in i18n/: {missing:#?}",
             missing.len()
         );
+    }
+
+    /// The English catalogue's `help-<command>-after` is the code's text: the two stay twins.
+    #[test]
+    fn longer_help_texts_match_their_english_twins() {
+        fn walk(cmd: &Command, key: &str, n: &mut usize) {
+            if let Some(after) = cmd.get_after_help() {
+                let id = format!("{key}-after");
+                assert_eq!(
+                    kyso::i18n::tr_in(Lang::En, &id, &[]),
+                    after.to_string(),
+                    "{id} differs from the code's English"
+                );
+                assert_ne!(kyso::i18n::tr_in(Lang::Vi, &id, &[]), after.to_string());
+                *n += 1;
+            }
+            for s in cmd.get_subcommands() {
+                walk(s, &format!("{key}-{}", s.get_name()), n);
+            }
+        }
+        let mut n = 0;
+        walk(&Cli::command(), "help", &mut n);
+        assert!(n >= 4, "{n} longer help texts");
     }
 }

@@ -216,7 +216,7 @@ pub fn certs(cli: &Cli, args: &CertsArgs) -> Result<i32> {
         };
         let validity_note = match s("validity").as_str() {
             "expired" => format!("  {}", t!("certs-expired")),
-            "not yet valid" => format!("  {}", t!("certs-not-yet-valid")),
+            "not yet valid" => format!("  {}", t!("certs-not-yet-valid")), // i18n: JSON value
             _ => String::new(),
         };
         let identity = if identity.is_empty() {

@@ -115,6 +115,7 @@ pub fn main() -> i32 {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let msg = info.to_string();
+        // i18n: the standard library's panic message, matched
         if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
             std::process::exit(141);
         }
@@ -218,6 +219,6 @@ fn print_json(v: &impl serde::Serialize) {
         Ok(s) => {
             let _ = writeln!(std::io::stdout(), "{s}");
         }
-        Err(e) => eprintln!("kyso: cannot encode JSON: {e}"),
+        Err(e) => eprintln!("kyso: JSON: {e}"), // i18n: a program and a format's names
     }
 }

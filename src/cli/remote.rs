@@ -1,5 +1,6 @@
 //! `kyso remote login|list|logout`: remote signing accounts (Cloud Signature Consortium API).
 
+use kyso::t;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -50,12 +51,10 @@ struct LoginArgs {
 fn accounts(cli: &Cli) -> Result<Vec<RemoteConfig>> {
     let cfg = Config::discover(cli.config.as_deref())?;
     if cfg.remotes.is_empty() {
-        return Err(Error::InvalidInput(format!(
-            "no [[remote]] account in {}: add one with base_url and client_id (see README)",
-            cfg.source
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "kyso.toml (none found)".into())
-        )));
+        return Err(Error::InvalidInput(match cfg.source {
+            Some(p) => t!("remote-no-account", config = p.display().to_string()),
+            None => t!("remote-no-account-no-config"),
+        }));
     }
     Ok(cfg.remotes)
 }
@@ -66,11 +65,12 @@ fn account(cli: &Cli, name: Option<&str>) -> Result<RemoteConfig> {
         Some(n) => all
             .into_iter()
             .find(|a| a.name == n)
-            .ok_or_else(|| Error::InvalidInput(format!("no [[remote]] named '{n}' in kyso.toml"))),
+            .ok_or_else(|| Error::InvalidInput(t!("remote-no-such-account", name = n))),
         None if all.len() == 1 => Ok(all.into_iter().next().unwrap_or_else(|| unreachable!())),
-        None => Err(Error::Ambiguous(format!(
-            "several remote accounts, name one: {}",
-            all.iter()
+        None => Err(Error::Ambiguous(t!(
+            "remote-several-accounts",
+            names = all
+                .iter()
                 .map(|a| a.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -88,9 +88,12 @@ pub fn run(cli: &Cli, args: &RemoteArgs) -> Result<i32> {
             if cli.json {
                 print_json(&json!({ "account": acct.name, "removed": had }));
             } else if had {
-                eprintln!("logged out of {}", acct.name);
+                eprintln!("{}", t!("remote-logged-out", account = acct.name.as_str()));
             } else {
-                eprintln!("{}: no stored token", acct.name);
+                eprintln!(
+                    "{}",
+                    t!("remote-no-stored-token", account = acct.name.as_str())
+                );
             }
             Ok(0)
         }
@@ -105,7 +108,10 @@ fn login(cli: &Cli, args: &LoginArgs) -> Result<i32> {
         RemoteAuth::ClientCredentials => flow.client_credentials()?,
         RemoteAuth::AuthorizationCode => flow.authorization_code(
             &|url| {
-                eprintln!("Open this page to log in to {}:\n\n  {url}\n", acct.name);
+                eprintln!(
+                    "{}\n\n  {url}\n",
+                    t!("remote-open-this-page", account = acct.name.as_str())
+                );
                 if cli.json {
                     print_json(&json!({ "authorize_url": url }));
                 }
@@ -114,14 +120,13 @@ fn login(cli: &Cli, args: &LoginArgs) -> Result<i32> {
         )?,
         RemoteAuth::Login => {
             let user = acct.user.clone().ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "[[remote]] '{}' uses auth = \"login\": set user",
-                    acct.name
-                ))
+                Error::InvalidInput(t!("remote-login-needs-user", account = acct.name.as_str()))
             })?;
-            let password = args
-                .password
-                .read(&format!("Password of {user} at {}: ", acct.name))?;
+            let password = args.password.read(&t!(
+                "remote-password-prompt",
+                user = user.as_str(),
+                account = acct.name.as_str()
+            ))?;
             flow.login_basic(&user, &password)?
         }
     };
@@ -134,14 +139,19 @@ fn login(cli: &Cli, args: &LoginArgs) -> Result<i32> {
             "expires_in": token.expires_in(),
         }));
     } else {
+        let account = acct.name.as_str();
+        let file = path.display().to_string();
         eprintln!(
-            "logged in to {}{}; token kept in {}",
-            acct.name,
-            token
-                .expires_in()
-                .map(|s| format!(" for {s} s"))
-                .unwrap_or_default(),
-            path.display()
+            "{}",
+            match token.expires_in() {
+                Some(seconds) => t!(
+                    "remote-logged-in-for",
+                    account = account,
+                    seconds = seconds,
+                    file = file
+                ),
+                None => t!("remote-logged-in", account = account, file = file),
+            }
         );
     }
     Ok(0)
@@ -195,20 +205,29 @@ fn list(cli: &Cli, name: Option<&str>) -> Result<i32> {
         for r in &rows {
             let s = |k: &str| r[k].as_str().unwrap_or("").to_owned();
             if r.get("error").is_some() {
-                println!("{}  ERROR: {}", s("account"), s("error"));
+                println!(
+                    "{}  {}",
+                    s("account"),
+                    t!("remote-list-error", error = s("error"))
+                );
                 continue;
             }
+            println!("{}  {}", s("token"), s("service"));
             println!(
-                "{}  {}\n    {}  {}  valid until {}\n    {}; PIN {}, OTP {}, {} signature(s) per authorisation",
-                s("token"),
-                s("service"),
+                "    {}  {}  {}",
                 s("common_name"),
                 s("key_type"),
-                s("not_after"),
-                s("status"),
-                s("pin"),
-                s("otp"),
-                r["multisign"],
+                t!("remote-list-valid-until", time = s("not_after"))
+            );
+            println!(
+                "    {}",
+                t!(
+                    "remote-list-credential",
+                    status = s("status"),
+                    pin = s("pin"),
+                    otp = s("otp"),
+                    multisign = r["multisign"].to_string()
+                )
             );
         }
     }

@@ -3,6 +3,7 @@
 //! A thin shell over the library's pipeline ([`kyso::batch`]): arguments in, the pipeline's
 //! events out (through [`super::batch`]).
 
+use kyso::t;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -29,14 +30,18 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
                 .map_err(|e| Error::io(format!("--out-dir {}", dir.display()), e))?;
         }
         if !dir.is_dir() {
-            return Err(Error::InvalidInput(format!(
-                "--out-dir {} is not a directory",
-                dir.display()
+            return Err(Error::InvalidInput(t!(
+                "sign-out-dir-not-directory",
+                dir = dir.display().to_string()
             )));
         }
         // Before the PIN and any signature: a read-only directory would fail every file.
-        tempfile::tempfile_in(dir)
-            .map_err(|e| Error::io(format!("--out-dir {} is not writable", dir.display()), e))?;
+        tempfile::tempfile_in(dir).map_err(|e| {
+            Error::io(
+                t!("sign-out-dir-not-writable", dir = dir.display().to_string()),
+                e,
+            )
+        })?;
     }
     let extra_chain = match &args.chain {
         Some(p) => Certificate::from_pem(
@@ -55,7 +60,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     let ltv = ltv(cli, args, explicit, tsa.is_some())?;
     let visible = match &args.visible {
         Some(_) if explicit.is_some_and(|f| f != batch::Format::Pades) => {
-            return Err(Error::InvalidInput("--visible needs --format pades".into()))
+            return Err(Error::InvalidInput(t!("sign-visible-needs-pades")))
         }
         Some(spec) => {
             let mut v = document::Visible::parse(spec, &args.font)?;
@@ -70,9 +75,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     if explicit.is_some_and(|f| f != batch::Format::Pades)
         && (args.reason.is_some() || args.location.is_some() || args.contact.is_some())
     {
-        return Err(Error::InvalidInput(
-            "--reason, --location and --contact need --format pades".into(),
-        ));
+        return Err(Error::InvalidInput(t!("sign-reason-needs-pades")));
     }
     // The files, by format: the one asked, or each by its content.
     let expand_as = explicit.unwrap_or(batch::Format::Cms);
@@ -83,19 +86,13 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
     if files.is_empty() {
         let signed_left_out = !args.include_signed && expand(true).is_ok_and(|f| !f.is_empty());
         return Err(Error::InvalidInput(if signed_left_out {
-            "no file to sign in the directories given: the signed PDFs there are left out \
-             (pass --include-signed to countersign them)"
-                .into()
+            t!("sign-nothing-signed-left-out")
         } else {
-            "no file to sign in the directories given".into()
+            t!("sign-nothing-to-sign")
         }));
     }
     if args.in_place && explicit != Some(batch::Format::Xml) {
-        return Err(Error::InvalidInput(
-            "--in-place needs --format xml (the signature goes inside XML files; other \
-             formats write a new file)"
-                .into(),
-        ));
+        return Err(Error::InvalidInput(t!("sign-in-place-needs-xml")));
     }
     let mut mixed = Mixed::plan(files, explicit, args.out_dir.as_deref())?;
     if args.in_place {
@@ -197,28 +194,22 @@ fn ltv(
 ) -> Result<Option<Arc<ValidationCache>>> {
     match args.level {
         None => Ok(None),
-        Some(Level::BB) if stamped => Err(Error::InvalidInput(
-            "--level b-b has no timestamp: leave out --tsa, or ask for --level b-t".into(),
-        )),
+        Some(Level::BB) if stamped => Err(Error::InvalidInput(t!("sign-level-bb-with-tsa"))),
         Some(Level::BB) => Ok(None),
-        Some(Level::BT | Level::BLt | Level::BLta) if !stamped => Err(Error::InvalidInput(
-            "--level b-t, b-lt and b-lta need a timestamp authority: give --tsa URL".into(),
-        )),
+        Some(Level::BT | Level::BLt | Level::BLta) if !stamped => {
+            Err(Error::InvalidInput(t!("sign-level-needs-tsa")))
+        }
         Some(Level::BT) => Ok(None),
-        Some(Level::BLta) if explicit != Some(batch::Format::Pades) => Err(Error::InvalidInput(
-            "--level b-lta needs --format pades (kyso does not write CAdES-LTA archive \
-                 timestamps in .p7s; --level b-lt does CAdES-LT)"
-                .into(),
-        )),
+        Some(Level::BLta) if explicit != Some(batch::Format::Pades) => {
+            Err(Error::InvalidInput(t!("sign-level-blta-needs-pades")))
+        }
         Some(Level::BLt)
             if !matches!(
                 explicit,
                 Some(batch::Format::Pades) | Some(batch::Format::Cms)
             ) =>
         {
-            Err(Error::InvalidInput(
-                "--level b-lt needs --format pades (PAdES B-LT) or cms (CAdES-LT)".into(),
-            ))
+            Err(Error::InvalidInput(t!("sign-level-blt-needs-pades-or-cms")))
         }
         Some(Level::BLt | Level::BLta) => {
             let source = HttpRevocation {
@@ -240,12 +231,11 @@ fn ltv(
 /// The timestamp authority of `--tsa`, checked before the PIN.
 fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestamper>>> {
     match &args.tsa {
-        Some(_) if format == batch::Format::Raw => Err(Error::InvalidInput(
-            "--tsa needs --format cms or pades (a raw signature has no room for a timestamp)"
-                .into(),
-        )),
+        Some(_) if format == batch::Format::Raw => {
+            Err(Error::InvalidInput(t!("sign-tsa-needs-document-format")))
+        }
         Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => Err(
-            Error::InvalidInput(format!("--tsa {url}: expected an http:// or https:// URL")),
+            Error::InvalidInput(t!("sign-tsa-not-http", url = url.as_str())),
         ),
         Some(url) => Ok(Some(Arc::new(document::Tsa {
             timeout: std::time::Duration::from_secs(args.tsa_timeout),

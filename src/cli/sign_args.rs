@@ -121,6 +121,7 @@ impl Format {
     }
 }
 
+// i18n: the English of --help; help-<command>-after in i18n/ is its twin (a test checks)
 const SIGN_HELP: &str = "\
 Default format (no --format): each file by its content: PDFs are signed in the PDF (pades,
   FILE.signed.pdf); XML files get an XMLDSig signature inside (xml, FILE.signed.xml: an

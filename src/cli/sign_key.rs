@@ -189,7 +189,7 @@ fn ask_key(
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Error::io("reading the choice of key", e))?;
+        .map_err(|e| Error::io(t!("io-reading-key-choice"), e))?;
     line.trim()
         .parse::<usize>()
         .ok()

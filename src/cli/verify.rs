@@ -21,6 +21,7 @@ use kyso::document::cms::cades_lt::long_term_values;
 use kyso::document::verify::issuers::IssuerFetcher;
 use kyso::document::verify::{stored_validation_data, StoredValidationData, ValidationCache};
 
+// i18n: the English of --help; help-<command>-after in i18n/ is its twin (a test checks)
 const VERIFY_HELP: &str = "\
 A detached signature is FILE.p7s beside FILE (give either name), or any signature file with
 --content naming its document. An XML file (FILE.xml, e-invoices, declarations) has each

@@ -1,6 +1,7 @@
 //! `kyso verify DIR`: the signed documents in a folder (each `.p7s` signature, each PDF or XML
 //! file with a signature inside), found without parsing them.
 
+use kyso::t;
 use std::path::{Path, PathBuf};
 
 use kyso::batch::files;
@@ -19,7 +20,7 @@ pub(super) enum Target {
 /// The signed documents in `dir`: each `.p7s` signature and each PDF with a signature inside
 /// (sorted; hidden files left out).
 pub(super) fn signed_in(dir: &Path, recursive: bool) -> Result<Vec<Target>> {
-    let ctx = || format!("reading directory {}", dir.display());
+    let ctx = || t!("io-reading-directory", dir = dir.display().to_string());
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(ctx(), e))?
         .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(ctx(), e)))

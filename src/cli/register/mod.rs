@@ -6,6 +6,7 @@ mod nssdb;
 mod p11kit;
 mod places;
 
+use kyso::t;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -62,22 +63,22 @@ pub enum Status {
 }
 
 impl Status {
-    fn text(self, dry_run: bool) -> &'static str {
-        match (self, dry_run) {
-            (Status::Registered, false) => "registered",
-            (Status::Registered, true) => "would register",
-            (Status::Updated, false) => "updated",
-            (Status::Updated, true) => "would update",
-            (Status::AlreadyRegistered, _) => "already registered",
-            (Status::Removed, false) => "removed",
-            (Status::Removed, true) => "would remove",
-            (Status::NotRegistered, _) => "not registered",
-            (Status::InUse, _) => "skipped (in use)",
-            (Status::LegacyDbm, _) => "skipped (old dbm:)",
-            (Status::NoDatabase, _) => "skipped (no NSS DB)",
-            (Status::OtherOwner, _) => "skipped (owner)",
-            (Status::Failed, _) => "FAILED",
-        }
+    fn text(self, dry_run: bool) -> String {
+        t!(match (self, dry_run) {
+            (Status::Registered, false) => "register-status-registered",
+            (Status::Registered, true) => "register-status-would-register",
+            (Status::Updated, false) => "register-status-updated",
+            (Status::Updated, true) => "register-status-would-update",
+            (Status::AlreadyRegistered, _) => "register-status-already-registered",
+            (Status::Removed, false) => "register-status-removed",
+            (Status::Removed, true) => "register-status-would-remove",
+            (Status::NotRegistered, _) => "register-status-not-registered",
+            (Status::InUse, _) => "register-status-in-use",
+            (Status::LegacyDbm, _) => "register-status-legacy-dbm",
+            (Status::NoDatabase, _) => "register-status-no-database",
+            (Status::OtherOwner, _) => "register-status-other-owner",
+            (Status::Failed, _) => "register-status-failed",
+        })
     }
     /// Needs the user to act before the module is (un)registered there.
     fn blocks(self) -> bool {
@@ -103,7 +104,7 @@ fn home() -> Result<PathBuf> {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
-        .ok_or_else(|| Error::InvalidInput("HOME is not set".into()))
+        .ok_or_else(|| Error::InvalidInput(t!("register-no-home")))
 }
 
 fn data_home(home: &Path) -> PathBuf {
@@ -132,9 +133,9 @@ fn find_module(explicit: Option<&Path>) -> Result<PathBuf> {
             .is_ok()
             && magic == *b"\x7fELF";
         if !elf {
-            return Err(Error::InvalidInput(format!(
-                "{} is not a shared library",
-                abs.display()
+            return Err(Error::InvalidInput(t!(
+                "register-not-a-library",
+                path = abs.display().to_string()
             )));
         }
         Ok(abs)
@@ -144,7 +145,7 @@ fn find_module(explicit: Option<&Path>) -> Result<PathBuf> {
     }
     let exe = std::env::current_exe()
         .and_then(|e| e.canonicalize())
-        .map_err(|e| Error::io("locating the kyso binary", e))?;
+        .map_err(|e| Error::io(t!("io-locating-kyso"), e))?;
     let dir = exe.parent().unwrap_or(Path::new("/"));
     let prefix = dir.parent().unwrap_or(Path::new("/"));
     let candidates = [
@@ -160,11 +161,11 @@ fn find_module(explicit: Option<&Path>) -> Result<PathBuf> {
     ];
     match candidates.iter().find(|c| c.is_file()) {
         Some(c) => checked(c),
-        None => Err(Error::InvalidInput(format!(
-            "{MODULE_FILE} not found next to {} nor in {}/lib: install it (`make install`), or \
-             name it with --module-path",
-            exe.display(),
-            prefix.display()
+        None => Err(Error::InvalidInput(t!(
+            "register-module-not-found",
+            module = MODULE_FILE,
+            dir = exe.display().to_string(),
+            prefix = prefix.display().to_string()
         ))),
     }
 }
@@ -202,12 +203,7 @@ impl Run<'_> {
             DbFormat::LegacyDbm => {
                 return Ok((
                     Status::LegacyDbm,
-                    format!(
-                        "old-format (dbm:) NSS database (cert8.db, secmod.db), not changed: open \
-                         this profile once with a current {} (it converts the database), then \
-                         run `kyso register` again",
-                        place.app.program()
-                    ),
+                    t!("register-legacy-dbm", program = place.app.program()),
                 ))
             }
             DbFormat::Missing if self.args.remove => {
@@ -216,11 +212,7 @@ impl Run<'_> {
             DbFormat::Missing if !place.create => {
                 return Ok((
                     Status::NoDatabase,
-                    format!(
-                        "the profile has no NSS database yet: start {} once, then run `kyso \
-                         register` again",
-                        place.app.program()
-                    ),
+                    t!("register-no-database", program = place.app.program()),
                 ))
             }
             DbFormat::Missing => created = true,
@@ -230,12 +222,7 @@ impl Run<'_> {
             if let Some(pid) = place.in_use_by() {
                 return Ok((
                     Status::InUse,
-                    format!(
-                        "{} is running with this profile (pid {pid}): close {} first and run \
-                         again (or --force)",
-                        place.app.program(),
-                        place.app.program()
-                    ),
+                    t!("register-in-use", program = place.app.program(), pid = pid),
                 ));
             }
             let owner = std::fs::metadata(if created {
@@ -253,10 +240,7 @@ impl Run<'_> {
                 if owner != me {
                     return Ok((
                         Status::OtherOwner,
-                        format!(
-                            "owned by uid {owner}, not by this user (uid {me}): run `kyso \
-                             register` as that user, without sudo"
-                        ),
+                        t!("register-other-owner", owner = owner, me = me),
                     ));
                 }
             }
@@ -280,6 +264,7 @@ impl Run<'_> {
         let module = self
             .module
             .as_deref()
+            // i18n: a bug's panic message
             .expect("module found before registering");
         let lib = module.display().to_string();
         if entries.len() == 1 && entries[0].name == MODULE_NAME && entries[0].library == lib {
@@ -296,9 +281,9 @@ impl Run<'_> {
         }
         if entries.is_empty() {
             let detail = if created && dry {
-                "would create the database".to_owned()
+                t!("register-would-create-database")
             } else if created {
-                "created the database".to_owned()
+                t!("register-created-database")
             } else {
                 String::new()
             };
@@ -347,14 +332,14 @@ impl Run<'_> {
                         } else {
                             Status::Registered
                         },
-                        "trusted for TLS servers on this computer's loopback only".into(),
+                        t!("register-ca-trusted-for"),
                     ))
                 }
             }
         })();
-        let (status, detail) = result.unwrap_or_else(|e| (Status::Failed, e.to_string()));
+        let (status, detail) = result.unwrap_or_else(|e| (Status::Failed, e.localized()));
         Outcome {
-            place: format!("kyso serve's local CA in {}", place.title()),
+            place: t!("register-place-serve-ca", place = place.title()),
             kind: "nss-ca",
             app: Some(place.app),
             path: place.dir.clone(),
@@ -366,10 +351,10 @@ impl Run<'_> {
     fn p11kit(&self, path: &Path) -> Outcome {
         let (status, detail) = match self.p11kit_status(path) {
             Ok(s) => s,
-            Err(e) => (Status::Failed, e.to_string()),
+            Err(e) => (Status::Failed, e.localized()),
         };
         Outcome {
-            place: "p11-kit module file".into(),
+            place: t!("register-place-p11kit"),
             kind: "p11-kit",
             app: None,
             path: path.to_owned(),
@@ -397,6 +382,7 @@ impl Run<'_> {
         let module = self
             .module
             .as_deref()
+            // i18n: a bug's panic message
             .expect("module found before registering");
         if existing.is_none() && !self.args.system {
             // `make install` (or a package) already names this module for every user.
@@ -405,7 +391,7 @@ impl Run<'_> {
                 if named.as_deref().and_then(p11kit::module_of).as_deref()
                     == Some(&module.display().to_string())
                 {
-                    return Ok((Status::AlreadyRegistered, format!("by {f}")));
+                    return Ok((Status::AlreadyRegistered, t!("register-by-file", file = f)));
                 }
             }
         }
@@ -471,12 +457,17 @@ pub fn run(cli: &Cli, args: &RegisterArgs) -> Result<i32> {
         }));
     } else {
         if let Some(m) = &run.module {
-            println!("module {}", m.display());
+            println!(
+                "{}",
+                t!("register-module", module = m.display().to_string())
+            );
         }
         for o in &outcomes {
+            let status = o.status.text(args.dry_run);
+            let pad = 20usize.saturating_sub(status.chars().count());
             println!(
-                "{:<20} {}: {}",
-                o.status.text(args.dry_run),
+                "{status}{} {}: {}",
+                " ".repeat(pad),
                 o.place,
                 o.path.display()
             );
@@ -491,12 +482,12 @@ pub fn run(cli: &Cli, args: &RegisterArgs) -> Result<i32> {
             )
         });
         if args.dry_run {
-            println!("dry run: nothing was changed");
+            println!("{}", t!("register-dry-run"));
         } else if changed {
-            println!("restart the applications that were open for them to see the change");
+            println!("{}", t!("register-restart-applications"));
         }
         if blocked {
-            println!("some places were not changed: see above, then run `kyso register` again");
+            println!("{}", t!("register-some-not-changed"));
         }
     }
     Ok(if blocked { 1 } else { 0 })
@@ -510,7 +501,7 @@ pub fn doctor_state() -> Result<(Vec<String>, Vec<String>)> {
         match place.format() {
             DbFormat::Sql => {}
             DbFormat::Missing if place.create => {
-                missing.push(format!("{} (no database yet)", place.title()));
+                missing.push(t!("register-state-no-database", place = place.title()));
                 continue;
             }
             _ => continue,
@@ -518,10 +509,10 @@ pub fn doctor_state() -> Result<(Vec<String>, Vec<String>)> {
         let entries = nssdb::kyso_entries(&place.dir);
         match entries.first() {
             None => missing.push(place.title()),
-            Some(e) if !Path::new(&e.library).is_file() => missing.push(format!(
-                "{} (registered module {} does not exist)",
-                place.title(),
-                e.library
+            Some(e) if !Path::new(&e.library).is_file() => missing.push(t!(
+                "register-state-module-gone",
+                place = place.title(),
+                library = e.library.as_str()
             )),
             Some(_) => ok.push(place.title()),
         }

@@ -2,6 +2,7 @@
 //! (no module is loaded); changes go through NSS's own `modutil`, which keeps the database
 //! consistent.
 
+use kyso::t;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -80,12 +81,7 @@ pub fn nss_tool(name: &str) -> Result<PathBuf> {
         .chain([PathBuf::from("/usr/bin")])
         .map(|d| d.join(name))
         .find(|p| p.is_file())
-        .ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "{name} (NSS tools) is not installed: Debian/Ubuntu: sudo apt-get install \
-                 libnss3-tools; Fedora: sudo dnf install nss-tools"
-            ))
-        })
+        .ok_or_else(|| Error::InvalidInput(t!("register-nss-tools-missing", tool = name)))
 }
 
 fn run(tool: &str, args: &[&str], dir: &Path) -> Result<()> {
@@ -94,7 +90,7 @@ fn run(tool: &str, args: &[&str], dir: &Path) -> Result<()> {
         .env("NSS_DEFAULT_DB_TYPE", "sql")
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| Error::io(format!("running {tool}"), e))?;
+        .map_err(|e| Error::io(t!("io-running", program = tool), e))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -104,10 +100,12 @@ fn run(tool: &str, args: &[&str], dir: &Path) -> Result<()> {
         } else {
             msg
         };
-        Err(Error::InvalidInput(format!(
-            "{tool} {} failed on {}: {msg}",
-            args.first().unwrap_or(&""),
-            dir.display()
+        Err(Error::InvalidInput(t!(
+            "register-nss-tool-failed",
+            tool = tool,
+            command = *args.first().unwrap_or(&""),
+            dir = dir.display().to_string(),
+            message = msg
         )))
     }
 }

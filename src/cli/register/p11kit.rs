@@ -19,6 +19,7 @@ pub const SYSTEM_FILES: [&str; 2] = [SYSTEM_FILE, "/usr/share/p11-kit/modules/ky
 /// The file's content for the module at `library`.
 pub fn content(library: &Path) -> String {
     format!(
+        // i18n: a configuration file's comment
         "# Written by `kyso register`: kyso's PKCS#11 module, for applications using p11-kit.\n\
          module: {}\n",
         library.display()

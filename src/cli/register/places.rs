@@ -2,6 +2,7 @@
 //! (classic, snap and flatpak installs, read from `profiles.ini`), and the shared database
 //! Chromium, Chrome, Edge and LibreOffice read (`~/.pki/nssdb`).
 
+use kyso::t;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -26,11 +27,11 @@ impl App {
         }
     }
     /// What to close before the database can be changed safely.
-    pub fn program(self) -> &'static str {
+    pub fn program(self) -> String {
         match self {
-            App::Firefox => "Firefox",
-            App::Thunderbird => "Thunderbird",
-            App::SharedNssDb => "the browser",
+            App::Firefox => "Firefox".into(),
+            App::Thunderbird => "Thunderbird".into(),
+            App::SharedNssDb => t!("register-program-browser"),
         }
     }
 }
@@ -73,10 +74,9 @@ impl NssPlace {
             t.push_str(&format!(" ({})", self.flavour));
         }
         match &self.profile {
-            Some(p) => t.push_str(&format!(" profile {p}")),
-            None => t.push_str(" shared NSS DB"),
+            Some(p) => t!("register-place-profile", app = t, profile = p.as_str()),
+            None => t!("register-place-shared", app = t),
         }
-        t
     }
 
     /// The process holding this profile open, when its application is running: the `lock`
