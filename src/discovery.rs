@@ -141,25 +141,28 @@ impl Discovery {
         }
         if plan.modules.is_empty() && plan.refused.is_empty() {
             let searched = match &self.config.source {
-                Some(p) => format!("{} has no [[module]]", p.display()),
-                None => "no kyso.toml found".to_owned(),
+                Some(p) => crate::t!(
+                    "discovery-config-without-module",
+                    config = p.display().to_string()
+                ),
+                None => crate::t!("discovery-no-config"),
             };
-            let seen = if plan.notes.is_empty() {
-                "no known token is plugged in (see `kyso devices`)".to_owned()
+            let no_module = |seen: String| {
+                crate::t!(
+                    "discovery-no-module",
+                    searched = searched.clone(),
+                    seen = seen
+                )
+            };
+            return Err(Error::InvalidInput(if plan.notes.is_empty() {
+                format!(
+                    "{}; {}",
+                    crate::t!("error-token-not-found-plug-in"),
+                    no_module(crate::t!("discovery-no-known-token"))
+                )
             } else {
-                plan.notes.join("; ")
-            };
-            let plug = if plan.notes.is_empty() {
-                format!("no token found: {PLUG_IN}; ")
-            } else {
-                String::new()
-            };
-            return Err(Error::InvalidInput(format!(
-                "{plug}no PKCS#11 module configured ({searched}) and none found for the tokens \
-                 plugged in ({seen}): for a token kyso does not know, pass --module PATH \
-                 (e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so or your token vendor's module) \
-                 or add a [[module]] with its path to kyso.toml"
-            )));
+                no_module(plan.notes.join("; "))
+            }));
         }
         for m in &plan.modules {
             log::info!(

@@ -256,3 +256,36 @@ fn verify_reports_in_vietnamese() {
         "{vi}"
     );
 }
+
+#[test]
+fn command_line_mistakes_are_said_in_vietnamese() {
+    let fx = Fixture::new();
+    let out = run_in(&fx, "vi_VN.UTF-8", &["sign", "--bogus", "a.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let vi = stderr(&out);
+    assert!(vi.starts_with("lỗi: không có tùy chọn '--bogus'"), "{vi}");
+    assert!(vi.contains("Cách dùng: kyso sign"), "{vi}");
+    assert!(!vi.contains("error:") && !vi.contains("Usage"), "{vi}");
+    let vi = stderr(&run_in(&fx, "vi_VN.UTF-8", &["sgn"]));
+    assert!(
+        vi.contains("không có lệnh 'sgn'") && vi.contains("'sign'"),
+        "{vi}"
+    );
+    let vi = stderr(&run_in(
+        &fx,
+        "vi_VN.UTF-8",
+        &["sign", "--format", "zzz", "a"],
+    ));
+    assert!(
+        vi.contains("giá trị 'zzz' không hợp lệ") && vi.contains("raw, cms, pades, xml"),
+        "{vi}"
+    );
+    // English stays clap's own.
+    let out = run_in(&fx, "C.UTF-8", &["sign", "--bogus", "a.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("error: unexpected argument '--bogus' found"),
+        "{}",
+        stderr(&out)
+    );
+}

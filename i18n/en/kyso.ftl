@@ -611,3 +611,59 @@ help-dev-token-after =
       eval "$(kyso dev-token --dir /tmp/t --print-env)"
       kyso certs
 extend-blta-needs-tsa = --level b-lta (the default) needs --tsa URL for the document timestamp; --level b-lt adds the validation data only
+
+## The command line's own errors (clap's, told again in the language in use).
+
+clap-error = error: { $what }
+clap-error-unknown-argument = unexpected argument '{ $arg }'
+clap-error-unknown-command = unknown command '{ $command }'
+clap-error-missing-value = a value is required for '{ $arg }' but none was supplied
+clap-error-invalid-value = invalid value '{ $value }' for '{ $arg }'
+clap-error-value-validation = invalid value '{ $value }' for '{ $arg }': { $why }
+clap-error-missing-required = the following required arguments were not provided: { $args }
+clap-error-missing-command = a command is required
+clap-error-conflict = the argument '{ $arg }' cannot be used with '{ $other }'
+clap-error-number-of-values = wrong number of values for '{ $arg }'
+clap-error-no-equals = equal sign is needed when assigning values to '{ $arg }'
+clap-error-not-utf8 = an argument is not valid UTF-8
+clap-error-other = the command line is not valid
+clap-error-valid-values = possible values: { $values }
+clap-error-did-you-mean = tip: a similar one exists: '{ $what }'
+clap-error-more-help = For more information, try '--help'.
+
+## Documents checked before the PIN (the library's batch checks).
+
+check-xml-too-large = { $name } is larger than { $mb } MB: kyso does not read XML files that large
+check-not-a-pdf = { $name } is not a PDF (no %PDF- header at its start)
+check-empty-pdf = { $name } is empty (0 bytes), not a PDF
+check-pdf-encrypted-password = { $name } is encrypted and needs a password to open: kyso cannot sign it; ask its sender for an unencrypted copy, or make one with `qpdf --decrypt --password=PASSWORD { $name } decrypted.pdf` and sign that
+check-pdf-encrypted-owner = { $name } is encrypted (it opens without a password, but its owner password restricts changes): kyso cannot sign it; make a signable copy with `qpdf --decrypt { $name } decrypted.pdf` (if its author allows) and sign that
+check-pdf-encrypted = { $name } is encrypted: kyso cannot sign it; make a signable copy with `qpdf --decrypt { $name } decrypted.pdf` (add --password=PASSWORD if it needs one to open) and sign that
+file-kind-directory = a directory
+file-kind-fifo = a FIFO (named pipe)
+file-kind-char-device = a character device
+file-kind-block-device = a block device
+file-kind-socket = a socket
+file-kind-other = not a regular file
+file-not-regular = { $path } is { $kind }, not a regular file: kyso reads documents and signatures from regular files only
+visible-no-such-page = --visible: the PDF has { $count } page(s), not { $page }
+visible-off-page = --visible: the box { $rect } (x,y,width,height) runs off page { $page }, which is { $size } points{ $rotated ->
+        [yes] {" "}as shown
+       *[no] {""}
+    }: choose a box inside it, or a named position (e.g. { $example },bottom-right)
+pdf-cannot-read = cannot read the PDF: { $error }
+io-not-found = No such file or directory
+io-permission-denied = Permission denied
+io-already-exists = File exists
+io-storage-full = No space left on device
+io-read-only = Read-only file system
+io-is-a-directory = Is a directory
+io-not-a-directory = Not a directory
+io-quota-exceeded = Disk quota exceeded
+io-timed-out = timed out
+discovery-config-without-module = { $config } has no [[module]]
+discovery-no-config = no kyso.toml found
+discovery-no-known-token = no known token is plugged in (see `kyso devices`)
+discovery-no-module = no PKCS#11 module configured ({ $searched }) and none found for the tokens plugged in ({ $seen }): for a token kyso does not know, pass --module PATH (e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so or your token vendor's module) or add a [[module]] with its path to kyso.toml
+choose-token-not-among = '{ $token }' (as a label, serial, slot id or pkcs11: URI); tokens present: { $present }
+choose-token-plug-in = '{ $token }': plug in your token (or card) — `kyso doctor` checks each step

@@ -609,3 +609,59 @@ help-dev-token-after =
       eval "$(kyso dev-token --dir /tmp/t --print-env)"
       kyso certs
 extend-blta-needs-tsa = --level b-lta (mặc định) cần --tsa URL cho dấu thời gian tài liệu; --level b-lt chỉ thêm dữ liệu xác thực
+
+## The command line's own errors (clap's, told again in the language in use).
+
+clap-error = lỗi: { $what }
+clap-error-unknown-argument = không có tùy chọn '{ $arg }'
+clap-error-unknown-command = không có lệnh '{ $command }'
+clap-error-missing-value = '{ $arg }' cần một giá trị nhưng không được cho
+clap-error-invalid-value = giá trị '{ $value }' không hợp lệ cho '{ $arg }'
+clap-error-value-validation = giá trị '{ $value }' không hợp lệ cho '{ $arg }': { $why }
+clap-error-missing-required = thiếu các tham số bắt buộc sau: { $args }
+clap-error-missing-command = cần chỉ ra một lệnh
+clap-error-conflict = không dùng được '{ $arg }' cùng với '{ $other }'
+clap-error-number-of-values = số giá trị cho '{ $arg }' không đúng
+clap-error-no-equals = cần dấu bằng khi gán giá trị cho '{ $arg }'
+clap-error-not-utf8 = có tham số không phải UTF-8 hợp lệ
+clap-error-other = dòng lệnh không hợp lệ
+clap-error-valid-values = các giá trị có thể dùng: { $values }
+clap-error-did-you-mean = gợi ý: có một lựa chọn tương tự: '{ $what }'
+clap-error-more-help = Để biết thêm, hãy chạy với '--help'.
+
+## Documents checked before the PIN (the library's batch checks).
+
+check-xml-too-large = { $name } lớn hơn { $mb } MB: kyso không đọc tệp XML lớn như vậy
+check-not-a-pdf = { $name } không phải tệp PDF (không bắt đầu bằng %PDF-)
+check-empty-pdf = { $name } rỗng (0 byte), không phải tệp PDF
+check-pdf-encrypted-password = { $name } đã được mã hóa và cần mật khẩu để mở: kyso không ký được; hãy xin người gửi bản không mã hóa, hoặc tạo một bản bằng `qpdf --decrypt --password=MẬT_KHẨU { $name } decrypted.pdf` rồi ký bản đó
+check-pdf-encrypted-owner = { $name } đã được mã hóa (mở được không cần mật khẩu, nhưng mật khẩu chủ sở hữu hạn chế việc sửa đổi): kyso không ký được; hãy tạo bản ký được bằng `qpdf --decrypt { $name } decrypted.pdf` (nếu tác giả cho phép) rồi ký bản đó
+check-pdf-encrypted = { $name } đã được mã hóa: kyso không ký được; hãy tạo bản ký được bằng `qpdf --decrypt { $name } decrypted.pdf` (thêm --password=MẬT_KHẨU nếu cần mật khẩu để mở) rồi ký bản đó
+file-kind-directory = một thư mục
+file-kind-fifo = một FIFO (ống có tên)
+file-kind-char-device = một thiết bị ký tự
+file-kind-block-device = một thiết bị khối
+file-kind-socket = một socket
+file-kind-other = không phải tệp thông thường
+file-not-regular = { $path } là { $kind }, không phải tệp thông thường: kyso chỉ đọc tài liệu và chữ ký từ tệp thông thường
+visible-no-such-page = --visible: tệp PDF có { $count } trang, không có trang { $page }
+visible-off-page = --visible: khung { $rect } (x,y,rộng,cao) vượt ra ngoài trang { $page }, trang có kích thước { $size } điểm{ $rotated ->
+        [yes] {" "}khi hiển thị
+       *[no] {""}
+    }: hãy chọn khung nằm trong trang, hoặc một vị trí đặt tên (ví dụ { $example },bottom-right)
+pdf-cannot-read = không đọc được tệp PDF: { $error }
+io-not-found = không có tệp hay thư mục này
+io-permission-denied = không có quyền truy cập
+io-already-exists = tệp đã tồn tại
+io-storage-full = ổ đĩa đã hết chỗ trống
+io-read-only = hệ thống tệp chỉ cho phép đọc
+io-is-a-directory = đây là một thư mục
+io-not-a-directory = không phải thư mục
+io-quota-exceeded = đã vượt hạn mức dung lượng đĩa
+io-timed-out = hết thời gian chờ
+discovery-config-without-module = { $config } không có [[module]] nào
+discovery-no-config = không tìm thấy kyso.toml
+discovery-no-known-token = không có thiết bị ký số nào kyso biết đang được cắm (xem `kyso devices`)
+discovery-no-module = chưa khai báo mô-đun PKCS#11 nào ({ $searched }) và không tìm được mô-đun cho các thiết bị đang cắm ({ $seen }): với thiết bị ký số kyso chưa biết, hãy dùng --module PATH (ví dụ /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so hoặc mô-đun của nhà cung cấp thiết bị) hoặc thêm một [[module]] có đường dẫn của nó vào kyso.toml
+choose-token-not-among = '{ $token }' (theo nhãn, số sê-ri, số khe hoặc URI pkcs11:); các thiết bị đang có: { $present }
+choose-token-plug-in = '{ $token }': hãy cắm thiết bị ký số (hoặc thẻ) vào — `kyso doctor` kiểm tra từng bước

@@ -51,9 +51,10 @@ fn file(path: &Path, format: Format, visible: Option<&Visible>) -> Result<()> {
     if format == Format::Xml {
         let len = f.metadata().map(|m| m.len()).unwrap_or(0);
         if len > xml::parse::MAX_XML_BYTES as u64 {
-            return Err(Error::Document(format!(
-                "{name} is larger than {} MB: kyso does not read XML files that large",
-                xml::parse::MAX_XML_BYTES >> 20
+            return Err(Error::Document(crate::t!(
+                "check-xml-too-large",
+                name = name,
+                mb = xml::parse::MAX_XML_BYTES >> 20
             )));
         }
         let data = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
@@ -81,9 +82,7 @@ fn pdf<S: PdfSource + ?Sized>(
         .window(0, HEADER_WINDOW)
         .map_err(|e| Error::io(name.to_owned(), e))?;
     if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err(Error::Document(format!(
-            "{name} is not a PDF (no %PDF- header at its start)"
-        )));
+        return Err(Error::Document(crate::t!("check-not-a-pdf", name = name)));
     }
     // The object-by-object reader finds the trailer cheaply; a file it cannot read is left to
     // the pipeline, whose fallback reader copes with more.
@@ -125,21 +124,9 @@ fn pdf<S: PdfSource + ?Sized>(
 fn encrypted(name: &str, loaded: std::result::Result<lopdf::Document, lopdf::Error>) -> String {
     let needs_password = loaded.ok().and_then(needs_password);
     match needs_password {
-        Some(true) => format!(
-            "{name} is encrypted and needs a password to open: kyso cannot sign it; ask its \
-             sender for an unencrypted copy, or make one with `qpdf --decrypt \
-             --password=PASSWORD {name} decrypted.pdf` and sign that"
-        ),
-        Some(false) => format!(
-            "{name} is encrypted (it opens without a password, but its owner password restricts \
-             changes): kyso cannot sign it; make a signable copy with `qpdf --decrypt {name} \
-             decrypted.pdf` (if its author allows) and sign that"
-        ),
-        None => format!(
-            "{name} is encrypted: kyso cannot sign it; make a signable copy with `qpdf \
-             --decrypt {name} decrypted.pdf` (add --password=PASSWORD if it needs one to open) \
-             and sign that"
-        ),
+        Some(true) => crate::t!("check-pdf-encrypted-password", name = name),
+        Some(false) => crate::t!("check-pdf-encrypted-owner", name = name),
+        None => crate::t!("check-pdf-encrypted", name = name),
     }
 }
 

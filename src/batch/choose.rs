@@ -108,11 +108,12 @@ pub fn token(
         return tokens.into_iter().next().ok_or_else(|| {
             let present = all.iter().map(|t| describe(&**t)).collect::<Vec<_>>();
             Error::TokenNotFound(match spec {
-                Some(l) if !present.is_empty() => format!(
-                    "'{l}' (as a label, serial, slot id or pkcs11: URI); tokens present: {}",
-                    present.join(", ")
+                Some(l) if !present.is_empty() => crate::t!(
+                    "choose-token-not-among",
+                    token = l,
+                    present = present.join(", ")
                 ),
-                Some(l) => format!("'{l}': {}", crate::discovery::PLUG_IN),
+                Some(l) => crate::t!("choose-token-plug-in", token = l),
                 None => String::new(),
             })
         });

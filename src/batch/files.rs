@@ -11,27 +11,27 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 /// What a file that is not a regular file is, in words.
-fn kind(t: FileType) -> &'static str {
-    if t.is_dir() {
-        "a directory"
+fn kind(t: FileType) -> String {
+    crate::t!(if t.is_dir() {
+        "file-kind-directory"
     } else if t.is_fifo() {
-        "a FIFO (named pipe)"
+        "file-kind-fifo"
     } else if t.is_char_device() {
-        "a character device"
+        "file-kind-char-device"
     } else if t.is_block_device() {
-        "a block device"
+        "file-kind-block-device"
     } else if t.is_socket() {
-        "a socket"
+        "file-kind-socket"
     } else {
-        "not a regular file"
-    }
+        "file-kind-other"
+    })
 }
 
 fn not_regular(path: &Path, t: FileType) -> Error {
-    Error::InvalidInput(format!(
-        "{} is {}, not a regular file: kyso reads documents and signatures from regular files only",
-        path.display(),
-        kind(t)
+    Error::InvalidInput(crate::t!(
+        "file-not-regular",
+        path = path.display().to_string(),
+        kind = kind(t)
     ))
 }
 
@@ -64,9 +64,7 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
 /// than the PDF reader's "no header").
 pub fn not_empty_pdf(name: &str, len: u64) -> Result<()> {
     if len == 0 {
-        return Err(Error::Document(format!(
-            "{name} is empty (0 bytes), not a PDF"
-        )));
+        return Err(Error::Document(crate::t!("check-empty-pdf", name = name)));
     }
     Ok(())
 }

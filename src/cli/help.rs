@@ -13,8 +13,10 @@ use super::Cli;
 
 /// Parses the command line with help texts in the language in use.
 pub fn parse() -> Cli {
-    let matches = command().get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    let matches = command()
+        .try_get_matches()
+        .unwrap_or_else(|e| super::clap_errors::exit(e));
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| super::clap_errors::exit(e))
 }
 
 /// The command with its help texts in the language in use.

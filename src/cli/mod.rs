@@ -2,6 +2,7 @@
 
 mod assets;
 mod batch;
+mod clap_errors;
 mod context;
 mod dev_token;
 mod devices;

@@ -12,7 +12,7 @@ use crate::document::verify::ValidationData;
 use crate::error::{Error, Result};
 
 fn pdf_err(e: lopdf::Error) -> Error {
-    Error::Document(format!("cannot read the PDF: {e}"))
+    Error::Document(crate::t!("pdf-cannot-read", error = e.to_string()))
 }
 
 /// A PDF being written: the first `base_len` bytes of the original (a file, or bytes), then

@@ -57,7 +57,7 @@ const FIRST_WINDOW: usize = 4096;
 /// No object kyso needs is larger (object streams of big documents are a few MiB).
 pub(super) const MAX_OBJECT: usize = 256 << 20;
 pub(super) fn bad(what: impl std::fmt::Display) -> Error {
-    Error::Document(format!("cannot read the PDF: {what}"))
+    Error::Document(crate::t!("pdf-cannot-read", error = what.to_string()))
 }
 
 /// `N G obj` at the start of `bytes`.

@@ -80,7 +80,7 @@ impl SignedPdf {
 const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
 
 fn pdf_err(e: lopdf::Error) -> Error {
-    Error::Document(format!("cannot read the PDF: {e}"))
+    Error::Document(crate::t!("pdf-cannot-read", error = e.to_string()))
 }
 
 /// Room for a timestamp token: the TSA's signature, its certificate and perhaps its chain.

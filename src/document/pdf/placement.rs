@@ -186,9 +186,10 @@ pub(crate) fn pages(
     page: &dyn Fn(u32) -> Result<std::result::Result<ObjectId, u32>>,
 ) -> Result<Vec<(u32, ObjectId)>> {
     let no_page = |count: u32| {
-        Error::InvalidInput(format!(
-            "--visible: the PDF has {count} page(s), not {}",
-            v.page
+        Error::InvalidInput(crate::t!(
+            "visible-no-such-page",
+            count = count,
+            page = v.page.to_string()
         ))
     };
     let count = || -> Result<u32> { Ok(page(u32::MAX)?.err().unwrap_or(u32::MAX)) };
@@ -250,18 +251,13 @@ pub(crate) fn fit(v: &Visible, g: &Geometry, number: u32) -> Result<Placed> {
     let fits = x >= -0.01 && y >= -0.01 && x + w <= shown_w + 0.01 && y + h <= shown_h + 0.01;
     if !fits {
         let size = |v: f32| format!("{}", (v * 100.0).round() / 100.0);
-        return Err(Error::InvalidInput(format!(
-            "--visible: the box {},{},{},{} (x,y,width,height) runs off page {}, which is {}×{} \
-             points{}: choose a box inside it, or a named position (e.g. {},bottom-right)",
-            size(x),
-            size(y),
-            size(w),
-            size(h),
-            number,
-            size(shown_w),
-            size(shown_h),
-            if g.rotate != 0 { " as shown" } else { "" },
-            v.page
+        return Err(Error::InvalidInput(crate::t!(
+            "visible-off-page",
+            rect = format!("{},{},{},{}", size(x), size(y), size(w), size(h)),
+            page = number,
+            size = format!("{}×{}", size(shown_w), size(shown_h)),
+            rotated = if g.rotate != 0 { "yes" } else { "no" },
+            example = v.page.to_string()
         )));
     }
     let (big_w, big_h) = (g.width, g.height);

@@ -9,7 +9,7 @@ use super::writer::{is_xref_stream_at, Numbers};
 use crate::error::{Error, Result};
 
 fn pdf_err(e: lopdf::Error) -> Error {
-    Error::Document(format!("cannot read the PDF: {e}"))
+    Error::Document(crate::t!("pdf-cannot-read", error = e.to_string()))
 }
 
 /// The objects of the PDF being signed: read one by one from the file (any size), or, for a

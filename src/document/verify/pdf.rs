@@ -50,7 +50,7 @@ pub enum PdfSignatureResult {
 }
 
 fn pdf_err(e: lopdf::Error) -> Error {
-    Error::Document(format!("cannot read the PDF: {e}"))
+    Error::Document(crate::t!("pdf-cannot-read", error = e.to_string()))
 }
 
 /// Every signature of `pdf`, in the order of the revisions they sign.
