@@ -156,6 +156,28 @@ impl PinRetries {
     }
 }
 
+/// What the system said about a file, in `lang`: the common cases from the catalogue (the
+/// system's words are English whatever the locale), the system's own words otherwise.
+fn io_error_in(lang: Lang, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    let id = match e.kind() {
+        K::NotFound => "io-not-found",
+        K::PermissionDenied => "io-permission-denied",
+        K::AlreadyExists => "io-already-exists",
+        K::StorageFull => "io-storage-full",
+        K::ReadOnlyFilesystem => "io-read-only",
+        K::IsADirectory => "io-is-a-directory",
+        K::NotADirectory => "io-not-a-directory",
+        K::QuotaExceeded => "io-quota-exceeded",
+        K::TimedOut => "io-timed-out",
+        _ => return e.to_string(),
+    };
+    super::tr_in(lang, id, &[])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,26 +341,4 @@ mod tests {
             "token-not-found"
         );
     }
-}
-
-/// What the system said about a file, in `lang`: the common cases from the catalogue (the
-/// system's words are English whatever the locale), the system's own words otherwise.
-fn io_error_in(lang: Lang, e: &std::io::Error) -> String {
-    use std::io::ErrorKind as K;
-    if lang == Lang::En {
-        return e.to_string();
-    }
-    let id = match e.kind() {
-        K::NotFound => "io-not-found",
-        K::PermissionDenied => "io-permission-denied",
-        K::AlreadyExists => "io-already-exists",
-        K::StorageFull => "io-storage-full",
-        K::ReadOnlyFilesystem => "io-read-only",
-        K::IsADirectory => "io-is-a-directory",
-        K::NotADirectory => "io-not-a-directory",
-        K::QuotaExceeded => "io-quota-exceeded",
-        K::TimedOut => "io-timed-out",
-        _ => return e.to_string(),
-    };
-    super::tr_in(lang, id, &[])
 }
