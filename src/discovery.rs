@@ -194,7 +194,11 @@ impl Discovery {
         match self.backend() {
             Ok(b) => {
                 for (cfg, e) in &b.failures {
-                    warnings.push(format!("module {}: {e}", cfg.display_name()));
+                    warnings.push(crate::t!(
+                        "discovery-module-failed",
+                        module = cfg.display_name(),
+                        error = e.localized()
+                    ));
                 }
                 if !remotes || !b.modules.is_empty() {
                     out.extend(pkcs11_tokens(&b, &mut warnings)?);
@@ -205,7 +209,11 @@ impl Discovery {
         }
         let (remote, errors) = self.remote_tokens();
         for (account, e) in errors {
-            warnings.push(format!("remote account {account}: {e}"));
+            warnings.push(crate::t!(
+                "discovery-remote-failed",
+                account = account.to_string(),
+                error = e.localized()
+            ));
         }
         out.extend(remote.into_iter().map(|t| t as Arc<dyn Token>));
         Ok(Found {
@@ -224,13 +232,18 @@ fn pkcs11_tokens(backend: &Backend, warnings: &mut Vec<String>) -> Result<Vec<Ar
             .map(|(_, e)| e.to_string())
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(Error::InvalidInput(format!(
-            "no PKCS#11 module could be loaded: {why}"
+        return Err(Error::InvalidInput(crate::t!(
+            "discovery-no-module-loaded",
+            why = why
         )));
     }
     let (tokens, errors) = backend.tokens();
     for (module, e) in errors {
-        warnings.push(format!("module {module}: cannot list tokens: {e}"));
+        warnings.push(crate::t!(
+            "discovery-cannot-list-tokens",
+            module = module.to_string(),
+            error = e.localized()
+        ));
     }
     Ok(tokens.into_iter().map(|t| t as Arc<dyn Token>).collect())
 }

@@ -182,6 +182,48 @@ fn the_stamp_speaks_the_documents_language() {
         "{en}"
     );
     assert!(!en.contains("Ký bởi"), "{en}");
+
+    // Rendered (pdftoppm): each stamp has ink in its box, and the two languages differ there.
+    let render = |f: &str| -> (usize, Vec<u8>) {
+        let prefix = fx.path(&format!("{f}-render"));
+        let o = Command::new("pdftoppm")
+            .args(["-gray", "-r", "72", "-f", "1", "-l", "1", "-singlefile"])
+            .arg(fx.path(f))
+            .arg(&prefix)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let pgm = std::fs::read(fx.path(&format!("{f}-render.pgm"))).unwrap();
+        // P5 header: magic, width, height, maxval, each followed by whitespace
+        let mut fields = Vec::new();
+        let mut i = 0;
+        while fields.len() < 4 {
+            let start = i;
+            while !pgm[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            fields.push(String::from_utf8_lossy(&pgm[start..i]).into_owned());
+            i += 1;
+        }
+        assert_eq!(fields[0], "P5");
+        (fields[1].parse().unwrap(), pgm[i..].to_vec())
+    };
+    let stamp = |(width, pixels): &(usize, Vec<u8>)| -> Vec<u8> {
+        // the box 330,56 225×80 in points from the bottom-left; the page is 842 high
+        let (x0, y0) = (330, 842 - 56 - 80);
+        (y0..y0 + 80)
+            .flat_map(|y| (x0..x0 + 225).map(move |x| (x, y)))
+            .map(|(x, y)| pixels[y * width + x])
+            .collect()
+    };
+    let (vi_box, en_box) = (
+        stamp(&render("a.signed.pdf")),
+        stamp(&render("b.signed.pdf")),
+    );
+    let ink = |b: &[u8]| b.iter().filter(|&&p| p < 128).count();
+    assert!(ink(&vi_box) > 200, "the Vietnamese stamp has text drawn");
+    assert!(ink(&en_box) > 200, "the English stamp has text drawn");
+    assert_ne!(vi_box, en_box, "the two languages draw different words");
 }
 
 #[test]

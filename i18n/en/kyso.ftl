@@ -667,3 +667,7 @@ discovery-no-known-token = no known token is plugged in (see `kyso devices`)
 discovery-no-module = no PKCS#11 module configured ({ $searched }) and none found for the tokens plugged in ({ $seen }): for a token kyso does not know, pass --module PATH (e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so or your token vendor's module) or add a [[module]] with its path to kyso.toml
 choose-token-not-among = '{ $token }' (as a label, serial, slot id or pkcs11: URI); tokens present: { $present }
 choose-token-plug-in = '{ $token }': plug in your token (or card) — `kyso doctor` checks each step
+discovery-module-failed = module { $module }: { $error }
+discovery-remote-failed = remote account { $account }: { $error }
+discovery-no-module-loaded = no PKCS#11 module could be loaded: { $why }
+discovery-cannot-list-tokens = module { $module }: cannot list tokens: { $error }

@@ -665,3 +665,7 @@ discovery-no-known-token = không có thiết bị ký số nào kyso biết đa
 discovery-no-module = chưa khai báo mô-đun PKCS#11 nào ({ $searched }) và không tìm được mô-đun cho các thiết bị đang cắm ({ $seen }): với thiết bị ký số kyso chưa biết, hãy dùng --module PATH (ví dụ /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so hoặc mô-đun của nhà cung cấp thiết bị) hoặc thêm một [[module]] có đường dẫn của nó vào kyso.toml
 choose-token-not-among = '{ $token }' (theo nhãn, số sê-ri, số khe hoặc URI pkcs11:); các thiết bị đang có: { $present }
 choose-token-plug-in = '{ $token }': hãy cắm thiết bị ký số (hoặc thẻ) vào — `kyso doctor` kiểm tra từng bước
+discovery-module-failed = mô-đun { $module }: { $error }
+discovery-remote-failed = tài khoản ký số từ xa { $account }: { $error }
+discovery-no-module-loaded = không nạp được mô-đun PKCS#11 nào: { $why }
+discovery-cannot-list-tokens = mô-đun { $module }: không liệt kê được thiết bị ký số: { $error }
