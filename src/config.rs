@@ -308,9 +308,10 @@ impl Config {
         use std::io::Write;
         let path = match &self.source {
             Some(p) => p.clone(),
-            None => default_locations().into_iter().next().ok_or_else(|| {
-                Error::InvalidInput("no place for kyso.toml: set XDG_CONFIG_HOME or HOME".into())
-            })?,
+            None => default_locations()
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::InvalidInput(crate::t!("config-no-place")))?,
         };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)

@@ -671,3 +671,32 @@ discovery-module-failed = module { $module }: { $error }
 discovery-remote-failed = remote account { $account }: { $error }
 discovery-no-module-loaded = no PKCS#11 module could be loaded: { $why }
 discovery-cannot-list-tokens = module { $module }: cannot list tokens: { $error }
+
+## Choosing the token, key and algorithm (the library's choices).
+
+choose-no-token-holds-key = no token holds a key with id { $id }; tokens: { $tokens }
+choose-no-token-holds-certificate = no token holds a certificate with a key; tokens: { $tokens }
+choose-several-tokens = several tokens hold keys, choose one with --token LABEL, --token SERIAL or --token 'pkcs11:serial=SERIAL': { $tokens }
+choose-several-keys = token '{ $token }' holds { $count } keys; choose one with --key-id:
+choose-no-key-with-id = no certificate with a private key has id { $id } on token '{ $token }' (see `kyso certs`)
+choose-no-key-on-token = token '{ $token }' holds no certificate with a private key
+choose-unknown-algorithm = unknown algorithm '{ $name }'; known: { $known }
+choose-no-pss = token '{ $token }' offers no RSASSA-PSS: signing with rsa-pkcs1-sha256
+choose-key-type-unsupported = kyso cannot sign with a { $key_type } key
+choose-algorithm-not-offered = { $algorithm } with a { $key_type } key; this key can do: { $offered }
+choose-key-description = id { $id } — { $name } — issued by { $issuer } — valid { $from } to { $to }
+choose-mark-expired = EXPIRED
+choose-mark-not-yet-valid = NOT YET VALID
+output-input-changed = { $name } changed while it was being signed; nothing was written for it, sign it again
+plan-same-output = { $first } and { $second } would both be signed to { $output }: sign them into different --out-dir directories
+plan-output-is-input = signing { $input } would replace { $output }, which is also to be signed: sign them into different --out-dir directories
+extend-unreadable-signature = a signature in it cannot be read ({ $error }): nothing to extend
+extend-unsigned = the PDF has no signature: nothing to extend (sign it with `kyso sign`)
+pin-refused-length-or-characters = the token refuses this PIN's length or characters
+key-gone = the key on token '{ $token }' is gone ({ $function })
+key-refuses-operation = the key refuses this operation: { $rv }
+pin-already-refused = token '{ $token }' already refused this PIN; not trying it again
+pin-empty = the PIN is empty
+pin-new-empty = the new PIN is empty
+pin-cancelled-for-signature = no PIN given for this signature (cancelled)
+config-no-place = no place for kyso.toml: set XDG_CONFIG_HOME or HOME

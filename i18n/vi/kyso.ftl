@@ -669,3 +669,32 @@ discovery-module-failed = mô-đun { $module }: { $error }
 discovery-remote-failed = tài khoản ký số từ xa { $account }: { $error }
 discovery-no-module-loaded = không nạp được mô-đun PKCS#11 nào: { $why }
 discovery-cannot-list-tokens = mô-đun { $module }: không liệt kê được thiết bị ký số: { $error }
+
+## Choosing the token, key and algorithm (the library's choices).
+
+choose-no-token-holds-key = không thiết bị ký số nào có khóa với id { $id }; các thiết bị: { $tokens }
+choose-no-token-holds-certificate = không thiết bị ký số nào có chứng thư số kèm khóa; các thiết bị: { $tokens }
+choose-several-tokens = nhiều thiết bị ký số có khóa, hãy chọn một bằng --token NHÃN, --token SỐ_SÊ_RI hoặc --token 'pkcs11:serial=SỐ_SÊ_RI': { $tokens }
+choose-several-keys = thiết bị ký số '{ $token }' có { $count } khóa; hãy chọn một bằng --key-id:
+choose-no-key-with-id = không có chứng thư số kèm khóa bí mật nào có id { $id } trên thiết bị ký số '{ $token }' (xem `kyso certs`)
+choose-no-key-on-token = thiết bị ký số '{ $token }' không có chứng thư số nào kèm khóa bí mật
+choose-unknown-algorithm = không biết thuật toán '{ $name }'; các thuật toán đã biết: { $known }
+choose-no-pss = thiết bị ký số '{ $token }' không hỗ trợ RSASSA-PSS: ký bằng rsa-pkcs1-sha256
+choose-key-type-unsupported = kyso không ký được bằng khóa { $key_type }
+choose-algorithm-not-offered = { $algorithm } với khóa { $key_type }; khóa này dùng được: { $offered }
+choose-key-description = id { $id } — { $name } — cấp bởi { $issuer } — hiệu lực từ { $from } đến { $to }
+choose-mark-expired = ĐÃ HẾT HẠN
+choose-mark-not-yet-valid = CHƯA CÓ HIỆU LỰC
+output-input-changed = { $name } đã thay đổi trong lúc được ký; không ghi gì cho tệp này, hãy ký lại
+plan-same-output = { $first } và { $second } sẽ cùng được ký ra { $output }: hãy ký chúng vào các thư mục --out-dir khác nhau
+plan-output-is-input = ký { $input } sẽ ghi đè { $output }, tệp cũng đang chờ ký: hãy ký chúng vào các thư mục --out-dir khác nhau
+extend-unreadable-signature = không đọc được một chữ ký trong tệp ({ $error }): không có gì để bổ sung
+extend-unsigned = tệp PDF không có chữ ký: không có gì để bổ sung (hãy ký bằng `kyso sign`)
+pin-refused-length-or-characters = thiết bị ký số không chấp nhận độ dài hoặc ký tự của mã PIN này
+key-gone = khóa trên thiết bị ký số '{ $token }' không còn ({ $function })
+key-refuses-operation = khóa không cho phép thao tác này: { $rv }
+pin-already-refused = thiết bị ký số '{ $token }' đã từ chối mã PIN này; không thử lại
+pin-empty = mã PIN trống
+pin-new-empty = mã PIN mới trống
+pin-cancelled-for-signature = không có mã PIN cho chữ ký này (đã hủy)
+config-no-place = không có chỗ cho kyso.toml: hãy đặt XDG_CONFIG_HOME hoặc HOME

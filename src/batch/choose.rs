@@ -140,17 +140,17 @@ pub fn token(
     };
     match fitting.len() {
         1 => Ok(fitting.remove(0)),
-        0 => Err(Error::KeyNotFound(format!(
-            "no token holds {}; tokens: {}",
-            key_id
-                .map(|i| format!("a key with id {}", hex::encode(i)))
-                .unwrap_or("a certificate with a key".into()),
-            list(&tokens)
-        ))),
-        _ => Err(Error::Ambiguous(format!(
-            "several tokens hold keys, choose one with --token LABEL, --token SERIAL or --token \
-             'pkcs11:serial=SERIAL': {}",
-            list(&fitting)
+        0 => Err(Error::KeyNotFound(match key_id {
+            Some(id) => crate::t!(
+                "choose-no-token-holds-key",
+                id = hex::encode(id),
+                tokens = list(&tokens)
+            ),
+            None => crate::t!("choose-no-token-holds-certificate", tokens = list(&tokens)),
+        })),
+        _ => Err(Error::Ambiguous(crate::t!(
+            "choose-several-tokens",
+            tokens = list(&fitting)
         ))),
     }
 }
@@ -188,11 +188,11 @@ impl Validity {
     }
 
     /// `EXPIRED`, `NOT YET VALID`, or nothing, as lists mark certificates.
-    pub fn mark(self) -> &'static str {
+    pub fn mark(self) -> String {
         match self {
-            Validity::Valid => "",
-            Validity::Expired => "EXPIRED",
-            Validity::NotYetValid => "NOT YET VALID",
+            Validity::Valid => String::new(),
+            Validity::Expired => crate::t!("choose-mark-expired"),
+            Validity::NotYetValid => crate::t!("choose-mark-not-yet-valid"),
         }
     }
 
@@ -244,17 +244,23 @@ pub fn describe_key(entry: &CertificateEntry, at: OffsetDateTime) -> String {
         .join(", ");
     let validity = Validity::of(c, at);
     format!(
-        "id {} — {}{} — issued by {} — valid {} to {}{}",
-        hex::encode(&entry.id),
-        c.common_name().unwrap_or(c.subject()),
-        if identity.is_empty() {
-            String::new()
-        } else {
-            format!(" ({identity})")
-        },
-        c.issuer(),
-        day(c.not_before()),
-        day(c.not_after()),
+        "{}{}",
+        crate::t!(
+            "choose-key-description",
+            id = hex::encode(&entry.id),
+            name = format!(
+                "{}{}",
+                c.common_name().unwrap_or(c.subject()),
+                if identity.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({identity})")
+                }
+            ),
+            issuer = c.issuer(),
+            from = day(c.not_before()),
+            to = day(c.not_after())
+        ),
         match validity {
             Validity::Valid => String::new(),
             v => format!(" {}", v.mark()),
@@ -283,8 +289,8 @@ pub fn keys_before_login(
 /// one per line, and how to choose.
 pub fn several_keys(label: &str, keys: &[CertificateEntry], at: OffsetDateTime) -> Error {
     Error::Ambiguous(format!(
-        "token '{label}' holds {} keys; choose one with --key-id:\n{}",
-        keys.len(),
+        "{}\n{}",
+        crate::t!("choose-several-keys", token = label, count = keys.len()),
         keys.iter()
             .map(|k| format!("  {}", describe_key(k, at)))
             .collect::<Vec<_>>()
@@ -311,12 +317,8 @@ pub fn key(token: &dyn Token, label: &str, key_id: Option<&[u8]>) -> Result<KeyC
     signers.sort_by(|a, b| a.key().id.cmp(&b.key().id));
     let Some(first) = signers.first().cloned() else {
         return Err(Error::KeyNotFound(match key_id {
-            Some(id) => format!(
-                "no certificate with a private key has id {} on token '{}' (see `kyso certs`)",
-                hex::encode(id),
-                label
-            ),
-            None => format!("token '{label}' holds no certificate with a private key"),
+            Some(id) => crate::t!("choose-no-key-with-id", id = hex::encode(id), token = label),
+            None => crate::t!("choose-no-key-on-token", token = label),
         }));
     };
     Ok(KeyChoice {
@@ -340,9 +342,10 @@ pub struct AlgorithmChoice {
 /// The algorithm called `name` (`rsa-pss-sha256`…), or an error listing the known names.
 pub fn algorithm_named(name: &str) -> Result<SignatureAlgorithm> {
     SignatureAlgorithm::from_name(name).ok_or_else(|| {
-        Error::InvalidInput(format!(
-            "unknown algorithm '{name}'; known: {}",
-            SignatureAlgorithm::ALL.map(|a| a.name()).join(", ")
+        Error::InvalidInput(crate::t!(
+            "choose-unknown-algorithm",
+            name = name,
+            known = SignatureAlgorithm::ALL.map(|a| a.name()).join(", ")
         ))
     })
 }
@@ -367,15 +370,18 @@ pub fn algorithm(
                 note,
             });
         }
-        note = Some(format!(
-            "token '{}' offers no RSASSA-PSS: signing with rsa-pkcs1-sha256",
-            signer.key().token
+        note = Some(crate::t!(
+            "choose-no-pss",
+            token = signer.key().token.as_str()
         ));
     }
     let alg = match asked {
         Some(n) => algorithm_named(n)?,
         None => SignatureAlgorithm::default_for(key_type).ok_or_else(|| {
-            Error::InvalidInput(format!("kyso cannot sign with a {key_type} key"))
+            Error::InvalidInput(crate::t!(
+                "choose-key-type-unsupported",
+                key_type = key_type.to_string()
+            ))
         })?,
     };
     if offered.contains(&alg) {
@@ -386,9 +392,11 @@ pub fn algorithm(
     }
     Err(Error::MechanismNotSupported {
         token: signer.key().token.clone(),
-        what: format!(
-            "{alg} with a {key_type} key; this key can do: {}",
-            offered
+        what: crate::t!(
+            "choose-algorithm-not-offered",
+            algorithm = alg.to_string(),
+            key_type = key_type.to_string(),
+            offered = offered
                 .iter()
                 .map(|a| a.name())
                 .collect::<Vec<_>>()

@@ -54,16 +54,15 @@ fn certificates_in(pdf: &[u8]) -> Result<Vec<Certificate>> {
                 certs.extend(t.embedded_certificates().iter().cloned());
             }
             PdfSignatureResult::Error(e) => {
-                return Err(Error::Document(format!(
-                    "a signature in it cannot be read ({e}): nothing to extend"
+                return Err(Error::Document(crate::t!(
+                    "extend-unreadable-signature",
+                    error = e.to_string()
                 )))
             }
         }
     }
     if signatures == 0 {
-        return Err(Error::Document(
-            "the PDF has no signature: nothing to extend (sign it with `kyso sign`)".into(),
-        ));
+        return Err(Error::Document(crate::t!("extend-unsigned")));
     }
     let mut unique: Vec<Certificate> = Vec::new();
     for c in certs {

@@ -77,9 +77,7 @@ impl Output {
 }
 
 fn changed(name: &str) -> Error {
-    Error::Document(format!(
-        "{name} changed while it was being signed; nothing was written for it, sign it again"
-    ))
+    Error::Document(crate::t!("output-input-changed", name = name))
 }
 
 /// Copies the signed part of `input` into `out`, refusing an input that changed since it was

@@ -157,20 +157,18 @@ pub fn documents(
         match by_output.get(&real_out) {
             Some(first) if *first == real_in => continue,
             Some(first) => {
-                return Err(Error::InvalidInput(format!(
-                    "{} and {} would both be signed to {}: sign them into different --out-dir \
-                     directories",
-                    first.display(),
-                    real_in.display(),
-                    output.display()
+                return Err(Error::InvalidInput(crate::t!(
+                    "plan-same-output",
+                    first = first.display().to_string(),
+                    second = real_in.display().to_string(),
+                    output = output.display().to_string()
                 )))
             }
             None if inputs.contains(&real_out) => {
-                return Err(Error::InvalidInput(format!(
-                    "signing {} would replace {}, which is also to be signed: sign them into \
-                     different --out-dir directories",
-                    real_in.display(),
-                    output.display()
+                return Err(Error::InvalidInput(crate::t!(
+                    "plan-output-is-input",
+                    input = real_in.display().to_string(),
+                    output = output.display().to_string()
                 )))
             }
             None => {

@@ -20,7 +20,7 @@ pub fn map(err: CkError, token: &str) -> Error {
             RvError::PinLocked => Error::PinLocked { token },
             RvError::PinExpired => Error::PinExpired { token },
             RvError::PinInvalid | RvError::PinLenRange => {
-                Error::PinInvalid("the token refuses this PIN's length or characters".into())
+                Error::PinInvalid(crate::t!("pin-refused-length-or-characters"))
             }
             RvError::TokenNotPresent
             | RvError::DeviceRemoved
@@ -35,12 +35,16 @@ pub fn map(err: CkError, token: &str) -> Error {
                 }
             }
             RvError::KeyHandleInvalid | RvError::ObjectHandleInvalid => {
-                Error::KeyNotFound(format!("the key on token '{token}' is gone ({function})"))
+                Error::KeyNotFound(crate::t!(
+                    "key-gone",
+                    token = token.as_str(),
+                    function = function.to_string()
+                ))
             }
             RvError::KeyFunctionNotPermitted | RvError::KeyTypeInconsistent => {
                 Error::MechanismNotSupported {
                     token,
-                    what: format!("the key refuses this operation: {rv}"),
+                    what: crate::t!("key-refuses-operation", rv = rv.to_string()),
                 }
             }
             other => Error::Pkcs11 {

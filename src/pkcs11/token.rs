@@ -276,9 +276,8 @@ impl Pkcs11Token {
         if let Some(source) = state.pin_source.clone() {
             // asked without the lock held: the person takes seconds
             drop(state);
-            let pin = source().ok_or_else(|| {
-                Error::PinInvalid("no PIN given for this signature (cancelled)".into())
-            })?;
+            let pin = source()
+                .ok_or_else(|| Error::PinInvalid(crate::t!("pin-cancelled-for-signature")))?;
             return session
                 .login(UserType::ContextSpecific, Some(&pin))
                 .map_err(|e| self.login_error(e));

@@ -49,13 +49,13 @@ impl Token for Pkcs11Token {
         }
         if state.refused.contains(&pin_digest(pin)) {
             // A PIN the token refused is never sent again: a loop retrying it locks tokens.
-            return Err(Error::PinInvalid(format!(
-                "token '{}' already refused this PIN; not trying it again",
-                self.label
+            return Err(Error::PinInvalid(crate::t!(
+                "pin-already-refused",
+                token = self.label.as_str()
             )));
         }
         if pin.expose_secret().is_empty() {
-            return Err(Error::PinInvalid("the PIN is empty".into()));
+            return Err(Error::PinInvalid(crate::t!("pin-empty")));
         }
         let info = self.info()?;
         if info.pin.locked {
@@ -120,7 +120,7 @@ impl Token for Pkcs11Token {
 
     fn change_pin(&self, old: &SecretString, new: &SecretString) -> Result<()> {
         if new.expose_secret().is_empty() {
-            return Err(Error::PinInvalid("the new PIN is empty".into()));
+            return Err(Error::PinInvalid(crate::t!("pin-new-empty")));
         }
         let session = self
             .module
