@@ -100,7 +100,7 @@ help-sign-recursive = Sign the files of directories given, and of their subdirec
 help-sign-include_signed = Sign signed PDFs found in directories too (`X.signed.pdf`, received to be countersigned); the output is `X.signed-2.pdf`
 help-sign-skip_existing = Leave files whose output already exists (resume an interrupted batch)
 help-sign-chain = Intermediate CA certificates (PEM) to put in CMS signatures after the signer's; CA certificates on the token are added too when they issue the signer's
-help-sign-tsa = Timestamp each signature at this RFC 3161 timestamp authority (CAdES-T / PAdES B-T): the token's signature is checked, then its value is sent (hashed) to the TSA. A TSA that is unreachable or answers wrongly stops the batch; nothing unstamped is written
+help-sign-tsa = Timestamp each signature at this RFC 3161 timestamp authority (CAdES-T / PAdES B-T / XAdES-T with --profile xades-t): the token's signature is checked, then its value is sent (hashed) to the TSA. A TSA that is unreachable or answers wrongly stops the batch; nothing unstamped is written
 help-sign-tsa_timeout = Seconds to wait for the timestamp authority
 help-sign-visible = PAdES: a visible signature on page PAGE in the box X,Y,WIDTH,HEIGHT (points from the page's lower-left corner; A4 is 595×842), or at a named POSITION (top-left, top-center, top-right, bottom-left, bottom-center, bottom-right; 36 points from the edges, 220×70 unless W,H follow), showing the signer's name, identity numbers and the signing time. PAGE is a number, first, last, -N (from the end) or all (the stamp on every page, one signature). A box that runs off the page is refused, with the page's size
 help-sign-reason = PAdES: why the document is signed (`/Reason`, e.g. "Phê duyệt"): shown by PDF readers and, with --visible, on the stamp
@@ -298,7 +298,7 @@ help-serve-max_request_mib = The largest request (WebSocket message) and downloa
 
 help-sign-in_place = XML: write each signed file over its input (atomically: the input stays whole until the signed file, verified, replaces it), as invoicing software that watches a folder expects. Needs --format xml
 help-sign-profile = XML: what is signed and where the signature goes
-help-sign-profile-values = auto: by the root element (HDon: einvoice, HSoThueDTu: tax, Hoso: bhxh, else enveloped); einvoice: e-invoice (Circular 78), HDon/DLHDon by its Id, the signature in DSCKS/NBan (seller) or DSCKS/NMua (buyer); enveloped: the whole document; tax: tax declaration (HTKK), into HSoThueDTu/CKyDTu; xades-bes: XAdES-BES over the whole document; bhxh: social insurance, into <root>/Cky (the Hoso envelope into Hoso/CKy_Dvi)
+help-sign-profile-values = auto: by the root element (HDon: einvoice, HSoThueDTu: tax, Hoso: bhxh, else enveloped); einvoice: e-invoice (Circular 78), HDon/DLHDon by its Id, the signature in DSCKS/NBan (seller) or DSCKS/NMua (buyer); enveloped: the whole document; tax: tax declaration (HTKK), into HSoThueDTu/CKyDTu; xades-bes: XAdES-BES over the whole document; xades-t: xades-bes and a signature timestamp from --tsa; bhxh: social insurance, into <root>/Cky (the Hoso envelope into Hoso/CKy_Dvi)
 help-sign-role = XML e-invoices: who signs (the seller first, the buyer after)
 help-sign-role-values = seller: the seller (DSCKS/NBan); buyer: the buyer (DSCKS/NMua), after the seller, whose signature stays valid
 help-sign-subject_name = XML: how X509SubjectName is written (no verifier checks it)

@@ -96,7 +96,7 @@ help-sign-recursive = Ký các tệp trong các thư mục đã cho, kể cả t
 help-sign-include_signed = Ký cả các tệp PDF đã ký có trong thư mục (`X.signed.pdf`, nhận về để ký tiếp); tệp kết quả là `X.signed-2.pdf`
 help-sign-skip_existing = Bỏ qua các tệp đã có tệp kết quả (tiếp tục một lượt ký bị gián đoạn)
 help-sign-chain = Chứng thư số CA trung gian (PEM) đưa vào chữ ký CMS sau chứng thư của người ký; chứng thư CA có trên thiết bị ký số cũng được thêm nếu chúng cấp chứng thư của người ký
-help-sign-tsa = Gắn dấu thời gian cho mỗi chữ ký tại máy chủ dấu thời gian RFC 3161 này (CAdES-T / PAdES B-T): chữ ký của thiết bị được kiểm tra, rồi giá trị của nó (đã băm) được gửi tới máy chủ. Máy chủ không kết nối được hoặc trả lời sai sẽ dừng lượt ký; không tệp nào thiếu dấu thời gian được ghi
+help-sign-tsa = Gắn dấu thời gian cho mỗi chữ ký tại máy chủ dấu thời gian RFC 3161 này (CAdES-T / PAdES B-T / XAdES-T với --profile xades-t): chữ ký của thiết bị được kiểm tra, rồi giá trị của nó (đã băm) được gửi tới máy chủ. Máy chủ không kết nối được hoặc trả lời sai sẽ dừng lượt ký; không tệp nào thiếu dấu thời gian được ghi
 help-sign-tsa_timeout = Số giây chờ máy chủ dấu thời gian
 help-sign-visible = PAdES: chữ ký hiển thị trên trang PAGE trong khung X,Y,RỘNG,CAO (đơn vị point tính từ góc dưới bên trái của trang; khổ A4 là 595×842), hoặc tại vị trí có tên (top-left, top-center, top-right, bottom-left, bottom-center, bottom-right; cách mép 36 point, cỡ 220×70 nếu không ghi W,H), hiện tên người ký, số định danh và thời gian ký. PAGE là số trang, first, last, -N (đếm từ cuối) hoặc all (con dấu trên mọi trang, một chữ ký). Khung tràn ra ngoài trang bị từ chối, kèm kích thước trang
 help-sign-reason = PAdES: lý do ký (`/Reason`, ví dụ "Phê duyệt"): trình đọc PDF hiển thị và, với --visible, in trên con dấu
@@ -294,7 +294,7 @@ help-serve-max_request_mib = Kích thước lớn nhất của một yêu cầu 
 
 help-sign-in_place = XML: ghi đè từng tệp đã ký lên tệp gốc (an toàn: tệp gốc giữ nguyên cho tới khi tệp đã ký, đã được kiểm tra, thay thế nó), như phần mềm hóa đơn theo dõi thư mục mong đợi. Cần --format xml
 help-sign-profile = XML: ký phần nào và đặt chữ ký ở đâu
-help-sign-profile-values = auto: theo phần tử gốc (HDon: einvoice, HSoThueDTu: tax, Hoso: bhxh, còn lại enveloped); einvoice: hóa đơn điện tử (Thông tư 78), ký HDon/DLHDon theo Id, chữ ký trong DSCKS/NBan (người bán) hoặc DSCKS/NMua (người mua); enveloped: toàn bộ tài liệu; tax: tờ khai thuế (HTKK), chữ ký trong HSoThueDTu/CKyDTu; xades-bes: XAdES-BES trên toàn bộ tài liệu; bhxh: bảo hiểm xã hội, chữ ký trong <gốc>/Cky (hồ sơ Hoso trong Hoso/CKy_Dvi)
+help-sign-profile-values = auto: theo phần tử gốc (HDon: einvoice, HSoThueDTu: tax, Hoso: bhxh, còn lại enveloped); einvoice: hóa đơn điện tử (Thông tư 78), ký HDon/DLHDon theo Id, chữ ký trong DSCKS/NBan (người bán) hoặc DSCKS/NMua (người mua); enveloped: toàn bộ tài liệu; tax: tờ khai thuế (HTKK), chữ ký trong HSoThueDTu/CKyDTu; xades-bes: XAdES-BES trên toàn bộ tài liệu; xades-t: xades-bes kèm dấu thời gian cho chữ ký từ --tsa; bhxh: bảo hiểm xã hội, chữ ký trong <gốc>/Cky (hồ sơ Hoso trong Hoso/CKy_Dvi)
 help-sign-role = Hóa đơn điện tử XML: ai ký (người bán ký trước, người mua ký sau)
 help-sign-role-values = seller: người bán (DSCKS/NBan); buyer: người mua (DSCKS/NMua), ký sau người bán, chữ ký của người bán vẫn hợp lệ
 help-sign-subject_name = XML: cách ghi X509SubjectName (không trình kiểm tra nào dựa vào nó)

@@ -134,6 +134,10 @@ impl Mixed {
                     reason: options.reason.clone().filter(|_| pades),
                     location: options.location.clone().filter(|_| pades),
                     contact: options.contact.clone().filter(|_| pades),
+                    // XML files of a mixed run are timestamped only as XAdES-T
+                    tsa: options.tsa.clone().filter(|_| {
+                        !xml || options.xml.profile == crate::document::xml::Profile::XadesT
+                    }),
                     ..options.clone()
                 };
                 let mut batch = Batch::new(signer, *format, options)?.with_cancel(cancel.clone());

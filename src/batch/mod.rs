@@ -48,7 +48,7 @@ use crate::cert::Certificate;
 use crate::checked::Verifier;
 use crate::devices::RemovalWatch;
 use crate::document::verify::ValidationCache;
-use crate::document::xml::XmlOptions;
+use crate::document::xml::{self, XmlOptions};
 use crate::document::Timestamper;
 use crate::document::Visible;
 use crate::error::{Error, Result};
@@ -420,12 +420,16 @@ impl<'a> Batch<'a> {
                     .into(),
             ));
         }
-        if options.tsa.is_some() && format == Format::Xml {
+        let xades_t = options.xml.profile == xml::Profile::XadesT;
+        if format == Format::Xml && options.tsa.is_some() && !xades_t {
             return Err(Error::InvalidInput(
-                "a timestamp in XML signatures (XAdES-T) is not in kyso yet: sign XML without \
-                 --tsa"
+                "a timestamp in an XML signature needs the xades-t profile (the other XML \
+                 profiles have no place for one)"
                     .into(),
             ));
+        }
+        if format == Format::Xml && options.tsa.is_none() && xades_t {
+            return Err(Error::InvalidInput(xml::XADES_T_NEEDS_TSA.into()));
         }
         if options.visible.is_some() && format != Format::Pades {
             return Err(Error::InvalidInput(

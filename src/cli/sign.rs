@@ -14,7 +14,7 @@ use kyso::document::{self, Timestamper};
 use kyso::{Certificate, Error, Result};
 
 use super::batch::Report;
-use super::sign_args::{Format, Level, SignArgs};
+use super::sign_args::{Format, Level, SignArgs, XmlProfile};
 use super::{context, sign_key, Cli};
 
 pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
@@ -52,6 +52,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         choose::algorithm_named(name)?;
     }
     let tsa = tsa(args, format)?;
+    xades_t_tsa(args, explicit, tsa.is_some())?;
     let ltv = ltv(cli, args, explicit, tsa.is_some())?;
     let visible = match &args.visible {
         Some(_) if explicit.is_some_and(|f| f != batch::Format::Pades) => {
@@ -253,6 +254,22 @@ fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestam
         }))),
         None => Ok(None),
     }
+}
+
+/// XAdES-T and `--tsa` go together for XML, checked before the PIN.
+fn xades_t_tsa(args: &SignArgs, explicit: Option<batch::Format>, stamped: bool) -> Result<()> {
+    let xades_t = args.profile == XmlProfile::XadesT;
+    if xades_t && !stamped {
+        return Err(Error::InvalidInput(document::xml::XADES_T_NEEDS_TSA.into()));
+    }
+    if stamped && !xades_t && explicit == Some(batch::Format::Xml) {
+        return Err(Error::InvalidInput(
+            "--tsa with --format xml needs --profile xades-t (the other XML profiles have no \
+             place for a timestamp)"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Warns, before the PIN, about each e-invoice whose seller's tax code (MST) is not the one

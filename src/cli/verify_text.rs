@@ -44,23 +44,8 @@ pub(super) fn print_text(r: &Report, no_anchors: bool) {
             }
         );
         if let Some(t) = &v.timestamp {
-            line!(
-                "  timestamp  {} by {} ({})",
-                t.time.as_deref().map_or("unknown".into(), vietnam_time),
-                t.tsa.as_deref().unwrap_or("an unknown TSA"),
-                if t.is_valid() {
-                    "token valid, imprint matches this signature"
-                } else {
-                    "INVALID"
-                }
-            );
-            if let Some(tt) = &t.trust {
-                if tt.chain_to_anchor {
-                    line!("  tsa chain  {}", tt.chain.join(" <- "));
-                }
-                for p in &tt.problems {
-                    line!("  tsa trust  {p}");
-                }
+            for l in timestamp_lines(t) {
+                line!("{l}");
             }
         }
         line!("  algorithm  {}", v.algorithm);
@@ -150,6 +135,28 @@ pub(super) fn print_text(r: &Report, no_anchors: bool) {
     {
         line!("  revocation {}: {}", o.subject, o.revocation);
     }
+}
+
+/// The lines about a signature timestamp (CAdES-T, PAdES B-T, XAdES-T): when, by whom,
+/// whether the token holds, the TSA's chain.
+pub(super) fn timestamp_lines(t: &kyso::document::TimestampVerification) -> Vec<String> {
+    let mut out = vec![format!(
+        "  timestamp  {} by {} ({})",
+        t.time.as_deref().map_or("unknown".into(), vietnam_time),
+        t.tsa.as_deref().unwrap_or("an unknown TSA"),
+        if t.is_valid() {
+            "token valid, imprint matches this signature"
+        } else {
+            "INVALID"
+        }
+    )];
+    if let Some(tt) = &t.trust {
+        if tt.chain_to_anchor {
+            out.push(format!("  tsa chain  {}", tt.chain.join(" <- ")));
+        }
+        out.extend(tt.problems.iter().map(|p| format!("  tsa trust  {p}")));
+    }
+    out
 }
 
 /// `  signer     NAME (CCCD:…, MST:…)`: who signed and the identity numbers of the certificate.

@@ -7,6 +7,7 @@ use kyso::batch::files;
 use kyso::document::{self, xml::XmlSignature, RevocationStatus};
 
 use super::verify::{revocation, Ctx, Report};
+use super::verify_ltv;
 use super::vn_time::vietnam_time;
 
 /// Whether `file` is XML (by name or an `<?xml` start) with no detached signature beside it.
@@ -42,26 +43,69 @@ pub(super) fn verify(file: &Path, ctx: &Ctx) -> Vec<Report> {
     sigs.into_iter().map(|s| judge(file, s, ctx)).collect()
 }
 
-fn judge(file: &Path, x: XmlSignature, ctx: &Ctx) -> Report {
+fn judge(file: &Path, mut x: XmlSignature, ctx: &Ctx) -> Report {
+    // XAdES-T: a valid token from a trusted TSA proves when the signature existed, as for
+    // CAdES-T: the chain is judged at that time, a later revocation does not undo it
+    let mut tsa_trusted = true;
+    let mut stamped_at = None;
+    if let Some(ts) = x.timestamp.as_mut().filter(|t| t.is_valid()) {
+        ts.check_trust(ctx.anchors);
+        tsa_trusted = ts.trust.as_ref().is_some_and(|t| t.is_trusted());
+        stamped_at = ts.gen_time().filter(|_| tsa_trusted);
+    }
     let trust = document::verify_trust(
         x.signer_certificate(),
         x.embedded_certificates(),
         ctx.anchors,
-        ctx.now,
+        stamped_at.unwrap_or(ctx.now),
     );
-    let rev = revocation(x.signer_certificate(), x.embedded_certificates(), ctx);
+    let mut rev = revocation(x.signer_certificate(), x.embedded_certificates(), ctx);
+    let revoked_after_stamp = stamped_at
+        .zip(rev.revoked_time())
+        .is_some_and(|(ts, at)| ts < at);
+    if rev.status == RevocationStatus::Revoked && revoked_after_stamp {
+        rev.detail = Some(
+            "after the signature timestamp: the signature was made while the certificate was \
+             valid"
+                .into(),
+        );
+    }
+    let revoked = rev.status == RevocationStatus::Revoked && !revoked_after_stamp;
     let mut r = Report::error(file);
-    r.status = if !x.is_intact() || rev.status == RevocationStatus::Revoked {
+    r.status = if !x.is_intact() || revoked {
         "invalid"
-    } else if trust.is_trusted() {
+    } else if trust.is_trusted() && tsa_trusted {
         "valid"
     } else {
         "untrusted"
     };
     if let Some(p) = x.problems.first() {
         r.error = Some(format!("{}: {p}", x.location));
-    } else if rev.status == RevocationStatus::Revoked {
+    } else if revoked {
         r.error = Some(format!("the signer's certificate is revoked: {rev}"));
+    }
+    if let Some(tsa) = x.timestamp.as_ref().and_then(|t| t.tsa_certificate()) {
+        // the TSA's certificate and its chain, as for CAdES-T
+        let mut candidates = x.embedded_certificates().to_vec();
+        candidates.extend_from_slice(ctx.intermediates);
+        candidates.extend(
+            x.timestamp
+                .iter()
+                .flat_map(|t| t.embedded_certificates())
+                .cloned(),
+        );
+        let leaves = [x.signer_certificate(), tsa];
+        r.chain_revocation =
+            verify_ltv::others(&leaves, &candidates, ctx.anchors, None, ctx.answers);
+        if let Some(bad) = r.chain_revocation.iter().find(|o| {
+            o.revocation.status == RevocationStatus::Revoked
+                && stamped_at
+                    .zip(o.revocation.revoked_time())
+                    .is_none_or(|(ts, at)| ts >= at)
+        }) {
+            r.status = "invalid";
+            r.error = Some(format!("'{}' is revoked: {}", bad.subject, bad.revocation));
+        }
     }
     r.revocation = Some(rev);
     r.trust = Some(trust);
@@ -82,6 +126,13 @@ pub(super) fn lines(x: &XmlSignature) -> Vec<String> {
                 .as_deref()
                 .map_or("unknown".into(), vietnam_time)
         ),
+    ];
+    out.extend(
+        x.timestamp
+            .iter()
+            .flat_map(super::verify_text::timestamp_lines),
+    );
+    out.extend([
         format!("  algorithm  {}", x.algorithm),
         format!("  covers     {}", x.signed.join(", ")),
         format!(
@@ -100,7 +151,7 @@ pub(super) fn lines(x: &XmlSignature) -> Vec<String> {
                 "MODIFIED after signing"
             }
         ),
-    ];
+    ]);
     if let Some(m) = x.mst_matches {
         out.push(format!(
             "  seller MST {}",

@@ -13,9 +13,11 @@ use super::algorithm::{digest_from_uri, signature_from_uri};
 use super::c14n::{canonical, mode, selection, without, ENVELOPED};
 use super::parse::{child, ids, local_name, parse, path, text, text_of};
 use super::place::{path_of, signatures};
+use super::timestamp::signature_timestamp;
 use super::DSIG;
 use crate::cert::{Certificate, CertificateSummary};
 use crate::checked::verify_signature_bytes;
+use crate::document::cms::tsp::TimestampVerification;
 use crate::error::{Error, Result};
 use crate::key::SignatureAlgorithm;
 use crate::public_key::{ecdsa_raw_to_der, PublicKey};
@@ -43,6 +45,11 @@ pub struct XmlSignature {
     pub mst_matches: Option<bool>,
     /// The signer's certificate.
     pub signer: CertificateSummary,
+    /// XAdES-T: the SignatureTimeStamp's token, checked over the canonicalised
+    /// SignatureValue (its TSA's chain is the caller's:
+    /// [`TimestampVerification::check_trust`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<TimestampVerification>,
     /// Problems found (empty when everything above holds).
     pub problems: Vec<String>,
     #[serde(skip)]
@@ -209,7 +216,8 @@ fn one(
         NodeSet::tree_without_comments(signed_info, doc)
     };
     let si = canonical(doc, c14n, &si_set)?;
-    let value = b64(&text_of(doc, ds_child(doc, sig, "SignatureValue")?))?;
+    let value_node = ds_child(doc, sig, "SignatureValue")?;
+    let value = b64(&text_of(doc, value_node))?;
     let signature_valid = match alg {
         Some(a) => {
             let key = PublicKey::from_spki_der(signer_cert.spki_der())?;
@@ -253,6 +261,13 @@ fn one(
             );
         }
     }
+    let timestamp = signature_timestamp(doc, sig, value_node);
+    if let Some(t) = timestamp.as_ref().filter(|t| !t.is_valid()) {
+        problems.push(format!(
+            "the signature timestamp does not hold: {}",
+            t.problems.join("; ")
+        ));
+    }
     let signing_time = doc
         .descendants(sig)
         .into_iter()
@@ -283,6 +298,7 @@ fn one(
         },
         signing_time,
         mst_matches,
+        timestamp,
         signer: signer_cert.summary(),
         problems,
         signer_cert,
