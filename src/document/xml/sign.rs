@@ -206,6 +206,11 @@ impl PreparedXml {
         })
     }
 
+    /// The signature's `Id`: where to find it in the output.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     /// The canonical SignedInfo: what the token's signature covers.
     pub fn signed_info(&self) -> &[u8] {
         &self.signed_info
