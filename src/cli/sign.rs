@@ -275,17 +275,13 @@ fn xades_t_tsa(args: &SignArgs, explicit: Option<batch::Format>, stamped: bool) 
 /// Warns, before the PIN, about each e-invoice whose seller's tax code (MST) is not the one
 /// in `cert`: the tax authority refuses those.
 fn mst_warnings(mixed: &Mixed, ready: &batch::mixed::Ready, cert: &Certificate) {
-    let xml: Vec<&Document> = ready
-        .ready
-        .iter()
-        .filter(|(f, _)| *f == batch::Format::Xml)
-        .flat_map(|(_, r)| r.iter().map(|&i| &mixed.documents[i]))
-        .collect();
-    let warnings = batch::par_map(&xml, |doc| {
-        let data = std::fs::read(doc.input_path()?).ok()?;
-        document::xml::mst_mismatch(&doc.name(), &data, cert)
-    });
-    for w in warnings.into_iter().flatten() {
-        eprintln!("warning: {w}");
+    // the sellers' MSTs were read while the files were checked: no second parse
+    for (i, mst) in &ready.sellers {
+        if mixed.formats[*i] != batch::Format::Xml {
+            continue;
+        }
+        if let Some(w) = document::xml::mst_warning(&mixed.documents[*i].name(), mst, cert) {
+            eprintln!("warning: {w}");
+        }
     }
 }

@@ -13,7 +13,7 @@ mod template;
 mod timestamp;
 mod verify;
 
-pub use self::mst::{mst_mismatch, seller_mst};
+pub use self::mst::{mst_mismatch, mst_warning, seller_mst, seller_mst_of};
 pub use self::place::resolve;
 pub use self::sign::{local_time, PreparedXml, XADES_T_NEEDS_TSA};
 pub use self::verify::{verify_xml, XmlSignature};
