@@ -174,3 +174,58 @@ fn xades_t_without_a_tsa_is_refused_before_the_pin_and_a_failing_tsa_writes_noth
     assert!(!out.status.success());
     assert!(!fx.path("a.signed.xml").exists(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_revocation_after_the_xades_t_timestamp_leaves_the_signature_valid() {
+    use common::servers::{free_port, import_key, issue_cert, OcspResponder};
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let port = free_port();
+    issue_cert(
+        &fx.dir,
+        "later",
+        "/C=VN/CN=BÙI THỊ LATER/UID=CCCD:001099007104",
+        &format!(
+            "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, \
+             nonRepudiation\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = \
+             keyid:always\nauthorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n"
+        ),
+        "0x7104",
+    );
+    import_key(&fx, "later", "24");
+    std::fs::write(fx.path("t.xml"), DOC).unwrap();
+    std::fs::write(fx.path("b.xml"), DOC).unwrap();
+    let url = tsa.url();
+    assert_ok(&fx.sign(
+        "xml",
+        "24",
+        &["--profile", "xades-t", "--tsa", &url, "t.xml"],
+    ));
+    assert_ok(&fx.sign("xml", "24", &["--profile", "xades-bes", "b.xml"]));
+    // signed and timestamped now; the responder says revoked on 2030-12-30
+    let index = fx.path("index.txt");
+    std::fs::write(
+        &index,
+        "R\t301231000000Z\t301230000000Z,superseded\t7104\tunknown\t/CN=later\n",
+    )
+    .unwrap();
+    let ca = fx.path("ca.pem");
+    let _ocsp = OcspResponder::start(port, &index, &ca, &ca, &fx.path("ca.key"));
+    let verify = |name: &str| {
+        let out = fx.run(&["--json", "verify", "--trust", ca.to_str().unwrap(), name]);
+        (out.status.code(), json(&out)[0].clone())
+    };
+    let (code, v) = verify("t.signed.xml");
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["revocation"]["status"], "revoked", "{v:#}");
+    assert!(
+        v["revocation"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("after the signature timestamp")),
+        "{v:#}"
+    );
+    // without the timestamp the same revocation makes the signature invalid
+    let (code, v) = verify("b.signed.xml");
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(v["status"], "invalid", "{v:#}");
+}
