@@ -69,6 +69,8 @@ fuzz_target!(|input: &[u8]| {
         .expect("kyso's XML signature is missing from its output");
     assert!(
         ours.signature_valid && ours.references_valid,
-        "kyso's own XML signature does not verify: {ours:?}"
+        "kyso's own XML signature at {} does not verify: {:?}",
+        ours.location,
+        ours.problems
     );
 });
