@@ -73,7 +73,7 @@ test: deps
 
 # cargo fuzz needs nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
 FUZZ := RUSTC_BOOTSTRAP=1 $(CARGO) fuzz
-FUZZ_TARGETS := cert cms_verify pdf c_abi
+FUZZ_TARGETS := cert cms_verify pdf c_abi xml
 # Seconds per target for `make fuzz` (the real runs; the smoke run in `make test` is short).
 FUZZ_SECONDS ?= 300
 

@@ -189,7 +189,7 @@ fn no_prose_outside_the_catalogues() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     rust_files(&root.join("src/cli"), &mut files);
-    // Being translated on other branches (kyso serve, XML verification): merged next.
+    // Being translated on another branch (kyso serve): merged next.
     const NOT_YET: [&str; 3] = [
         "src/cli/serve/",
         "src/cli/loopback/",

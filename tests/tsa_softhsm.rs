@@ -5,10 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::nss::*;
-use common::servers::{Tsa, TsaMode};
+use common::servers::{openssl_ts_verify, Tsa, TsaMode};
 use common::*;
 use der::{Decode, Encode};
 
@@ -37,29 +36,6 @@ fn signature_and_token(cms_der: &[u8]) -> (Vec<u8>, Vec<u8>) {
         .expect("signature-time-stamp-token attribute");
     let token = attr.values.iter().next().unwrap().to_der().unwrap();
     (si.signature.as_bytes().to_vec(), token)
-}
-
-/// `openssl ts -verify` of a token over `data` (the signature value), trusting the fixture CA.
-fn openssl_ts_verify(fx: &Fixture, tsa: &Tsa, data: &[u8], token: &[u8]) -> (bool, String) {
-    let (d, t) = (fx.path("stamped.bin"), fx.path("token.der"));
-    std::fs::write(&d, data).unwrap();
-    std::fs::write(&t, token).unwrap();
-    let out = Command::new("openssl")
-        .args(["ts", "-verify", "-token_in", "-in"])
-        .arg(&t)
-        .arg("-data")
-        .arg(&d)
-        .arg("-CAfile")
-        .arg(fx.path("ca.pem"))
-        .arg("-untrusted")
-        .arg(&tsa.cert)
-        .output()
-        .unwrap();
-    let text = format!("{}{}", stdout(&out), stderr(&out));
-    (
-        out.status.success() && text.contains("Verification: OK"),
-        text,
-    )
 }
 
 #[test]

@@ -331,17 +331,6 @@ fn in_place_replaces_each_invoice_by_its_signed_self_and_nothing_else() {
     assert!(stderr(&out).contains("--in-place needs --format xml"));
 }
 
-/// signxml's XAdES verifier: the signed properties, the SigningCertificateV2 digest.
-const XADES_VERIFY: &str = r#"
-import sys
-from lxml import etree
-from signxml.xades import XAdESVerifier, XAdESSignatureConfiguration
-root = etree.parse(sys.argv[1]).getroot()
-cfg = XAdESSignatureConfiguration(expect_references=2)
-res = XAdESVerifier().verify(root, ca_pem_file=sys.argv[2], expect_config=cfg)
-print('verified', len(res))
-"#;
-
 #[test]
 fn xades_bes_verifies_in_xmlsec1_signxml_xades_and_kyso() {
     let fx = Fixture::new();

@@ -23,6 +23,15 @@ const HEADER_WINDOW: usize = 1024;
 /// Checks one document for `format` (and, for PAdES, the `visible` signature's page and box);
 /// the error names the document.
 pub fn document(doc: &Document, format: Format, visible: Option<&Visible>) -> Result<()> {
+    checked_seller(doc, format, visible).map(|_| ())
+}
+
+/// [`document`], with the seller's tax code of an e-invoice read in the same parse.
+fn checked_seller(
+    doc: &Document,
+    format: Format,
+    visible: Option<&Visible>,
+) -> Result<Option<String>> {
     match &doc.source {
         Source::File(path) => file(path, format, visible),
         Source::Memory { name, data } => {
@@ -32,14 +41,14 @@ pub fn document(doc: &Document, format: Format, visible: Option<&Visible>) -> Re
                 })?;
             }
             if format == Format::Xml {
-                xml(name, data)?;
+                return xml(name, data);
             }
-            Ok(())
+            Ok(None)
         }
     }
 }
 
-fn file(path: &Path, format: Format, visible: Option<&Visible>) -> Result<()> {
+fn file(path: &Path, format: Format, visible: Option<&Visible>) -> Result<Option<String>> {
     let name = path.display().to_string();
     if std::fs::symlink_metadata(path).is_err() && std::fs::metadata(path).is_err() {
         return Err(Error::InputNotFound(name));
@@ -58,16 +67,18 @@ fn file(path: &Path, format: Format, visible: Option<&Visible>) -> Result<()> {
             )));
         }
         let data = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
-        self::xml(&name, &data)?;
+        return self::xml(&name, &data);
     }
-    Ok(())
+    Ok(None)
 }
 
-/// An XML file to sign: UTF-8, well-formed, no DTD, no identifier used twice.
-fn xml(name: &str, data: &[u8]) -> Result<()> {
+/// An XML file to sign: UTF-8, well-formed, no DTD, no identifier used twice; the seller's
+/// tax code when it is an e-invoice (for the warning before the PIN, without a second parse).
+fn xml(name: &str, data: &[u8]) -> Result<Option<String>> {
     let t = xml::parse::text(name, data)?;
     let doc = xml::parse::parse(name, t.text)?;
-    xml::parse::ids(name, &doc).map(|_| ())
+    xml::parse::ids(name, &doc)?;
+    Ok(xml::seller_mst_of(&doc))
 }
 
 /// A PDF to sign: not empty, a `%PDF-` header, not encrypted.
@@ -167,6 +178,8 @@ pub struct Checked {
     pub to_sign: usize,
     /// The documents that failed, and why.
     pub failed: Vec<(usize, Error)>,
+    /// The e-invoices among `ready` with their seller's tax code (MST), read while checking.
+    pub sellers: Vec<(usize, String)>,
 }
 
 impl Checked {
@@ -201,6 +214,7 @@ pub fn documents(
         ready: Vec::new(),
         to_sign: 0,
         failed: Vec::new(),
+        sellers: Vec::new(),
     };
     // Each document read (an XML file parsed whole) on every core: a day's e-invoices are
     // checked in a fraction of the time.
@@ -208,15 +222,16 @@ pub fn documents(
         if skip_existing && d.output_path().is_some_and(|o| o.exists()) {
             None
         } else {
-            Some(document(d, format, visible))
+            Some(checked_seller(d, format, visible))
         }
     });
     for (i, r) in results.into_iter().enumerate() {
         match r {
             None => checked.ready.push(i),
-            Some(Ok(())) => {
+            Some(Ok(seller)) => {
                 checked.ready.push(i);
                 checked.to_sign += 1;
+                checked.sellers.extend(seller.map(|m| (i, m)));
             }
             Some(Err(e)) => checked.failed.push((i, e)),
         }

@@ -202,7 +202,7 @@ impl Formatter<'_> {
             })),
             Prepared::Xml(x) => Output::Later(Box::new(move || {
                 let checked = verifier.check_message(alg, x.signed_info(), signature)?;
-                Ok(x.assemble(&checked)?.into())
+                Ok(x.assemble(&checked, tsa.as_deref())?.into())
             })),
         }
     }

@@ -30,6 +30,8 @@ pub struct Ready {
     pub to_sign: usize,
     /// Documents refused, and why.
     pub failed: Vec<(usize, Error)>,
+    /// The e-invoices to sign with their seller's tax code (MST), read while checking.
+    pub sellers: Vec<(usize, String)>,
 }
 
 impl Ready {
@@ -80,6 +82,7 @@ impl Mixed {
             ready: Vec::new(),
             to_sign: 0,
             failed: Vec::new(),
+            sellers: Vec::new(),
         };
         for (f, range) in &self.runs {
             let visible = visible.filter(|_| *f == Format::Pades);
@@ -93,6 +96,12 @@ impl Mixed {
                     .failed
                     .into_iter()
                     .map(|(i, e)| (i + range.start, e)),
+            );
+            out.sellers.extend(
+                checked
+                    .sellers
+                    .into_iter()
+                    .map(|(i, m)| (i + range.start, m)),
             );
         }
         out
@@ -134,6 +143,10 @@ impl Mixed {
                     reason: options.reason.clone().filter(|_| pades),
                     location: options.location.clone().filter(|_| pades),
                     contact: options.contact.clone().filter(|_| pades),
+                    // XML files of a mixed run are timestamped only as XAdES-T
+                    tsa: options.tsa.clone().filter(|_| {
+                        !xml || options.xml.profile == crate::document::xml::Profile::XadesT
+                    }),
                     ..options.clone()
                 };
                 let mut batch = Batch::new(signer, *format, options)?.with_cancel(cancel.clone());

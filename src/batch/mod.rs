@@ -48,7 +48,7 @@ use crate::cert::Certificate;
 use crate::checked::Verifier;
 use crate::devices::RemovalWatch;
 use crate::document::verify::ValidationCache;
-use crate::document::xml::XmlOptions;
+use crate::document::xml::{self, XmlOptions};
 use crate::document::Timestamper;
 use crate::document::Visible;
 use crate::error::{Error, Result};
@@ -415,28 +415,25 @@ impl<'a> Batch<'a> {
     /// A batch signing with `signer` (logged in) into `format`.
     pub fn new(signer: &'a dyn Signer, format: Format, options: Options) -> Result<Batch<'a>> {
         if options.tsa.is_some() && format == Format::Raw {
-            return Err(Error::InvalidInput(
-                "a timestamp needs the cms or pades format (a raw signature has no room for one)"
-                    .into(),
-            ));
+            return Err(Error::InvalidInput(crate::t!(
+                "batch-timestamp-needs-format"
+            )));
         }
-        if options.tsa.is_some() && format == Format::Xml {
-            return Err(Error::InvalidInput(
-                "a timestamp in XML signatures (XAdES-T) is not in kyso yet: sign XML without \
-                 --tsa"
-                    .into(),
-            ));
+        let xades_t = options.xml.profile == xml::Profile::XadesT;
+        if format == Format::Xml && options.tsa.is_some() && !xades_t {
+            return Err(Error::InvalidInput(crate::t!(
+                "batch-timestamp-xml-needs-xades-t"
+            )));
+        }
+        if format == Format::Xml && options.tsa.is_none() && xades_t {
+            return Err(Error::InvalidInput(crate::t!("xades-t-needs-tsa")));
         }
         if options.visible.is_some() && format != Format::Pades {
-            return Err(Error::InvalidInput(
-                "a visible signature needs the pades format".into(),
-            ));
+            return Err(Error::InvalidInput(crate::t!("batch-visible-needs-pades")));
         }
         let fields = [&options.reason, &options.location, &options.contact];
         if fields.iter().any(|f| f.is_some()) && format != Format::Pades {
-            return Err(Error::InvalidInput(
-                "a reason, location or contact needs the pades format (a PDF keeps them)".into(),
-            ));
+            return Err(Error::InvalidInput(crate::t!("batch-fields-need-pades")));
         }
         let verifier = Arc::new(Verifier::new(
             signer.certificate(),

@@ -15,7 +15,7 @@ use kyso::document::{self, Timestamper};
 use kyso::{Certificate, Error, Result};
 
 use super::batch::Report;
-use super::sign_args::{Format, Level, SignArgs};
+use super::sign_args::{Format, Level, SignArgs, XmlProfile};
 use super::{context, sign_key, Cli};
 
 pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
@@ -57,6 +57,7 @@ pub fn run(cli: &Cli, args: &SignArgs) -> Result<i32> {
         choose::algorithm_named(name)?;
     }
     let tsa = tsa(args, format)?;
+    xades_t_tsa(args, explicit, tsa.is_some())?;
     let ltv = ltv(cli, args, explicit, tsa.is_some())?;
     let visible = match &args.visible {
         Some(_) if explicit.is_some_and(|f| f != batch::Format::Pades) => {
@@ -245,20 +246,28 @@ fn tsa(args: &SignArgs, format: batch::Format) -> Result<Option<Arc<dyn Timestam
     }
 }
 
+/// XAdES-T and `--tsa` go together for XML, checked before the PIN.
+fn xades_t_tsa(args: &SignArgs, explicit: Option<batch::Format>, stamped: bool) -> Result<()> {
+    let xades_t = args.profile == XmlProfile::XadesT;
+    if xades_t && !stamped {
+        return Err(Error::InvalidInput(t!("xades-t-needs-tsa")));
+    }
+    if stamped && !xades_t && explicit == Some(batch::Format::Xml) {
+        return Err(Error::InvalidInput(t!("sign-tsa-xml-needs-xades-t")));
+    }
+    Ok(())
+}
+
 /// Warns, before the PIN, about each e-invoice whose seller's tax code (MST) is not the one
 /// in `cert`: the tax authority refuses those.
 fn mst_warnings(mixed: &Mixed, ready: &batch::mixed::Ready, cert: &Certificate) {
-    let xml: Vec<&Document> = ready
-        .ready
-        .iter()
-        .filter(|(f, _)| *f == batch::Format::Xml)
-        .flat_map(|(_, r)| r.iter().map(|&i| &mixed.documents[i]))
-        .collect();
-    let warnings = batch::par_map(&xml, |doc| {
-        let data = std::fs::read(doc.input_path()?).ok()?;
-        document::xml::mst_mismatch(&doc.name(), &data, cert)
-    });
-    for w in warnings.into_iter().flatten() {
-        eprintln!("warning: {w}");
+    // the sellers' MSTs were read while the files were checked: no second parse
+    for (i, mst) in &ready.sellers {
+        if mixed.formats[*i] != batch::Format::Xml {
+            continue;
+        }
+        if let Some(w) = document::xml::mst_warning(&mixed.documents[*i].name(), mst, cert) {
+            eprintln!("warning: {w}");
+        }
     }
 }

@@ -61,6 +61,8 @@ pub enum XmlProfile {
     /// XAdES-BES (ETSI EN 319 132) over the whole document: signing time and certificate in
     /// signed QualifyingProperties.
     XadesBes,
+    /// XAdES-T: xades-bes and a signature timestamp from --tsa (one request per document).
+    XadesT,
     /// Social insurance (BHXH): the whole form signed into <root>/Cky (the envelope, root
     /// Hoso, into Hoso/CKy_Dvi).
     Bhxh,
@@ -95,6 +97,7 @@ impl SignArgs {
                 XmlProfile::Enveloped => Profile::Enveloped,
                 XmlProfile::Tax => Profile::Tax,
                 XmlProfile::XadesBes => Profile::XadesBes,
+                XmlProfile::XadesT => Profile::XadesT,
                 XmlProfile::Bhxh => Profile::Bhxh,
             },
             role: match self.role {
@@ -203,7 +206,8 @@ pub struct SignArgs {
     /// certificates on the token are added too when they issue the signer's.
     #[arg(long, value_name = "PEM")]
     pub(super) chain: Option<PathBuf>,
-    /// Timestamp each signature at this RFC 3161 timestamp authority (CAdES-T / PAdES B-T):
+    /// Timestamp each signature at this RFC 3161 timestamp authority (CAdES-T / PAdES B-T /
+    /// XAdES-T with --profile xades-t):
     /// the token's signature is checked, then its value is sent (hashed) to the TSA. A TSA
     /// that is unreachable or answers wrongly stops the batch; nothing unstamped is written.
     #[arg(long, value_name = "URL")]

@@ -224,7 +224,7 @@ pub(super) struct Ctx<'a> {
     /// Fetches missing issuers (`None` offline).
     issuers: Option<&'a IssuerFetcher>,
     /// The responders' answers, once per certificate (`None` offline).
-    answers: Option<&'a ValidationCache>,
+    pub(super) answers: Option<&'a ValidationCache>,
     pub(super) now: OffsetDateTime,
 }
 

@@ -5,7 +5,10 @@ use super::vn_time::vietnam_time;
 use kyso::t;
 
 /// Every label of the report, for the width their values align to.
-const LABELS: [&str; 17] = [
+const LABELS: [&str; 20] = [
+    "verify-label-location",
+    "verify-label-covers",
+    "verify-label-seller-mst",
     "verify-label-error",
     "verify-label-signer",
     "verify-label-subject",
@@ -27,7 +30,7 @@ const LABELS: [&str; 17] = [
 
 /// `  label      `: a report line's label in the language in use, padded to the widest label
 /// so that the values align.
-fn label(id: &str) -> String {
+pub(super) fn label(id: &str) -> String {
     let width = LABELS
         .iter()
         .map(|l| t!(l).chars().count())
@@ -41,12 +44,12 @@ fn label(id: &str) -> String {
 }
 
 /// A time from the signature, or "unknown".
-fn time_or_unknown(time: Option<&str>) -> String {
+pub(super) fn time_or_unknown(time: Option<&str>) -> String {
     time.map_or_else(|| t!("verify-time-unknown"), vietnam_time)
 }
 
 /// `valid` / `INVALID` in the language in use.
-fn valid_word(valid: bool) -> String {
+pub(super) fn valid_word(valid: bool) -> String {
     t!(if valid {
         "verify-valid"
     } else {
@@ -93,28 +96,9 @@ pub(super) fn print_text(r: &Report, no_anchors: bool) {
                 t!("verify-signed-at-claimed-untimestamped", time = time)
             }
         );
-        if let Some(ts) = &v.timestamp {
-            let state = if ts.is_valid() {
-                t!("verify-timestamp-token-valid")
-            } else {
-                valid_word(false)
-            };
-            line!(
-                "{}{}",
-                label("verify-label-timestamp"),
-                timestamp_by(ts.time.as_deref(), ts.tsa.as_deref(), state)
-            );
-            if let Some(tt) = &ts.trust {
-                if tt.chain_to_anchor {
-                    line!(
-                        "{}{}",
-                        label("verify-label-tsa-chain"),
-                        tt.chain.join(" <- ")
-                    );
-                }
-                for p in &tt.problems {
-                    line!("{}{p}", label("verify-label-tsa-trust"));
-                }
+        if let Some(t) = &v.timestamp {
+            for l in timestamp_lines(t) {
+                line!("{l}");
             }
         }
         line!("{}{}", label("verify-label-algorithm"), v.algorithm);
@@ -225,6 +209,36 @@ fn timestamp_by(time: Option<&str>, tsa: Option<&str>, state: String) -> String 
         tsa = tsa,
         state = state
     )
+}
+
+/// The lines about a signature timestamp (CAdES-T, PAdES B-T, XAdES-T): when, by whom,
+/// whether the token holds, the TSA's chain.
+pub(super) fn timestamp_lines(ts: &kyso::document::TimestampVerification) -> Vec<String> {
+    let state = if ts.is_valid() {
+        t!("verify-timestamp-token-valid")
+    } else {
+        valid_word(false)
+    };
+    let mut out = vec![format!(
+        "{}{}",
+        label("verify-label-timestamp"),
+        timestamp_by(ts.time.as_deref(), ts.tsa.as_deref(), state)
+    )];
+    if let Some(tt) = &ts.trust {
+        if tt.chain_to_anchor {
+            out.push(format!(
+                "{}{}",
+                label("verify-label-tsa-chain"),
+                tt.chain.join(" <- ")
+            ));
+        }
+        out.extend(
+            tt.problems
+                .iter()
+                .map(|p| format!("{}{p}", label("verify-label-tsa-trust"))),
+        );
+    }
+    out
 }
 
 /// `  signer     NAME (CCCD:…, MST:…)`: who signed and the identity numbers of the certificate.

@@ -417,3 +417,31 @@ impl OcspResponder {
         self.server.url("/")
     }
 }
+
+/// `openssl ts -verify` of a token over `data` (the signature value), trusting the fixture CA.
+pub fn openssl_ts_verify(
+    fx: &super::Fixture,
+    tsa: &Tsa,
+    data: &[u8],
+    token: &[u8],
+) -> (bool, String) {
+    let (d, t) = (fx.path("stamped.bin"), fx.path("token.der"));
+    std::fs::write(&d, data).unwrap();
+    std::fs::write(&t, token).unwrap();
+    let out = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(&t)
+        .arg("-data")
+        .arg(&d)
+        .arg("-CAfile")
+        .arg(fx.path("ca.pem"))
+        .arg("-untrusted")
+        .arg(&tsa.cert)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", super::stdout(&out), super::stderr(&out));
+    (
+        out.status.success() && text.contains("Verification: OK"),
+        text,
+    )
+}

@@ -88,3 +88,14 @@ pub fn kyso_verify(fx: &Fixture, file: &str) -> (Option<i32>, Vec<serde_json::Va
     let reports = json(&out).as_array().cloned().unwrap_or_default();
     (out.status.code(), reports)
 }
+
+/// signxml's XAdES verifier: the signed properties, the SigningCertificateV2 digest.
+pub const XADES_VERIFY: &str = r#"
+import sys
+from lxml import etree
+from signxml.xades import XAdESVerifier, XAdESSignatureConfiguration
+root = etree.parse(sys.argv[1]).getroot()
+cfg = XAdESSignatureConfiguration(expect_references=2)
+res = XAdESVerifier().verify(root, ca_pem_file=sys.argv[2], expect_config=cfg)
+print('verified', len(res))
+"#;

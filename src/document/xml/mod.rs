@@ -10,9 +10,10 @@ pub mod parse;
 mod place;
 mod sign;
 mod template;
+mod timestamp;
 mod verify;
 
-pub use self::mst::{mst_mismatch, seller_mst};
+pub use self::mst::{mst_mismatch, mst_warning, seller_mst, seller_mst_of};
 pub use self::place::resolve;
 pub use self::sign::{local_time, PreparedXml};
 pub use self::verify::{verify_xml, XmlSignature};
@@ -57,6 +58,10 @@ pub enum Profile {
     /// the signer's certificate in signed QualifyingProperties; the signature the root's last
     /// child.
     XadesBes,
+    /// XAdES-T: XAdES-BES and an unsigned SignatureTimeStamp (RFC 3161, over the
+    /// canonicalised SignatureValue) from the batch's timestamp authority: proof of when it
+    /// was signed that outlives the certificate.
+    XadesT,
     /// Social insurance (BHXH) form or envelope: the whole document (`URI=""`), the signature
     /// (KeyValue, SigningTime not signed) in `<root>/Cky`, or `Hoso/CKy_Dvi` for the envelope.
     Bhxh,
@@ -71,6 +76,7 @@ impl Profile {
             Profile::Enveloped => "enveloped",
             Profile::Tax => "tax",
             Profile::XadesBes => "xades-bes",
+            Profile::XadesT => "xades-t",
             Profile::Bhxh => "bhxh",
         }
     }

@@ -57,7 +57,7 @@ pub fn placement(
     let resolved = resolve(profile, doc);
     if matches!(
         resolved,
-        Profile::Enveloped | Profile::Bhxh | Profile::XadesBes
+        Profile::Enveloped | Profile::Bhxh | Profile::XadesBes | Profile::XadesT
     ) {
         if let Some(sig) = signatures(doc).first() {
             let at = path_of(doc, *sig);
@@ -95,7 +95,7 @@ pub fn placement(
         }
         p => {
             let (cut, open, close) = inner_end(text, doc, root);
-            let xades = p == Profile::XadesBes;
+            let xades = matches!(p, Profile::XadesBes | Profile::XadesT);
             Ok(Placement {
                 cut,
                 open,

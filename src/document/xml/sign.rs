@@ -8,9 +8,11 @@ use super::c14n::{canonical, mode, selection, without};
 use super::parse::{ids, parse, text};
 use super::place::placement;
 use super::template::Template;
-use super::XmlOptions;
+use super::timestamp::{element_c14n, unsigned_properties};
+use super::{Profile, XmlOptions};
 use crate::cert::Certificate;
 use crate::checked::CheckedSignature;
+use crate::document::cms::tsp::{verify_token, Timestamper};
 use crate::error::{Error, Result};
 use crate::key::{Curve, SignatureAlgorithm};
 use crate::public_key::{ecdsa_der_to_raw, PublicKey};
@@ -30,6 +32,16 @@ pub struct PreparedXml {
     before: Vec<u8>,
     /// The output after it.
     after: Vec<u8>,
+    /// XAdES-T: the SignatureValue element canonicalised in place, split where its value
+    /// goes (what the timestamp covers), and where in `after` the unsigned properties go.
+    stamp: Option<Stamp>,
+}
+
+/// Where an XAdES-T signature's timestamp comes from and goes.
+struct Stamp {
+    value_head: Vec<u8>,
+    value_tail: Vec<u8>,
+    unsigned_at: usize,
 }
 
 /// The canonical SignedInfo with the digests in its empty DigestValue elements, in order:
@@ -53,6 +65,21 @@ fn fill_digests(canonical: Vec<u8>, prefix: &str, digests: &[Vec<u8>]) -> Result
     }
     out.push_str(parts[digests.len()]);
     Ok(out.into_bytes())
+}
+
+/// Where the value goes in the canonical empty SignatureValue `c14n`, and where the unsigned
+/// properties go in `after` (before the QualifyingProperties end tag).
+fn stamp_of(c14n: Vec<u8>, after: &str) -> Result<Stamp> {
+    let wrong = || Error::Document("the XAdES-T template is not as expected".into());
+    let end = c14n.iter().rposition(|&b| b == b'<').ok_or_else(wrong)?;
+    let unsigned_at = after
+        .rfind("</xades:QualifyingProperties>")
+        .ok_or_else(wrong)?;
+    Ok(Stamp {
+        value_tail: c14n[end..].to_vec(),
+        value_head: c14n[..end].to_vec(),
+        unsigned_at,
+    })
 }
 
 /// Vietnam's time (UTC+7 all year), as e-invoice SigningTime carries it: no zone written.
@@ -118,7 +145,7 @@ impl PreparedXml {
         // so it is canonicalised in its final place) both come from this one parse.
         let (b, a) = assemble(&[]);
         let draft = format!("{b}{a}");
-        let (digests, signed_info) = {
+        let (digests, signed_info, stamp) = {
             let doc = parse(name, &draft)?;
             let ids = ids(name, &doc)?;
             let sig = ids[&template.id];
@@ -144,10 +171,24 @@ impl PreparedXml {
             } else {
                 NodeSet::tree_without_comments(signed_info, &doc)
             };
-            (digests, canonical(&doc, mode, &set)?)
+            let stamp = match opts.profile {
+                Profile::XadesT => {
+                    let value = doc
+                        .children(sig)
+                        .into_iter()
+                        .find(|&n| super::parse::local_name(&doc, n) == Some("SignatureValue"))
+                        .ok_or_else(|| {
+                            Error::Document("the signature template has no SignatureValue".into())
+                        })?;
+                    Some(element_c14n(&doc, value, C14nMode::Inclusive)?)
+                }
+                _ => None,
+            };
+            (digests, canonical(&doc, mode, &set)?, stamp)
         };
         let signed_info = fill_digests(signed_info, place.shape.prefix, &digests)?;
         let (before, after) = assemble(&digests);
+        let stamp = stamp.map(|c| stamp_of(c, &after)).transpose()?;
         let bom = &data[..t.bom];
         Ok(PreparedXml {
             name: name.to_owned(),
@@ -157,7 +198,13 @@ impl PreparedXml {
             signed_info,
             before: [bom, before.as_bytes()].concat(),
             after: after.into_bytes(),
+            stamp,
         })
+    }
+
+    /// The signature's `Id`: where to find it in the output.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// The canonical SignedInfo: what the token's signature covers.
@@ -170,26 +217,45 @@ impl PreparedXml {
         self.alg.hash().digest(&self.signed_info)
     }
 
-    /// The signed document, from the checked signature, itself verified (references and
-    /// signature, as a receiver would) before it is returned.
-    pub fn assemble(self, sig: &CheckedSignature) -> Result<Vec<u8>> {
+    /// Whether the signature gets a SignatureTimeStamp (XAdES-T): [`PreparedXml::assemble`]
+    /// then needs a timestamp authority.
+    pub fn is_timestamped(&self) -> bool {
+        self.stamp.is_some()
+    }
+
+    /// The signed document, from `sig`, the token's signature already checked over
+    /// [`PreparedXml::signed_info`] with the signer's certificate (what a receiver checks; the
+    /// references' digests were computed over the document as written, so the output is not
+    /// parsed again), and for XAdES-T a token from `tsa` over the canonicalised
+    /// SignatureValue, itself checked against it.
+    pub fn assemble(
+        self,
+        sig: &CheckedSignature,
+        tsa: Option<&dyn Timestamper>,
+    ) -> Result<Vec<u8>> {
         // XMLDSig carries ECDSA as r || s, not DER.
         let value = match (self.alg, &self.curve) {
             (SignatureAlgorithm::Ecdsa(_), Some(c)) => ecdsa_der_to_raw(c, sig.as_bytes())?,
             _ => sig.as_bytes().to_vec(),
         };
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, value);
-        let out = [self.before, b64.into_bytes(), self.after].concat();
-        let ours = super::verify_xml(&self.name, &out)?
-            .into_iter()
-            .find(|s| s.id.as_deref() == Some(self.id.as_str()));
-        match ours {
-            Some(s) if s.signature_valid && s.references_valid => Ok(out),
-            _ => Err(Error::Document(format!(
-                "{}: the signed XML did not verify before it was written (nothing was written): \
-                 report this to the kyso developers",
-                self.name
-            ))),
+        let mut after = self.after;
+        if let Some(s) = &self.stamp {
+            let tsa = tsa.ok_or_else(|| Error::InvalidInput(crate::t!("xades-t-needs-tsa")))?;
+            let stamped = [&s.value_head[..], b64.as_bytes(), &s.value_tail].concat();
+            let token = tsa.timestamp(&stamped)?;
+            let check = verify_token(&token, &stamped);
+            if !check.is_valid() {
+                return Err(Error::Timestamp(format!(
+                    "{}: the timestamp does not hold for this signature ({}): nothing was \
+                     written",
+                    self.name,
+                    check.problems.join("; ")
+                )));
+            }
+            let unsigned = unsigned_properties(&self.id, "ds:", &token);
+            after.splice(s.unsigned_at..s.unsigned_at, unsigned.into_bytes());
         }
+        Ok([self.before, b64.into_bytes(), after].concat())
     }
 }

@@ -13,9 +13,11 @@ use super::algorithm::{digest_from_uri, signature_from_uri};
 use super::c14n::{canonical, mode, selection, without, ENVELOPED};
 use super::parse::{child, ids, local_name, parse, path, text, text_of};
 use super::place::{path_of, signatures};
+use super::timestamp::signature_timestamp;
 use super::DSIG;
 use crate::cert::{Certificate, CertificateSummary};
 use crate::checked::verify_signature_bytes;
+use crate::document::cms::tsp::TimestampVerification;
 use crate::error::{Error, Result};
 use crate::key::SignatureAlgorithm;
 use crate::public_key::{ecdsa_raw_to_der, PublicKey};
@@ -43,6 +45,11 @@ pub struct XmlSignature {
     pub mst_matches: Option<bool>,
     /// The signer's certificate.
     pub signer: CertificateSummary,
+    /// XAdES-T: the SignatureTimeStamp's token, checked over the canonicalised
+    /// SignatureValue (its TSA's chain is the caller's:
+    /// [`TimestampVerification::check_trust`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<TimestampVerification>,
     /// Problems found (empty when everything above holds).
     pub problems: Vec<String>,
     #[serde(skip)]
@@ -144,8 +151,9 @@ fn one(
         }
     }
     let signer_cert = embedded.first().cloned().ok_or_else(|| {
-        Error::Document(format!(
-            "{location}: no X509Certificate in KeyInfo: kyso cannot tell who signed"
+        Error::Document(crate::t!(
+            "xml-no-certificate",
+            location = location.as_str()
         ))
     })?;
     // references
@@ -161,9 +169,10 @@ fn one(
                 ))
             })?),
             None => {
-                return Err(Error::Document(format!(
-                    "{location}: the reference {uri} is outside the document: kyso checks \
-                     same-document references only"
+                return Err(Error::Document(crate::t!(
+                    "xml-external-reference",
+                    location = location.as_str(),
+                    uri = uri
                 )))
             }
         };
@@ -189,13 +198,13 @@ fn one(
         let expected = b64(&text_of(doc, ds_child(doc, r, "DigestValue")?))?;
         if digest.digest(&canonical(doc, ref_mode, &set)?) != expected {
             references_valid = false;
-            problems.push(format!(
-                "the data reference {} covers was changed after signing (its digest differs)",
-                if uri.is_empty() { "\"\"" } else { uri }
+            problems.push(crate::t!(
+                "xml-problem-reference-changed",
+                uri = if uri.is_empty() { "\"\"" } else { uri }
             ));
         }
         signed.push(match target {
-            None => "the whole document".to_owned(),
+            None => crate::t!("xml-whole-document"),
             Some(n) => path_of(doc, n),
         });
         if let Some(n) = target {
@@ -209,7 +218,8 @@ fn one(
         NodeSet::tree_without_comments(signed_info, doc)
     };
     let si = canonical(doc, c14n, &si_set)?;
-    let value = b64(&text_of(doc, ds_child(doc, sig, "SignatureValue")?))?;
+    let value_node = ds_child(doc, sig, "SignatureValue")?;
+    let value = b64(&text_of(doc, value_node))?;
     let signature_valid = match alg {
         Some(a) => {
             let key = PublicKey::from_spki_der(signer_cert.spki_der())?;
@@ -224,11 +234,7 @@ fn one(
         None => rsa_sha1_verifies(signer_cert.spki_der(), &si, &value),
     };
     if !signature_valid {
-        problems.push(
-            "the signature value does not verify with the certificate's key (SignedInfo \
-             changed, or the signature was made by another key)"
-                .into(),
-        );
+        problems.push(crate::t!("xml-problem-signature-value"));
     }
     // XAdES: the signed SigningCertificateV2 must name the certificate that verifies
     let cert_digest = doc
@@ -246,12 +252,15 @@ fn one(
             _ => false,
         };
         if !names_signer {
-            problems.push(
-                "the signed SigningCertificateV2 does not name the certificate in KeyInfo (a \
-                 certificate substituted after signing)"
-                    .into(),
-            );
+            problems.push(crate::t!("xml-problem-signing-certificate"));
         }
+    }
+    let timestamp = signature_timestamp(doc, sig, value_node);
+    if let Some(t) = timestamp.as_ref().filter(|t| !t.is_valid()) {
+        problems.push(crate::t!(
+            "xml-problem-timestamp",
+            problems = t.problems.join("; ")
+        ));
     }
     let signing_time = doc
         .descendants(sig)
@@ -266,10 +275,10 @@ fn one(
             .is_some_and(|m| norm(m) == norm(&mst))
     });
     if mst_matches == Some(false) {
-        problems.push(format!(
-            "the seller's tax code in the invoice is not the certificate's (MST {})",
-            signer_cert.identity().mst().unwrap_or("none")
-        ));
+        problems.push(match signer_cert.identity().mst() {
+            Some(mst) => crate::t!("xml-problem-mst", mst = mst),
+            None => crate::t!("xml-problem-mst-none"),
+        });
     }
     Ok(XmlSignature {
         location,
@@ -283,6 +292,7 @@ fn one(
         },
         signing_time,
         mst_matches,
+        timestamp,
         signer: signer_cert.summary(),
         problems,
         signer_cert,
@@ -317,19 +327,17 @@ fn wrapped(doc: &Document<'_>, sig: NodeId, target: NodeId) -> Option<String> {
         {
             None
         }
-        Some(_) => Some(format!(
-            "a reference resolves to {}, inside a signature: signed data moved there while \
-             readers see other data is a wrapping attack",
-            path_of(doc, target)
+        Some(_) => Some(crate::t!(
+            "xml-problem-wrapped-in-signature",
+            path = path_of(doc, target)
         )),
         None if invoice.is_some()
             && local_name(doc, target) == Some("DLHDon")
             && doc.parent(target) != invoice =>
         {
-            Some(format!(
-                "the invoice data signed is at {}, not HDon/DLHDon where it is read: a \
-                 wrapping attack",
-                path_of(doc, target)
+            Some(crate::t!(
+                "xml-problem-invoice-data-moved",
+                path = path_of(doc, target)
             ))
         }
         None => None,
