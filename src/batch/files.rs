@@ -212,6 +212,9 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         write_atomic(&out, b"whole").unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"whole");
-        assert!(temporaries().as_ref().unwrap().is_empty());
+        // other tests of this process may be writing their own files meanwhile
+        assert!(temporaries()
+            .as_ref()
+            .is_none_or(|all| !all.iter().any(|t| t.starts_with(dir.path()))));
     }
 }
