@@ -174,6 +174,59 @@ fn verify_reports_changes_to_a_document_certified_with_no_changes_allowed() {
             .contains("certified with no changes allowed (DocMDP P=1)"),
         "{v:#}"
     );
+
+    // an update that adds only validation data (a DSS) and a document timestamp's signature
+    // dictionary: DocMDP does not forbid them (PAdES, ETSI TS 102 778-4 A.1 and A.2)
+    let mut lta = out.clone();
+    let dss = lta.len();
+    write!(
+        lta,
+        "10 0 obj\n<< /Certs [] /OCSPs [] /CRLs [] >>\nendobj\n"
+    )
+    .unwrap();
+    let ts = lta.len();
+    write!(
+        lta,
+        "11 0 obj\n<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 >>\nendobj\n"
+    )
+    .unwrap();
+    let cat = lta.len();
+    write!(
+        lta,
+        "1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Perms << /DocMDP 4 0 R >> /DSS 10 0 R >>\nendobj\n"
+    )
+    .unwrap();
+    let x = lta.len();
+    write!(
+        lta,
+        "xref\n0 2\n0000000000 65535 f \n{cat:010} 00000 n \n10 2\n{dss:010} 00000 n \n{ts:010} 00000 n \ntrailer\n<< /Size 12 /Root 1 0 R /Prev {xref} >>\nstartxref\n{x}\n%%EOF\n"
+    )
+    .unwrap();
+    let archived = fx.dir.join("archived.pdf");
+    std::fs::write(&archived, &lta).unwrap();
+    let v = json(&fx.verify_json(&[archived.to_str().unwrap()]));
+    assert!(
+        matches!(v[0]["status"].as_str(), Some("valid" | "untrusted")),
+        "validation data after a P=1 certification is not a change: {v:#}"
+    );
+    // the same with an ordinary signature dictionary besides: a change again
+    let mut both = lta.clone();
+    let sig = both.len();
+    write!(
+        both,
+        "12 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite >>\nendobj\n"
+    )
+    .unwrap();
+    let x2 = both.len();
+    write!(
+        both,
+        "xref\n0 1\n0000000000 65535 f \n12 1\n{sig:010} 00000 n \ntrailer\n<< /Size 13 /Root 1 0 R /Prev {x} >>\nstartxref\n{x2}\n%%EOF\n"
+    )
+    .unwrap();
+    let signed_too = fx.dir.join("signed-too.pdf");
+    std::fs::write(&signed_too, &both).unwrap();
+    let v = json(&fx.verify_json(&[signed_too.to_str().unwrap()]));
+    assert_eq!(v[0]["status"], "invalid", "{v:#}");
 }
 
 /// pyHanko's API certifying `src` into `dst` with DocMDP permission `p` (its CLI cannot set P=1).

@@ -727,3 +727,4 @@ batch-timestamp-needs-format = a timestamp needs the cms or pades format (a raw 
 batch-timestamp-xml-needs-xades-t = a timestamp in an XML signature needs the xades-t profile (the other XML profiles have no place for one)
 batch-visible-needs-pades = a visible signature needs the pades format
 batch-fields-need-pades = a reason, location or contact needs the pades format (a PDF keeps them)
+verify-certified-no-changes-yet-changed = the document was certified with no changes allowed (DocMDP P=1), yet revisions were added

@@ -725,3 +725,4 @@ batch-timestamp-needs-format = dấu thời gian cần định dạng cms hoặc
 batch-timestamp-xml-needs-xades-t = dấu thời gian trong chữ ký XML cần hồ sơ xades-t (các hồ sơ XML khác không có chỗ cho nó)
 batch-visible-needs-pades = chữ ký hiển thị cần định dạng pades
 batch-fields-need-pades = lý do, nơi ký hoặc liên hệ cần định dạng pades (tệp PDF lưu giữ chúng)
+verify-certified-no-changes-yet-changed = tài liệu đã được chứng nhận không cho phép thay đổi (DocMDP P=1), vậy mà vẫn có các lần cập nhật được thêm vào

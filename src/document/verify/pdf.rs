@@ -5,7 +5,7 @@ use lopdf::{Document, Object};
 use serde::Serialize;
 
 use super::cms::{verify_detached, CmsVerification};
-use super::pdf_changes::{later_changes, LaterChanges};
+use super::pdf_changes::{adds_signatures, later_changes, LaterChanges};
 use super::pdf_dss::read_dss;
 use crate::digest::Hasher;
 use crate::document::cms::tsp::{self, TimestampVerification};
@@ -128,13 +128,12 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<PdfSignature>> {
             Some(end) if end < pdf.len() => Some(match Document::load_mem(&pdf[..end]) {
                 Ok(before) => {
                     let mut lc = later_changes(&before, &doc);
-                    if certified_locked && lc.revision_added {
-                        lc.modifications.insert(
-                            0,
-                            "the document was certified with no changes allowed (DocMDP P=1), \
-                             yet revisions were added"
-                                .into(),
-                        );
+                    if certified_locked
+                        && lc.revision_added
+                        && (!lc.acceptable() || adds_signatures(&before, &doc))
+                    {
+                        lc.modifications
+                            .insert(0, crate::t!("verify-certified-no-changes-yet-changed"));
                     }
                     lc
                 }

@@ -198,6 +198,21 @@ pub fn later_changes(before: &Document, after: &Document) -> LaterChanges {
     }
 }
 
+/// Whether `after` adds (or changes) a signature other than a document timestamp: what a
+/// certification allowing no changes (DocMDP P=1) forbids even when every other change is one
+/// a signer makes. Validation data (the DSS) and document timestamps are not such changes
+/// (PAdES, ETSI EN 319 142-1 / TS 102 778-4 A.1–A.2: DocMDP restrictions do not apply to them).
+pub fn adds_signatures(before: &Document, after: &Document) -> bool {
+    after.objects.iter().any(|(id, o)| {
+        let Some(d) = dict_of(after, o) else {
+            return false;
+        };
+        let timestamp = name_of(d, b"Type") == Some(b"DocTimeStamp")
+            || name_of(d, b"SubFilter") == Some(b"ETSI.RFC3161");
+        is_signature(d) && !timestamp && before.objects.get(id).is_none_or(|old| !same(old, o))
+    })
+}
+
 /// `None` when the change of object `id` from `old` to `new` is one a later signer makes.
 fn judge_changed(
     id: ObjectId,
