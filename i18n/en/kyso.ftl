@@ -303,3 +303,25 @@ help-sign-role = XML e-invoices: who signs (the seller first, the buyer after)
 help-sign-role-values = seller: the seller (DSCKS/NBan); buyer: the buyer (DSCKS/NMua), after the seller, whose signature stays valid
 help-sign-subject_name = XML: how X509SubjectName is written (no verifier checks it)
 help-sign-subject_name-values = rfc4514: UID=MST:…,CN=…,C=VN; dotnet: as .NET senders write it, OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, C=VN
+
+## kyso app (the signing page in the browser).
+
+help-app-about = The signing page in the browser, for people who do not use a terminal: choose documents, one PIN, see them signed and verified
+help-app-files = Documents to put on the page (files, or folders taken recursively)
+help-app-no_open = Print the page's address (with its one-time secret) on the first line of stdout instead of opening the browser (remote desktops, tests)
+help-app-port = The port on 127.0.0.1 (0: any free port)
+app-opened = the signing page is open in your browser ({ $url }); keep this running while you sign, Ctrl+C ends it
+app-open-yourself = no browser could be opened: open the address above in your browser
+app-title = Sign documents
+app-file-missing = the file is gone ({ $error })
+app-file-unreadable = the file cannot be read ({ $error })
+app-file-encrypted = the PDF is password-protected: open it, save a copy without a password, and add that copy
+app-file-not-pdf = this is not a PDF file kyso can read (damaged, or another format named .pdf)
+app-page-files = Documents
+app-page-files-empty = No documents yet.
+app-page-name = Name
+app-page-size = Size
+app-page-pages = Pages
+app-page-state = State
+app-page-signed-by = Signed by
+app-page-unsigned = Not signed yet

@@ -299,3 +299,25 @@ help-sign-role = Hóa đơn điện tử XML: ai ký (người bán ký trước
 help-sign-role-values = seller: người bán (DSCKS/NBan); buyer: người mua (DSCKS/NMua), ký sau người bán, chữ ký của người bán vẫn hợp lệ
 help-sign-subject_name = XML: cách ghi X509SubjectName (không trình kiểm tra nào dựa vào nó)
 help-sign-subject_name-values = rfc4514: UID=MST:…,CN=…,C=VN; dotnet: như phần mềm .NET ghi, OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, C=VN
+
+## kyso app (trang ký số trong trình duyệt).
+
+help-app-about = Trang ký số trong trình duyệt, dành cho người không dùng dòng lệnh: chọn tài liệu, nhập mã PIN một lần, xem tài liệu được ký và kiểm tra
+help-app-files = Các tài liệu đưa vào trang (tệp, hoặc thư mục kèm mọi thư mục con)
+help-app-no_open = In địa chỉ của trang (kèm mã bí mật dùng một lần) ở dòng đầu của đầu ra thay vì mở trình duyệt (máy tính từ xa, kiểm thử)
+help-app-port = Cổng trên 127.0.0.1 (0: cổng trống bất kỳ)
+app-opened = trang ký số đã mở trong trình duyệt ({ $url }); để chương trình này chạy trong khi ký, nhấn Ctrl+C để kết thúc
+app-open-yourself = không mở được trình duyệt: hãy mở địa chỉ ở trên trong trình duyệt của bạn
+app-title = Ký số tài liệu
+app-file-missing = tệp không còn nữa ({ $error })
+app-file-unreadable = không đọc được tệp ({ $error })
+app-file-encrypted = tệp PDF có mật khẩu bảo vệ: hãy mở tệp, lưu một bản không có mật khẩu rồi thêm bản đó
+app-file-not-pdf = đây không phải tệp PDF mà kyso đọc được (tệp bị hỏng, hoặc định dạng khác mang đuôi .pdf)
+app-page-files = Tài liệu
+app-page-files-empty = Chưa có tài liệu nào.
+app-page-name = Tên
+app-page-size = Kích thước
+app-page-pages = Số trang
+app-page-state = Trạng thái
+app-page-signed-by = Đã ký bởi
+app-page-unsigned = Chưa ký

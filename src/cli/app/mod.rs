@@ -1,0 +1,259 @@
+//! `kyso app`: a signing page for people who do not use a terminal, served by kyso on
+//! 127.0.0.1 (plain HTTP: the traffic never leaves the computer) and opened in their browser.
+//! A face over the library like the command; [`guard`] keeps every other web page out.
+//!
+//! The page's API (JSON unless said otherwise; every request needs the launch's cookie):
+//!
+//! - `GET /?s=SECRET`: the launch URL; sets the cookie and redirects to `/`.
+//! - `GET /`, `/app.js`, `/app.css`: the page (embedded in the binary, no CDN).
+//! - `GET /api/texts`: the page's texts in the browser's language (`Accept-Language`:
+//!   English when the browser prefers it, Vietnamese otherwise), from the Fluent catalogues.
+//! - `GET /api/files`: the documents chosen, as [`files::Entry`]s.
+//! - `POST /api/files` with `{"paths": [...]}`: adds files and folders (recursively).
+
+mod files;
+mod guard;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use clap::Args;
+use serde_json::{json, Value};
+use tiny_http::{Header, Method, Response, StatusCode};
+
+use kyso::i18n::{tr_in, Lang};
+use kyso::{t, Error, Result};
+
+use super::loopback::peer;
+use super::Cli;
+
+/// `kyso app` options.
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    /// Documents to put on the page (files, or folders taken recursively).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print the page's address (with its one-time secret) on the first line of stdout
+    /// instead of opening the browser (remote desktops, tests).
+    #[arg(long)]
+    no_open: bool,
+    /// The port on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    port: u16,
+}
+
+/// The largest JSON body the page sends.
+const MAX_BODY: u64 = 1 << 20;
+
+/// What the requests share.
+struct App {
+    guard: guard::Guard,
+    files: Mutex<Vec<PathBuf>>,
+    local: SocketAddr,
+}
+
+pub fn run(_cli: &Cli, args: &AppArgs) -> Result<i32> {
+    let server = tiny_http::Server::http(("127.0.0.1", args.port)).map_err(|e| {
+        Error::io(
+            format!("listening on 127.0.0.1:{}", args.port),
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
+    let local = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| Error::InvalidInput("not listening on an IP address".into()))?;
+    let app = Arc::new(App {
+        guard: guard::Guard::new(local.port())?,
+        files: Mutex::new(files::expand(&args.files)),
+        local,
+    });
+    let url = app.guard.launch_url();
+    if args.no_open {
+        println!("{url}");
+    } else {
+        match std::process::Command::new("xdg-open").arg(&url).spawn() {
+            // another user could read the command line: the peer check keeps them out
+            Ok(mut child) => {
+                std::thread::spawn(move || child.wait());
+                println!("{}", t!("app-opened", url = format!("http://{local}/")));
+            }
+            Err(e) => {
+                log::info!("xdg-open: {e}");
+                println!("{url}");
+                println!("{}", t!("app-open-yourself"));
+            }
+        }
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    for request in server.incoming_requests() {
+        let app = app.clone();
+        // a thread each: the progress stream of a batch stays open while the page asks more
+        std::thread::spawn(move || serve(&app, request));
+    }
+    Ok(0)
+}
+
+/// The browser's language: English when its first choice is, Vietnamese otherwise.
+fn lang_of(headers: &[(String, String)]) -> Lang {
+    let first = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("accept-language"))
+        .and_then(|(_, v)| v.split(',').next())
+        .map(|t| t.trim().to_ascii_lowercase());
+    match first {
+        Some(t) if t == "en" || t.starts_with("en-") || t.starts_with("en;") => Lang::En,
+        _ => Lang::Vi,
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
+}
+
+/// A response with the headers every answer carries: no caching, no framing, no sniffing.
+fn respond<R: Read>(request: tiny_http::Request, mut resp: Response<R>, ctype: &str) {
+    for (n, v) in [
+        ("Content-Type", ctype),
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'",
+        ),
+    ] {
+        resp.add_header(header(n, v));
+    }
+    if let Err(e) = request.respond(resp) {
+        log::info!("response not sent: {e}");
+    }
+}
+
+fn text(request: tiny_http::Request, status: u16, body: &str) {
+    let resp = Response::from_string(body).with_status_code(StatusCode(status));
+    respond(request, resp, "text/plain; charset=utf-8");
+}
+
+fn json_reply(request: tiny_http::Request, v: &Value) {
+    respond(
+        request,
+        Response::from_string(v.to_string()),
+        "application/json",
+    );
+}
+
+fn serve(app: &App, mut request: tiny_http::Request) {
+    if let Some(peer_addr) = request.remote_addr().copied() {
+        if !peer::same_user(peer_addr, app.local) {
+            log::warn!("a request from {peer_addr} by another user refused");
+            return text(request, 403, "refused");
+        }
+    }
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().to_string(), h.value.to_string()))
+        .collect();
+    let method = request.method().to_string();
+    let url = request.url().to_owned();
+    let verdict = app.guard.check(&guard::Seen {
+        method: &method,
+        url: &url,
+        headers: &headers,
+    });
+    match verdict {
+        guard::Verdict::Refuse(why) => {
+            log::warn!("refused {method} {}: {why}", kyso::cert::printable(&url));
+            return text(request, 403, "refused");
+        }
+        guard::Verdict::Enter => {
+            let resp = Response::empty(StatusCode(303))
+                .with_header(header("Set-Cookie", &app.guard.set_cookie()))
+                .with_header(header("Location", "/"));
+            return respond(request, resp, "text/plain");
+        }
+        guard::Verdict::Serve => {}
+    }
+    let lang = lang_of(&headers);
+    let path = url.split('?').next().unwrap_or("");
+    match (request.method(), path) {
+        (Method::Get, "/") => {
+            let page = include_str!("page.html")
+                .replace("{{lang}}", lang.tag())
+                .replace("{{title}}", &tr_in(lang, "app-title", &[]));
+            respond(
+                request,
+                Response::from_string(page),
+                "text/html; charset=utf-8",
+            )
+        }
+        (Method::Get, "/app.js") => respond(
+            request,
+            Response::from_string(include_str!("app.js")),
+            "text/javascript; charset=utf-8",
+        ),
+        (Method::Get, "/app.css") => respond(
+            request,
+            Response::from_string(include_str!("app.css")),
+            "text/css; charset=utf-8",
+        ),
+        (Method::Get, "/api/texts") => json_reply(request, &texts(lang)),
+        (Method::Get, "/api/files") => {
+            let list = app.files.lock().map(|f| f.clone()).unwrap_or_default();
+            let entries: Vec<files::Entry> =
+                list.iter().map(|p| files::describe(p, lang)).collect();
+            json_reply(request, &json!(entries))
+        }
+        (Method::Post, "/api/files") => {
+            let mut body = String::new();
+            let read = request.as_reader().take(MAX_BODY).read_to_string(&mut body);
+            let paths: Option<Vec<PathBuf>> = read
+                .ok()
+                .and_then(|_| serde_json::from_str::<Value>(&body).ok())
+                .and_then(|v| serde_json::from_value(v["paths"].clone()).ok());
+            let Some(paths) = paths else {
+                return text(request, 400, "expected {\"paths\": [...]}");
+            };
+            let added = files::expand(&paths);
+            if let Ok(mut f) = app.files.lock() {
+                for p in added {
+                    if !f.contains(&p) {
+                        f.push(p);
+                    }
+                }
+            }
+            json_reply(request, &json!({"ok": true}))
+        }
+        _ => text(request, 404, "not found"),
+    }
+}
+
+/// The page's texts: every `app-page-*` message of the catalogue, in `lang`.
+fn texts(lang: Lang) -> Value {
+    let mut out = serde_json::Map::new();
+    for (key, _) in kyso::i18n::message_keys(Lang::En) {
+        if let Some(short) = key.strip_prefix("app-page-") {
+            out.insert(short.to_owned(), json!(tr_in(lang, &key, &[])));
+        }
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_unless_the_browser_prefers_english() {
+        let h = |v: &str| vec![("Accept-Language".to_string(), v.to_string())];
+        assert_eq!(lang_of(&h("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(lang_of(&h("vi-VN,vi;q=0.9,en;q=0.8")), Lang::Vi);
+        assert_eq!(lang_of(&h("fr")), Lang::Vi);
+        assert_eq!(lang_of(&[]), Lang::Vi);
+    }
+}
