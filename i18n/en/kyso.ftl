@@ -325,3 +325,7 @@ app-page-pages = Pages
 app-page-state = State
 app-page-signed-by = Signed by
 app-page-unsigned = Not signed yet
+app-cert-gone = the certificate chosen is no longer on a token plugged in: plug the token in again, or choose another certificate
+app-pin-title = kyso — PIN
+app-pin-description = Signing { $count } document(s) with the certificate of { $holder } (token '{ $token }'). Enter the token's PIN.
+app-pin-cancelled = the PIN was not entered: nothing was signed

@@ -321,3 +321,7 @@ app-page-pages = Số trang
 app-page-state = Trạng thái
 app-page-signed-by = Đã ký bởi
 app-page-unsigned = Chưa ký
+app-cert-gone = chứng thư số đã chọn không còn trên thiết bị ký số nào đang cắm: hãy cắm lại thiết bị, hoặc chọn chứng thư số khác
+app-pin-title = kyso — mã PIN
+app-pin-description = Ký { $count } tài liệu bằng chứng thư số của { $holder } (thiết bị '{ $token }'). Nhập mã PIN của thiết bị ký số.
+app-pin-cancelled = chưa nhập mã PIN: chưa ký tài liệu nào

@@ -9,6 +9,7 @@ pub mod nss;
 pub mod pcscd;
 pub mod piv;
 pub mod pyhanko;
+pub mod qpdf;
 pub mod servers;
 pub mod small_pdf;
 pub mod sparse_pdf;

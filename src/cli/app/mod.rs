@@ -10,14 +10,27 @@
 //!   English when the browser prefers it, Vietnamese otherwise), from the Fluent catalogues.
 //! - `GET /api/files`: the documents chosen, as [`files::Entry`]s.
 //! - `POST /api/files` with `{"paths": [...]}`: adds files and folders (recursively).
+//! - `GET /api/certs`: the certificates that can sign now, as [`certs::Row`]s.
+//! - `POST /api/sign` with a [`job::Request`]: starts a batch (409 while one runs); the PIN
+//!   is asked through pinentry, never by the page.
+//! - `POST /api/cancel`: stops the batch between signatures.
+//! - `GET /api/events?from=N`: the session's events from N on (waits up to 10 s for one);
+//!   `GET /api/live?from=N` (WebSocket) sends them as they come: `started`, `pin`,
+//!   `signing-started`, `signing`, `signed`, `failed`, `stopped`, `cancelled`, `finished`,
+//!   `error` (each with its batch's `job`), and `certs` when a token comes or goes.
 
+mod certs;
+mod events;
 mod files;
 mod guard;
+mod job;
 
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::{json, Value};
@@ -26,8 +39,10 @@ use tiny_http::{Header, Method, Response, StatusCode};
 use kyso::i18n::{tr_in, Lang};
 use kyso::{t, Error, Result};
 
+use kyso::batch::Cancel;
+
 use super::loopback::peer;
-use super::Cli;
+use super::{context, Cli};
 
 /// `kyso app` options.
 #[derive(Debug, Args)]
@@ -52,9 +67,22 @@ struct App {
     guard: guard::Guard,
     files: Mutex<Vec<PathBuf>>,
     local: SocketAddr,
+    tokens: Arc<certs::Tokens>,
+    /// `[serve] pinentry` of kyso.toml (else the first found), looked up for each batch.
+    pinentry: Option<PathBuf>,
+    log: Arc<events::Log>,
+    /// A batch runs (one at a time: one person, one token).
+    busy: Arc<AtomicBool>,
+    /// The running batch's cancel.
+    cancel: Mutex<Option<Cancel>>,
+    jobs: AtomicU64,
 }
 
-pub fn run(_cli: &Cli, args: &AppArgs) -> Result<i32> {
+pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
+    let discovery = context::discovery(cli)?;
+    let pinentry = discovery.config().serve.pinentry.clone();
+    // no token yet is no reason to stop: the page says to plug one in, and finds it then
+    let tokens = Arc::new(certs::Tokens::new(discovery));
     let server = tiny_http::Server::http(("127.0.0.1", args.port)).map_err(|e| {
         Error::io(
             format!("listening on 127.0.0.1:{}", args.port),
@@ -69,6 +97,16 @@ pub fn run(_cli: &Cli, args: &AppArgs) -> Result<i32> {
         guard: guard::Guard::new(local.port())?,
         files: Mutex::new(files::expand(&args.files)),
         local,
+        tokens: tokens.clone(),
+        pinentry,
+        log: Arc::new(events::Log::default()),
+        busy: Arc::new(AtomicBool::new(false)),
+        cancel: Mutex::new(None),
+        jobs: AtomicU64::new(0),
+    });
+    let log = app.log.clone();
+    certs::watch(tokens, app.busy.clone(), move || {
+        log.push(json!({"type": "certs"}))
     });
     let url = app.guard.launch_url();
     if args.no_open {
@@ -229,7 +267,106 @@ fn serve(app: &App, mut request: tiny_http::Request) {
             }
             json_reply(request, &json!({"ok": true}))
         }
+        (Method::Get, "/api/certs") => {
+            let now = time::OffsetDateTime::now_utc();
+            let rows: Vec<certs::Row> = app.tokens.keys().iter().map(|k| k.row(now)).collect();
+            json_reply(request, &json!(rows))
+        }
+        (Method::Post, "/api/sign") => {
+            let Some(req) = body_json::<job::Request>(&mut request) else {
+                return text(request, 400, "expected a signing request");
+            };
+            if app.busy.swap(true, Ordering::SeqCst) {
+                return text(request, 409, "a batch is running");
+            }
+            let id = app.jobs.fetch_add(1, Ordering::SeqCst) + 1;
+            let cancel = Cancel::default();
+            if let Ok(mut c) = app.cancel.lock() {
+                *c = Some(cancel.clone());
+            }
+            let (log, busy) = (app.log.clone(), app.busy.clone());
+            let (tokens, pinentry) = (app.tokens.clone(), app.pinentry.clone());
+            std::thread::spawn(move || {
+                let ctx = job::Context {
+                    tokens: &tokens,
+                    pinentry: pinentry.as_deref(),
+                    lang,
+                    log: &log,
+                    job: id,
+                    cancel,
+                };
+                job::run(&ctx, req);
+                busy.store(false, Ordering::SeqCst);
+            });
+            json_reply(request, &json!({"job": id}))
+        }
+        (Method::Post, "/api/cancel") => {
+            if let Some(c) = app.cancel.lock().ok().and_then(|c| c.clone()) {
+                c.cancel();
+            }
+            json_reply(request, &json!({"ok": true}))
+        }
+        (Method::Get, "/api/events") => {
+            let from = query(&url, "from").unwrap_or(0);
+            let events = app.log.wait_since(from, Duration::from_secs(10));
+            json_reply(request, &json!(events))
+        }
+        (Method::Get, "/api/live") => live(app, request, query(&url, "from").unwrap_or(0)),
         _ => text(request, 404, "not found"),
+    }
+}
+
+/// `name=N` in `url`'s query.
+fn query(url: &str, name: &str) -> Option<usize> {
+    url.split_once('?')?
+        .1
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?
+        .parse()
+        .ok()
+}
+
+/// The request's JSON body as a `T` (at most [`MAX_BODY`] bytes).
+fn body_json<T: serde::de::DeserializeOwned>(request: &mut tiny_http::Request) -> Option<T> {
+    let mut body = String::new();
+    request
+        .as_reader()
+        .take(MAX_BODY)
+        .read_to_string(&mut body)
+        .ok()?;
+    serde_json::from_str(&body).ok()
+}
+
+/// The events as they come, over a WebSocket (tiny_http's upgrade, tungstenite's protocol).
+fn live(app: &App, request: tiny_http::Request, mut from: usize) {
+    let key = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Sec-WebSocket-Key"))
+        .map(|h| h.value.to_string());
+    let Some(key) = key else {
+        return text(request, 400, "a WebSocket only");
+    };
+    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let resp =
+        Response::empty(StatusCode(101)).with_header(header("Sec-WebSocket-Accept", &accept));
+    let stream = request.upgrade("websocket", resp);
+    let mut ws =
+        tungstenite::WebSocket::from_raw_socket(stream, tungstenite::protocol::Role::Server, None);
+    loop {
+        let events = app.log.wait_since(from, Duration::from_secs(15));
+        let sent = if events.is_empty() {
+            ws.send(tungstenite::Message::Ping(Vec::new().into()))
+                .is_ok()
+        } else {
+            from += events.len();
+            events
+                .iter()
+                .all(|e| ws.send(tungstenite::Message::text(e.to_string())).is_ok())
+        };
+        if !sent {
+            break;
+        }
     }
 }
 

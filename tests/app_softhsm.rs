@@ -1,0 +1,234 @@
+//! `kyso app`'s signing API over SoftHSM (through pkcs11-spy, to count logins), as the page
+//! drives it: the certificates with holder, identity and issuer; a batch of PDFs and another
+//! file with a stamp where the page put it, one PIN typed into the scripted pinentry, each step
+//! told as an event; outputs checked by pdfsig (trusting the test CA through NSS), openssl and
+//! qpdf (the widget's rectangle). A wrong PIN ends the batch with the attempts left after
+//! exactly one C_Login.
+
+#[path = "common/app.rs"]
+mod app;
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use app::App;
+use common::nss::*;
+use common::qpdf::{array_of, widget_of};
+use common::*;
+
+const SPEC_PDF: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
+);
+
+/// The app over `fx`'s SoftHSM through pkcs11-spy, the scripted pinentry typing `pin`.
+fn start(fx: &Fixture, pin: &str, files: &[&Path]) -> (App, PathBuf, PathBuf) {
+    let answers = fx.path("pinentry");
+    std::fs::create_dir_all(&answers).unwrap();
+    let script = answers.join("pinentry.py");
+    std::fs::copy(
+        repo_root().join("tests/fixtures/serve/scripted-pinentry.py"),
+        &script,
+    )
+    .unwrap();
+    std::fs::write(answers.join("pin"), format!("{pin}\n")).unwrap();
+    let toml = fx.path("app.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "[[module]]\npath = \"{SPY}\"\n\n[serve]\npinentry = \"{}\"\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let spy = fx.path("app-spy.log");
+    let mut cmd = fx.kyso();
+    cmd.env("PKCS11SPY", SOFTHSM)
+        .env("PKCS11SPY_OUTPUT", &spy)
+        .args(["--config", toml.to_str().unwrap()]);
+    let files: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    (App::start(cmd, &files), answers, spy)
+}
+
+/// POSTs `body` as the page does; the reply as JSON.
+fn post(app: &App, cookie: &str, path: &str, body: &Value) -> Value {
+    let origin = format!("http://{}", app.host());
+    let r = app.request(
+        "POST",
+        path,
+        &[
+            ("Host", &app.host()),
+            ("Cookie", cookie),
+            ("Origin", &origin),
+        ],
+        Some(&body.to_string()),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+/// The events of batch `job` until it ends (`finished` or `error`).
+fn events_until_done(app: &App, cookie: &str, job: u64) -> Vec<Value> {
+    let mut seen = Vec::new();
+    let mut from = 0;
+    loop {
+        let batch = app.get_json(cookie, &format!("/api/events?from={from}"));
+        let batch = batch.as_array().unwrap().clone();
+        from += batch.len();
+        for e in batch.into_iter().filter(|e| e["job"] == job) {
+            let end = e["type"] == "finished" || e["type"] == "error";
+            seen.push(e);
+            if end {
+                return seen;
+            }
+        }
+    }
+}
+
+/// The certificate row of `holder`.
+fn cert_of<'a>(certs: &'a Value, holder: &str) -> &'a Value {
+    certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["holder"] == holder)
+        .unwrap_or_else(|| panic!("{holder} not in {certs:#}"))
+}
+
+#[test]
+fn a_batch_is_signed_with_one_pin_and_the_stamp_where_the_page_put_it() {
+    let fx = Fixture::new();
+    let docs = fx.path("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let mut pdfs = Vec::new();
+    for i in 0..3 {
+        let p = docs.join(format!("công văn {i}.pdf"));
+        std::fs::copy(SPEC_PDF, &p).unwrap();
+        pdfs.push(p);
+    }
+    let other = docs.join("bảng lương.xlsx");
+    std::fs::write(&other, b"not really a spreadsheet").unwrap();
+    let (app, answers, spy) = start(&fx, PIN, &[&docs]);
+    let cookie = app.cookie();
+
+    let certs = app.get_json(&cookie, "/api/certs");
+    let an = cert_of(&certs, "NGUYỄN VĂN AN");
+    assert_eq!(an["identity"]["cccd"], "001099012345", "{an:#}");
+    assert_eq!(an["issuer"], "Kyso Test CA", "{an:#}");
+    assert_eq!(an["validity"], "valid");
+    assert_eq!(an["token"], "kyso-test");
+    // the key without its private key cannot sign: not offered
+    assert!(certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["holder"] != "HOÀNG MINH ĐỨC"));
+
+    let mut files: Vec<String> = pdfs.iter().map(|p| p.display().to_string()).collect();
+    files.push(other.display().to_string());
+    let stamp = json!({"page": "1", "x": 320.5, "y": 48, "w": 210, "h": 64});
+    let job = post(
+        &app,
+        &cookie,
+        "/api/sign",
+        &json!({"cert": an["id"], "files": files, "stamp": stamp}),
+    )["job"]
+        .as_u64()
+        .unwrap();
+    let events = events_until_done(&app, &cookie, job);
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "finished", "{events:#?}");
+    assert_eq!(last["signed"], 4, "{events:#?}");
+    assert_eq!(last["failed"], 0, "{events:#?}");
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "signing").count(),
+        4,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "signed").count(),
+        4,
+        "{kinds:?}"
+    );
+    assert!(kinds.iter().position(|k| *k == "pin") < kinds.iter().position(|k| *k == "signing"));
+    // one PIN dialog, naming the holder and the count; one login
+    let dialogs = std::fs::read_to_string(answers.join("dialogs.log")).unwrap();
+    assert_eq!(dialogs.matches("=== ").count(), 1, "{dialogs}");
+    assert!(
+        dialogs.contains("NGUYỄN VĂN AN") && dialogs.contains("Ký 4 tài liệu"),
+        "{dialogs}"
+    );
+    assert!(!dialogs.contains(PIN), "the PIN is never in a dialog");
+    assert_eq!(spy_count(&spy, "C_Login"), 1);
+
+    // every output as pdfsig, openssl and qpdf see it
+    let db = fx.path("nss");
+    let d = nss_db(&db);
+    nss_trust(&d, "kyso-test-ca", "C,C,C", &fx.path("ca.pem"));
+    for e in events.iter().filter(|e| e["type"] == "signed") {
+        let input = PathBuf::from(e["path"].as_str().unwrap());
+        let output = PathBuf::from(e["output"].as_str().unwrap());
+        assert_eq!(output.parent(), input.parent(), "next to the original");
+        if input == other {
+            assert_eq!(output, docs.join("bảng lương.xlsx.p7s"));
+            let (ok, why) = openssl_cms_verify(&fx, &input, &output);
+            assert!(ok, "{why}");
+            continue;
+        }
+        let report = pdfsig(&d, &output);
+        assert!(
+            report.contains("Signature is Valid") && report.contains("Certificate is Trusted"),
+            "{report}"
+        );
+        assert!(report.contains("NGUYỄN VĂN AN"), "{report}");
+        let rect = array_of(&output, widget_of(&output), "/Rect");
+        assert_eq!(rect, [320.5, 48.0, 530.5, 112.0], "{}", output.display());
+    }
+}
+
+#[test]
+fn a_wrong_pin_ends_the_batch_with_the_attempts_left_and_is_not_retried() {
+    let fx = Fixture::new();
+    let pdf = fx.path("a.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let (app, answers, spy) = start(&fx, "999999", &[&pdf]);
+    let cookie = app.cookie();
+    let certs = app.get_json(&cookie, "/api/certs");
+    let an = cert_of(&certs, "NGUYỄN VĂN AN");
+    let job = post(
+        &app,
+        &cookie,
+        "/api/sign",
+        &json!({"cert": an["id"], "files": [pdf]}),
+    )["job"]
+        .as_u64()
+        .unwrap();
+    let events = events_until_done(&app, &cookie, job);
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "error", "{events:#?}");
+    assert_eq!(last["code"], "wrong-pin", "{last}");
+    // in Vietnamese (no Accept-Language), with what the token says about the attempts left
+    let msg = last["message"].as_str().unwrap();
+    assert!(msg.starts_with("sai mã PIN"), "{msg}");
+    assert!(msg.contains("lần thử"), "{msg}");
+    assert_eq!(spy_count(&spy, "C_Login"), 1, "one login, never retried");
+    let dialogs = std::fs::read_to_string(answers.join("dialogs.log")).unwrap();
+    assert_eq!(dialogs.matches("=== ").count(), 1, "{dialogs}");
+    assert!(!fx.path("a.signed.pdf").exists());
+    // the page may start another batch at once
+    std::fs::write(answers.join("pin"), format!("{PIN}\n")).unwrap();
+    let job = post(
+        &app,
+        &cookie,
+        "/api/sign",
+        &json!({"cert": an["id"], "files": [pdf]}),
+    )["job"]
+        .as_u64()
+        .unwrap();
+    let events = events_until_done(&app, &cookie, job);
+    assert_eq!(events.last().unwrap()["signed"], 1, "{events:#?}");
+    assert!(fx.path("a.signed.pdf").is_file());
+}
