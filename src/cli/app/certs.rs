@@ -11,6 +11,8 @@ use time::OffsetDateTime;
 
 use kyso::batch::choose::{self, Validity};
 use kyso::discovery::Discovery;
+use kyso::document::pdf::appearance::stamp_lines;
+use kyso::i18n::Lang;
 use kyso::pkcs11::Backend;
 use kyso::{CertificateEntry, Token};
 
@@ -33,6 +35,8 @@ pub struct Row {
     pub validity: &'static str,
     /// The token's label.
     pub token: String,
+    /// The stamp's lines as they will be written (the time is the signing time).
+    pub stamp: Vec<String>,
 }
 
 /// A key that can sign: its token and certificate.
@@ -50,7 +54,7 @@ impl Key {
     }
 
     /// What the page shows.
-    pub fn row(&self, now: OffsetDateTime) -> Row {
+    pub fn row(&self, now: OffsetDateTime, lang: Lang) -> Row {
         let c = &self.entry.certificate;
         let s = c.summary();
         let issuer_cn = s
@@ -67,6 +71,7 @@ impl Key {
             not_after: s.not_after,
             validity: Validity::of(c, now).name(),
             token: self.token.info().map(|i| i.label).unwrap_or_default(),
+            stamp: stamp_lines(lang, c, now, None, None),
         }
     }
 }

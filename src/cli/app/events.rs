@@ -23,6 +23,11 @@ impl Log {
         self.added.notify_all();
     }
 
+    /// How many events there are.
+    pub fn len(&self) -> usize {
+        self.events.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
     /// The events from `from` on, waiting up to `wait` for one when there are none.
     pub fn wait_since(&self, from: usize, wait: Duration) -> Vec<Value> {
         let Ok(guard) = self.events.lock() else {

@@ -6,8 +6,9 @@
 //! partial is written.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -37,7 +38,7 @@ pub struct Request {
 }
 
 /// Where the stamp goes, in PDF points from the page's lower-left corner.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Stamp {
     /// `first`, `last`, `all` or a page number.
     pub page: String,
@@ -76,6 +77,8 @@ pub struct Context<'a> {
     pub job: u64,
     /// Stops it.
     pub cancel: Cancel,
+    /// The outputs written this session (their folders may be opened).
+    pub outputs: &'a Mutex<Vec<PathBuf>>,
 }
 
 impl Context<'_> {
@@ -200,11 +203,16 @@ fn signed(
             Event::Signing { document, .. } => {
                 ctx.tell(json!({"type": "signing", "path": path_of(document)}))
             }
-            Event::Signed { document, .. } => ctx.tell(json!({
-                "type": "signed",
-                "path": path_of(document),
-                "output": document.output_path().map(|p| p.to_string_lossy().into_owned()),
-            })),
+            Event::Signed { document, .. } => {
+                if let (Some(out), Ok(mut all)) = (document.output_path(), ctx.outputs.lock()) {
+                    all.push(out.to_path_buf());
+                }
+                ctx.tell(json!({
+                    "type": "signed",
+                    "path": path_of(document),
+                    "output": document.output_path().map(|p| p.to_string_lossy().into_owned()),
+                }))
+            }
             Event::Failed {
                 document, error, ..
             } => ctx.tell(json!({

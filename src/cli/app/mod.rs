@@ -10,6 +10,12 @@
 //!   English when the browser prefers it, Vietnamese otherwise), from the Fluent catalogues.
 //! - `GET /api/files`: the documents chosen, as [`files::Entry`]s.
 //! - `POST /api/files` with `{"paths": [...]}`: adds files and folders (recursively).
+//! - `POST /api/upload?name=NAME` with the file's bytes: saves it in the folder (`--folder`)
+//!   and adds it.
+//! - `GET /api/preview?path=PATH&page=N`: page N of a listed PDF as a PNG, one pixel a point.
+//! - `GET /api/stamp`, `POST /api/stamp`: the stamp's place remembered for next time.
+//! - `POST /api/verify?name=NAME` with a signed file's bytes: `kyso verify`'s report.
+//! - `POST /api/open` with `{"path": …}`: opens the folder of a listed file or an output.
 //! - `GET /api/certs`: the certificates that can sign now, as [`certs::Row`]s.
 //! - `POST /api/sign` with a [`job::Request`]: starts a batch (409 while one runs); the PIN
 //!   is asked through pinentry, never by the page.
@@ -20,6 +26,7 @@
 //!   `error` (each with its batch's `job`), and `certs` when a token comes or goes.
 
 mod certs;
+mod docs;
 mod events;
 mod files;
 mod guard;
@@ -57,10 +64,34 @@ pub struct AppArgs {
     /// The port on 127.0.0.1 (0: any free port).
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     port: u16,
+    /// Where documents added in the browser are saved, and signed next to (default
+    /// $XDG_DOCUMENTS_DIR/kyso, else ~/Documents/kyso).
+    #[arg(long, value_name = "DIR")]
+    folder: Option<PathBuf>,
+}
+
+/// The default `--folder`.
+fn default_folder() -> PathBuf {
+    let docs = std::env::var_os("XDG_DOCUMENTS_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Documents")))
+        .unwrap_or_else(std::env::temp_dir);
+    docs.join("kyso")
+}
+
+/// Where the stamp's place is remembered.
+fn stamp_file() -> PathBuf {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("kyso/app-stamp.json")
 }
 
 /// The largest JSON body the page sends.
 const MAX_BODY: u64 = 1 << 20;
+/// The largest document taken from the browser.
+const MAX_FILE: u64 = 512 << 20;
 
 /// What the requests share.
 struct App {
@@ -76,6 +107,14 @@ struct App {
     /// The running batch's cancel.
     cancel: Mutex<Option<Cancel>>,
     jobs: AtomicU64,
+    /// Where uploads go.
+    folder: PathBuf,
+    /// Files dropped on the verify view (gone with the session).
+    verify_dir: tempfile::TempDir,
+    /// Outputs signed this session (their folders may be opened).
+    outputs: Arc<Mutex<Vec<PathBuf>>>,
+    /// `--config`, for `kyso verify`.
+    config: Option<PathBuf>,
 }
 
 pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
@@ -103,6 +142,10 @@ pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
         busy: Arc::new(AtomicBool::new(false)),
         cancel: Mutex::new(None),
         jobs: AtomicU64::new(0),
+        folder: args.folder.clone().unwrap_or_else(default_folder),
+        verify_dir: tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?,
+        outputs: Arc::new(Mutex::new(Vec::new())),
+        config: cli.config.clone(),
     });
     let log = app.log.clone();
     certs::watch(tokens, app.busy.clone(), move || {
@@ -269,7 +312,8 @@ fn serve(app: &App, mut request: tiny_http::Request) {
         }
         (Method::Get, "/api/certs") => {
             let now = time::OffsetDateTime::now_utc();
-            let rows: Vec<certs::Row> = app.tokens.keys().iter().map(|k| k.row(now)).collect();
+            let rows: Vec<certs::Row> =
+                app.tokens.keys().iter().map(|k| k.row(now, lang)).collect();
             json_reply(request, &json!(rows))
         }
         (Method::Post, "/api/sign") => {
@@ -286,6 +330,7 @@ fn serve(app: &App, mut request: tiny_http::Request) {
             }
             let (log, busy) = (app.log.clone(), app.busy.clone());
             let (tokens, pinentry) = (app.tokens.clone(), app.pinentry.clone());
+            let outputs = app.outputs.clone();
             std::thread::spawn(move || {
                 let ctx = job::Context {
                     tokens: &tokens,
@@ -294,6 +339,7 @@ fn serve(app: &App, mut request: tiny_http::Request) {
                     log: &log,
                     job: id,
                     cancel,
+                    outputs: &outputs,
                 };
                 job::run(&ctx, req);
                 busy.store(false, Ordering::SeqCst);
@@ -311,7 +357,82 @@ fn serve(app: &App, mut request: tiny_http::Request) {
             let events = app.log.wait_since(from, Duration::from_secs(10));
             json_reply(request, &json!(events))
         }
+        (Method::Get, "/api/events/count") => json_reply(request, &json!({"count": app.log.len()})),
         (Method::Get, "/api/live") => live(app, request, query(&url, "from").unwrap_or(0)),
+        (Method::Post, "/api/upload") => {
+            let saved = docs::file_name(&query_str(&url, "name").unwrap_or_default())
+                .and_then(|n| docs::save(&app.folder, &n, request.as_reader(), MAX_FILE));
+            match saved {
+                Ok(path) => {
+                    if let Ok(mut f) = app.files.lock() {
+                        f.push(path.clone());
+                    }
+                    json_reply(request, &json!(files::describe(&path, lang)))
+                }
+                Err(e) => text(request, 400, &e.localized_in(lang)),
+            }
+        }
+        (Method::Get, "/api/preview") => {
+            let path = PathBuf::from(query_str(&url, "path").unwrap_or_default());
+            let listed = app.files.lock().is_ok_and(|f| f.contains(&path));
+            if !listed {
+                return text(request, 404, "not a listed document");
+            }
+            let page = query(&url, "page").unwrap_or(1).max(1) as u32;
+            match docs::preview(&path, page) {
+                Ok(png) => respond(request, Response::from_data(png), "image/png"),
+                Err(e) => text(request, 422, &e.localized_in(lang)),
+            }
+        }
+        (Method::Get, "/api/stamp") => {
+            let saved = std::fs::read(stamp_file())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .unwrap_or(Value::Null);
+            json_reply(request, &saved)
+        }
+        (Method::Post, "/api/stamp") => {
+            let Some(stamp) = body_json::<job::Stamp>(&mut request) else {
+                return text(request, 400, "expected a stamp");
+            };
+            let file = stamp_file();
+            let saved = file
+                .parent()
+                .map(std::fs::create_dir_all)
+                .transpose()
+                .and_then(|_| std::fs::write(&file, json!(stamp).to_string()));
+            if let Err(e) = saved {
+                log::warn!("{}: {e}", file.display());
+            }
+            json_reply(request, &json!({"ok": true}))
+        }
+        (Method::Post, "/api/verify") => {
+            let report = docs::file_name(&query_str(&url, "name").unwrap_or_default())
+                .and_then(|n| docs::save(app.verify_dir.path(), &n, request.as_reader(), MAX_FILE))
+                .and_then(|p| docs::verify(app.config.as_deref(), &p, lang));
+            match report {
+                Ok(r) => json_reply(request, &r),
+                Err(e) => json_reply(request, &json!({"error": e.localized_in(lang)})),
+            }
+        }
+        (Method::Post, "/api/open") => {
+            #[derive(serde::Deserialize)]
+            struct Open {
+                path: PathBuf,
+            }
+            let Some(Open { path }) = body_json::<Open>(&mut request) else {
+                return text(request, 400, "expected a path");
+            };
+            let known = app.files.lock().is_ok_and(|f| f.contains(&path))
+                || app.outputs.lock().is_ok_and(|o| o.contains(&path));
+            match path.parent().filter(|_| known) {
+                Some(dir) => match docs::open_folder(dir) {
+                    Ok(()) => json_reply(request, &json!({"ok": true})),
+                    Err(e) => text(request, 500, &e.localized_in(lang)),
+                },
+                None => text(request, 404, "not a listed document"),
+            }
+        }
         _ => text(request, 404, "not found"),
     }
 }
@@ -324,6 +445,20 @@ fn query(url: &str, name: &str) -> Option<usize> {
         .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?
         .parse()
         .ok()
+}
+
+/// `name=VALUE` in `url`'s query, percent-decoded.
+fn query_str(url: &str, name: &str) -> Option<String> {
+    let v = url
+        .split_once('?')?
+        .1
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?;
+    Some(
+        percent_encoding::percent_decode_str(v)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 /// The request's JSON body as a `T` (at most [`MAX_BODY`] bytes).
@@ -384,6 +519,25 @@ fn texts(lang: Lang) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_text_the_page_uses_is_in_the_catalogues() {
+        let page = format!("{}{}", include_str!("page.html"), include_str!("app.js"));
+        let texts = texts(Lang::Vi);
+        let mut used = Vec::new();
+        for (open, close) in [("data-t=\"", '"'), ("T[\"", '"')] {
+            for part in page.split(open).skip(1) {
+                used.push(part.split(close).next().unwrap_or("").to_owned());
+            }
+        }
+        assert!(used.len() > 40, "{used:?}");
+        for key in used {
+            assert!(
+                texts.get(&key).is_some(),
+                "app-page-{key} is not in the catalogues"
+            );
+        }
+    }
 
     #[test]
     fn vietnamese_unless_the_browser_prefers_english() {
