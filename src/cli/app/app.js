@@ -341,9 +341,10 @@ function onEvent(e) {
     case "signed": {
       running.done++;
       $("progress").value = running.done;
-      setRow(e.path, T["signed"] + " → " + e.output.split("/").pop(), "signed");
+      setRow(e.path, T["signed"], "signed");
       const td = rows.get(e.path) && rows.get(e.path).querySelector("td.state");
       if (td) {
+        td.title = e.output;
         td.appendChild(document.createTextNode(" "));
         td.appendChild(openButton(e.output));
       }
@@ -415,7 +416,15 @@ function verdict(r) {
 
 async function verifyFiles(list) {
   const out = $("verify-results");
+  // a file and its .p7s dropped together: the file first (the signature needs it), then
+  // only the signature's report
+  const names = new Set(list.map((f) => f.name));
+  list = [...list].sort((a, b) => a.name.endsWith(".p7s") - b.name.endsWith(".p7s"));
   for (const file of list) {
+    if (names.has(file.name + ".p7s")) {
+      await fetch("/api/verify?name=" + encodeURIComponent(file.name), { method: "POST", body: file });
+      continue;
+    }
     const box = el("div", "verify-file");
     box.appendChild(el("h3", "", file.name));
     out.prepend(box);
