@@ -232,3 +232,65 @@ fn a_wrong_pin_ends_the_batch_with_the_attempts_left_and_is_not_retried() {
     assert_eq!(events.last().unwrap()["signed"], 1, "{events:#?}");
     assert!(fx.path("a.signed.pdf").is_file());
 }
+
+#[test]
+fn documents_that_cannot_be_signed_say_why_on_their_row_and_the_rest_are_signed() {
+    let fx = Fixture::new();
+    let docs = fx.path("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let good = docs.join("tốt.pdf");
+    std::fs::copy(SPEC_PDF, &good).unwrap();
+    let fake = docs.join("giả.pdf");
+    std::fs::write(&fake, "not a PDF at all").unwrap();
+    let locked = docs.join("khóa.pdf");
+    let out = std::process::Command::new("qpdf")
+        .args(["--encrypt", "u", "o", "256", "--", SPEC_PDF])
+        .arg(&locked)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let gone = docs.join("mất.pdf");
+    std::fs::copy(SPEC_PDF, &gone).unwrap();
+    let (app, _answers, spy) = start(&fx, PIN, &[&docs]);
+    let cookie = app.cookie();
+    let certs = app.get_json(&cookie, "/api/certs");
+    let an = cert_of(&certs, "NGUYỄN VĂN AN");
+    // listed, then deleted before the batch
+    std::fs::remove_file(&gone).unwrap();
+    let files = [&good, &fake, &locked, &gone];
+    let job = post(
+        &app,
+        &cookie,
+        "/api/sign",
+        &json!({"cert": an["id"], "files": files}),
+    )["job"]
+        .as_u64()
+        .unwrap();
+    let events = events_until_done(&app, &cookie, job);
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "finished", "{events:#?}");
+    assert_eq!(
+        (last["signed"].as_u64(), last["failed"].as_u64()),
+        (Some(1), Some(3))
+    );
+    let why = |p: &Path| {
+        events
+            .iter()
+            .find(|e| e["type"] == "failed" && e["path"] == p.to_str().unwrap())
+            .and_then(|e| e["error"].as_str())
+            .unwrap_or_else(|| panic!("no failure for {}: {events:#?}", p.display()))
+            .to_owned()
+    };
+    // in words a person reads (Vietnamese: no Accept-Language), no error codes
+    for (p, words) in [(&fake, "PDF"), (&locked, "mật khẩu"), (&gone, "không")] {
+        let w = why(p);
+        assert!(w.contains(words), "{}: {w}", p.display());
+        assert!(!w.contains("Error") && !w.contains("os error"), "{w}");
+    }
+    // checked before the PIN, so the good one is signed with one login
+    assert!(good.with_extension("signed.pdf").is_file());
+    for p in [&fake, &locked, &gone] {
+        assert!(!p.with_extension("signed.pdf").exists(), "{}", p.display());
+    }
+    assert_eq!(spy_count(&spy, "C_Login"), 1);
+}

@@ -93,12 +93,13 @@ pub fn describe(path: &Path, lang: Lang) -> Entry {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(err) => {
+            log::info!("{}: {err}", path.display());
             let key = if path.exists() {
                 "app-file-unreadable"
             } else {
                 "app-file-missing"
             };
-            e.problem = Some(tr_in(lang, key, &[("error", err.to_string().into())]));
+            e.problem = Some(tr_in(lang, key, &[]));
             return e;
         }
     };

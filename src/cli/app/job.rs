@@ -117,7 +117,12 @@ fn sign(ctx: &Context, req: Request) -> Result<()> {
     let ready = mixed.check(false, visible.as_ref());
     for (i, e) in &ready.failed {
         let doc = &mixed.documents[*i];
-        ctx.tell(json!({"type": "failed", "path": path_of(doc), "error": e.localized_in(lang)}));
+        // the page's own plain words when it has them (the library's may name commands)
+        let words = doc
+            .input_path()
+            .and_then(|p| super::files::describe(p, lang).problem)
+            .unwrap_or_else(|| e.localized_in(lang));
+        ctx.tell(json!({"type": "failed", "path": path_of(doc), "error": words}));
     }
     if ready.to_sign == 0 {
         ctx.tell(json!({"type": "finished", "signed": 0, "failed": ready.failed.len(), "pending": 0, "cancelled": false}));
