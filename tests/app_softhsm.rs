@@ -11,9 +11,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use app::App;
+use app::{cert_of, events_until_done, post, App};
 use common::nss::*;
 use common::qpdf::{array_of, widget_of};
 use common::*;
@@ -25,76 +25,8 @@ const SPEC_PDF: &str = concat!(
 
 /// The app over `fx`'s SoftHSM through pkcs11-spy, the scripted pinentry typing `pin`.
 fn start(fx: &Fixture, pin: &str, files: &[&Path]) -> (App, PathBuf, PathBuf) {
-    let answers = fx.path("pinentry");
-    std::fs::create_dir_all(&answers).unwrap();
-    let script = answers.join("pinentry.py");
-    std::fs::copy(
-        repo_root().join("tests/fixtures/serve/scripted-pinentry.py"),
-        &script,
-    )
-    .unwrap();
-    std::fs::write(answers.join("pin"), format!("{pin}\n")).unwrap();
-    let toml = fx.path("app.toml");
-    std::fs::write(
-        &toml,
-        format!(
-            "[[module]]\npath = \"{SPY}\"\n\n[serve]\npinentry = \"{}\"\n",
-            script.display()
-        ),
-    )
-    .unwrap();
-    let spy = fx.path("app-spy.log");
-    let mut cmd = fx.kyso();
-    cmd.env("PKCS11SPY", SOFTHSM)
-        .env("PKCS11SPY_OUTPUT", &spy)
-        .args(["--config", toml.to_str().unwrap()]);
     let files: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
-    (App::start(cmd, &files), answers, spy)
-}
-
-/// POSTs `body` as the page does; the reply as JSON.
-fn post(app: &App, cookie: &str, path: &str, body: &Value) -> Value {
-    let origin = format!("http://{}", app.host());
-    let r = app.request(
-        "POST",
-        path,
-        &[
-            ("Host", &app.host()),
-            ("Cookie", cookie),
-            ("Origin", &origin),
-        ],
-        Some(&body.to_string()),
-    );
-    assert_eq!(r.status, 200, "{r:?}");
-    serde_json::from_str(&r.body).unwrap()
-}
-
-/// The events of batch `job` until it ends (`finished` or `error`).
-fn events_until_done(app: &App, cookie: &str, job: u64) -> Vec<Value> {
-    let mut seen = Vec::new();
-    let mut from = 0;
-    loop {
-        let batch = app.get_json(cookie, &format!("/api/events?from={from}"));
-        let batch = batch.as_array().unwrap().clone();
-        from += batch.len();
-        for e in batch.into_iter().filter(|e| e["job"] == job) {
-            let end = e["type"] == "finished" || e["type"] == "error";
-            seen.push(e);
-            if end {
-                return seen;
-            }
-        }
-    }
-}
-
-/// The certificate row of `holder`.
-fn cert_of<'a>(certs: &'a Value, holder: &str) -> &'a Value {
-    certs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["holder"] == holder)
-        .unwrap_or_else(|| panic!("{holder} not in {certs:#}"))
+    App::start_scripted(fx, SPY, pin, &files)
 }
 
 #[test]

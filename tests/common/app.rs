@@ -7,7 +7,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::common::{repo_root, Fixture, SOFTHSM};
 
 /// A running `kyso app --no-open`, killed on drop.
 pub struct App {
@@ -39,6 +44,41 @@ impl App {
             port: port.parse().unwrap(),
             launch: path.to_owned(),
         }
+    }
+
+    /// `kyso app --no-open ARGS…` over `module` (pkcs11-spy, when it is the spy, counts calls
+    /// to SoftHSM), the scripted pinentry (`tests/fixtures/serve/scripted-pinentry.py`) typing
+    /// `pin`: the app, the pinentry's directory (`pin`, `dialogs.log`) and the spy's log.
+    pub fn start_scripted(
+        fx: &Fixture,
+        module: &str,
+        pin: &str,
+        args: &[&str],
+    ) -> (App, PathBuf, PathBuf) {
+        let answers = fx.path("pinentry");
+        std::fs::create_dir_all(&answers).unwrap();
+        let script = answers.join("pinentry.py");
+        std::fs::copy(
+            repo_root().join("tests/fixtures/serve/scripted-pinentry.py"),
+            &script,
+        )
+        .unwrap();
+        std::fs::write(answers.join("pin"), format!("{pin}\n")).unwrap();
+        let toml = fx.path("app.toml");
+        std::fs::write(
+            &toml,
+            format!(
+                "[[module]]\npath = \"{module}\"\n\n[serve]\npinentry = \"{}\"\n",
+                script.display()
+            ),
+        )
+        .unwrap();
+        let spy = fx.path("app-spy.log");
+        let mut cmd = fx.kyso();
+        cmd.env("PKCS11SPY", SOFTHSM)
+            .env("PKCS11SPY_OUTPUT", &spy)
+            .args(["--config", toml.to_str().unwrap()]);
+        (App::start(cmd, args), answers, spy)
     }
 
     /// The `Host` header a browser sends to the launch URL.
@@ -169,4 +209,54 @@ fn unchunk(mut s: &[u8]) -> Vec<u8> {
         s = &s[eol + 2 + n + 2..];
     }
     out
+}
+
+/// POSTs `body` as the page does; the reply as JSON.
+pub fn post(app: &App, cookie: &str, path: &str, body: &Value) -> Value {
+    let origin = format!("http://{}", app.host());
+    let r = app.request(
+        "POST",
+        path,
+        &[
+            ("Host", &app.host()),
+            ("Cookie", cookie),
+            ("Origin", &origin),
+        ],
+        Some(&body.to_string()),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+/// The events of batch `job` until it ends (`finished` or `error`).
+pub fn events_until_done(app: &App, cookie: &str, job: u64) -> Vec<Value> {
+    let mut seen = Vec::new();
+    let mut from = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "batch {job} did not end: {seen:#?}"
+        );
+        let batch = app.get_json(cookie, &format!("/api/events?from={from}"));
+        let batch = batch.as_array().unwrap().clone();
+        from += batch.len();
+        for e in batch.into_iter().filter(|e| e["job"] == job) {
+            let end = e["type"] == "finished" || e["type"] == "error";
+            seen.push(e);
+            if end {
+                return seen;
+            }
+        }
+    }
+}
+
+/// The certificate row of `holder`.
+pub fn cert_of<'a>(certs: &'a Value, holder: &str) -> &'a Value {
+    certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["holder"] == holder)
+        .unwrap_or_else(|| panic!("{holder} not in {certs:#}"))
 }

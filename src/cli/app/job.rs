@@ -6,7 +6,8 @@
 //! partial is written.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -14,6 +15,7 @@ use time::OffsetDateTime;
 
 use kyso::batch::mixed::Mixed;
 use kyso::batch::{choose, Cancel, Event, Format, Options};
+use kyso::devices::RemovalWatch;
 use kyso::document::Visible;
 use kyso::i18n::{tr_in, Lang};
 use kyso::{Error, Result};
@@ -72,13 +74,16 @@ pub struct Context<'a> {
     /// The page's language (messages, the stamp's text, the PIN dialog).
     pub lang: Lang,
     /// Where the page hears about it.
-    pub log: &'a Log,
+    pub log: Arc<Log>,
     /// This batch's number (in every event).
     pub job: u64,
     /// Stops it.
     pub cancel: Cancel,
     /// The outputs written this session (their folders may be opened).
     pub outputs: &'a Mutex<Vec<PathBuf>>,
+    /// Set while a batch runs; cleared early when the token is pulled out in the middle of a
+    /// call that never returns.
+    pub busy: Arc<AtomicBool>,
 }
 
 impl Context<'_> {
@@ -87,8 +92,8 @@ impl Context<'_> {
         self.log.push(event);
     }
 
-    fn error(&self, e: &Error) {
-        self.tell(json!({"type": "error", "message": e.localized_in(self.lang), "code": e.code()}));
+    fn error(&self, e: &Error) -> Value {
+        json!({"type": "error", "message": e.localized_in(self.lang), "code": e.code()})
     }
 }
 
@@ -101,12 +106,14 @@ fn path_of(doc: &kyso::batch::Document) -> String {
 /// Runs the batch `req` to its end, telling the page each step; the last event is
 /// `finished` (or `error` when nothing could be signed at all).
 pub fn run(ctx: &Context, req: Request) {
-    if let Err(e) = sign(ctx, req) {
-        ctx.error(&e);
-    }
+    let last = sign(ctx, req).unwrap_or_else(|e| ctx.error(&e));
+    // the token is logged out: the page may start the next batch as soon as it hears
+    ctx.busy.store(false, Ordering::SeqCst);
+    ctx.tell(last);
 }
 
-fn sign(ctx: &Context, req: Request) -> Result<()> {
+/// The batch; its last event, told by [`run`].
+fn sign(ctx: &Context, req: Request) -> Result<Value> {
     let lang = ctx.lang;
     ctx.tell(json!({"type": "started", "documents": req.files.len()}));
     let visible = req.stamp.as_ref().map(|s| s.visible(lang)).transpose()?;
@@ -125,8 +132,9 @@ fn sign(ctx: &Context, req: Request) -> Result<()> {
         ctx.tell(json!({"type": "failed", "path": path_of(doc), "error": words}));
     }
     if ready.to_sign == 0 {
-        ctx.tell(json!({"type": "finished", "signed": 0, "failed": ready.failed.len(), "pending": 0, "cancelled": false}));
-        return Ok(());
+        return Ok(
+            json!({"type": "finished", "signed": 0, "failed": ready.failed.len(), "pending": 0, "cancelled": false}),
+        );
     }
     let pinentry = Pinentry::find(ctx.pinentry)?;
     let key = ctx
@@ -166,8 +174,9 @@ fn sign(ctx: &Context, req: Request) -> Result<()> {
     )? {
         Answer::Given(p) => p,
         Answer::Cancelled => {
-            ctx.tell(json!({"type": "error", "message": tr_in(lang, "app-pin-cancelled", &[]), "code": "cancelled"}));
-            return Ok(());
+            return Ok(
+                json!({"type": "error", "message": tr_in(lang, "app-pin-cancelled", &[]), "code": "cancelled"}),
+            );
         }
     };
     // one C_Login; a wrong PIN ends the batch with the attempts left, never retried
@@ -185,7 +194,7 @@ fn signed(
     key: &certs::Key,
     label: &str,
     visible: Option<Visible>,
-) -> Result<()> {
+) -> Result<Value> {
     let lang = ctx.lang;
     let signer = choose::key(&*key.token, label, Some(&key.entry.id))?.signer;
     let alg = choose::algorithm(signer.as_ref(), None, Format::Pades)?.algorithm;
@@ -197,13 +206,29 @@ fn signed(
     // XML receivers' validators take PKCS#1 v1.5 only (as `kyso sign` does for mixed runs)
     let xml = choose::algorithm(signer.as_ref(), None, Format::Xml)?.algorithm;
     options.xml.algorithm = Some(xml).filter(|a| *a != alg);
+    // a token pulled out in the middle of a call may leave it hanging for good: the page is
+    // told, and may start another batch once the token is back
+    let reader = key
+        .token
+        .info()
+        .map(|i| i.slot_description)
+        .unwrap_or_default();
+    let (log, busy, job) = (ctx.log.clone(), ctx.busy.clone(), ctx.job);
+    let removed = Error::TokenRemoved {
+        slot: Some(label.to_owned()),
+    };
+    let (message, code) = (removed.localized_in(lang), removed.code());
+    let watch = RemovalWatch::start(&reader, move || {
+        log.push(json!({"type": "error", "job": job, "message": message, "code": code}));
+        busy.store(false, Ordering::SeqCst);
+    });
     ctx.tell(json!({"type": "signing-started", "documents": ready.to_sign}));
     let summary = mixed.sign(
         ready,
         signer.as_ref(),
         &options,
         &ctx.cancel,
-        None,
+        Some(&watch),
         &mut |event| match event {
             Event::Signing { document, .. } => {
                 ctx.tell(json!({"type": "signing", "path": path_of(document)}))
@@ -230,12 +255,11 @@ fn signed(
             _ => {}
         },
     )?;
-    ctx.tell(json!({
+    Ok(json!({
         "type": "finished",
         "signed": summary.signed.len(),
         "failed": summary.failed.len(),
         "pending": summary.pending.len(),
         "cancelled": summary.cancelled,
-    }));
-    Ok(())
+    }))
 }

@@ -336,13 +336,13 @@ fn serve(app: &App, mut request: tiny_http::Request) {
                     tokens: &tokens,
                     pinentry: pinentry.as_deref(),
                     lang,
-                    log: &log,
+                    log: log.clone(),
                     job: id,
                     cancel,
                     outputs: &outputs,
+                    busy,
                 };
                 job::run(&ctx, req);
-                busy.store(false, Ordering::SeqCst);
             });
             json_reply(request, &json!({"job": id}))
         }
