@@ -11,9 +11,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use app::{cert_of, events_until_done, post, App};
+use common::mount::Mount;
 use common::nss::*;
 use common::qpdf::{array_of, widget_of};
 use common::*;
@@ -225,4 +226,58 @@ fn documents_that_cannot_be_signed_say_why_on_their_row_and_the_rest_are_signed(
         assert!(!p.with_extension("signed.pdf").exists(), "{}", p.display());
     }
     assert_eq!(spy_count(&spy, "C_Login"), 1);
+}
+
+#[test]
+fn a_full_disk_stops_the_batch_in_plain_words_and_leaves_only_whole_pdfs() {
+    let fx = Fixture::new();
+    let docs = fx.path("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let files: Vec<String> = (0..3)
+        .map(|i| {
+            let p = docs.join(format!("tờ trình {i}.pdf"));
+            std::fs::copy(SPEC_PDF, &p).unwrap();
+            p.display().to_string()
+        })
+        .collect();
+    let out_dir = fx.path("out");
+    // one signed copy (about 150 KB) fits, a second does not
+    let _disk = Mount::tmpfs(&out_dir, "200k");
+    let (app, _answers, _spy) = start(&fx, PIN, &[]);
+    let cookie = app.cookie();
+    let certs = app.get_json(&cookie, "/api/certs");
+    let an = cert_of(&certs, "NGUYỄN VĂN AN");
+    let job = post(
+        &app,
+        &cookie,
+        "/api/sign",
+        &json!({"cert": an["id"], "files": files, "out_dir": out_dir}),
+    )["job"]
+        .as_u64()
+        .unwrap();
+    let events = events_until_done(&app, &cookie, job);
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "finished", "{events:#?}");
+    assert!(last["signed"].as_u64().unwrap() <= 1, "{last}");
+    let failed: Vec<&Value> = events.iter().filter(|e| e["type"] == "failed").collect();
+    assert!(!failed.is_empty(), "{events:#?}");
+    for f in &failed {
+        let w = f["error"].as_str().unwrap();
+        assert!(w.starts_with("ổ đĩa đã đầy"), "{w}");
+        assert!(!w.contains("os error"), "{w}");
+    }
+    // only whole, valid PDFs on the full disk, no partial or temporary file
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let signed: Vec<&Value> = events.iter().filter(|e| e["type"] == "signed").collect();
+    assert_eq!(names.len(), signed.len(), "{names:?}");
+    for s in signed {
+        let out = Path::new(s["output"].as_str().unwrap());
+        let report = pdfsig(&nss_db(&fx.path("nss")), out);
+        assert!(report.contains("Signature is Valid"), "{report}");
+    }
 }

@@ -377,3 +377,4 @@ app-page-signer = Signed by
 app-page-time = Signing time
 app-page-timestamped = Timestamped by a timestamp authority
 app-page-not-timestamped = No timestamp (the time is what the signer's computer said)
+app-disk-full = the disk is full: nothing was written for this document; free some space, then sign the documents left

@@ -373,3 +373,4 @@ app-page-signer = Người ký
 app-page-time = Thời gian ký
 app-page-timestamped = Có dấu thời gian của tổ chức cấp dấu thời gian
 app-page-not-timestamped = Không có dấu thời gian (thời gian do máy tính của người ký ghi)
+app-disk-full = ổ đĩa đã đầy: chưa ghi gì cho tài liệu này; hãy giải phóng dung lượng rồi ký các tài liệu còn lại

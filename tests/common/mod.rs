@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod csc;
 pub mod einvoice;
+pub mod mount;
 pub mod nss;
 pub mod pcscd;
 pub mod piv;

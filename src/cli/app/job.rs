@@ -223,6 +223,7 @@ fn signed(
         busy.store(false, Ordering::SeqCst);
     });
     ctx.tell(json!({"type": "signing-started", "documents": ready.to_sign}));
+    let mut disk_full = false;
     let summary = mixed.sign(
         ready,
         signer.as_ref(),
@@ -245,12 +246,24 @@ fn signed(
             }
             Event::Failed {
                 document, error, ..
-            } => ctx.tell(json!({
-                "type": "failed",
-                "path": path_of(document),
-                "error": error.localized_in(lang),
-            })),
-            Event::Stopped { reason } => ctx.tell(json!({"type": "stopped", "reason": reason})),
+            } => {
+                // a full disk in words a person acts on, not the OS's
+                let words = if error.is_out_of_space() {
+                    disk_full = true;
+                    tr_in(lang, "app-disk-full", &[])
+                } else {
+                    error.localized_in(lang)
+                };
+                ctx.tell(json!({"type": "failed", "path": path_of(document), "error": words}))
+            }
+            Event::Stopped { reason } => {
+                let reason = if disk_full {
+                    tr_in(lang, "app-disk-full", &[])
+                } else {
+                    reason.to_owned()
+                };
+                ctx.tell(json!({"type": "stopped", "reason": reason}))
+            }
             Event::Cancelled => ctx.tell(json!({"type": "cancelled"})),
             _ => {}
         },
