@@ -279,3 +279,40 @@ fn the_list_says_what_pdfinfo_and_pdfsig_say() {
     assert_eq!(row("notes.txt")["kind"], "other");
     assert!(row("notes.txt")["problem"].is_null());
 }
+
+#[test]
+fn a_second_launch_hands_its_files_to_the_page_already_open() {
+    let fx = Fixture::new();
+    let run = fx.path("run");
+    let launch = |files: &[&str]| {
+        let mut cmd = fx.kyso();
+        cmd.env("XDG_RUNTIME_DIR", &run);
+        App::start(cmd, files)
+    };
+    let first = launch(&[]);
+    let cookie = first.cookie();
+    let pdf = fx.path("mới.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    // "Open with" again: the same page (port and secret), the new file on it
+    let second = launch(&[pdf.to_str().unwrap()]);
+    assert_eq!((second.port, &second.launch), (first.port, &first.launch));
+    let list = first.get_json(&cookie, "/api/files");
+    assert_eq!(list[0]["path"], pdf.to_str().unwrap(), "{list:#}");
+    // the address is left for the user only
+    let state = run.join("kyso/app.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&state).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // once that page is gone, a launch starts its own
+    drop(first);
+    let third = launch(&[]);
+    assert_ne!(third.launch, second.launch);
+    assert_eq!(
+        third
+            .request("GET", &third.launch, &[("Host", &third.host())], None)
+            .status,
+        303
+    );
+}

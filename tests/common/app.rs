@@ -21,11 +21,19 @@ pub struct App {
     pub port: u16,
     /// The launch URL's path and query (`/?s=SECRET`).
     pub launch: String,
+    /// `$XDG_RUNTIME_DIR`, where a page leaves its address for the next launch: one per app
+    /// unless the test gives one (tests running at once never hand files to each other).
+    _run: Option<tempfile::TempDir>,
 }
 
 impl App {
     /// Starts `cmd` (a `kyso` command with its options) as `kyso … app --no-open ARGS…`.
     pub fn start(mut cmd: Command, args: &[&str]) -> App {
+        let run = (!cmd.get_envs().any(|(k, _)| k == "XDG_RUNTIME_DIR")).then(|| {
+            let d = tempfile::tempdir().unwrap();
+            cmd.env("XDG_RUNTIME_DIR", d.path());
+            d
+        });
         cmd.args(["app", "--no-open"]).args(args);
         let mut child = cmd
             .stdout(Stdio::piped())
@@ -43,6 +51,7 @@ impl App {
             child,
             port: port.parse().unwrap(),
             launch: path.to_owned(),
+            _run: run,
         }
     }
 

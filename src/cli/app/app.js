@@ -327,6 +327,10 @@ function onEvent(e) {
     showCerts();
     return;
   }
+  if (e.type === "files") {
+    if (!running) showFiles();
+    return;
+  }
   if (!running || e.job !== running.job) return;
   switch (e.type) {
     case "pin":

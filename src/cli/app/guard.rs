@@ -61,9 +61,13 @@ impl Guard {
         format!("http://127.0.0.1:{}/?s={}", self.port, self.secret)
     }
 
-    /// The cookie's name: one per port, so two launches do not overwrite each other's.
     fn cookie_name(&self) -> String {
-        format!("kyso-app-{}", self.port)
+        cookie_name(self.port)
+    }
+
+    /// The launch's secret (left for the next launch, [`super::reuse`]).
+    pub fn secret(&self) -> &str {
+        &self.secret
     }
 
     /// The `Set-Cookie` value that admits the browser from now on.
@@ -125,6 +129,12 @@ impl Guard {
             None => Verdict::Refuse("no secret".into()),
         }
     }
+}
+
+/// The cookie's name for the page on `port`: one per port, so two pages do not overwrite
+/// each other's.
+pub fn cookie_name(port: u16) -> String {
+    format!("kyso-app-{port}")
 }
 
 /// `a == b` in a time that does not tell how much of the secret was right.

@@ -23,7 +23,8 @@
 //! - `GET /api/events?from=N`: the session's events from N on (waits up to 10 s for one);
 //!   `GET /api/live?from=N` (WebSocket) sends them as they come: `started`, `pin`,
 //!   `signing-started`, `signing`, `signed`, `failed`, `stopped`, `cancelled`, `finished`,
-//!   `error` (each with its batch's `job`), and `certs` when a token comes or goes.
+//!   `error` (each with its batch's `job`), `certs` when a token comes or goes, and `files`
+//!   when another launch added documents.
 
 mod certs;
 mod docs;
@@ -31,6 +32,7 @@ mod events;
 mod files;
 mod guard;
 mod job;
+mod reuse;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -118,6 +120,13 @@ struct App {
 }
 
 pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
+    // another launch ("Open with" again): its files go to the page already open
+    if args.port == 0 {
+        if let Some(url) = reuse::hand_over(&files::expand(&args.files)) {
+            open(&url, args.no_open, None);
+            return Ok(0);
+        }
+    }
     let discovery = context::discovery(cli)?;
     let pinentry = discovery.config().serve.pinentry.clone();
     // no token yet is no reason to stop: the page says to plug one in, and finds it then
@@ -151,15 +160,29 @@ pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
     certs::watch(tokens, app.busy.clone(), move || {
         log.push(json!({"type": "certs"}))
     });
-    let url = app.guard.launch_url();
-    if args.no_open {
+    reuse::record(local.port(), app.guard.secret());
+    open(&app.guard.launch_url(), args.no_open, Some(local));
+    for request in server.incoming_requests() {
+        let app = app.clone();
+        // a thread each: the progress stream of a batch stays open while the page asks more
+        std::thread::spawn(move || serve(&app, request));
+    }
+    Ok(0)
+}
+
+/// Opens `url` (the launch URL, with its secret) in the browser, or prints it (`--no-open`,
+/// or no browser to open) on stdout's first line.
+fn open(url: &str, no_open: bool, local: Option<SocketAddr>) {
+    if no_open {
         println!("{url}");
     } else {
-        match std::process::Command::new("xdg-open").arg(&url).spawn() {
+        match std::process::Command::new("xdg-open").arg(url).spawn() {
             // another user could read the command line: the peer check keeps them out
             Ok(mut child) => {
                 std::thread::spawn(move || child.wait());
-                println!("{}", t!("app-opened", url = format!("http://{local}/")));
+                if let Some(local) = local {
+                    println!("{}", t!("app-opened", url = format!("http://{local}/")));
+                }
             }
             Err(e) => {
                 log::info!("xdg-open: {e}");
@@ -170,12 +193,6 @@ pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    for request in server.incoming_requests() {
-        let app = app.clone();
-        // a thread each: the progress stream of a batch stays open while the page asks more
-        std::thread::spawn(move || serve(&app, request));
-    }
-    Ok(0)
 }
 
 /// The browser's language: English when its first choice is, Vietnamese otherwise.
@@ -308,6 +325,8 @@ fn serve(app: &App, mut request: tiny_http::Request) {
                     }
                 }
             }
+            // pages already open show them too
+            app.log.push(json!({"type": "files"}));
             json_reply(request, &json!({"ok": true}))
         }
         (Method::Get, "/api/certs") => {
