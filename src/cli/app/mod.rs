@@ -31,10 +31,10 @@ mod docs;
 mod events;
 mod files;
 mod guard;
+mod http;
 mod job;
 mod reuse;
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -43,7 +43,9 @@ use std::time::Duration;
 
 use clap::Args;
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Response, StatusCode};
+use tiny_http::{Method, Response, StatusCode};
+
+use self::http::{body_json, header, json_reply, lang_of, query, query_str, respond, text};
 
 use kyso::i18n::{tr_in, Lang};
 use kyso::{t, Error, Result};
@@ -90,8 +92,6 @@ fn stamp_file() -> PathBuf {
         .join("kyso/app-stamp.json")
 }
 
-/// The largest JSON body the page sends.
-const MAX_BODY: u64 = 1 << 20;
 /// The largest document taken from the browser.
 const MAX_FILE: u64 = 512 << 20;
 
@@ -195,56 +195,6 @@ fn open(url: &str, no_open: bool, local: Option<SocketAddr>) {
     let _ = std::io::stdout().flush();
 }
 
-/// The browser's language: English when its first choice is, Vietnamese otherwise.
-fn lang_of(headers: &[(String, String)]) -> Lang {
-    let first = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("accept-language"))
-        .and_then(|(_, v)| v.split(',').next())
-        .map(|t| t.trim().to_ascii_lowercase());
-    match first {
-        Some(t) if t == "en" || t.starts_with("en-") || t.starts_with("en;") => Lang::En,
-        _ => Lang::Vi,
-    }
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
-}
-
-/// A response with the headers every answer carries: no caching, no framing, no sniffing.
-fn respond<R: Read>(request: tiny_http::Request, mut resp: Response<R>, ctype: &str) {
-    for (n, v) in [
-        ("Content-Type", ctype),
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "no-referrer"),
-        (
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'",
-        ),
-    ] {
-        resp.add_header(header(n, v));
-    }
-    if let Err(e) = request.respond(resp) {
-        log::info!("response not sent: {e}");
-    }
-}
-
-fn text(request: tiny_http::Request, status: u16, body: &str) {
-    let resp = Response::from_string(body).with_status_code(StatusCode(status));
-    respond(request, resp, "text/plain; charset=utf-8");
-}
-
-fn json_reply(request: tiny_http::Request, v: &Value) {
-    respond(
-        request,
-        Response::from_string(v.to_string()),
-        "application/json",
-    );
-}
-
 fn serve(app: &App, mut request: tiny_http::Request) {
     if let Some(peer_addr) = request.remote_addr().copied() {
         if !peer::same_user(peer_addr, app.local) {
@@ -308,13 +258,11 @@ fn serve(app: &App, mut request: tiny_http::Request) {
             json_reply(request, &json!(entries))
         }
         (Method::Post, "/api/files") => {
-            let mut body = String::new();
-            let read = request.as_reader().take(MAX_BODY).read_to_string(&mut body);
-            let paths: Option<Vec<PathBuf>> = read
-                .ok()
-                .and_then(|_| serde_json::from_str::<Value>(&body).ok())
-                .and_then(|v| serde_json::from_value(v["paths"].clone()).ok());
-            let Some(paths) = paths else {
+            #[derive(serde::Deserialize)]
+            struct Add {
+                paths: Vec<PathBuf>,
+            }
+            let Some(Add { paths }) = body_json::<Add>(&mut request) else {
                 return text(request, 400, "expected {\"paths\": [...]}");
             };
             let added = files::expand(&paths);
@@ -454,41 +402,6 @@ fn serve(app: &App, mut request: tiny_http::Request) {
         }
         _ => text(request, 404, "not found"),
     }
-}
-
-/// `name=N` in `url`'s query.
-fn query(url: &str, name: &str) -> Option<usize> {
-    url.split_once('?')?
-        .1
-        .split('&')
-        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?
-        .parse()
-        .ok()
-}
-
-/// `name=VALUE` in `url`'s query, percent-decoded.
-fn query_str(url: &str, name: &str) -> Option<String> {
-    let v = url
-        .split_once('?')?
-        .1
-        .split('&')
-        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?;
-    Some(
-        percent_encoding::percent_decode_str(v)
-            .decode_utf8_lossy()
-            .into_owned(),
-    )
-}
-
-/// The request's JSON body as a `T` (at most [`MAX_BODY`] bytes).
-fn body_json<T: serde::de::DeserializeOwned>(request: &mut tiny_http::Request) -> Option<T> {
-    let mut body = String::new();
-    request
-        .as_reader()
-        .take(MAX_BODY)
-        .read_to_string(&mut body)
-        .ok()?;
-    serde_json::from_str(&body).ok()
 }
 
 /// The events as they come, over a WebSocket (tiny_http's upgrade, tungstenite's protocol).
