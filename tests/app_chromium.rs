@@ -1,6 +1,7 @@
 //! `kyso app` in real Chromium under Xvfb, as a person without a terminal uses it: 27 PDFs
 //! given as "Open with" gives them (the command line) and 3 dropped on the page, the SoftHSM
-//! certificate chosen, the stamp dragged with the mouse (DevTools input events), one PIN typed
+//! certificate chosen, the stamp dragged with the mouse and nudged with the arrow keys (DevTools
+//! input events), one PIN typed
 //! (xdotool) into the real pinentry-gtk-2 dialog, the results followed on the page, then one
 //! output dropped on the verify view. Every output is checked by pdfsig (trusting the test
 //! CA) and its widget's rectangle by qpdf against where the page put the stamp. Screenshots
@@ -71,6 +72,17 @@ impl Page {
             json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": buttons, "clickCount": 1}),
         )
         .expect("a mouse event");
+    }
+
+    fn key(&self, key: &str, code: u32) {
+        for kind in ["keyDown", "keyUp"] {
+            cdp_call(
+                &self.ws,
+                "Input.dispatchKeyEvent",
+                json!({"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code}),
+            )
+            .expect("a key event");
+        }
     }
 
     /// Drops `files` (name, bytes) on the element `id`, as a drag from the file manager.
@@ -256,6 +268,14 @@ fn a_person_signs_30_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
         got
     };
     let (sx, sy) = (moved("x", -40.0), moved("y", 60.0));
+    // and by keyboard: the box focused, two presses of the up arrow, 5 points each
+    page.eval("document.getElementById('stamp-box').focus(); 'ok'");
+    for _ in 0..2 {
+        page.key("ArrowUp", 38);
+    }
+    let stamp = page.json("stamp");
+    assert_eq!(stamp["y"].as_f64().unwrap(), sy + 10.0, "{stamp}");
+    let sy = sy + 10.0;
     let (sw, sh) = (stamp["w"].as_f64().unwrap(), stamp["h"].as_f64().unwrap());
     page.screenshot("3-stamp");
 
