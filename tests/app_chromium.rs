@@ -1,9 +1,8 @@
 //! `kyso app` in real Chromium under Xvfb, as a person without a terminal uses it: 27 PDFs
 //! given as "Open with" gives them (the command line) and 3 dropped on the page, the SoftHSM
 //! certificate chosen, the stamp dragged with the mouse and nudged with the arrow keys (DevTools
-//! input events), one PIN typed
-//! (xdotool) into the real pinentry-gtk-2 dialog, the results followed on the page, then one
-//! output dropped on the verify view. Every output is checked by pdfsig (trusting the test
+//! input events), one PIN typed (xdotool) into the real pinentry-gtk-2 dialog, the results
+//! followed on the page, then one output dropped on the verify view. Every output is checked by pdfsig (trusting the test
 //! CA) and its widget's rectangle by qpdf against where the page put the stamp. Screenshots
 //! of each step go to `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png).
 
