@@ -109,7 +109,7 @@ fn stop_mid_batch_keeps_what_was_signed_and_leaves_the_rest() {
     card.latency_ms = 300;
     card.insert();
     let (docs, files) = eight_pdfs(&fx);
-    let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, &[]);
+    let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, "", &[]);
     let cookie = app.cookie();
     let cert = card_cert(&app, &cookie);
     let job = post(
@@ -142,7 +142,7 @@ fn a_card_pulled_mid_batch_stops_it_and_the_same_batch_signs_all_once_it_is_back
     card.latency_ms = 300;
     card.insert();
     let (docs, files) = eight_pdfs(&fx);
-    let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, &[]);
+    let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, "", &[]);
     let cookie = app.cookie();
     let cert = card_cert(&app, &cookie);
     let request = json!({"cert": cert["id"], "files": files});

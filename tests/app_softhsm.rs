@@ -3,7 +3,8 @@
 //! file with a stamp where the page put it, one PIN typed into the scripted pinentry, each step
 //! told as an event; outputs checked by pdfsig (trusting the test CA through NSS), openssl and
 //! qpdf (the widget's rectangle). A wrong PIN ends the batch with the attempts left after
-//! exactly one C_Login.
+//! exactly one C_Login; documents that cannot be signed and a full disk say why in plain words;
+//! the configuration's timestamp authority timestamps every signature.
 
 #[path = "common/app.rs"]
 mod app;
@@ -17,6 +18,7 @@ use app::{cert_of, events_until_done, post, App};
 use common::mount::Mount;
 use common::nss::*;
 use common::qpdf::{array_of, widget_of};
+use common::servers::Tsa;
 use common::*;
 
 const SPEC_PDF: &str = concat!(
@@ -27,7 +29,7 @@ const SPEC_PDF: &str = concat!(
 /// The app over `fx`'s SoftHSM through pkcs11-spy, the scripted pinentry typing `pin`.
 fn start(fx: &Fixture, pin: &str, files: &[&Path]) -> (App, PathBuf, PathBuf) {
     let files: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
-    App::start_scripted(fx, SPY, pin, &files)
+    App::start_scripted(fx, SPY, pin, "", &files)
 }
 
 #[test]
@@ -280,4 +282,61 @@ fn a_full_disk_stops_the_batch_in_plain_words_and_leaves_only_whole_pdfs() {
         let report = pdfsig(&nss_db(&fx.path("nss")), out);
         assert!(report.contains("Signature is Valid"), "{report}");
     }
+}
+
+#[test]
+fn signatures_are_timestamped_by_the_tsa_of_the_configuration() {
+    let fx = Fixture::new();
+    let tsa = Tsa::start(&fx.dir);
+    let pdf = fx.path("a.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let txt = fx.path("b.txt");
+    std::fs::write(&txt, "biên bản").unwrap();
+    let toml = format!("[app]\ntsa = \"{}\"\n", tsa.url());
+    let (app, _answers, _spy) = App::start_scripted(&fx, SPY, PIN, &toml, &[]);
+    let cookie = app.cookie();
+    let certs = app.get_json(&cookie, "/api/certs");
+    let an = cert_of(&certs, "NGUYỄN VĂN AN");
+    let job = post(
+        &app,
+        &cookie,
+        "/api/sign",
+        &json!({"cert": an["id"], "files": [pdf, txt]}),
+    )["job"]
+        .as_u64()
+        .unwrap();
+    let events = events_until_done(&app, &cookie, job);
+    assert_eq!(events.last().unwrap()["signed"], 2, "{events:#?}");
+    // the TSA was asked once per signature; openssl finds the token in the CMS signature
+    assert_eq!(tsa.server.count(), 2);
+    let out = std::process::Command::new("openssl")
+        .args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"])
+        .arg(fx.path("b.txt.p7s"))
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    // id-aa-signatureTimeStampToken (1.2.840.113549.1.9.16.2.14) in the unsigned attributes
+    assert!(
+        stdout(&out).contains("id-smime-aa-timeStampToken"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_tsa_that_is_not_a_url_is_refused_at_launch() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("bad.toml"), "[app]\ntsa = \"tsa.example.vn\"\n").unwrap();
+    let out = fx
+        .kyso()
+        .args([
+            "--config",
+            fx.path("bad.toml").to_str().unwrap(),
+            "app",
+            "--no-open",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("[app] tsa"), "{}", stderr(&out));
 }

@@ -57,11 +57,13 @@ impl App {
 
     /// `kyso app --no-open ARGS…` over `module` (pkcs11-spy, when it is the spy, counts calls
     /// to SoftHSM), the scripted pinentry (`tests/fixtures/serve/scripted-pinentry.py`) typing
-    /// `pin`: the app, the pinentry's directory (`pin`, `dialogs.log`) and the spy's log.
+    /// `pin`, with the kyso.toml lines `toml` too: the app, the pinentry's directory (`pin`,
+    /// `dialogs.log`) and the spy's log.
     pub fn start_scripted(
         fx: &Fixture,
         module: &str,
         pin: &str,
+        toml: &str,
         args: &[&str],
     ) -> (App, PathBuf, PathBuf) {
         let answers = fx.path("pinentry");
@@ -73,11 +75,12 @@ impl App {
         )
         .unwrap();
         std::fs::write(answers.join("pin"), format!("{pin}\n")).unwrap();
+        let extra = toml;
         let toml = fx.path("app.toml");
         std::fs::write(
             &toml,
             format!(
-                "[[module]]\npath = \"{module}\"\n\n[serve]\npinentry = \"{}\"\n",
+                "[[module]]\npath = \"{module}\"\n\n[serve]\npinentry = \"{}\"\n\n{extra}",
                 script.display()
             ),
         )

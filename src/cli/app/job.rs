@@ -84,6 +84,8 @@ pub struct Context<'a> {
     /// Set while a batch runs; cleared early when the token is pulled out in the middle of a
     /// call that never returns.
     pub busy: Arc<AtomicBool>,
+    /// `[app] tsa`: where signature timestamps come from.
+    pub tsa: Option<Arc<dyn kyso::document::Timestamper>>,
 }
 
 impl Context<'_> {
@@ -201,6 +203,7 @@ fn signed(
     let mut options = Options {
         chain: choose::known_chain(signer.certificate(), &*key.token, Vec::new()),
         visible,
+        tsa: ctx.tsa.clone(),
         ..Options::new(alg)
     };
     // XML receivers' validators take PKCS#1 v1.5 only (as `kyso sign` does for mixed runs)

@@ -117,6 +117,8 @@ struct App {
     outputs: Arc<Mutex<Vec<PathBuf>>>,
     /// `--config`, for `kyso verify`.
     config: Option<PathBuf>,
+    /// `[app] tsa`.
+    tsa: Option<Arc<dyn kyso::document::Timestamper>>,
 }
 
 pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
@@ -129,6 +131,18 @@ pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
     }
     let discovery = context::discovery(cli)?;
     let pinentry = discovery.config().serve.pinentry.clone();
+    let tsa: Option<Arc<dyn kyso::document::Timestamper>> = match &discovery.config().app.tsa {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Some(Arc::new(kyso::document::Tsa::new(url.clone())))
+        }
+        Some(url) => {
+            return Err(Error::InvalidInput(format!(
+                "[app] tsa = \"{}\" in kyso.toml: expected an http:// or https:// URL",
+                kyso::cert::printable(url)
+            )))
+        }
+        None => None,
+    };
     // no token yet is no reason to stop: the page says to plug one in, and finds it then
     let tokens = Arc::new(certs::Tokens::new(discovery));
     let server = tiny_http::Server::http(("127.0.0.1", args.port)).map_err(|e| {
@@ -155,6 +169,7 @@ pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
         verify_dir: tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?,
         outputs: Arc::new(Mutex::new(Vec::new())),
         config: cli.config.clone(),
+        tsa,
     });
     let log = app.log.clone();
     certs::watch(tokens, app.busy.clone(), move || {
@@ -298,6 +313,7 @@ fn serve(app: &App, mut request: tiny_http::Request) {
             let (log, busy) = (app.log.clone(), app.busy.clone());
             let (tokens, pinentry) = (app.tokens.clone(), app.pinentry.clone());
             let outputs = app.outputs.clone();
+            let tsa = app.tsa.clone();
             std::thread::spawn(move || {
                 let ctx = job::Context {
                     tokens: &tokens,
@@ -308,6 +324,7 @@ fn serve(app: &App, mut request: tiny_http::Request) {
                     cancel,
                     outputs: &outputs,
                     busy,
+                    tsa,
                 };
                 job::run(&ctx, req);
             });
