@@ -81,8 +81,7 @@ pub struct Context<'a> {
     pub cancel: Cancel,
     /// The outputs written this session (their folders may be opened).
     pub outputs: &'a Mutex<Vec<PathBuf>>,
-    /// Set while a batch runs; cleared early when the token is pulled out in the middle of a
-    /// call that never returns.
+    /// Set while a batch runs; cleared by [`run`] once the token is logged out.
     pub busy: Arc<AtomicBool>,
     /// `[app] tsa`: where signature timestamps come from.
     pub tsa: Option<Arc<dyn kyso::document::Timestamper>>,
@@ -209,21 +208,20 @@ fn signed(
     // XML receivers' validators take PKCS#1 v1.5 only (as `kyso sign` does for mixed runs)
     let xml = choose::algorithm(signer.as_ref(), None, Format::Xml)?.algorithm;
     options.xml.algorithm = Some(xml).filter(|a| *a != alg);
-    // a token pulled out in the middle of a call may leave it hanging for good: the page is
-    // told, and may start another batch once the token is back
+    // a token pulled out in the middle of a call may leave it hanging: the page is told at
+    // once; the batch ends (and the token is free) only when the call returns
     let reader = key
         .token
         .info()
         .map(|i| i.slot_description)
         .unwrap_or_default();
-    let (log, busy, job) = (ctx.log.clone(), ctx.busy.clone(), ctx.job);
+    let (log, job) = (ctx.log.clone(), ctx.job);
     let removed = Error::TokenRemoved {
         slot: Some(label.to_owned()),
     };
-    let (message, code) = (removed.localized_in(lang), removed.code());
+    let reason = removed.localized_in(lang);
     let watch = RemovalWatch::start(&reader, move || {
-        log.push(json!({"type": "error", "job": job, "message": message, "code": code}));
-        busy.store(false, Ordering::SeqCst);
+        log.push(json!({"type": "stopped", "job": job, "reason": reason}));
     });
     ctx.tell(json!({"type": "signing-started", "documents": ready.to_sign}));
     let mut disk_full = false;
