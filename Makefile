@@ -13,7 +13,7 @@ DEBS := $(DEMO_DEBS) opensc p11-kit p11-kit-modules valgrind \
 	libengine-pkcs11-openssl pcscd vsmartcard-vpcd \
 	qpdf chromium firefox-esr xvfb xdotool pinentry-gtk2 time mount \
 	ghostscript python3-reportlab libreoffice-writer-nogui \
-	lintian man-db dpkg-dev jq faketime xmlsec1
+	lintian man-db dpkg-dev jq faketime xmlsec1 desktop-file-utils
 PREFIX ?= /usr/local
 
 .PHONY: all deps demo-deps build release demo test lint clean install udev-rules fuzz-smoke fuzz bench deb conformance
@@ -113,8 +113,8 @@ bench: deps
 	$(CARGO) bench --bench serve
 	$(CARGO) bench --bench xml
 
-# Installs the kyso binary, the PKCS#11 module libkyso_pkcs11.so, the udev rules and a p11-kit
-# module file naming the module (PREFIX=/usr/local, DESTDIR for packaging; KYSO_BIN=path and
+# Installs the kyso binary, the PKCS#11 module libkyso_pkcs11.so, the udev rules, a p11-kit
+# module file naming the module, kyso serve's systemd user unit and kyso app's desktop entry (PREFIX=/usr/local, DESTDIR for packaging; KYSO_BIN=path and
 # KYSO_MODULE=path install already built files). The module goes to LIBDIR (PREFIX/lib), where
 # `kyso register` finds it. For a /usr/local install, udev rules go to /etc/udev/rules.d and the
 # p11-kit file to /etc/pkcs11/modules; otherwise under PREFIX/lib/udev/rules.d and
@@ -124,6 +124,8 @@ UDEVRULESDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/udev/rules.d,$(PREFIX)/
 P11KITMODULEDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/pkcs11/modules,$(PREFIX)/share/p11-kit/modules)
 # systemd searches $(PREFIX)/lib/systemd/user for user units with /usr and /usr/local alike.
 SYSTEMDUSERUNITDIR ?= $(PREFIX)/lib/systemd/user
+# The app menu and "Open with" entry of `kyso app` (XDG_DATA_DIRS holds /usr/local/share and /usr/share).
+APPLICATIONSDIR ?= $(PREFIX)/share/applications
 
 KYSO_BIN ?= target/release/kyso
 KYSO_MODULE ?= target/release/libkyso_pkcs11.so
@@ -140,6 +142,10 @@ install:
 	install -d $(DESTDIR)$(SYSTEMDUSERUNITDIR)
 	sed 's|^ExecStart=/usr/bin/kyso |ExecStart=$(PREFIX)/bin/kyso |' systemd/kyso-serve.service \
 	  > $(DESTDIR)$(SYSTEMDUSERUNITDIR)/kyso-serve.service
+	install -d $(DESTDIR)$(APPLICATIONSDIR)
+	sed 's|^Exec=/usr/bin/kyso |Exec=$(PREFIX)/bin/kyso |' desktop/kyso-app.desktop \
+	  > $(DESTDIR)$(APPLICATIONSDIR)/kyso-app.desktop
+	@if [ -z "$(DESTDIR)" ] && command -v update-desktop-database >/dev/null 2>&1; then update-desktop-database -q $(APPLICATIONSDIR) || true; fi
 	@if [ -z "$(DESTDIR)" ] && command -v udevadm >/dev/null 2>&1; then udevadm control --reload || true; fi
 	@echo "installed; each user then runs: kyso register (Firefox, Thunderbird, Chromium, LibreOffice)"
 	@echo "and, to sign on web portals: systemctl --user enable --now kyso-serve"

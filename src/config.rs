@@ -190,6 +190,15 @@ pub struct ServeConfig {
     pub key_id: Option<String>,
 }
 
+/// `[app]`: the signing page (`kyso app`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// The timestamp authority (`http://…`) every signature gets a timestamp from (CAdES-T,
+    /// PAdES B-T); none when unset. People who sign from the page never type a URL.
+    pub tsa: Option<String>,
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -209,6 +218,9 @@ pub struct Config {
     /// `[serve]`: the local signing service web portals call (`kyso serve`).
     #[serde(default)]
     pub serve: ServeConfig,
+    /// `[app]`: the signing page (`kyso app`).
+    #[serde(default)]
+    pub app: AppConfig,
     /// Where it was read from, if anywhere.
     #[serde(skip)]
     pub source: Option<PathBuf>,

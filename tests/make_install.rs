@@ -1,6 +1,6 @@
-//! `make install` with PREFIX and DESTDIR puts the binary, the PKCS#11 module, the udev rules
-//! and a p11-kit module file in place, and the installed `kyso register` finds the installed
-//! module.
+//! `make install` with PREFIX and DESTDIR puts the binary, the PKCS#11 module, the udev rules,
+//! a p11-kit module file, the systemd user unit and the desktop entry in place, and the
+//! installed `kyso register` finds the installed module.
 
 mod common;
 
@@ -39,6 +39,26 @@ fn make_install_installs_binary_module_rules_and_p11_kit_file() {
         "{unit}"
     );
     assert!(unit.contains("WantedBy=graphical-session.target"), "{unit}");
+    // kyso app's menu and "Open with" entry, naming the installed binary, valid by
+    // desktop-file-validate
+    let entry = dest.join("usr/share/applications/kyso-app.desktop");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(
+        text.lines().any(|l| l == "Exec=/usr/bin/kyso app %F"),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l == "Name=Ký số tài liệu"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("MimeType=") && l.contains("application/pdf;")),
+        "{text}"
+    );
+    assert_ok(
+        &Command::new("desktop-file-validate")
+            .arg(&entry)
+            .output()
+            .unwrap(),
+    );
     let p11 = std::fs::read_to_string(dest.join("usr/share/p11-kit/modules/kyso.module")).unwrap();
     assert!(
         p11.lines()

@@ -138,6 +138,7 @@ fn deb_builds_passes_lintian_installs_works_and_purges_cleanly() {
         "/usr/share/p11-kit/modules/kyso.module",
         "/usr/lib/udev/rules.d/70-kyso-tokens.rules",
         "/usr/lib/systemd/user/kyso-serve.service",
+        "/usr/share/applications/kyso-app.desktop",
         "/usr/share/doc/kyso/examples/kyso-serve.toml",
         "/usr/share/man/man1/kyso.1.gz",
         "/usr/share/man/man1/kyso-serve.1.gz",

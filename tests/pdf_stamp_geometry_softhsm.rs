@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::qpdf::{array_of, widget_of};
 use common::*;
 
 /// Two pages: page 1 with `/MediaBox [200 300 795 1142]`, page 2 A4 with `/Rotate 90`.
@@ -22,45 +23,6 @@ fn odd_pages_pdf(dir: &Path) -> PathBuf {
         ],
     );
     path
-}
-
-/// The numbers of `key`'s array in qpdf's text of the newest object that has it.
-fn array_of(pdf: &Path, id: u32, key: &str) -> Vec<f64> {
-    let out = Command::new("qpdf")
-        .arg(format!("--show-object={id}"))
-        .arg(pdf)
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    let at = text.find(key).unwrap_or_else(|| panic!("{key} in {text}"));
-    text[at + key.len()..]
-        .trim_start()
-        .trim_start_matches('[')
-        .split(']')
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .map(|n| n.parse().unwrap())
-        .collect()
-}
-
-/// The object number of the newest signature field's widget, as qpdf's JSON names it.
-fn widget_of(pdf: &Path) -> u32 {
-    let json = Command::new("qpdf")
-        .args(["--json", "--json-key=acroform"])
-        .arg(pdf)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let field = v["acroform"]["fields"].as_array().unwrap().last().unwrap();
-    field["annotation"]["object"]
-        .as_str()
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Command-line front end: parses arguments, runs one command, prints text or JSON.
 
+mod app;
 mod assets;
 mod batch;
 mod clap_errors;
@@ -105,6 +106,9 @@ enum Command {
     /// The local signing service web portals call (VGCA- and VNPT-compatible, on loopback):
     /// each batch confirmed and its PIN typed in pinentry, outside the browser.
     Serve(serve::ServeArgs),
+    /// The signing page in the browser, for people who do not use a terminal: choose
+    /// documents, one PIN, see them signed and verified.
+    App(app::AppArgs),
     /// Write the man pages and the bash, zsh and fish completions into DIR (for packagers).
     #[command(hide = true)]
     GenerateAssets(assets::AssetsArgs),
@@ -171,6 +175,7 @@ pub fn main() -> i32 {
         Command::Verify(a) => verify::run(&cli, a),
         Command::Extend(a) => extend::run(&cli, a),
         Command::Serve(a) => serve::run(&cli, a),
+        Command::App(a) => app::run(&cli, a),
         Command::DevToken(a) => dev_token::run(&cli, a),
         Command::Devices(a) => devices::run(&cli, a),
         Command::Doctor(a) => doctor::run(&cli, a),

@@ -330,12 +330,32 @@ pub fn http_get(port: u16, path: &str) -> Option<String> {
 }
 
 /// Evaluates `expression` in the page behind DevTools websocket `ws_url` (one
-/// `Runtime.evaluate` over a hand-rolled websocket): the value, as a string.
+/// `Runtime.evaluate`, promises awaited): the value, as a string.
 pub fn cdp_evaluate(ws_url: &str, expression: &str) -> Option<String> {
+    let v = cdp_call(
+        ws_url,
+        "Runtime.evaluate",
+        serde_json::json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+    )?;
+    let r = &v["result"]["value"];
+    Some(
+        r.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| r.to_string()),
+    )
+}
+
+/// One DevTools-protocol call (`Page.captureScreenshot`, `Input.dispatchMouseEvent`…) over a
+/// hand-rolled websocket to `ws_url`: its `result`.
+pub fn cdp_call(
+    ws_url: &str,
+    method: &str,
+    params: serde_json::Value,
+) -> Option<serde_json::Value> {
     let rest = ws_url.strip_prefix("ws://")?;
     let (host, path) = rest.split_once('/')?;
     let mut s = TcpStream::connect(host).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     write!(
         s,
         "GET /{path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
@@ -351,21 +371,19 @@ pub fn cdp_evaluate(ws_url: &str, expression: &str) -> Option<String> {
     if !head.starts_with(b"HTTP/1.1 101") {
         return None;
     }
-    let msg = serde_json::json!({
-        "id": 1,
-        "method": "Runtime.evaluate",
-        "params": { "expression": expression, "returnByValue": true },
-    })
-    .to_string();
+    let msg = serde_json::json!({ "id": 1, "method": method, "params": params }).to_string();
     // One masked text frame (clients must mask; the mask may be any value).
     let mask = [0x6b, 0x79, 0x73, 0x6f];
     let mut frame = vec![0x81u8];
     let len = msg.len();
     if len < 126 {
         frame.push(0x80 | len as u8);
-    } else {
+    } else if len <= 0xffff {
         frame.push(0x80 | 126);
         frame.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        frame.push(0x80 | 127);
+        frame.extend_from_slice(&(len as u64).to_be_bytes());
     }
     frame.extend_from_slice(&mask);
     frame.extend(msg.bytes().enumerate().map(|(i, c)| c ^ mask[i % 4]));
@@ -394,12 +412,7 @@ pub fn cdp_evaluate(ws_url: &str, expression: &str) -> Option<String> {
         let v: serde_json::Value = serde_json::from_slice(&payload).ok()?;
         payload.clear();
         if v["id"] == 1 {
-            let r = &v["result"]["result"]["value"];
-            return Some(
-                r.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| r.to_string()),
-            );
+            return Some(v["result"].clone());
         }
     }
 }

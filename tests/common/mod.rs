@@ -5,10 +5,12 @@
 pub mod browser;
 pub mod csc;
 pub mod einvoice;
+pub mod mount;
 pub mod nss;
 pub mod pcscd;
 pub mod piv;
 pub mod pyhanko;
+pub mod qpdf;
 pub mod servers;
 pub mod small_pdf;
 pub mod sparse_pdf;

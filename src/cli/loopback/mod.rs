@@ -5,7 +5,7 @@
 //! answered by the service's own refusal and never reach it.
 
 pub mod localca;
-mod peer;
+pub mod peer;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,7 +4,7 @@
 //! face: the signing is the library's pipeline; the person confirms each batch and types the
 //! PIN in pinentry, outside the browser.
 
-mod pinentry;
+pub(super) mod pinentry;
 mod portal;
 mod signing;
 mod vgca;

@@ -1,0 +1,160 @@
+//! The certificates a person can sign with: those with a private key on the tokens plugged in
+//! now, read again at each request (tokens come and go), and a watcher that tells the page
+//! when the set changes (a token plugged in or pulled out) so it follows without a reload.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use kyso::batch::choose::{self, Validity};
+use kyso::discovery::Discovery;
+use kyso::document::pdf::appearance::stamp_lines;
+use kyso::i18n::Lang;
+use kyso::pkcs11::Backend;
+use kyso::{CertificateEntry, Token};
+
+/// A certificate as the page shows it.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// Its SHA-256 fingerprint: what the page sends back to sign with it.
+    pub id: String,
+    /// The holder's name (subject CN).
+    pub holder: String,
+    /// The holder's identity numbers (`{"cccd": "…"}`, `{"mst": "…"}`).
+    pub identity: kyso::cert::Identity,
+    /// The issuing CA's name (issuer CN, else the issuer).
+    pub issuer: String,
+    /// Valid from, RFC 3339.
+    pub not_before: String,
+    /// Valid until, RFC 3339.
+    pub not_after: String,
+    /// `valid`, `expired` or `not yet valid`.
+    pub validity: &'static str,
+    /// The token's label.
+    pub token: String,
+    /// The stamp's lines as they will be written (the time is the signing time).
+    pub stamp: Vec<String>,
+}
+
+/// A key that can sign: its token and certificate.
+pub struct Key {
+    /// The token holding it.
+    pub token: Arc<dyn Token>,
+    /// The certificate and key id.
+    pub entry: CertificateEntry,
+}
+
+impl Key {
+    /// Its fingerprint (the page's name for it).
+    pub fn id(&self) -> String {
+        self.entry.certificate.summary().sha256
+    }
+
+    /// What the page shows.
+    pub fn row(&self, now: OffsetDateTime, lang: Lang) -> Row {
+        let c = &self.entry.certificate;
+        let s = c.summary();
+        let issuer_cn = s
+            .issuer
+            .split(',')
+            .find_map(|p| p.trim().strip_prefix("CN="))
+            .map(str::to_owned);
+        Row {
+            id: s.sha256,
+            holder: c.common_name().unwrap_or(c.subject()).to_owned(),
+            identity: s.identity,
+            issuer: issuer_cn.unwrap_or(s.issuer),
+            not_before: s.not_before,
+            not_after: s.not_after,
+            validity: Validity::of(c, now).name(),
+            token: self.token.info().map(|i| i.label).unwrap_or_default(),
+            stamp: stamp_lines(lang, c, now, None, None),
+        }
+    }
+}
+
+/// The PKCS#11 modules, loaded once one is found: when kyso finds modules by the tokens
+/// plugged in, the first token may come after the page opened.
+pub struct Tokens {
+    discovery: Discovery,
+    backend: Mutex<Option<Arc<Backend>>>,
+}
+
+impl Tokens {
+    /// Modules from `discovery`, loaded when first needed.
+    pub fn new(discovery: Discovery) -> Tokens {
+        Tokens {
+            discovery,
+            backend: Mutex::new(None),
+        }
+    }
+
+    fn backend(&self) -> Option<Arc<Backend>> {
+        let mut b = self.backend.lock().ok()?;
+        if b.is_none() {
+            match self.discovery.backend() {
+                Ok(loaded) => {
+                    for (m, e) in &loaded.failures {
+                        log::warn!("module {}: {e}", m.display_name());
+                    }
+                    *b = Some(Arc::new(loaded));
+                }
+                Err(e) => log::info!("no module yet: {e}"), // i18n: a log line
+            }
+        }
+        b.clone()
+    }
+
+    /// The keys on the tokens present now.
+    pub fn keys(&self) -> Vec<Key> {
+        self.backend().map(|b| keys(&b)).unwrap_or_default()
+    }
+}
+
+/// The keys on the tokens of `backend` present now; a token that cannot be read is skipped
+/// (logged).
+fn keys(backend: &Backend) -> Vec<Key> {
+    let (tokens, errors) = backend.tokens();
+    for (m, e) in errors {
+        log::info!("module {m}: {e}");
+    }
+    let mut out = Vec::new();
+    for token in tokens {
+        let token: Arc<dyn Token> = token;
+        match choose::keys_before_login(&*token, None) {
+            Ok(entries) => out.extend(entries.into_iter().map(|entry| Key {
+                token: token.clone(),
+                entry,
+            })),
+            Err(e) => log::info!("token skipped: {e}"), // i18n: a log line
+        }
+    }
+    out
+}
+
+/// Calls `changed` whenever the set of keys present changes (checked every second, except
+/// while `busy`: a batch has the token to itself).
+pub fn watch(tokens: Arc<Tokens>, busy: Arc<AtomicBool>, changed: impl Fn() + Send + 'static) {
+    std::thread::spawn(move || {
+        let ids = |t: &Tokens| {
+            let mut v: Vec<String> = t.keys().iter().map(Key::id).collect();
+            v.sort();
+            v
+        };
+        let mut last = ids(&tokens);
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            if busy.load(Ordering::SeqCst) {
+                continue;
+            }
+            let now = ids(&tokens);
+            if now != last {
+                last = now;
+                changed();
+            }
+        }
+    });
+}
