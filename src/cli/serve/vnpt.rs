@@ -98,6 +98,14 @@ fn text(raw: Option<&RawValue>) -> Cow<'_, str> {
     }
 }
 
+/// The certificate serial a signer's options (`PdfSigner`, `XmlSigner` JSON) ask for, if any.
+fn serial_of(options: &str) -> String {
+    serde_json::from_str::<Value>(options)
+        .ok()
+        .and_then(|v| v.get("CertificateSerial")?.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// The page's callback name: a string, or nothing.
 fn callback(raw: Option<&RawValue>) -> Cow<'_, str> {
     match raw {
@@ -258,10 +266,20 @@ impl Vnpt {
                 .sign_many(origin, vec![(arg(0), "cms", "")], arg(1), "sign data (CMS)")
                 .map(|mut v| Out::One(v.remove(0)))
                 .unwrap_or_else(Out::Json),
+            // SignXML [xmlBase64, options]: signed inside, the profile chosen by the root
+            1 => self
+                .sign_many(
+                    origin,
+                    vec![(arg(0), "xml", "")],
+                    &serial_of(arg(1)),
+                    "sign an XML document (SignXML)",
+                )
+                .map(|mut v| Out::One(v.remove(0)))
+                .unwrap_or_else(Out::Json),
             10 => self.sign_array(origin, arg(0), arg(1)),
-            1 | 3 | 12 | 42 => bad(format!(
+            3 | 12 | 42 => bad(format!(
                 "functionID {id} is not supported by kyso serve yet (supported: GetCertInfo 0, \
-                 SignPDF 2, SignCMS 4, setLicenseKey 6, checkPlugin 7, signHash 9, \
+                 SignXML 1, SignPDF 2, SignCMS 4, setLicenseKey 6, checkPlugin 7, signHash 9, \
                  signArrDataAdvanced 10, getVersion 11)"
             ))
             .into(),
@@ -293,10 +311,7 @@ impl Vnpt {
     }
 
     fn sign_pdf(&self, origin: &str, pdf_b64: &str, signer: &str) -> Out {
-        let serial = serde_json::from_str::<Value>(signer)
-            .ok()
-            .and_then(|v| v.get("CertificateSerial")?.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let serial = serial_of(signer);
         self.sign_many(
             origin,
             vec![(pdf_b64, "pdf", signer)],
@@ -355,9 +370,10 @@ impl Vnpt {
             let format = match kind.to_ascii_lowercase().as_str() {
                 "pdf" => Format::Pades,
                 "cms" | "cmsdetached" | "" => Format::Cms,
+                "xml" => Format::Xml,
                 other => {
                     return Err(bad(format!(
-                        "document {}: type '{}' is not supported by kyso serve (pdf, cms)",
+                        "document {}: type '{}' is not supported by kyso serve (pdf, xml, cms)",
                         n + 1,
                         kyso::cert::printable(other)
                     )))
@@ -366,10 +382,10 @@ impl Vnpt {
             if format == Format::Pades && visible.is_none() && !opts.is_empty() {
                 visible = self.visible(opts).map_err(|e| bad(e.to_string()))?;
             }
-            let ext = if format == Format::Pades {
-                "pdf"
-            } else {
-                "bin"
+            let ext = match format {
+                Format::Pades => "pdf",
+                Format::Xml => "xml",
+                _ => "bin",
             };
             docs.push((format!("document-{}.{ext}", n + 1), bytes, format));
         }
