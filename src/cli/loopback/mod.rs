@@ -36,6 +36,9 @@ pub trait Handler: Send + Sync + 'static {
     /// The service's own error reply, for a frame refused before it (`why` in words);
     /// `text` is the frame when it was readable text.
     fn refuse(&self, request: &Request, text: Option<&str>, why: &str) -> String;
+    /// Runs once a reply is sent (a service that must restart does it here, its answer
+    /// given).
+    fn after_reply(&self) {}
 }
 
 /// Who may talk to the server, and how much.
@@ -261,6 +264,7 @@ fn connection(
         if ws.send(Message::text(reply)).is_err() {
             break;
         }
+        handler.after_reply();
     }
     let _ = ws.flush();
     Ok(())

@@ -116,6 +116,37 @@ fn origin(o: &str) -> Result<String> {
     }
 }
 
+/// Where a restarted service finds the ports it listened on.
+const RESTART_PORTS: &str = "KYSO_SERVE_RESTART_PORTS";
+static PORTS: std::sync::OnceLock<(u16, u16)> = std::sync::OnceLock::new();
+
+fn restarted_ports() -> Option<(u16, u16)> {
+    let v = std::env::var(RESTART_PORTS).ok()?;
+    let (g, n) = v.split_once(',')?;
+    Some((g.parse().ok()?, n.parse().ok()?))
+}
+
+/// Replaces this process with a new `kyso serve` on the same ports (the same process id, the
+/// same arguments): after a token's module stopped answering (a call that never returned once
+/// its token was pulled out), only a new process can load it again. Connections in flight
+/// are closed; the request that met the hang was answered first.
+fn restart() {
+    use std::os::unix::process::CommandExt;
+    let Some((vgca, vnpt)) = PORTS.get() else {
+        return;
+    };
+    log::warn!("the token's module stopped answering: kyso serve restarts");
+    let err = match std::env::current_exe() {
+        Ok(exe) => std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(RESTART_PORTS, format!("{vgca},{vnpt}"))
+            .exec(),
+        Err(e) => e,
+    };
+    eprintln!("kyso serve: could not restart ({err}); exiting");
+    std::process::exit(1);
+}
+
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
     let discovery = context::discovery(cli)?;
     let cfg = discovery.config().serve.clone();
@@ -130,6 +161,19 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
         .map(context::parse_key_id)
         .transpose()?;
     let pinentry = pinentry::Pinentry::find(cfg.pinentry.as_deref())?;
+    // listening first: a restarted service (see [`restart`]) queues connections at once
+    let (vgca, vnpt) = match restarted_ports() {
+        Some((g, n)) => (Server::bind(g)?, Server::bind(n)?),
+        None => (
+            Server::bind(args.vgca_port)?,
+            if args.vnpt_port == VNPT_PORTS[0] {
+                Server::bind_first(&VNPT_PORTS)?
+            } else {
+                Server::bind(args.vnpt_port)?
+            },
+        ),
+    };
+    let _ = PORTS.set((vgca.port(), vnpt.port()));
     let backend = discovery.backend()?;
     for (m, e) in &backend.failures {
         log::warn!("module {}: {e}", m.display_name());
@@ -157,12 +201,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
         idle: Duration::from_secs(300),
         max_connections: 64,
     });
-    let vgca = Server::bind(args.vgca_port)?;
-    let vnpt = if args.vnpt_port == VNPT_PORTS[0] {
-        Server::bind_first(&VNPT_PORTS)?
-    } else {
-        Server::bind(args.vnpt_port)?
-    };
+
     println!("VGCA  wss://127.0.0.1:{}/<Operation>", vgca.port());
     println!("VNPT  wss://localhost:{}/plugin", vnpt.port());
     println!("local CA {}", loopback::localca::ca_file(&dir).display());

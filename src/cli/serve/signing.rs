@@ -3,13 +3,14 @@
 //! then the library's pipeline ([`kyso::batch`]) over the documents in memory. Requests sign
 //! one after the other (one person, one token).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
 use kyso::batch::{check, choose, Batch, Document, Event, Format, Options};
+use kyso::devices::RemovalWatch;
 use kyso::pkcs11::Backend;
 use kyso::{
     Certificate, CertificateEntry, Error, HashAlg, KeyType, SignatureAlgorithm, Signer, Token,
@@ -44,7 +45,7 @@ pub struct Ask<'a> {
 }
 
 /// What PDFs get besides the signature.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PdfOptions {
     /// The visible signature the page asked for.
     pub visible: Option<kyso::document::Visible>,
@@ -62,6 +63,7 @@ pub struct Signing {
     token: Option<String>,
     key_id: Option<Vec<u8>>,
     lock: Mutex<()>,
+    wedged: AtomicBool,
 }
 
 /// A token logged in to, and the key to sign with.
@@ -88,6 +90,7 @@ impl Signing {
             token,
             key_id,
             lock: Mutex::new(()),
+            wedged: AtomicBool::new(false),
         }
     }
 
@@ -104,6 +107,9 @@ impl Signing {
     /// The certificates with a private key on the tokens present now.
     pub fn certificates(&self) -> Vec<Certificate> {
         let _guard = self.lock.lock();
+        if self.wedged() {
+            return Vec::new();
+        }
         self.keys(None)
             .map(|v| v.into_iter().map(|f| f.entry.certificate).collect())
             .unwrap_or_default()
@@ -132,6 +138,9 @@ impl Signing {
     }
 
     fn choose(&self, cert_serial: Option<&str>) -> Result<Found, Refusal> {
+        if self.wedged() {
+            return Err(Error::TokenRemoved { slot: None }.into());
+        }
         let mut found = self.keys(cert_serial)?;
         match found.len() {
             0 if cert_serial.is_some() => Err(Error::CertificateNotFound(format!(
@@ -268,66 +277,56 @@ impl Signing {
             .map(|((n, d, _), _)| (n.clone(), d.len() as u64))
             .collect();
         let (token, signer) = self.login(ask, &listed)?;
-        let mut stopped = None;
-        for format in [Format::Raw, Format::Cms, Format::Pades, Format::Xml] {
-            let idx: Vec<usize> = (0..documents.len())
-                .filter(|&i| ready[i] && documents[i].2 == format)
-                .collect();
-            if idx.is_empty() {
-                continue;
-            }
-            if let Some(why) = &stopped {
-                for &i in &idx {
-                    outcomes[i] = Err(format!("not signed: {why}"));
-                }
-                continue;
-            }
-            let mut run = || -> kyso::Result<()> {
-                let alg = choose::algorithm(signer.as_ref(), None, format)?.algorithm;
-                let is_pdf = format == Format::Pades;
-                let opts = Options {
-                    chain: choose::known_chain(signer.certificate(), &*token, Vec::new()),
-                    visible: pdf.visible.clone().filter(|_| is_pdf),
-                    reason: pdf.reason.clone().filter(|_| is_pdf),
-                    ..Options::new(alg)
-                };
-                let batch = Batch::new(signer.as_ref(), format, opts)?;
-                let docs: Vec<Document> = idx
-                    .iter()
-                    .map(|&i| Document::memory(documents[i].0.clone(), documents[i].1.clone()))
-                    .collect();
-                batch.run(&docs, &mut |e| match e {
-                    Event::Signed { index, output, .. } => {
-                        outcomes[idx[index]] = output.ok_or_else(|| "no output".to_owned())
-                    }
-                    Event::Failed {
-                        index,
-                        document,
-                        error,
-                    } => {
-                        let line = failure_line(&document.name(), &error.to_string());
-                        outcomes[idx[index]] = Err(line)
-                    }
-                    Event::Stopped { reason } => stopped = Some(reason.to_owned()),
-                    _ => {}
-                });
-                Ok(())
-            };
-            if let Err(e) = run() {
-                for &i in &idx {
-                    outcomes[i] = Err(e.to_string());
-                }
-            }
-        }
-        let _ = token.logout();
-        if let Some(why) = stopped {
+        let work = Work {
+            token: token.clone(),
+            signer,
+            documents,
+            ready: ready.clone(),
+            pdf: pdf.clone(),
+            outcomes: Arc::new(Mutex::new(outcomes)),
+        };
+        let outcomes = work.outcomes.clone();
+        let (done, wait) = std::sync::mpsc::channel::<bool>();
+        let hung = done.clone();
+        // read now: once the module hangs, every call to it hangs too
+        let info = token.info().ok();
+        let reader = info.as_ref().map(|i| i.slot_description.clone());
+        let label = info.map(|i| i.label);
+        // the batch runs on its own thread, watched: a module that never returns once its
+        // token is pulled out (OpenSC 0.23 deadlocks in C_Sign) leaves that thread behind,
+        // and the request is answered anyway
+        std::thread::spawn(move || {
+            let watch = RemovalWatch::start(reader.as_deref().unwrap_or_default(), move || {
+                let _ = hung.send(false);
+            });
+            work.run(&watch);
+            let _ = done.send(true);
+        });
+        let finished = wait.recv().unwrap_or(false);
+        // taken, not copied (the signed documents); a worker still stuck finds nothing to set
+        let mut outcomes = outcomes
+            .lock()
+            .map(|mut o| std::mem::take(&mut *o))
+            .unwrap_or_default();
+        if !finished {
+            self.wedged.store(true, Ordering::SeqCst);
+            let why = Error::TokenRemoved { slot: label }.to_string();
             for (o, _) in outcomes.iter_mut().zip(&ready).filter(|(_, r)| **r) {
                 if o.is_err() {
-                    *o = Err(format!("not signed: {why}"));
+                    *o = Err(format!(
+                        "not signed: {why} (the token's module stopped answering: kyso serve \
+                         restarts)"
+                    ));
                 }
             }
         }
         Ok(outcomes)
+    }
+
+    /// Whether the token's module stopped answering (a call that never returned after its
+    /// token was pulled out): only a new process can use it again.
+    pub fn wedged(&self) -> bool {
+        self.wedged.load(Ordering::SeqCst)
     }
 
     /// Signs a hash the page computed (`SignMsg`, `signHash`): PKCS#1 v1.5 for RSA keys,
@@ -364,6 +363,97 @@ impl Signing {
         })();
         let _ = token.logout();
         result.map_err(Refusal::Failed)
+    }
+}
+
+/// A logged-in batch, owned, for its own thread.
+struct Work {
+    token: Arc<dyn Token>,
+    signer: Arc<dyn Signer>,
+    documents: Vec<(String, Arc<[u8]>, Format)>,
+    ready: Vec<bool>,
+    pdf: PdfOptions,
+    outcomes: Arc<Mutex<Vec<Outcome>>>,
+}
+
+impl Work {
+    /// Signs the ready documents, one batch per format, each outcome stored as it comes; a
+    /// stopped batch (the token pulled out) fails every document not signed. Logs out.
+    fn run(self, watch: &RemovalWatch) {
+        let Work {
+            token,
+            signer,
+            documents,
+            ready,
+            pdf,
+            outcomes,
+        } = self;
+        let set = |i: usize, o: Outcome| {
+            if let Some(slot) = outcomes.lock().ok().as_mut().and_then(|a| a.get_mut(i)) {
+                *slot = o;
+            }
+        };
+        let mut stopped = None;
+        for format in [Format::Raw, Format::Cms, Format::Pades, Format::Xml] {
+            let idx: Vec<usize> = (0..documents.len())
+                .filter(|&i| ready[i] && documents[i].2 == format)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            if let Some(why) = &stopped {
+                for &i in &idx {
+                    set(i, Err(format!("not signed: {why}")));
+                }
+                continue;
+            }
+            let mut run = || -> kyso::Result<()> {
+                let alg = choose::algorithm(signer.as_ref(), None, format)?.algorithm;
+                let is_pdf = format == Format::Pades;
+                let opts = Options {
+                    chain: choose::known_chain(signer.certificate(), &*token, Vec::new()),
+                    visible: pdf.visible.clone().filter(|_| is_pdf),
+                    reason: pdf.reason.clone().filter(|_| is_pdf),
+                    ..Options::new(alg)
+                };
+                let batch = Batch::new(signer.as_ref(), format, opts)?.with_removal_watch(watch);
+                let docs: Vec<Document> = idx
+                    .iter()
+                    .map(|&i| Document::memory(documents[i].0.clone(), documents[i].1.clone()))
+                    .collect();
+                batch.run(&docs, &mut |e| match e {
+                    Event::Signed { index, output, .. } => {
+                        set(idx[index], output.ok_or_else(|| "no output".to_owned()))
+                    }
+                    Event::Failed {
+                        index,
+                        document,
+                        error,
+                    } => set(
+                        idx[index],
+                        Err(failure_line(&document.name(), &error.to_string())),
+                    ),
+                    Event::Stopped { reason } => stopped = Some(reason.to_owned()),
+                    _ => {}
+                });
+                Ok(())
+            };
+            if let Err(e) = run() {
+                for &i in &idx {
+                    set(i, Err(e.to_string()));
+                }
+            }
+        }
+        let _ = token.logout();
+        if let Some(why) = stopped {
+            if let Ok(mut all) = outcomes.lock() {
+                for (o, _) in all.iter_mut().zip(&ready).filter(|(_, r)| **r) {
+                    if o.is_err() {
+                        *o = Err(format!("not signed: {why}"));
+                    }
+                }
+            }
+        }
     }
 }
 

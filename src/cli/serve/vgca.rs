@@ -78,6 +78,12 @@ impl Handler for Vgca {
         reply.to_string()
     }
 
+    fn after_reply(&self) {
+        if self.0.signing.wedged() {
+            super::restart();
+        }
+    }
+
     fn refuse(&self, _req: &Request, _text: Option<&str>, why: &str) -> String {
         failed(why).to_string()
     }

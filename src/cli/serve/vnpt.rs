@@ -226,6 +226,12 @@ impl Handler for Vnpt {
         out.reply(&callback)
     }
 
+    fn after_reply(&self) {
+        if self.0.signing.wedged() {
+            super::restart();
+        }
+    }
+
     fn refuse(&self, _req: &Request, text_in: Option<&str>, why: &str) -> String {
         let callback = text_in
             .and_then(|t| serde_json::from_str::<Call>(t).ok())
