@@ -303,3 +303,27 @@ help-sign-role = XML e-invoices: who signs (the seller first, the buyer after)
 help-sign-role-values = seller: the seller (DSCKS/NBan); buyer: the buyer (DSCKS/NMua), after the seller, whose signature stays valid
 help-sign-subject_name = XML: how X509SubjectName is written (no verifier checks it)
 help-sign-subject_name-values = rfc4514: UID=MST:…,CN=…,C=VN; dotnet: as .NET senders write it, OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, C=VN
+
+## kyso serve: what the person reads in pinentry.
+
+serve-what-hash = sign a hash ({ $op })
+serve-what-data = sign data ({ $op })
+serve-what-xml = sign an XML document ({ $op })
+serve-what-pdf = sign a PDF document ({ $op })
+serve-what-one = sign { $name } ({ $op })
+serve-what-many = sign { $count } documents ({ $op })
+serve-what-pdfs = sign { $count } PDF documents ({ $op })
+serve-confirm-title = kyso — signing request
+serve-confirm-ok = _Sign
+serve-confirm-intro = The web page { $origin } asks to { $what }.
+serve-confirm-cert = Certificate: { $holder } (serial { $serial }), token '{ $token }'.
+serve-confirm-count = { $count } document(s):
+serve-confirm-more = … and { $count } more
+serve-confirm-one = Sign it?
+serve-confirm-all = Sign them all?
+serve-pin-title = kyso — PIN
+serve-pin-asks = { $origin } asks to sign with { $holder } (token '{ $token }').
+serve-pin-enter = Enter the token's PIN.
+serve-pin-each = This key asks for its PIN at every signature: signature { $n } of { $total }.
+serve-pin-final-try = Last try: one more wrong PIN locks the token
+serve-pin-count-low = A wrong PIN was entered before: few tries left

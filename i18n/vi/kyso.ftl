@@ -299,3 +299,27 @@ help-sign-role = Hóa đơn điện tử XML: ai ký (người bán ký trước
 help-sign-role-values = seller: người bán (DSCKS/NBan); buyer: người mua (DSCKS/NMua), ký sau người bán, chữ ký của người bán vẫn hợp lệ
 help-sign-subject_name = XML: cách ghi X509SubjectName (không trình kiểm tra nào dựa vào nó)
 help-sign-subject_name-values = rfc4514: UID=MST:…,CN=…,C=VN; dotnet: như phần mềm .NET ghi, OID.0.9.2342.19200300.100.1.1=MST:…, CN=…, C=VN
+
+## kyso serve: những gì người dùng đọc trong pinentry.
+
+serve-what-hash = ký một giá trị băm ({ $op })
+serve-what-data = ký dữ liệu ({ $op })
+serve-what-xml = ký một tài liệu XML ({ $op })
+serve-what-pdf = ký một tài liệu PDF ({ $op })
+serve-what-one = ký { $name } ({ $op })
+serve-what-many = ký { $count } tài liệu ({ $op })
+serve-what-pdfs = ký { $count } tài liệu PDF ({ $op })
+serve-confirm-title = kyso — yêu cầu ký số
+serve-confirm-ok = _Ký
+serve-confirm-intro = Trang web { $origin } yêu cầu { $what }.
+serve-confirm-cert = Chứng thư số: { $holder } (số sê-ri { $serial }), thiết bị '{ $token }'.
+serve-confirm-count = { $count } tài liệu:
+serve-confirm-more = … và { $count } tài liệu khác
+serve-confirm-one = Ký tài liệu này?
+serve-confirm-all = Ký tất cả?
+serve-pin-title = kyso — mã PIN
+serve-pin-asks = { $origin } yêu cầu ký bằng chứng thư số của { $holder } (thiết bị '{ $token }').
+serve-pin-enter = Nhập mã PIN của thiết bị ký số.
+serve-pin-each = Khóa này yêu cầu nhập mã PIN cho từng chữ ký: chữ ký thứ { $n } trên { $total }.
+serve-pin-final-try = Lần thử cuối: nhập sai mã PIN thêm một lần nữa sẽ khóa thiết bị
+serve-pin-count-low = Trước đó đã có lần nhập sai mã PIN: còn ít lần thử

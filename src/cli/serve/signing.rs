@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use kyso::batch::{check, choose, Batch, Document, Event, Format, Options};
 use kyso::devices::RemovalWatch;
 use kyso::pkcs11::Backend;
+use kyso::t;
 use kyso::{
     Certificate, CertificateEntry, Error, HashAlg, KeyType, SignatureAlgorithm, Signer, Token,
 };
@@ -169,7 +170,7 @@ impl Signing {
         let desc = confirmation(ask, &holder, &cert.serial_hex(), &label, documents);
         match self
             .pinentry
-            .confirm("kyso — ký số / signing request", &desc, "_Ký / Sign")?
+            .confirm(&t!("serve-confirm-title"), &desc, &t!("serve-confirm-ok"))?
         {
             Answer::Given(()) => {}
             Answer::Cancelled => return Err(Refusal::Cancelled),
@@ -177,21 +178,27 @@ impl Signing {
         choose::not_locked(&*found.token)?;
         let retries = found.token.info().ok().and_then(|i| {
             if i.pin.final_try {
-                Some("Last try: one more wrong PIN locks the token".to_owned())
+                Some(t!("serve-pin-final-try"))
             } else if i.pin.count_low {
-                Some("A wrong PIN was entered before: few tries left".to_owned())
+                Some(t!("serve-pin-count-low"))
             } else {
                 None
             }
         });
         let pin_desc = format!(
-            "{} asks to sign with {holder} (token '{label}').\nEnter the token's PIN.",
-            ask.origin
+            "{}\n{}",
+            t!(
+                "serve-pin-asks",
+                origin = ask.origin,
+                holder = holder.as_str(),
+                token = label.as_str()
+            ),
+            t!("serve-pin-enter")
         );
         let pin: SecretString =
             match self
                 .pinentry
-                .pin("kyso — PIN", &pin_desc, retries.as_deref())?
+                .pin(&t!("serve-pin-title"), &pin_desc, retries.as_deref())?
             {
                 Answer::Given(p) => p,
                 Answer::Cancelled => return Err(Refusal::Cancelled),
@@ -229,10 +236,16 @@ impl Signing {
         token.set_signature_pin_source(Some(Arc::new(move || {
             let i = count.fetch_add(1, Ordering::SeqCst) + 1;
             let desc = format!(
-                "{origin} asks to sign with {holder} (token '{label}').\nThis key asks for its \
-                 PIN at every signature: signature {i} of {n}."
+                "{}\n{}",
+                t!(
+                    "serve-pin-asks",
+                    origin = origin.as_str(),
+                    holder = holder.as_str(),
+                    token = label.as_str()
+                ),
+                t!("serve-pin-each", n = i, total = n)
             );
-            match pinentry.pin("kyso — PIN", &desc, None) {
+            match pinentry.pin(&t!("serve-pin-title"), &desc, None) {
                 Ok(Answer::Given(pin)) => Some(pin),
                 _ => None,
             }
@@ -481,24 +494,33 @@ fn confirmation(
 ) -> String {
     let p = kyso::cert::printable;
     let mut s = format!(
-        "The web page {} asks to {}.\n\nCertificate: {} (serial {serial}), token '{}'.\n\n{} document(s):\n",
-        p(ask.origin),
-        ask.what,
-        p(holder),
-        p(token),
-        docs.len()
+        "{}\n\n{}\n\n{}\n",
+        t!(
+            "serve-confirm-intro",
+            origin = p(ask.origin),
+            what = ask.what
+        ),
+        t!(
+            "serve-confirm-cert",
+            holder = p(holder),
+            serial = serial,
+            token = p(token)
+        ),
+        t!("serve-confirm-count", count = docs.len())
     );
     const SHOWN: usize = 10;
     for (name, size) in docs.iter().take(SHOWN) {
         s.push_str(&format!("  • {} ({})\n", p(name), human(*size)));
     }
     if docs.len() > SHOWN {
-        s.push_str(&format!("  … and {} more\n", docs.len() - SHOWN));
+        s.push_str(&t!("serve-confirm-more", count = docs.len() - SHOWN));
+        s.push('\n');
     }
-    s.push_str(if docs.len() == 1 {
-        "\nSign it?"
+    s.push('\n');
+    s.push_str(&if docs.len() == 1 {
+        t!("serve-confirm-one")
     } else {
-        "\nSign them all?"
+        t!("serve-confirm-all")
     });
     s
 }

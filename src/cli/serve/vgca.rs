@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use kyso::batch::Format;
-use kyso::HashAlg;
+use kyso::{t, HashAlg};
 
 use super::super::loopback::{Handler, Request};
 use super::signing::{Ask, PdfOptions, Refusal};
@@ -140,7 +140,11 @@ impl Vgca {
             Ok(d) => d,
             Err(v) => return v,
         };
-        let what = format!("sign {} (SignXML)", kyso::cert::printable(&name));
+        let what = t!(
+            "serve-what-one",
+            name = kyso::cert::printable(&name),
+            op = "SignXML"
+        );
         let ask = Ask {
             origin,
             what: &what,
@@ -186,7 +190,7 @@ impl Vgca {
         };
         let ask = Ask {
             origin,
-            what: "sign a hash (SignMsg)",
+            what: &t!("serve-what-hash", op = "SignMsg"),
             cert_serial: None,
         };
         match self.0.signing.sign_hash(&ask, hash, &digest) {
@@ -255,7 +259,11 @@ impl Vgca {
             "SignIssued" => Some("Ban hành".to_owned()),
             _ => None,
         };
-        let what = format!("sign {} ({op})", kyso::cert::printable(&name));
+        let what = t!(
+            "serve-what-one",
+            name = kyso::cert::printable(&name),
+            op = op
+        );
         let ask = Ask {
             origin,
             what: &what,
@@ -341,7 +349,7 @@ impl Vgca {
         if docs.is_empty() {
             return failed("SignFiles: no file given");
         }
-        let what = format!("sign {} PDF documents (SignFiles)", docs.len());
+        let what = t!("serve-what-pdfs", count = docs.len(), op = "SignFiles");
         let ask = Ask {
             origin,
             what: &what,

@@ -16,7 +16,7 @@ use kyso::batch::Format;
 use kyso::document::pdf::image::Image;
 use kyso::document::pdf::placement::Page;
 use kyso::document::Visible;
-use kyso::{Error, HashAlg};
+use kyso::{t, Error, HashAlg};
 
 use super::super::loopback::{Handler, Request};
 use super::signing::{Ask, Outcome, PdfOptions, Refusal};
@@ -269,7 +269,12 @@ impl Vnpt {
             9 => self.sign_hash(origin, arg(0), arg(1), arg(2)).into(),
             2 => self.sign_pdf(origin, arg(0), arg(1)),
             4 => self
-                .sign_many(origin, vec![(arg(0), "cms", "")], arg(1), "sign data (CMS)")
+                .sign_many(
+                    origin,
+                    vec![(arg(0), "cms", "")],
+                    arg(1),
+                    &t!("serve-what-data", op = "SignCMS"),
+                )
                 .map(|mut v| Out::One(v.remove(0)))
                 .unwrap_or_else(Out::Json),
             // SignXML [xmlBase64, options]: signed inside, the profile chosen by the root
@@ -278,7 +283,7 @@ impl Vnpt {
                     origin,
                     vec![(arg(0), "xml", "")],
                     &serial_of(arg(1)),
-                    "sign an XML document (SignXML)",
+                    &t!("serve-what-xml", op = "SignXML"),
                 )
                 .map(|mut v| Out::One(v.remove(0)))
                 .unwrap_or_else(Out::Json),
@@ -307,7 +312,7 @@ impl Vnpt {
         };
         let ask = Ask {
             origin,
-            what: "sign a hash (signHash)",
+            what: &t!("serve-what-hash", op = "signHash"),
             cert_serial: Some(serial).filter(|s| !s.is_empty()),
         };
         match self.0.signing.sign_hash(&ask, hash, &digest) {
@@ -322,7 +327,7 @@ impl Vnpt {
             origin,
             vec![(pdf_b64, "pdf", signer)],
             &serial,
-            "sign a PDF document (SignPDF)",
+            &t!("serve-what-pdf", op = "SignPDF"),
         )
         .map(|mut v| Out::One(v.remove(0)))
         .unwrap_or_else(Out::Json)
@@ -344,7 +349,11 @@ impl Vnpt {
                 (data, text(i.kind), text(i.options))
             })
             .collect();
-        let what = format!("sign {} documents (signArrDataAdvanced)", items.len());
+        let what = t!(
+            "serve-what-many",
+            count = items.len(),
+            op = "signArrDataAdvanced"
+        );
         let items = items
             .iter()
             .map(|(d, k, o)| (d.as_ref(), k.as_ref(), o.as_ref()))
