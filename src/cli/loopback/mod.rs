@@ -36,9 +36,9 @@ pub trait Handler: Send + Sync + 'static {
     /// The service's own error reply, for a frame refused before it (`why` in words);
     /// `text` is the frame when it was readable text.
     fn refuse(&self, request: &Request, text: Option<&str>, why: &str) -> String;
-    /// Runs once a reply is sent (a service that must restart does it here, its answer
-    /// given).
-    fn after_reply(&self) {}
+    /// Runs on the connection's thread once the connection has ended, however it ended (a
+    /// service that must restart does it here: its answer was given and read).
+    fn connection_ended(&self) {}
 }
 
 /// Who may talk to the server, and how much.
@@ -123,6 +123,7 @@ impl Server {
                                 log::info!("connection ended: {e}");
                             }
                             active.fetch_sub(1, Ordering::SeqCst);
+                            handler.connection_ended();
                         });
                     }
                 })
@@ -264,7 +265,6 @@ fn connection(
         if ws.send(Message::text(reply)).is_err() {
             break;
         }
-        handler.after_reply();
     }
     let _ = ws.flush();
     Ok(())

@@ -128,8 +128,10 @@ fn restarted_ports() -> Option<(u16, u16)> {
 
 /// Replaces this process with a new `kyso serve` on the same ports (the same process id, the
 /// same arguments): after a token's module stopped answering (a call that never returned once
-/// its token was pulled out), only a new process can load it again. Connections in flight
-/// are closed; the request that met the hang was answered first.
+/// its token was pulled out), only a new process can load it again. Called when the
+/// connection whose request met the hang has ended (its answer read); other connections in
+/// flight are closed, and meanwhile signing requests are answered "removed" without touching
+/// the module.
 fn restart() {
     use std::os::unix::process::CommandExt;
     let Some((vgca, vnpt)) = PORTS.get() else {

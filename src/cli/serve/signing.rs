@@ -323,6 +323,7 @@ impl Signing {
             .unwrap_or_default();
         if !finished {
             self.wedged.store(true, Ordering::SeqCst);
+            MET_HANG.with(|m| m.set(true));
             let why = Error::TokenRemoved { slot: label }.to_string();
             for (o, _) in outcomes.iter_mut().zip(&ready).filter(|(_, r)| **r) {
                 if o.is_err() {
@@ -340,6 +341,12 @@ impl Signing {
     /// token was pulled out): only a new process can use it again.
     pub fn wedged(&self) -> bool {
         self.wedged.load(Ordering::SeqCst)
+    }
+
+    /// Whether a request answered on this thread met the module's hang: its connection
+    /// restarts the service once it ends (the answer read; no other connection cuts it short).
+    pub fn met_hang_here() -> bool {
+        MET_HANG.with(|m| m.get())
     }
 
     /// Signs a hash the page computed (`SignMsg`, `signHash`): PKCS#1 v1.5 for RSA keys,
@@ -377,6 +384,11 @@ impl Signing {
         let _ = token.logout();
         result.map_err(Refusal::Failed)
     }
+}
+
+thread_local! {
+    /// Set on the connection's thread whose request met a hung module.
+    static MET_HANG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// A logged-in batch, owned, for its own thread.

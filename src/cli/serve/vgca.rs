@@ -78,8 +78,8 @@ impl Handler for Vgca {
         reply.to_string()
     }
 
-    fn after_reply(&self) {
-        if self.0.signing.wedged() {
+    fn connection_ended(&self) {
+        if super::signing::Signing::met_hang_here() {
             super::restart();
         }
     }

@@ -226,8 +226,8 @@ impl Handler for Vnpt {
         out.reply(&callback)
     }
 
-    fn after_reply(&self) {
-        if self.0.signing.wedged() {
+    fn connection_ended(&self) {
+        if super::signing::Signing::met_hang_here() {
             super::restart();
         }
     }
