@@ -280,7 +280,35 @@ fn vnpt_batch_of_twenty_pdfs_takes_one_confirmation_and_one_pin() {
     std::fs::write(&p7s, B64.decode(c["data"].as_str().unwrap()).unwrap()).unwrap();
     let (ok, why) = openssl_cms_verify(&fx, &content, &p7s);
     assert!(ok, "{why}");
-    let (x, _) = serve.vnpt(origin, 1, &[]);
+
+    // SignXML (functionID 1): an e-invoice signed inside, its profile chosen by its root; and
+    // an XML document among PDFs in one signArrDataAdvanced: xmlsec1 and pdfsig agree
+    let invoice = common::einvoice::invoice(7, 2, "0100686209-199");
+    let (x, _) = serve.vnpt(origin, 1, &[B64.encode(&invoice), "{}".into()]);
+    let x: Value = serde_json::from_str(&x).unwrap();
+    assert_eq!(x["code"], 0, "{x}");
+    let signed = B64.decode(x["data"].as_str().unwrap()).unwrap();
+    std::fs::write(fx.path("hd-7.signed.xml"), &signed).unwrap();
+    let (ok, why) = common::xmldsig::xmlsec1(&fx, &fx.path("hd-7.signed.xml"), None);
+    assert!(ok, "xmlsec1: {why}");
+    assert!(String::from_utf8_lossy(&signed).contains("<NBan><Signature"));
+    let both = json!([
+        {"data": B64.encode(&invoice), "type": "xml"},
+        {"data": pdf, "type": "pdf"},
+    ]);
+    let before = serve.dialogs().matches("=== CONFIRM").count();
+    let (out, _) = serve.vnpt(origin, 10, &[both.to_string()]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["code"], 0, "{v}");
+    assert_eq!(serve.dialogs().matches("=== CONFIRM").count(), before + 1);
+    let xml = B64.decode(v["data"][0]["data"].as_str().unwrap()).unwrap();
+    std::fs::write(fx.path("arr.signed.xml"), &xml).unwrap();
+    let (ok, why) = common::xmldsig::xmlsec1(&fx, &fx.path("arr.signed.xml"), None);
+    assert!(ok, "xmlsec1: {why}");
+    let arr_pdf = B64.decode(v["data"][1]["data"].as_str().unwrap()).unwrap();
+    assert!(pdfsig_ok(&fx, &arr_pdf, "arr-xml-pdf.pdf"));
+
+    let (x, _) = serve.vnpt(origin, 3, &[]);
     assert!(x.contains("not supported"), "{x}");
     let (u, _) = serve.vnpt(origin, 99, &[]);
     assert!(u.contains("unknown functionID 99"), "{u}");

@@ -810,3 +810,69 @@ app-preview-failed = cannot show page { $page } of { $file }: { $why }
 app-tsa-not-http = [app] tsa = "{ $url }" in kyso.toml: expected an http:// or https:// URL
 io-listening = listening on { $address }
 io-temporary-folder = temporary folder
+
+## kyso serve: what the person reads in pinentry.
+
+serve-what-hash = sign a hash ({ $op })
+serve-what-data = sign data ({ $op })
+serve-what-xml = sign an XML document ({ $op })
+serve-what-pdf = sign a PDF document ({ $op })
+serve-what-one = sign { $name } ({ $op })
+serve-what-many = sign { $count } documents ({ $op })
+serve-what-pdfs = sign { $count } PDF documents ({ $op })
+serve-confirm-title = kyso — signing request
+serve-confirm-ok = _Sign
+serve-confirm-intro = The web page { $origin } asks to { $what }.
+serve-confirm-cert = Certificate: { $holder } (serial { $serial }), token '{ $token }'.
+serve-confirm-count = { $count } document(s):
+serve-confirm-more = … and { $count } more
+serve-confirm-one = Sign it?
+serve-confirm-all = Sign them all?
+serve-pin-title = kyso — PIN
+serve-pin-asks = { $origin } asks to sign with { $holder } (token '{ $token }').
+serve-pin-enter = Enter the token's PIN.
+serve-pin-each = This key asks for its PIN at every signature: signature { $n } of { $total }.
+serve-pin-final-try = Last try: one more wrong PIN locks the token
+serve-pin-count-low = A wrong PIN was entered before: few tries left
+
+## kyso serve: the service's own messages (the terminal, the journal, pinentry's buttons).
+
+pinentry-not-found = no pinentry program found: install pinentry-gnome3 (or pinentry-qt), or set [serve] pinentry in kyso.toml
+pinentry-refuse = _Refuse
+pinentry-pin-prompt = PIN:
+pinentry-starting = starting pinentry { $program }
+pinentry-refused-to-start = pinentry refused to start: { $error }
+pinentry-talking = talking to pinentry
+pinentry-ended = pinentry ended unexpectedly
+serve-bad-origin = origin '{ $origin }': expected https://HOST[:PORT] (exactly as the browser's address bar shows the portal, no path, no wildcard)
+serve-restarting = the token's module stopped answering: kyso serve restarts
+serve-restart-failed = could not restart ({ $error }); exiting
+serve-local-ca = local CA { $file }
+serve-no-origin = no origin allowed yet: every page is refused; add the portal with --allow-origin or [serve] origins in kyso.toml
+serve-allowed-origins = allowed origins: { $origins }
+serve-no-port = no port to listen on
+serve-refused-host = refused: Host '{ $host }' is not this computer's loopback address
+serve-refused-no-host = refused: no Host header
+serve-refused-origin = refused: the web page at { $origin } is not allowed to ask for signatures; to allow it, add "{ $origin }" to [serve] origins in kyso.toml or run `kyso serve --allow-origin { $origin }`
+serve-refused-no-origin = refused: no Origin header (only web pages in a browser are served)
+serve-refused-other-user = connection from { $peer } by another user refused
+serve-refused-binary = a binary frame: the plugin takes JSON text
+serve-refused-too-large = the request is too large ({ $error }); the limit is { $limit } bytes
+serve-refused-not-utf8 = a text frame that is not UTF-8
+serve-ca-key-readable = { $file } is readable by other users (mode { $mode }): run `chmod 600 { $file }`
+serve-no-token-holds-serial = no token plugged in holds the certificate with serial { $serial }
+serve-several-keys = { $count } keys could sign; choose one with `kyso serve --token LABEL --key-id ID` (or [serve] token and key_id in kyso.toml)
+serve-not-signed = not signed
+serve-not-signed-because = not signed: { $why }
+serve-not-signed-restarting = not signed: { $why } (the token's module stopped answering: kyso serve restarts)
+serve-nothing-to-sign = nothing to sign: { $why }
+serve-a-hash = a { $hash } hash
+serve-cancelled = the person at the computer refused to sign (cancelled)
+serve-signed-not-uploaded = { $name } was signed but not uploaded: { $error }
+serve-signed-not-uploaded-short = signed but not uploaded: { $error }
+serve-nothing-signed = nothing signed: { $error }
+serve-some-files-failed = some files were not signed or not uploaded: see Files
+serve-nothing = nothing to sign
+serve-refused-other-site = refused: { $url } is not on the requesting site { $origin } (files are downloaded from and uploaded to that site only)
+serve-download-too-large = { $url } is larger than the { $limit } bytes kyso serve downloads
+serve-upload-refused = the upload handler { $url } refused the file: { $reply }

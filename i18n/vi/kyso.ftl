@@ -808,3 +808,69 @@ app-preview-failed = không hiển thị được trang { $page } của { $file 
 app-tsa-not-http = [app] tsa = "{ $url }" trong kyso.toml: cần một địa chỉ http:// hoặc https://
 io-listening = lắng nghe tại { $address }
 io-temporary-folder = thư mục tạm
+
+## kyso serve: những gì người dùng đọc trong pinentry.
+
+serve-what-hash = ký một giá trị băm ({ $op })
+serve-what-data = ký dữ liệu ({ $op })
+serve-what-xml = ký một tài liệu XML ({ $op })
+serve-what-pdf = ký một tài liệu PDF ({ $op })
+serve-what-one = ký { $name } ({ $op })
+serve-what-many = ký { $count } tài liệu ({ $op })
+serve-what-pdfs = ký { $count } tài liệu PDF ({ $op })
+serve-confirm-title = kyso — yêu cầu ký số
+serve-confirm-ok = _Ký
+serve-confirm-intro = Trang web { $origin } yêu cầu { $what }.
+serve-confirm-cert = Chứng thư số: { $holder } (số sê-ri { $serial }), thiết bị '{ $token }'.
+serve-confirm-count = { $count } tài liệu:
+serve-confirm-more = … và { $count } tài liệu khác
+serve-confirm-one = Ký tài liệu này?
+serve-confirm-all = Ký tất cả?
+serve-pin-title = kyso — mã PIN
+serve-pin-asks = { $origin } yêu cầu ký bằng chứng thư số của { $holder } (thiết bị '{ $token }').
+serve-pin-enter = Nhập mã PIN của thiết bị ký số.
+serve-pin-each = Khóa này yêu cầu nhập mã PIN cho từng chữ ký: chữ ký thứ { $n } trên { $total }.
+serve-pin-final-try = Lần thử cuối: nhập sai mã PIN thêm một lần nữa sẽ khóa thiết bị
+serve-pin-count-low = Trước đó đã có lần nhập sai mã PIN: còn ít lần thử
+
+## kyso serve: the service's own messages (the terminal, the journal, pinentry's buttons).
+
+pinentry-not-found = không tìm thấy chương trình pinentry: hãy cài pinentry-gnome3 (hoặc pinentry-qt), hoặc khai báo [serve] pinentry trong kyso.toml
+pinentry-refuse = _Từ chối
+pinentry-pin-prompt = Mã PIN:
+pinentry-starting = khởi động pinentry { $program }
+pinentry-refused-to-start = pinentry không khởi động được: { $error }
+pinentry-talking = trao đổi với pinentry
+pinentry-ended = pinentry kết thúc bất ngờ
+serve-bad-origin = nguồn gốc '{ $origin }': cần dạng https://MÁY_CHỦ[:CỔNG] (đúng như thanh địa chỉ của trình duyệt hiển thị cổng dịch vụ, không có đường dẫn, không có ký tự đại diện)
+serve-restarting = mô-đun của thiết bị ký số ngừng phản hồi: kyso serve khởi động lại
+serve-restart-failed = không khởi động lại được ({ $error }); thoát
+serve-local-ca = CA cục bộ { $file }
+serve-no-origin = chưa cho phép nguồn gốc nào: mọi trang web đều bị từ chối; hãy thêm cổng dịch vụ bằng --allow-origin hoặc [serve] origins trong kyso.toml
+serve-allowed-origins = các nguồn gốc được phép: { $origins }
+serve-no-port = không có cổng nào để lắng nghe
+serve-refused-host = từ chối: Host '{ $host }' không phải địa chỉ nội bộ (loopback) của máy tính này
+serve-refused-no-host = từ chối: không có tiêu đề Host
+serve-refused-origin = từ chối: trang web tại { $origin } không được phép yêu cầu ký số; để cho phép, hãy thêm "{ $origin }" vào [serve] origins trong kyso.toml hoặc chạy `kyso serve --allow-origin { $origin }`
+serve-refused-no-origin = từ chối: không có tiêu đề Origin (chỉ phục vụ trang web trong trình duyệt)
+serve-refused-other-user = từ chối kết nối từ { $peer } của người dùng khác
+serve-refused-binary = khung dữ liệu nhị phân: plugin chỉ nhận văn bản JSON
+serve-refused-too-large = yêu cầu quá lớn ({ $error }); giới hạn là { $limit } byte
+serve-refused-not-utf8 = khung văn bản không phải UTF-8
+serve-ca-key-readable = người dùng khác đọc được { $file } (quyền { $mode }): hãy chạy `chmod 600 { $file }`
+serve-no-token-holds-serial = không thiết bị ký số nào đang cắm có chứng thư số với số sê-ri { $serial }
+serve-several-keys = có { $count } khóa có thể ký; hãy chọn một bằng `kyso serve --token NHÃN --key-id ID` (hoặc [serve] token và key_id trong kyso.toml)
+serve-not-signed = chưa được ký
+serve-not-signed-because = chưa được ký: { $why }
+serve-not-signed-restarting = chưa được ký: { $why } (mô-đun của thiết bị ký số ngừng phản hồi: kyso serve khởi động lại)
+serve-nothing-to-sign = không có gì để ký: { $why }
+serve-a-hash = một giá trị băm { $hash }
+serve-cancelled = người dùng tại máy tính đã từ chối ký (đã hủy)
+serve-signed-not-uploaded = { $name } đã được ký nhưng chưa tải lên được: { $error }
+serve-signed-not-uploaded-short = đã ký nhưng chưa tải lên được: { $error }
+serve-nothing-signed = không tệp nào được ký: { $error }
+serve-some-files-failed = một số tệp chưa được ký hoặc chưa tải lên được: xem Files
+serve-nothing = không có gì để ký
+serve-refused-other-site = từ chối: { $url } không thuộc trang yêu cầu { $origin } (tệp chỉ được tải về từ và tải lên chính trang đó)
+serve-download-too-large = { $url } lớn hơn { $limit } byte mà kyso serve cho phép tải về
+serve-upload-refused = nơi nhận tải lên { $url } đã từ chối tệp: { $reply }

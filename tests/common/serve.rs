@@ -33,6 +33,8 @@ pub struct Setup {
     pub module: Option<(PathBuf, String)>,
     /// Where the service's log goes, at trace level (default: nowhere).
     pub log: Option<PathBuf>,
+    /// `--lang` (default: the environment's, English here).
+    pub lang: Option<&'static str>,
 }
 
 /// A running `kyso serve`, killed on drop.
@@ -105,6 +107,9 @@ impl Serve {
         }
         for o in origins {
             cmd.args(["--allow-origin", o]);
+        }
+        if let Some(lang) = setup.lang {
+            cmd.args(["--lang", lang]);
         }
         match setup.module.as_ref().map(|m| m.1.as_str()) {
             None => {
@@ -418,6 +423,7 @@ pub fn portal_signs_in_a_browser(
             ports: None,
             module: None,
             log: None,
+            lang: None,
         },
     );
     let hash = {
@@ -431,7 +437,7 @@ pub fn portal_signs_in_a_browser(
         &["key", "Return"],
     ];
     for _ in 0..3 {
-        answer_pinentry(&x, "signing request$", &[&["key", "alt+k"]]);
+        answer_pinentry(&x, "signing request$", &[&["key", "alt+s"]]);
         answer_pinentry(&x, " PIN$", &pin);
     }
     let result = wait_for("the page's results", Duration::from_secs(60), || {

@@ -16,7 +16,8 @@ use time::{Duration, OffsetDateTime};
 use kyso::{Error, Result};
 
 /// The CA's common name: what a person sees in the browser's certificate manager.
-pub const CA_NAME: &str = "kyso local signing service (this computer only)";
+/// Stable: `kyso register` finds and removes it by this name in every language.
+pub const CA_NAME: &str = "kyso local signing service (this computer only)"; // i18n: a certificate's name
 
 /// The CA on disk and the certificate of the server it vouches for.
 pub struct LocalCa {
@@ -43,7 +44,7 @@ pub fn ca_file(dir: &Path) -> PathBuf {
 }
 
 fn rc(e: rcgen::Error) -> Error {
-    Error::InvalidInput(format!("local CA: {e}"))
+    Error::InvalidInput(format!("CA: {e}"))
 }
 
 impl LocalCa {
@@ -61,7 +62,7 @@ impl LocalCa {
         let issuer = Issuer::from_ca_cert_pem(&ca_pem, &ca_key).map_err(rc)?;
         let server_key = KeyPair::generate().map_err(rc)?;
         let mut params = CertificateParams::default();
-        params.distinguished_name = name("kyso serve (localhost)");
+        params.distinguished_name = name("kyso serve (localhost)"); // i18n: a certificate's name
         params.subject_alt_names = vec![
             SanType::DnsName("localhost".try_into().map_err(rc)?),
             SanType::IpAddress([127, 0, 0, 1].into()),
@@ -95,11 +96,10 @@ fn check_private(path: &Path) -> Result<()> {
         .permissions()
         .mode();
     if mode & 0o077 != 0 {
-        return Err(Error::InvalidInput(format!(
-            "{} is readable by other users (mode {:o}): run `chmod 600 {}`",
-            path.display(),
-            mode & 0o777,
-            path.display()
+        return Err(Error::InvalidInput(kyso::t!(
+            "serve-ca-key-readable",
+            file = path.display().to_string(),
+            mode = format!("{:o}", mode & 0o777)
         )));
     }
     Ok(())
@@ -152,6 +152,6 @@ fn make_ca(dir: &Path, ca_path: &Path, key_path: &Path) -> Result<()> {
     };
     write(key_path, &key.serialize_pem(), 0o600)?;
     write(ca_path, &cert.pem(), 0o644)?;
-    log::info!("made the local CA {}", ca_path.display());
+    log::info!("made the local CA {}", ca_path.display()); // i18n: a log line
     Ok(())
 }

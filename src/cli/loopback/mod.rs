@@ -16,7 +16,7 @@ use tungstenite::handshake::server::{ErrorResponse, Request as HsRequest, Respon
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::Message;
 
-use kyso::{Error, Result};
+use kyso::{t, Error, Result};
 
 /// What the browser said about a connection (from its HTTP headers, not from the page).
 #[derive(Debug, Clone, Default)]
@@ -36,6 +36,9 @@ pub trait Handler: Send + Sync + 'static {
     /// The service's own error reply, for a frame refused before it (`why` in words);
     /// `text` is the frame when it was readable text.
     fn refuse(&self, request: &Request, text: Option<&str>, why: &str) -> String;
+    /// Runs on the connection's thread once the connection has ended, however it ended (a
+    /// service that must restart does it here: its answer was given and read).
+    fn connection_ended(&self) {}
 }
 
 /// Who may talk to the server, and how much.
@@ -62,15 +65,15 @@ impl Server {
     /// resolves to either). Fails when 127.0.0.1's port is taken.
     pub fn bind(port: u16) -> Result<Server> {
         let v4 = TcpListener::bind(("127.0.0.1", port))
-            .map_err(|e| Error::io(format!("listening on 127.0.0.1:{port}"), e))?;
+            .map_err(|e| Error::io(t!("io-listening", address = format!("127.0.0.1:{port}")), e))?;
         let port = v4
             .local_addr()
-            .map_err(|e| Error::io("local address", e))?
+            .map_err(|e| Error::io(t!("io-listening", address = "127.0.0.1"), e))?
             .port();
         let mut listeners = vec![v4];
         match TcpListener::bind(("::1", port)) {
             Ok(v6) => listeners.push(v6),
-            Err(e) => log::info!("not listening on [::1]:{port}: {e}"),
+            Err(e) => log::info!("not listening on [::1]:{port}: {e}"), // i18n: a log line
         }
         Ok(Server { listeners, port })
     }
@@ -84,7 +87,7 @@ impl Server {
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(|| Error::InvalidInput("no port to listen on".into())))
+        Err(last.unwrap_or_else(|| Error::InvalidInput(t!("serve-no-port"))))
     }
 
     /// The port listened on.
@@ -109,6 +112,7 @@ impl Server {
                 std::thread::spawn(move || {
                     for stream in l.incoming().flatten() {
                         if active.load(Ordering::SeqCst) >= policy.max_connections {
+                            // i18n: a log line
                             log::warn!("too many connections at once: one closed");
                             continue;
                         }
@@ -117,9 +121,10 @@ impl Server {
                             (tls.clone(), policy.clone(), handler.clone(), active.clone());
                         std::thread::spawn(move || {
                             if let Err(e) = connection(stream, port, tls, &policy, &*handler) {
-                                log::info!("connection ended: {e}");
+                                log::info!("connection ended: {e}"); // i18n: a log line
                             }
                             active.fetch_sub(1, Ordering::SeqCst);
+                            handler.connection_ended();
                         });
                     }
                 })
@@ -136,7 +141,7 @@ pub fn tls_config(ca: &localca::LocalCa) -> Result<Arc<rustls::ServerConfig>> {
     let cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_no_client_auth().with_single_cert(vec![cert], key))
-        .map_err(|e| Error::InvalidInput(format!("TLS configuration: {e}")))?;
+        .map_err(|e| Error::InvalidInput(format!("TLS: {e}")))?;
     Ok(Arc::new(cfg))
 }
 
@@ -153,25 +158,16 @@ pub fn host_allowed(host: &str, port: u16) -> bool {
 fn refusal(req: &Request, port: u16, policy: &Policy) -> Option<String> {
     match &req.host {
         Some(h) if host_allowed(h, port) => {}
-        Some(h) => {
-            return Some(format!(
-                "refused: Host '{}' is not this computer's loopback address",
-                kyso::cert::printable(h)
-            ))
-        }
-        None => return Some("refused: no Host header".into()),
+        Some(h) => return Some(t!("serve-refused-host", host = kyso::cert::printable(h))),
+        None => return Some(t!("serve-refused-no-host")),
     }
     match &req.origin {
         Some(o) if policy.origins.iter().any(|a| a.eq_ignore_ascii_case(o)) => None,
         Some(o) => {
             let o = kyso::cert::printable(o);
-            Some(format!(
-                "refused: the web page at {o} is not allowed to ask for signatures; to allow \
-                 it, add \"{o}\" to [serve] origins in kyso.toml or run `kyso serve \
-                 --allow-origin {o}`"
-            ))
+            Some(t!("serve-refused-origin", origin = o))
         }
-        None => Some("refused: no Origin header (only web pages in a browser are served)".into()),
+        None => Some(t!("serve-refused-no-origin")),
     }
 }
 
@@ -187,15 +183,18 @@ fn connection(
     let peer: SocketAddr = tcp.peer_addr().map_err(|e| Error::io("peer", e))?;
     let local: SocketAddr = tcp.local_addr().map_err(|e| Error::io("local", e))?;
     if !peer::same_user(peer, local) {
-        log::warn!("connection from {peer} by another user refused");
+        log::warn!(
+            "{}",
+            t!("serve-refused-other-user", peer = peer.to_string())
+        );
         return Ok(());
     }
     tcp.set_read_timeout(Some(policy.idle))
         .and_then(|_| tcp.set_write_timeout(Some(policy.idle)))
-        .map_err(|e| Error::io("socket timeout", e))?;
+        .map_err(|e| Error::io("socket", e))?;
     let conn =
         rustls::ServerConnection::new(tls).map_err(|e| Error::InvalidInput(format!("TLS: {e}")))?;
-    let stream = rustls::StreamOwned::new(conn, tcp);
+    let stream = WholeWrites(rustls::StreamOwned::new(conn, tcp));
     let mut seen = Request::default();
     let callback =
         |r: &HsRequest, resp: Response| -> std::result::Result<Response, ErrorResponse> {
@@ -212,13 +211,15 @@ fn connection(
             };
             Ok(resp)
         };
-    // reads of 1 MiB: a batch of PDFs is tens of megabytes in one message
+    // reads of 64 KiB: rustls hands over a TLS record or a few (16 KiB each) per read, and
+    // tungstenite zero-fills the whole read size before every read (1 MiB there cost 1.7 GB of
+    // memset for a batch of 20 PDFs of 1 MB)
     let config = WebSocketConfig::default()
-        .read_buffer_size(1 << 20)
+        .read_buffer_size(64 << 10)
         .max_frame_size(Some(policy.max_frame))
         .max_message_size(Some(policy.max_frame));
     let mut ws = tungstenite::accept_hdr_with_config(stream, callback, Some(config))
-        .map_err(|e| Error::InvalidInput(format!("WebSocket handshake: {e}")))?;
+        .map_err(|e| Error::InvalidInput(format!("WebSocket: {e}")))?;
     let refused = refusal(&seen, port, policy);
     if let Some(why) = &refused {
         log::warn!("{why}");
@@ -229,20 +230,19 @@ fn connection(
                 Some(why) => handler.refuse(&seen, Some(t.as_str()), why),
                 None => handler.handle(&seen, t.as_str()),
             },
-            Ok(Message::Binary(_)) => {
-                handler.refuse(&seen, None, "a binary frame: the plugin takes JSON text")
-            }
+            Ok(Message::Binary(_)) => handler.refuse(&seen, None, &t!("serve-refused-binary")),
             Ok(Message::Close(_)) => break,
             Ok(_) => continue,
             Err(tungstenite::Error::Capacity(e)) => {
-                let why = format!(
-                    "the request is too large ({e}); the limit is {} bytes",
-                    policy.max_frame
+                let why = t!(
+                    "serve-refused-too-large",
+                    error = e.to_string(),
+                    limit = policy.max_frame
                 );
                 let _ = ws.send(Message::text(handler.refuse(&seen, None, &why)));
                 // the rest of the message read and dropped (for a second at most between
                 // reads), so the client finishes sending and reads the refusal
-                let tcp = &ws.get_ref().sock;
+                let tcp = &ws.get_ref().0.sock;
                 let _ = tcp.set_read_timeout(Some(Duration::from_secs(1)));
                 let limit = 2 * policy.max_frame as u64;
                 let _ = std::io::copy(
@@ -252,7 +252,7 @@ fn connection(
                 break;
             }
             Err(tungstenite::Error::Utf8(_)) => {
-                handler.refuse(&seen, None, "a text frame that is not UTF-8")
+                handler.refuse(&seen, None, &t!("serve-refused-not-utf8"))
             }
             Err(e) => return Err(Error::InvalidInput(format!("WebSocket: {e}"))),
         };
@@ -262,6 +262,29 @@ fn connection(
     }
     let _ = ws.flush();
     Ok(())
+}
+
+/// A stream whose `write` takes the whole buffer (`write_all` underneath). tungstenite sends
+/// a message from one buffer and drops what each `write` took from its front, moving the rest
+/// down; rustls takes 64 KiB per `write`, so a reply of 27 MB (20 signed PDFs in base64) was
+/// moved 420 times: 5.7 GB of memmove, most of the service's time per document.
+struct WholeWrites<S>(S);
+
+impl<S: std::io::Read> std::io::Read for WholeWrites<S> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<S: std::io::Write> std::io::Write for WholeWrites<S> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// What answers on a loopback port.

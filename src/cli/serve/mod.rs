@@ -108,12 +108,45 @@ fn origin(o: &str) -> Result<String> {
     if ok {
         Ok(o)
     } else {
-        Err(Error::InvalidInput(format!(
-            "origin '{}': expected https://HOST[:PORT] (exactly as the browser's address bar \
-             shows the portal, no path, no wildcard)",
-            kyso::cert::printable(&o)
+        Err(Error::InvalidInput(kyso::t!(
+            "serve-bad-origin",
+            origin = kyso::cert::printable(&o)
         )))
     }
+}
+
+/// Where a restarted service finds the ports it listened on.
+const RESTART_PORTS: &str = "KYSO_SERVE_RESTART_PORTS";
+static PORTS: std::sync::OnceLock<(u16, u16)> = std::sync::OnceLock::new();
+
+fn restarted_ports() -> Option<(u16, u16)> {
+    let v = std::env::var(RESTART_PORTS).ok()?;
+    let (g, n) = v.split_once(',')?;
+    Some((g.parse().ok()?, n.parse().ok()?))
+}
+
+/// Replaces this process with a new `kyso serve` on the same ports (the same process id, the
+/// same arguments): after a token's module stopped answering (a call that never returned once
+/// its token was pulled out), only a new process can load it again. Called when the
+/// connection whose request met the hang has ended (its answer read); other connections in
+/// flight are closed, and meanwhile signing requests are answered "removed" without touching
+/// the module.
+fn restart() {
+    use std::os::unix::process::CommandExt;
+    let Some((vgca, vnpt)) = PORTS.get() else {
+        return;
+    };
+    log::warn!("{}", kyso::t!("serve-restarting"));
+    let err = match std::env::current_exe() {
+        Ok(exe) => std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(RESTART_PORTS, format!("{vgca},{vnpt}"))
+            .exec(),
+        Err(e) => e,
+    };
+    let why = kyso::t!("serve-restart-failed", error = err.to_string());
+    eprintln!("kyso serve: {why}"); // i18n: the program's name before its message
+    std::process::exit(1);
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
@@ -130,6 +163,19 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
         .map(context::parse_key_id)
         .transpose()?;
     let pinentry = pinentry::Pinentry::find(cfg.pinentry.as_deref())?;
+    // listening first: a restarted service (see [`restart`]) queues connections at once
+    let (vgca, vnpt) = match restarted_ports() {
+        Some((g, n)) => (Server::bind(g)?, Server::bind(n)?),
+        None => (
+            Server::bind(args.vgca_port)?,
+            if args.vnpt_port == VNPT_PORTS[0] {
+                Server::bind_first(&VNPT_PORTS)?
+            } else {
+                Server::bind(args.vnpt_port)?
+            },
+        ),
+    };
+    let _ = PORTS.set((vgca.port(), vnpt.port()));
     let backend = discovery.backend()?;
     for (m, e) in &backend.failures {
         log::warn!("module {}: {e}", m.display_name());
@@ -157,23 +203,25 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
         idle: Duration::from_secs(300),
         max_connections: 64,
     });
-    let vgca = Server::bind(args.vgca_port)?;
-    let vnpt = if args.vnpt_port == VNPT_PORTS[0] {
-        Server::bind_first(&VNPT_PORTS)?
-    } else {
-        Server::bind(args.vnpt_port)?
-    };
+
+    // i18n: addresses, as portals use them
     println!("VGCA  wss://127.0.0.1:{}/<Operation>", vgca.port());
-    println!("VNPT  wss://localhost:{}/plugin", vnpt.port());
-    println!("local CA {}", loopback::localca::ca_file(&dir).display());
+    println!("VNPT  wss://localhost:{}/plugin", vnpt.port()); // i18n: as above
+    println!(
+        "{}",
+        kyso::t!(
+            "serve-local-ca",
+            file = loopback::localca::ca_file(&dir).display().to_string()
+        )
+    );
     println!("pinentry {}", pinentry.program().display());
     if origins.is_empty() {
-        println!(
-            "no origin allowed yet: every page is refused; add the portal with --allow-origin \
-             or [serve] origins in kyso.toml"
-        );
+        println!("{}", kyso::t!("serve-no-origin"));
     } else {
-        println!("allowed origins: {}", origins.join(" "));
+        println!(
+            "{}",
+            kyso::t!("serve-allowed-origins", origins = origins.join(" "))
+        );
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();

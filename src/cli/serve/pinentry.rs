@@ -50,11 +50,7 @@ impl Pinentry {
                 }
             }
         }
-        Err(Error::InvalidInput(
-            "no pinentry program found: install pinentry-gnome3 (or pinentry-qt), or set \
-             [serve] pinentry in kyso.toml"
-                .into(),
-        ))
+        Err(Error::InvalidInput(kyso::t!("pinentry-not-found")))
     }
 
     /// The program.
@@ -68,7 +64,10 @@ impl Pinentry {
         s.command(&format!("SETTITLE {}", escape(title)))?;
         s.command(&format!("SETDESC {}", escape(description)))?;
         s.command(&format!("SETOK {}", escape(ok)))?;
-        s.command("SETCANCEL _Từ chối / Refuse")?;
+        s.command(&format!(
+            "SETCANCEL {}",
+            escape(&kyso::t!("pinentry-refuse"))
+        ))?;
         Ok(match s.command("CONFIRM")? {
             Reply::Ok(_) => Answer::Given(()),
             Reply::Err(_) => Answer::Cancelled,
@@ -85,7 +84,10 @@ impl Pinentry {
         let mut s = Session::start(&self.program)?;
         s.command(&format!("SETTITLE {}", escape(title)))?;
         s.command(&format!("SETDESC {}", escape(description)))?;
-        s.command("SETPROMPT PIN:")?;
+        s.command(&format!(
+            "SETPROMPT {}",
+            escape(&kyso::t!("pinentry-pin-prompt"))
+        ))?;
         if let Some(e) = error {
             s.command(&format!("SETERROR {}", escape(e)))?;
         }
@@ -117,9 +119,14 @@ impl Session {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| Error::io(format!("starting pinentry {}", program.display()), e))?;
+            .map_err(|e| {
+                Error::io(
+                    kyso::t!("pinentry-starting", program = program.display().to_string()),
+                    e,
+                )
+            })?;
         let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(Error::InvalidInput("pinentry: no pipes".into()));
+            return Err(Error::InvalidInput(kyso::t!("pinentry-ended")));
         };
         let mut s = Session {
             child,
@@ -128,8 +135,9 @@ impl Session {
         };
         match s.read()? {
             Reply::Ok(_) => Ok(s),
-            Reply::Err(e) => Err(Error::InvalidInput(format!(
-                "pinentry refused to start: {e}"
+            Reply::Err(e) => Err(Error::InvalidInput(kyso::t!(
+                "pinentry-refused-to-start",
+                error = e.to_string()
             ))),
         }
     }
@@ -137,7 +145,7 @@ impl Session {
     fn command(&mut self, line: &str) -> Result<Reply> {
         writeln!(self.input, "{line}")
             .and_then(|_| self.input.flush())
-            .map_err(|e| Error::io("talking to pinentry", e))?;
+            .map_err(|e| Error::io(kyso::t!("pinentry-talking"), e))?;
         self.read()
     }
 
@@ -148,9 +156,9 @@ impl Session {
             let n = self
                 .output
                 .read_line(&mut line)
-                .map_err(|e| Error::io("reading from pinentry", e))?;
+                .map_err(|e| Error::io(kyso::t!("pinentry-talking"), e))?;
             if n == 0 {
-                return Err(Error::InvalidInput("pinentry ended unexpectedly".into()));
+                return Err(Error::InvalidInput(kyso::t!("pinentry-ended")));
             }
             let l = line.trim_end_matches(['\r', '\n']);
             if l == "OK" || l.starts_with("OK ") {

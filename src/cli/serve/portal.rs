@@ -49,11 +49,10 @@ pub fn at_origin(origin: &str, url: &str) -> Result<String> {
         url.to_owned()
     };
     let refuse = || {
-        Error::InvalidInput(format!(
-            "refused: {} is not on the requesting site {} (files are downloaded from and \
-             uploaded to that site only)",
-            kyso::cert::printable(url),
-            kyso::cert::printable(origin)
+        Error::InvalidInput(kyso::t!(
+            "serve-refused-other-site",
+            url = kyso::cert::printable(url),
+            origin = kyso::cert::printable(origin)
         ))
     };
     match (normalize(origin), normalize(&absolute)) {
@@ -69,7 +68,8 @@ impl Portal {
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(path) = ca_file {
             let pem = std::fs::read(path)
-                .map_err(|e| Error::io(format!("reading [serve] ca_file {}", path.display()), e))?;
+                // i18n: a configuration key and a path
+                .map_err(|e| Error::io(format!("[serve] ca_file {}", path.display()), e))?;
             let certs = kyso::remote::http::pem_certificates(&pem);
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
         }
@@ -104,8 +104,10 @@ impl Portal {
             .limit(self.max_download)
             .read_to_vec()
             .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(n) => Error::InvalidInput(format!(
-                    "{url} is larger than the {n} bytes kyso serve downloads"
+                ureq::Error::BodyExceedsLimit(n) => Error::InvalidInput(kyso::t!(
+                    "serve-download-too-large",
+                    url = url.as_str(),
+                    limit = n
                 )),
                 e => net(&url, e),
             })
@@ -130,6 +132,7 @@ impl Portal {
         for (k, v) in fields {
             body.extend_from_slice(
                 format!(
+                    // i18n: the multipart protocol
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
                 )
                 .as_bytes(),
@@ -141,6 +144,7 @@ impl Portal {
             .collect();
         body.extend_from_slice(
             format!(
+                // i18n: the multipart protocol
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"uploadfile\"; \
                  filename=\"{safe}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )
@@ -150,6 +154,7 @@ impl Portal {
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let mut req = self.agent.post(&url).header(
             "Content-Type",
+            // i18n: the multipart protocol
             format!("multipart/form-data; boundary={boundary}"),
         );
         if let Some(t) = bearer.filter(|t| !t.is_empty()) {
@@ -175,9 +180,10 @@ impl Portal {
                 Some(s) => s == 0 || s == true || s == "0",
             };
             if !ok && v != serde_json::Value::Bool(true) {
-                return Err(Error::InvalidInput(format!(
-                    "the upload handler {url} refused the file: {}",
-                    kyso::remote::http::clean(&text)
+                return Err(Error::InvalidInput(kyso::t!(
+                    "serve-upload-refused",
+                    url = url.as_str(),
+                    reply = kyso::remote::http::clean(&text)
                 )));
             }
         }

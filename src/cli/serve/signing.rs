@@ -3,14 +3,16 @@
 //! then the library's pipeline ([`kyso::batch`]) over the documents in memory. Requests sign
 //! one after the other (one person, one token).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
 use kyso::batch::{check, choose, Batch, Document, Event, Format, Options};
+use kyso::devices::RemovalWatch;
 use kyso::pkcs11::Backend;
+use kyso::t;
 use kyso::{
     Certificate, CertificateEntry, Error, HashAlg, KeyType, SignatureAlgorithm, Signer, Token,
 };
@@ -44,7 +46,7 @@ pub struct Ask<'a> {
 }
 
 /// What PDFs get besides the signature.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PdfOptions {
     /// The visible signature the page asked for.
     pub visible: Option<kyso::document::Visible>,
@@ -62,6 +64,7 @@ pub struct Signing {
     token: Option<String>,
     key_id: Option<Vec<u8>>,
     lock: Mutex<()>,
+    wedged: AtomicBool,
 }
 
 /// A token logged in to, and the key to sign with.
@@ -88,6 +91,7 @@ impl Signing {
             token,
             key_id,
             lock: Mutex::new(()),
+            wedged: AtomicBool::new(false),
         }
     }
 
@@ -104,6 +108,9 @@ impl Signing {
     /// The certificates with a private key on the tokens present now.
     pub fn certificates(&self) -> Vec<Certificate> {
         let _guard = self.lock.lock();
+        if self.wedged() {
+            return Vec::new();
+        }
         self.keys(None)
             .map(|v| v.into_iter().map(|f| f.entry.certificate).collect())
             .unwrap_or_default()
@@ -115,7 +122,7 @@ impl Signing {
             let keys = match choose::keys_before_login(&*token, self.key_id.as_deref()) {
                 Ok(k) => k,
                 Err(e) => {
-                    log::info!("token skipped: {e}");
+                    log::info!("token skipped: {e}"); // i18n: a log line
                     continue;
                 }
             };
@@ -132,20 +139,19 @@ impl Signing {
     }
 
     fn choose(&self, cert_serial: Option<&str>) -> Result<Found, Refusal> {
+        if self.wedged() {
+            return Err(Error::TokenRemoved { slot: None }.into());
+        }
         let mut found = self.keys(cert_serial)?;
         match found.len() {
-            0 if cert_serial.is_some() => Err(Error::CertificateNotFound(format!(
-                "no token plugged in holds the certificate with serial {}",
-                kyso::cert::printable(cert_serial.unwrap_or_default())
+            0 if cert_serial.is_some() => Err(Error::CertificateNotFound(kyso::t!(
+                "serve-no-token-holds-serial",
+                serial = kyso::cert::printable(cert_serial.unwrap_or_default())
             ))
             .into()),
             0 => Err(Error::TokenNotFound(String::new()).into()),
             1 => Ok(found.remove(0)),
-            n => Err(Error::Ambiguous(format!(
-                "{n} keys could sign; choose one with `kyso serve --token LABEL --key-id ID` \
-                 (or [serve] token and key_id in kyso.toml)"
-            ))
-            .into()),
+            n => Err(Error::Ambiguous(kyso::t!("serve-several-keys", count = n)).into()),
         }
     }
 
@@ -160,7 +166,7 @@ impl Signing {
         let desc = confirmation(ask, &holder, &cert.serial_hex(), &label, documents);
         match self
             .pinentry
-            .confirm("kyso — ký số / signing request", &desc, "_Ký / Sign")?
+            .confirm(&t!("serve-confirm-title"), &desc, &t!("serve-confirm-ok"))?
         {
             Answer::Given(()) => {}
             Answer::Cancelled => return Err(Refusal::Cancelled),
@@ -168,21 +174,27 @@ impl Signing {
         choose::not_locked(&*found.token)?;
         let retries = found.token.info().ok().and_then(|i| {
             if i.pin.final_try {
-                Some("Last try: one more wrong PIN locks the token".to_owned())
+                Some(t!("serve-pin-final-try"))
             } else if i.pin.count_low {
-                Some("A wrong PIN was entered before: few tries left".to_owned())
+                Some(t!("serve-pin-count-low"))
             } else {
                 None
             }
         });
         let pin_desc = format!(
-            "{} asks to sign with {holder} (token '{label}').\nEnter the token's PIN.",
-            ask.origin
+            "{}\n{}",
+            t!(
+                "serve-pin-asks",
+                origin = ask.origin,
+                holder = holder.as_str(),
+                token = label.as_str()
+            ),
+            t!("serve-pin-enter")
         );
         let pin: SecretString =
             match self
                 .pinentry
-                .pin("kyso — PIN", &pin_desc, retries.as_deref())?
+                .pin(&t!("serve-pin-title"), &pin_desc, retries.as_deref())?
             {
                 Answer::Given(p) => p,
                 Answer::Cancelled => return Err(Refusal::Cancelled),
@@ -220,10 +232,16 @@ impl Signing {
         token.set_signature_pin_source(Some(Arc::new(move || {
             let i = count.fetch_add(1, Ordering::SeqCst) + 1;
             let desc = format!(
-                "{origin} asks to sign with {holder} (token '{label}').\nThis key asks for its \
-                 PIN at every signature: signature {i} of {n}."
+                "{}\n{}",
+                t!(
+                    "serve-pin-asks",
+                    origin = origin.as_str(),
+                    holder = holder.as_str(),
+                    token = label.as_str()
+                ),
+                t!("serve-pin-each", n = i, total = n)
             );
-            match pinentry.pin("kyso — PIN", &desc, None) {
+            match pinentry.pin(&t!("serve-pin-title"), &desc, None) {
                 Ok(Answer::Given(pin)) => Some(pin),
                 _ => None,
             }
@@ -240,7 +258,7 @@ impl Signing {
         documents: Vec<(String, Vec<u8>, Format)>,
         pdf: &PdfOptions,
     ) -> Result<Vec<Outcome>, Refusal> {
-        let mut outcomes: Vec<Outcome> = vec![Err("not signed".into()); documents.len()];
+        let mut outcomes: Vec<Outcome> = vec![Err(kyso::t!("serve-not-signed")); documents.len()];
         let documents: Vec<(String, Arc<[u8]>, Format)> = documents
             .into_iter()
             .map(|(n, d, f)| (n, Arc::from(d), f))
@@ -258,7 +276,7 @@ impl Signing {
                 .iter()
                 .find_map(|o| o.clone().err())
                 .unwrap_or_default();
-            return Err(Error::InvalidInput(format!("nothing to sign: {why}")).into());
+            return Err(Error::InvalidInput(kyso::t!("serve-nothing-to-sign", why = why)).into());
         }
         let _guard = self.lock.lock();
         let listed: Vec<(String, u64)> = documents
@@ -268,66 +286,63 @@ impl Signing {
             .map(|((n, d, _), _)| (n.clone(), d.len() as u64))
             .collect();
         let (token, signer) = self.login(ask, &listed)?;
-        let mut stopped = None;
-        for format in [Format::Raw, Format::Cms, Format::Pades, Format::Xml] {
-            let idx: Vec<usize> = (0..documents.len())
-                .filter(|&i| ready[i] && documents[i].2 == format)
-                .collect();
-            if idx.is_empty() {
-                continue;
-            }
-            if let Some(why) = &stopped {
-                for &i in &idx {
-                    outcomes[i] = Err(format!("not signed: {why}"));
-                }
-                continue;
-            }
-            let mut run = || -> kyso::Result<()> {
-                let alg = choose::algorithm(signer.as_ref(), None, format)?.algorithm;
-                let is_pdf = format == Format::Pades;
-                let opts = Options {
-                    chain: choose::known_chain(signer.certificate(), &*token, Vec::new()),
-                    visible: pdf.visible.clone().filter(|_| is_pdf),
-                    reason: pdf.reason.clone().filter(|_| is_pdf),
-                    ..Options::new(alg)
-                };
-                let batch = Batch::new(signer.as_ref(), format, opts)?;
-                let docs: Vec<Document> = idx
-                    .iter()
-                    .map(|&i| Document::memory(documents[i].0.clone(), documents[i].1.clone()))
-                    .collect();
-                batch.run(&docs, &mut |e| match e {
-                    Event::Signed { index, output, .. } => {
-                        outcomes[idx[index]] = output.ok_or_else(|| "no output".to_owned())
-                    }
-                    Event::Failed {
-                        index,
-                        document,
-                        error,
-                    } => {
-                        let line = failure_line(&document.name(), &error.to_string());
-                        outcomes[idx[index]] = Err(line)
-                    }
-                    Event::Stopped { reason } => stopped = Some(reason.to_owned()),
-                    _ => {}
-                });
-                Ok(())
-            };
-            if let Err(e) = run() {
-                for &i in &idx {
-                    outcomes[i] = Err(e.to_string());
-                }
-            }
-        }
-        let _ = token.logout();
-        if let Some(why) = stopped {
+        let work = Work {
+            token: token.clone(),
+            signer,
+            documents,
+            ready: ready.clone(),
+            pdf: pdf.clone(),
+            outcomes: Arc::new(Mutex::new(outcomes)),
+        };
+        let outcomes = work.outcomes.clone();
+        let (done, wait) = std::sync::mpsc::channel::<bool>();
+        let hung = done.clone();
+        // read now: once the module hangs, every call to it hangs too
+        let info = token.info().ok();
+        let reader = info.as_ref().map(|i| i.slot_description.clone());
+        let label = info.map(|i| i.label);
+        // the batch runs on its own thread, watched: a module that never returns once its
+        // token is pulled out (OpenSC 0.23 deadlocks in C_Sign) leaves that thread behind,
+        // and the request is answered anyway
+        std::thread::spawn(move || {
+            let watch = RemovalWatch::start(reader.as_deref().unwrap_or_default(), move || {
+                let _ = hung.send(false);
+            });
+            work.run(&watch);
+            let _ = done.send(true);
+        });
+        let finished = wait.recv().unwrap_or(false);
+        // taken, not copied (the signed documents); a worker still stuck finds nothing to set
+        let mut outcomes = outcomes
+            .lock()
+            .map(|mut o| std::mem::take(&mut *o))
+            .unwrap_or_default();
+        if !finished {
+            self.wedged.store(true, Ordering::SeqCst);
+            MET_HANG.with(|m| m.set(true));
+            let why = Error::TokenRemoved { slot: label }.to_string();
             for (o, _) in outcomes.iter_mut().zip(&ready).filter(|(_, r)| **r) {
                 if o.is_err() {
-                    *o = Err(format!("not signed: {why}"));
+                    *o = Err(kyso::t!(
+                        "serve-not-signed-restarting",
+                        why = why.to_string()
+                    ));
                 }
             }
         }
         Ok(outcomes)
+    }
+
+    /// Whether the token's module stopped answering (a call that never returned after its
+    /// token was pulled out): only a new process can use it again.
+    pub fn wedged(&self) -> bool {
+        self.wedged.load(Ordering::SeqCst)
+    }
+
+    /// Whether a request answered on this thread met the module's hang: its connection
+    /// restarts the service once it ends (the answer read; no other connection cuts it short).
+    pub fn met_hang_here() -> bool {
+        MET_HANG.with(|m| m.get())
     }
 
     /// Signs a hash the page computed (`SignMsg`, `signHash`): PKCS#1 v1.5 for RSA keys,
@@ -341,6 +356,7 @@ impl Signing {
     ) -> Result<(Vec<u8>, Certificate), Refusal> {
         if digest.len() != hash.output_len() {
             return Err(Error::InvalidInput(format!(
+                // i18n: for the portal's developers: their request is malformed
                 "the hash is {} bytes, not the {} of {}",
                 digest.len(),
                 hash.output_len(),
@@ -349,7 +365,10 @@ impl Signing {
             .into());
         }
         let _guard = self.lock.lock();
-        let what = [(format!("a {} hash", hash.name()), digest.len() as u64)];
+        let what = [(
+            kyso::t!("serve-a-hash", hash = hash.name()),
+            digest.len() as u64,
+        )];
         let (token, signer) = self.login(ask, &what)?;
         let result = (|| {
             let alg = match signer.key().key_type {
@@ -364,6 +383,106 @@ impl Signing {
         })();
         let _ = token.logout();
         result.map_err(Refusal::Failed)
+    }
+}
+
+thread_local! {
+    /// Set on the connection's thread whose request met a hung module.
+    static MET_HANG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A logged-in batch, owned, for its own thread.
+struct Work {
+    token: Arc<dyn Token>,
+    signer: Arc<dyn Signer>,
+    documents: Vec<(String, Arc<[u8]>, Format)>,
+    ready: Vec<bool>,
+    pdf: PdfOptions,
+    outcomes: Arc<Mutex<Vec<Outcome>>>,
+}
+
+impl Work {
+    /// Signs the ready documents, one batch per format, each outcome stored as it comes; a
+    /// stopped batch (the token pulled out) fails every document not signed. Logs out.
+    fn run(self, watch: &RemovalWatch) {
+        let Work {
+            token,
+            signer,
+            documents,
+            ready,
+            pdf,
+            outcomes,
+        } = self;
+        let set = |i: usize, o: Outcome| {
+            if let Some(slot) = outcomes.lock().ok().as_mut().and_then(|a| a.get_mut(i)) {
+                *slot = o;
+            }
+        };
+        let mut stopped: Option<String> = None;
+        for format in [Format::Raw, Format::Cms, Format::Pades, Format::Xml] {
+            let idx: Vec<usize> = (0..documents.len())
+                .filter(|&i| ready[i] && documents[i].2 == format)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            if let Some(why) = &stopped {
+                for &i in &idx {
+                    set(
+                        i,
+                        Err(kyso::t!("serve-not-signed-because", why = why.to_string())),
+                    );
+                }
+                continue;
+            }
+            let mut run = || -> kyso::Result<()> {
+                let alg = choose::algorithm(signer.as_ref(), None, format)?.algorithm;
+                let is_pdf = format == Format::Pades;
+                let opts = Options {
+                    chain: choose::known_chain(signer.certificate(), &*token, Vec::new()),
+                    visible: pdf.visible.clone().filter(|_| is_pdf),
+                    reason: pdf.reason.clone().filter(|_| is_pdf),
+                    ..Options::new(alg)
+                };
+                let batch = Batch::new(signer.as_ref(), format, opts)?.with_removal_watch(watch);
+                let docs: Vec<Document> = idx
+                    .iter()
+                    .map(|&i| Document::memory(documents[i].0.clone(), documents[i].1.clone()))
+                    .collect();
+                batch.run(&docs, &mut |e| match e {
+                    Event::Signed { index, output, .. } => set(
+                        idx[index],
+                        output.ok_or_else(|| kyso::t!("serve-not-signed")),
+                    ),
+                    Event::Failed {
+                        index,
+                        document,
+                        error,
+                    } => set(
+                        idx[index],
+                        Err(failure_line(&document.name(), &error.to_string())),
+                    ),
+                    Event::Stopped { reason } => stopped = Some(reason.to_owned()),
+                    _ => {}
+                });
+                Ok(())
+            };
+            if let Err(e) = run() {
+                for &i in &idx {
+                    set(i, Err(e.to_string()));
+                }
+            }
+        }
+        let _ = token.logout();
+        if let Some(why) = stopped {
+            if let Ok(mut all) = outcomes.lock() {
+                for (o, _) in all.iter_mut().zip(&ready).filter(|(_, r)| **r) {
+                    if o.is_err() {
+                        *o = Err(kyso::t!("serve-not-signed-because", why = why.to_string()));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -391,24 +510,33 @@ fn confirmation(
 ) -> String {
     let p = kyso::cert::printable;
     let mut s = format!(
-        "The web page {} asks to {}.\n\nCertificate: {} (serial {serial}), token '{}'.\n\n{} document(s):\n",
-        p(ask.origin),
-        ask.what,
-        p(holder),
-        p(token),
-        docs.len()
+        "{}\n\n{}\n\n{}\n",
+        t!(
+            "serve-confirm-intro",
+            origin = p(ask.origin),
+            what = ask.what
+        ),
+        t!(
+            "serve-confirm-cert",
+            holder = p(holder),
+            serial = serial,
+            token = p(token)
+        ),
+        t!("serve-confirm-count", count = docs.len())
     );
     const SHOWN: usize = 10;
     for (name, size) in docs.iter().take(SHOWN) {
         s.push_str(&format!("  • {} ({})\n", p(name), human(*size)));
     }
     if docs.len() > SHOWN {
-        s.push_str(&format!("  … and {} more\n", docs.len() - SHOWN));
+        s.push_str(&t!("serve-confirm-more", count = docs.len() - SHOWN));
+        s.push('\n');
     }
-    s.push_str(if docs.len() == 1 {
-        "\nSign it?"
+    s.push('\n');
+    s.push_str(&if docs.len() == 1 {
+        t!("serve-confirm-one")
     } else {
-        "\nSign them all?"
+        t!("serve-confirm-all")
     });
     s
 }

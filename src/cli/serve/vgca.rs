@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use kyso::batch::Format;
-use kyso::HashAlg;
+use kyso::{t, HashAlg};
 
 use super::super::loopback::{Handler, Request};
 use super::signing::{Ask, PdfOptions, Refusal};
@@ -27,9 +27,9 @@ fn failed(message: impl Into<String>) -> Value {
 fn refusal(r: Refusal) -> Value {
     match r {
         Refusal::Cancelled => {
-            json!({"Status": 11, "Message": "the person at the computer refused to sign (cancelled)"})
+            json!({"Status": 11, "Message": kyso::t!("serve-cancelled")})
         }
-        Refusal::Failed(e) => failed(e.to_string()),
+        Refusal::Failed(e) => failed(e.localized()),
     }
 }
 
@@ -59,6 +59,7 @@ fn check_handler(origin: &str, handler: &str) -> Result<(), Value> {
 }
 
 /// The operations kyso serve answers, for the "not supported" replies.
+// i18n: the plugin's operation names
 const SUPPORTED: &str = "GetVersion, GetCertInfo, SignMsg, SignPDF, SignFile, SignApproved, \
                          SignIssued, SignFiles, SignXML";
 
@@ -72,10 +73,18 @@ impl Handler for Vgca {
             Ok(_) | Err(_) if matches!(op.as_str(), "GetVersion" | "GetCertInfo") => {
                 self.operation(&op, &origin, &Map::new())
             }
+            // i18n: for the portal's developers: their request is malformed
             Ok(_) => failed(format!("{op}: the request must be a JSON object")),
+            // i18n: for the portal's developers: their request is malformed
             Err(e) => failed(format!("{op}: the request is not JSON ({e})")),
         };
         reply.to_string()
+    }
+
+    fn connection_ended(&self) {
+        if super::signing::Signing::met_hang_here() {
+            super::restart();
+        }
     }
 
     fn refuse(&self, _req: &Request, _text: Option<&str>, why: &str) -> String {
@@ -107,9 +116,11 @@ impl Vgca {
             "SignXML" => self.sign_xml(origin, m),
             "SignXMLP12" | "SignJson" | "SignOffice" | "SignPDFWP" | "SignIncome" | "Comment"
             | "SignAppendix" | "SignCopy" | "SignLyLich" => failed(format!(
+                // i18n: for the portal's developers: their request is malformed
                 "{op} is not supported by kyso serve yet (supported: {SUPPORTED})"
             )),
             _ => failed(format!(
+                // i18n: for the portal's developers: their request is malformed
                 "unknown operation '{}' (supported: {SUPPORTED})",
                 kyso::cert::printable(op)
             )),
@@ -126,6 +137,7 @@ impl Vgca {
         };
         if only_signature {
             return failed(
+                // i18n: for the portal's developers: their request is malformed
                 "SignXML: ReturnSignatureOnly is not supported by kyso serve: it returns the \
                  signed document (ask without ReturnSignatureOnly)",
             );
@@ -134,7 +146,11 @@ impl Vgca {
             Ok(d) => d,
             Err(v) => return v,
         };
-        let what = format!("sign {} (SignXML)", kyso::cert::printable(&name));
+        let what = t!(
+            "serve-what-one",
+            name = kyso::cert::printable(&name),
+            op = "SignXML"
+        );
         let ask = Ask {
             origin,
             what: &what,
@@ -171,16 +187,18 @@ impl Vgca {
             "SHA512" => HashAlg::Sha512,
             other => {
                 return failed(format!(
+                    // i18n: for the portal's developers: their request is malformed
                     "SignMsg: HashAlg {other} is not supported (SHA256, SHA384, SHA512)"
-                ))
+                ));
             }
         };
         let Ok(digest) = B64.decode(field(m, "HashValue").trim()) else {
+            // i18n: for the portal's developers: their request is malformed
             return failed("SignMsg: HashValue is not base64");
         };
         let ask = Ask {
             origin,
-            what: "sign a hash (SignMsg)",
+            what: &t!("serve-what-hash", op = "SignMsg"),
             cert_serial: None,
         };
         match self.0.signing.sign_hash(&ask, hash, &digest) {
@@ -200,6 +218,7 @@ impl Vgca {
         if !content.is_empty() {
             let data = B64
                 .decode(content.trim())
+                // i18n: for the portal's developers: their request is malformed
                 .map_err(|_| failed("Base64Content is not base64"))?;
             let name = match field(m, "FileName") {
                 "" => "document".to_owned(),
@@ -210,6 +229,7 @@ impl Vgca {
         let url =
             match (field(m, "FileName"), field(m, "URL")) {
                 ("", "") => return Err(failed(
+                    // i18n: for the portal's developers: their request is malformed
                     "no file: give FileName (the URL of the file) or Base64Content (kyso serve \
                      shows no file chooser)",
                 )),
@@ -245,11 +265,17 @@ impl Vgca {
             "SignApproved" | "SignIssued" if !number.is_empty() || !date.is_empty() => {
                 Some(format!("Số {number}, ngày {}", super::vn_date(date)))
             }
+            // i18n: the document's own words (the reason written into the PDF)
             "SignApproved" => Some("Phê duyệt".to_owned()),
+            // i18n: the document's own words (the reason written into the PDF)
             "SignIssued" => Some("Ban hành".to_owned()),
             _ => None,
         };
-        let what = format!("sign {} ({op})", kyso::cert::printable(&name));
+        let what = t!(
+            "serve-what-one",
+            name = kyso::cert::printable(&name),
+            op = op
+        );
         let ask = Ask {
             origin,
             what: &what,
@@ -292,7 +318,13 @@ impl Vgca {
                 Some(field(m, "JWTToken")),
             ) {
                 Ok(r) => reply["FileServer"] = r.into(),
-                Err(e) => return failed(format!("{name} was signed but not uploaded: {e}")),
+                Err(e) => {
+                    return failed(kyso::t!(
+                        "serve-signed-not-uploaded",
+                        name = name.as_str(),
+                        error = e.localized()
+                    ))
+                }
             }
         }
         reply
@@ -300,10 +332,12 @@ impl Vgca {
 
     fn sign_files(&self, origin: &str, m: &Map<String, Value>) -> Value {
         let Some(files) = m.get("Files").and_then(Value::as_array) else {
+            // i18n: for the portal's developers: their request is malformed
             return failed("SignFiles: Files must be an array of {FileID, FileName, URL}");
         };
         let handler = field(m, "FileUploadHandler");
         if handler.is_empty() {
+            // i18n: for the portal's developers: their request is malformed
             return failed("SignFiles: FileUploadHandler is missing");
         }
         if let Err(e) = check_handler(origin, handler) {
@@ -329,13 +363,19 @@ impl Vgca {
                     docs.push((name, data, Format::Pades));
                     ids.push(id);
                 }
-                Err(e) => return failed(format!("SignFiles: nothing signed: {e}")),
+                Err(e) => {
+                    return failed(format!(
+                        "SignFiles: {}",
+                        kyso::t!("serve-nothing-signed", error = e.localized())
+                    ))
+                }
             }
         }
         if docs.is_empty() {
+            // i18n: for the portal's developers: their request is malformed
             return failed("SignFiles: no file given");
         }
-        let what = format!("sign {} PDF documents (SignFiles)", docs.len());
+        let what = t!("serve-what-pdfs", count = docs.len(), op = "SignFiles");
         let ask = Ask {
             origin,
             what: &what,
@@ -368,7 +408,7 @@ impl Vgca {
                             json!({"FileID": id, "Status": 0, "FileName": name, "FileServer": server, "Message": ""})
                         }
                         Err(e) => {
-                            json!({"FileID": id, "Status": 14, "FileName": name, "Message": format!("signed but not uploaded: {e}")})
+                            json!({"FileID": id, "Status": 14, "FileName": name, "Message": kyso::t!("serve-signed-not-uploaded-short", error = e.localized())})
                         }
                     }
                 }
@@ -379,7 +419,7 @@ impl Vgca {
         }
         json!({
             "Status": if all { 0 } else { 14 },
-            "Message": if all { String::new() } else { "some files were not signed or not uploaded: see Files".into() },
+            "Message": if all { String::new() } else { kyso::t!("serve-some-files-failed") },
             "Files": results,
         })
     }

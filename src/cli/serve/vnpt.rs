@@ -4,19 +4,22 @@
 //! 1 bad input, 2 no certificate, 3 signing failed, 8 no token, 11 the person refused. The
 //! page's `domain` is never trusted: the browser's `Origin` is.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use kyso::batch::Format;
 use kyso::document::pdf::image::Image;
 use kyso::document::pdf::placement::Page;
 use kyso::document::Visible;
-use kyso::{Error, HashAlg};
+use kyso::{t, Error, HashAlg};
 
 use super::super::loopback::{Handler, Request};
-use super::signing::{Ask, PdfOptions, Refusal};
+use super::signing::{Ask, Outcome, PdfOptions, Refusal};
 use super::Service;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -43,74 +46,208 @@ fn code_of(e: &Error) -> u32 {
 
 fn refusal(r: Refusal) -> Value {
     match r {
-        Refusal::Cancelled => result(
-            11,
-            "".into(),
-            "the person at the computer refused to sign (cancelled)",
-        ),
-        Refusal::Failed(e) => result(code_of(&e), "".into(), e.to_string()),
+        Refusal::Cancelled => result(11, "".into(), kyso::t!("serve-cancelled")),
+        Refusal::Failed(e) => result(code_of(&e), "".into(), e.localized()),
+    }
+}
+
+/// A request as the plugin's JavaScript sends it, read without copying the documents: the
+/// arguments stay raw JSON until a function reads them (a batch is tens of megabytes).
+#[derive(Deserialize)]
+struct Call<'a> {
+    #[serde(rename = "functionID", borrow, default)]
+    function: Option<&'a RawValue>,
+    #[serde(rename = "funcCallback", borrow, default)]
+    callback: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    args: Vec<&'a RawValue>,
+}
+
+/// One item of `signArrDataAdvanced`'s array.
+#[derive(Deserialize)]
+struct Item<'a> {
+    #[serde(borrow, default)]
+    data: Option<Text<'a>>,
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<&'a RawValue>,
+    #[serde(rename = "sigOptions", borrow, default)]
+    options: Option<&'a RawValue>,
+}
+
+/// A JSON string, borrowed from the request when it has no escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// A raw JSON value as the plugin reads an argument: a string's text, nothing for null or
+/// absent, any other value as its JSON.
+fn text(raw: Option<&RawValue>) -> Cow<'_, str> {
+    let Some(raw) = raw else {
+        return Cow::Borrowed("");
+    };
+    let json = raw.get();
+    if json == "null" {
+        return Cow::Borrowed("");
+    }
+    match serde_json::from_str::<Text>(json) {
+        Ok(Text(s)) => s,
+        Err(_) => Cow::Borrowed(json),
+    }
+}
+
+/// The certificate serial a signer's options (`PdfSigner`, `XmlSigner` JSON) ask for, if any.
+fn serial_of(options: &str) -> String {
+    serde_json::from_str::<Value>(options)
+        .ok()
+        .and_then(|v| v.get("CertificateSerial")?.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The page's callback name: a string, or nothing.
+fn callback(raw: Option<&RawValue>) -> Cow<'_, str> {
+    match raw {
+        Some(r) if r.get().starts_with('"') => text(raw),
+        _ => Cow::Borrowed(""),
+    }
+}
+
+/// What a function answers: most answer a small JSON value; signing answers documents,
+/// written as base64 straight into the reply.
+enum Out {
+    Json(Value),
+    /// One document's `{code, data, error}` (SignPDF, SignCMS).
+    One(Outcome),
+    /// `{code: 0, data: [{code, data, error}…], error: ""}` (signArrDataAdvanced).
+    Many(Vec<Outcome>),
+}
+
+impl From<Value> for Out {
+    fn from(v: Value) -> Out {
+        Out::Json(v)
+    }
+}
+
+/// A `{code, data, error}` result.
+#[derive(Serialize)]
+struct Reply<'a, D: Serialize> {
+    code: u32,
+    data: D,
+    error: &'a str,
+}
+
+/// Bytes serialised as a base64 string, encoded in chunks into the output (no copy).
+struct Base64<'a>(&'a [u8]);
+
+impl Serialize for Base64<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&base64::display::Base64Display::new(self.0, &B64))
+    }
+}
+
+fn document(o: &Outcome) -> Reply<'_, Base64<'_>> {
+    match o {
+        Ok(signed) => Reply {
+            code: 0,
+            data: Base64(signed),
+            error: "",
+        },
+        Err(e) => Reply {
+            code: 3,
+            data: Base64(&[]),
+            error: e,
+        },
+    }
+}
+
+impl Out {
+    /// The reply's text: the result, then `*` and the page's callback.
+    fn reply(self, callback: &str) -> String {
+        let size = match &self {
+            Out::Json(_) => 256,
+            Out::One(o) => o.as_ref().map_or(256, |d| d.len() / 3 * 4 + 256),
+            Out::Many(v) => v
+                .iter()
+                .map(|o| o.as_ref().map_or(256, |d| d.len() / 3 * 4 + 64))
+                .sum::<usize>(),
+        };
+        let mut buf = Vec::with_capacity(size + 2 + callback.len());
+        let written = match self {
+            Out::Json(Value::String(s)) => {
+                buf.extend_from_slice(s.as_bytes());
+                Ok(())
+            }
+            Out::Json(v) => serde_json::to_writer(&mut buf, &v),
+            Out::One(o) => serde_json::to_writer(&mut buf, &document(&o)),
+            Out::Many(v) => {
+                let docs: Vec<_> = v.iter().map(document).collect();
+                serde_json::to_writer(
+                    &mut buf,
+                    &Reply {
+                        code: 0,
+                        data: docs,
+                        error: "",
+                    },
+                )
+            }
+        };
+        if let Err(e) = written {
+            buf.clear();
+            // i18n: a JSON encoding failure that cannot happen
+            let _ = serde_json::to_writer(&mut buf, &bad(format!("the reply: {e}")));
+        }
+        buf.push(b'*');
+        buf.extend_from_slice(callback.as_bytes());
+        // serde_json writes UTF-8, and the callback was a &str
+        String::from_utf8(buf).unwrap_or_default()
     }
 }
 
 impl Handler for Vnpt {
-    fn handle(&self, req: &Request, text: &str) -> String {
+    fn handle(&self, req: &Request, text_in: &str) -> String {
         let origin = req.origin.clone().unwrap_or_default();
-        let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(text) else {
-            return format!(
-                "{}*",
-                bad("the request is not a JSON object {functionID, funcCallback, args}")
-            );
+        let Ok(call) = serde_json::from_str::<Call>(text_in) else {
+            return Out::from(bad(
+                // i18n: for the portal's developers: their request is malformed
+                "the request is not a JSON object {functionID, funcCallback, args}",
+            ))
+            .reply("");
         };
-        let callback = m
-            .get("funcCallback")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        // moved out, not copied: a batch's arguments are tens of megabytes
-        let args: Vec<String> = match m.remove("args") {
-            Some(Value::Array(a)) => a
-                .into_iter()
-                .map(|v| match v {
-                    Value::String(s) => s,
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        let id = m
-            .get("functionID")
-            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
+        let callback = callback(call.callback);
+        let args: Vec<Cow<str>> = call.args.iter().map(|a| text(Some(a))).collect();
+        let id = call.function.and_then(|f| {
+            let f = text(Some(f));
+            f.trim().parse::<u64>().ok()
+        });
         let out = match id {
             Some(id) => self.function(id, &origin, &args),
-            None => bad("functionID is missing"),
+            // i18n: for the portal's developers: their request is malformed
+            None => bad("functionID is missing").into(),
         };
-        let mut text = match out {
-            Value::String(s) => s,
-            v => v.to_string(),
-        };
-        text.push('*');
-        text.push_str(&callback);
-        text
+        out.reply(&callback)
     }
 
-    fn refuse(&self, _req: &Request, text: Option<&str>, why: &str) -> String {
-        let callback = text
-            .and_then(|t| serde_json::from_str::<Value>(t).ok())
-            .and_then(|v| v.get("funcCallback")?.as_str().map(str::to_owned))
+    fn connection_ended(&self) {
+        if super::signing::Signing::met_hang_here() {
+            super::restart();
+        }
+    }
+
+    fn refuse(&self, _req: &Request, text_in: Option<&str>, why: &str) -> String {
+        let callback = text_in
+            .and_then(|t| serde_json::from_str::<Call>(t).ok())
+            .map(|c| callback(c.callback).into_owned())
             .unwrap_or_default();
-        format!("{}*{callback}", bad(why))
+        Out::from(bad(why)).reply(&callback)
     }
 }
 
 impl Vnpt {
-    fn function(&self, id: u64, origin: &str, args: &[String]) -> Value {
+    fn function(&self, id: u64, origin: &str, args: &[Cow<str>]) -> Out {
         let s = &self.0;
-        let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+        let arg = |i: usize| args.get(i).map(|a| a.as_ref()).unwrap_or("");
         match id {
-            7 | 13 => Value::from("1"),
-            11 => Value::from(s.version()),
-            6 => result(1, "".into(), ""),
+            7 | 13 => Value::from("1").into(),
+            11 => Value::from(s.version()).into(),
+            6 => result(1, "".into(), "").into(),
             0 => {
                 let serial = Some(arg(1)).filter(|s| !s.is_empty());
                 let certs = s.signing.certificates();
@@ -126,30 +263,45 @@ impl Vnpt {
                     ),
                     Some(c) => result(0, super::cert_json(c), ""),
                 }
+                .into()
             }
-            9 => self.sign_hash(origin, arg(0), arg(1), arg(2)),
+            9 => self.sign_hash(origin, arg(0), arg(1), arg(2)).into(),
             2 => self.sign_pdf(origin, arg(0), arg(1)),
             4 => self
                 .sign_many(
                     origin,
-                    vec![(arg(0).to_owned(), "cms".into(), String::new())],
+                    vec![(arg(0), "cms", "")],
                     arg(1),
-                    "sign data (CMS)",
+                    &t!("serve-what-data", op = "SignCMS"),
                 )
-                .map(|mut v| v.remove(0))
-                .unwrap_or_else(|e| e),
+                .map(|mut v| Out::One(v.remove(0)))
+                .unwrap_or_else(Out::Json),
+            // SignXML [xmlBase64, options]: signed inside, the profile chosen by the root
+            1 => self
+                .sign_many(
+                    origin,
+                    vec![(arg(0), "xml", "")],
+                    &serial_of(arg(1)),
+                    &t!("serve-what-xml", op = "SignXML"),
+                )
+                .map(|mut v| Out::One(v.remove(0)))
+                .unwrap_or_else(Out::Json),
             10 => self.sign_array(origin, arg(0), arg(1)),
-            1 | 3 | 12 | 42 => bad(format!(
+            3 | 12 | 42 => bad(format!(
+                // i18n: for the portal's developers: their request is malformed
                 "functionID {id} is not supported by kyso serve yet (supported: GetCertInfo 0, \
-                 SignPDF 2, SignCMS 4, setLicenseKey 6, checkPlugin 7, signHash 9, \
+                 SignXML 1, SignPDF 2, SignCMS 4, setLicenseKey 6, checkPlugin 7, signHash 9, \
                  signArrDataAdvanced 10, getVersion 11)"
-            )),
-            _ => bad(format!("unknown functionID {id}")),
+            ))
+            .into(),
+            // i18n: for the portal's developers: their request is malformed
+            _ => bad(format!("unknown functionID {id}")).into(),
         }
     }
 
     fn sign_hash(&self, origin: &str, hash_b64: &str, serial: &str, alg: &str) -> Value {
         let Ok(digest) = B64.decode(hash_b64.trim()) else {
+            // i18n: for the portal's developers: their request is malformed
             return bad("signHash: the hash is not base64");
         };
         let hash = match (
@@ -162,7 +314,7 @@ impl Vnpt {
         };
         let ask = Ask {
             origin,
-            what: "sign a hash (signHash)",
+            what: &t!("serve-what-hash", op = "signHash"),
             cert_serial: Some(serial).filter(|s| !s.is_empty()),
         };
         match self.0.signing.sign_hash(&ask, hash, &digest) {
@@ -171,81 +323,89 @@ impl Vnpt {
         }
     }
 
-    fn sign_pdf(&self, origin: &str, pdf_b64: &str, signer: &str) -> Value {
-        let serial = serde_json::from_str::<Value>(signer)
-            .ok()
-            .and_then(|v| v.get("CertificateSerial")?.as_str().map(str::to_owned))
-            .unwrap_or_default();
+    fn sign_pdf(&self, origin: &str, pdf_b64: &str, signer: &str) -> Out {
+        let serial = serial_of(signer);
         self.sign_many(
             origin,
-            vec![(pdf_b64.to_owned(), "pdf".into(), signer.to_owned())],
+            vec![(pdf_b64, "pdf", signer)],
             &serial,
-            "sign a PDF document (SignPDF)",
+            &t!("serve-what-pdf", op = "SignPDF"),
         )
-        .map(|mut v| v.remove(0))
-        .unwrap_or_else(|e| e)
+        .map(|mut v| Out::One(v.remove(0)))
+        .unwrap_or_else(Out::Json)
     }
 
     /// `signArrDataAdvanced [JSON array of {data, type, sigOptions}, certSerial, …]`: one
     /// confirmation and one PIN for the whole array.
-    fn sign_array(&self, origin: &str, array: &str, serial: &str) -> Value {
-        let Ok(Value::Array(items)) = serde_json::from_str::<Value>(array) else {
-            return bad("signArrDataAdvanced: the first argument must be a JSON array of {data, type, sigOptions}");
+    fn sign_array(&self, origin: &str, array: &str, serial: &str) -> Out {
+        let Ok(items) = serde_json::from_str::<Vec<Item>>(array) else {
+            // i18n: for the portal's developers: their request is malformed
+            return bad("signArrDataAdvanced: the first argument must be a JSON array of {data, type, sigOptions}").into();
         };
-        let items: Vec<(String, String, String)> = items
-            .into_iter()
-            .map(|mut i| {
-                let mut s = |k: &str| match i.get_mut(k).map(Value::take) {
-                    Some(Value::String(s)) => s,
-                    Some(Value::Null) | None => String::new(),
-                    Some(v) => v.to_string(),
+        let items: Vec<(Cow<str>, Cow<str>, Cow<str>)> = items
+            .iter()
+            .map(|i| {
+                let data = match &i.data {
+                    Some(Text(d)) => Cow::Borrowed(d.as_ref()),
+                    None => Cow::Borrowed(""),
                 };
-                (s("data"), s("type"), s("sigOptions"))
+                (data, text(i.kind), text(i.options))
             })
             .collect();
-        let what = format!("sign {} documents (signArrDataAdvanced)", items.len());
+        let what = t!(
+            "serve-what-many",
+            count = items.len(),
+            op = "signArrDataAdvanced"
+        );
+        let items = items
+            .iter()
+            .map(|(d, k, o)| (d.as_ref(), k.as_ref(), o.as_ref()))
+            .collect();
         match self.sign_many(origin, items, serial, &what) {
-            Ok(results) => result(0, Value::Array(results), ""),
-            Err(e) => e,
+            Ok(results) => Out::Many(results),
+            Err(e) => Out::Json(e),
         }
     }
 
     /// Signs `(base64 data, type, options)` items with one confirmation and one PIN; each
-    /// item's `{code, data, error}`.
+    /// item's output or why not.
     fn sign_many(
         &self,
         origin: &str,
-        items: Vec<(String, String, String)>,
+        items: Vec<(&str, &str, &str)>,
         serial: &str,
         what: &str,
-    ) -> Result<Vec<Value>, Value> {
+    ) -> std::result::Result<Vec<Outcome>, Value> {
         if items.is_empty() {
-            return Err(bad("nothing to sign"));
+            return Err(bad(kyso::t!("serve-nothing")));
         }
         let mut docs = Vec::new();
         let mut visible = None;
-        for (n, (data, kind, opts)) in items.iter().enumerate() {
+        for (n, (data, kind, opts)) in items.into_iter().enumerate() {
             let bytes = B64
                 .decode(data.trim())
+                // i18n: for the portal's developers: their request is malformed
                 .map_err(|_| bad(format!("document {}: data is not base64", n + 1)))?;
             let format = match kind.to_ascii_lowercase().as_str() {
                 "pdf" => Format::Pades,
                 "cms" | "cmsdetached" | "" => Format::Cms,
+                "xml" => Format::Xml,
                 other => {
                     return Err(bad(format!(
-                        "document {}: type '{}' is not supported by kyso serve (pdf, cms)",
+                        // i18n: for the portal's developers: their request is malformed
+                        "document {}: type '{}' is not supported by kyso serve (pdf, xml, cms)",
                         n + 1,
                         kyso::cert::printable(other)
-                    )))
+                    )));
                 }
             };
             if format == Format::Pades && visible.is_none() && !opts.is_empty() {
                 visible = self.visible(opts).map_err(|e| bad(e.to_string()))?;
             }
-            let ext = if format == Format::Pades {
-                "pdf"
-            } else {
-                "bin"
+            let ext = match format {
+                Format::Pades => "pdf",
+                Format::Xml => "xml",
+                _ => "bin",
             };
             docs.push((format!("document-{}.{ext}", n + 1), bytes, format));
         }
@@ -254,8 +414,7 @@ impl Vnpt {
             what,
             cert_serial: Some(serial).filter(|s| !s.is_empty()),
         };
-        let outcomes = self
-            .0
+        self.0
             .signing
             .sign_documents(
                 &ask,
@@ -265,20 +424,14 @@ impl Vnpt {
                     reason: None,
                 },
             )
-            .map_err(refusal)?;
-        Ok(outcomes
-            .into_iter()
-            .map(|o| match o {
-                Ok(signed) => result(0, B64.encode(signed).into(), ""),
-                Err(e) => result(3, "".into(), e),
-            })
-            .collect())
+            .map_err(refusal)
     }
 
     /// The visible signature a `PdfSigner` asks for: page, box (`llx, lly, urx, ury`) and
     /// image; none when it gives no box.
     fn visible(&self, signer: &str) -> kyso::Result<Option<Visible>> {
         let v: Value = serde_json::from_str(signer)
+            // i18n: for the portal's developers: their request is malformed
             .map_err(|e| Error::InvalidInput(format!("PdfSigner is not JSON: {e}")))?;
         let num = |k: &str| -> f32 {
             match v.get(k) {
@@ -298,6 +451,7 @@ impl Vnpt {
         let image = match v.get("ImageBase64").and_then(Value::as_str) {
             Some(b) if !b.is_empty() && sig_type != 0 => {
                 let png = B64.decode(b.trim()).map_err(|_| {
+                    // i18n: for the portal's developers: their request is malformed
                     Error::InvalidInput("PdfSigner.ImageBase64 is not base64".into())
                 })?;
                 Some(Arc::new(Image::from_png("PdfSigner.ImageBase64", &png)?))
@@ -312,5 +466,47 @@ impl Vnpt {
             image,
             language: kyso::i18n::Lang::Vi,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_read_as_the_plugin_reads_them() {
+        let call: Call = serde_json::from_str(
+            r#"{"functionID":"10","funcCallback":"cb","args":["a\/b","[{\"data\":\"QQ==\"}]",null,7,{"k":1}]}"#,
+        )
+        .unwrap();
+        let args: Vec<Cow<str>> = call.args.iter().map(|a| text(Some(a))).collect();
+        assert_eq!(args, ["a/b", r#"[{"data":"QQ=="}]"#, "", "7", r#"{"k":1}"#]);
+        assert_eq!(callback(call.callback), "cb");
+        assert_eq!(text(call.function), "10");
+        let items: Vec<Item> = serde_json::from_str(&args[1]).unwrap();
+        assert!(matches!(&items[0].data, Some(Text(Cow::Borrowed("QQ==")))));
+    }
+
+    #[test]
+    fn signed_documents_are_written_as_base64_in_the_reply() {
+        let out = Out::Many(vec![
+            Ok(b"%PDF-\xff\x00".to_vec()),
+            Err("bad \"x\"\n".into()),
+        ]);
+        let reply = out.reply("cb");
+        let (json, cb) = reply.rsplit_once('*').unwrap();
+        assert_eq!(cb, "cb");
+        let v: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["code"], 0);
+        assert_eq!(v["data"][0]["code"], 0);
+        assert_eq!(
+            B64.decode(v["data"][0]["data"].as_str().unwrap()).unwrap(),
+            b"%PDF-\xff\x00"
+        );
+        assert_eq!(
+            v["data"][1],
+            json!({"code": 3, "data": "", "error": "bad \"x\"\n"})
+        );
+        assert_eq!(Out::from(Value::from("1")).reply("f"), "1*f");
     }
 }
