@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use app::{events_until_done, post, App};
+use app::{events_until_done, post, sign, start_batch, App};
 use common::pcscd::Pcscd;
 use common::piv::*;
 use common::*;
@@ -112,14 +112,7 @@ fn stop_mid_batch_keeps_what_was_signed_and_leaves_the_rest() {
     let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, "", &[]);
     let cookie = app.cookie();
     let cert = card_cert(&app, &cookie);
-    let job = post(
-        &app,
-        &cookie,
-        "/api/sign",
-        &json!({"cert": cert["id"], "files": files}),
-    )["job"]
-        .as_u64()
-        .unwrap();
+    let job = start_batch(&app, &cookie, &json!({"cert": cert["id"], "files": files}));
     until_signatures(&card, 2);
     post(&app, &cookie, "/api/cancel", &json!({}));
     let events = events_until_done(&app, &cookie, job);
@@ -146,9 +139,7 @@ fn a_card_pulled_mid_batch_stops_it_and_the_same_batch_signs_all_once_it_is_back
     let cookie = app.cookie();
     let cert = card_cert(&app, &cookie);
     let request = json!({"cert": cert["id"], "files": files});
-    let job = post(&app, &cookie, "/api/sign", &request)["job"]
-        .as_u64()
-        .unwrap();
+    let job = start_batch(&app, &cookie, &request);
     until_signatures(&card, 2);
     card.remove();
     let events = events_until_done(&app, &cookie, job);
@@ -168,15 +159,11 @@ fn a_card_pulled_mid_batch_stops_it_and_the_same_batch_signs_all_once_it_is_back
     card.latency_ms = 0;
     card.insert();
     let cert = card_cert(&app, &cookie);
-    let job = post(
+    let events = sign(
         &app,
         &cookie,
-        "/api/sign",
         &json!({"cert": cert["id"], "files": request["files"]}),
-    )["job"]
-        .as_u64()
-        .unwrap();
-    let events = events_until_done(&app, &cookie, job);
+    );
     assert_eq!(events.last().unwrap()["signed"], 8, "{events:#?}");
     assert_eq!(card.pin_verifications(), 2, "one PIN per batch");
     assert_eq!(listing(&docs).len(), 16);

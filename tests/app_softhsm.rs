@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use app::{cert_of, events_until_done, post, App};
+use app::{cert_of, sign, App};
 use common::mount::Mount;
 use common::nss::*;
 use common::qpdf::{array_of, widget_of};
@@ -64,15 +64,11 @@ fn a_batch_is_signed_with_one_pin_and_the_stamp_where_the_page_put_it() {
     let mut files: Vec<String> = pdfs.iter().map(|p| p.display().to_string()).collect();
     files.push(other.display().to_string());
     let stamp = json!({"page": "1", "x": 320.5, "y": 48, "w": 210, "h": 64});
-    let job = post(
+    let events = sign(
         &app,
         &cookie,
-        "/api/sign",
         &json!({"cert": an["id"], "files": files, "stamp": stamp}),
-    )["job"]
-        .as_u64()
-        .unwrap();
-    let events = events_until_done(&app, &cookie, job);
+    );
     let last = events.last().unwrap();
     assert_eq!(last["type"], "finished", "{events:#?}");
     assert_eq!(last["signed"], 4, "{events:#?}");
@@ -133,15 +129,7 @@ fn a_wrong_pin_ends_the_batch_with_the_attempts_left_and_is_not_retried() {
     let cookie = app.cookie();
     let certs = app.get_json(&cookie, "/api/certs");
     let an = cert_of(&certs, "NGUYỄN VĂN AN");
-    let job = post(
-        &app,
-        &cookie,
-        "/api/sign",
-        &json!({"cert": an["id"], "files": [pdf]}),
-    )["job"]
-        .as_u64()
-        .unwrap();
-    let events = events_until_done(&app, &cookie, job);
+    let events = sign(&app, &cookie, &json!({"cert": an["id"], "files": [pdf]}));
     let last = events.last().unwrap();
     assert_eq!(last["type"], "error", "{events:#?}");
     assert_eq!(last["code"], "wrong-pin", "{last}");
@@ -155,15 +143,7 @@ fn a_wrong_pin_ends_the_batch_with_the_attempts_left_and_is_not_retried() {
     assert!(!fx.path("a.signed.pdf").exists());
     // the page may start another batch at once
     std::fs::write(answers.join("pin"), format!("{PIN}\n")).unwrap();
-    let job = post(
-        &app,
-        &cookie,
-        "/api/sign",
-        &json!({"cert": an["id"], "files": [pdf]}),
-    )["job"]
-        .as_u64()
-        .unwrap();
-    let events = events_until_done(&app, &cookie, job);
+    let events = sign(&app, &cookie, &json!({"cert": an["id"], "files": [pdf]}));
     assert_eq!(events.last().unwrap()["signed"], 1, "{events:#?}");
     assert!(fx.path("a.signed.pdf").is_file());
 }
@@ -193,15 +173,7 @@ fn documents_that_cannot_be_signed_say_why_on_their_row_and_the_rest_are_signed(
     // listed, then deleted before the batch
     std::fs::remove_file(&gone).unwrap();
     let files = [&good, &fake, &locked, &gone];
-    let job = post(
-        &app,
-        &cookie,
-        "/api/sign",
-        &json!({"cert": an["id"], "files": files}),
-    )["job"]
-        .as_u64()
-        .unwrap();
-    let events = events_until_done(&app, &cookie, job);
+    let events = sign(&app, &cookie, &json!({"cert": an["id"], "files": files}));
     let last = events.last().unwrap();
     assert_eq!(last["type"], "finished", "{events:#?}");
     assert_eq!(
@@ -249,15 +221,11 @@ fn a_full_disk_stops_the_batch_in_plain_words_and_leaves_only_whole_pdfs() {
     let cookie = app.cookie();
     let certs = app.get_json(&cookie, "/api/certs");
     let an = cert_of(&certs, "NGUYỄN VĂN AN");
-    let job = post(
+    let events = sign(
         &app,
         &cookie,
-        "/api/sign",
         &json!({"cert": an["id"], "files": files, "out_dir": out_dir}),
-    )["job"]
-        .as_u64()
-        .unwrap();
-    let events = events_until_done(&app, &cookie, job);
+    );
     let last = events.last().unwrap();
     assert_eq!(last["type"], "finished", "{events:#?}");
     assert!(last["signed"].as_u64().unwrap() <= 1, "{last}");
@@ -297,15 +265,11 @@ fn signatures_are_timestamped_by_the_tsa_of_the_configuration() {
     let cookie = app.cookie();
     let certs = app.get_json(&cookie, "/api/certs");
     let an = cert_of(&certs, "NGUYỄN VĂN AN");
-    let job = post(
+    let events = sign(
         &app,
         &cookie,
-        "/api/sign",
         &json!({"cert": an["id"], "files": [pdf, txt]}),
-    )["job"]
-        .as_u64()
-        .unwrap();
-    let events = events_until_done(&app, &cookie, job);
+    );
     assert_eq!(events.last().unwrap()["signed"], 2, "{events:#?}");
     // the TSA was asked once per signature; openssl finds the token in the CMS signature
     assert_eq!(tsa.server.count(), 2);

@@ -240,6 +240,19 @@ pub fn post(app: &App, cookie: &str, path: &str, body: &Value) -> Value {
     serde_json::from_str(&r.body).unwrap()
 }
 
+/// Starts a batch (`POST /api/sign` with `request`); its job number.
+pub fn start_batch(app: &App, cookie: &str, request: &Value) -> u64 {
+    post(app, cookie, "/api/sign", request)["job"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Signs as the page does: the batch's events until it ends.
+pub fn sign(app: &App, cookie: &str, request: &Value) -> Vec<Value> {
+    let job = start_batch(app, cookie, request);
+    events_until_done(app, cookie, job)
+}
+
 /// The events of batch `job` until it ends (`finished` or `error`).
 pub fn events_until_done(app: &App, cookie: &str, job: u64) -> Vec<Value> {
     let mut seen = Vec::new();

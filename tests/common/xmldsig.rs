@@ -89,8 +89,24 @@ pub fn kyso_verify(fx: &Fixture, file: &str) -> (Option<i32>, Vec<serde_json::Va
     (out.status.code(), reports)
 }
 
+/// signxml's XAdES verifier on `file` with the fixture's CA: Ok when it verifies both
+/// references (the data and the signed properties), else what it said.
+pub fn signxml_xades(fx: &Fixture, file: &Path) -> Result<(), String> {
+    let out = std::process::Command::new("python3")
+        .args(["-c", XADES_VERIFY])
+        .arg(file)
+        .arg(fx.path("ca.pem"))
+        .output()
+        .unwrap();
+    if out.status.success() && stdout(&out).contains("verified 2") {
+        Ok(())
+    } else {
+        Err(stderr(&out))
+    }
+}
+
 /// signxml's XAdES verifier: the signed properties, the SigningCertificateV2 digest.
-pub const XADES_VERIFY: &str = r#"
+const XADES_VERIFY: &str = r#"
 import sys
 from lxml import etree
 from signxml.xades import XAdESVerifier, XAdESSignatureConfiguration
