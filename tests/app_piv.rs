@@ -101,13 +101,20 @@ fn only_whole_outputs(docs: &Path, events: &[Value]) -> usize {
     outputs.len()
 }
 
-#[test]
-fn stop_mid_batch_keeps_what_was_signed_and_leaves_the_rest() {
-    let _pcscd = Pcscd::start();
+/// pcscd with the virtual PIV card inserted, taking 300 ms per signature (a batch can be
+/// stopped or the card pulled while it runs).
+fn slow_card() -> (Pcscd, Fixture, PivCard) {
+    let pcscd = Pcscd::start();
     let fx = Fixture::new();
     let mut card = PivCard::new(&fx.path("card"));
     card.latency_ms = 300;
     card.insert();
+    (pcscd, fx, card)
+}
+
+#[test]
+fn stop_mid_batch_keeps_what_was_signed_and_leaves_the_rest() {
+    let (_pcscd, fx, card) = slow_card();
     let (docs, files) = eight_pdfs(&fx);
     let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, "", &[]);
     let cookie = app.cookie();
@@ -129,11 +136,7 @@ fn stop_mid_batch_keeps_what_was_signed_and_leaves_the_rest() {
 
 #[test]
 fn a_card_pulled_mid_batch_stops_it_and_the_same_batch_signs_all_once_it_is_back() {
-    let _pcscd = Pcscd::start();
-    let fx = Fixture::new();
-    let mut card = PivCard::new(&fx.path("card"));
-    card.latency_ms = 300;
-    card.insert();
+    let (_pcscd, fx, mut card) = slow_card();
     let (docs, files) = eight_pdfs(&fx);
     let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, "", &[]);
     let cookie = app.cookie();
