@@ -188,6 +188,9 @@ pub struct ServeConfig {
     pub token: Option<String>,
     /// The key id (hex) to sign with when the token holds several keys.
     pub key_id: Option<String>,
+    /// The timestamp authority (`http://…`) used when a page asks for a timestamp (VNPT's
+    /// `PdfSigner.TsaUrl`): kyso never contacts a URL a web page names.
+    pub tsa: Option<String>,
 }
 
 /// `[app]`: the signing page (`kyso app`).

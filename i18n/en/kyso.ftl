@@ -876,3 +876,5 @@ serve-nothing = nothing to sign
 serve-refused-other-site = refused: { $url } is not on the requesting site { $origin } (files are downloaded from and uploaded to that site only)
 serve-download-too-large = { $url } is larger than the { $limit } bytes kyso serve downloads
 serve-upload-refused = the upload handler { $url } refused the file: { $reply }
+serve-tsa-not-http = [serve] tsa = "{ $url }" in kyso.toml: expected an http:// or https:// URL
+serve-tsa-not-configured = the page asks for a timestamp from { $url }; kyso serve takes timestamps only from the authority set in kyso.toml, never from a URL a page names: add [serve] tsa = "{ $url }" if you trust it

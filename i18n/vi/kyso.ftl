@@ -874,3 +874,5 @@ serve-nothing = không có gì để ký
 serve-refused-other-site = từ chối: { $url } không thuộc trang yêu cầu { $origin } (tệp chỉ được tải về từ và tải lên chính trang đó)
 serve-download-too-large = { $url } lớn hơn { $limit } byte mà kyso serve cho phép tải về
 serve-upload-refused = nơi nhận tải lên { $url } đã từ chối tệp: { $reply }
+serve-tsa-not-http = [serve] tsa = "{ $url }" trong kyso.toml: cần một địa chỉ http:// hoặc https://
+serve-tsa-not-configured = trang web yêu cầu dấu thời gian từ { $url }; kyso serve chỉ lấy dấu thời gian từ máy chủ khai báo trong kyso.toml, không bao giờ từ địa chỉ do trang web đưa ra: hãy thêm [serve] tsa = "{ $url }" nếu bạn tin cậy máy chủ đó

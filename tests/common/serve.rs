@@ -35,6 +35,8 @@ pub struct Setup {
     pub log: Option<PathBuf>,
     /// `--lang` (default: the environment's, English here).
     pub lang: Option<&'static str>,
+    /// `[serve] tsa` (default: none).
+    pub tsa: Option<String>,
 }
 
 /// A running `kyso serve`, killed on drop.
@@ -73,13 +75,18 @@ impl Serve {
         std::fs::write(
             &toml,
             format!(
-                "[[module]]\npath = \"{}\"\n\n[serve]\npinentry = \"{}\"\n",
+                "[[module]]\npath = \"{}\"\n\n[serve]\npinentry = \"{}\"\n{}",
                 setup
                     .module
                     .as_ref()
                     .map_or(Path::new(SPY), |m| &m.0)
                     .display(),
-                setup.pinentry.as_deref().unwrap_or(&script).display()
+                setup.pinentry.as_deref().unwrap_or(&script).display(),
+                setup
+                    .tsa
+                    .as_ref()
+                    .map(|t| format!("tsa = \"{t}\"\n"))
+                    .unwrap_or_default()
             ),
         )
         .unwrap();
@@ -420,10 +427,7 @@ pub fn portal_signs_in_a_browser(
             ca_dir: Some(ca_dir.to_owned()),
             pinentry: Some("/usr/bin/pinentry-gtk-2".into()),
             display: Some(x.display.clone()),
-            ports: None,
-            module: None,
-            log: None,
-            lang: None,
+            ..Setup::default()
         },
     );
     let hash = {

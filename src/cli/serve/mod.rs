@@ -187,7 +187,8 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<i32> {
             pinentry.clone(),
             args.token.clone().or(cfg.token.clone()),
             key_id,
-        ),
+            cfg.tsa.clone(),
+        )?,
         portal: portal::Portal::new(cfg.ca_file.as_deref(), Duration::from_secs(60), max as u64)?,
         font: PathBuf::from(kyso::document::pdf::appearance::DEFAULT_FONT),
     });

@@ -52,6 +52,8 @@ pub struct PdfOptions {
     pub visible: Option<kyso::document::Visible>,
     /// `/Reason` (the document number and date of an issued document).
     pub reason: Option<String>,
+    /// The page asked for a timestamp: from `[serve] tsa` (checked before this is set).
+    pub timestamp: bool,
 }
 
 /// One document's outcome: its output, or why not.
@@ -65,6 +67,7 @@ pub struct Signing {
     key_id: Option<Vec<u8>>,
     lock: Mutex<()>,
     wedged: AtomicBool,
+    tsa: Option<Arc<dyn kyso::document::Timestamper>>,
 }
 
 /// A token logged in to, and the key to sign with.
@@ -84,15 +87,34 @@ impl Signing {
         pinentry: Pinentry,
         token: Option<String>,
         key_id: Option<Vec<u8>>,
-    ) -> Signing {
-        Signing {
+        tsa: Option<String>,
+    ) -> kyso::Result<Signing> {
+        let tsa: Option<Arc<dyn kyso::document::Timestamper>> = match tsa {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(Arc::new(kyso::document::Tsa::new(url)))
+            }
+            Some(url) => {
+                return Err(Error::InvalidInput(kyso::t!(
+                    "serve-tsa-not-http",
+                    url = kyso::cert::printable(&url)
+                )))
+            }
+            None => None,
+        };
+        Ok(Signing {
             backend,
             pinentry,
             token,
             key_id,
             lock: Mutex::new(()),
             wedged: AtomicBool::new(false),
-        }
+            tsa,
+        })
+    }
+
+    /// Whether a page's request for a timestamp can be met (`[serve] tsa` is set).
+    pub fn can_timestamp(&self) -> bool {
+        self.tsa.is_some()
     }
 
     /// The tokens present now (tokens come and go while the service runs).
@@ -293,6 +315,7 @@ impl Signing {
             ready: ready.clone(),
             pdf: pdf.clone(),
             outcomes: Arc::new(Mutex::new(outcomes)),
+            tsa: self.tsa.clone(),
         };
         let outcomes = work.outcomes.clone();
         let (done, wait) = std::sync::mpsc::channel::<bool>();
@@ -399,6 +422,7 @@ struct Work {
     ready: Vec<bool>,
     pdf: PdfOptions,
     outcomes: Arc<Mutex<Vec<Outcome>>>,
+    tsa: Option<Arc<dyn kyso::document::Timestamper>>,
 }
 
 impl Work {
@@ -412,6 +436,7 @@ impl Work {
             ready,
             pdf,
             outcomes,
+            tsa,
         } = self;
         let set = |i: usize, o: Outcome| {
             if let Some(slot) = outcomes.lock().ok().as_mut().and_then(|a| a.get_mut(i)) {
@@ -442,6 +467,9 @@ impl Work {
                     chain: choose::known_chain(signer.certificate(), &*token, Vec::new()),
                     visible: pdf.visible.clone().filter(|_| is_pdf),
                     reason: pdf.reason.clone().filter(|_| is_pdf),
+                    tsa: tsa
+                        .clone()
+                        .filter(|_| pdf.timestamp && format != Format::Xml),
                     ..Options::new(alg)
                 };
                 let batch = Batch::new(signer.as_ref(), format, opts)?.with_removal_watch(watch);

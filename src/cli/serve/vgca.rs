@@ -162,6 +162,7 @@ impl Vgca {
             &PdfOptions {
                 visible: None,
                 reason: None,
+                timestamp: false,
             },
         );
         match out {
@@ -287,6 +288,7 @@ impl Vgca {
             &PdfOptions {
                 visible: None,
                 reason,
+                timestamp: false,
             },
         );
         let signed = match out {

@@ -381,6 +381,7 @@ impl Vnpt {
         }
         let mut docs = Vec::new();
         let mut visible = None;
+        let mut timestamp = false;
         for (n, (data, kind, opts)) in items.into_iter().enumerate() {
             let bytes = B64
                 .decode(data.trim())
@@ -400,7 +401,10 @@ impl Vnpt {
                 }
             };
             if format == Format::Pades && visible.is_none() && !opts.is_empty() {
-                visible = self.visible(opts).map_err(|e| bad(e.to_string()))?;
+                visible = self.visible(opts).map_err(|e| bad(e.localized()))?;
+            }
+            if format == Format::Pades && !opts.is_empty() {
+                timestamp |= self.timestamp(opts).map_err(|e| bad(e.localized()))?;
             }
             let ext = match format {
                 Format::Pades => "pdf",
@@ -422,9 +426,30 @@ impl Vnpt {
                 &PdfOptions {
                     visible,
                     reason: None,
+                    timestamp,
                 },
             )
             .map_err(refusal)
+    }
+
+    /// Whether a `PdfSigner` asks for a timestamp (`TsaUrl`): met with `[serve] tsa` only,
+    /// refused before anything is asked when kyso.toml names none (the page's URL is never
+    /// contacted).
+    fn timestamp(&self, signer: &str) -> kyso::Result<bool> {
+        let v: Value = serde_json::from_str(signer).unwrap_or(Value::Null);
+        let asked = v
+            .get("TsaUrl")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        match asked {
+            None => Ok(false),
+            Some(_) if self.0.signing.can_timestamp() => Ok(true),
+            Some(url) => Err(Error::InvalidInput(t!(
+                "serve-tsa-not-configured",
+                url = kyso::cert::printable(url)
+            ))),
+        }
     }
 
     /// The visible signature a `PdfSigner` asks for: page, box (`llx, lly, urx, ury`) and
