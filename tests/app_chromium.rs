@@ -1,10 +1,11 @@
-//! `kyso app` in real Chromium under Xvfb, as a person without a terminal uses it: 27 PDFs
+//! `kyso app` in real Chromium under Xvfb, as a person without a terminal uses it: 97 PDFs
 //! given as "Open with" gives them (the command line) and 3 dropped on the page, the SoftHSM
-//! certificate chosen, the stamp dragged with the mouse and nudged with the arrow keys (DevTools
-//! input events), one PIN typed (xdotool) into the real pinentry-gtk-2 dialog, the results
-//! followed on the page, then one output dropped on the verify view. Every output is checked by pdfsig (trusting the test
-//! CA) and its widget's rectangle by qpdf against where the page put the stamp. Screenshots
-//! of each step go to `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png).
+//! certificate chosen, the stamp dragged with the mouse and nudged with the arrow keys
+//! (DevTools input events), one PIN typed (xdotool) into the real pinentry-gtk-2 dialog for
+//! all 100, the results followed on the page, then one output dropped on the verify view.
+//! Every output is checked by pdfsig (trusting the test CA) and its widget's rectangle by qpdf
+//! against where the page put the stamp. Screenshots of each step go to
+//! `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png).
 
 #[path = "common/app.rs"]
 mod app;
@@ -121,13 +122,13 @@ fn devtools_page(profile: &Path, prefix: &str) -> String {
 }
 
 #[test]
-fn a_person_signs_30_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
+fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     let fx = Fixture::new();
     let home = fx.path("home");
     let docs = home.join("Văn bản đến");
     std::fs::create_dir_all(&docs).unwrap();
     let pdf = std::fs::read(SPEC_PDF).unwrap();
-    let given: Vec<PathBuf> = (1..=27)
+    let given: Vec<PathBuf> = (1..=97)
         .map(|i| {
             let p = docs.join(format!("công văn {i:02}.pdf"));
             std::fs::write(&p, &pdf).unwrap();
@@ -199,8 +200,8 @@ fn a_person_signs_30_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     assert_eq!(page.eval("location.href"), format!("{origin}/"));
     assert_eq!(page.eval("document.documentElement.lang"), "vi");
     page.until(
-        "27 documents",
-        "document.querySelectorAll('#files tbody tr').length === 27",
+        "97 documents",
+        "document.querySelectorAll('#files tbody tr').length === 97",
     );
     page.until(
         "the certificates",
@@ -214,8 +215,8 @@ fn a_person_signs_30_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
         .collect();
     page.drop_files("drop-files", &dropped);
     page.until(
-        "30 documents",
-        "document.querySelectorAll('#files tbody tr').length === 30",
+        "100 documents",
+        "document.querySelectorAll('#files tbody tr').length === 100",
     );
     for (name, _) in &dropped {
         assert!(uploads.join(name).is_file(), "{name} not saved");
@@ -288,10 +289,10 @@ fn a_person_signs_30_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     answer_pin_dialog(&x, &mut chrome, "^kyso", PIN);
     page.until("the results", "document.body.dataset.finished === '1'");
     let summary = page.eval("document.getElementById('summary').innerText");
-    assert!(summary.contains("30 đã ký, 0 không ký được"), "{summary}");
+    assert!(summary.contains("100 đã ký, 0 không ký được"), "{summary}");
     assert_eq!(page.eval("document.getElementById('error').innerText"), "");
     let signed_rows = page.eval("String(document.querySelectorAll('#files td.signed').length)");
-    assert_eq!(signed_rows, "30");
+    assert_eq!(signed_rows, "100");
     page.screenshot("5-results");
 
     // every output: valid and trusted for pdfsig, the stamp where the page put it
