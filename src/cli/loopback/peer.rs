@@ -1,5 +1,5 @@
 //! Whose process is at the other end of a loopback TCP connection: Linux lists each socket's
-//! owner in `/proc/net/tcp{,6}`, so the service refuses other users without unsafe code.
+//! owner in `/proc/net/tcp{,6}`, so the service refuses other users in safe Rust.
 
 use std::net::SocketAddr;
 use std::os::unix::fs::MetadataExt;
