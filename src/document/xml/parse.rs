@@ -61,8 +61,8 @@ fn declared_encoding(text: &str) -> Option<&str> {
     let decl = &decl[..decl.find("?>")?];
     let rest = &decl[decl.find("encoding")? + "encoding".len()..];
     let rest = rest.trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next()?;
-    let rest = &rest[1..];
+    let quote = rest.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+    let rest = &rest[quote.len_utf8()..];
     Some(&rest[..rest.find(quote)?])
 }
 
@@ -136,6 +136,20 @@ pub fn text_of(doc: &Document<'_>, node: NodeId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `xml` fuzz target: a declaration whose "quote" is a two-byte character.
+    #[test]
+    fn an_encoding_declaration_without_a_quote_is_no_encoding() {
+        assert_eq!(
+            declared_encoding("<?xml version=\"1.0\" encoding=\u{7a4}TF-8\"?><a/>"),
+            None
+        );
+        assert_eq!(
+            declared_encoding("<?xml version='1.0' encoding='UTF-8'?><a/>"),
+            Some("UTF-8")
+        );
+        assert!(text("a.xml", "<?xml encoding=\u{7a4}x\u{7a4}?><a/>".as_bytes()).is_ok());
+    }
 
     #[test]
     fn dtds_and_duplicate_ids_are_refused() {
