@@ -412,20 +412,7 @@ fn judge(
         with_tsa.extend(t.embedded_certificates().iter().cloned());
     }
     report.chain_revocation = verify_ltv::others(&leaves, &with_tsa, anchors, stored, ctx.answers);
-    // A revoked intermediate or TSA certificate: invalid unless revoked after the timestamp.
-    if let Some(bad) = report.chain_revocation.iter().find(|o| {
-        o.revocation.status == RevocationStatus::Revoked
-            && stamped_at
-                .zip(o.revocation.revoked_time())
-                .is_none_or(|(ts, rev)| ts >= rev)
-    }) {
-        report.status = "invalid";
-        report.error = Some(t!(
-            "verify-chain-certificate-revoked",
-            subject = bad.subject.as_str(),
-            revocation = bad.revocation.localized()
-        ));
-    }
+    judge_chain_revocation(report, stamped_at);
     if revocation.status == RevocationStatus::Revoked && report.status != "invalid" {
         // A valid timestamp before the revocation keeps the signature good (it was made while
         // the certificate was valid); otherwise it cannot be told from a signature made after.
@@ -449,6 +436,24 @@ fn judge(
     report.revocation = Some(revocation);
     report.signature = Some(v);
     report.trust = Some(trust);
+}
+
+/// A revoked intermediate or TSA certificate in `report.chain_revocation` makes the signature
+/// invalid, unless it was revoked after a trusted timestamp (`stamped_at`).
+pub(super) fn judge_chain_revocation(report: &mut Report, stamped_at: Option<OffsetDateTime>) {
+    if let Some(bad) = report.chain_revocation.iter().find(|o| {
+        o.revocation.status == RevocationStatus::Revoked
+            && stamped_at
+                .zip(o.revocation.revoked_time())
+                .is_none_or(|(ts, rev)| ts >= rev)
+    }) {
+        report.status = "invalid";
+        report.error = Some(t!(
+            "verify-chain-certificate-revoked",
+            subject = bad.subject.as_str(),
+            revocation = bad.revocation.localized()
+        ));
+    }
 }
 
 /// A PDF without a detached signature beside it: its embedded signatures are verified.

@@ -94,19 +94,7 @@ fn judge(file: &Path, mut x: XmlSignature, ctx: &Ctx) -> Report {
         let leaves = [x.signer_certificate(), tsa];
         r.chain_revocation =
             verify_ltv::others(&leaves, &candidates, ctx.anchors, None, ctx.answers);
-        if let Some(bad) = r.chain_revocation.iter().find(|o| {
-            o.revocation.status == RevocationStatus::Revoked
-                && stamped_at
-                    .zip(o.revocation.revoked_time())
-                    .is_none_or(|(ts, at)| ts >= at)
-        }) {
-            r.status = "invalid";
-            r.error = Some(t!(
-                "verify-chain-certificate-revoked",
-                subject = bad.subject.as_str(),
-                revocation = bad.revocation.localized()
-            ));
-        }
+        super::verify::judge_chain_revocation(&mut r, stamped_at);
     }
     r.revocation = Some(rev);
     r.trust = Some(trust);
