@@ -147,7 +147,10 @@ fn a_card_pulled_mid_batch_stops_it_and_the_same_batch_signs_all_once_it_is_back
     card.remove();
     let events = events_until_done(&app, &cookie, job);
     let last = events.last().unwrap();
-    assert_eq!(last["type"], "finished", "{events:#?}");
+    // OpenSC 0.23 may never return from the C_Sign the card left in: then the app restarts
+    // in place and says so (tests/app_hang.rs), and goes on as below
+    let restarted = last["type"] == "error" && last["code"] == "restarted";
+    assert!(last["type"] == "finished" || restarted, "{events:#?}");
     let stopped = events
         .iter()
         .find(|e| e["type"] == "stopped")

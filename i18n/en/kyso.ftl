@@ -878,3 +878,9 @@ serve-download-too-large = { $url } is larger than the { $limit } bytes kyso ser
 serve-upload-refused = the upload handler { $url } refused the file: { $reply }
 serve-tsa-not-http = [serve] tsa = "{ $url }" in kyso.toml: expected an http:// or https:// URL
 serve-tsa-not-configured = the page asks for a timestamp from { $url }; kyso serve takes timestamps only from the authority set in kyso.toml, never from a URL a page names: add [serve] tsa = "{ $url }" if you trust it
+
+## kyso app: restarting after a token's module stopped answering
+app-restarting = a token's module stopped answering: kyso app restarts itself on the same address
+app-restart-failed = could not restart ({ $error }); start kyso app again
+app-restarted = The token stopped answering ({ $why }), so kyso restarted itself. Documents already signed are kept; sign the others again.
+app-stuck-on-stop = it did not stop when asked

@@ -876,3 +876,9 @@ serve-download-too-large = { $url } lớn hơn { $limit } byte mà kyso serve ch
 serve-upload-refused = nơi nhận tải lên { $url } đã từ chối tệp: { $reply }
 serve-tsa-not-http = [serve] tsa = "{ $url }" trong kyso.toml: cần một địa chỉ http:// hoặc https://
 serve-tsa-not-configured = trang web yêu cầu dấu thời gian từ { $url }; kyso serve chỉ lấy dấu thời gian từ máy chủ khai báo trong kyso.toml, không bao giờ từ địa chỉ do trang web đưa ra: hãy thêm [serve] tsa = "{ $url }" nếu bạn tin cậy máy chủ đó
+
+## kyso app: restarting after a token's module stopped answering
+app-restarting = mô-đun của thiết bị ký không còn phản hồi: kyso app tự khởi động lại trên cùng địa chỉ
+app-restart-failed = không khởi động lại được ({ $error }); hãy mở lại kyso app
+app-restarted = Thiết bị ký không còn phản hồi ({ $why }) nên kyso đã tự khởi động lại. Các tài liệu đã ký vẫn được giữ nguyên; hãy ký lại các tài liệu còn lại.
+app-stuck-on-stop = thiết bị không dừng khi được yêu cầu

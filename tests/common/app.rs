@@ -130,6 +130,13 @@ impl App {
     }
 }
 
+impl App {
+    /// The process id (a restart in place keeps it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -163,7 +170,18 @@ pub fn http(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Reply {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    try_http(port, method, path, headers, body).unwrap()
+}
+
+/// [`http`], or why there was no whole reply (nothing listening, the connection cut).
+pub fn try_http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> std::io::Result<Reply> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     for (n, v) in headers {
         req.push_str(&format!("{n}: {v}\r\n"));
@@ -176,13 +194,16 @@ pub fn http(
     }
     req.push_str("\r\n");
     req.push_str(body.unwrap_or(""));
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(req.as_bytes())?;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    s.read_to_end(&mut raw)?;
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(&raw)));
+        .ok_or_else(|| {
+            let head = String::from_utf8_lossy(&raw);
+            std::io::Error::other(format!("no header end: {head}"))
+        })?;
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut body = raw[split + 4..].to_vec();
     let mut lines = head.lines();
@@ -202,11 +223,11 @@ pub fn http(
         body = unchunk(&body);
     }
     let body = String::from_utf8(body).expect("a UTF-8 body");
-    Reply {
+    Ok(Reply {
         status,
         headers,
         body,
-    }
+    })
 }
 
 fn unchunk(mut s: &[u8]) -> Vec<u8> {
@@ -263,7 +284,16 @@ pub fn events_until_done(app: &App, cookie: &str, job: u64) -> Vec<Value> {
             std::time::Instant::now() < deadline,
             "batch {job} did not end: {seen:#?}"
         );
-        let batch = app.get_json(cookie, &format!("/api/events?from={from}"));
+        let path = format!("/api/events?from={from}");
+        let host = app.host();
+        let headers = [("Host", host.as_str()), ("Cookie", cookie)];
+        // no answer while the app restarts in place (a module that stopped answering)
+        let Ok(reply) = try_http(app.port, "GET", &path, &headers, None) else {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            continue;
+        };
+        assert_eq!(reply.status, 200, "{reply:?}");
+        let batch: Value = serde_json::from_str(&reply.body).unwrap();
         let batch = batch.as_array().unwrap().clone();
         from += batch.len();
         for e in batch.into_iter().filter(|e| e["job"] == job) {

@@ -56,6 +56,12 @@ impl Guard {
         })
     }
 
+    /// The secret of the process a restarted app replaced ([`super::restart`]): the pages
+    /// open keep their cookie.
+    pub fn with_secret(port: u16, secret: String) -> Guard {
+        Guard { secret, port }
+    }
+
     /// The address to open once: the page with the secret.
     pub fn launch_url(&self) -> String {
         format!("http://127.0.0.1:{}/?s={}", self.port, self.secret)

@@ -85,6 +85,8 @@ pub struct Context<'a> {
     pub busy: Arc<AtomicBool>,
     /// `[app] tsa`: where signature timestamps come from.
     pub tsa: Option<Arc<dyn kyso::document::Timestamper>>,
+    /// Told when the token is pulled out: a batch that does not end then is stuck.
+    pub watchdog: Arc<super::restart::Watchdog>,
 }
 
 impl Context<'_> {
@@ -220,7 +222,9 @@ fn signed(
         slot: Some(label.to_owned()),
     };
     let reason = removed.localized_in(lang);
+    let watchdog = ctx.watchdog.clone();
     let watch = RemovalWatch::start(&reader, move || {
+        watchdog.ask_end(reason.clone());
         log.push(json!({"type": "stopped", "job": job, "reason": reason}));
     });
     ctx.tell(json!({"type": "signing-started", "documents": ready.to_sign}));

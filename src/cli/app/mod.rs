@@ -33,6 +33,7 @@ mod files;
 mod guard;
 mod http;
 mod job;
+mod restart;
 mod reuse;
 
 use std::net::SocketAddr;
@@ -106,8 +107,8 @@ struct App {
     log: Arc<events::Log>,
     /// A batch runs (one at a time: one person, one token).
     busy: Arc<AtomicBool>,
-    /// The running batch's cancel.
-    cancel: Mutex<Option<Cancel>>,
+    /// The running batch's cancel, and its watchdog (Stop asks it to end).
+    cancel: Mutex<Option<(Cancel, Arc<restart::Watchdog>)>>,
     jobs: AtomicU64,
     /// Where uploads go.
     folder: PathBuf,
@@ -122,13 +123,27 @@ struct App {
 }
 
 pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
+    // the process a stuck module made restart (see [`restart`]): its session goes on
+    let restarted = restart::take();
     // another launch ("Open with" again): its files go to the page already open
-    if args.port == 0 {
+    if args.port == 0 && restarted.is_none() {
         if let Some(url) = reuse::hand_over(&files::expand(&args.files)) {
             open(&url, args.no_open, None);
             return Ok(0);
         }
     }
+    // listening first: the pages of a restarted app reconnect at once
+    let port = restarted.as_ref().map_or(args.port, |s| s.port);
+    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| {
+        Error::io(
+            t!("io-listening", address = format!("127.0.0.1:{port}")),
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
+    let local = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| Error::InvalidInput("not listening on an IP address".into()))?; // i18n: tiny_http on a Unix socket: cannot happen here
     let discovery = context::discovery(cli)?;
     let pinentry = discovery.config().serve.pinentry.clone();
     let tsa: Option<Arc<dyn kyso::document::Timestamper>> = match &discovery.config().app.tsa {
@@ -145,29 +160,35 @@ pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
     };
     // no token yet is no reason to stop: the page says to plug one in, and finds it then
     let tokens = Arc::new(certs::Tokens::new(discovery));
-    let server = tiny_http::Server::http(("127.0.0.1", args.port)).map_err(|e| {
-        Error::io(
-            t!("io-listening", address = format!("127.0.0.1:{}", args.port)),
-            std::io::Error::other(e.to_string()),
-        )
-    })?;
-    let local = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| Error::InvalidInput("not listening on an IP address".into()))?; // i18n: tiny_http on a Unix socket: cannot happen here
+    let (guard, files, outputs, log, jobs) = match &restarted {
+        Some(s) => (
+            guard::Guard::with_secret(local.port(), s.secret.clone()),
+            s.files.clone(),
+            s.outputs.clone(),
+            events::Log::starting_at(s.events),
+            s.job,
+        ),
+        None => (
+            guard::Guard::new(local.port())?,
+            files::expand(&args.files),
+            Vec::new(),
+            events::Log::default(),
+            0,
+        ),
+    };
     let app = Arc::new(App {
-        guard: guard::Guard::new(local.port())?,
-        files: Mutex::new(files::expand(&args.files)),
+        guard,
+        files: Mutex::new(files),
         local,
         tokens: tokens.clone(),
         pinentry,
-        log: Arc::new(events::Log::default()),
+        log: Arc::new(log),
         busy: Arc::new(AtomicBool::new(false)),
         cancel: Mutex::new(None),
-        jobs: AtomicU64::new(0),
+        jobs: AtomicU64::new(jobs),
         folder: args.folder.clone().unwrap_or_else(default_folder),
         verify_dir: tempfile::tempdir().map_err(|e| Error::io(t!("io-temporary-folder"), e))?,
-        outputs: Arc::new(Mutex::new(Vec::new())),
+        outputs: Arc::new(Mutex::new(outputs)),
         config: cli.config.clone(),
         tsa,
     });
@@ -176,7 +197,16 @@ pub fn run(cli: &Cli, args: &AppArgs) -> Result<i32> {
         log.push(json!({"type": "certs"}))
     });
     reuse::record(local.port(), app.guard.secret());
-    open(&app.guard.launch_url(), args.no_open, Some(local));
+    match &restarted {
+        // the pages open reconnect by themselves: they hear why their batch ended
+        Some(s) => {
+            let why = tr_in(s.lang(), "app-restarted", &[("why", s.why.clone().into())]);
+            app.log
+                .push(json!({"type": "error", "job": s.job, "message": why, "code": "restarted"}));
+            app.log.push(json!({"type": "certs"}));
+        }
+        None => open(&app.guard.launch_url(), args.no_open, Some(local)),
+    }
     for request in server.incoming_requests() {
         let app = app.clone();
         // a thread each: the progress stream of a batch stays open while the page asks more
@@ -210,7 +240,7 @@ fn open(url: &str, no_open: bool, local: Option<SocketAddr>) {
     let _ = std::io::stdout().flush();
 }
 
-fn serve(app: &App, mut request: tiny_http::Request) {
+fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
     if let Some(peer_addr) = request.remote_addr().copied() {
         if !peer::same_user(peer_addr, app.local) {
             log::warn!("a request from {peer_addr} by another user refused"); // i18n: a log line
@@ -307,9 +337,12 @@ fn serve(app: &App, mut request: tiny_http::Request) {
             }
             let id = app.jobs.fetch_add(1, Ordering::SeqCst) + 1;
             let cancel = Cancel::default();
+            let watchdog = Arc::new(restart::Watchdog::default());
             if let Ok(mut c) = app.cancel.lock() {
-                *c = Some(cancel.clone());
+                *c = Some((cancel.clone(), watchdog.clone()));
             }
+            let stuck = app.clone();
+            watchdog.watch(move |why| stuck.restart(id, lang, why));
             let (log, busy) = (app.log.clone(), app.busy.clone());
             let (tokens, pinentry) = (app.tokens.clone(), app.pinentry.clone());
             let outputs = app.outputs.clone();
@@ -325,14 +358,17 @@ fn serve(app: &App, mut request: tiny_http::Request) {
                     outputs: &outputs,
                     busy,
                     tsa,
+                    watchdog: watchdog.clone(),
                 };
                 job::run(&ctx, req);
+                watchdog.ended();
             });
             json_reply(request, &json!({"job": id}))
         }
         (Method::Post, "/api/cancel") => {
-            if let Some(c) = app.cancel.lock().ok().and_then(|c| c.clone()) {
+            if let Some((c, watchdog)) = app.cancel.lock().ok().and_then(|c| c.clone()) {
                 c.cancel();
+                watchdog.ask_end(tr_in(lang, "app-stuck-on-stop", &[]));
             }
             json_reply(request, &json!({"ok": true}))
         }
@@ -418,6 +454,24 @@ fn serve(app: &App, mut request: tiny_http::Request) {
             }
         }
         _ => text(request, 404, "not found"), // i18n: an HTTP reply to the page's script, which shows its own words
+    }
+}
+
+impl App {
+    /// Replaces the process by a new app going on with this session (see [`restart`]): batch
+    /// `job` is stuck in a module that stopped answering, for reason `why`.
+    fn restart(&self, job: u64, lang: Lang, why: String) {
+        let list = |m: &Mutex<Vec<PathBuf>>| m.lock().map(|f| f.clone()).unwrap_or_default();
+        restart::exec(&restart::Session {
+            port: self.local.port(),
+            secret: self.guard.secret().to_owned(),
+            files: list(&self.files),
+            outputs: list(&self.outputs),
+            events: self.log.len(),
+            job,
+            lang: lang.tag().to_owned(),
+            why,
+        })
     }
 }
 

@@ -20,6 +20,7 @@
 //! | `sign-longer` | signatures take 320 bytes, not the 256 of the certificate's RSA-2048 key (`CKR_BUFFER_TOO_SMALL` below, the operation kept, as the spec says) |
 //! | `token-info-non-utf8` | label, manufacturer, model and serial hold bytes that are not UTF-8 |
 //! | `garbage-lengths` | every lie about a length above at once |
+//! | `sign-hangs` | `C_Sign` with a buffer never returns (as OpenSC 0.23 does when its card is pulled mid-command) |
 //!
 //! Otherwise `C_Sign` returns 256 bytes that are no signature (the key is not here), and any
 //! PIN logs in. `unsafe` is everywhere here: it is a C ABI written by hand, and test code.
@@ -446,6 +447,11 @@ unsafe extern "C" fn C_Sign(
             len as CK_ULONG
         };
         return CKR_OK;
+    }
+    if mode("sign-hangs") {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
     }
     let room = *sig_len as usize;
     if mode("sign-overflow") {
