@@ -5,7 +5,8 @@
 //! all 100, the results followed on the page, then one output dropped on the verify view.
 //! Every output is checked by pdfsig (trusting the test CA) and its widget's rectangle by qpdf
 //! against where the page put the stamp. Screenshots of each step go to
-//! `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png).
+//! `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png). An English browser gets
+//! the English page, and its folder chooser sends the outputs where the person chose.
 
 #[path = "common/app.rs"]
 mod app;
@@ -121,6 +122,95 @@ fn devtools_page(profile: &Path, prefix: &str) -> String {
     })
 }
 
+/// The configuration (SoftHSM, the real pinentry-gtk-2, the test CA trusted) and the
+/// screenshots' folder.
+fn setup(fx: &Fixture) -> (PathBuf, PathBuf) {
+    let toml = fx.path("app.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "[[module]]\npath = \"{SOFTHSM}\"\n\n[serve]\npinentry = \"/usr/bin/pinentry-gtk-2\"\n\n\
+             [verify]\ntrust = [\"{}\"]\n",
+            fx.path("ca.pem").display()
+        ),
+    )
+    .unwrap();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    (toml, shots)
+}
+
+/// The app and the browser on its page; dropped in this order.
+struct Browsing {
+    page: Page,
+    chrome: Proc,
+    app: App,
+    x: Xvfb,
+}
+
+/// `kyso --config TOML app ARGS…` (home `home`) and Chromium under Xvfb on its launch URL, a
+/// browser whose Accept-Language is `languages` and whose own language is `ui`; the page
+/// ready (the secret traded for the cookie).
+fn launch(
+    fx: &Fixture,
+    home: &Path,
+    toml: &Path,
+    args: &[&str],
+    languages: &str,
+    ui: &str,
+    shots: PathBuf,
+) -> Browsing {
+    let x = Xvfb::start();
+    let mut cmd = fx.kyso();
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("DISPLAY", &x.display)
+        .args(["--config", toml.to_str().unwrap()]);
+    let app = App::start(cmd, args);
+    let origin = format!("http://127.0.0.1:{}", app.port);
+    let profile = fx.path(&format!("chromium-profile-{ui}"));
+    std::fs::create_dir_all(profile.join("Default")).unwrap();
+    std::fs::write(
+        profile.join("Default/Preferences"),
+        json!({"intl": {"accept_languages": languages}}).to_string(),
+    )
+    .unwrap();
+    let log = std::fs::File::create(fx.path(&format!("chromium-{ui}.log"))).unwrap();
+    let chrome = Proc::spawn(
+        "chromium",
+        Command::new("chromium")
+            .args(CHROMIUM_QUIET_FLAGS)
+            .args([
+                &format!("--lang={ui}"),
+                "--remote-debugging-port=0",
+                "--window-size=1366,768",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("{origin}{}", app.launch))
+            .env("HOME", home)
+            .env("DISPLAY", &x.display)
+            .env("LANG", "C.UTF-8")
+            .env("LANGUAGE", ui)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log),
+    );
+    let page = Page {
+        ws: devtools_page(&profile, &origin),
+        shots,
+    };
+    page.until(
+        "the page",
+        "document.body && document.body.dataset.ready === '1'",
+    );
+    Browsing {
+        page,
+        chrome,
+        app,
+        x,
+    }
+}
+
 #[test]
 fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     let fx = Fixture::new();
@@ -136,67 +226,17 @@ fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
         })
         .collect();
     let uploads = home.join("Đã tải lên");
-    let toml = fx.path("app.toml");
-    std::fs::write(
-        &toml,
-        format!(
-            "[[module]]\npath = \"{SOFTHSM}\"\n\n[serve]\npinentry = \"/usr/bin/pinentry-gtk-2\"\n\n\
-             [verify]\ntrust = [\"{}\"]\n",
-            fx.path("ca.pem").display()
-        ),
-    )
-    .unwrap();
-    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let (toml, shots) = setup(&fx);
 
-    let x = Xvfb::start();
-    let mut cmd = fx.kyso();
-    cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("DISPLAY", &x.display)
-        .args(["--config", toml.to_str().unwrap()]);
     let mut args = vec!["--folder", uploads.to_str().unwrap()];
     args.extend(given.iter().map(|p| p.to_str().unwrap()));
-    let app = App::start(cmd, &args);
+    let Browsing {
+        x,
+        app,
+        mut chrome,
+        page,
+    } = launch(&fx, &home, &toml, &args, "vi-VN,vi", "vi", shots);
     let origin = format!("http://127.0.0.1:{}", app.port);
-
-    // a Vietnamese browser: its Accept-Language
-    let profile = fx.path("chromium-profile");
-    std::fs::create_dir_all(profile.join("Default")).unwrap();
-    std::fs::write(
-        profile.join("Default/Preferences"),
-        json!({"intl": {"accept_languages": "vi-VN,vi"}}).to_string(),
-    )
-    .unwrap();
-    let log = std::fs::File::create(fx.path("chromium.log")).unwrap();
-    let mut chrome = Proc::spawn(
-        "chromium",
-        Command::new("chromium")
-            .args(CHROMIUM_QUIET_FLAGS)
-            .args([
-                "--lang=vi",
-                "--remote-debugging-port=0",
-                "--window-size=1366,768",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(format!("{origin}{}", app.launch))
-            .env("HOME", &home)
-            .env("DISPLAY", &x.display)
-            .env("LANG", "C.UTF-8")
-            .env("LANGUAGE", "vi")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log),
-    );
-    let page = Page {
-        ws: devtools_page(&profile, &origin),
-        shots,
-    };
-    // the secret traded for the cookie: the address bar shows the clean address
-    page.until(
-        "the page",
-        "document.body && document.body.dataset.ready === '1'",
-    );
     assert_eq!(page.eval("location.href"), format!("{origin}/"));
     assert_eq!(page.eval("document.documentElement.lang"), "vi");
     page.until(
@@ -327,4 +367,143 @@ fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     assert!(verdict.contains("Hợp lệ"), "{verdict}");
     assert!(verdict.contains("NGUYỄN VĂN AN"), "{verdict}");
     page.screenshot("6-verify");
+}
+
+/// The English page's texts, from the English catalogue.
+fn english(key: &str) -> String {
+    let ftl = std::fs::read_to_string(repo_root().join("i18n/en/kyso.ftl")).unwrap();
+    let prefix = format!("app-page-{key} = ");
+    ftl.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("app-page-{key} not in the English catalogue"))
+        .to_owned()
+}
+
+#[test]
+fn an_english_browser_gets_the_english_page_and_outputs_go_to_the_folder_chosen_on_it() {
+    let fx = Fixture::new();
+    let home = fx.path("home");
+    let letters = home.join("Letters");
+    std::fs::create_dir_all(&letters).unwrap();
+    std::fs::create_dir_all(home.join("Archive")).unwrap();
+    let given: Vec<PathBuf> = (1..=3)
+        .map(|i| {
+            let p = letters.join(format!("letter {i}.pdf"));
+            std::fs::copy(SPEC_PDF, &p).unwrap();
+            p
+        })
+        .collect();
+    let (toml, shots) = setup(&fx);
+    let args: Vec<&str> = given.iter().map(|p| p.to_str().unwrap()).collect();
+    let Browsing {
+        x,
+        app: _app,
+        mut chrome,
+        page,
+    } = launch(&fx, &home, &toml, &args, "en-US,en", "en", shots);
+
+    // English throughout, not one Vietnamese word of the page's own
+    assert_eq!(page.eval("document.documentElement.lang"), "en");
+    page.until(
+        "the documents and the certificate",
+        "document.querySelectorAll('#files tbody tr').length === 3 && \
+         document.querySelectorAll('#certs label').length > 0",
+    );
+    let text = page.eval("document.body.innerText");
+    for key in [
+        "files",
+        "cert",
+        "stamp",
+        "sign-step",
+        "out-label",
+        "out-beside",
+        "tab-verify",
+    ] {
+        let want = english(key);
+        assert!(text.contains(&want), "{want:?} not on the page: {text}");
+    }
+    for vietnamese in ["Tài liệu", "Chứng thư", "Ký số", "cạnh"] {
+        assert!(
+            !text.contains(vietnamese),
+            "{vietnamese:?} on the English page: {text}"
+        );
+    }
+    page.eval(
+        "[...document.querySelectorAll('#certs label')].find((l) => \
+         l.textContent.includes('NGUYỄN VĂN AN')).querySelector('input').click(); 'ok'",
+    );
+
+    // the folder chooser: opens at the documents' folder, up one, into Archive, a new
+    // folder made there and chosen
+    page.eval("document.getElementById('out-choose').click(); 'ok'");
+    page.until(
+        "the chooser at the documents' folder",
+        &format!(
+            "document.getElementById('folders').open && \
+             document.getElementById('folders-path').innerText === {:?}",
+            letters.canonicalize().unwrap().display().to_string()
+        ),
+    );
+    page.eval("document.getElementById('folders-up').click(); 'ok'");
+    page.until(
+        "the home folder's subfolders",
+        "[...document.querySelectorAll('#folders-list button')].map((b) => b.innerText).join('|') \
+         === 'Archive|Letters'",
+    );
+    page.eval(
+        "[...document.querySelectorAll('#folders-list button')].find((b) => \
+         b.innerText === 'Archive').click(); 'ok'",
+    );
+    page.until(
+        "Archive, empty",
+        "document.getElementById('folders-path').innerText.endsWith('/Archive')",
+    );
+    page.eval(
+        "document.getElementById('folders-new-name').value = 'Signed 2026'; \
+         document.getElementById('folders-new').click(); 'ok'",
+    );
+    page.until(
+        "the new folder",
+        "document.getElementById('folders-path').innerText.endsWith('/Archive/Signed 2026')",
+    );
+    page.screenshot("en-1-folder");
+    page.eval("document.getElementById('folders-use').click(); 'ok'");
+    let out_dir = home.join("Archive/Signed 2026").canonicalize().unwrap();
+    assert_eq!(
+        page.eval("document.getElementById('out-dir').innerText"),
+        out_dir.display().to_string()
+    );
+
+    page.eval("window.scrollTo(0, 0); document.getElementById('sign').click(); 'ok'");
+    page.until(
+        "the PIN note",
+        "!document.getElementById('pin-note').hidden",
+    );
+    assert_eq!(
+        page.eval("document.getElementById('pin-note').innerText"),
+        english("pin-wait")
+    );
+    answer_pin_dialog(&x, &mut chrome, "^kyso", PIN);
+    page.until("the results", "document.body.dataset.finished === '1'");
+    let summary = page.eval("document.getElementById('summary').innerText");
+    assert!(summary.contains("3 signed, 0 not signed"), "{summary}");
+    page.screenshot("en-2-results");
+
+    // every output in the folder chosen, valid and trusted for pdfsig; none beside the originals
+    let db = nss_db(&fx.path("nss"));
+    nss_trust(&db, "kyso-test-ca", "C,C,C", &fx.path("ca.pem"));
+    for p in &given {
+        let name = p
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace(".pdf", ".signed.pdf");
+        assert!(!letters.join(&name).exists(), "{name} beside its original");
+        let report = pdfsig(&db, &out_dir.join(&name));
+        assert!(
+            report.contains("Signature is Valid") && report.contains("Certificate is Trusted"),
+            "{name}: {report}"
+        );
+    }
 }

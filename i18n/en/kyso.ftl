@@ -884,3 +884,17 @@ app-restarting = a token's module stopped answering: kyso app restarts itself on
 app-restart-failed = could not restart ({ $error }); start kyso app again
 app-restarted = The token stopped answering ({ $why }), so kyso restarted itself. Documents already signed are kept; sign the others again.
 app-stuck-on-stop = it did not stop when asked
+
+## kyso app: where signed documents go
+app-page-out-label = Save signed documents:
+app-page-out-beside = next to each original
+app-page-out-beside-button = Next to the originals
+app-page-out-choose = Choose a folder…
+app-page-folders-title = Where to save the signed documents
+app-page-folders-up = Up one folder
+app-page-folders-new = New folder
+app-page-folders-none = No folders here.
+app-page-folders-use = Use this folder
+app-page-folders-cancel = Cancel
+app-folder-not-found = { $path } is not a folder
+app-folder-bad-name = “{ $name }” cannot be a folder's name: use letters, digits and spaces, without /

@@ -882,3 +882,17 @@ app-restarting = mô-đun của thiết bị ký không còn phản hồi: kyso 
 app-restart-failed = không khởi động lại được ({ $error }); hãy mở lại kyso app
 app-restarted = Thiết bị ký không còn phản hồi ({ $why }) nên kyso đã tự khởi động lại. Các tài liệu đã ký vẫn được giữ nguyên; hãy ký lại các tài liệu còn lại.
 app-stuck-on-stop = thiết bị không dừng khi được yêu cầu
+
+## kyso app: where signed documents go
+app-page-out-label = Lưu tài liệu đã ký:
+app-page-out-beside = cạnh từng tài liệu gốc
+app-page-out-beside-button = Cạnh tài liệu gốc
+app-page-out-choose = Chọn thư mục…
+app-page-folders-title = Lưu tài liệu đã ký vào đâu
+app-page-folders-up = Lên thư mục trên
+app-page-folders-new = Thư mục mới
+app-page-folders-none = Không có thư mục nào ở đây.
+app-page-folders-use = Dùng thư mục này
+app-page-folders-cancel = Hủy
+app-folder-not-found = { $path } không phải là thư mục
+app-folder-bad-name = Không thể đặt tên thư mục là “{ $name }”: hãy dùng chữ, số và dấu cách, không có /

@@ -10,6 +10,8 @@ let chosen = null;
 let stamp = { page: "first", x: 340, y: 40, w: 220, h: 70 };
 let preview = null; // { path, page, width, height } in points (pixels at 72 dpi)
 let running = null; // { job, total, done }
+let outDir = null; // where outputs go; null: next to each original
+let browsing = null; // the folder shown in the chooser
 const rows = new Map(); // path → <tr>
 
 const $ = (id) => document.getElementById(id);
@@ -304,6 +306,7 @@ async function sign() {
     cert: chosen,
     files: docs.map((f) => f.path),
     stamp: $("stamp-visible").checked ? stamp : null,
+    out_dir: outDir,
   };
   for (const f of docs) setRow(f.path, T["waiting"], "");
   const r = await post("/api/sign", body);
@@ -404,6 +407,65 @@ function live() {
     .finally(connect);
 }
 
+// ---- where outputs go --------------------------------------------------------------------
+
+function showOutDir() {
+  $("out-dir").textContent = outDir || T["out-beside"];
+  $("out-reset").hidden = !outDir;
+}
+
+// Shows folder `path` (or where the chooser opens) in the chooser.
+async function browse(path, made) {
+  $("folders-error").textContent = "";
+  try {
+    const l = made || (await api("/api/folders" + (path ? "?path=" + encodeURIComponent(path) : "")));
+    browsing = l;
+    $("folders-path").textContent = l.path;
+    $("folders-up").disabled = !l.parent;
+    const list = $("folders-list");
+    list.replaceChildren();
+    for (const f of l.folders) {
+      const b = el("button", "folder", f.name);
+      b.type = "button";
+      b.addEventListener("click", () => browse(f.path));
+      const li = el("li");
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+    if (!l.folders.length) list.appendChild(el("li", "hint", T["folders-none"]));
+  } catch (e) {
+    $("folders-error").textContent = e.message;
+  }
+}
+
+function folderChooser() {
+  $("out-choose").addEventListener("click", () => {
+    $("folders").showModal();
+    browse(outDir);
+  });
+  $("out-reset").addEventListener("click", () => {
+    outDir = null;
+    showOutDir();
+  });
+  $("folders-up").addEventListener("click", () => browsing && browsing.parent && browse(browsing.parent));
+  $("folders-new").addEventListener("click", async () => {
+    const name = $("folders-new-name").value;
+    if (!browsing || !name.trim()) return;
+    try {
+      browse(null, await post("/api/folders", { path: browsing.path, name }));
+      $("folders-new-name").value = "";
+    } catch (e) {
+      $("folders-error").textContent = e.message;
+    }
+  });
+  $("folders-use").addEventListener("click", () => {
+    if (browsing) outDir = browsing.path;
+    $("folders").close();
+    showOutDir();
+  });
+  $("folders-cancel").addEventListener("click", () => $("folders").close());
+}
+
 // ---- verify ------------------------------------------------------------------------------
 
 function verdict(r) {
@@ -493,6 +555,8 @@ async function main() {
   $("stamp-page-no").addEventListener("change", pageChoice);
   window.addEventListener("resize", drawStamp);
   stampDragging();
+  folderChooser();
+  showOutDir();
   $("sign").addEventListener("click", () => sign().catch((e) => ($("error").textContent = e.message)));
   $("cancel").addEventListener("click", () => post("/api/cancel", {}));
   await Promise.all([showFiles(), showCerts()]);

@@ -16,6 +16,9 @@
 //! - `GET /api/stamp`, `POST /api/stamp`: the stamp's place remembered for next time.
 //! - `POST /api/verify?name=NAME` with a signed file's bytes: `kyso verify`'s report.
 //! - `POST /api/open` with `{"path": …}`: opens the folder of a listed file or an output.
+//! - `GET /api/folders?path=DIR`: DIR's subfolders (the first document's folder without
+//!   `path`), for the page's chooser of where outputs go; `POST /api/folders` with
+//!   `{"path": DIR, "name": NAME}` makes folder NAME in DIR.
 //! - `GET /api/certs`: the certificates that can sign now, as [`certs::Row`]s.
 //! - `POST /api/sign` with a [`job::Request`]: starts a batch (409 while one runs); the PIN
 //!   is asked through pinentry, never by the page.
@@ -30,6 +33,7 @@ mod certs;
 mod docs;
 mod events;
 mod files;
+mod folders;
 mod guard;
 mod http;
 mod job;
@@ -433,6 +437,31 @@ fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
             match report {
                 Ok(r) => json_reply(request, &r),
                 Err(e) => json_reply(request, &json!({"error": e.localized_in(lang)})),
+            }
+        }
+        (Method::Get, "/api/folders") => {
+            let dir = query_str(&url, "path")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    folders::start(&app.files.lock().map(|f| f.clone()).unwrap_or_default())
+                });
+            match folders::list(&dir, lang) {
+                Ok(l) => json_reply(request, &json!(l)),
+                Err(e) => text(request, 404, &e.localized_in(lang)),
+            }
+        }
+        (Method::Post, "/api/folders") => {
+            #[derive(serde::Deserialize)]
+            struct New {
+                path: PathBuf,
+                name: String,
+            }
+            let Some(New { path, name }) = body_json::<New>(&mut request) else {
+                return text(request, 400, "expected a path and a name"); // i18n: an HTTP reply to the page's script, which shows its own words
+            };
+            match folders::make(&path, &name, lang) {
+                Ok(l) => json_reply(request, &json!(l)),
+                Err(e) => text(request, 422, &e.localized_in(lang)),
             }
         }
         (Method::Post, "/api/open") => {
