@@ -2,15 +2,21 @@
 //! card is pulled out mid-command, played here by the test module's `sign-hangs` mode: Stop
 //! pressed, the batch stuck, the app replaces itself in place (same process, port and cookie),
 //! keeps the documents listed, tells the page why the batch ended, and the next batch on
-//! another token (SoftHSM) signs; `kyso verify` and pdfsig check its outputs.
+//! another token (SoftHSM) signs; `kyso verify` and pdfsig check its outputs. Once through the
+//! API, once in real Chromium (the page reconnects by itself and says what happened).
 
 #[path = "common/app.rs"]
 mod app;
+#[path = "common/app_browser.rs"]
+mod app_browser;
 mod common;
 
 use serde_json::{json, Value};
 
 use app::{cert_of, events_until_done, post, sign, start_batch, App};
+use app_browser::*;
+use common::browser::answer_pin_dialog;
+use common::nss::*;
 use common::*;
 
 const SPEC_PDF: &str = concat!(
@@ -107,4 +113,82 @@ fn a_module_that_never_returns_makes_the_app_restart_in_place_and_sign_on() {
         assert!(text.contains("NGUYỄN VĂN AN"), "{text}");
     }
     assert_eq!(names(&docs).len(), 6, "{:?}", names(&docs));
+}
+
+/// Clicks the certificate of `holder` on the page; Sign can be pressed.
+fn choose(page: &Page, holder: &str) {
+    page.eval(&format!(
+        "[...document.querySelectorAll('#certs label')].find((l) => \
+         l.textContent.includes('{holder}')).querySelector('input').click(); 'ok'"
+    ));
+    page.until("Sign enabled", "!document.getElementById('sign').disabled");
+}
+
+#[test]
+fn the_page_hears_why_the_app_restarted_and_signs_on_with_another_token() {
+    std::env::set_var("KYSO_BAD_MODULE", "sign-hangs");
+    let fx = Fixture::new();
+    let home = fx.path("home");
+    let letters = home.join("Letters");
+    std::fs::create_dir_all(&letters).unwrap();
+    let given: Vec<String> = (1..=3)
+        .map(|i| {
+            let p = letters.join(format!("letter {i}.pdf"));
+            std::fs::copy(SPEC_PDF, &p).unwrap();
+            p.display().to_string()
+        })
+        .collect();
+    let bad = format!("[[module]]\npath = \"{}\"\n", bad_module().display());
+    let (toml, shots) = setup(&fx, &bad);
+    let args: Vec<&str> = given.iter().map(String::as_str).collect();
+    let Browsing {
+        x,
+        app,
+        mut chrome,
+        page,
+    } = launch(&fx, &home, &toml, &args, "en-US,en", "en", shots);
+    let pid = app.pid();
+    page.until(
+        "both tokens' certificates",
+        "document.getElementById('certs').innerText.includes('BAD MODULE TEST') && \
+         document.getElementById('certs').innerText.includes('NGUYỄN VĂN AN')",
+    );
+
+    // the token that never answers: signed, then Stop
+    choose(&page, "BAD MODULE TEST");
+    page.eval("window.scrollTo(0, 0); document.getElementById('sign').click(); 'ok'");
+    answer_pin_dialog(&x, &mut chrome, "^kyso", "any PIN");
+    page.until(
+        "the first document signing",
+        "[...document.querySelectorAll('#files td.state')].some((t) => t.innerText === 'Signing…')",
+    );
+    page.eval("document.getElementById('cancel').click(); 'ok'");
+    page.until("the batch's end", "document.body.dataset.finished === '1'");
+    let error = page.eval("document.getElementById('error').innerText");
+    assert!(
+        error.contains("kyso restarted itself") && error.contains("it did not stop when asked"),
+        "{error}"
+    );
+    assert_eq!(app.pid(), pid, "restarted in place");
+    let not_signed = page.eval("String(document.querySelectorAll('#files td.problem').length)");
+    assert_eq!(not_signed, "3", "the rows say none was signed");
+    page.screenshot("hang-1-restarted");
+
+    // the same page, no reload: the other token signs all three
+    choose(&page, "NGUYỄN VĂN AN");
+    page.eval("window.scrollTo(0, 0); document.getElementById('sign').click(); 'ok'");
+    answer_pin_dialog(&x, &mut chrome, "^kyso", PIN);
+    page.until(
+        "the second batch's end",
+        "document.body.dataset.finished === '2'",
+    );
+    let summary = page.eval("document.getElementById('summary').innerText");
+    assert!(summary.contains("3 signed, 0 not signed"), "{summary}");
+    let db = nss_db(&fx.path("nss"));
+    nss_trust(&db, "kyso-test-ca", "C,C,C", &fx.path("ca.pem"));
+    for p in &given {
+        let report = pdfsig(&db, std::path::Path::new(&p.replace(".pdf", ".signed.pdf")));
+        assert!(report.contains("Signature is Valid"), "{p}: {report}");
+    }
+    page.screenshot("hang-2-signed-on");
 }

@@ -158,6 +158,8 @@ async function showCerts() {
     radio.checked = c.id === chosen;
     radio.addEventListener("change", () => {
       chosen = c.id;
+      // Sign at once, not after the list is fetched again
+      updateSign();
       showCerts();
     });
     label.appendChild(radio);
@@ -310,7 +312,7 @@ async function sign() {
   };
   for (const f of docs) setRow(f.path, T["waiting"], "");
   const r = await post("/api/sign", body);
-  running = { job: r.job, total: docs.length, done: 0 };
+  running = { job: r.job, total: docs.length, done: 0, left: new Set(docs.map((f) => f.path)) };
   $("progress").hidden = false;
   $("progress").max = docs.length;
   $("progress").value = 0;
@@ -347,6 +349,7 @@ function onEvent(e) {
       break;
     case "signed": {
       running.done++;
+      running.left.delete(e.path);
       $("progress").value = running.done;
       setRow(e.path, T["signed"], "signed");
       const td = rows.get(e.path) && rows.get(e.path).querySelector("td.state");
@@ -359,6 +362,7 @@ function onEvent(e) {
     }
     case "failed":
       running.done++;
+      running.left.delete(e.path);
       $("progress").value = running.done;
       setRow(e.path, T["failed"] + ": " + e.error, "problem");
       break;
@@ -375,6 +379,8 @@ function onEvent(e) {
       );
       break;
     case "error":
+      // kyso restarted (a token that stopped answering): the rows not done were not signed
+      if (e.code === "restarted") for (const p of running.left) setRow(p, T["failed"], "problem");
       finishKeepRows(e.message, true);
       break;
   }
