@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use app_browser::*;
 use common::browser::*;
 use common::nss::*;
+use common::png::{red_pixels, red_seal};
 use common::qpdf::{array_of, widget_of};
 use common::*;
 
@@ -186,7 +187,7 @@ fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
 }
 
 #[test]
-fn an_english_browser_gets_the_english_page_and_outputs_go_to_the_folder_chosen_on_it() {
+fn an_english_browser_gets_the_english_page_a_seal_on_the_stamp_and_outputs_in_the_folder_chosen() {
     let fx = Fixture::new();
     let home = fx.path("home");
     let letters = home.join("Letters");
@@ -238,6 +239,15 @@ fn an_english_browser_gets_the_english_page_and_outputs_go_to_the_folder_chosen_
         "[...document.querySelectorAll('#certs label')].find((l) => \
          l.textContent.includes('NGUYỄN VĂN AN')).querySelector('input').click(); 'ok'",
     );
+
+    // a seal for the stamp, chosen on the page: drawn in the stamp's box at once
+    page.choose_file("pick-stamp-image", "seal.png", &red_seal(120, 60));
+    page.until(
+        "the seal on the stamp",
+        "document.querySelector('#stamp-box img.stamp-image') !== null && \
+         !document.getElementById('stamp-image-remove').hidden",
+    );
+    let stamp = page.json("stamp");
 
     // the folder chooser: opens at the documents' folder, up one, into Archive, a new
     // folder made there and chosen
@@ -306,10 +316,17 @@ fn an_english_browser_gets_the_english_page_and_outputs_go_to_the_folder_chosen_
             .unwrap()
             .replace(".pdf", ".signed.pdf");
         assert!(!letters.join(&name).exists(), "{name} beside its original");
-        let report = pdfsig(&db, &out_dir.join(&name));
+        let out = out_dir.join(&name);
+        let report = pdfsig(&db, &out);
         assert!(
             report.contains("Signature is Valid") && report.contains("Certificate is Trusted"),
             "{name}: {report}"
+        );
+        let at = |k: &str| stamp[k].as_f64().unwrap() as f32;
+        let red = red_pixels(&out, 789.0, [at("x"), at("y"), at("w"), at("h")]);
+        assert!(
+            red > 500,
+            "{name}: the seal is on the stamp ({red} red pixels)"
         );
     }
 }

@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use app::{cert_of, sign, App};
+use app::{cert_of, post, post_bytes, sign, App};
 use common::mount::Mount;
 use common::nss::*;
+use common::png::{red_pixels, red_seal};
 use common::qpdf::{array_of, widget_of};
 use common::servers::Tsa;
 use common::*;
@@ -303,4 +304,72 @@ fn a_tsa_that_is_not_a_url_is_refused_at_launch() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("[app] tsa"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_stamp_image_chosen_on_the_page_is_drawn_on_every_stamp_and_kept() {
+    let fx = Fixture::new();
+    let pdf = fx.path("công văn.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let (app, _answers, _spy) = start(&fx, PIN, &[&pdf]);
+    let cookie = app.cookie();
+
+    // not a PNG: refused in the page's language, nothing kept
+    let r = post_bytes(
+        &app,
+        &cookie,
+        "/api/stamp-image",
+        "image/jpeg",
+        b"\xff\xd8\xff not png",
+    );
+    assert_eq!(r.status, 422, "{r:?}");
+    assert!(r.body.contains("Hãy chọn một tệp PNG"), "{}", r.body);
+    let none = app.request(
+        "GET",
+        "/api/stamp-image",
+        &[("Host", &app.host()), ("Cookie", &cookie)],
+        None,
+    );
+    assert_eq!(none.status, 404);
+
+    let seal = red_seal(120, 60);
+    let r = post_bytes(&app, &cookie, "/api/stamp-image", "image/png", &seal);
+    assert_eq!(r.status, 200, "{r:?}");
+    let kept = app.request(
+        "GET",
+        "/api/stamp-image",
+        &[("Host", &app.host()), ("Cookie", &cookie)],
+        None,
+    );
+    assert_eq!(kept.header("content-type"), Some("image/png"));
+    assert_eq!(
+        kept.header("content-length"),
+        Some(seal.len().to_string().as_str())
+    );
+
+    let an = cert_of(&app.get_json(&cookie, "/api/certs"), "NGUYỄN VĂN AN").clone();
+    let stamp = json!({"page": "1", "x": 330, "y": 30, "w": 250, "h": 64, "image": true});
+    let events = sign(
+        &app,
+        &cookie,
+        &json!({"cert": an["id"], "files": [pdf], "stamp": stamp}),
+    );
+    assert_eq!(events.last().unwrap()["signed"], 1, "{events:#?}");
+    let signed = fx.path("công văn.signed.pdf");
+    // the red disc at the stamp's left, its transparent corners showing the stamp's background
+    let red = red_pixels(&signed, 789.0, [330.0, 30.0, 250.0, 64.0]);
+    assert!(red > 1000, "the seal is drawn: {red} red pixels");
+    assert_eq!(red_pixels(&signed, 789.0, [335.0, 30.0, 8.0, 8.0]), 0);
+    let report = pdfsig(&nss_db(&fx.path("nss")), &signed);
+    assert!(report.contains("Signature is Valid"), "{report}");
+
+    // forgotten: the next stamp has none
+    post(&app, &cookie, "/api/stamp-image/remove", &json!({}));
+    let gone = app.request(
+        "GET",
+        "/api/stamp-image",
+        &[("Host", &app.host()), ("Cookie", &cookie)],
+        None,
+    );
+    assert_eq!(gone.status, 404);
 }

@@ -898,3 +898,10 @@ app-page-folders-use = Use this folder
 app-page-folders-cancel = Cancel
 app-folder-not-found = { $path } is not a folder
 app-folder-bad-name = “{ $name }” cannot be a folder's name: use letters, digits and spaces, without /
+
+## kyso app: the stamp's image
+app-stamp-image-name = the stamp's image
+app-page-stamp-image = Image on the stamp (a scanned signature or seal, PNG):
+app-page-stamp-image-choose = Choose an image…
+app-page-stamp-image-remove = Remove the image
+app-stamp-image-bad = This image cannot go on the stamp: { $why }. Choose a PNG file.

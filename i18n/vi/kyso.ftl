@@ -896,3 +896,10 @@ app-page-folders-use = Dùng thư mục này
 app-page-folders-cancel = Hủy
 app-folder-not-found = { $path } không phải là thư mục
 app-folder-bad-name = Không thể đặt tên thư mục là “{ $name }”: hãy dùng chữ, số và dấu cách, không có /
+
+## kyso app: the stamp's image
+app-stamp-image-name = hình ảnh trên dấu chữ ký
+app-page-stamp-image = Hình ảnh trên dấu chữ ký (chữ ký tay hoặc con dấu đã quét, PNG):
+app-page-stamp-image-choose = Chọn hình ảnh…
+app-page-stamp-image-remove = Bỏ hình ảnh
+app-stamp-image-bad = Không dùng được hình ảnh này cho dấu chữ ký: { $why }. Hãy chọn một tệp PNG.

@@ -181,20 +181,45 @@ pub fn try_http(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> std::io::Result<Reply> {
+    let body = body.map(|b| ("application/json", b.as_bytes()));
+    exchange(port, method, path, headers, body)
+}
+
+/// POSTs `bytes` of type `mime` as the page's script does (a file it sends).
+pub fn post_bytes(app: &App, cookie: &str, path: &str, mime: &str, bytes: &[u8]) -> Reply {
+    let origin = format!("http://{}", app.host());
+    let host = app.host();
+    let headers = [
+        ("Host", host.as_str()),
+        ("Cookie", cookie),
+        ("Origin", origin.as_str()),
+    ];
+    exchange(app.port, "POST", path, &headers, Some((mime, bytes))).unwrap()
+}
+
+/// One request with a body of its type, its reply.
+fn exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+) -> std::io::Result<Reply> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     for (n, v) in headers {
         req.push_str(&format!("{n}: {v}\r\n"));
     }
-    if let Some(b) = body {
+    if let Some((mime, b)) = body {
         req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            "Content-Type: {mime}\r\nContent-Length: {}\r\n",
             b.len()
         ));
     }
     req.push_str("\r\n");
-    req.push_str(body.unwrap_or(""));
-    s.write_all(req.as_bytes())?;
+    let mut req = req.into_bytes();
+    req.extend_from_slice(body.map_or(&[][..], |(_, b)| b));
+    s.write_all(&req)?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
     let split = raw
@@ -222,7 +247,8 @@ pub fn try_http(
     {
         body = unchunk(&body);
     }
-    let body = String::from_utf8(body).expect("a UTF-8 body");
+    // a PNG served is not text: compared by length
+    let body = String::from_utf8_lossy(&body).into_owned();
     Ok(Reply {
         status,
         headers,

@@ -73,6 +73,20 @@ impl Page {
         }
     }
 
+    /// Gives the file input `id` the file `name` holding `bytes`, as its chooser would.
+    pub fn choose_file(&self, id: &str, name: &str, bytes: &[u8]) {
+        self.eval(&format!(
+            "(() => {{ const dt = new DataTransfer();
+               const b = Uint8Array.from(atob('{data}'), (c) => c.charCodeAt(0));
+               dt.items.add(new File([b], {name:?}));
+               const input = document.getElementById('{id}');
+               input.files = dt.files;
+               input.dispatchEvent(new Event('change', {{ bubbles: true }}));
+               return 'ok'; }})()",
+            data = B64.encode(bytes)
+        ));
+    }
+
     /// Drops `files` (name, bytes) on the element `id`, as a drag from the file manager.
     pub fn drop_files(&self, id: &str, files: &[(String, Vec<u8>)]) {
         let list: Vec<Value> = files

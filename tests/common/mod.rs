@@ -9,6 +9,7 @@ pub mod mount;
 pub mod nss;
 pub mod pcscd;
 pub mod piv;
+pub mod png;
 pub mod pyhanko;
 pub mod qpdf;
 pub mod servers;

@@ -10,6 +10,7 @@ let chosen = null;
 let stamp = { page: "first", x: 340, y: 40, w: 220, h: 70 };
 let preview = null; // { path, page, width, height } in points (pixels at 72 dpi)
 let running = null; // { job, total, done }
+let stampImage = null; // the stamp's image (an <img> once loaded), or null
 let outDir = null; // where outputs go; null: next to each original
 let browsing = null; // the folder shown in the chooser
 const rows = new Map(); // path → <tr>
@@ -224,7 +225,21 @@ function drawStamp() {
   // three or four lines filling the box, as on the signed page
   box.style.fontSize = Math.max(5, (stamp.h * k) / 4.6) + "px";
   const c = certs.find((c) => c.id === chosen);
-  box.replaceChildren(...(c ? c.stamp : [T["stamp"]]).map((l) => el("div", "", l)));
+  const lines = el("div", "lines");
+  lines.replaceChildren(...(c ? c.stamp : [T["stamp"]]).map((l) => el("div", "", l)));
+  box.replaceChildren(lines);
+  if (stampImage) {
+    // as the signature draws it: 4 points of margin, at most 40 % of the width
+    let ih = Math.max(1, stamp.h - 8);
+    let iw = Math.min((ih * stampImage.naturalWidth) / stampImage.naturalHeight, stamp.w * 0.4);
+    ih = (iw * stampImage.naturalHeight) / stampImage.naturalWidth;
+    const pic = el("img", "stamp-image");
+    pic.src = stampImage.src;
+    pic.alt = "";
+    pic.style.width = iw * k + "px";
+    pic.style.height = ih * k + "px";
+    box.prepend(pic);
+  }
   box.setAttribute("aria-label", T["stamp"] + ": x " + stamp.x + ", y " + stamp.y);
   box.setAttribute("aria-valuetext", "x " + stamp.x + ", y " + stamp.y);
 }
@@ -307,7 +322,7 @@ async function sign() {
   const body = {
     cert: chosen,
     files: docs.map((f) => f.path),
-    stamp: $("stamp-visible").checked ? stamp : null,
+    stamp: $("stamp-visible").checked ? Object.assign({}, stamp, { image: !!stampImage }) : null,
     out_dir: outDir,
   };
   for (const f of docs) setRow(f.path, T["waiting"], "");
@@ -411,6 +426,40 @@ function live() {
   api("/api/events/count")
     .then((c) => (from = c.count))
     .finally(connect);
+}
+
+// ---- the stamp's image --------------------------------------------------------------------
+
+// Shows the image kept for the stamp, if there is one.
+function loadStampImage() {
+  const img = new Image();
+  img.onload = () => {
+    stampImage = img;
+    $("stamp-image-remove").hidden = false;
+    drawStamp();
+  };
+  img.onerror = () => {
+    stampImage = null;
+    $("stamp-image-remove").hidden = true;
+    drawStamp();
+  };
+  img.src = "/api/stamp-image?t=" + Date.now();
+}
+
+function stampImageChoice() {
+  $("pick-stamp-image").addEventListener("change", async (e) => {
+    const f = e.target.files[0];
+    e.target.value = "";
+    if (!f) return;
+    $("stamp-image-error").textContent = "";
+    const r = await fetch("/api/stamp-image", { method: "POST", body: f });
+    if (r.ok) loadStampImage();
+    else $("stamp-image-error").textContent = await r.text();
+  });
+  $("stamp-image-remove").addEventListener("click", async () => {
+    await post("/api/stamp-image/remove", {});
+    loadStampImage();
+  });
 }
 
 // ---- where outputs go --------------------------------------------------------------------
@@ -562,6 +611,8 @@ async function main() {
   window.addEventListener("resize", drawStamp);
   stampDragging();
   folderChooser();
+  stampImageChoice();
+  loadStampImage();
   showOutDir();
   $("sign").addEventListener("click", () => sign().catch((e) => ($("error").textContent = e.message)));
   $("cancel").addEventListener("click", () => post("/api/cancel", {}));

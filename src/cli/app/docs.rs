@@ -66,6 +66,22 @@ pub fn save(dir: &Path, name: &str, body: &mut dyn Read, max: u64) -> Result<Pat
     Ok(path)
 }
 
+/// `body`'s bytes, refused beyond `max` (a file the page sends, kept in memory).
+pub fn read_limited(body: &mut dyn Read, max: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    body.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(t!("app-saving", name = "…"), e))?;
+    if bytes.len() as u64 > max {
+        return Err(Error::InvalidInput(t!(
+            "app-too-large",
+            name = "…",
+            mib = max >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Page `page` (from 1) of `pdf` as a PNG at 72 dpi: one pixel per point, so the page
 /// converts the stamp's box to PDF points without knowing the page's size.
 pub fn preview(pdf: &Path, page: u32) -> Result<Vec<u8>> {

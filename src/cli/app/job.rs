@@ -52,6 +52,9 @@ pub struct Stamp {
     pub w: f32,
     /// Height.
     pub h: f32,
+    /// With the image kept for the stamp ([`super::stamp_image_file`]) at its left.
+    #[serde(default)]
+    pub image: bool,
 }
 
 impl Stamp {
@@ -61,6 +64,9 @@ impl Stamp {
         let font = Path::new(kyso::document::pdf::appearance::DEFAULT_FONT);
         let mut v = Visible::parse(&spec, font)?;
         v.language = lang;
+        if self.image {
+            v = v.with_image(&super::stamp_image_file())?;
+        }
         Ok(v)
     }
 }

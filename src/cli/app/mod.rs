@@ -14,6 +14,9 @@
 //!   and adds it.
 //! - `GET /api/preview?path=PATH&page=N`: page N of a listed PDF as a PNG, one pixel a point.
 //! - `GET /api/stamp`, `POST /api/stamp`: the stamp's place remembered for next time.
+//! - `GET /api/stamp-image`: the stamp's image (PNG; 404 without one); `POST
+//!   /api/stamp-image` with a PNG's bytes keeps it for next time (checked as the signing
+//!   will read it); `POST /api/stamp-image/remove` forgets it.
 //! - `POST /api/verify?name=NAME` with a signed file's bytes: `kyso verify`'s report.
 //! - `POST /api/open` with `{"path": …}`: opens the folder of a listed file or an output.
 //! - `GET /api/folders?path=DIR`: DIR's subfolders (the first document's folder without
@@ -96,6 +99,15 @@ fn stamp_file() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
         .join("kyso/app-stamp.json")
 }
+
+/// The image put on the stamp (a scanned handwritten signature, the seal), kept for next
+/// time beside the stamp's place.
+pub fn stamp_image_file() -> PathBuf {
+    stamp_file().with_file_name("app-stamp-image.png")
+}
+
+/// The largest stamp image taken (a stamp needs far less).
+const MAX_IMAGE: u64 = 8 << 20;
 
 /// The largest document taken from the browser.
 const MAX_FILE: u64 = 512 << 20;
@@ -428,6 +440,40 @@ fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
             if let Err(e) = saved {
                 log::warn!("{}: {e}", file.display());
             }
+            json_reply(request, &json!({"ok": true}))
+        }
+        (Method::Get, "/api/stamp-image") => match std::fs::read(stamp_image_file()) {
+            Ok(png) => respond(request, Response::from_data(png), "image/png"),
+            Err(_) => text(request, 404, "no stamp image"), // i18n: an HTTP reply to the page's script, which shows its own words
+        },
+        (Method::Post, "/api/stamp-image") => {
+            let file = stamp_image_file();
+            let saved = docs::read_limited(request.as_reader(), MAX_IMAGE)
+                .and_then(|png| {
+                    kyso::document::pdf::image::Image::from_png(&t!("app-stamp-image-name"), &png)?;
+                    Ok(png)
+                })
+                .and_then(|png| {
+                    file.parent()
+                        .map(std::fs::create_dir_all)
+                        .transpose()
+                        .and_then(|_| std::fs::write(&file, png))
+                        .map_err(|e| Error::io(file.display().to_string(), e))
+                });
+            match saved {
+                Ok(()) => json_reply(request, &json!({"ok": true})),
+                Err(e) => {
+                    let why = e.localized_in(lang);
+                    text(
+                        request,
+                        422,
+                        &tr_in(lang, "app-stamp-image-bad", &[("why", why.into())]),
+                    )
+                }
+            }
+        }
+        (Method::Post, "/api/stamp-image/remove") => {
+            let _ = std::fs::remove_file(stamp_image_file());
             json_reply(request, &json!({"ok": true}))
         }
         (Method::Post, "/api/verify") => {
