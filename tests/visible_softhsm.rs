@@ -25,43 +25,6 @@ fn sign(fx: &Fixture, key: &str, pdf: &Path, visible: Option<&str>) -> std::proc
     fx.sign("pades", key, &args)
 }
 
-/// Dark pixels of page 1 inside the box (points from the lower-left corner), rendered at
-/// 72 dpi in grey by pdftoppm (PGM: a header, then one byte per pixel).
-fn dark_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
-    let [x, y, w, h] = rect;
-    let top = page_height - y - h;
-    let out = Command::new("pdftoppm")
-        .args(["-r", "72", "-f", "1", "-l", "1", "-gray"])
-        .args([
-            "-x",
-            &format!("{}", x as i32),
-            "-y",
-            &format!("{}", top as i32),
-        ])
-        .args([
-            "-W",
-            &format!("{}", w as i32),
-            "-H",
-            &format!("{}", h as i32),
-        ])
-        .arg(pdf)
-        .output()
-        .unwrap();
-    assert_ok(&out);
-    let pgm = out.stdout;
-    // P5\nW H\n255\n then pixels
-    let mut newlines = 0;
-    let start = pgm
-        .iter()
-        .position(|&b| {
-            newlines += usize::from(b == b'\n');
-            newlines == 3
-        })
-        .unwrap()
-        + 1;
-    pgm[start..].iter().filter(|&&p| p < 128).count()
-}
-
 fn pdftotext(pdf: &Path) -> String {
     let out = Command::new("pdftotext")
         .args(["-f", "1", "-l", "1"])

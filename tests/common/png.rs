@@ -75,26 +75,25 @@ pub fn png_rgba(w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> 
     out
 }
 
-/// Red pixels of page 1 in the box, rendered in colour at 72 dpi (PPM).
-pub fn red_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
+/// The pixels of page 1 inside the box (points from the lower-left corner), rendered at 72
+/// dpi by pdftoppm: one byte each in grey, three (RGB) in colour; the PGM/PPM header dropped.
+pub fn rendered_box(pdf: &Path, page_height: f32, rect: [f32; 4], grey: bool) -> Vec<u8> {
     let [x, y, w, h] = rect;
     let out = Command::new("pdftoppm")
         .args(["-r", "72", "-f", "1", "-l", "1"])
+        .args(grey.then_some("-gray"))
         .args(["-x", &format!("{}", x as i32)])
         .args(["-y", &format!("{}", (page_height - y - h) as i32)])
-        .args([
-            "-W",
-            &format!("{}", w as i32),
-            "-H",
-            &format!("{}", h as i32),
-        ])
+        .args(["-W", &format!("{}", w as i32)])
+        .args(["-H", &format!("{}", h as i32)])
         .arg(pdf)
         .output()
         .unwrap();
     assert_ok(&out);
-    let ppm = out.stdout;
+    // P5 or P6, W H, 255, each on its line, then the pixels
     let mut newlines = 0;
-    let start = ppm
+    let start = out
+        .stdout
         .iter()
         .position(|&b| {
             newlines += usize::from(b == b'\n');
@@ -102,8 +101,21 @@ pub fn red_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
         })
         .unwrap()
         + 1;
-    ppm[start..]
+    out.stdout[start..].to_vec()
+}
+
+/// Red pixels of page 1 in the box.
+pub fn red_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
+    rendered_box(pdf, page_height, rect, false)
         .chunks(3)
         .filter(|p| p[0] > 150 && p[1] < 80 && p[2] < 80)
+        .count()
+}
+
+/// Dark pixels of page 1 in the box.
+pub fn dark_pixels(pdf: &Path, page_height: f32, rect: [f32; 4]) -> usize {
+    rendered_box(pdf, page_height, rect, true)
+        .iter()
+        .filter(|&&p| p < 128)
         .count()
 }
