@@ -878,3 +878,18 @@ serve-download-too-large = { $url } is larger than the { $limit } bytes kyso ser
 serve-upload-refused = the upload handler { $url } refused the file: { $reply }
 serve-tsa-not-http = [serve] tsa = "{ $url }" in kyso.toml: expected an http:// or https:// URL
 serve-tsa-not-configured = the page asks for a timestamp from { $url }; kyso serve takes timestamps only from the authority set in kyso.toml, never from a URL a page names: add [serve] tsa = "{ $url }" if you trust it
+
+## kyso app: remote signing accounts ([[remote]], CSC) on the page.
+
+app-remote-loading = asking the signing service of account { $account } for its certificates…
+app-remote-unreachable = cannot reach the signing service of account { $account }: check the Internet connection, then press Try again (kyso also tries again every few minutes)
+app-remote-login = account { $account } needs you to log in again: open a terminal, run kyso remote login { $account }, then press Try again
+app-remote-failed = account { $account }: { $error }
+app-remote-pin-description = Signing { $count } document(s) with the remote certificate of { $holder } (account '{ $account }'). Enter the PIN of this signing account.
+app-otp-title = kyso — one-time code (OTP)
+app-otp-description = Signing { $count } document(s) with the remote certificate of { $holder } (account '{ $account }'). Enter the one-time code (OTP) sent to your phone or shown by your authenticator app.
+app-otp-prompt = OTP:
+app-otp-cancelled = the one-time code (OTP) was not entered: nothing more was signed
+app-page-remote = remote
+app-page-remote-retry = Try again
+app-page-otp-wait = Type the one-time code (OTP) in its window (not on this page).

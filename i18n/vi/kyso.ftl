@@ -876,3 +876,18 @@ serve-download-too-large = { $url } lớn hơn { $limit } byte mà kyso serve ch
 serve-upload-refused = nơi nhận tải lên { $url } đã từ chối tệp: { $reply }
 serve-tsa-not-http = [serve] tsa = "{ $url }" trong kyso.toml: cần một địa chỉ http:// hoặc https://
 serve-tsa-not-configured = trang web yêu cầu dấu thời gian từ { $url }; kyso serve chỉ lấy dấu thời gian từ máy chủ khai báo trong kyso.toml, không bao giờ từ địa chỉ do trang web đưa ra: hãy thêm [serve] tsa = "{ $url }" nếu bạn tin cậy máy chủ đó
+
+## kyso app: remote signing accounts ([[remote]], CSC) on the page.
+
+app-remote-loading = đang hỏi dịch vụ ký số của tài khoản { $account } về các chứng thư…
+app-remote-unreachable = không kết nối được dịch vụ ký số của tài khoản { $account }: hãy kiểm tra kết nối Internet rồi bấm Thử lại (kyso cũng tự thử lại sau vài phút)
+app-remote-login = tài khoản { $account } cần đăng nhập lại: hãy mở cửa sổ dòng lệnh, chạy kyso remote login { $account }, rồi bấm Thử lại
+app-remote-failed = tài khoản { $account }: { $error }
+app-remote-pin-description = Ký { $count } tài liệu bằng chứng thư từ xa của { $holder } (tài khoản '{ $account }'). Hãy nhập mã PIN của tài khoản ký số này.
+app-otp-title = kyso — mã xác thực một lần (OTP)
+app-otp-description = Ký { $count } tài liệu bằng chứng thư từ xa của { $holder } (tài khoản '{ $account }'). Hãy nhập mã xác thực một lần (OTP) được gửi tới điện thoại của bạn hoặc hiện trong ứng dụng xác thực.
+app-otp-prompt = OTP:
+app-otp-cancelled = chưa nhập mã xác thực một lần (OTP): không ký thêm tài liệu nào
+app-page-remote = từ xa
+app-page-remote-retry = Thử lại
+app-page-otp-wait = Hãy nhập mã xác thực một lần (OTP) trong cửa sổ của nó (không nhập trên trang này).

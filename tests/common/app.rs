@@ -66,6 +66,18 @@ impl App {
         toml: &str,
         args: &[&str],
     ) -> (App, PathBuf, PathBuf) {
+        Self::start_scripted_env(fx, module, pin, toml, args, &[])
+    }
+
+    /// [`App::start_scripted`] with the environment variables `env` set for the app too.
+    pub fn start_scripted_env(
+        fx: &Fixture,
+        module: &str,
+        pin: &str,
+        toml: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> (App, PathBuf, PathBuf) {
         let answers = fx.path("pinentry");
         std::fs::create_dir_all(&answers).unwrap();
         let script = answers.join("pinentry.py");
@@ -89,6 +101,7 @@ impl App {
         let mut cmd = fx.kyso();
         cmd.env("PKCS11SPY", SOFTHSM)
             .env("PKCS11SPY_OUTPUT", &spy)
+            .envs(env.iter().copied())
             .args(["--config", toml.to_str().unwrap()]);
         (App::start(cmd, args), answers, spy)
     }

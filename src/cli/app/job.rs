@@ -88,7 +88,8 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn tell(&self, mut event: Value) {
+    /// Tells the page `event`, marked with this batch.
+    pub(super) fn tell(&self, mut event: Value) {
         event["job"] = json!(self.job);
         self.log.push(event);
     }
@@ -149,6 +150,20 @@ fn sign(ctx: &Context, req: Request) -> Result<Value> {
     choose::not_locked(&*key.token)?;
     let label = key.token.info().map(|i| i.label).unwrap_or_default();
     let holder = cert.common_name().unwrap_or(cert.subject()).to_owned();
+    if let Some(remote) = &key.remote {
+        // PIN and OTP through pinentry, one authorisation for the batch
+        let result = match super::remote::login(ctx, remote, &pinentry, &holder, ready.to_sign) {
+            Ok(Some(end)) => Ok(end),
+            Ok(None) => {
+                let r = signed(ctx, &mixed, &ready, &key, &label, visible);
+                let _ = key.token.logout();
+                r
+            }
+            Err(e) => Err(e),
+        };
+        remote.set_otp_prompt(None);
+        return result;
+    }
     let retries = key.token.info().ok().and_then(|i| {
         if i.pin.final_try {
             Some(kyso::PinRetries::FinalTry.localized_in(lang))
@@ -200,7 +215,14 @@ fn signed(
     let signer = choose::key(&*key.token, label, Some(&key.entry.id))?.signer;
     let alg = choose::algorithm(signer.as_ref(), None, Format::Pades)?.algorithm;
     let mut options = Options {
-        chain: choose::known_chain(signer.certificate(), &*key.token, Vec::new()),
+        chain: choose::known_chain(
+            signer.certificate(),
+            &*key.token,
+            key.remote
+                .as_ref()
+                .map(|r| r.chain().to_vec())
+                .unwrap_or_default(),
+        ),
         visible,
         tsa: ctx.tsa.clone(),
         ..Options::new(alg)
