@@ -136,6 +136,23 @@ impl Tokens {
         self.backend().map(|b| keys(&b)).unwrap_or_default()
     }
 
+    /// Which slots hold a token now, per module: slot list and slot information only (no
+    /// session, nothing read from the token), cheap enough to ask every second.
+    fn presence(&self) -> Vec<(String, u64, bool)> {
+        let Some(backend) = self.backend() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for m in &backend.modules {
+            for slot in m.slots().unwrap_or_default() {
+                if let Ok(d) = m.slot_description(slot) {
+                    out.push((m.name().to_owned(), d.id, d.token_present));
+                }
+            }
+        }
+        out
+    }
+
     /// What `/api/certs` answers: a row per key, then a row per remote account that shows no
     /// credential now, saying why (`remote`, `code`, `error`).
     pub fn rows(&self, lang: Lang) -> Value {
@@ -177,8 +194,13 @@ fn keys(backend: &Backend) -> Vec<Key> {
     out
 }
 
-/// Calls `changed` whenever the set of keys present changes (checked every second, except
-/// while `busy`: a batch has the token to itself), or what the remote accounts show does.
+/// Seconds the certificates are read again after the slots changed.
+const SETTLE: u32 = 3;
+
+/// Calls `changed` whenever the set of keys present changes, or what the remote accounts show
+/// does. Every second (except while `busy`: a batch has the token to itself) only the slots
+/// are looked at; the certificates are read again when a token came or went, for a few
+/// seconds (a card just inserted may not show its certificates at once).
 pub fn watch(
     tokens: Arc<Tokens>,
     busy: Arc<AtomicBool>,
@@ -194,11 +216,22 @@ pub fn watch(
             v
         };
         let mut last = ids(&tokens);
+        let mut slots = tokens.presence();
+        let mut settling = 0;
         loop {
             std::thread::sleep(Duration::from_secs(1));
             if busy.load(Ordering::SeqCst) {
                 continue;
             }
+            let now = tokens.presence();
+            if now != slots {
+                slots = now;
+                settling = SETTLE;
+            }
+            if settling == 0 {
+                continue;
+            }
+            settling -= 1;
             let now = ids(&tokens);
             if now != last {
                 last = now;
