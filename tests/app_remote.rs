@@ -11,7 +11,7 @@
 mod app;
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -45,10 +45,10 @@ fn start(fx: &Fixture, pin: &str, otp: &str, remote: &str) -> (App, PathBuf) {
     (app, answers)
 }
 
-/// The server's kyso.toml for account `name`, without its `otp_command`: the app asks the OTP
-/// through pinentry.
-fn remote_toml(server: &CscServer, name: &str) -> String {
-    let path = server.kyso_toml(name, "v2", "credentials = [\"cred-ec\"]");
+/// The server's kyso.toml for account `name` and `credentials`, without its `otp_command`:
+/// the app asks the OTP through pinentry.
+fn remote_toml(server: &CscServer, name: &str, credentials: &str) -> String {
+    let path = server.kyso_toml(name, "v2", &format!("credentials = {credentials}"));
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -71,11 +71,11 @@ fn certs_when(app: &App, cookie: &str, done: impl Fn(&[Value]) -> bool) -> Value
     }
 }
 
-/// The row of remote account `account`'s credential.
-fn remote_row(certs: &[Value], account: &str) -> Option<Value> {
+/// The row of remote credential `label` (`ACCOUNT/CREDENTIAL`).
+fn remote_row(certs: &[Value], label: &str) -> Option<Value> {
     certs
         .iter()
-        .find(|c| c["remote"] == account && c.get("holder").is_some())
+        .find(|c| c["token"] == label && c.get("remote").is_some())
         .cloned()
 }
 
@@ -96,11 +96,15 @@ fn a_remote_credential_is_listed_and_signs_a_batch_with_one_pin_and_one_otp() {
     let fx = Fixture::new();
     let server = CscServer::start(&fx.path("csc"));
     server.state().creds[0].otp_online = true;
-    let (app, answers) = start(&fx, REMOTE_PIN, OTP, &remote_toml(&server, "vnpt"));
+    // the other credential is approved on the phone: no PIN, no OTP
+    server.state().creds[1].implicit = Some(Duration::ZERO);
+    let toml = remote_toml(&server, "vnpt", r#"["cred-ec", "cred-rsa"]"#);
+    let (app, answers) = start(&fx, REMOTE_PIN, OTP, &toml);
     let cookie = app.cookie();
 
-    let certs = certs_when(&app, &cookie, |c| remote_row(c, "vnpt").is_some());
-    let row = remote_row(certs.as_array().unwrap(), "vnpt").unwrap();
+    let certs = certs_when(&app, &cookie, |c| remote_row(c, "vnpt/cred-rsa").is_some());
+    let row = remote_row(certs.as_array().unwrap(), "vnpt/cred-ec").unwrap();
+    assert_eq!(row["remote"], "vnpt", "{row:#}");
     assert_eq!(row["holder"], "NGUYỄN VĂN AN", "{row:#}");
     assert_eq!(row["identity"]["cccd"], "001099012345", "{row:#}");
     assert_eq!(row["issuer"], "Kyso Test Remote CA", "{row:#}");
@@ -168,16 +172,38 @@ fn a_remote_credential_is_listed_and_signs_a_batch_with_one_pin_and_one_otp() {
         );
         assert!(report.contains("NGUYỄN VĂN AN"), "{report}");
     }
+
+    // the credential approved on the phone: the page says so, no dialog, one authorisation
+    let rsa = remote_row(certs.as_array().unwrap(), "vnpt/cred-rsa").unwrap();
+    assert_eq!(rsa["holder"], "TRẦN THỊ BÌNH", "{rsa:#}");
+    let events = sign(
+        &app,
+        &cookie,
+        &json!({"cert": rsa["id"], "files": &files[..1]}),
+    );
+    assert_eq!(events.last().unwrap()["signed"], 1, "{events:#?}");
+    assert!(events.iter().any(|e| e["type"] == "approve"), "{events:#?}");
+    assert!(!events
+        .iter()
+        .any(|e| e["type"] == "pin" || e["type"] == "otp"));
+    let dialogs = std::fs::read_to_string(answers.join("dialogs.log")).unwrap();
+    assert_eq!(dialogs.matches("=== ").count(), 2, "{dialogs}");
+    assert_eq!(server.state().count("credentials/authorize"), 2);
+    let signed = events.iter().find(|e| e["type"] == "signed").unwrap();
+    let report = pdfsig(&db, Path::new(signed["output"].as_str().unwrap()));
+    assert!(report.contains("Signature is Valid"), "{report}");
+    assert!(report.contains("TRẦN THỊ BÌNH"), "{report}");
 }
 
 #[test]
 fn a_wrong_otp_ends_the_batch_after_one_authorisation_and_a_service_failing_fails_the_rows() {
     let fx = Fixture::new();
     let server = CscServer::start(&fx.path("csc"));
-    let (app, answers) = start(&fx, REMOTE_PIN, "000000", &remote_toml(&server, "vnpt"));
+    let toml = remote_toml(&server, "vnpt", r#"["cred-ec"]"#);
+    let (app, answers) = start(&fx, REMOTE_PIN, "000000", &toml);
     let cookie = app.cookie();
-    let certs = certs_when(&app, &cookie, |c| remote_row(c, "vnpt").is_some());
-    let row = remote_row(certs.as_array().unwrap(), "vnpt").unwrap();
+    let certs = certs_when(&app, &cookie, |c| remote_row(c, "vnpt/cred-ec").is_some());
+    let row = remote_row(certs.as_array().unwrap(), "vnpt/cred-ec").unwrap();
     let files = pdfs(&fx, 2);
 
     let events = sign(&app, &cookie, &json!({"cert": row["id"], "files": files}));
@@ -244,9 +270,15 @@ fn accounts_that_cannot_be_reached_or_need_a_login_say_so_and_the_token_still_si
          client_id = \"{CLIENT_ID}\"\nclient_secret_env = \"KYSO_TEST_SECRET\"\n\
          ca_file = \"{ca}\"\ntimeout_secs = 5\n\n\
          [[remote]]\nname = \"viettel\"\nbase_url = \"{base}\"\nclient_id = \"{CLIENT_ID}\"\n\
-         auth = \"authorization_code\"\nca_file = \"{ca}\"\ntimeout_secs = 5\n",
+         auth = \"authorization_code\"\nca_file = \"{ca}\"\ntimeout_secs = 5\n\n{mysign}",
         ca = server.ca_pem.display(),
         base = server.base("v2"),
+        mysign = remote_toml(&server, "mysign", r#"["cred-ec"]"#),
+    );
+    // the third account's service refuses kyso once (a passing outage)
+    server.state().inject.insert(
+        "oauth2/token".into(),
+        (400, r#"{"error":"temporarily_unavailable"}"#.into()),
     );
     let pdf = fx.path("a.pdf");
     std::fs::copy(SPEC_PDF, &pdf).unwrap();
@@ -254,7 +286,7 @@ fn accounts_that_cannot_be_reached_or_need_a_login_say_so_and_the_token_still_si
     let cookie = app.cookie();
     let certs = certs_when(&app, &cookie, |c| {
         let rows: Vec<&Value> = c.iter().filter(|r| r.get("error").is_some()).collect();
-        rows.len() == 2 && rows.iter().all(|r| r["code"] != "loading")
+        rows.len() == 3 && rows.iter().all(|r| r["code"] != "loading")
     });
     let problem = |account: &str| {
         certs
@@ -276,7 +308,7 @@ fn accounts_that_cannot_be_reached_or_need_a_login_say_so_and_the_token_still_si
     assert_eq!(login["code"], "remote-login", "{login:#}");
     let words = login["error"].as_str().unwrap();
     assert!(words.contains("kyso remote login viettel"), "{words}");
-    // the other account was not asked for credentials it cannot list
+    // none was asked for credentials it could not be logged in to see
     assert_eq!(server.state().count("credentials/list"), 0);
 
     // the token is listed and signs as ever
@@ -287,7 +319,14 @@ fn accounts_that_cannot_be_reached_or_need_a_login_say_so_and_the_token_still_si
     let report = pdfsig(&nss_db(&fx.path("nss")), &fx.path("a.signed.pdf"));
     assert!(report.contains("Signature is Valid"), "{report}");
 
-    // "try again" asks the accounts again and tells the page
+    let passing = problem("mysign");
+    assert!(
+        passing["error"].as_str().unwrap().contains("mysign"),
+        "{passing:#}"
+    );
+
+    // "try again" asks the accounts again and tells the page: the third one lists its
+    // credential now, the others still say why they cannot
     let before = app.get_json(&cookie, "/api/events/count")["count"]
         .as_u64()
         .unwrap();
@@ -300,5 +339,14 @@ fn accounts_that_cannot_be_reached_or_need_a_login_say_so_and_the_token_still_si
             .iter()
             .any(|e| e["type"] == "certs"),
         "{events:#}"
+    );
+    let certs = app.get_json(&cookie, "/api/certs");
+    let rows = certs.as_array().unwrap();
+    let row = remote_row(rows, "mysign/cred-ec").unwrap_or_else(|| panic!("{certs:#}"));
+    assert_eq!(row["holder"], "NGUYỄN VĂN AN");
+    let codes: Vec<&Value> = rows.iter().filter_map(|r| r.get("code")).collect();
+    assert_eq!(
+        codes,
+        [&json!("remote-unreachable"), &json!("remote-login")]
     );
 }

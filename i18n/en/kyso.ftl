@@ -893,3 +893,4 @@ app-otp-cancelled = the one-time code (OTP) was not entered: nothing more was si
 app-page-remote = remote
 app-page-remote-retry = Try again
 app-page-otp-wait = Type the one-time code (OTP) in its window (not on this page).
+app-page-approve-wait = Approve the signing in your signing service's app on your phone.

@@ -891,3 +891,4 @@ app-otp-cancelled = chưa nhập mã xác thực một lần (OTP): không ký t
 app-page-remote = từ xa
 app-page-remote-retry = Thử lại
 app-page-otp-wait = Hãy nhập mã xác thực một lần (OTP) trong cửa sổ của nó (không nhập trên trang này).
+app-page-approve-wait = Hãy xác nhận việc ký trong ứng dụng của dịch vụ ký số trên điện thoại của bạn.

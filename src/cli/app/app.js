@@ -351,7 +351,9 @@ function onEvent(e) {
   switch (e.type) {
     case "pin":
     case "otp":
-      $("pin-note").textContent = T[e.type === "otp" ? "otp-wait" : "pin-wait"];
+    case "approve":
+      $("pin-note").textContent =
+        e.type === "otp" ? T["otp-wait"] : e.type === "approve" ? T["approve-wait"] : T["pin-wait"];
       $("pin-note").hidden = false;
       break;
     case "signing-started":

@@ -162,6 +162,8 @@ fn sign(ctx: &Context, req: Request) -> Result<Value> {
             Err(e) => Err(e),
         };
         remote.set_otp_prompt(None);
+        // the page's list follows what the batch found (an account logged out, a service down)
+        ctx.tokens.refresh_remotes();
         return result;
     }
     let retries = key.token.info().ok().and_then(|i| {

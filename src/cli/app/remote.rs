@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use kyso::config::RemoteConfig;
 use kyso::i18n::{tr_in, Arg, Lang};
+use kyso::remote::credential::AuthMode;
 use kyso::remote::{OtpPrompt, RemoteToken};
 use kyso::{Error, Result, Token};
 
@@ -112,8 +113,12 @@ impl Remotes {
                     }
                 };
                 let mut shared = me.lock();
-                differs |= shared.accounts[i].shape() != now.shape();
-                shared.accounts[i] = now;
+                // the same credentials: the tokens kept (with what they remember, such as a
+                // PIN the service refused, never sent again)
+                if shared.accounts[i].shape() != now.shape() {
+                    differs = true;
+                    shared.accounts[i] = now;
+                }
             }
             let asked = std::mem::take(&mut me.lock().asked);
             if differs || asked {
@@ -234,6 +239,10 @@ pub fn login(
             }
         });
         remote.set_otp_prompt(Some(ask));
+    }
+    if remote.credential().auth_mode == AuthMode::Implicit {
+        // the service asks the person on their phone; the page says where to look
+        ctx.tell(json!({"type": "approve"}));
     }
     let pin = if remote.needs_pin() {
         ctx.tell(json!({"type": "pin"}));
