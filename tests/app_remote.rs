@@ -4,7 +4,8 @@
 //! is signed with one PIN and one OTP typed into the scripted pinentry (an online OTP: the
 //! service is asked to send it first), one `credentials/authorize` for the batch, every output
 //! checked by pdfsig trusting the remote CA; a wrong OTP ends the batch after exactly one
-//! authorisation; a service failing mid-batch fails the rows in words; an account that cannot
+//! authorisation, and one refused mid-batch (SCAL 2: an OTP per authorisation) stops it on
+//! the rows left; a service failing mid-batch fails the rows in words; an account that cannot
 //! be reached, or needs `kyso remote login`, is a row saying so while the token still signs.
 
 #[path = "common/app.rs"]
@@ -258,6 +259,53 @@ fn a_wrong_otp_ends_the_batch_after_one_authorisation_and_a_service_failing_fail
         .map(|e| e.file_name())
         .collect();
     assert_eq!(left.len(), 2, "no partial file: {left:?}");
+}
+
+#[test]
+fn an_otp_refused_mid_batch_stops_it_on_the_rows_left_with_one_otp_dialog_per_authorisation() {
+    let fx = Fixture::new();
+    let server = CscServer::start(&fx.path("csc"));
+    {
+        // SCAL 2: each authorisation names its hashes, two documents at a time; the second
+        // authorisation's OTP is refused
+        let mut s = server.state();
+        s.creds[0].scal2 = true;
+        s.creds[0].multisign = 2;
+        s.refuse_otp_from = Some(2);
+    }
+    let toml = remote_toml(&server, "vnpt", r#"["cred-ec"]"#);
+    let (app, answers) = start(&fx, REMOTE_PIN, OTP, &toml);
+    let cookie = app.cookie();
+    let certs = certs_when(&app, &cookie, |c| remote_row(c, "vnpt/cred-ec").is_some());
+    let row = remote_row(certs.as_array().unwrap(), "vnpt/cred-ec").unwrap();
+    let files = pdfs(&fx, 4);
+    let events = sign(&app, &cookie, &json!({"cert": row["id"], "files": files}));
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "finished", "{events:#?}");
+    assert_eq!(last["signed"], 2, "{events:#?}");
+    let failed: Vec<&Value> = events.iter().filter(|e| e["type"] == "failed").collect();
+    assert!(!failed.is_empty(), "{events:#?}");
+    for f in failed {
+        let words = f["error"].as_str().unwrap();
+        assert!(
+            words.contains("OTP") && words.contains("không tự thử lại"),
+            "{words}"
+        );
+    }
+    assert_eq!(
+        server.state().count("credentials/authorize"),
+        2,
+        "never retried"
+    );
+    // one PIN, then one OTP per authorisation
+    let dialogs = std::fs::read_to_string(answers.join("dialogs.log")).unwrap();
+    assert_eq!(dialogs.matches("=== GETPIN").count(), 3, "{dialogs}");
+    assert_eq!(events.iter().filter(|e| e["type"] == "otp").count(), 2);
+    let written = files
+        .iter()
+        .filter(|f| f.with_extension("signed.pdf").exists())
+        .count();
+    assert_eq!(written, 2);
 }
 
 #[test]
