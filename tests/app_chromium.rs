@@ -5,7 +5,9 @@
 //! all 100, the results followed on the page, then one output dropped on the verify view.
 //! Every output is checked by pdfsig (trusting the test CA) and its widget's rectangle by qpdf
 //! against where the page put the stamp. Screenshots of each step go to
-//! `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png).
+//! `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png). Remote signing
+//! accounts show next to the token, marked remote; one that failed says so, and its "try
+//! again" button lists its credential once the service answers.
 
 #[path = "common/app.rs"]
 mod app;
@@ -121,6 +123,50 @@ fn devtools_page(profile: &Path, prefix: &str) -> String {
     })
 }
 
+/// Chromium in Vietnamese (its Accept-Language) on `x`, opening `app`'s launch URL; the page
+/// through DevTools, its screenshots going to `shots`.
+fn vietnamese_chromium(
+    fx: &Fixture,
+    x: &Xvfb,
+    home: &Path,
+    app: &App,
+    shots: PathBuf,
+) -> (Proc, Page) {
+    let origin = format!("http://127.0.0.1:{}", app.port);
+    let profile = fx.path("chromium-profile");
+    std::fs::create_dir_all(profile.join("Default")).unwrap();
+    std::fs::write(
+        profile.join("Default/Preferences"),
+        json!({"intl": {"accept_languages": "vi-VN,vi"}}).to_string(),
+    )
+    .unwrap();
+    let log = std::fs::File::create(fx.path("chromium.log")).unwrap();
+    let chrome = Proc::spawn(
+        "chromium",
+        Command::new("chromium")
+            .args(CHROMIUM_QUIET_FLAGS)
+            .args([
+                "--lang=vi",
+                "--remote-debugging-port=0",
+                "--window-size=1366,768",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("{origin}{}", app.launch))
+            .env("HOME", home)
+            .env("DISPLAY", &x.display)
+            .env("LANG", "C.UTF-8")
+            .env("LANGUAGE", "vi")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log),
+    );
+    let page = Page {
+        ws: devtools_page(&profile, &origin),
+        shots,
+    };
+    (chrome, page)
+}
+
 #[test]
 fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     let fx = Fixture::new();
@@ -160,38 +206,7 @@ fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     let app = App::start(cmd, &args);
     let origin = format!("http://127.0.0.1:{}", app.port);
 
-    // a Vietnamese browser: its Accept-Language
-    let profile = fx.path("chromium-profile");
-    std::fs::create_dir_all(profile.join("Default")).unwrap();
-    std::fs::write(
-        profile.join("Default/Preferences"),
-        json!({"intl": {"accept_languages": "vi-VN,vi"}}).to_string(),
-    )
-    .unwrap();
-    let log = std::fs::File::create(fx.path("chromium.log")).unwrap();
-    let mut chrome = Proc::spawn(
-        "chromium",
-        Command::new("chromium")
-            .args(CHROMIUM_QUIET_FLAGS)
-            .args([
-                "--lang=vi",
-                "--remote-debugging-port=0",
-                "--window-size=1366,768",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(format!("{origin}{}", app.launch))
-            .env("HOME", &home)
-            .env("DISPLAY", &x.display)
-            .env("LANG", "C.UTF-8")
-            .env("LANGUAGE", "vi")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log),
-    );
-    let page = Page {
-        ws: devtools_page(&profile, &origin),
-        shots,
-    };
+    let (mut chrome, page) = vietnamese_chromium(&fx, &x, &home, &app, shots);
     // the secret traded for the cookie: the address bar shows the clean address
     page.until(
         "the page",
@@ -327,4 +342,76 @@ fn a_person_signs_100_pdfs_with_one_pin_in_chromium_and_sees_them_verified() {
     assert!(verdict.contains("Hợp lệ"), "{verdict}");
     assert!(verdict.contains("NGUYỄN VĂN AN"), "{verdict}");
     page.screenshot("6-verify");
+}
+
+#[test]
+fn remote_accounts_show_marked_remote_and_try_again_clears_a_passing_outage() {
+    use common::csc::*;
+    let fx = Fixture::new();
+    let home = fx.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let server = CscServer::start(&fx.path("csc"));
+    // two accounts of the test service; the first one's login is refused once
+    let account = |name: &str| {
+        std::fs::read_to_string(server.kyso_toml(name, "v2", "credentials = [\"cred-ec\"]"))
+            .unwrap()
+    };
+    let toml = fx.path("app.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "[[module]]\npath = \"{SOFTHSM}\"\n\n{}\n{}",
+            account("mysign"),
+            account("vnpt")
+        ),
+    )
+    .unwrap();
+    server.state().inject.insert(
+        "oauth2/token".into(),
+        (400, r#"{"error":"temporarily_unavailable"}"#.into()),
+    );
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let x = Xvfb::start();
+    let mut cmd = fx.kyso();
+    cmd.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("KYSO_TEST_SECRET", CLIENT_SECRET)
+        .env("DISPLAY", &x.display)
+        .args(["--config", toml.to_str().unwrap()]);
+    let app = App::start(cmd, &[]);
+    let (_chrome, page) = vietnamese_chromium(&fx, &x, &home, &app, shots);
+    page.until(
+        "the page",
+        "document.body && document.body.dataset.ready === '1'",
+    );
+    let certs = "document.getElementById('certs').innerText";
+    // the credential marked remote with its account, the token's next to it, and the account
+    // that failed saying so with a button to try again
+    page.until(
+        "the remote credential and the failed account",
+        &format!("{certs}.includes('từ xa · vnpt') && {certs}.includes('từ xa · mysign')"),
+    );
+    let text = page.eval(certs);
+    assert!(text.contains("kyso-test"), "{text}");
+    assert_eq!(text.matches("NGUYỄN VĂN AN").count(), 2, "{text}");
+    assert!(text.contains("001099012345"), "{text}");
+    assert!(text.contains("Kyso Test Remote CA"), "{text}");
+    assert_eq!(
+        page.eval("String(document.querySelectorAll('#certs button').length)"),
+        "1"
+    );
+    page.eval("const c = document.getElementById('certs'); c.scrollTop = c.scrollHeight; 'ok'");
+    page.screenshot("remote-accounts");
+
+    page.eval("document.querySelector('#certs button').click(); 'ok'");
+    page.until(
+        "the account listed after trying again",
+        "document.querySelectorAll('#certs button').length === 0",
+    );
+    let text = page.eval(certs);
+    assert_eq!(text.matches("NGUYỄN VĂN AN").count(), 3, "{text}");
+    assert!(text.contains("từ xa · mysign"), "{text}");
 }

@@ -180,7 +180,7 @@ async function showCerts() {
     box.appendChild(label);
   }
   for (const p of problems) {
-    const row = el("div", "cert unusable");
+    const row = el("div", "cert account-problem");
     row.appendChild(el("span", "who", T["remote"] + " · " + p.remote));
     row.appendChild(el("div", "meta problem", p.error));
     if (p.code !== "loading") {
