@@ -297,6 +297,10 @@ fn an_otp_refused_mid_batch_stops_it_on_the_rows_left_with_one_otp_dialog_per_au
         2,
         "never retried"
     );
+    // the batch's stop said in the page's language too (the process speaks English here)
+    let stopped = events.iter().find(|e| e["type"] == "stopped").unwrap();
+    let reason = stopped["reason"].as_str().unwrap();
+    assert!(reason.contains("không tự thử lại"), "{reason}");
     // one PIN, then one OTP per authorisation
     let dialogs = std::fs::read_to_string(answers.join("dialogs.log")).unwrap();
     assert_eq!(dialogs.matches("=== GETPIN").count(), 3, "{dialogs}");

@@ -248,7 +248,8 @@ fn signed(
         log.push(json!({"type": "stopped", "job": job, "reason": reason}));
     });
     ctx.tell(json!({"type": "signing-started", "documents": ready.to_sign}));
-    let mut disk_full = false;
+    // what stopped the batch, in the page's language (the library says it in the process's)
+    let mut stopped_by: Option<String> = None;
     let summary = mixed.sign(
         ready,
         signer.as_ref(),
@@ -274,19 +275,17 @@ fn signed(
             } => {
                 // a full disk in words a person acts on, not the OS's
                 let words = if error.is_out_of_space() {
-                    disk_full = true;
                     tr_in(lang, "app-disk-full", &[])
                 } else {
                     error.localized_in(lang)
                 };
+                if error.stops_batch() && stopped_by.is_none() {
+                    stopped_by = Some(words.clone());
+                }
                 ctx.tell(json!({"type": "failed", "path": path_of(document), "error": words}))
             }
             Event::Stopped { reason } => {
-                let reason = if disk_full {
-                    tr_in(lang, "app-disk-full", &[])
-                } else {
-                    reason.to_owned()
-                };
+                let reason = stopped_by.clone().unwrap_or_else(|| reason.to_owned());
                 ctx.tell(json!({"type": "stopped", "reason": reason}))
             }
             Event::Cancelled => ctx.tell(json!({"type": "cancelled"})),
