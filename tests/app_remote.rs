@@ -5,7 +5,8 @@
 //! service is asked to send it first), one `credentials/authorize` for the batch, every output
 //! checked by pdfsig trusting the remote CA; a wrong OTP ends the batch after exactly one
 //! authorisation, and one refused mid-batch (SCAL 2: an OTP per authorisation) stops it on
-//! the rows left; a service failing mid-batch fails the rows in words; an account that cannot
+//! the rows left; a service failing mid-batch fails the rows in words; a credential the
+//! service withdrew leaves the list and says so when it is still chosen; an account that cannot
 //! be reached, or needs `kyso remote login`, is a row saying so while the token still signs.
 
 #[path = "common/app.rs"]
@@ -253,6 +254,24 @@ fn a_wrong_otp_ends_the_batch_after_one_authorisation_and_a_service_failing_fail
         assert!(!f.with_extension("signed.pdf").exists());
     }
     assert_eq!(server.state().count("credentials/authorize"), 2);
+    // the credential withdrawn by the service: once the page has heard, its row is gone and
+    // signing with it says so
+    server.state().creds.retain(|c| c.id != "cred-ec");
+    post(&app, &cookie, "/api/certs/refresh", &json!({}));
+    let certs = certs_when(&app, &cookie, |c| remote_row(c, "vnpt/cred-ec").is_none());
+    assert!(
+        certs
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["remote"] == "vnpt" && r.get("error").is_some()),
+        "{certs:#}"
+    );
+    let events = sign(&app, &cookie, &json!({"cert": row["id"], "files": files}));
+    let last = events.last().unwrap();
+    assert_eq!(last["code"], "certificate-not-found", "{last}");
+    let msg = last["message"].as_str().unwrap();
+    assert!(msg.contains("tài khoản từ xa không còn liệt kê"), "{msg}");
     let left: Vec<_> = std::fs::read_dir(fx.path("docs"))
         .unwrap()
         .flatten()

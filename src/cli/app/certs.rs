@@ -166,6 +166,11 @@ impl Tokens {
         Value::Array(rows)
     }
 
+    /// Whether certificate `id` was a remote credential's this session.
+    pub fn was_remote(&self, id: &str) -> bool {
+        self.remotes.was_listed(id)
+    }
+
     /// Asks the remote accounts again now.
     pub fn refresh_remotes(&self) {
         self.remotes.refresh();

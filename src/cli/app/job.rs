@@ -144,7 +144,14 @@ fn sign(ctx: &Context, req: Request) -> Result<Value> {
         .keys()
         .into_iter()
         .find(|k| k.id() == req.cert)
-        .ok_or_else(|| Error::CertificateNotFound(tr_in(lang, "app-cert-gone", &[])))?;
+        .ok_or_else(|| {
+            let words = if ctx.tokens.was_remote(&req.cert) {
+                "app-remote-cert-gone"
+            } else {
+                "app-cert-gone"
+            };
+            Error::CertificateNotFound(tr_in(lang, words, &[]))
+        })?;
     let cert = &key.entry.certificate;
     choose::check_validity(cert, OffsetDateTime::now_utc(), false)?;
     choose::not_locked(&*key.token)?;

@@ -5,6 +5,7 @@
 //! person acts on. Signing with a credential asks its PIN and OTP through pinentry, once for
 //! the batch.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -53,6 +54,8 @@ impl Listing {
 
 struct Shared {
     accounts: Vec<Listing>,
+    /// The fingerprints of every credential listed this session.
+    seen: HashSet<String>,
     /// The page asked for a new look.
     asked: bool,
 }
@@ -83,6 +86,7 @@ impl Remotes {
             configs,
             shared: Mutex::new(Shared {
                 accounts,
+                seen: HashSet::new(),
                 asked: false,
             }),
             wake: Condvar::new(),
@@ -113,6 +117,15 @@ impl Remotes {
                     }
                 };
                 let mut shared = me.lock();
+                if let Listing::Ready(tokens) = &now {
+                    for t in tokens {
+                        if let Ok(entries) = t.certificates() {
+                            shared
+                                .seen
+                                .extend(entries.iter().map(|e| e.certificate.summary().sha256));
+                        }
+                    }
+                }
                 // the same credentials: the tokens kept (with what they remember, such as a
                 // PIN the service refused, never sent again)
                 if shared.accounts[i].shape() != now.shape() {
@@ -138,6 +151,11 @@ impl Remotes {
     pub fn refresh(&self) {
         self.lock().asked = true;
         self.wake.notify_all();
+    }
+
+    /// Whether the certificate `id` (its fingerprint) was a remote credential's this session.
+    pub fn was_listed(&self, id: &str) -> bool {
+        self.lock().seen.contains(id)
     }
 
     /// The credentials known now.
