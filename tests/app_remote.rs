@@ -7,7 +7,8 @@
 //! authorisation, and one refused mid-batch (SCAL 2: an OTP per authorisation) stops it on
 //! the rows left; a service failing mid-batch fails the rows in words; a credential the
 //! service withdrew leaves the list and says so when it is still chosen; an account that cannot
-//! be reached, or needs `kyso remote login`, is a row saying so while the token still signs.
+//! be reached, or needs `kyso remote login`, is a row saying so while the token still signs;
+//! a slow service does not hold back the other accounts.
 
 #[path = "common/app.rs"]
 mod app;
@@ -411,13 +412,43 @@ fn accounts_that_cannot_be_reached_or_need_a_login_say_so_and_the_token_still_si
             .any(|e| e["type"] == "certs"),
         "{events:#}"
     );
-    let certs = app.get_json(&cookie, "/api/certs");
+    // each account answers on its own thread: the page hears each
+    let certs = certs_when(&app, &cookie, |c| remote_row(c, "mysign/cred-ec").is_some());
     let rows = certs.as_array().unwrap();
-    let row = remote_row(rows, "mysign/cred-ec").unwrap_or_else(|| panic!("{certs:#}"));
+    let row = remote_row(rows, "mysign/cred-ec").unwrap();
     assert_eq!(row["holder"], "NGUYỄN VĂN AN");
     let codes: Vec<&Value> = rows.iter().filter_map(|r| r.get("code")).collect();
     assert_eq!(
         codes,
         [&json!("remote-unreachable"), &json!("remote-login")]
+    );
+}
+
+#[test]
+fn a_slow_service_does_not_hold_back_the_other_accounts() {
+    let fx = Fixture::new();
+    let slow = CscServer::start(&fx.path("csc-slow"));
+    slow.state().delay = Some(Duration::from_secs(20));
+    let fast = CscServer::start(&fx.path("csc-fast"));
+    let toml = format!(
+        "{}\n{}",
+        remote_toml(&slow, "cham", r#"["cred-ec"]"#),
+        remote_toml(&fast, "nhanh", r#"["cred-ec"]"#)
+    );
+    let (app, _answers) = start(&fx, REMOTE_PIN, OTP, &toml);
+    let cookie = app.cookie();
+    // the second account is listed while the first one's service has not answered yet
+    let certs = certs_when(&app, &cookie, |c| remote_row(c, "nhanh/cred-ec").is_some());
+    let waiting = certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["remote"] == "cham")
+        .unwrap_or_else(|| panic!("{certs:#}"));
+    assert_eq!(waiting["code"], "loading", "{waiting:#}");
+    let words = waiting["error"].as_str().unwrap();
+    assert!(
+        words.contains("đang hỏi") && words.contains("cham"),
+        "{words}"
     );
 }

@@ -56,8 +56,8 @@ struct Shared {
     accounts: Vec<Listing>,
     /// The fingerprints of every credential listed this session.
     seen: HashSet<String>,
-    /// The page asked for a new look.
-    asked: bool,
+    /// How many times the page asked for a new look.
+    asked: u64,
 }
 
 /// The remote accounts and what the last look found.
@@ -87,7 +87,7 @@ impl Remotes {
             shared: Mutex::new(Shared {
                 accounts,
                 seen: HashSet::new(),
-                asked: false,
+                asked: 0,
             }),
             wake: Condvar::new(),
         }
@@ -97,59 +97,63 @@ impl Remotes {
         self.shared.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Asks every account on a thread of its own, again every [`REFRESH`] or when
-    /// [`Remotes::refresh`] is called; `changed` runs when what the page shows changed (and
-    /// after each look the page asked for, so that it hears the answer).
-    pub fn start(self: &Arc<Self>, changed: impl Fn() + Send + 'static) {
-        if self.configs.is_empty() {
-            return;
+    /// Asks each account on a thread of its own (a slow service does not hold the others
+    /// back), again every [`REFRESH`] or when [`Remotes::refresh`] is called; `changed` runs
+    /// when what the page shows changed (and after each look the page asked for, so that it
+    /// hears the answer).
+    pub fn start(self: &Arc<Self>, changed: impl Fn() + Send + Sync + 'static) {
+        let changed = Arc::new(changed);
+        for i in 0..self.configs.len() {
+            let (me, changed) = (self.clone(), changed.clone());
+            std::thread::spawn(move || me.keep_looking(i, &*changed));
         }
-        let me = self.clone();
-        std::thread::spawn(move || loop {
-            let mut differs = false;
-            for (i, cfg) in me.configs.iter().enumerate() {
-                // the network call, with no lock held: the page keeps its last answer meanwhile
-                let now = match kyso::remote::account_tokens(cfg, (i as u64 + 1) * 1000) {
-                    Ok(t) => Listing::Ready(t),
-                    Err(e) => {
-                        log::info!("remote account {}: {e}", cfg.name); // i18n: a log line
-                        Listing::Failed(e)
-                    }
-                };
-                let mut shared = me.lock();
-                if let Listing::Ready(tokens) = &now {
-                    for t in tokens {
-                        if let Ok(entries) = t.certificates() {
-                            shared
-                                .seen
-                                .extend(entries.iter().map(|e| e.certificate.summary().sha256));
-                        }
-                    }
+    }
+
+    /// Account `i`'s thread.
+    fn keep_looking(&self, i: usize, changed: &dyn Fn()) {
+        let cfg = &self.configs[i];
+        let mut answered = 0;
+        loop {
+            let asked = self.lock().asked;
+            // the network calls, with no lock held: the page keeps the last answer meanwhile
+            let now = match kyso::remote::account_tokens(cfg, (i as u64 + 1) * 1000) {
+                Ok(t) => Listing::Ready(t),
+                Err(e) => {
+                    log::info!("remote account {}: {e}", cfg.name); // i18n: a log line
+                    Listing::Failed(e)
                 }
-                // the same credentials: the tokens kept (with what they remember, such as a
-                // PIN the service refused, never sent again)
-                if shared.accounts[i].shape() != now.shape() {
-                    differs = true;
-                    shared.accounts[i] = now;
+            };
+            let mut shared = self.lock();
+            if let Listing::Ready(tokens) = &now {
+                for t in tokens {
+                    if let Ok(entries) = t.certificates() {
+                        let ids = entries.iter().map(|e| e.certificate.summary().sha256);
+                        shared.seen.extend(ids);
+                    }
                 }
             }
-            let asked = std::mem::take(&mut me.lock().asked);
-            if differs || asked {
+            // the same credentials: the tokens kept (with what they remember, such as a PIN
+            // the service refused, never sent again)
+            let differs = shared.accounts[i].shape() != now.shape();
+            if differs {
+                shared.accounts[i] = now;
+            }
+            drop(shared);
+            if differs || asked != answered {
+                answered = asked;
                 changed();
             }
-            let shared = me.lock();
-            let (shared, _) = me
+            let shared = self.lock();
+            let _ = self
                 .wake
-                .wait_timeout_while(shared, REFRESH, |s| !s.asked)
+                .wait_timeout_while(shared, REFRESH, |s| s.asked == answered)
                 .unwrap_or_else(|p| p.into_inner());
-            // `asked` stays set through the next look: `changed` tells the page after it
-            drop(shared);
-        });
+        }
     }
 
     /// Asks every account again now (the page's "try again").
     pub fn refresh(&self) {
-        self.lock().asked = true;
+        self.lock().asked += 1;
         self.wake.notify_all();
     }
 
