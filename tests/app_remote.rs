@@ -42,6 +42,8 @@ fn start(fx: &Fixture, pin: &str, otp: &str, remote: &str) -> (App, PathBuf) {
         &[
             ("XDG_DATA_HOME", data.to_str().unwrap()),
             ("KYSO_TEST_SECRET", CLIENT_SECRET),
+            // everything logged: no secret may be in it
+            ("KYSO_LOG_LEVEL", "trace"),
         ],
     );
     std::fs::write(answers.join("otp"), format!("{otp}\n")).unwrap();
@@ -152,6 +154,14 @@ fn a_remote_credential_is_listed_and_signs_a_batch_with_one_pin_and_one_otp() {
         "{dialogs}"
     );
     assert!(!dialogs.contains(REMOTE_PIN) && !dialogs.contains(OTP));
+    let log = app.log();
+    assert!(
+        log.contains("POST https://127.0.0.1"),
+        "logging is on: {log}"
+    );
+    for secret in [REMOTE_PIN, OTP, CLIENT_SECRET, "sad-", "at-"] {
+        assert!(!log.contains(secret), "{secret} logged:\n{log}");
+    }
 
     // the service: the OTP sent once, one authorisation covering the 5 signatures
     {

@@ -24,6 +24,8 @@ pub struct App {
     /// `$XDG_RUNTIME_DIR`, where a page leaves its address for the next launch: one per app
     /// unless the test gives one (tests running at once never hand files to each other).
     _run: Option<tempfile::TempDir>,
+    /// Where its stderr (the log) goes.
+    stderr: tempfile::NamedTempFile,
 }
 
 impl App {
@@ -35,9 +37,10 @@ impl App {
             d
         });
         cmd.args(["app", "--no-open"]).args(args);
+        let stderr = tempfile::NamedTempFile::new().unwrap();
         let mut child = cmd
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr.reopen().unwrap())
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -52,7 +55,13 @@ impl App {
             port: port.parse().unwrap(),
             launch: path.to_owned(),
             _run: run,
+            stderr,
         }
+    }
+
+    /// What it wrote on stderr so far (its log).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
     }
 
     /// `kyso app --no-open ARGS…` over `module` (pkcs11-spy, when it is the spy, counts calls
