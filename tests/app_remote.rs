@@ -8,7 +8,8 @@
 //! the rows left; a service failing mid-batch fails the rows in words; a credential the
 //! service withdrew leaves the list and says so when it is still chosen; an account that cannot
 //! be reached, or needs `kyso remote login`, is a row saying so while the token still signs;
-//! a slow service does not hold back the other accounts.
+//! a slow service does not hold back the other accounts; an account without a credential says
+//! so.
 
 #[path = "common/app.rs"]
 mod app;
@@ -440,15 +441,23 @@ fn a_slow_service_does_not_hold_back_the_other_accounts() {
     let slow = CscServer::start(&fx.path("csc-slow"));
     slow.state().delay = Some(Duration::from_secs(20));
     let fast = CscServer::start(&fx.path("csc-fast"));
+    // a third account that has no credential yet
+    let empty = CscServer::start(&fx.path("csc-empty"));
+    empty.state().creds.clear();
     let toml = format!(
-        "{}\n{}",
+        "{}\n{}\n{}",
         remote_toml(&slow, "cham", r#"["cred-ec"]"#),
-        remote_toml(&fast, "nhanh", r#"["cred-ec"]"#)
+        remote_toml(&fast, "nhanh", r#"["cred-ec"]"#),
+        remote_toml(&empty, "trong", "[]")
     );
     let (app, _answers) = start(&fx, REMOTE_PIN, OTP, &toml);
     let cookie = app.cookie();
     // the second account is listed while the first one's service has not answered yet
-    let certs = certs_when(&app, &cookie, |c| remote_row(c, "nhanh/cred-ec").is_some());
+    let certs = certs_when(&app, &cookie, |c| {
+        remote_row(c, "nhanh/cred-ec").is_some()
+            && c.iter()
+                .any(|r| r["remote"] == "trong" && r["code"] == "none")
+    });
     let waiting = certs
         .as_array()
         .unwrap()
@@ -461,4 +470,12 @@ fn a_slow_service_does_not_hold_back_the_other_accounts() {
         words.contains("đang hỏi") && words.contains("cham"),
         "{words}"
     );
+    let none = certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["remote"] == "trong")
+        .unwrap();
+    let words = none["error"].as_str().unwrap();
+    assert!(words.contains("chưa có chứng thư"), "{words}");
 }

@@ -895,3 +895,4 @@ app-page-remote-retry = Try again
 app-page-otp-wait = Type the one-time code (OTP) in its window (not on this page).
 app-page-approve-wait = Approve the signing in your signing service's app on your phone.
 app-remote-cert-gone = the remote certificate chosen is no longer listed by its account: see its account's row (Try again), or choose another certificate
+app-remote-none = account { $account } has no signing certificate (yet): ask your signing service provider, then press Try again

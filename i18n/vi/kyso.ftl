@@ -893,3 +893,4 @@ app-page-remote-retry = Thử lại
 app-page-otp-wait = Hãy nhập mã xác thực một lần (OTP) trong cửa sổ của nó (không nhập trên trang này).
 app-page-approve-wait = Hãy xác nhận việc ký trong ứng dụng của dịch vụ ký số trên điện thoại của bạn.
 app-remote-cert-gone = tài khoản từ xa không còn liệt kê chứng thư đã chọn: hãy xem dòng của tài khoản đó (Thử lại), hoặc chọn chứng thư khác
+app-remote-none = tài khoản { $account } chưa có chứng thư ký số nào: hãy hỏi nhà cung cấp dịch vụ ký số, rồi bấm Thử lại

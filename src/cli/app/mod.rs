@@ -25,7 +25,8 @@
 //! - `POST /api/cancel`: stops the batch between signatures.
 //! - `GET /api/events?from=N`: the session's events from N on (waits up to 10 s for one);
 //!   `GET /api/live?from=N` (WebSocket) sends them as they come: `started`, `pin`,
-//!   `otp` (a remote credential's OTP is asked), `signing-started`, `signing`, `signed`,
+//!   `otp` (a remote credential's OTP is asked), `approve` (its service asks the person on
+//!   their phone), `signing-started`, `signing`, `signed`,
 //!   `failed`, `stopped`, `cancelled`, `finished`,
 //!   `error` (each with its batch's `job`), `certs` when a token comes or goes, and `files`
 //!   when another launch added documents.

@@ -1,8 +1,8 @@
 //! The `[[remote]]` accounts of kyso.toml on the page (CSC remote signing: VNPT SmartCA,
 //! Viettel MySign…). Listing a credential is a network call, so it is never made on a request
-//! thread: one thread asks every account, keeps the answer, asks again every few minutes or
-//! when the page says "try again"; an account it cannot list is a row saying why in words a
-//! person acts on. Signing with a credential asks its PIN and OTP through pinentry, once for
+//! thread: a thread per account asks it, keeps the answer, asks again every few minutes or
+//! when the page says "try again"; an account that shows no credential is a row saying why in
+//! words a person acts on. Signing with a credential asks its PIN and OTP through pinentry, once for
 //! the batch.
 
 use std::collections::HashSet;
@@ -72,7 +72,8 @@ pub struct Remotes {
 pub struct Problem {
     /// The account's name.
     pub remote: String,
-    /// `loading`, or the error's code (`remote-unreachable`, `remote-login`, …).
+    /// `loading`, `none` (no credential), or the error's code (`remote-unreachable`,
+    /// `remote-login`, …).
     pub code: String,
     /// What to do, in plain words.
     pub error: String,
@@ -189,6 +190,10 @@ impl Remotes {
         for (cfg, listing) in self.configs.iter().zip(&shared.accounts) {
             let account = || ("account", cfg.name.clone().into());
             let (code, error) = match listing {
+                Listing::Ready(tokens) if tokens.is_empty() => (
+                    "none".to_owned(),
+                    tr_in(lang, "app-remote-none", &[account()]),
+                ),
                 Listing::Ready(_) => continue,
                 Listing::Loading => (
                     "loading".to_owned(),
