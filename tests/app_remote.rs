@@ -155,6 +155,12 @@ fn a_remote_credential_is_listed_and_signs_a_batch_with_one_pin_and_one_otp() {
         "{dialogs}"
     );
     assert!(!dialogs.contains(REMOTE_PIN) && !dialogs.contains(OTP));
+    // nor in what the page hears
+    let heard = app.get_json(&cookie, "/api/events?from=0").to_string();
+    assert!(
+        !heard.contains(REMOTE_PIN) && !heard.contains(OTP),
+        "{heard}"
+    );
     let log = app.log();
     assert!(
         log.contains("POST https://127.0.0.1"),
