@@ -6,7 +6,9 @@
 //! Every output is checked by pdfsig (trusting the test CA) and its widget's rectangle by qpdf
 //! against where the page put the stamp. Screenshots of each step go to
 //! `$CARGO_TARGET_TMPDIR/app-screenshots/` (one is docs/kyso-app.png). An English browser gets
-//! the English page, and its folder chooser sends the outputs where the person chose.
+//! the English page, a seal on the stamp, and its folder chooser sends the outputs where the
+//! person chose. Remote signing accounts show next to the token, marked remote; one that
+//! failed says so, and its "try again" button lists its credential once the service answers.
 
 #[path = "common/app.rs"]
 mod app;
@@ -329,4 +331,68 @@ fn an_english_browser_gets_the_english_page_a_seal_on_the_stamp_and_outputs_in_t
             "{name}: the seal is on the stamp ({red} red pixels)"
         );
     }
+}
+
+#[test]
+fn remote_accounts_show_marked_remote_and_try_again_clears_a_passing_outage() {
+    use common::csc::*;
+    let fx = Fixture::new();
+    let home = fx.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let server = CscServer::start(&fx.path("csc"));
+    // two accounts of the test service; the first one's login is refused once
+    let account = |name: &str| {
+        std::fs::read_to_string(server.kyso_toml(name, "v2", "credentials = [\"cred-ec\"]"))
+            .unwrap()
+    };
+    let toml = fx.path("app.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "[[module]]\npath = \"{SOFTHSM}\"\n\n{}\n{}",
+            account("mysign"),
+            account("vnpt")
+        ),
+    )
+    .unwrap();
+    server.state().inject.insert(
+        "oauth2/token".into(),
+        (400, r#"{"error":"temporarily_unavailable"}"#.into()),
+    );
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    // bound, not `..`: the browser, the app and the display live as long as the page
+    let Browsing {
+        x: _x,
+        app: _app,
+        chrome: _chrome,
+        page,
+    } = launch(&fx, &home, &toml, &[], "vi-VN,vi", "vi", shots);
+    let certs = "document.getElementById('certs').innerText";
+    // the credential marked remote with its account, the token's next to it, and the account
+    // that failed saying so with a button to try again
+    page.until(
+        "the remote credential and the failed account",
+        &format!("{certs}.includes('từ xa · vnpt') && {certs}.includes('từ xa · mysign')"),
+    );
+    let text = page.eval(certs);
+    assert!(text.contains("kyso-test"), "{text}");
+    assert_eq!(text.matches("NGUYỄN VĂN AN").count(), 2, "{text}");
+    assert!(text.contains("001099012345"), "{text}");
+    assert!(text.contains("Kyso Test Remote CA"), "{text}");
+    assert_eq!(
+        page.eval("String(document.querySelectorAll('#certs button').length)"),
+        "1"
+    );
+    page.eval("const c = document.getElementById('certs'); c.scrollTop = c.scrollHeight; 'ok'");
+    page.screenshot("remote-accounts");
+
+    page.eval("document.querySelector('#certs button').click(); 'ok'");
+    page.until(
+        "the account listed after trying again",
+        "document.querySelectorAll('#certs button').length === 0",
+    );
+    let text = page.eval(certs);
+    assert_eq!(text.matches("NGUYỄN VĂN AN").count(), 3, "{text}");
+    assert!(text.contains("từ xa · mysign"), "{text}");
 }

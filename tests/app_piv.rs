@@ -2,7 +2,7 @@
 //! for each signature, as the page drives it: *Stop* in the middle keeps what was signed (whole,
 //! valid for pdfsig) and leaves the rest untouched; a card pulled out mid-batch stops it with
 //! the rows not signed left as they were, and the same batch signs everything once the card is
-//! back — one PIN per batch.
+//! back — one PIN per batch; the page hears when the card comes and goes.
 
 #[path = "common/app.rs"]
 mod app;
@@ -173,4 +173,39 @@ fn a_card_pulled_mid_batch_stops_it_and_the_same_batch_signs_all_once_it_is_back
     assert_eq!(events.last().unwrap()["signed"], 8, "{events:#?}");
     assert_eq!(card.pin_verifications(), 2, "one PIN per batch");
     assert_eq!(listing(&docs).len(), 16);
+}
+
+/// Waits for a `certs` event from event `from` on (the page's cue to list the certificates
+/// again); the number of events seen.
+fn certs_event(app: &App, cookie: &str, mut from: usize) -> usize {
+    let until = Instant::now() + pcscd::PATIENCE;
+    loop {
+        let events = app.get_json(cookie, &format!("/api/events?from={from}"));
+        let events = events.as_array().unwrap();
+        from += events.len();
+        if events.iter().any(|e| e["type"] == "certs") {
+            return from;
+        }
+        assert!(Instant::now() < until, "no certs event");
+    }
+}
+
+#[test]
+fn the_page_hears_when_the_card_is_pulled_out_and_put_back() {
+    let _pcscd = Pcscd::start();
+    let fx = Fixture::new();
+    let mut card = PivCard::new(&fx.path("card"));
+    card.insert();
+    let (app, _answers, _spy) = App::start_scripted(&fx, OPENSC, PIV_PIN, "", &[]);
+    let cookie = app.cookie();
+    let cert = card_cert(&app, &cookie);
+    let seen = app.get_json(&cookie, "/api/events/count")["count"]
+        .as_u64()
+        .unwrap() as usize;
+    card.remove();
+    let seen = certs_event(&app, &cookie, seen);
+    assert_eq!(app.get_json(&cookie, "/api/certs"), json!([]));
+    card.insert();
+    certs_event(&app, &cookie, seen);
+    assert_eq!(card_cert(&app, &cookie)["id"], cert["id"]);
 }

@@ -4,7 +4,8 @@
 //! told as an event; outputs checked by pdfsig (trusting the test CA through NSS), openssl and
 //! qpdf (the widget's rectangle). A wrong PIN ends the batch with the attempts left after
 //! exactly one C_Login; documents that cannot be signed and a full disk say why in plain words;
-//! the configuration's timestamp authority timestamps every signature.
+//! the configuration's timestamp authority timestamps every signature; an idle page looks at
+//! the slots only (no session opened).
 
 #[path = "common/app.rs"]
 mod app;
@@ -372,4 +373,30 @@ fn the_stamp_image_chosen_on_the_page_is_drawn_on_every_stamp_and_kept() {
         None,
     );
     assert_eq!(gone.status, 404);
+}
+
+#[test]
+fn an_idle_page_looks_at_the_slots_only_and_opens_no_session() {
+    let fx = Fixture::new();
+    let (app, _answers, spy) = start(&fx, PIN, &[]);
+    let cookie = app.cookie();
+    cert_of(&app.get_json(&cookie, "/api/certs"), "NGUYỄN VĂN AN");
+    let (sessions, slots) = (
+        spy_count(&spy, "C_OpenSession"),
+        spy_count(&spy, "C_GetSlotList"),
+    );
+    // the watcher looks every second: wait for three more looks at the slots
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while spy_count(&spy, "C_GetSlotList") < slots + 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slots were never looked at again"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(
+        spy_count(&spy, "C_OpenSession"),
+        sessions,
+        "no token read while idle"
+    );
 }

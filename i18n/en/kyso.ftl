@@ -905,3 +905,21 @@ app-page-stamp-image = Image on the stamp (a scanned signature or seal, PNG):
 app-page-stamp-image-choose = Choose an image…
 app-page-stamp-image-remove = Remove the image
 app-stamp-image-bad = This image cannot go on the stamp: { $why }. Choose a PNG file.
+
+## kyso app: remote signing accounts ([[remote]], CSC) on the page.
+
+app-remote-loading = asking the signing service of account { $account } for its certificates…
+app-remote-unreachable = cannot reach the signing service of account { $account }: check the Internet connection, then press Try again (kyso also tries again every few minutes)
+app-remote-login = account { $account } needs you to log in again: open a terminal, run kyso remote login { $account }, then press Try again
+app-remote-failed = account { $account }: { $error }
+app-remote-pin-description = Signing { $count } document(s) with the remote certificate of { $holder } (account '{ $account }'). Enter the PIN of this signing account.
+app-otp-title = kyso — one-time code (OTP)
+app-otp-description = Signing { $count } document(s) with the remote certificate of { $holder } (account '{ $account }'). Enter the one-time code (OTP) sent to your phone or shown by your authenticator app.
+app-otp-prompt = OTP:
+app-otp-cancelled = the one-time code (OTP) was not entered: nothing more was signed
+app-page-remote = remote
+app-page-remote-retry = Try again
+app-page-otp-wait = Type the one-time code (OTP) in its window (not on this page).
+app-page-approve-wait = Approve the signing in your signing service's app on your phone.
+app-remote-cert-gone = the remote certificate chosen is no longer listed by its account: see its account's row (Try again), or choose another certificate
+app-remote-none = account { $account } has no signing certificate (yet): ask your signing service provider, then press Try again

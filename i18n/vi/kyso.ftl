@@ -903,3 +903,21 @@ app-page-stamp-image = Hình ảnh trên dấu chữ ký (chữ ký tay hoặc c
 app-page-stamp-image-choose = Chọn hình ảnh…
 app-page-stamp-image-remove = Bỏ hình ảnh
 app-stamp-image-bad = Không dùng được hình ảnh này cho dấu chữ ký: { $why }. Hãy chọn một tệp PNG.
+
+## kyso app: remote signing accounts ([[remote]], CSC) on the page.
+
+app-remote-loading = đang hỏi dịch vụ ký số của tài khoản { $account } về các chứng thư…
+app-remote-unreachable = không kết nối được dịch vụ ký số của tài khoản { $account }: hãy kiểm tra kết nối Internet rồi bấm Thử lại (kyso cũng tự thử lại sau vài phút)
+app-remote-login = tài khoản { $account } cần đăng nhập lại: hãy mở cửa sổ dòng lệnh, chạy kyso remote login { $account }, rồi bấm Thử lại
+app-remote-failed = tài khoản { $account }: { $error }
+app-remote-pin-description = Ký { $count } tài liệu bằng chứng thư từ xa của { $holder } (tài khoản '{ $account }'). Hãy nhập mã PIN của tài khoản ký số này.
+app-otp-title = kyso — mã xác thực một lần (OTP)
+app-otp-description = Ký { $count } tài liệu bằng chứng thư từ xa của { $holder } (tài khoản '{ $account }'). Hãy nhập mã xác thực một lần (OTP) được gửi tới điện thoại của bạn hoặc hiện trong ứng dụng xác thực.
+app-otp-prompt = OTP:
+app-otp-cancelled = chưa nhập mã xác thực một lần (OTP): không ký thêm tài liệu nào
+app-page-remote = từ xa
+app-page-remote-retry = Thử lại
+app-page-otp-wait = Hãy nhập mã xác thực một lần (OTP) trong cửa sổ của nó (không nhập trên trang này).
+app-page-approve-wait = Hãy xác nhận việc ký trong ứng dụng của dịch vụ ký số trên điện thoại của bạn.
+app-remote-cert-gone = tài khoản từ xa không còn liệt kê chứng thư đã chọn: hãy xem dòng của tài khoản đó (Thử lại), hoặc chọn chứng thư khác
+app-remote-none = tài khoản { $account } chưa có chứng thư ký số nào: hãy hỏi nhà cung cấp dịch vụ ký số, rồi bấm Thử lại

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub use credential::CredentialInfo;
 pub use csc::Client;
+pub use otp::OtpPrompt;
 pub use token::{RemoteSigner, RemoteToken};
 
 use crate::config::RemoteConfig;

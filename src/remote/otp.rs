@@ -1,19 +1,32 @@
-//! Where a one-time password comes from: the account's helper program, or a prompt on the
-//! person's terminal. Never logged, never asked twice for one authorisation.
+//! Where a one-time password comes from: the account's helper program, the face's own dialog
+//! ([`OtpPrompt`], e.g. `kyso app`'s pinentry), or a prompt on the person's terminal. Never
+//! logged, never asked twice for one authorisation.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::config::RemoteConfig;
 use crate::error::{Error, Result};
 
-/// Reads the OTP for `credential`.
-pub fn read(cfg: &RemoteConfig, credential: &str) -> Result<SecretString> {
-    let otp = match &cfg.otp_command {
-        Some(argv) if !argv.is_empty() => from_program(argv, credential)?,
+/// Asks the person for the OTP of the credential it is given (`ACCOUNT/CREDENTIAL_ID`): how a
+/// face without a terminal (`kyso app`: a pinentry dialog) takes part, so that the library
+/// stays free of UI. Called once per authorisation; an error (cancelled, say) is not retried.
+pub type OtpPrompt = Arc<dyn Fn(&str) -> Result<SecretString> + Send + Sync>;
+
+/// Reads the OTP for `credential`: the account's `otp_command` when set (the person chose
+/// it), else `prompt`, else the terminal.
+pub fn read(
+    cfg: &RemoteConfig,
+    credential: &str,
+    prompt: Option<&OtpPrompt>,
+) -> Result<SecretString> {
+    let otp = match (&cfg.otp_command, prompt) {
+        (Some(argv), _) if !argv.is_empty() => from_program(argv, credential)?,
+        (_, Some(ask)) => Zeroizing::new(ask(credential)?.expose_secret().to_owned()),
         _ => from_terminal(credential)?,
     };
     let otp = otp.trim();

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::algo;
 use super::credential::{AuthMode, CredentialInfo, Presence};
 use super::csc::Client;
-use super::otp;
+use super::otp::{self, OtpPrompt};
 use crate::cert::Certificate;
 use crate::config::CscVersion;
 use crate::error::{Error, Result};
@@ -54,6 +54,8 @@ pub struct RemoteToken {
     label: String,
     index: u64,
     state: Mutex<State>,
+    /// The face's OTP dialog, if it has one (else `otp_command` or the terminal).
+    otp_prompt: Mutex<Option<OtpPrompt>>,
 }
 
 impl RemoteToken {
@@ -87,6 +89,7 @@ impl RemoteToken {
             label,
             index,
             state: Mutex::new(State::default()),
+            otp_prompt: Mutex::new(None),
         }))
     }
 
@@ -108,6 +111,12 @@ impl RemoteToken {
     /// The CA certificates the service sent with the end-entity certificate.
     pub fn chain(&self) -> &[Certificate] {
         &self.chain
+    }
+
+    /// Where the OTPs of the next authorisations are asked (`None`: `otp_command`, else the
+    /// terminal). A face without a terminal sets its own dialog before `login`.
+    pub fn set_otp_prompt(&self, prompt: Option<OtpPrompt>) {
+        *self.otp_prompt.lock().unwrap_or_else(|p| p.into_inner()) = prompt;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -135,7 +144,12 @@ impl RemoteToken {
         if self.info.otp_online {
             self.client.send_otp(&self.info.id)?;
         }
-        let otp = otp::read(&self.client.cfg, &self.label)?;
+        let prompt = self
+            .otp_prompt
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let otp = otp::read(&self.client.cfg, &self.label, prompt.as_ref())?;
         Ok(Some(otp))
     }
 
@@ -179,7 +193,9 @@ impl RemoteToken {
         }
     }
 
-    fn needs_pin(&self) -> bool {
+    /// Whether `login` needs a PIN (explicit authorisation asking one): a face asks for none
+    /// otherwise.
+    pub fn needs_pin(&self) -> bool {
         self.info.auth_mode == AuthMode::Explicit && self.info.pin != Presence::No
     }
 

@@ -24,6 +24,8 @@ pub struct App {
     /// `$XDG_RUNTIME_DIR`, where a page leaves its address for the next launch: one per app
     /// unless the test gives one (tests running at once never hand files to each other).
     _run: Option<tempfile::TempDir>,
+    /// Where its stderr (the log) goes.
+    stderr: tempfile::NamedTempFile,
 }
 
 impl App {
@@ -35,9 +37,10 @@ impl App {
             d
         });
         cmd.args(["app", "--no-open"]).args(args);
+        let stderr = tempfile::NamedTempFile::new().unwrap();
         let mut child = cmd
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr.reopen().unwrap())
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -52,7 +55,13 @@ impl App {
             port: port.parse().unwrap(),
             launch: path.to_owned(),
             _run: run,
+            stderr,
         }
+    }
+
+    /// What it wrote on stderr so far (its log).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
     }
 
     /// `kyso app --no-open ARGS…` over `module` (pkcs11-spy, when it is the spy, counts calls
@@ -65,6 +74,18 @@ impl App {
         pin: &str,
         toml: &str,
         args: &[&str],
+    ) -> (App, PathBuf, PathBuf) {
+        Self::start_scripted_env(fx, module, pin, toml, args, &[])
+    }
+
+    /// [`App::start_scripted`] with the environment variables `env` set for the app too.
+    pub fn start_scripted_env(
+        fx: &Fixture,
+        module: &str,
+        pin: &str,
+        toml: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
     ) -> (App, PathBuf, PathBuf) {
         let answers = fx.path("pinentry");
         std::fs::create_dir_all(&answers).unwrap();
@@ -89,6 +110,7 @@ impl App {
         let mut cmd = fx.kyso();
         cmd.env("PKCS11SPY", SOFTHSM)
             .env("PKCS11SPY_OUTPUT", &spy)
+            .envs(env.iter().copied())
             .args(["--config", toml.to_str().unwrap()]);
         (App::start(cmd, args), answers, spy)
     }

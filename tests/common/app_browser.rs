@@ -165,6 +165,8 @@ pub fn launch(
     let mut cmd = fx.kyso();
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("KYSO_TEST_SECRET", crate::common::csc::CLIENT_SECRET)
         .env("DISPLAY", &x.display)
         .args(["--config", toml.to_str().unwrap()]);
     let app = App::start(cmd, args);

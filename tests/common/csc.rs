@@ -38,6 +38,9 @@ pub struct Cred {
     pub chain: Vec<Vec<u8>>,
     pub multisign: u32,
     pub otp: bool,
+    /// The OTP is sent by the service after `credentials/sendOTP` (else the person's app
+    /// makes it).
+    pub otp_online: bool,
     pub disabled: bool,
     /// SCAL 2: the authorization names the hashes it is good for.
     pub scal2: bool,
@@ -201,6 +204,7 @@ impl CscServer {
                     chain: vec![ec_cert.der().to_vec(), ca_der.clone()],
                     multisign: 10,
                     otp: true,
+                    otp_online: false,
                     disabled: false,
                     scal2: false,
                     implicit: None,
@@ -211,6 +215,7 @@ impl CscServer {
                     chain: vec![rsa_cert.der().to_vec(), ca_der.clone()],
                     multisign: 1,
                     otp: false,
+                    otp_online: false,
                     disabled: false,
                     scal2: false,
                     implicit: None,
@@ -562,15 +567,17 @@ fn csc_method(s: &mut State, v2: bool, path: &str, req: &Value) -> (u16, String,
                 let mut objects =
                     vec![json!({"type": "Password", "id": "PIN", "format": "N", "label": "PIN"})];
                 if c.otp {
-                    objects.push(json!({"type": "Password", "id": "OTP", "format": "N", "label": "OTP", "generator": "totp"}));
+                    let generator = if c.otp_online { "online" } else { "totp" };
+                    objects.push(json!({"type": "Password", "id": "OTP", "format": "N", "label": "OTP", "generator": generator}));
                 }
                 v["auth"] =
                     json!({ "mode": "explicit", "expression": "PIN AND OTP", "objects": objects });
             } else {
                 v["authMode"] = json!("explicit");
                 v["PIN"] = json!({ "presence": "true", "format": "N", "label": "PIN" });
+                let kind = if c.otp_online { "online" } else { "offline" };
                 v["OTP"] =
-                    json!({ "presence": if c.otp { "true" } else { "false" }, "type": "offline" });
+                    json!({ "presence": if c.otp { "true" } else { "false" }, "type": kind });
             }
             ok(v)
         }

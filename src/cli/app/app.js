@@ -142,7 +142,10 @@ function vnDate(iso) {
 }
 
 async function showCerts() {
-  certs = await api("/api/certs");
+  const all = await api("/api/certs");
+  // remote accounts that show no certificate now: a row saying why, with "try again"
+  const problems = all.filter((c) => c.error);
+  certs = all.filter((c) => !c.error);
   const box = $("certs");
   box.replaceChildren();
   if (chosen && !certs.some((c) => c.id === chosen && c.validity === "valid")) chosen = null;
@@ -177,10 +180,23 @@ async function showCerts() {
           ? T["cert-not-yet-valid"] + " " + vnDate(c.not_before)
           : T["cert-valid-until"] + " " + vnDate(c.not_after);
     label.appendChild(el("div", "meta", [ids, T["issuer"] + " " + c.issuer].filter(Boolean).join(" · ")));
-    label.appendChild(el("div", "meta" + (ok ? "" : " problem"), validity + " · " + c.token));
+    const where = c.remote ? T["remote"] + " · " + c.remote : c.token;
+    label.appendChild(el("div", "meta" + (ok ? "" : " problem"), validity + " · " + where));
     box.appendChild(label);
   }
-  $("certs-empty").hidden = certs.length !== 0;
+  for (const p of problems) {
+    const row = el("div", "cert account-problem");
+    row.appendChild(el("span", "who", T["remote"] + " · " + p.remote));
+    row.appendChild(el("div", "meta problem", p.error));
+    if (p.code !== "loading") {
+      const retry = el("button", "", T["remote-retry"]);
+      retry.type = "button";
+      retry.addEventListener("click", () => post("/api/certs/refresh", {}));
+      row.appendChild(retry);
+    }
+    box.appendChild(row);
+  }
+  $("certs-empty").hidden = all.length !== 0;
   drawStamp();
   updateSign();
 }
@@ -354,6 +370,10 @@ function onEvent(e) {
   if (!running || e.job !== running.job) return;
   switch (e.type) {
     case "pin":
+    case "otp":
+    case "approve":
+      $("pin-note").textContent =
+        e.type === "otp" ? T["otp-wait"] : e.type === "approve" ? T["approve-wait"] : T["pin-wait"];
       $("pin-note").hidden = false;
       break;
     case "signing-started":

@@ -96,7 +96,8 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn tell(&self, mut event: Value) {
+    /// Tells the page `event`, marked with this batch.
+    pub(super) fn tell(&self, mut event: Value) {
         event["job"] = json!(self.job);
         self.log.push(event);
     }
@@ -151,12 +152,35 @@ fn sign(ctx: &Context, req: Request) -> Result<Value> {
         .keys()
         .into_iter()
         .find(|k| k.id() == req.cert)
-        .ok_or_else(|| Error::CertificateNotFound(tr_in(lang, "app-cert-gone", &[])))?;
+        .ok_or_else(|| {
+            let words = if ctx.tokens.was_remote(&req.cert) {
+                "app-remote-cert-gone"
+            } else {
+                "app-cert-gone"
+            };
+            Error::CertificateNotFound(tr_in(lang, words, &[]))
+        })?;
     let cert = &key.entry.certificate;
     choose::check_validity(cert, OffsetDateTime::now_utc(), false)?;
     choose::not_locked(&*key.token)?;
     let label = key.token.info().map(|i| i.label).unwrap_or_default();
     let holder = cert.common_name().unwrap_or(cert.subject()).to_owned();
+    if let Some(remote) = &key.remote {
+        // PIN and OTP through pinentry, one authorisation for the batch
+        let result = match super::remote::login(ctx, remote, &pinentry, &holder, ready.to_sign) {
+            Ok(Some(end)) => Ok(end),
+            Ok(None) => {
+                let r = signed(ctx, &mixed, &ready, &key, &label, visible);
+                let _ = key.token.logout();
+                r
+            }
+            Err(e) => Err(e),
+        };
+        remote.set_otp_prompt(None);
+        // the page's list follows what the batch found (an account logged out, a service down)
+        ctx.tokens.refresh_remotes();
+        return result;
+    }
     let retries = key.token.info().ok().and_then(|i| {
         if i.pin.final_try {
             Some(kyso::PinRetries::FinalTry.localized_in(lang))
@@ -208,7 +232,14 @@ fn signed(
     let signer = choose::key(&*key.token, label, Some(&key.entry.id))?.signer;
     let alg = choose::algorithm(signer.as_ref(), None, Format::Pades)?.algorithm;
     let mut options = Options {
-        chain: choose::known_chain(signer.certificate(), &*key.token, Vec::new()),
+        chain: choose::known_chain(
+            signer.certificate(),
+            &*key.token,
+            key.remote
+                .as_ref()
+                .map(|r| r.chain().to_vec())
+                .unwrap_or_default(),
+        ),
         visible,
         tsa: ctx.tsa.clone(),
         ..Options::new(alg)
@@ -234,7 +265,8 @@ fn signed(
         log.push(json!({"type": "stopped", "job": job, "reason": reason}));
     });
     ctx.tell(json!({"type": "signing-started", "documents": ready.to_sign}));
-    let mut disk_full = false;
+    // what stopped the batch, in the page's language (the library says it in the process's)
+    let mut stopped_by: Option<String> = None;
     let summary = mixed.sign(
         ready,
         signer.as_ref(),
@@ -260,19 +292,17 @@ fn signed(
             } => {
                 // a full disk in words a person acts on, not the OS's
                 let words = if error.is_out_of_space() {
-                    disk_full = true;
                     tr_in(lang, "app-disk-full", &[])
                 } else {
                     error.localized_in(lang)
                 };
+                if error.stops_batch() && stopped_by.is_none() {
+                    stopped_by = Some(words.clone());
+                }
                 ctx.tell(json!({"type": "failed", "path": path_of(document), "error": words}))
             }
             Event::Stopped { reason } => {
-                let reason = if disk_full {
-                    tr_in(lang, "app-disk-full", &[])
-                } else {
-                    reason.to_owned()
-                };
+                let reason = stopped_by.clone().unwrap_or_else(|| reason.to_owned());
                 ctx.tell(json!({"type": "stopped", "reason": reason}))
             }
             Event::Cancelled => ctx.tell(json!({"type": "cancelled"})),

@@ -22,13 +22,18 @@
 //! - `GET /api/folders?path=DIR`: DIR's subfolders (the first document's folder without
 //!   `path`), for the page's chooser of where outputs go; `POST /api/folders` with
 //!   `{"path": DIR, "name": NAME}` makes folder NAME in DIR.
-//! - `GET /api/certs`: the certificates that can sign now, as [`certs::Row`]s.
+//! - `GET /api/certs`: the certificates that can sign now, as [`certs::Row`]s (remote
+//!   credentials too), then the remote accounts that cannot show theirs, as
+//!   [`remote::Problem`]s.
+//! - `POST /api/certs/refresh`: asks the remote accounts again (answered by a `certs` event).
 //! - `POST /api/sign` with a [`job::Request`]: starts a batch (409 while one runs); the PIN
 //!   is asked through pinentry, never by the page.
 //! - `POST /api/cancel`: stops the batch between signatures.
 //! - `GET /api/events?from=N`: the session's events from N on (waits up to 10 s for one);
 //!   `GET /api/live?from=N` (WebSocket) sends them as they come: `started`, `pin`,
-//!   `signing-started`, `signing`, `signed`, `failed`, `stopped`, `cancelled`, `finished`,
+//!   `otp` (a remote credential's OTP is asked), `approve` (its service asks the person on
+//!   their phone), `signing-started`, `signing`, `signed`,
+//!   `failed`, `stopped`, `cancelled`, `finished`,
 //!   `error` (each with its batch's `job`), `certs` when a token comes or goes, and `files`
 //!   when another launch added documents.
 
@@ -40,6 +45,7 @@ mod folders;
 mod guard;
 mod http;
 mod job;
+mod remote;
 mod restart;
 mod reuse;
 
@@ -338,11 +344,10 @@ fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
             app.log.push(json!({"type": "files"}));
             json_reply(request, &json!({"ok": true}))
         }
-        (Method::Get, "/api/certs") => {
-            let now = time::OffsetDateTime::now_utc();
-            let rows: Vec<certs::Row> =
-                app.tokens.keys().iter().map(|k| k.row(now, lang)).collect();
-            json_reply(request, &json!(rows))
+        (Method::Get, "/api/certs") => json_reply(request, &app.tokens.rows(lang)),
+        (Method::Post, "/api/certs/refresh") => {
+            app.tokens.refresh_remotes();
+            json_reply(request, &json!({"ok": true}))
         }
         (Method::Post, "/api/sign") => {
             let Some(req) = body_json::<job::Request>(&mut request) else {

@@ -81,13 +81,21 @@ impl Pinentry {
         description: &str,
         error: Option<&str>,
     ) -> Result<Answer<SecretString>> {
+        self.secret(title, description, &kyso::t!("pinentry-pin-prompt"), error)
+    }
+
+    /// Asks for a secret that `prompt` names (a PIN, a remote account's one-time password).
+    pub fn secret(
+        &self,
+        title: &str,
+        description: &str,
+        prompt: &str,
+        error: Option<&str>,
+    ) -> Result<Answer<SecretString>> {
         let mut s = Session::start(&self.program)?;
         s.command(&format!("SETTITLE {}", escape(title)))?;
         s.command(&format!("SETDESC {}", escape(description)))?;
-        s.command(&format!(
-            "SETPROMPT {}",
-            escape(&kyso::t!("pinentry-pin-prompt"))
-        ))?;
+        s.command(&format!("SETPROMPT {}", escape(prompt)))?;
         if let Some(e) = error {
             s.command(&format!("SETERROR {}", escape(e)))?;
         }
