@@ -167,6 +167,11 @@ pub trait Token: Send + Sync {
     fn is_logged_in(&self) -> bool;
     /// Certificates on the token, paired with keys by id.
     fn certificates(&self) -> Result<Vec<CertificateEntry>>;
+    /// CA certificates the token's provider gives besides what it holds (a remote service
+    /// returns the credential's chain), so signatures carry their issuers; none by default.
+    fn issuers(&self) -> Vec<Certificate> {
+        Vec::new()
+    }
     /// Every certificate with a usable private key (log in first on tokens that need it).
     fn signers(&self) -> Result<Vec<Arc<dyn Signer>>>;
     /// Changes the user PIN (logged in or not, as the token allows).

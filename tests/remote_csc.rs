@@ -201,6 +201,36 @@ fn rsa_pss_through_csc_verifies_with_openssl() {
 }
 
 #[test]
+fn a_cms_signature_carries_the_intermediate_the_service_returned() {
+    // openssl given the root only: the chain is built from what the signature carries
+    let r = Remote::new("v2", "");
+    let files = r.files(1);
+    let out = r.sign("remote-test/cred-rsa", &files, &["--format", "cms"]);
+    assert_ok(&out);
+    let p7s = files[0].with_extension("txt.p7s");
+    let out = Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-in",
+        ])
+        .arg(&p7s)
+        .arg("-content")
+        .arg(&files[0])
+        .arg("-CAfile")
+        .arg(&r.server.ca_pem)
+        .args(["-out", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let certs = Command::new("openssl")
+        .args(["pkcs7", "-inform", "DER", "-print_certs", "-noout", "-in"])
+        .arg(&p7s)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&certs.stdout);
+    assert!(text.contains("Kyso Test Remote Signing CA"), "{text}");
+}
+
+#[test]
 fn wrong_otp_is_reported_and_never_retried() {
     let r = Remote::new("v2", "");
     std::fs::write(r.server.dir.join("otp.txt"), "000000\n").unwrap();

@@ -405,13 +405,14 @@ pub fn algorithm(
     })
 }
 
-/// The signer's issuers as far as they are known (from `pool` and CA certificates on the
-/// token), each checked by signature; the self-signed root is left out.
+/// The signer's issuers as far as they are known (from `pool`, the token's provider and CA
+/// certificates on the token), each checked by signature; the self-signed root is left out.
 pub fn known_chain(
     leaf: &Certificate,
     token: &dyn Token,
     mut pool: Vec<Certificate>,
 ) -> Vec<Certificate> {
+    pool.extend(token.issuers());
     pool.extend(
         token
             .certificates()

@@ -411,6 +411,10 @@ impl Token for RemoteToken {
         }])
     }
 
+    fn issuers(&self) -> Vec<Certificate> {
+        self.chain.clone()
+    }
+
     fn signers(&self) -> Result<Vec<Arc<dyn Signer>>> {
         Ok(vec![self.signer()?])
     }

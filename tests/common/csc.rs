@@ -140,8 +140,8 @@ fn signing_params(cn: &str, cccd: &str) -> CertificateParams {
 }
 
 impl CscServer {
-    /// Starts a server with two credentials: `cred-ec` (P-256, OTP, multisign 10) and
-    /// `cred-rsa` (RSA-2048, PIN only, multisign 1).
+    /// Starts a server with two credentials: `cred-ec` (P-256, OTP, multisign 10, issued by
+    /// the root) and `cred-rsa` (RSA-2048, PIN only, multisign 1, issued by an intermediate).
     pub fn start(dir: &Path) -> CscServer {
         std::fs::create_dir_all(dir).unwrap();
         let ca_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
@@ -179,9 +179,28 @@ impl CscServer {
             let der = k.to_pkcs8_der().unwrap();
             (k, der.as_bytes().to_vec())
         };
+        // issued by an intermediate CA under the root, as Vietnamese CAs issue theirs: the
+        // service returns leaf, intermediate, root
+        let sub_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut sub_params = CertificateParams::default();
+        sub_params
+            .distinguished_name
+            .push(DnType::CommonName, "Kyso Test Remote Signing CA");
+        sub_params
+            .distinguished_name
+            .push(DnType::CountryName, "VN");
+        sub_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        sub_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let sub_der = sub_params
+            .clone()
+            .signed_by(&sub_key, &issuer)
+            .unwrap()
+            .der()
+            .to_vec();
+        let sub_issuer = Issuer::new(sub_params, &sub_key);
         let rsa_kp = KeyPair::try_from(rsa_priv.1.as_slice()).unwrap();
         let rsa_cert = signing_params("TRẦN THỊ BÌNH", "079088001234")
-            .signed_by(&rsa_kp, &issuer)
+            .signed_by(&rsa_kp, &sub_issuer)
             .unwrap();
 
         let ca_pem = dir.join("csc-ca.pem");
@@ -212,7 +231,7 @@ impl CscServer {
                 Cred {
                     id: "cred-rsa".into(),
                     key: Key::Rsa(Box::new(rsa_priv.0)),
-                    chain: vec![rsa_cert.der().to_vec(), ca_der.clone()],
+                    chain: vec![rsa_cert.der().to_vec(), sub_der, ca_der.clone()],
                     multisign: 1,
                     otp: false,
                     otp_online: false,

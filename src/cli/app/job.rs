@@ -232,14 +232,7 @@ fn signed(
     let signer = choose::key(&*key.token, label, Some(&key.entry.id))?.signer;
     let alg = choose::algorithm(signer.as_ref(), None, Format::Pades)?.algorithm;
     let mut options = Options {
-        chain: choose::known_chain(
-            signer.certificate(),
-            &*key.token,
-            key.remote
-                .as_ref()
-                .map(|r| r.chain().to_vec())
-                .unwrap_or_default(),
-        ),
+        chain: choose::known_chain(signer.certificate(), &*key.token, Vec::new()),
         visible,
         tsa: ctx.tsa.clone(),
         ..Options::new(alg)
