@@ -52,8 +52,13 @@ function stateOf(f) {
   return [T["unsigned"], ""];
 }
 
+let filesAsked = 0; // the last look at the documents asked for
+
 async function showFiles() {
-  files = await api("/api/files");
+  const asked = ++filesAsked;
+  const list = await api("/api/files");
+  if (asked !== filesAsked) return; // a later look is on its way
+  files = list;
   const body = $("files").querySelector("tbody");
   body.replaceChildren();
   rows.clear();
@@ -141,8 +146,14 @@ function vnDate(iso) {
   return d.toLocaleDateString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
 }
 
+let certsAsked = 0; // the last look at the certificates asked for
+
 async function showCerts() {
+  // events come in bursts (each remote account answers on its own): only the answer to the
+  // last look is shown, never an older one that arrived late
+  const asked = ++certsAsked;
   const all = await api("/api/certs");
+  if (asked !== certsAsked) return;
   // remote accounts that show no certificate now: a row saying why, with "try again"
   const problems = all.filter((c) => c.error);
   certs = all.filter((c) => !c.error);
