@@ -4,7 +4,7 @@
 
 use time::{OffsetDateTime, UtcOffset};
 
-use super::c14n::{canonical, mode, selection, without};
+use super::c14n::{canonical, digest, mode, selection, without};
 use super::context::in_place;
 use super::parse::{ids, parse, text};
 use super::place::placement;
@@ -139,13 +139,13 @@ fn signature_parts(
         None => {
             let target = template.target.map(id).transpose()?;
             let set = without(doc, &selection(doc, target), sig);
-            hash.digest(&canonical(doc, C14nMode::Inclusive, &set)?)
+            digest(doc, C14nMode::Inclusive, &set, hash)?
         }
     };
     let mut digests = vec![data];
     if template.references() == 2 {
         let set = selection(doc, Some(id(&template.signed_object_id())?));
-        digests.push(hash.digest(&canonical(doc, C14nMode::Inclusive, &set)?));
+        digests.push(digest(doc, C14nMode::Inclusive, &set, hash)?);
     }
     let signed_info = doc
         .first_child(sig)
@@ -245,7 +245,7 @@ impl PreparedXml {
         let hash = alg.hash();
         let parts = if outside && how == Draft::InPlace {
             let set = selection(&doc, target);
-            let data = hash.digest(&canonical(&doc, C14nMode::Inclusive, &set)?);
+            let data = digest(&doc, C14nMode::Inclusive, &set, hash)?;
             let small = in_place(&doc, &place.cut, &signature);
             drop(doc);
             signature_parts(name, &parse(name, &small)?, &template, opts, Some(data))?
