@@ -120,7 +120,7 @@ fn main() {
             shm_vs_bare.push(s / ((b1 + b2) / 2.0));
             let _ = std::fs::remove_dir_all(dir.path().join(format!("{round}")));
         }
-        let out = fresh(&work.join("xmlsec-out"));
+        let out = fresh(&outputs.join(format!("xmlsec-{round}")));
         let start = Instant::now();
         for n in 1..=xmlsec_files {
             let name = format!("hd-{n:05}.xml");
