@@ -143,7 +143,9 @@ pub fn write_atomic_with(path: &Path, fill: &mut dyn FnMut(&mut File) -> Result<
     };
     let result = fill(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all().map_err(fail))
-        .and_then(|()| tmp.persist(path).map(drop).map_err(|e| fail(e.error)));
+        .and_then(|()| tmp.persist(path).map(drop).map_err(|e| fail(e.error)))
+        // the new name is on disk too before the output is reported written
+        .and_then(|()| super::dirsync::sync_dir(dir).map_err(fail));
     forget();
     result
 }
@@ -210,8 +212,14 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.to_string(), "stop");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert_eq!(super::super::dirsync::synced(dir.path()), 0);
         write_atomic(&out, b"whole").unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"whole");
+        assert_eq!(
+            super::super::dirsync::synced(dir.path()),
+            1,
+            "its name is on disk"
+        );
         // other tests of this process may be writing their own files meanwhile
         assert!(temporaries()
             .as_ref()

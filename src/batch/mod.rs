@@ -27,6 +27,7 @@
 
 pub mod check;
 pub mod choose;
+mod dirsync;
 mod engine;
 pub mod extend;
 pub mod files;

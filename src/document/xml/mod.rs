@@ -5,6 +5,7 @@
 
 pub mod algorithm;
 pub mod c14n;
+mod context;
 mod mst;
 pub mod parse;
 mod place;

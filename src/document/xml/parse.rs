@@ -68,6 +68,8 @@ fn declared_encoding(text: &str) -> Option<&str> {
 
 /// Parses `text` with DTDs refused; the message names the file.
 pub fn parse<'a>(name: &str, text: &'a str) -> Result<Document<'a>> {
+    #[cfg(test)]
+    PARSED.with(|p| p.borrow_mut().push(text.len()));
     if text.contains("<!DOCTYPE") {
         return Err(Error::Document(format!(
             "{name} has a DOCTYPE: kyso refuses DTDs in signed XML (they can read local files \
@@ -79,6 +81,13 @@ pub fn parse<'a>(name: &str, text: &'a str) -> Result<Document<'a>> {
         .with_max_depth(256)
         .parse(text)
         .map_err(|e| Error::Document(format!("{name} is not well-formed XML: {e}")))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The length of each text [`parse`] read on this thread: tests count whole-document
+    /// parses with it.
+    pub static PARSED: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Every element's identifier ([`ID_ATTRIBUTES`]), refusing one used twice.

@@ -157,8 +157,9 @@ impl Template<'_> {
             uri = escape(&uri),
             d0 = digest(0),
         );
-        let key_value = match PublicKey::from_spki_der(self.certificate.spki_der()) {
-            Ok(PublicKey::Rsa(k)) if self.shape.key_value => format!(
+        let key = || PublicKey::from_spki_der(self.certificate.spki_der());
+        let key_value = match self.shape.key_value.then(key) {
+            Some(Ok(PublicKey::Rsa(k))) => format!(
                 "<{p}KeyValue><{p}RSAKeyValue><{p}Modulus>{}</{p}Modulus><{p}Exponent>{}\
                  </{p}Exponent></{p}RSAKeyValue></{p}KeyValue>",
                 b64(&k.n().to_bytes_be()),
