@@ -189,9 +189,15 @@ pub struct Bare {
 }
 
 impl Bare {
+    /// On the fixture's SoftHSM token `kyso-test`.
     pub fn new(fx: &Fixture) -> Bare {
         std::env::set_var("SOFTHSM2_CONF", fx.dir.join("softhsm2.conf"));
-        let ctx = Pkcs11::new(SOFTHSM).unwrap();
+        Bare::open(SOFTHSM, PIN, "kyso-test")
+    }
+
+    /// On the token labelled `label` (any, when empty) of `module`, logged in with `pin`.
+    pub fn open(module: &str, pin: &str, label: &str) -> Bare {
+        let ctx = Pkcs11::new(module).unwrap();
         ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
             .unwrap();
         let slot = ctx
@@ -199,13 +205,15 @@ impl Bare {
             .unwrap()
             .into_iter()
             .find(|s| {
-                ctx.get_token_info(*s)
-                    .is_ok_and(|t| t.label().trim() == "kyso-test")
+                label.is_empty()
+                    || ctx
+                        .get_token_info(*s)
+                        .is_ok_and(|t| t.label().trim() == label)
             })
             .unwrap();
         let session = ctx.open_ro_session(slot).unwrap();
         session
-            .login(UserType::User, Some(&AuthPin::from(PIN)))
+            .login(UserType::User, Some(&AuthPin::from(pin)))
             .unwrap();
         let key = session
             .find_objects(&[
