@@ -306,6 +306,16 @@ fn an_english_browser_gets_the_english_page_a_seal_on_the_stamp_and_outputs_in_t
     let summary = page.eval("document.getElementById('summary').innerText");
     assert!(summary.contains("3 signed, 0 not signed"), "{summary}");
     page.screenshot("en-2-results");
+    // the folder is remembered: the page opened again shows it
+    page.eval("location.reload(); 'ok'");
+    page.until(
+        "the page again",
+        "document.body && document.body.dataset.ready === '1'",
+    );
+    assert_eq!(
+        page.eval("document.getElementById('out-dir').innerText"),
+        out_dir.display().to_string()
+    );
 
     // every output in the folder chosen, valid and trusted for pdfsig; none beside the originals
     let db = nss_db(&fx.path("nss"));

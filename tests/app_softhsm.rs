@@ -400,3 +400,23 @@ fn an_idle_page_looks_at_the_slots_only_and_opens_no_session() {
         "no token read while idle"
     );
 }
+
+#[test]
+fn where_signed_documents_go_is_remembered_while_the_folder_exists() {
+    let fx = Fixture::new();
+    let (app, _answers, _spy) = start(&fx, PIN, &[]);
+    let cookie = app.cookie();
+    assert_eq!(app.get_json(&cookie, "/api/out-dir"), json!({"dir": null}));
+    let chosen = fx.path("Đã ký");
+    std::fs::create_dir_all(&chosen).unwrap();
+    post(&app, &cookie, "/api/out-dir", &json!({"dir": chosen}));
+    assert_eq!(
+        app.get_json(&cookie, "/api/out-dir"),
+        json!({"dir": chosen})
+    );
+    // a folder since removed: next to the originals again
+    std::fs::remove_dir(&chosen).unwrap();
+    assert_eq!(app.get_json(&cookie, "/api/out-dir"), json!({"dir": null}));
+    post(&app, &cookie, "/api/out-dir", &json!({"dir": null}));
+    assert_eq!(app.get_json(&cookie, "/api/out-dir"), json!({"dir": null}));
+}

@@ -500,6 +500,13 @@ function showOutDir() {
   $("out-reset").hidden = !outDir;
 }
 
+// The choice, shown and remembered for next time.
+function setOutDir(dir) {
+  outDir = dir;
+  showOutDir();
+  post("/api/out-dir", { dir: outDir }).catch(() => {});
+}
+
 // Shows folder `path` (or where the chooser opens) in the chooser.
 async function browse(path, made) {
   $("folders-error").textContent = "";
@@ -529,10 +536,7 @@ function folderChooser() {
     $("folders").showModal();
     browse(outDir);
   });
-  $("out-reset").addEventListener("click", () => {
-    outDir = null;
-    showOutDir();
-  });
+  $("out-reset").addEventListener("click", () => setOutDir(null));
   $("folders-up").addEventListener("click", () => browsing && browsing.parent && browse(browsing.parent));
   $("folders-new").addEventListener("click", async () => {
     const name = $("folders-new-name").value;
@@ -545,9 +549,8 @@ function folderChooser() {
     }
   });
   $("folders-use").addEventListener("click", () => {
-    if (browsing) outDir = browsing.path;
     $("folders").close();
-    showOutDir();
+    if (browsing) setOutDir(browsing.path);
   });
   $("folders-cancel").addEventListener("click", () => $("folders").close());
 }
@@ -644,6 +647,8 @@ async function main() {
   folderChooser();
   stampImageChoice();
   loadStampImage();
+  const remembered = await api("/api/out-dir").catch(() => null);
+  outDir = (remembered && remembered.dir) || null;
   showOutDir();
   $("sign").addEventListener("click", () => sign().catch((e) => ($("error").textContent = e.message)));
   $("cancel").addEventListener("click", () => post("/api/cancel", {}));

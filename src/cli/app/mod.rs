@@ -14,6 +14,9 @@
 //!   and adds it.
 //! - `GET /api/preview?path=PATH&page=N`: page N of a listed PDF as a PNG, one pixel a point.
 //! - `GET /api/stamp`, `POST /api/stamp`: the stamp's place remembered for next time.
+//! - `GET /api/out-dir`, `POST /api/out-dir` with `{"dir": DIR or null}`: where signed
+//!   documents go, remembered for next time (null: next to the originals, or a folder that
+//!   is gone).
 //! - `GET /api/stamp-image`: the stamp's image (PNG; 404 without one); `POST
 //!   /api/stamp-image` with a PNG's bytes keeps it for next time (checked as the signing
 //!   will read it); `POST /api/stamp-image/remove` forgets it.
@@ -104,6 +107,11 @@ fn stamp_file() -> PathBuf {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
         .unwrap_or_else(std::env::temp_dir)
         .join("kyso/app-stamp.json")
+}
+
+/// Where the person last chose to put signed documents (absent: next to the originals).
+fn out_dir_file() -> PathBuf {
+    stamp_file().with_file_name("app-output.json")
 }
 
 /// The image put on the stamp (a scanned handwritten signature, the seal), kept for next
@@ -442,6 +450,33 @@ fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
                 .map(std::fs::create_dir_all)
                 .transpose()
                 .and_then(|_| std::fs::write(&file, json!(stamp).to_string()));
+            if let Err(e) = saved {
+                log::warn!("{}: {e}", file.display());
+            }
+            json_reply(request, &json!({"ok": true}))
+        }
+        (Method::Get, "/api/out-dir") => {
+            let dir = std::fs::read(out_dir_file())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .and_then(|v| v["dir"].as_str().map(PathBuf::from))
+                .filter(|d| d.is_dir());
+            json_reply(request, &json!({ "dir": dir }))
+        }
+        (Method::Post, "/api/out-dir") => {
+            #[derive(serde::Deserialize)]
+            struct OutDir {
+                dir: Option<PathBuf>,
+            }
+            let Some(OutDir { dir }) = body_json::<OutDir>(&mut request) else {
+                return text(request, 400, "expected {\"dir\": …}"); // i18n: an HTTP reply to the page's script, which shows its own words
+            };
+            let file = out_dir_file();
+            let saved = file
+                .parent()
+                .map(std::fs::create_dir_all)
+                .transpose()
+                .and_then(|_| std::fs::write(&file, json!({ "dir": dir }).to_string()));
             if let Err(e) = saved {
                 log::warn!("{}: {e}", file.display());
             }
