@@ -670,6 +670,11 @@ fn a_refused_pin_is_never_sent_again_but_a_refused_otp_does_not_burn_the_pin() {
     ));
     let e = t.login(&wrong).unwrap_err();
     assert!(e.to_string().contains("not trying it again"), "{e}");
+    // and said in Vietnamese to a Vietnamese reader
+    kyso::i18n::set_lang(kyso::i18n::Lang::Vi);
+    let e = t.login(&wrong).unwrap_err();
+    kyso::i18n::set_lang(kyso::i18n::Lang::En);
+    assert!(e.to_string().contains("đã từ chối mã PIN này"), "{e}");
     assert_eq!(r.server.state().count("credentials/authorize"), 1);
 
     std::fs::write(r.server.dir.join("otp.txt"), "999999\n").unwrap();

@@ -923,3 +923,9 @@ app-page-otp-wait = Type the one-time code (OTP) in its window (not on this page
 app-page-approve-wait = Approve the signing in your signing service's app on your phone.
 app-remote-cert-gone = the remote certificate chosen is no longer listed by its account: see its account's row (Try again), or choose another certificate
 app-remote-none = account { $account } has no signing certificate (yet): ask your signing service provider, then press Try again
+
+## remote credentials: PIN and OTP refusals
+remote-pin-already-refused = the service already refused this PIN for '{ $credential }'; not trying it again
+remote-otp-empty = the OTP is empty
+remote-otp-command-failed = otp_command { $program } failed ({ $status }); no OTP sent
+remote-otp-no-terminal = credential '{ $credential }' needs an OTP and there is no terminal to ask it on: set otp_command in its [[remote]]

@@ -921,3 +921,9 @@ app-page-otp-wait = Hãy nhập mã xác thực một lần (OTP) trong cửa s�
 app-page-approve-wait = Hãy xác nhận việc ký trong ứng dụng của dịch vụ ký số trên điện thoại của bạn.
 app-remote-cert-gone = tài khoản từ xa không còn liệt kê chứng thư đã chọn: hãy xem dòng của tài khoản đó (Thử lại), hoặc chọn chứng thư khác
 app-remote-none = tài khoản { $account } chưa có chứng thư ký số nào: hãy hỏi nhà cung cấp dịch vụ ký số, rồi bấm Thử lại
+
+## remote credentials: PIN and OTP refusals
+remote-pin-already-refused = dịch vụ đã từ chối mã PIN này cho '{ $credential }'; không thử lại
+remote-otp-empty = mã OTP trống
+remote-otp-command-failed = otp_command { $program } không chạy được ({ $status }); chưa gửi mã OTP nào
+remote-otp-no-terminal = chứng thư số '{ $credential }' cần mã OTP nhưng không có cửa sổ dòng lệnh để hỏi: hãy đặt otp_command trong mục [[remote]] của nó

@@ -31,7 +31,7 @@ pub fn read(
     };
     let otp = otp.trim();
     if otp.is_empty() {
-        return Err(Error::PinInvalid("the OTP is empty".into()));
+        return Err(Error::PinInvalid(crate::t!("remote-otp-empty")));
     }
     Ok(SecretString::from(otp))
 }
@@ -46,9 +46,10 @@ fn from_program(argv: &[String], credential: &str) -> Result<Zeroizing<String>> 
         .map_err(|e| Error::io(format!("running otp_command {}", argv[0]), e))?;
     let text = Zeroizing::new(String::from_utf8_lossy(&out.stdout).into_owned());
     if !out.status.success() {
-        return Err(Error::PinInvalid(format!(
-            "otp_command {} failed ({}); no OTP sent",
-            argv[0], out.status
+        return Err(Error::PinInvalid(crate::t!(
+            "remote-otp-command-failed",
+            program = argv[0].clone(),
+            status = out.status.to_string()
         )));
     }
     Ok(Zeroizing::new(text.lines().next().unwrap_or("").to_owned()))
@@ -60,9 +61,9 @@ fn from_terminal(credential: &str) -> Result<Zeroizing<String>> {
         .write(true)
         .open("/dev/tty")
         .map_err(|_| {
-            Error::PinInvalid(format!(
-                "credential '{credential}' needs an OTP and there is no terminal to ask it on: \
-                 set otp_command in its [[remote]]"
+            Error::PinInvalid(crate::t!(
+                "remote-otp-no-terminal",
+                credential = credential.to_owned()
             ))
         })?;
     let mut w = &tty;

@@ -361,12 +361,12 @@ impl Token for RemoteToken {
         }
         let pin = if self.needs_pin() {
             if pin.expose_secret().is_empty() {
-                return Err(Error::PinInvalid("the PIN is empty".into()));
+                return Err(Error::PinInvalid(crate::t!("pin-empty")));
             }
             if state.refused.contains(&digest_of(pin)) {
-                return Err(Error::PinInvalid(format!(
-                    "the service already refused this PIN for '{}'; not trying it again",
-                    self.label
+                return Err(Error::PinInvalid(crate::t!(
+                    "remote-pin-already-refused",
+                    credential = self.label.clone()
                 )));
             }
             Some(pin)
