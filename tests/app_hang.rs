@@ -115,6 +115,39 @@ fn a_module_that_never_returns_makes_the_app_restart_in_place_and_sign_on() {
     assert_eq!(names(&docs).len(), 6, "{:?}", names(&docs));
 }
 
+#[test]
+fn stop_while_the_pin_dialog_is_open_is_not_a_stuck_module() {
+    // the dialog left open longer than the grace: the app must not restart (its dialog would
+    // be left behind, orphaned); once the PIN is given, the batch ends as stopped
+    std::env::set_var("KYSO_BAD_MODULE", "sign-hangs");
+    let fx = Fixture::new();
+    let pdf = fx.path("tờ trình.pdf");
+    std::fs::copy(SPEC_PDF, &pdf).unwrap();
+    let bad = format!("[[module]]\npath = \"{}\"\n", bad_module().display());
+    let (app, answers, _spy) = App::start_scripted(&fx, SPY, PIN, &bad, &[pdf.to_str().unwrap()]);
+    std::fs::write(answers.join("pin-wait"), "").unwrap();
+    let cookie = app.cookie();
+    let hanging = cert_of(&app.get_json(&cookie, "/api/certs"), "BAD MODULE TEST").clone();
+    let job = start_batch(
+        &app,
+        &cookie,
+        &json!({"cert": hanging["id"], "files": [pdf]}),
+    );
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(answers.join("dialogs.log")).is_ok_and(|l| !l.is_empty()) {
+        assert!(started.elapsed().as_secs() < 60, "no PIN dialog");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    post(&app, &cookie, "/api/cancel", &json!({}));
+    std::thread::sleep(std::time::Duration::from_secs(10));
+    std::fs::remove_file(answers.join("pin-wait")).unwrap();
+    let events = events_until_done(&app, &cookie, job);
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "finished", "{events:#?}");
+    assert_eq!(last["cancelled"], true, "{last}");
+    assert_eq!(last["signed"], 0, "{last}");
+}
+
 /// Clicks the certificate of `holder` on the page; Sign can be pressed.
 fn choose(page: &Page, holder: &str) {
     page.eval(&format!(

@@ -257,6 +257,10 @@ fn signed(
         watchdog.ask_end(reason.clone());
         log.push(json!({"type": "stopped", "job": job, "reason": reason}));
     });
+    // a module can hang for good; a remote service's calls end with their timeout
+    if key.remote.is_none() {
+        ctx.watchdog.signing();
+    }
     ctx.tell(json!({"type": "signing-started", "documents": ready.to_sign}));
     // what stopped the batch, in the page's language (the library says it in the process's)
     let mut stopped_by: Option<String> = None;

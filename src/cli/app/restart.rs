@@ -5,7 +5,7 @@
 //! session to go on with: the documents listed, the outputs signed, where the event log
 //! stopped. Open pages reconnect, keep their cookie and hear why the batch ended.
 //!
-//! A batch is judged stuck when it has been asked to end — Stop pressed, or its token
+//! A batch is judged stuck when, signing, it has been asked to end — Stop pressed, or its token
 //! pulled out — and has not ended [`GRACE`] later: a working token ends between two
 //! signatures, in well under a second.
 
@@ -114,11 +114,13 @@ fn save(session: &Session) -> std::io::Result<PathBuf> {
     Ok(file)
 }
 
-/// Watches one batch: asked to end ([`Watchdog::ask_end`]) and still running [`GRACE`] later,
-/// it is stuck.
+/// Watches one batch: asked to end ([`Watchdog::ask_end`]) while signing and still running
+/// [`GRACE`] later, it is stuck. Before signing (the PIN dialog open, the documents checked)
+/// nothing waits on the module, so nothing is judged stuck.
 #[derive(Default)]
 pub struct Watchdog {
     asked: Mutex<Option<(Instant, String)>>,
+    signing: Mutex<Option<Instant>>,
     ended: AtomicBool,
 }
 
@@ -127,6 +129,13 @@ impl Watchdog {
     pub fn ask_end(&self, why: String) {
         if let Ok(mut a) = self.asked.lock() {
             a.get_or_insert((Instant::now(), why));
+        }
+    }
+
+    /// The batch logged in and signs: from now on it waits on the module.
+    pub fn signing(&self) {
+        if let Ok(mut s) = self.signing.lock() {
+            s.get_or_insert_with(Instant::now);
         }
     }
 
@@ -140,9 +149,12 @@ impl Watchdog {
         if self.ended.load(Ordering::SeqCst) {
             return None;
         }
+        let signing = (*self.signing.lock().ok()?)?;
         let asked = self.asked.lock().ok()?;
         let (when, why) = asked.as_ref()?;
-        (when.elapsed() > grace).then(|| why.clone())
+        // from the later of the two: Stop pressed in the PIN dialog counts from the login
+        let since = (*when).max(signing);
+        (since.elapsed() > grace).then(|| why.clone())
     }
 
     /// Calls `stuck(why)` on a thread of its own if the batch gets stuck; the thread ends
@@ -171,6 +183,13 @@ mod tests {
         assert_eq!(dog.stuck(Duration::ZERO), None, "never asked");
         dog.ask_end("pulled".into());
         dog.ask_end("stop".into());
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(
+            dog.stuck(Duration::ZERO),
+            None,
+            "not signing yet: the PIN dialog"
+        );
+        dog.signing();
         std::thread::sleep(Duration::from_millis(5));
         assert_eq!(dog.stuck(Duration::from_secs(60)), None, "within the grace");
         assert_eq!(
