@@ -24,6 +24,15 @@ const SPEC_PDF: &str = concat!(
     "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
 );
 
+/// Waits until the scripted pinentry in `answers` was asked for a PIN.
+fn until_pin_dialog(answers: &std::path::Path) {
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(answers.join("dialogs.log")).is_ok_and(|l| !l.is_empty()) {
+        assert!(started.elapsed().as_secs() < 60, "no PIN dialog");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 fn names(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -64,11 +73,7 @@ fn a_module_that_never_returns_makes_the_app_restart_in_place_and_sign_on() {
         &json!({"cert": hanging["id"], "files": files}),
     );
     // the PIN given, C_Sign entered and never left: Stop cannot end it between signatures
-    let started = std::time::Instant::now();
-    while !std::fs::read_to_string(answers.join("dialogs.log")).is_ok_and(|l| !l.is_empty()) {
-        assert!(started.elapsed().as_secs() < 60, "no PIN dialog");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    until_pin_dialog(&answers);
     std::thread::sleep(std::time::Duration::from_secs(1));
     post(&app, &cookie, "/api/cancel", &json!({}));
     let events = events_until_done(&app, &cookie, job);
@@ -133,11 +138,7 @@ fn stop_while_the_pin_dialog_is_open_is_not_a_stuck_module() {
         &cookie,
         &json!({"cert": hanging["id"], "files": [pdf]}),
     );
-    let started = std::time::Instant::now();
-    while !std::fs::read_to_string(answers.join("dialogs.log")).is_ok_and(|l| !l.is_empty()) {
-        assert!(started.elapsed().as_secs() < 60, "no PIN dialog");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    until_pin_dialog(&answers);
     post(&app, &cookie, "/api/cancel", &json!({}));
     std::thread::sleep(std::time::Duration::from_secs(10));
     std::fs::remove_file(answers.join("pin-wait")).unwrap();
