@@ -292,7 +292,48 @@ fn an_english_browser_gets_the_english_page_a_seal_on_the_stamp_and_outputs_in_t
         out_dir.display().to_string()
     );
 
-    page.eval("window.scrollTo(0, 0); document.getElementById('sign').click(); 'ok'");
+    // by keyboard: Tab from the top reaches each control with its focus drawn, and Enter on
+    // Sign signs
+    page.eval("document.activeElement.blur(); window.scrollTo(0, 0); 'ok'");
+    let mut reached = Vec::new();
+    for _ in 0..40 {
+        page.key("Tab", 9);
+        let (id, shown) = (
+            page.eval("(() => { const e = document.activeElement; return e.id || e.name || e.tagName; })()"),
+            page.eval(
+                "(() => { const s = getComputedStyle(document.activeElement.closest('label.button') \
+                 || document.activeElement); return String(s.outlineStyle !== 'none' && \
+                 parseFloat(s.outlineWidth) >= 2); })()",
+            ),
+        );
+        assert_eq!(
+            shown, "true",
+            "the focus on {id} is not drawn (after {reached:?})"
+        );
+        reached.push(id.clone());
+        if id == "sign" {
+            break;
+        }
+    }
+    for control in [
+        "tab-sign",
+        "tab-verify",
+        "pick-files",
+        "pick-folder",
+        "cert",
+        "out-choose",
+    ] {
+        assert!(
+            reached.iter().any(|r| r == control),
+            "{control} not reached: {reached:?}"
+        );
+    }
+    assert_eq!(
+        reached.last().map(String::as_str),
+        Some("sign"),
+        "{reached:?}"
+    );
+    page.key("Enter", 13);
     page.until(
         "the PIN note",
         "!document.getElementById('pin-note').hidden",

@@ -64,12 +64,14 @@ impl Page {
 
     pub fn key(&self, key: &str, code: u32) {
         for kind in ["keyDown", "keyUp"] {
-            cdp_call(
-                &self.ws,
-                "Input.dispatchKeyEvent",
-                json!({"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code}),
-            )
-            .expect("a key event");
+            let mut event =
+                json!({"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code});
+            // Enter activates a button by the character it types
+            if key == "Enter" && kind == "keyDown" {
+                event["text"] = json!("\r");
+                event["unmodifiedText"] = json!("\r");
+            }
+            cdp_call(&self.ws, "Input.dispatchKeyEvent", event).expect("a key event");
         }
     }
 
