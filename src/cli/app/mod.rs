@@ -120,6 +120,15 @@ pub fn stamp_image_file() -> PathBuf {
     stamp_file().with_file_name("app-stamp-image.png")
 }
 
+/// Keeps `bytes` as `file` for next time (the stamp's place and image, the output folder):
+/// its folder made if needed, written whole or not at all.
+fn remember(file: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    }
+    kyso::batch::files::write_atomic(file, bytes)
+}
+
 /// The largest stamp image taken (a stamp needs far less).
 const MAX_IMAGE: u64 = 8 << 20;
 
@@ -444,14 +453,8 @@ fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
             let Some(stamp) = body_json::<job::Stamp>(&mut request) else {
                 return text(request, 400, "expected a stamp");
             };
-            let file = stamp_file();
-            let saved = file
-                .parent()
-                .map(std::fs::create_dir_all)
-                .transpose()
-                .and_then(|_| std::fs::write(&file, json!(stamp).to_string()));
-            if let Err(e) = saved {
-                log::warn!("{}: {e}", file.display());
+            if let Err(e) = remember(&stamp_file(), json!(stamp).to_string().as_bytes()) {
+                log::warn!("{e}");
             }
             json_reply(request, &json!({"ok": true}))
         }
@@ -471,14 +474,9 @@ fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
             let Some(OutDir { dir }) = body_json::<OutDir>(&mut request) else {
                 return text(request, 400, "expected {\"dir\": …}"); // i18n: an HTTP reply to the page's script, which shows its own words
             };
-            let file = out_dir_file();
-            let saved = file
-                .parent()
-                .map(std::fs::create_dir_all)
-                .transpose()
-                .and_then(|_| std::fs::write(&file, json!({ "dir": dir }).to_string()));
-            if let Err(e) = saved {
-                log::warn!("{}: {e}", file.display());
+            let kept = json!({ "dir": dir }).to_string();
+            if let Err(e) = remember(&out_dir_file(), kept.as_bytes()) {
+                log::warn!("{e}");
             }
             json_reply(request, &json!({"ok": true}))
         }
@@ -487,19 +485,10 @@ fn serve(app: &Arc<App>, mut request: tiny_http::Request) {
             Err(_) => text(request, 404, "no stamp image"), // i18n: an HTTP reply to the page's script, which shows its own words
         },
         (Method::Post, "/api/stamp-image") => {
-            let file = stamp_image_file();
-            let saved = docs::read_limited(request.as_reader(), MAX_IMAGE)
-                .and_then(|png| {
-                    kyso::document::pdf::image::Image::from_png(&t!("app-stamp-image-name"), &png)?;
-                    Ok(png)
-                })
-                .and_then(|png| {
-                    file.parent()
-                        .map(std::fs::create_dir_all)
-                        .transpose()
-                        .and_then(|_| std::fs::write(&file, png))
-                        .map_err(|e| Error::io(file.display().to_string(), e))
-                });
+            let saved = docs::read_limited(request.as_reader(), MAX_IMAGE).and_then(|png| {
+                kyso::document::pdf::image::Image::from_png(&t!("app-stamp-image-name"), &png)?;
+                remember(&stamp_image_file(), &png)
+            });
             match saved {
                 Ok(()) => json_reply(request, &json!({"ok": true})),
                 Err(e) => {
