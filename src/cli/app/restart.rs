@@ -10,7 +10,6 @@
 //! signatures, in well under a second.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,11 +49,7 @@ pub struct Session {
 impl Session {
     /// The language the stuck batch's page speaks.
     pub fn lang(&self) -> Lang {
-        if self.lang == Lang::En.tag() {
-            Lang::En
-        } else {
-            Lang::Vi
-        }
+        Lang::parse(&self.lang).unwrap_or(Lang::Vi)
     }
 }
 
@@ -64,17 +59,10 @@ pub fn take() -> Option<Session> {
     let file = PathBuf::from(std::env::var_os(SESSION_VAR)?);
     let bytes = std::fs::read(&file);
     let _ = std::fs::remove_file(&file);
-    match bytes.map(|b| serde_json::from_slice(&b)) {
-        Ok(Ok(s)) => Some(s),
-        Ok(Err(e)) => {
-            log::warn!("{}: {e}", file.display());
-            None
-        }
-        Err(e) => {
-            log::warn!("{}: {e}", file.display());
-            None
-        }
-    }
+    let session = bytes.and_then(|b| serde_json::from_slice(&b).map_err(std::io::Error::other));
+    session
+        .map_err(|e| log::warn!("{}: {e}", file.display()))
+        .ok()
 }
 
 /// Replaces this process with a new `kyso app` going on with `session`; returns only if it
@@ -97,20 +85,19 @@ pub fn exec(session: &Session) -> ! {
     std::process::exit(1);
 }
 
-/// Writes `session` where only this user reads it.
+/// Writes `session` (it holds the page's secret) where only this user reads it: a new file
+/// of a random name, mode 0600, never one another user could have put there first.
 fn save(session: &Session) -> std::io::Result<PathBuf> {
     let dir = std::env::var_os("XDG_RUNTIME_DIR")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
-    let file = dir.join(format!("kyso-app-restart-{}.json", std::process::id()));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&file)?;
+    let mut f = tempfile::Builder::new()
+        .prefix("kyso-app-restart-")
+        .suffix(".json")
+        .tempfile_in(dir)?;
     f.write_all(&serde_json::to_vec(session).map_err(std::io::Error::other)?)?;
+    let (_, file) = f.keep().map_err(|e| e.error)?;
     Ok(file)
 }
 
