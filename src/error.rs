@@ -302,6 +302,52 @@ impl Error {
         )
     }
 
+    /// The same error again, when it is a remote service's, for the other documents of a
+    /// group signed in one call: their rows then say why in the reader's language, as the
+    /// first one's does (other errors are not all clonable).
+    pub fn remote_again(&self) -> Option<Error> {
+        Some(match self {
+            Error::RemoteUnreachable { server, message } => Error::RemoteUnreachable {
+                server: server.clone(),
+                message: message.clone(),
+            },
+            Error::RemoteLogin { account, message } => Error::RemoteLogin {
+                account: account.clone(),
+                message: message.clone(),
+            },
+            Error::RemoteAuthorizationRefused {
+                credential,
+                what,
+                server_says,
+            } => Error::RemoteAuthorizationRefused {
+                credential: credential.clone(),
+                what: what.clone(),
+                server_says: server_says.clone(),
+            },
+            Error::RemoteAuthorizationExpired {
+                credential,
+                signed,
+                message,
+            } => Error::RemoteAuthorizationExpired {
+                credential: credential.clone(),
+                signed: *signed,
+                message: message.clone(),
+            },
+            Error::RemoteCredentialDisabled {
+                credential,
+                message,
+            } => Error::RemoteCredentialDisabled {
+                credential: credential.clone(),
+                message: message.clone(),
+            },
+            Error::Remote { server, message } => Error::Remote {
+                server: server.clone(),
+                message: message.clone(),
+            },
+            _ => return None,
+        })
+    }
+
     /// True when a batch must stop: the token failed, or the timestamp authority did (every
     /// later file would fail the same way after spending a signature on the token).
     pub fn stops_batch(&self) -> bool {

@@ -278,7 +278,8 @@ impl Formatter<'_> {
             Err(e) => {
                 let why = e.to_string();
                 let rest = |_| {
-                    Err(remote_again(&e)
+                    Err(e
+                        .remote_again()
                         .unwrap_or_else(|| Error::InvalidInput(format!("not signed: {why}"))))
                 };
                 let mut out: Vec<Result<Output>> = (1..digests.len()).map(rest).collect();
@@ -287,51 +288,6 @@ impl Formatter<'_> {
             }
         }
     }
-}
-
-/// The same error again for the other documents of a group, when it is a remote service's
-/// (their rows then say why in the reader's language, as the first one's does).
-fn remote_again(e: &Error) -> Option<Error> {
-    Some(match e {
-        Error::RemoteUnreachable { server, message } => Error::RemoteUnreachable {
-            server: server.clone(),
-            message: message.clone(),
-        },
-        Error::RemoteLogin { account, message } => Error::RemoteLogin {
-            account: account.clone(),
-            message: message.clone(),
-        },
-        Error::RemoteAuthorizationRefused {
-            credential,
-            what,
-            server_says,
-        } => Error::RemoteAuthorizationRefused {
-            credential: credential.clone(),
-            what: what.clone(),
-            server_says: server_says.clone(),
-        },
-        Error::RemoteAuthorizationExpired {
-            credential,
-            signed,
-            message,
-        } => Error::RemoteAuthorizationExpired {
-            credential: credential.clone(),
-            signed: *signed,
-            message: message.clone(),
-        },
-        Error::RemoteCredentialDisabled {
-            credential,
-            message,
-        } => Error::RemoteCredentialDisabled {
-            credential: credential.clone(),
-            message: message.clone(),
-        },
-        Error::Remote { server, message } => Error::Remote {
-            server: server.clone(),
-            message: message.clone(),
-        },
-        _ => return None,
-    })
 }
 
 /// Appends the update `make` writes for the signed PDF so far (a DSS, a document timestamp).
