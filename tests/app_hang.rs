@@ -24,6 +24,14 @@ const SPEC_PDF: &str = concat!(
     "/tests/fixtures/pdf/shared-mime-info-spec.pdf"
 );
 
+/// The test module's mode whose `C_Sign` never returns (read at every call).
+const HANGS: (&str, &str) = ("KYSO_BAD_MODULE", "sign-hangs");
+
+/// The kyso.toml lines adding the test module (next to SoftHSM).
+fn hanging_module() -> String {
+    format!("[[module]]\npath = \"{}\"\n", bad_module().display())
+}
+
 /// Waits until the scripted pinentry in `answers` was asked for a PIN.
 fn until_pin_dialog(answers: &std::path::Path) {
     let started = std::time::Instant::now();
@@ -44,16 +52,15 @@ fn names(dir: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn a_module_that_never_returns_makes_the_app_restart_in_place_and_sign_on() {
-    // read by the test module at every call; this file's only test, so its own process
-    std::env::set_var("KYSO_BAD_MODULE", "sign-hangs");
     let fx = Fixture::new();
     let docs = fx.path("docs");
     std::fs::create_dir_all(&docs).unwrap();
     for i in 1..=3 {
         std::fs::copy(SPEC_PDF, docs.join(format!("tờ trình {i}.pdf"))).unwrap();
     }
-    let bad = format!("[[module]]\npath = \"{}\"\n", bad_module().display());
-    let (app, answers, _spy) = App::start_scripted(&fx, SPY, PIN, &bad, &[docs.to_str().unwrap()]);
+    let args = [docs.to_str().unwrap()];
+    let (app, answers, _spy) =
+        App::start_scripted_env(&fx, SPY, PIN, &hanging_module(), &args, &[HANGS]);
     let cookie = app.cookie();
     let pid = app.pid();
     let listed = app.get_json(&cookie, "/api/files");
@@ -124,12 +131,12 @@ fn a_module_that_never_returns_makes_the_app_restart_in_place_and_sign_on() {
 fn stop_while_the_pin_dialog_is_open_is_not_a_stuck_module() {
     // the dialog left open longer than the grace: the app must not restart (its dialog would
     // be left behind, orphaned); once the PIN is given, the batch ends as stopped
-    std::env::set_var("KYSO_BAD_MODULE", "sign-hangs");
     let fx = Fixture::new();
     let pdf = fx.path("tờ trình.pdf");
     std::fs::copy(SPEC_PDF, &pdf).unwrap();
-    let bad = format!("[[module]]\npath = \"{}\"\n", bad_module().display());
-    let (app, answers, _spy) = App::start_scripted(&fx, SPY, PIN, &bad, &[pdf.to_str().unwrap()]);
+    let args = [pdf.to_str().unwrap()];
+    let (app, answers, _spy) =
+        App::start_scripted_env(&fx, SPY, PIN, &hanging_module(), &args, &[HANGS]);
     std::fs::write(answers.join("pin-wait"), "").unwrap();
     let cookie = app.cookie();
     let hanging = cert_of(&app.get_json(&cookie, "/api/certs"), "BAD MODULE TEST").clone();
@@ -160,7 +167,8 @@ fn choose(page: &Page, holder: &str) {
 
 #[test]
 fn the_page_hears_why_the_app_restarted_and_signs_on_with_another_token() {
-    std::env::set_var("KYSO_BAD_MODULE", "sign-hangs");
+    // launch() starts the app with this test's environment (its own process under nextest)
+    std::env::set_var(HANGS.0, HANGS.1);
     let fx = Fixture::new();
     let home = fx.path("home");
     let letters = home.join("Letters");
@@ -172,8 +180,7 @@ fn the_page_hears_why_the_app_restarted_and_signs_on_with_another_token() {
             p.display().to_string()
         })
         .collect();
-    let bad = format!("[[module]]\npath = \"{}\"\n", bad_module().display());
-    let (toml, shots) = setup(&fx, &bad);
+    let (toml, shots) = setup(&fx, &hanging_module());
     let args: Vec<&str> = given.iter().map(String::as_str).collect();
     let Browsing {
         x,
