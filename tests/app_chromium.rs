@@ -392,27 +392,16 @@ fn remote_accounts_show_marked_remote_and_try_again_clears_a_passing_outage() {
     let home = fx.path("home");
     std::fs::create_dir_all(&home).unwrap();
     let server = CscServer::start(&fx.path("csc"));
-    // two accounts of the test service; the first one's login is refused once
+    // two accounts of the test service; the first to log in is refused, once
     let account = |name: &str| {
         std::fs::read_to_string(server.kyso_toml(name, "v2", "credentials = [\"cred-ec\"]"))
             .unwrap()
     };
-    let toml = fx.path("app.toml");
-    std::fs::write(
-        &toml,
-        format!(
-            "[[module]]\npath = \"{SOFTHSM}\"\n\n{}\n{}",
-            account("mysign"),
-            account("vnpt")
-        ),
-    )
-    .unwrap();
+    let (toml, shots) = setup(&fx, &format!("{}\n{}", account("mysign"), account("vnpt")));
     server.state().inject.insert(
         "oauth2/token".into(),
         (400, r#"{"error":"temporarily_unavailable"}"#.into()),
     );
-    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     // bound, not `..`: the browser, the app and the display live as long as the page
     let Browsing {
         x: _x,
